@@ -1,0 +1,409 @@
+"""Data contracts: one YAML file per source, parsed into frozen dataclasses.
+
+A contract says how to read a source (``read``), what its columns must look like (``columns``), which column(s)
+identify a record (``record_key``) and how its columns map onto the common person schema (``mapping``). The format
+is documented key by key in ``docs/contracts.md``. Loading is strict: an unknown key, a wrong type or a mapping
+onto an undeclared column raises :class:`ContractError` naming the file and the key, so a typo in a contract fails
+at load time instead of silently dropping a rule.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from data_contracts.schema import PERSON_SCHEMA
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+CONTRACTS_DIR_ENV = "SATUPEKERJA_CONTRACTS_DIR"
+
+FORMATS = ("csv", "excel", "sql", "auto")
+COLUMN_TYPES = ("string", "name", "integer", "date", "month", "phone", "nik", "sex", "rt", "rt_rw")
+ON_FAIL = ("quarantine", "flag")
+DERIVED_FROM = ("file_name", "sheet")
+
+# Person-schema fields the standardiser computes itself; a contract cannot map onto them.
+COMPUTED_FIELDS = frozenset(
+    {
+        "source",
+        "record_id",
+        "source_file",
+        "source_row",
+        "nik_valid",
+        "nik_issue",
+        "nik_birth_date",
+        "nik_sex",
+        "nik_region",
+        "kelurahan_code",
+        "kecamatan_code",
+        "region_match_score",
+    }
+)
+# Mapping targets that are not person-schema columns but feed computed ones (region resolution, RT/RW split).
+PSEUDO_TARGETS = frozenset({"kelurahan", "kecamatan", "rt_rw"})
+MAPPABLE_FIELDS = frozenset(PERSON_SCHEMA) - COMPUTED_FIELDS | PSEUDO_TARGETS
+
+_SOURCE_ID = re.compile(r"^[a-z][a-z0-9_]*$")
+_TODAY = "today"
+
+
+class ContractError(ValueError):
+    """A contract file is malformed. The message names the file and the offending key."""
+
+
+@dataclass(frozen=True)
+class ReadSettings:
+    """How to read a source. File settings apply to csv/excel, ``url``/``table``/``query`` to sql."""
+
+    format: str
+    paths: tuple[str, ...] = ()
+    encoding: str = "utf-8"
+    delimiter: str = ","
+    header_row: int = 1
+    sheet: str | None = None
+    url: str | None = None
+    table: str | None = None
+    query: str | None = None
+    order_by: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ColumnRule:
+    """One source column and the rules its values must follow."""
+
+    name: str
+    type: str = "string"
+    required: bool = True
+    not_null: bool = False
+    unique: bool = False
+    pattern: str | None = None
+    allowed: tuple[str, ...] = ()
+    synonyms: tuple[tuple[str, str], ...] = ()
+    case_sensitive: bool = False
+    min: float | date | str | None = None
+    max: float | date | str | None = None
+    aliases: tuple[str, ...] = ()
+    on_fail: str = "quarantine"
+    description: str = ""
+
+    @property
+    def synonym_map(self) -> dict[str, str]:
+        return dict(self.synonyms)
+
+    def bound(self, which: str) -> float | date | None:
+        """The ``min``/``max`` bound, with ``today`` resolved to the current date."""
+        value = self.min if which == "min" else self.max
+        return date.today() if value == _TODAY else value
+
+
+@dataclass(frozen=True)
+class FieldMapping:
+    """Where one person-schema field comes from: source column(s), a constant, or the file/sheet name."""
+
+    target: str
+    columns: tuple[str, ...] = ()
+    constant: str | None = None
+    derived_from: str | None = None
+    pattern: str | None = None
+    value_map: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class Contract:
+    """A parsed source contract. ``columns`` keep the YAML order; ``record_key`` is empty for keyless sources."""
+
+    source: str
+    title: str
+    owner: str
+    required: bool
+    read: ReadSettings
+    record_key: tuple[str, ...]
+    columns: tuple[ColumnRule, ...]
+    mapping: tuple[FieldMapping, ...]
+    description: str = ""
+    path: Path | None = field(default=None, compare=False)
+
+    def column(self, name: str) -> ColumnRule:
+        for rule in self.columns:
+            if rule.name == name:
+                return rule
+        raise KeyError(name)
+
+    @property
+    def column_names(self) -> tuple[str, ...]:
+        return tuple(rule.name for rule in self.columns)
+
+
+def default_contracts_dir() -> Path:
+    return Path(os.environ.get(CONTRACTS_DIR_ENV) or PACKAGE_DIR)
+
+
+def load_contracts(contracts_dir: Path | None = None) -> dict[str, Contract]:
+    """Every ``*.yaml`` contract in ``contracts_dir`` (default: env ``SATUPEKERJA_CONTRACTS_DIR`` or this package),
+    keyed by source id, sorted by source id."""
+    folder = Path(contracts_dir) if contracts_dir is not None else default_contracts_dir()
+    if not folder.is_dir():
+        raise ContractError(f"contracts folder {folder} does not exist")
+    contracts: dict[str, Contract] = {}
+    for path in sorted(folder.glob("*.yaml")):
+        contract = load_contract(path)
+        if contract.source in contracts:
+            other = contracts[contract.source].path
+            raise ContractError(f"{path.name}: source {contract.source!r} is already defined in {other.name}")
+        contracts[contract.source] = contract
+    return dict(sorted(contracts.items()))
+
+
+def load_contract(path: Path | str) -> Contract:
+    """Parse and check one contract file. Raises :class:`ContractError` naming the file and the key."""
+    path = Path(path)
+    try:
+        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise ContractError(f"{path.name}: cannot read contract ({error.strerror})") from error
+    except yaml.YAMLError as error:
+        raise ContractError(f"{path.name}: not valid YAML ({_yaml_position(error)})") from error
+    return _ContractParser(path).parse(document)
+
+
+def _yaml_position(error: yaml.YAMLError) -> str:
+    mark = getattr(error, "problem_mark", None)
+    return f"line {mark.line + 1}, column {mark.column + 1}" if mark else "unparseable"
+
+
+class _ContractParser:
+    """Turns the YAML document into a :class:`Contract`, raising on the first problem with its key path."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def fail(self, key: str, problem: str) -> ContractError:
+        return ContractError(f"{self.path.name}: {key}: {problem}")
+
+    def parse(self, document: Any) -> Contract:
+        top = self.mapping(document, "(top level)")
+        self.known_keys(top, "(top level)", {"source", "title", "owner", "required", "description", "read",
+                                             "record_key", "columns", "mapping"})
+        source = self.text(top, "source", required=True)
+        if not _SOURCE_ID.match(source):
+            raise self.fail("source", "must be lower-case letters, digits and underscores, starting with a letter")
+        columns = self.columns(top.get("columns"))
+        names = {rule.name for rule in columns}
+        record_key = self.names(top.get("record_key"), "record_key")
+        for key in record_key:
+            if key not in names:
+                raise self.fail("record_key", f"column {key!r} is not declared under columns")
+        read = self.read(self.mapping(top.get("read"), "read"), record_key, names)
+        return Contract(
+            source=source,
+            title=self.text(top, "title", required=True),
+            owner=self.text(top, "owner", required=True),
+            required=self.boolean(top, "required", default=True),
+            description=self.text(top, "description") or "",
+            read=read,
+            record_key=record_key,
+            columns=columns,
+            mapping=self.field_mappings(top.get("mapping"), names),
+            path=self.path,
+        )
+
+    # -- generic value checks -------------------------------------------------------------------------------
+
+    def mapping(self, value: Any, key: str) -> dict:
+        if not isinstance(value, dict):
+            raise self.fail(key, "must be a mapping")
+        return value
+
+    def known_keys(self, block: dict, key: str, allowed: set[str]) -> None:
+        unknown = sorted(str(k) for k in set(block) - allowed)
+        if unknown:
+            raise self.fail(key, f"unknown key(s) {unknown}; allowed: {sorted(allowed)}")
+
+    def text(self, block: dict, key: str, *, required: bool = False, where: str = "") -> str | None:
+        value = block.get(key)
+        if value is None:
+            if required:
+                raise self.fail(f"{where}{key}", "is required")
+            return None
+        if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+            raise self.fail(f"{where}{key}", "must be text")
+        return str(value)
+
+    def boolean(self, block: dict, key: str, *, default: bool, where: str = "") -> bool:
+        value = block.get(key, default)
+        if not isinstance(value, bool):
+            raise self.fail(f"{where}{key}", "must be true or false")
+        return value
+
+    def choice(self, block: dict, key: str, choices: tuple[str, ...], *, default: str | None, where: str = "") -> str:
+        value = block.get(key, default)
+        if value not in choices:
+            raise self.fail(f"{where}{key}", f"must be one of {'|'.join(choices)}")
+        return value
+
+    def names(self, value: Any, key: str) -> tuple[str, ...]:
+        if value is None:
+            return ()
+        if isinstance(value, (str, bool)):
+            return (self.scalar(value, key),)
+        if isinstance(value, list) and value:
+            return tuple(self.scalar(item, key) for item in value)
+        raise self.fail(key, "must be a column name or a non-empty list of column names")
+
+    def regex(self, value: Any, key: str) -> str | None:
+        if value is None:
+            return None
+        if not isinstance(value, str):
+            raise self.fail(key, "must be a regular expression string")
+        try:
+            re.compile(value)
+        except re.error as error:
+            raise self.fail(key, f"invalid regular expression ({error})") from error
+        return value
+
+    def string_pairs(self, value: Any, key: str) -> tuple[tuple[str, str], ...]:
+        if value is None:
+            return ()
+        block = self.mapping(value, key)
+        return tuple((self.scalar(k, key), self.scalar(v, key)) for k, v in block.items())
+
+    def scalar(self, value: Any, key: str) -> str:
+        """A YAML scalar as text. YAML 1.1 reads unquoted yes/no/on/off (and ``No``!) as booleans: refuse them."""
+        if isinstance(value, bool) or value is None:
+            raise self.fail(key, f"value {value!r} was read as a boolean/null: quote it (e.g. 'No', 'Y')")
+        if not isinstance(value, (str, int, float)):
+            raise self.fail(key, "values must be text or numbers")
+        return str(value)
+
+    # -- sections -------------------------------------------------------------------------------------------
+
+    def read(self, block: dict, record_key: tuple[str, ...], names: set[str]) -> ReadSettings:
+        self.known_keys(block, "read", {"format", "path", "encoding", "delimiter", "header_row", "sheet", "url",
+                                        "table", "query", "order_by"})
+        fmt = self.choice(block, "format", FORMATS, default=None, where="read.")
+        header_row = block.get("header_row", 1)
+        if isinstance(header_row, bool) or not isinstance(header_row, int) or header_row < 1:
+            raise self.fail("read.header_row", "must be a whole number >= 1 (the header's row as seen in the file)")
+        delimiter = self.text(block, "delimiter", where="read.") or ","
+        if len(delimiter) != 1:
+            raise self.fail("read.delimiter", "must be a single character")
+        encoding = self.text(block, "encoding", where="read.") or "utf-8"
+        try:
+            "".encode(encoding)
+        except LookupError as error:
+            raise self.fail("read.encoding", f"unknown encoding {encoding!r}") from error
+        settings = ReadSettings(
+            format=fmt,
+            paths=self.names(block.get("path"), "read.path"),
+            encoding=encoding,
+            delimiter=delimiter,
+            header_row=header_row,
+            sheet=self.text(block, "sheet", where="read."),
+            url=self.text(block, "url", where="read."),
+            table=self.text(block, "table", where="read."),
+            query=self.text(block, "query", where="read."),
+            order_by=self.names(block.get("order_by"), "read.order_by") or record_key,
+        )
+        self.check_read(settings, names)
+        return settings
+
+    def check_read(self, settings: ReadSettings, names: set[str]) -> None:
+        if settings.format == "sql":
+            if not settings.url:
+                raise self.fail("read.url", "is required for format sql")
+            if bool(settings.table) == bool(settings.query):
+                raise self.fail("read.table", "give exactly one of table or query for format sql")
+            for column in settings.order_by:
+                if column not in names:
+                    raise self.fail("read.order_by", f"column {column!r} is not declared under columns")
+        elif not settings.paths:
+            raise self.fail("read.path", f"is required for format {settings.format}")
+
+    def columns(self, value: Any) -> tuple[ColumnRule, ...]:
+        block = self.mapping(value, "columns")
+        if not block:
+            raise self.fail("columns", "declare at least one column")
+        return tuple(self.column(self.scalar(name, "columns"), spec) for name, spec in block.items())
+
+    def column(self, name: str, spec: Any) -> ColumnRule:
+        key = f"columns.{name}"
+        spec = {} if spec is None else self.mapping(spec, key)
+        self.known_keys(spec, key, {"type", "required", "not_null", "unique", "pattern", "allowed", "synonyms",
+                                    "case_sensitive", "min", "max", "aliases", "on_fail", "description"})
+        where = f"{key}."
+        column_type = self.choice(spec, "type", COLUMN_TYPES, default="string", where=where)
+        allowed = spec.get("allowed") or []
+        if not isinstance(allowed, list):
+            raise self.fail(f"{where}allowed", "must be a list of values")
+        synonyms = self.string_pairs(spec.get("synonyms"), f"{where}synonyms")
+        canonical = {self.scalar(value, f"{where}allowed") for value in allowed}
+        stray = sorted(target for _, target in synonyms if target not in canonical)
+        if stray:
+            raise self.fail(f"{where}synonyms", f"maps onto values not under allowed: {stray}")
+        return ColumnRule(
+            name=name,
+            type=column_type,
+            required=self.boolean(spec, "required", default=True, where=where),
+            not_null=self.boolean(spec, "not_null", default=False, where=where),
+            unique=self.boolean(spec, "unique", default=False, where=where),
+            pattern=self.regex(spec.get("pattern"), f"{where}pattern"),
+            allowed=tuple(self.scalar(value, f"{where}allowed") for value in allowed),
+            synonyms=synonyms,
+            case_sensitive=self.boolean(spec, "case_sensitive", default=False, where=where),
+            min=self.bound(spec.get("min"), column_type, f"{where}min"),
+            max=self.bound(spec.get("max"), column_type, f"{where}max"),
+            aliases=self.names(spec.get("aliases"), f"{where}aliases"),
+            on_fail=self.choice(spec, "on_fail", ON_FAIL, default="quarantine", where=where),
+            description=self.text(spec, "description", where=where) or "",
+        )
+
+    def bound(self, value: Any, column_type: str, key: str) -> float | date | str | None:
+        if value is None:
+            return None
+        if column_type in ("date", "month"):
+            if value == _TODAY or isinstance(value, date):
+                return value
+            try:
+                return date.fromisoformat(str(value))
+            except ValueError as error:
+                raise self.fail(key, "must be an ISO date (YYYY-MM-DD) or 'today'") from error
+        if column_type == "integer" and isinstance(value, (int, float)) and not isinstance(value, bool):
+            return value
+        raise self.fail(key, "min/max apply to integer, date and month columns only")
+
+    def field_mappings(self, value: Any, names: set[str]) -> tuple[FieldMapping, ...]:
+        block = self.mapping(value, "mapping")
+        return tuple(self.field_mapping(self.scalar(target, "mapping"), spec, names) for target, spec in block.items())
+
+    def field_mapping(self, target: str, spec: Any, names: set[str]) -> FieldMapping:
+        key = f"mapping.{target}"
+        if target not in MAPPABLE_FIELDS:
+            raise self.fail(key, f"not a mappable person-schema field; choose from {sorted(MAPPABLE_FIELDS)}")
+        if isinstance(spec, str):
+            spec = {"column": spec}
+        spec = self.mapping(spec, key)
+        self.known_keys(spec, key, {"column", "constant", "from", "pattern", "map"})
+        sources = [k for k in ("column", "constant", "from") if k in spec]
+        if len(sources) != 1:
+            raise self.fail(key, "give exactly one of column, constant or from")
+        columns = self.names(spec.get("column"), f"{key}.column")
+        for column in columns:
+            if column not in names:
+                raise self.fail(f"{key}.column", f"column {column!r} is not declared under columns")
+        derived_from = None
+        if "from" in spec:
+            derived_from = self.choice(spec, "from", DERIVED_FROM, default=None, where=f"{key}.")
+        return FieldMapping(
+            target=target,
+            columns=columns,
+            constant=self.text(spec, "constant", where=f"{key}."),
+            derived_from=derived_from,
+            pattern=self.regex(spec.get("pattern"), f"{key}.pattern"),
+            value_map=self.string_pairs(spec.get("map"), f"{key}.map"),
+        )

@@ -1,0 +1,413 @@
+"""The generic reader: any contract's source (CSV, Excel, SQL) into one all-text frame with lineage.
+
+Every value comes back as text exactly as the agency wrote it (Excel numbers as exact digit strings, Excel dates
+as ISO strings, SQL values as text), so nothing is lost or reinterpreted before validation. Headers matching a
+contract column or one of its aliases (case-, space- and punctuation-insensitively) are renamed to the contract's
+column name; other headers are kept as they are. Two lineage columns are added: ``_source_file`` and
+``_source_row`` (the row as the user sees it: CSV line, Excel row, 1-based position of a SQL row).
+
+Problems that make a whole file unusable (empty, undecodable, wrong delimiter, missing sheet) do not raise: they
+are recorded in :attr:`RawSource.file_problems` and the file contributes no rows, so the validator can report
+them and the pipeline's blocking check can stop. Only a source that cannot be reached at all (missing file,
+corrupt workbook, unreachable database) raises :class:`SourceReadError`.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import glob
+import io
+import os
+import re
+import zipfile
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from decimal import Decimal
+from pathlib import Path
+
+import pandas as pd
+
+from data_contracts.contract import Contract, ReadSettings
+
+DATA_DIR_ENV = "SATUPEKERJA_DATA_DIR"
+REPO_DIR = Path(__file__).resolve().parents[1]
+SOURCE_FILE = "_source_file"
+SOURCE_ROW = "_source_row"
+LINEAGE_COLUMNS = (SOURCE_FILE, SOURCE_ROW)
+ROW_PROBLEM_COLUMNS = ["row", "column", "rule", "reason"]
+_CANDIDATE_DELIMITERS = (",", ";", "\t", "|")
+_EXCEL_SUFFIXES = (".xlsx", ".xlsm")
+
+
+class SourceReadError(Exception):
+    """A source cannot be read at all. The message names the source and the file or (masked) URL, never data."""
+
+
+@dataclass
+class RawSource:
+    """What the reader found.
+
+    ``frame``: one row per data row, every source column as text (NA where empty), plus ``_source_file`` and
+    ``_source_row``; index ``0..n-1`` is the stable row id that validation issues refer to.
+    ``files``: the files (relative to the data dir) or the masked database URL that were read.
+    ``headers``: each file's header exactly as written, for the validator's column checks.
+    ``file_problems``: whole-file failures found while reading (those files contribute no rows).
+    ``row_problems``: rows the reader could not split cleanly (ragged or truncated lines), by row id.
+    """
+
+    source: str
+    frame: pd.DataFrame
+    files: list[str]
+    headers: dict[str, list[str]] = field(default_factory=dict)
+    file_problems: list[str] = field(default_factory=list)
+    row_problems: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=ROW_PROBLEM_COLUMNS))
+
+
+@dataclass
+class _FileRead:
+    """One file's contribution: its rows (local positions), header, and problems."""
+
+    name: str
+    frame: pd.DataFrame
+    header: list[str]
+    problems: list[str] = field(default_factory=list)
+    row_problems: list[tuple[int, str, str, str]] = field(default_factory=list)
+
+
+def data_dir() -> Path:
+    """The source inbox: env ``SATUPEKERJA_DATA_DIR``, default ``<repo>/sample_data/demo``."""
+    return Path(os.environ.get(DATA_DIR_ENV) or REPO_DIR / "sample_data" / "demo")
+
+
+_default_data_dir = data_dir
+
+
+def header_key(name: str) -> str:
+    """Header spelling for matching: case-folded, letters and digits only (``No. HP`` == ``no hp`` == ``NO_HP``)."""
+    return re.sub(r"[^0-9a-z]", "", str(name).casefold())
+
+
+def canonical_headers(contract: Contract, header: list[str]) -> list[str]:
+    """Rename headers that match a contract column (by name or alias) to that column's name.
+
+    Headers spelling a column's own name claim it first, then aliases, in header order; each column is claimed
+    once, so a second spelling of the same column stays visible under its own name as an unexpected header.
+    """
+    by_name = {header_key(rule.name): rule.name for rule in contract.columns}
+    by_alias = {header_key(alias): rule.name for rule in contract.columns for alias in rule.aliases}
+    renamed = list(header)
+    claimed: set[str] = set()
+    for lookup in (by_name, by_alias):
+        for position, name in enumerate(header):
+            target = lookup.get(header_key(name))
+            if target is not None and target not in claimed and renamed[position] == name:
+                claimed.add(target)
+                renamed[position] = target
+    return renamed
+
+
+def read_source(contract: Contract, data_dir: Path | None = None) -> RawSource:
+    """Read ``contract``'s source from ``data_dir`` (default :func:`data_dir`), honouring env overrides
+    ``SATUPEKERJA_SOURCE_<SOURCE>_PATH`` / ``_URL``."""
+    base = Path(data_dir) if data_dir is not None else _default_data_dir()
+    settings = contract.read
+    if settings.format == "sql":
+        parts = [_read_sql(contract, settings, base)]
+    else:
+        parts = [_read_file(contract, settings, path, base) for path in _resolve_paths(contract, base)]
+    return _assemble(contract, parts)
+
+
+# -- assembling ---------------------------------------------------------------------------------------------
+
+
+def _assemble(contract: Contract, parts: list[_FileRead]) -> RawSource:
+    frames, problems, row_problems = [], [], []
+    offset = 0
+    for part in parts:
+        problems.extend(part.problems)
+        if part.problems:
+            continue
+        frame = part.frame.set_axis(canonical_headers(contract, list(part.frame.columns[:-2])) + list(LINEAGE_COLUMNS),
+                                    axis=1)
+        frames.append(frame)
+        row_problems.extend((offset + position, *rest) for position, *rest in part.row_problems)
+        offset += len(frame)
+    known = list(contract.column_names)
+    frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=known + list(LINEAGE_COLUMNS))
+    text_columns = [column for column in frame.columns if column != SOURCE_ROW]
+    frame = frame.astype({column: "str" for column in text_columns}).astype({SOURCE_ROW: "int64"})
+    ordered = [c for c in known if c in frame.columns] + [c for c in frame.columns if c not in known]
+    frame = frame[[c for c in ordered if c not in LINEAGE_COLUMNS] + list(LINEAGE_COLUMNS)]
+    return RawSource(
+        source=contract.source,
+        frame=frame.reset_index(drop=True),
+        files=[part.name for part in parts],
+        headers={part.name: part.header for part in parts if not part.problems},
+        file_problems=problems,
+        row_problems=pd.DataFrame(row_problems, columns=ROW_PROBLEM_COLUMNS).astype({"row": "int64"}),
+    )
+
+
+def _rows_frame(name: str, header: list[str], rows: list[list], row_numbers: list[int]) -> pd.DataFrame:
+    """Rows (already padded to the header's width) as an all-text frame with lineage columns."""
+    cells = pd.DataFrame(rows, columns=range(len(header)), dtype=object)
+    frame = pd.DataFrame({position: _text_column(cells[position]) for position in cells.columns}, index=cells.index)
+    frame.columns = _unique_names(header)
+    frame[SOURCE_FILE] = Path(name).name
+    frame[SOURCE_ROW] = pd.Series(row_numbers, index=frame.index, dtype="int64")
+    return frame
+
+
+def _unique_names(header: list[str]) -> list[str]:
+    """Blank headers become ``(column N)``; repeated headers get ``.1``, ``.2`` like pandas does."""
+    seen: dict[str, int] = {}
+    names = []
+    for position, name in enumerate(header, start=1):
+        name = name if name else f"(column {position})"
+        count = seen.get(name, 0)
+        seen[name] = count + 1
+        names.append(name if count == 0 else f"{name}.{count}")
+    return names
+
+
+def _text_column(values: pd.Series) -> pd.Series:
+    """Any cell values as text: strings as written, whole numbers without ``.0``, dates in ISO, empty as NA."""
+    kind = pd.api.types.infer_dtype(values, skipna=True)
+    text = values if kind in ("string", "empty") else values.map(_cell_text, na_action="ignore")
+    text = text.astype("str")
+    return text.mask(text == "")
+
+
+def _cell_text(value: object) -> str:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, (float, Decimal)):
+        return str(int(value)) if value == value and value % 1 == 0 else str(value)
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == time(0) else value.isoformat(sep=" ")
+    if isinstance(value, (date, time)):
+        return value.isoformat()
+    if isinstance(value, (bytes, bytearray)):
+        return value.decode("utf-8", errors="replace")
+    return str(value)
+
+
+# -- files --------------------------------------------------------------------------------------------------
+
+
+def _display(path: Path, base: Path) -> str:
+    try:
+        return path.resolve().relative_to(base.resolve()).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def _resolve_paths(contract: Contract, base: Path) -> list[Path]:
+    override = os.environ.get(_env_name(contract, "PATH"))
+    patterns = tuple(override.split(os.pathsep)) if override else contract.read.paths
+    found: dict[str, Path] = {}
+    for pattern in patterns:
+        full = str(base / pattern)
+        if glob.has_magic(pattern):
+            found.update((p, Path(p)) for p in sorted(glob.glob(full)) if Path(p).is_file())
+        elif Path(full).is_file():
+            found[full] = Path(full)
+        else:
+            raise SourceReadError(f"source {contract.source}: file not found: {pattern} (in {base})")
+    if not found:
+        raise SourceReadError(f"source {contract.source}: no file matches {' or '.join(patterns)} (in {base})")
+    return list(found.values())
+
+
+def _env_name(contract: Contract, suffix: str) -> str:
+    return f"SATUPEKERJA_SOURCE_{contract.source.upper()}_{suffix}"
+
+
+def _read_file(contract: Contract, settings: ReadSettings, path: Path, base: Path) -> _FileRead:
+    name = _display(path, base)
+    fmt = settings.format
+    if fmt == "auto":
+        fmt = "excel" if path.suffix.lower() in _EXCEL_SUFFIXES else "csv"
+    try:
+        if path.stat().st_size == 0:
+            return _FileRead(name, pd.DataFrame(), [], problems=[f"file {name} is empty (0 bytes)"])
+        if fmt == "excel":
+            return _read_excel(contract, name, path, settings)
+        return _read_csv(name, path.read_bytes(), settings)
+    except OSError as error:
+        raise SourceReadError(f"source {contract.source}: cannot read file {name} ({error.strerror})") from error
+
+
+def _decode(name: str, data: bytes, encoding: str) -> tuple[str | None, str | None]:
+    """Decode strictly. UTF-8 is read as ``utf-8-sig`` so a byte-order mark never sticks to the first header."""
+    codec = "utf-8-sig" if codecs.lookup(encoding).name == "utf-8" else encoding
+    try:
+        return data.decode(codec), None
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        return None, (f"file {name}: bytes not decodable as {encoding} at line {line}, "
+                      f"byte offset {error.start} (file saved in another encoding?)")
+
+
+def _read_csv(name: str, data: bytes, settings: ReadSettings) -> _FileRead:
+    text, problem = _decode(name, data, settings.encoding)
+    if problem:
+        return _FileRead(name, pd.DataFrame(), [], problems=[problem])
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=settings.delimiter)
+    try:
+        records = list(reader)
+        starts = (range(1, len(records) + 1) if reader.line_num == len(records)
+                  else _record_start_lines(text, settings.delimiter))
+    except csv.Error as error:
+        return _FileRead(name, pd.DataFrame(), [],
+                         problems=[f"file {name}: unreadable CSV at line {reader.line_num + 1} ({error})"])
+    header_at = settings.header_row - 1
+    header = [value.strip() for value in records[header_at]] if len(records) > header_at else None
+    kept = [i for i in range(header_at + 1, len(records)) if "".join(records[i]).strip()]
+    rows = [records[i] for i in kept]
+    return _table(name, header, rows, [starts[i] for i in kept], settings, unit="line",
+                  delimiter=settings.delimiter)
+
+
+def _record_start_lines(text: str, delimiter: str) -> list[int]:
+    """The line each CSV record starts on, for files where quoted fields span several lines."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    starts, line = [], 0
+    for _ in reader:
+        starts.append(line + 1)
+        line = reader.line_num
+    return starts
+
+
+def _table(name: str, header: list[str] | None, rows: list[list], row_numbers: list[int], settings: ReadSettings,
+           *, unit: str, delimiter: str | None = None) -> _FileRead:
+    """Check the header, pad ragged rows and build the frame; whole-file problems end the file here."""
+    if not header or not any(header):
+        return _FileRead(name, pd.DataFrame(), [], problems=[f"file {name}: no header on {unit} {settings.header_row}"])
+    if delimiter is not None and len(header) == 1:
+        guess = next((d for d in _CANDIDATE_DELIMITERS if d != delimiter and d in header[0]), None)
+        if guess is not None:
+            return _FileRead(name, pd.DataFrame(), header, problems=[
+                f"file {name}: only one column found splitting on {delimiter!r}; delimiter looks like {guess!r}"])
+    if not rows:
+        return _FileRead(name, pd.DataFrame(), header, problems=[f"file {name} has a header but no data rows"])
+    width = len(header)
+    ragged: list[tuple[int, str, str, str]] = []
+    for position, fields in enumerate(rows):
+        if len(fields) == width:
+            continue
+        extra = fields[width:]
+        if len(fields) < width:
+            reason = (f"{unit} {row_numbers[position]} has {len(fields)} of {width} fields "
+                      f"(truncated or ragged {unit}); missing values left empty")
+            ragged.append((position, "", "ragged_row", reason))
+        elif any(str(value).strip() for value in extra if value is not None):
+            reason = f"{unit} {row_numbers[position]} has {len(fields)} fields, the header has {width}"
+            ragged.append((position, "", "ragged_row", reason))
+        rows[position] = (list(fields) + [None] * width)[:width]
+    frame = _rows_frame(name, header, rows, row_numbers)
+    return _FileRead(name, frame, header, row_problems=ragged)
+
+
+def _read_excel(contract: Contract, name: str, path: Path, settings: ReadSettings) -> _FileRead:
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, InvalidFileException, KeyError) as error:
+        raise SourceReadError(
+            f"source {contract.source}: file {name} is not a readable Excel workbook ({type(error).__name__})"
+        ) from error
+    try:
+        if settings.sheet is not None and settings.sheet not in workbook.sheetnames:
+            return _FileRead(name, pd.DataFrame(), [], problems=[
+                f"file {name}: sheet {settings.sheet!r} not found; sheets present: {workbook.sheetnames}"])
+        sheet = workbook[settings.sheet] if settings.sheet is not None else workbook.worksheets[0]
+        header: list[str] | None = None
+        rows: list[list] = []
+        row_numbers: list[int] = []
+        for number, cells in enumerate(sheet.iter_rows(min_row=settings.header_row, values_only=True),
+                                       start=settings.header_row):
+            if header is None:
+                header = _excel_header(cells)
+            elif any(cell is not None and str(cell).strip() for cell in cells):
+                rows.append(_fit_cells(list(cells), len(header)))
+                row_numbers.append(number)
+    finally:
+        workbook.close()
+    return _table(name, header, rows, row_numbers, settings, unit="row")
+
+
+def _excel_header(cells: tuple) -> list[str]:
+    header = ["" if cell is None else _cell_text(cell).strip() for cell in cells]
+    while header and not header[-1]:
+        header.pop()
+    return header
+
+
+def _fit_cells(cells: list, width: int) -> list:
+    """Pad to the header's width (sheets omit trailing empty cells) and drop trailing empty cells beyond it
+    (read-only sheets often report a wider range); non-empty cells beyond the header stay, as a ragged row."""
+    while len(cells) > width and (cells[-1] is None or not str(cells[-1]).strip()):
+        cells.pop()
+    return cells + [None] * (width - len(cells))
+
+
+# -- SQL ----------------------------------------------------------------------------------------------------
+
+
+def _read_sql(contract: Contract, settings: ReadSettings, base: Path) -> _FileRead:
+    import sqlalchemy as sa
+    from sqlalchemy.exc import SQLAlchemyError
+
+    url_text = (os.environ.get(_env_name(contract, "URL")) or settings.url).replace("{data_dir}", base.as_posix())
+    try:
+        url = sa.make_url(url_text)
+    except (SQLAlchemyError, ValueError) as error:
+        raise SourceReadError(f"source {contract.source}: invalid database URL ({type(error).__name__})") from error
+    shown = url.render_as_string(hide_password=True)
+    if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
+        if not Path(url.database).is_file():
+            raise SourceReadError(f"source {contract.source}: database file not found: {shown}")
+    label = settings.table or "query"
+    name = f"{shown} ({label})"
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as connection:
+            result = connection.execute(_select(sa, engine, settings))
+            header = [str(key) for key in result.keys()]
+            rows = [list(row) for row in result]
+    except SQLAlchemyError as error:
+        raise SourceReadError(
+            f"source {contract.source}: cannot read {label} from {shown} ({type(error).__name__}: "
+            f"{_first_line(error)})"
+        ) from error
+    finally:
+        engine.dispose()
+    read = _table(name, header, rows, list(range(1, len(rows) + 1)), settings, unit="row")
+    if not read.problems:
+        read.frame[SOURCE_FILE] = label
+    return read
+
+
+def _select(sa, engine, settings: ReadSettings):
+    if settings.query:
+        return sa.text(settings.query)
+    quote = engine.dialect.identifier_preparer.quote
+    order = ", ".join(quote(column) for column in settings.order_by)
+    statement = f"SELECT * FROM {quote(settings.table)}" + (f" ORDER BY {order}" if order else "")
+    return sa.text(statement)
+
+
+def _first_line(error: Exception) -> str:
+    """The driver's message without SQL parameters (which could hold personal data) and without passwords."""
+    message = str(getattr(error, "orig", None) or error).strip().splitlines()
+    text = message[0] if message else type(error).__name__
+    return re.sub(r"(://[^:/@\s]+:)[^@\s]+@", r"\1***@", text)[:200]

@@ -1,0 +1,323 @@
+"""The standardiser: a validated source onto the common person schema, with quarantine and row accounting.
+
+Every row read ends up in exactly one of two places: ``records`` (the person schema) or ``quarantine`` (with the
+columns, rules and reasons it broke and its raw values as JSON). Rows break a rule either in the validation
+report (GX rules, ragged lines) or in the parse checks done here (impossible dates, numbers where a name should be,
+unreadable phones or sex codes, malformed NIKs). A rule's column decides with ``on_fail`` whether the row is
+quarantined or kept and flagged. ``rows_read == rows_standardised + rows_quarantined`` is checked on every call.
+
+Field transforms follow the target field (``birth_date`` is parsed as a date, ``name`` cleaned as a name...), using
+the shared normalisers in :mod:`matching.normalize` so every source is cleaned the same way.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+
+from data_contracts.contract import ColumnRule, Contract, FieldMapping
+from data_contracts.reader import LINEAGE_COLUMNS, SOURCE_FILE, SOURCE_ROW, RawSource
+from data_contracts.schema import conform_to_person_schema
+from data_contracts.validation import ISSUE_COLUMNS, ValidationReport, empty_issues, validation_frame
+
+QUARANTINE_COLUMNS = ["source", "record_id", "source_file", "source_row", "columns", "rules", "reason", "raw_values"]
+
+UPPER_TEXT = ("birth_place", "occupation", "business_name", "jkn_segment", "jkn_status", "tk_segment", "tk_status")
+CODE_TEXT = ("sector", "registration_type")
+
+
+@dataclass
+class StandardResult:
+    """``records``: person-schema rows; ``quarantine``: rejected rows with reasons; ``accounting``: row counts;
+    ``issues``: every row issue (GX rules, reader and parse checks, flags included) by row id."""
+
+    records: pd.DataFrame
+    quarantine: pd.DataFrame
+    accounting: dict[str, int]
+    issues: pd.DataFrame = field(default_factory=empty_issues)
+
+
+class _Parsed:
+    """Memoised normaliser results per column, so a parse check and a mapping share one parse."""
+
+    def __init__(self, text: pd.DataFrame, snapshot_date: date) -> None:
+        self.text = text
+        self.snapshot_date = snapshot_date
+        self._cache: dict[tuple[str, str], object] = {}
+
+    def column(self, name: str) -> pd.Series:
+        if name in self.text.columns:
+            return self.text[name]
+        return pd.Series(pd.NA, index=self.text.index, dtype="str")
+
+    def get(self, kind: str, name: str) -> object:
+        key = (kind, name)
+        if key not in self._cache:
+            self._cache[key] = _parse(kind, self.column(name), self.snapshot_date)
+        return self._cache[key]
+
+
+_NORMALISERS = {
+    "date": "parse_date",
+    "month": "parse_month",
+    "phone": "normalize_phone",
+    "sex": "normalize_sex",
+    "rt": "normalize_rt",
+    "rt_rw": "parse_rt_rw",
+    "nik": "parse_nik",
+    "name": "clean_name",
+    "address": "clean_address",
+}
+
+
+def _parse(kind: str, values: pd.Series, snapshot_date: date):
+    """The shared normaliser for ``kind`` on ``values``. ``matching.normalize`` is imported here, not at module
+    level, because importing it loads the whole matching engine."""
+    from matching import normalize
+
+    function = getattr(normalize, _NORMALISERS[kind])
+    return function(values, snapshot_date) if kind == "nik" else function(values)
+
+
+def standardise(contract: Contract, raw: RawSource, report: ValidationReport, snapshot_date: date,
+                regions) -> StandardResult:
+    """Map ``raw`` onto the person schema; quarantine rows breaking a ``quarantine`` rule.
+
+    ``regions`` is a :class:`matching.normalize.RegionResolver`. Raises ``ValueError`` when ``report`` has file
+    errors: a source that failed whole-file rules must be fixed, not half-loaded.
+    """
+    if not report.passed:
+        raise ValueError(f"source {contract.source}: validation failed with {len(report.file_errors)} file "
+                         "error(s); fix the source before standardising")
+    text = validation_frame(contract, raw.frame)
+    parsed = _Parsed(text, snapshot_date)
+    issues = pd.concat([frame for frame in (report.row_issues, _parse_issues(contract, parsed)) if len(frame)]
+                       or [empty_issues()], ignore_index=True)
+    quarantined = pd.Index(issues.loc[issues["severity"] == "quarantine", "row"].unique(), dtype="int64")
+    record_ids = _record_ids(contract, raw.frame, text)
+    keep = raw.frame.index.difference(quarantined)
+    records = _records(contract, raw.frame, parsed, record_ids, regions).loc[keep]
+    quarantine = _quarantine(contract, raw.frame, record_ids, issues, quarantined)
+    accounting = {"rows_read": len(raw.frame), "rows_standardised": len(records), "rows_quarantined": len(quarantine)}
+    if accounting["rows_read"] != accounting["rows_standardised"] + accounting["rows_quarantined"]:
+        raise RuntimeError(f"source {contract.source}: row accounting does not balance: {accounting}")
+    return StandardResult(records.reset_index(drop=True), quarantine, accounting,
+                          issues.sort_values(["row", "column"], kind="stable", ignore_index=True))
+
+
+# -- parse checks -------------------------------------------------------------------------------------------
+
+
+def _parse_issues(contract: Contract, parsed: _Parsed) -> pd.DataFrame:
+    frames = []
+    for rule in contract.columns:
+        if rule.name in parsed.text.columns:
+            failed, reasons = _parse_failures(rule, parsed)
+            if failed.any():
+                frames.append(pd.DataFrame({"row": failed.index[failed], "column": rule.name, "rule": rule.type,
+                                            "reason": reasons[failed] if isinstance(reasons, pd.Series) else reasons,
+                                            "severity": rule.on_fail}))
+    return pd.concat(frames, ignore_index=True)[ISSUE_COLUMNS] if frames else empty_issues()
+
+
+def _parse_failures(rule: ColumnRule, parsed: _Parsed) -> tuple[pd.Series, pd.Series | str]:
+    """Rows whose filled value the column type's parser rejects, and why."""
+    values = parsed.column(rule.name)
+    filled = values.notna()
+    if rule.type == "name":
+        has_letter = values.str.contains(r"[^\W\d_]", regex=True).fillna(False)
+        return filled & ~has_letter, "a number or symbols where a name is expected"
+    if rule.type == "nik":
+        issue = parsed.get("nik", rule.name)["nik_issue"]
+        failed = filled & issue.notna() & (issue != "missing")
+        return failed, "NIK " + issue.fillna("").str.replace("_", " ")
+    if rule.type == "rt_rw":
+        split = parsed.get("rt_rw", rule.name)
+        return filled & split["rt"].isna() & split["rw"].isna(), "not an RT/RW"
+    if rule.type in ("date", "month", "phone", "sex", "rt"):
+        return filled & parsed.get(rule.type, rule.name).isna(), _PARSE_REASONS[rule.type]
+    return pd.Series(False, index=values.index), ""
+
+
+_PARSE_REASONS = {
+    "date": "not a valid date (impossible or unreadable)",
+    "month": "not a valid month",
+    "phone": "not a phone number",
+    "sex": "not a recognised sex code",
+    "rt": "not an RT/RW number",
+}
+
+
+# -- record ids and quarantine ------------------------------------------------------------------------------
+
+
+def _record_ids(contract: Contract, raw: pd.DataFrame, text: pd.DataFrame) -> pd.Series:
+    """``<source>:<key>`` with multi-column keys joined by ``|``; keyless sources use ``<file stem>:<row>``."""
+    if contract.record_key:
+        parts = [text[c] if c in text.columns else pd.Series(pd.NA, index=raw.index, dtype="str")
+                 for c in contract.record_key]
+        key = parts[0]
+        for part in parts[1:]:
+            key = key + "|" + part
+    else:
+        stems = raw[SOURCE_FILE].map(lambda name: Path(name).stem)
+        key = stems + ":" + raw[SOURCE_ROW].astype("str")
+    return (contract.source + ":" + key).astype("str")
+
+
+def _quarantine(contract: Contract, raw: pd.DataFrame, record_ids: pd.Series, issues: pd.DataFrame,
+                rows: pd.Index) -> pd.DataFrame:
+    if not len(rows):
+        return pd.DataFrame({c: pd.Series(dtype="int64" if c == "source_row" else "str") for c in QUARANTINE_COLUMNS})
+    failing = issues[issues["severity"] == "quarantine"]
+    grouped = failing.groupby("row", sort=True).agg(
+        columns=("column", _joined), rules=("rule", _joined), reason=("reason", lambda r: "; ".join(dict.fromkeys(r))))
+    grouped = grouped.loc[rows.sort_values()]
+    values = raw.loc[grouped.index, [c for c in raw.columns if c not in LINEAGE_COLUMNS]]
+    # JSON escapes line breaks inside values, so each record is exactly one line.
+    raw_json = values.to_json(orient="records", lines=True, force_ascii=False).rstrip("\n").split("\n")
+    return pd.DataFrame({
+        "source": contract.source,
+        "record_id": record_ids.loc[grouped.index],
+        "source_file": raw.loc[grouped.index, SOURCE_FILE],
+        "source_row": raw.loc[grouped.index, SOURCE_ROW].astype("int64"),
+        "columns": grouped["columns"],
+        "rules": grouped["rules"],
+        "reason": grouped["reason"],
+        "raw_values": pd.Series(raw_json, index=grouped.index, dtype="str"),
+    }).reset_index(drop=True).astype({c: "str" for c in QUARANTINE_COLUMNS if c != "source_row"})
+
+
+def _joined(values: pd.Series) -> str:
+    return ",".join(dict.fromkeys(v for v in values if v))
+
+
+# -- mapping onto the person schema -------------------------------------------------------------------------
+
+# Target fields cleaned by a shared normaliser (the others are text transforms in ``_Mapper.field``).
+_TARGET_NORMALISER = {"name": "name", "alias": "name", "birth_date": "date", "registered_date": "date",
+                      "tk_last_paid_month": "month", "sex": "sex", "phone": "phone"}
+# Targets assembled from several mappings (NIK fields, region codes, RT/RW): not mapped one by one.
+_COMPOSITE_TARGETS = frozenset({"nik", "kelurahan", "kecamatan", "rt", "rw", "rt_rw"})
+_NIK_FIELDS = ("nik", "nik_valid", "nik_issue", "nik_birth_date", "nik_sex", "nik_region")
+_REGION_FIELDS = ("kelurahan_code", "kecamatan_code", "region_match_score")
+
+
+def _records(contract: Contract, raw: pd.DataFrame, parsed: _Parsed, record_ids: pd.Series,
+             regions) -> pd.DataFrame:
+    mapper = _Mapper(contract, raw, parsed)
+    out: dict[str, pd.Series] = {
+        "source": pd.Series(contract.source, index=raw.index, dtype="str"),
+        "record_id": record_ids,
+        "source_file": raw[SOURCE_FILE],
+        "source_row": raw[SOURCE_ROW].astype("int64"),
+        **mapper.nik_fields(),
+        **mapper.region_fields(regions),
+        **mapper.rt_rw_fields(),
+    }
+    for mapping in contract.mapping:
+        if mapping.target not in _COMPOSITE_TARGETS:
+            out[mapping.target] = mapper.field(mapping)
+    return conform_to_person_schema(pd.DataFrame(out, index=raw.index))
+
+
+class _Mapper:
+    """Evaluates a contract's mappings on one source: input values, then the target field's cleaning."""
+
+    def __init__(self, contract: Contract, raw: pd.DataFrame, parsed: _Parsed) -> None:
+        self.contract = contract
+        self.raw = raw
+        self.parsed = parsed
+        self.by_target = {mapping.target: mapping for mapping in contract.mapping}
+
+    def empty(self) -> pd.Series:
+        return pd.Series(pd.NA, index=self.raw.index, dtype="str")
+
+    def values(self, mapping: FieldMapping) -> pd.Series:
+        """The mapping's input: first filled of its columns, a constant, or derived from the file/sheet name;
+        then its pattern (first group) and value map (keys matched ignoring case and spacing; others pass)."""
+        index = self.raw.index
+        if mapping.columns:
+            values = self.parsed.column(mapping.columns[0])
+            for column in mapping.columns[1:]:
+                values = values.fillna(self.parsed.column(column))
+        elif mapping.constant is not None:
+            values = pd.Series(mapping.constant, index=index, dtype="str")
+        elif mapping.derived_from == "file_name":
+            values = self.raw[SOURCE_FILE].map(lambda name: Path(name).stem).astype("str")
+        else:
+            values = pd.Series(self.contract.read.sheet, index=index, dtype="str")
+        if mapping.pattern:
+            pattern = mapping.pattern if re.compile(mapping.pattern).groups else f"({mapping.pattern})"
+            values = values.str.extract(pattern, expand=True)[0].astype("str")
+        if mapping.value_map:
+            lookup = {_fold(key): value for key, value in mapping.value_map}
+            values = values.map(lambda v: lookup.get(_fold(v), v), na_action="ignore").astype("str")
+        return values
+
+    def normalised(self, mapping: FieldMapping, kind: str):
+        """``kind``'s normaliser on the mapping's input; a plain single-column mapping reuses the parse check's."""
+        if len(mapping.columns) == 1 and not mapping.value_map and not mapping.pattern:
+            return self.parsed.get(kind, mapping.columns[0])
+        return _parse(kind, self.values(mapping), self.parsed.snapshot_date)
+
+    def field(self, mapping: FieldMapping) -> pd.Series:
+        target = mapping.target
+        if target in _TARGET_NORMALISER:
+            return self.normalised(mapping, _TARGET_NORMALISER[target])
+        if target == "address":
+            return self.normalised(mapping, "address")["address"]
+        values = self.values(mapping)
+        if target in UPPER_TEXT:
+            return values.str.upper()
+        if target in CODE_TEXT:
+            return values.str.lower().str.replace(r"[^0-9a-z]+", "_", regex=True).str.strip("_")
+        if target == "kk":
+            digits = values.str.replace(r"[\s.\-]", "", regex=True)
+            return digits.where(digits.str.fullmatch(r"\d{16}").fillna(False))
+        if target == "tk_programs":
+            return _code_list(values)
+        return values
+
+    def nik_fields(self) -> dict[str, pd.Series]:
+        mapping = self.by_target.get("nik")
+        nik = (self.normalised(mapping, "nik") if mapping is not None
+               else _parse("nik", self.empty(), self.parsed.snapshot_date))
+        return {column: nik[column] for column in _NIK_FIELDS}
+
+    def region_fields(self, regions) -> dict[str, pd.Series]:
+        kelurahan, kecamatan = (self.values(self.by_target[target]) if target in self.by_target else self.empty()
+                                for target in ("kelurahan", "kecamatan"))
+        resolved = regions.resolve(kelurahan, kecamatan)
+        return {column: resolved[column] for column in _REGION_FIELDS}
+
+    def rt_rw_fields(self) -> dict[str, pd.Series]:
+        """RT/RW by precedence: explicit ``rt``/``rw`` columns, then a combined ``rt_rw`` column, then the RT/RW
+        found in the address."""
+        sources: list[dict | pd.DataFrame] = []
+        if "rt" in self.by_target or "rw" in self.by_target:
+            sources.append({part: self.normalised(self.by_target[part], "rt") if part in self.by_target
+                            else self.empty() for part in ("rt", "rw")})
+        for target, kind in (("rt_rw", "rt_rw"), ("address", "address")):
+            if target in self.by_target:
+                sources.append(self.normalised(self.by_target[target], kind))
+        result = {"rt": self.empty(), "rw": self.empty()}
+        for found in sources:
+            for part in ("rt", "rw"):
+                result[part] = result[part].fillna(found[part])
+        return result
+
+
+def _fold(value: str) -> str:
+    return " ".join(str(value).split()).casefold()
+
+
+def _code_list(values: pd.Series) -> pd.Series:
+    """``"JKK, JKM, JHT"`` → ``"JHT,JKK,JKM"`` (computed once per distinct value)."""
+    distinct = values.dropna().unique()
+    lookup = {v: ",".join(sorted({p for p in re.split(r"[\s,;/+&]+", v.upper()) if p})) for v in distinct}
+    return values.map(lookup, na_action="ignore").astype("str")
