@@ -1,0 +1,231 @@
+"""``publish_snapshot``: the night's registry outputs into the warehouse, only when every guard passes.
+
+The asset loads the registry outputs and the quarantines, counts rows per source, compares them with the stats
+published with the last snapshot before this partition (:mod:`satupekerja.publication`), and then either
+
+- stages every table (restricted copy with personal data, analytics copy with the privacy column policy
+  applied, per :data:`DEFAULT_PUBLISHED_TABLES`) plus the night's ``publication_stats``, and publishes them
+  atomically (:class:`satupekerja.warehouse.Warehouse`); or
+- holds the snapshot back: nothing is staged, the previous snapshot stays published, an observation on the
+  asset and the failed blocking checks say why (source ids and counts only), and the step fails so the run
+  failure sensor reports it. A held-back night records no materialisation, so freshness alerts fire too.
+"""
+
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
+from pathlib import Path
+
+import dagster as dg
+from dagster import AssetExecutionContext
+import pandas as pd
+from pydantic import Field
+
+import data_contracts
+from assets.metadata import markdown_table
+from assets.partitions import snapshot_partitions
+from assets.sources import quarantine_key
+from satupekerja import privacy
+from satupekerja.publication import (
+    GUARD_NAMES,
+    MEMBERSHIP_DATA_PRESENT,
+    QUARANTINE_SHARE_WITHIN_LIMIT,
+    REQUIRED_SOURCES_PRESENT,
+    ROW_COUNT_STABLE,
+    STATS_TABLE,
+    WORKER_ID_HISTORY_TABLE,
+    WORKER_LINKS_TABLE,
+    GuardResult,
+    GuardSettings,
+    SnapshotStats,
+    all_passed,
+    evaluate_guards,
+    history_for_warehouse,
+    previous_stats,
+    stats_from_outputs,
+)
+from satupekerja.warehouse import ANALYTICS, RESTRICTED, StagedSnapshot, Warehouse
+
+PUBLISH_SNAPSHOT = "publish_snapshot"
+PUBLICATION_GROUP = "publication"
+
+#: A snapshot is expected by 06:00 Asia/Jakarta, from the 01:00 nightly run: a held-back or failed night
+#: shows the asset as stale (failed freshness) in the UI the same morning.
+PUBLICATION_FRESHNESS = dg.FreshnessPolicy.cron(
+    deadline_cron="0 6 * * *", lower_bound_delta=timedelta(hours=5), timezone="Asia/Jakarta"
+)
+
+GUARD_DESCRIPTIONS = {
+    REQUIRED_SOURCES_PRESENT: "Every source whose contract says required was read.",
+    ROW_COUNT_STABLE: "No source's rows read fell by more than max_row_drop_fraction since the last publication.",
+    QUARANTINE_SHARE_WITHIN_LIMIT: "No source had more than max_quarantine_fraction of its rows quarantined.",
+    MEMBERSHIP_DATA_PRESENT: "BPJS Ketenagakerjaan membership has accepted rows (else everyone looks uncovered).",
+}
+
+#: Columns of the published tables that the shared privacy policy does not classify: id history events and
+#: ``worker_links``' cluster size and link confidence (counts and scores, no personal data).
+OWN_COLUMN_POLICY = {
+    "event": privacy.ColumnPolicy.KEEP,
+    "related_worker_id": privacy.ColumnPolicy.KEEP,
+    "records": privacy.ColumnPolicy.KEEP,
+    "event_date": privacy.ColumnPolicy.KEEP,
+    "cluster_size": privacy.ColumnPolicy.KEEP,
+    "confidence": privacy.ColumnPolicy.KEEP,
+}
+
+
+@dataclass(frozen=True)
+class PublishedTable:
+    """An upstream asset published under its own name, in the tiers flagged."""
+
+    name: str
+    restricted: bool
+    analytics: bool
+
+
+DEFAULT_PUBLISHED_TABLES = (
+    PublishedTable("unified_workers", restricted=True, analytics=True),
+    PublishedTable("uncovered_informal_workers", restricted=True, analytics=True),
+    PublishedTable("coverage_by_area", restricted=False, analytics=True),
+    PublishedTable(WORKER_LINKS_TABLE, restricted=True, analytics=False),
+    PublishedTable(WORKER_ID_HISTORY_TABLE, restricted=False, analytics=True),
+)
+
+
+class WarehouseResource(dg.ConfigurableResource):
+    """The analyst warehouse the night publishes into."""
+
+    root: str | None = Field(
+        default=None,
+        description="Warehouse folder. Default: `$SATUPEKERJA_WAREHOUSE_DIR`, else `<repo>/warehouse`.",
+    )
+
+    def get(self) -> Warehouse:
+        return Warehouse(Path(self.root) if self.root else None)
+
+
+class PublicationGuards(dg.ConfigurableResource):
+    """Thresholds of the publication guards; unset fields come from ``SATUPEKERJA_GUARD_*`` or the defaults
+    documented on :class:`satupekerja.publication.GuardSettings` (0.2 row drop, 0.05 quarantined)."""
+
+    max_row_drop_fraction: float | None = Field(default=None, description="Largest allowed drop in rows read (0-1).")
+    max_quarantine_fraction: float | None = Field(default=None, description="Largest allowed quarantined share (0-1).")
+    membership_source: str | None = Field(default=None, description="Source id of BPJS Ketenagakerjaan membership.")
+
+    def settings(self) -> GuardSettings:
+        configured = {name: value for name, value in self.model_dump().items() if value is not None}
+        return replace(GuardSettings.from_env(), **configured)
+
+
+def build_publish_snapshot(
+    contracts: Mapping[str, data_contracts.Contract],
+    published_tables: Sequence[PublishedTable] = DEFAULT_PUBLISHED_TABLES,
+) -> dg.AssetsDefinition:
+    """The ``publish_snapshot`` asset over ``published_tables`` and every contracted source's quarantine."""
+    required = {source: contract.required for source, contract in contracts.items()}
+    table_inputs = {table.name: dg.AssetIn(key=dg.AssetKey(table.name)) for table in published_tables}
+    quarantine_inputs = {f"quarantine_{source}": dg.AssetIn(key=quarantine_key(source)) for source in contracts}
+
+    @dg.asset(
+        name=PUBLISH_SNAPSHOT,
+        ins={**table_inputs, **quarantine_inputs},
+        partitions_def=snapshot_partitions,
+        group_name=PUBLICATION_GROUP,
+        kinds={"parquet", "duckdb"},
+        output_required=False,
+        freshness_policy=PUBLICATION_FRESHNESS,
+        description="Publishes the night's registry outputs to the warehouse when every guard passes.",
+        check_specs=[
+            dg.AssetCheckSpec(name, asset=PUBLISH_SNAPSHOT, blocking=True, description=GUARD_DESCRIPTIONS[name])
+            for name in GUARD_NAMES
+        ],
+    )
+    def publish_snapshot(
+        context: AssetExecutionContext,
+        warehouse: WarehouseResource,
+        publication_guards: PublicationGuards,
+        **inputs: pd.DataFrame,
+    ) -> Iterator[dg.MaterializeResult | dg.AssetCheckResult | dg.AssetObservation]:
+        snapshot = date.fromisoformat(context.partition_key)
+        target = warehouse.get()
+        quarantines = {source: inputs[f"quarantine_{source}"] for source in contracts}
+        tables = {table.name: inputs[table.name] for table in published_tables}
+        current = stats_from_outputs(snapshot, required, tables[WORKER_LINKS_TABLE], quarantines)
+        results = evaluate_guards(current, previous_stats(target, snapshot), publication_guards.settings())
+        if all_passed(results):
+            rows = publish(target, snapshot, context.run_id, published_tables, tables, current)
+            yield dg.MaterializeResult(metadata=_published_metadata(target, rows))
+        else:
+            context.log.error("snapshot %s held back: %s", snapshot, " | ".join(r.message for r in results if not r.passed))
+            yield dg.AssetObservation(asset_key=PUBLISH_SNAPSHOT, metadata=_held_back_metadata(results))
+        yield from (_check_result(result) for result in results)
+
+    return publish_snapshot
+
+
+def publish(
+    warehouse: Warehouse,
+    snapshot: date,
+    run_id: str,
+    published_tables: Sequence[PublishedTable],
+    tables: Mapping[str, pd.DataFrame],
+    stats: SnapshotStats,
+) -> dict[str, int]:
+    """Stage every table in its tiers and the stats, then publish; the staging is discarded on any error.
+
+    Returns rows per ``<tier>/<table>``.
+    """
+    key = privacy.load_pseudonymisation_key()
+    staged = warehouse.stage(snapshot, run_id)
+    try:
+        for table in published_tables:
+            frame = tables[table.name]
+            if table.name == WORKER_ID_HISTORY_TABLE:
+                frame = history_for_warehouse(frame)
+            _stage_table(staged, table, frame, key, snapshot)
+        staged.write(STATS_TABLE, stats.to_frame(), tier=ANALYTICS)
+        warehouse.publish(staged)
+    except BaseException:
+        if not staged.closed:
+            warehouse.discard(staged)
+        raise
+    return {f"{tier}/{table}": rows for (tier, table), rows in sorted(staged.rows.items())}
+
+
+def _stage_table(
+    staged: StagedSnapshot, table: PublishedTable, frame: pd.DataFrame, key: privacy.PseudonymisationKey, snapshot: date
+) -> None:
+    if table.restricted:
+        staged.write(table.name, privacy.restricted_tier(frame, table.name, OWN_COLUMN_POLICY), tier=RESTRICTED)
+    if table.analytics:
+        analytics = privacy.to_analytics_tier(table.name, frame, key, snapshot, OWN_COLUMN_POLICY)
+        staged.write(table.name, analytics, tier=ANALYTICS)
+
+
+def _check_result(result: GuardResult) -> dg.AssetCheckResult:
+    return dg.AssetCheckResult(
+        asset_key=PUBLISH_SNAPSHOT,
+        check_name=result.name,
+        passed=result.passed,
+        severity=dg.AssetCheckSeverity.ERROR,
+        description=result.message,
+        metadata={"message": dg.MetadataValue.text(result.message), "figures": dg.MetadataValue.json(result.figures)},
+    )
+
+
+def _published_metadata(warehouse: Warehouse, rows: Mapping[str, int]) -> dict[str, object]:
+    return {
+        "published": dg.MetadataValue.bool(True),
+        "warehouse": dg.MetadataValue.path(str(warehouse.root)),
+        "duckdb": dg.MetadataValue.path(str(warehouse.duckdb_path)),
+        "rows": markdown_table(["table", "rows"], rows.items()),
+    }
+
+
+def _held_back_metadata(results: Sequence[GuardResult]) -> dict[str, object]:
+    failed = [result for result in results if not result.passed]
+    return {
+        "published": dg.MetadataValue.bool(False),
+        "failed guards": dg.MetadataValue.json([result.name for result in failed]),
+        "why": markdown_table(["guard", "message"], [(result.name, result.message) for result in failed]),
+    }

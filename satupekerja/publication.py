@@ -1,0 +1,313 @@
+"""Publication guards: whether a night's snapshot is fit to replace the last published one.
+
+Pure evaluation over per-source counts (no Dagster, no files): the publishing asset gathers
+:class:`SnapshotStats` for tonight and for the last published snapshot and publishes only when every guard
+passes. Every guard is blocking. Messages and figures carry source ids and counts, never personal data.
+
+The stats of each published snapshot are published with it (table :data:`STATS_TABLE`, see
+:meth:`SnapshotStats.to_frame`) so the next night compares against exactly what was published.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from datetime import date
+
+import pandas as pd
+
+from satupekerja.warehouse import ANALYTICS, RESTRICTED, SnapshotNotFoundError, Warehouse
+
+STATS_TABLE = "publication_stats"
+WORKER_LINKS_TABLE = "worker_links"
+WORKER_ID_HISTORY_TABLE = "worker_id_history"
+#: The id history's own ``snapshot_date`` (the night of each event) is stored as ``event_date``: in the
+#: warehouse ``snapshot_date`` is the partition key, the night the cumulative history was published.
+HISTORY_EVENT_DATE = "event_date"
+
+REQUIRED_SOURCES_PRESENT = "required_sources_present"
+ROW_COUNT_STABLE = "row_count_stable"
+QUARANTINE_SHARE_WITHIN_LIMIT = "quarantine_share_within_limit"
+MEMBERSHIP_DATA_PRESENT = "membership_data_present"
+GUARD_NAMES = (REQUIRED_SOURCES_PRESENT, ROW_COUNT_STABLE, QUARANTINE_SHARE_WITHIN_LIMIT, MEMBERSHIP_DATA_PRESENT)
+
+GUARD_ENV_PREFIX = "SATUPEKERJA_GUARD_"
+
+
+@dataclass(frozen=True)
+class GuardSettings:
+    """Thresholds of the publication guards.
+
+    Override from the environment with :meth:`from_env` (``SATUPEKERJA_GUARD_<FIELD>``, upper case) or from
+    Dagster run config by constructing it with keyword arguments.
+    """
+
+    max_row_drop_fraction: float = 0.2
+    """A source whose rows read fell by more than this share of the last published snapshot's blocks publication."""
+
+    max_quarantine_fraction: float = 0.05
+    """A source with more than this share of its rows read quarantined blocks publication."""
+
+    membership_source: str = "bpjs_ketenagakerjaan"
+    """The BPJS Ketenagakerjaan membership source: without it everyone would look uncovered."""
+
+    def __post_init__(self) -> None:
+        for name in ("max_row_drop_fraction", "max_quarantine_fraction"):
+            value = getattr(self, name)
+            if not 0.0 <= value <= 1.0:
+                raise ValueError(f"guard setting {name} must be between 0 and 1, got {value}")
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> GuardSettings:
+        """Defaults, overridden by ``SATUPEKERJA_GUARD_MAX_ROW_DROP_FRACTION`` and friends when set."""
+        environ = os.environ if environ is None else environ
+        overrides: dict[str, object] = {}
+        for setting in fields(cls):
+            raw = environ.get(GUARD_ENV_PREFIX + setting.name.upper())
+            if raw is None or raw == "":
+                continue
+            try:
+                overrides[setting.name] = float(raw) if setting.type == "float" else raw
+            except ValueError as error:
+                raise ValueError(f"{GUARD_ENV_PREFIX}{setting.name.upper()} must be a number, got {raw!r}") from error
+        return cls(**overrides)
+
+
+@dataclass(frozen=True)
+class SourceStats:
+    """One source in one snapshot. ``rows`` counts rows read; ``quarantined_rows`` counts those of them quarantined."""
+
+    rows: int
+    quarantined_rows: int = 0
+    present: bool = True
+    readable: bool = True
+    required: bool = True
+
+    @property
+    def accepted_rows(self) -> int:
+        return self.rows - self.quarantined_rows
+
+    @property
+    def quarantine_fraction(self) -> float:
+        return self.quarantined_rows / self.rows if self.rows else 0.0
+
+
+@dataclass(frozen=True)
+class SnapshotStats:
+    """Per-source counts of one snapshot."""
+
+    snapshot_date: date
+    sources: Mapping[str, SourceStats] = field(default_factory=dict)
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per source: what :data:`STATS_TABLE` stores with each published snapshot."""
+        columns = [setting.name for setting in fields(SourceStats)]
+        frame = pd.DataFrame(
+            [[source, *(getattr(stats, name) for name in columns)] for source, stats in sorted(self.sources.items())],
+            columns=["source", *columns],
+        )
+        return frame.astype({"source": "str", "rows": "int64", "quarantined_rows": "int64",
+                             "present": "bool", "readable": "bool", "required": "bool"})
+
+    @classmethod
+    def from_frame(cls, snapshot_date: date, frame: pd.DataFrame) -> SnapshotStats:
+        names = [setting.name for setting in fields(SourceStats)]
+        records = frame.set_index("source")[names].to_dict(orient="index")
+        return cls(
+            snapshot_date=snapshot_date,
+            sources={
+                str(source): SourceStats(
+                    rows=int(values["rows"]),
+                    quarantined_rows=int(values["quarantined_rows"]),
+                    present=bool(values["present"]),
+                    readable=bool(values["readable"]),
+                    required=bool(values["required"]),
+                )
+                for source, values in records.items()
+            },
+        )
+
+
+@dataclass(frozen=True)
+class GuardResult:
+    """The verdict of one guard: ``figures`` are counts and shares per source (safe for Dagster metadata)."""
+
+    name: str
+    passed: bool
+    message: str
+    figures: dict[str, object]
+
+
+def evaluate_guards(
+    current: SnapshotStats, previous: SnapshotStats | None, settings: GuardSettings | None = None
+) -> list[GuardResult]:
+    """Every guard, in :data:`GUARD_NAMES` order. Publish only when all passed."""
+    settings = settings or GuardSettings()
+    return [
+        required_sources_present(current),
+        row_count_stable(current, previous, settings),
+        quarantine_share_within_limit(current, settings),
+        membership_data_present(current, settings),
+    ]
+
+
+def required_sources_present(current: SnapshotStats) -> GuardResult:
+    """A required source that is missing or could not be read blocks publication."""
+    missing = sorted(s for s, stats in current.sources.items() if stats.required and not stats.present)
+    unreadable = sorted(
+        s for s, stats in current.sources.items() if stats.required and stats.present and not stats.readable
+    )
+    problems = [f"required source {s} is missing" for s in missing]
+    problems += [f"required source {s} could not be read" for s in unreadable]
+    return GuardResult(
+        name=REQUIRED_SOURCES_PRESENT,
+        passed=not problems,
+        message="; ".join(problems) or f"all {sum(s.required for s in current.sources.values())} required sources read",
+        figures={"missing": missing, "unreadable": unreadable},
+    )
+
+
+def row_count_stable(current: SnapshotStats, previous: SnapshotStats | None, settings: GuardSettings) -> GuardResult:
+    """A source present tonight whose rows fell by more than the allowed share since the last publication blocks.
+
+    Sources absent tonight are the business of :func:`required_sources_present` (an optional source may go).
+    """
+    if previous is None:
+        return GuardResult(ROW_COUNT_STABLE, True, "no published snapshot to compare with", {"compared_with": None})
+    per_source = {}
+    for source, stats in sorted(current.sources.items()):
+        before = previous.sources.get(source)
+        if not stats.present or before is None or before.rows == 0:
+            continue
+        per_source[source] = {"rows": stats.rows, "previous_rows": before.rows,
+                              "drop_fraction": round((before.rows - stats.rows) / before.rows, 4)}
+    dropped = {s: f for s, f in per_source.items() if f["drop_fraction"] > settings.max_row_drop_fraction}
+    problems = [
+        f"{s}: {f['rows']} rows read, {f['previous_rows']} in snapshot {previous.snapshot_date.isoformat()} "
+        f"(-{f['drop_fraction']:.2%}, limit {settings.max_row_drop_fraction:.0%})"
+        for s, f in dropped.items()
+    ]
+    return GuardResult(
+        name=ROW_COUNT_STABLE,
+        passed=not problems,
+        message="; ".join(problems) or f"no source dropped more than {settings.max_row_drop_fraction:.0%} of its rows",
+        figures={"compared_with": previous.snapshot_date.isoformat(), "limit": settings.max_row_drop_fraction,
+                 "sources": per_source},
+    )
+
+
+def quarantine_share_within_limit(current: SnapshotStats, settings: GuardSettings) -> GuardResult:
+    """A source with more than the allowed share of its rows quarantined blocks publication."""
+    per_source = {
+        source: {"rows": stats.rows, "quarantined_rows": stats.quarantined_rows,
+                 "quarantine_fraction": round(stats.quarantine_fraction, 4)}
+        for source, stats in sorted(current.sources.items())
+        if stats.present and stats.rows
+    }
+    too_many = {s: f for s, f in per_source.items() if f["quarantine_fraction"] > settings.max_quarantine_fraction}
+    problems = [
+        f"{s}: {f['quarantined_rows']} of {f['rows']} rows quarantined "
+        f"({f['quarantine_fraction']:.2%}, limit {settings.max_quarantine_fraction:.0%})"
+        for s, f in too_many.items()
+    ]
+    return GuardResult(
+        name=QUARANTINE_SHARE_WITHIN_LIMIT,
+        passed=not problems,
+        message="; ".join(problems) or f"every source quarantined at most {settings.max_quarantine_fraction:.0%}",
+        figures={"limit": settings.max_quarantine_fraction, "sources": per_source},
+    )
+
+
+def membership_data_present(current: SnapshotStats, settings: GuardSettings) -> GuardResult:
+    """No accepted BPJS Ketenagakerjaan membership rows would make every worker look uncovered: block."""
+    source = settings.membership_source
+    stats = current.sources.get(source)
+    if stats is None or not stats.present:
+        problem = f"membership source {source} is missing"
+    elif not stats.readable:
+        problem = f"membership source {source} could not be read"
+    elif stats.accepted_rows <= 0:
+        problem = (
+            f"membership source {source} has no accepted rows "
+            f"({stats.rows} read, {stats.quarantined_rows} quarantined)"
+        )
+    else:
+        problem = ""
+    return GuardResult(
+        name=MEMBERSHIP_DATA_PRESENT,
+        passed=not problem,
+        message=problem or f"membership source {source}: {stats.accepted_rows} accepted rows",
+        figures={"source": source, "accepted_rows": stats.accepted_rows if stats else 0},
+    )
+
+
+def all_passed(results: list[GuardResult]) -> bool:
+    return all(result.passed for result in results)
+
+
+# ------------------------------------------------------------------------------------- gathering the stats
+
+
+def stats_from_outputs(
+    snapshot_date: date,
+    required: Mapping[str, bool],
+    worker_links: pd.DataFrame,
+    quarantines: Mapping[str, pd.DataFrame],
+) -> SnapshotStats:
+    """Per-source counts of a night from its outputs.
+
+    ``required``: every contracted source and its contract's ``required`` flag. Rows read = records linked
+    (``worker_links`` covers every standardised record; the source is the ``record_id`` prefix) + rows
+    quarantined (one quarantine row per source row). A source is present when its quarantine output exists.
+    """
+    linked = worker_links["record_id"].str.split(":", n=1).str[0].value_counts()
+    return SnapshotStats(
+        snapshot_date=snapshot_date,
+        sources={
+            source: SourceStats(
+                rows=int(linked.get(source, 0)) + len(quarantines.get(source, ())),
+                quarantined_rows=len(quarantines.get(source, ())),
+                present=source in quarantines,
+                required=bool(is_required),
+            )
+            for source, is_required in sorted(required.items())
+        },
+    )
+
+
+def last_published_before(warehouse: Warehouse, snapshot_date: date) -> date | None:
+    """The newest published snapshot strictly before ``snapshot_date``: what tonight is compared with and
+    inherits worker ids from (a re-run of a night never compares with, or inherits from, itself)."""
+    earlier = [published for published in warehouse.snapshots() if published < snapshot_date]
+    return earlier[-1] if earlier else None
+
+
+def previous_stats(warehouse: Warehouse, snapshot_date: date) -> SnapshotStats | None:
+    """The stats published with the last snapshot before ``snapshot_date``, if any."""
+    previous = last_published_before(warehouse, snapshot_date)
+    if previous is None:
+        return None
+    try:
+        return SnapshotStats.from_frame(previous, warehouse.read(STATS_TABLE, previous, ANALYTICS))
+    except SnapshotNotFoundError:
+        return None
+
+
+def previous_worker_ids(warehouse: Warehouse, snapshot_date: date) -> tuple[pd.DataFrame | None, pd.DataFrame | None]:
+    """``(record_id → worker_id, id history)`` of the last snapshot before ``snapshot_date``, for
+    :func:`matching.stable_ids.assign_worker_ids`; ``(None, None)`` before the first publication."""
+    previous = last_published_before(warehouse, snapshot_date)
+    if previous is None:
+        return None, None
+    links = warehouse.read(WORKER_LINKS_TABLE, previous, RESTRICTED)[["record_id", "worker_id"]]
+    try:
+        history = warehouse.read(WORKER_ID_HISTORY_TABLE, previous, ANALYTICS)
+    except SnapshotNotFoundError:
+        return links, None
+    return links, history.rename(columns={HISTORY_EVENT_DATE: "snapshot_date"})
+
+
+def history_for_warehouse(history: pd.DataFrame) -> pd.DataFrame:
+    """The id history as the warehouse stores it (see :data:`HISTORY_EVENT_DATE`)."""
+    return history.rename(columns={"snapshot_date": HISTORY_EVENT_DATE})

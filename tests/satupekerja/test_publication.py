@@ -1,0 +1,329 @@
+"""Publication guards: each blocks on its own condition, with figures and without personal data."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+from pathlib import Path
+from types import SimpleNamespace
+
+import dagster as dg
+import pandas as pd
+import pytest
+
+from assets.partitions import snapshot_partitions
+from assets.publication import PublicationGuards, WarehouseResource, build_publish_snapshot
+from matching.stable_ids import assign_worker_ids
+
+from satupekerja.publication import (
+    GUARD_NAMES,
+    MEMBERSHIP_DATA_PRESENT,
+    QUARANTINE_SHARE_WITHIN_LIMIT,
+    REQUIRED_SOURCES_PRESENT,
+    ROW_COUNT_STABLE,
+    GuardSettings,
+    SnapshotStats,
+    SourceStats,
+    all_passed,
+    evaluate_guards,
+    previous_worker_ids,
+)
+from satupekerja.warehouse import Warehouse
+
+YESTERDAY = date(2026, 11, 20)
+TONIGHT = date(2026, 11, 21)
+
+
+def healthy_sources() -> dict[str, SourceStats]:
+    return {
+        "dukcapil": SourceStats(rows=10_000, quarantined_rows=10),
+        "bpjs_ketenagakerjaan": SourceStats(rows=2_000, quarantined_rows=20),
+        "komunitas": SourceStats(rows=500, quarantined_rows=5, required=False),
+    }
+
+
+def stats(day: date, **changes: SourceStats | None) -> SnapshotStats:
+    sources = healthy_sources()
+    for source, source_stats in changes.items():
+        if source_stats is None:
+            sources.pop(source)
+        else:
+            sources[source] = source_stats
+    return SnapshotStats(day, sources)
+
+
+def verdicts(current: SnapshotStats, previous: SnapshotStats | None = None, **settings) -> dict[str, bool]:
+    return {result.name: result.passed for result in evaluate_guards(current, previous, GuardSettings(**settings))}
+
+
+def result_of(name: str, current: SnapshotStats, previous: SnapshotStats | None = None):
+    return next(result for result in evaluate_guards(current, previous) if result.name == name)
+
+
+def test_a_healthy_night_passes_every_guard_in_order() -> None:
+    results = evaluate_guards(stats(TONIGHT), stats(YESTERDAY))
+
+    assert [result.name for result in results] == list(GUARD_NAMES)
+    assert all_passed(results)
+
+
+@pytest.mark.parametrize(
+    ("change", "expected_message"),
+    [
+        (SourceStats(rows=0, present=False), "required source dukcapil is missing"),
+        (SourceStats(rows=0, readable=False), "required source dukcapil could not be read"),
+    ],
+)
+def test_a_required_source_missing_or_unreadable_blocks(change: SourceStats, expected_message: str) -> None:
+    result = result_of(REQUIRED_SOURCES_PRESENT, stats(TONIGHT, dukcapil=change))
+
+    assert not result.passed
+    assert result.message == expected_message
+
+
+def test_an_optional_source_may_be_missing() -> None:
+    current = stats(TONIGHT, komunitas=SourceStats(rows=0, present=False, required=False))
+
+    assert all_passed(evaluate_guards(current, stats(YESTERDAY)))
+
+
+def test_a_row_drop_beyond_the_limit_blocks_and_names_the_figures() -> None:
+    current = stats(TONIGHT, dukcapil=SourceStats(rows=7_900))
+
+    result = result_of(ROW_COUNT_STABLE, current, stats(YESTERDAY))
+
+    assert not result.passed
+    assert result.message == "dukcapil: 7900 rows read, 10000 in snapshot 2026-11-20 (-21.00%, limit 20%)"
+    assert result.figures["sources"]["dukcapil"] == {"rows": 7_900, "previous_rows": 10_000, "drop_fraction": 0.21}
+
+
+def test_row_drop_limit_is_inclusive_and_configurable() -> None:
+    current = stats(TONIGHT, dukcapil=SourceStats(rows=8_000))
+
+    assert verdicts(current, stats(YESTERDAY))[ROW_COUNT_STABLE]
+    assert not verdicts(current, stats(YESTERDAY), max_row_drop_fraction=0.1)[ROW_COUNT_STABLE]
+
+
+def test_row_growth_and_the_first_night_pass() -> None:
+    assert verdicts(stats(TONIGHT, dukcapil=SourceStats(rows=50_000)), stats(YESTERDAY))[ROW_COUNT_STABLE]
+    first_night = result_of(ROW_COUNT_STABLE, stats(TONIGHT), None)
+    assert first_night.passed
+    assert first_night.message == "no published snapshot to compare with"
+
+
+def test_a_present_but_emptied_source_counts_as_a_full_drop() -> None:
+    current = stats(TONIGHT, komunitas=SourceStats(rows=0, required=False))
+
+    assert not verdicts(current, stats(YESTERDAY))[ROW_COUNT_STABLE]
+
+
+def test_a_quarantine_share_above_the_limit_blocks() -> None:
+    current = stats(TONIGHT, bpjs_ketenagakerjaan=SourceStats(rows=2_000, quarantined_rows=101))
+
+    result = result_of(QUARANTINE_SHARE_WITHIN_LIMIT, current)
+
+    assert not result.passed
+    assert result.message == "bpjs_ketenagakerjaan: 101 of 2000 rows quarantined (5.05%, limit 5%)"
+    assert verdicts(stats(TONIGHT, bpjs_ketenagakerjaan=SourceStats(rows=2_000, quarantined_rows=100)))[
+        QUARANTINE_SHARE_WITHIN_LIMIT
+    ]
+
+
+@pytest.mark.parametrize(
+    ("membership", "expected_message"),
+    [
+        (None, "membership source bpjs_ketenagakerjaan is missing"),
+        (SourceStats(rows=0, present=False), "membership source bpjs_ketenagakerjaan is missing"),
+        (SourceStats(rows=10, readable=False), "membership source bpjs_ketenagakerjaan could not be read"),
+        (SourceStats(rows=0), "membership source bpjs_ketenagakerjaan has no accepted rows (0 read, 0 quarantined)"),
+        (
+            SourceStats(rows=3, quarantined_rows=3),
+            "membership source bpjs_ketenagakerjaan has no accepted rows (3 read, 3 quarantined)",
+        ),
+    ],
+)
+def test_absent_or_empty_membership_blocks(membership: SourceStats | None, expected_message: str) -> None:
+    current = stats(TONIGHT, bpjs_ketenagakerjaan=membership)
+    current = SnapshotStats(TONIGHT, {s: replace(v, required=False) for s, v in current.sources.items()})
+
+    result = result_of(MEMBERSHIP_DATA_PRESENT, current)
+
+    assert not result.passed
+    assert result.message == expected_message
+
+
+def test_settings_come_from_the_environment_and_are_validated() -> None:
+    settings = GuardSettings.from_env(
+        {"SATUPEKERJA_GUARD_MAX_ROW_DROP_FRACTION": "0.5", "SATUPEKERJA_GUARD_MEMBERSHIP_SOURCE": "tk"}
+    )
+
+    assert settings == GuardSettings(max_row_drop_fraction=0.5, membership_source="tk")
+    assert GuardSettings.from_env({}) == GuardSettings()
+    with pytest.raises(ValueError, match="must be a number"):
+        GuardSettings.from_env({"SATUPEKERJA_GUARD_MAX_QUARANTINE_FRACTION": "five percent"})
+    with pytest.raises(ValueError, match="between 0 and 1"):
+        GuardSettings(max_quarantine_fraction=5)
+
+
+def test_stats_round_trip_through_their_published_table() -> None:
+    original = stats(TONIGHT)
+
+    frame = original.to_frame()
+
+    assert list(frame["source"]) == ["bpjs_ketenagakerjaan", "dukcapil", "komunitas"]
+    assert SnapshotStats.from_frame(TONIGHT, frame) == original
+
+
+# ----------------------------------------------------------------------------- the publish_snapshot asset
+
+
+SOURCES = ("dukcapil", "bpjs_ketenagakerjaan")
+
+
+def night_outputs(night: date, linked: dict[str, int], quarantined: dict[str, int]) -> dict[str, pd.DataFrame]:
+    """Registry outputs of a night with ``linked[source]`` records and ``quarantined[source]`` quarantine rows."""
+    record_ids = [f"{source}:{i}" for source in SOURCES for i in range(linked.get(source, 0))]
+    worker_ids = [f"W{i:012d}" for i in range(len(record_ids))]
+    links = pd.DataFrame({"record_id": record_ids, "worker_id": worker_ids}, dtype="str")
+    _, history = assign_worker_ids(links.rename(columns={"worker_id": "cluster"}), None, None, night)
+    workers = pd.DataFrame(
+        {
+            "worker_id": worker_ids,
+            "nik": [f"3276{i:012d}" for i in range(len(worker_ids))],
+            "name": ["SITI AMINAH"] * len(worker_ids),
+            "kelurahan_code": ["32.76.03.1010"] * len(worker_ids),
+        }
+    ).astype("str")
+    outputs = {
+        "unified_workers": workers,
+        "uncovered_informal_workers": workers.head(2),
+        "coverage_by_area": pd.DataFrame({"kelurahan": ["32.76.03.1010"], "workers": [len(worker_ids)]}),
+        "worker_links": links,
+        "worker_id_history": history,
+    }
+    for source in SOURCES:
+        outputs[f"quarantine_{source}"] = pd.DataFrame(
+            {"source": [source] * quarantined.get(source, 0), "source_row": range(quarantined.get(source, 0))}
+        )
+    return outputs
+
+
+def upstream_stubs(outputs: dict[str, pd.DataFrame]) -> list[dg.AssetsDefinition]:
+    def stub(name: str, frame: pd.DataFrame) -> dg.AssetsDefinition:
+        @dg.asset(name=name, partitions_def=snapshot_partitions)
+        def _stub() -> pd.DataFrame:
+            return frame
+
+        return _stub
+
+    return [stub(name, frame) for name, frame in outputs.items()]
+
+
+def materialize_night(root: Path, night: date, outputs: dict[str, pd.DataFrame]) -> dg.ExecuteInProcessResult:
+    contracts = {source: SimpleNamespace(required=True) for source in SOURCES}
+    return dg.materialize(
+        [build_publish_snapshot(contracts), *upstream_stubs(outputs)],
+        partition_key=night.isoformat(),
+        resources={
+            "io_manager": dg.InMemoryIOManager(),
+            "warehouse": WarehouseResource(root=str(root)),
+            "publication_guards": PublicationGuards(),
+        },
+        raise_on_error=False,
+    )
+
+
+def check_evaluations(result: dg.ExecuteInProcessResult) -> dict[str, dg.AssetCheckEvaluation]:
+    return {evaluation.check_name: evaluation for evaluation in result.get_asset_check_evaluations()}
+
+
+def test_a_healthy_night_is_published_in_both_tiers(tmp_path: Path) -> None:
+    outputs = night_outputs(YESTERDAY, {"dukcapil": 100, "bpjs_ketenagakerjaan": 40}, {"dukcapil": 2})
+
+    result = materialize_night(tmp_path, YESTERDAY, outputs)
+
+    warehouse = Warehouse(tmp_path)
+    assert result.success
+    assert warehouse.snapshots() == [YESTERDAY]
+    assert warehouse.tables("restricted") == ["uncovered_informal_workers", "unified_workers", "worker_links"]
+    assert warehouse.tables() == [
+        "coverage_by_area", "publication_stats", "uncovered_informal_workers", "unified_workers", "worker_id_history"
+    ]
+    assert {"nik", "name"} <= set(warehouse.read("unified_workers", tier="restricted").columns)
+    assert {"nik", "name"}.isdisjoint(warehouse.read("unified_workers").columns)
+    assert "event_date" in warehouse.read("worker_id_history").columns
+    stats_published = warehouse.read("publication_stats").set_index("source")
+    assert stats_published.loc["dukcapil", ["rows", "quarantined_rows"]].tolist() == [102, 2]
+    assert all(evaluation.passed for evaluation in check_evaluations(result).values())
+    assert len(result.get_asset_materialization_events()) == len(outputs) + 1
+
+
+def test_a_night_failing_a_guard_is_held_back_and_says_why(tmp_path: Path) -> None:
+    materialize_night(tmp_path, YESTERDAY, night_outputs(YESTERDAY, {"dukcapil": 100, "bpjs_ketenagakerjaan": 40}, {}))
+    tonight = night_outputs(TONIGHT, {"dukcapil": 50, "bpjs_ketenagakerjaan": 40}, {})
+
+    result = materialize_night(tmp_path, TONIGHT, tonight)
+
+    assert not result.success
+    assert Warehouse(tmp_path).snapshots() == [YESTERDAY]
+    evaluations = check_evaluations(result)
+    assert not evaluations[ROW_COUNT_STABLE].passed
+    assert evaluations[ROW_COUNT_STABLE].description == (
+        "dukcapil: 50 rows read, 100 in snapshot 2026-11-20 (-50.00%, limit 20%)"
+    )
+    assert all(evaluations[name].passed for name in GUARD_NAMES if name != ROW_COUNT_STABLE)
+    published = [e for e in result.get_asset_materialization_events() if e.asset_key == dg.AssetKey("publish_snapshot")]
+    assert published == []
+    [observation] = [
+        event.event_specific_data.asset_observation
+        for event in result.all_events
+        if event.event_type_value == "ASSET_OBSERVATION"
+    ]
+    assert observation.metadata["published"].value is False
+    assert observation.metadata["failed guards"].value == [ROW_COUNT_STABLE]
+
+
+def test_missing_membership_data_holds_back_the_first_night(tmp_path: Path) -> None:
+    outputs = night_outputs(YESTERDAY, {"dukcapil": 100}, {})
+
+    result = materialize_night(tmp_path, YESTERDAY, outputs)
+
+    assert not result.success
+    assert Warehouse(tmp_path).snapshots() == []
+    assert not check_evaluations(result)[MEMBERSHIP_DATA_PRESENT].passed
+    assert not (tmp_path / "_staging").exists()
+
+
+def test_previous_worker_ids_come_from_the_last_snapshot_before_the_night(tmp_path: Path) -> None:
+    warehouse = Warehouse(tmp_path)
+    assert previous_worker_ids(warehouse, YESTERDAY) == (None, None)
+    outputs = night_outputs(YESTERDAY, {"dukcapil": 3, "bpjs_ketenagakerjaan": 2}, {})
+    materialize_night(tmp_path, YESTERDAY, outputs)
+
+    links, history = previous_worker_ids(warehouse, TONIGHT)
+
+    pd.testing.assert_frame_equal(links, outputs["worker_links"], check_dtype=False)
+    pd.testing.assert_frame_equal(history, outputs["worker_id_history"], check_dtype=False)
+    assert previous_worker_ids(warehouse, YESTERDAY) == (None, None)
+
+
+def test_guard_resource_config_overrides_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SATUPEKERJA_GUARD_MAX_QUARANTINE_FRACTION", "0.1")
+
+    settings = PublicationGuards(max_row_drop_fraction=0.5).settings()
+
+    assert settings == GuardSettings(max_row_drop_fraction=0.5, max_quarantine_fraction=0.1)
+
+
+def test_guard_thresholds_can_be_loosened_for_one_run_through_run_config() -> None:
+    @dg.asset
+    def threshold(publication_guards: PublicationGuards) -> float:
+        return publication_guards.settings().max_row_drop_fraction
+
+    result = dg.materialize(
+        [threshold],
+        resources={"publication_guards": PublicationGuards()},
+        run_config={"resources": {"publication_guards": {"config": {"max_row_drop_fraction": 0.5}}}},
+    )
+
+    assert result.output_for_node("threshold") == 0.5
