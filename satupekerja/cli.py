@@ -1,0 +1,415 @@
+"""``satupekerja``: the command line for outreach staff and analysts.
+
+Reads the latest snapshot published in the warehouse (``make run`` publishes one). Every command that shows
+or writes personal data is recorded in the audit log. Mistakes in arguments or files end with a one-line
+message and a non-zero exit code, never a traceback.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import os
+import re
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from enum import StrEnum
+from functools import wraps
+from pathlib import Path
+from typing import Annotated
+
+import numpy as np
+import pandas as pd
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from data_contracts.regions import load_region_reference
+from matching import DEFAULT_SETTINGS
+from satupekerja import checklist, exports, lookup, report
+from satupekerja.audit import AuditLog, pseudonymise_filter_value
+from satupekerja.privacy import PrivacyConfigError, load_pseudonymisation_key
+from satupekerja.warehouse import ANALYTICS, RESTRICTED, SnapshotNotFoundError, Warehouse, WarehouseError
+
+EXPORT_DIR_ENV = "SATUPEKERJA_EXPORT_DIR"
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
+UNIFIED, UNCOVERED, COVERAGE = "unified_workers", "uncovered_informal_workers", "coverage_by_area"
+LINKS, PERSON_RECORDS, SCORED_PAIRS, HISTORY = "worker_links", "person_records", "scored_pairs", "worker_id_history"
+
+app = typer.Typer(
+    help="Satu Pekerja: outreach lists, list checks, person look-ups and coverage reports for BPJS Ketenagakerjaan Depok.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+export_app = typer.Typer(help="Lists for outreach staff (Excel or CSV, in Bahasa Indonesia).", no_args_is_help=True)
+app.add_typer(export_app, name="export")
+
+console = Console()
+errors = Console(stderr=True)
+
+
+class UserError(Exception):
+    """Something the user can fix (argument, file, missing publication): printed as one message, exit code 1."""
+
+
+class ExportFormat(StrEnum):
+    xlsx = "xlsx"
+    csv = "csv"
+
+
+def user_errors(command: Callable) -> Callable:
+    """Turn the errors a user can act on into a red message and exit code 1 (no traceback)."""
+
+    @wraps(command)
+    def wrapper(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except (UserError, checklist.ChecklistError, lookup.WorkerNotFoundError, SnapshotNotFoundError) as error:
+            message = error.args[0] if error.args else str(error)
+            errors.print(f"[bold red]Error:[/] {message}", highlight=False)
+            raise typer.Exit(1) from None
+        except (WarehouseError, PrivacyConfigError, PermissionError) as error:
+            errors.print(f"[bold red]Error:[/] {error}", highlight=False)
+            raise typer.Exit(1) from None
+
+    return wrapper
+
+
+# ------------------------------------------------------------------------------------------ shared helpers
+
+
+def open_warehouse() -> tuple[Warehouse, dt.date]:
+    """The warehouse and its latest published snapshot; a clear message when nothing is published yet."""
+    warehouse = Warehouse()
+    latest = warehouse.latest_snapshot()
+    if latest is None:
+        raise UserError(f"no snapshot is published in {warehouse.root} yet: run `make run` first")
+    return warehouse, latest
+
+
+def read_table(warehouse: Warehouse, table: str, snapshot: dt.date, tier: str) -> pd.DataFrame:
+    try:
+        return warehouse.read(table, snapshot, tier)
+    except SnapshotNotFoundError as error:
+        raise UserError(f"{error}; this command needs it: publish it with the nightly run (`make run` locally)") from None
+
+
+def read_optional(warehouse: Warehouse, table: str, snapshot: dt.date, tier: str) -> pd.DataFrame | None:
+    try:
+        return warehouse.read(table, snapshot, tier)
+    except SnapshotNotFoundError:
+        return None
+
+
+@contextmanager
+def steps(total: int) -> Iterator[Callable[[str], None]]:
+    """A progress bar over ``total`` named steps (on stderr, gone when done); yields ``advance(description)``."""
+    with Progress(
+        SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), console=errors, transient=True
+    ) as progress:
+        task = progress.add_task("", total=total)
+        first = True
+
+        def advance(description: str) -> None:
+            nonlocal first
+            if not first:
+                progress.advance(task)
+            first = False
+            progress.update(task, description=description)
+
+        yield advance
+        progress.update(task, completed=total)
+
+
+def resolve_name(value: str, names: list[str], option: str, what: str) -> str:
+    """The reference spelling of ``value`` (case-insensitive); a bad name suggests the closest ones."""
+    by_folded = {name.casefold(): name for name in names}
+    if value.strip().casefold() in by_folded:
+        return by_folded[value.strip().casefold()]
+    suggestions = closest_names(value, names)
+    hint = f" Did you mean: {', '.join(suggestions)}?" if suggestions else f" Known: {', '.join(sorted(names))}."
+    raise typer.BadParameter(f"unknown {what} {value!r}.{hint}", param_hint=option)
+
+
+def closest_names(name: str, candidates: list[str], limit: int = 3) -> list[str]:
+    """The candidates closest in spelling to ``name`` (case-insensitive), best first."""
+    by_folded = {candidate.casefold(): candidate for candidate in candidates}
+    matches = difflib.get_close_matches(name.casefold(), list(by_folded), n=limit, cutoff=0.5)
+    return [by_folded[match] for match in matches]
+
+
+def export_dir() -> Path:
+    configured = os.environ.get(EXPORT_DIR_ENV)
+    return Path(configured).expanduser() if configured else REPO_ROOT / "exports"
+
+
+def slug(text: str) -> str:
+    return re.sub(r"[^0-9a-z]+", "_", text.lower()).strip("_")
+
+
+# ------------------------------------------------------------------------------------------ export uncovered
+
+
+@export_app.command("uncovered")
+@user_errors
+def export_uncovered(
+    kecamatan: Annotated[str, typer.Option(help="Kecamatan (e.g. Sawangan); staff get their own area only.")],
+    kelurahan: Annotated[list[str] | None, typer.Option(help="Only these kelurahan of the kecamatan (repeatable).")] = None,
+    sector: Annotated[str | None, typer.Option(help="Only one sector, e.g. ojol, kurir, pedagang_pasar, umkm.")] = None,
+    format: Annotated[ExportFormat, typer.Option("--format", help="xlsx (one sheet per kelurahan) or csv.")] = ExportFormat.xlsx,
+    out: Annotated[Path | None, typer.Option(help="Output file. Default: $SATUPEKERJA_EXPORT_DIR (exports/)/belum_terlindungi_<kecamatan>_<date>.<format>.")] = None,
+    requested_by: Annotated[str | None, typer.Option(help="Staff name or id for the audit log (default: OS user).")] = None,
+) -> None:
+    """The uncovered informal workers of a kecamatan, first to contact first, for outreach staff."""
+    if out is not None and out.suffix.lower() != f".{format.value}":
+        raise UserError(f"--out {out}: the file name must end in .{format.value} for --format {format.value}")
+    regions = load_region_reference()
+    kecamatan_name = resolve_name(kecamatan, sorted(regions["kecamatan"].unique()), "--kecamatan", "kecamatan")
+    in_kecamatan = regions[regions["kecamatan"].eq(kecamatan_name)]
+    kelurahan_names = [resolve_name(name, sorted(in_kecamatan["kelurahan"]), "--kelurahan", f"kelurahan of {kecamatan_name}") for name in kelurahan or []]
+    with steps(3) as advance:
+        advance("Reading the latest snapshot")
+        warehouse, snapshot = open_warehouse()
+        uncovered = read_table(warehouse, UNCOVERED, snapshot, RESTRICTED)
+        advance("Selecting the area")
+        selected = uncovered[uncovered["kecamatan_code"].eq(in_kecamatan["kode_kecamatan"].iloc[0]).fillna(False)]
+        if kelurahan_names:
+            codes = in_kecamatan.loc[in_kecamatan["kelurahan"].isin(kelurahan_names), "kode_wilayah"]
+            selected = selected[selected["kelurahan_code"].isin(codes)]
+        if sector is not None:
+            known = sorted(uncovered["sector"].dropna().unique())
+            sector = resolve_name(sector, known, "--sector", "sector") if known else sector
+            selected = selected[selected["sector"].eq(sector).fillna(False)]
+        advance("Writing the list")
+        table = exports.staff_table(selected, regions)
+        path = out or export_dir() / f"belum_terlindungi_{slug(kecamatan_name)}_{snapshot.isoformat()}.{format.value}"
+        filters = {"kecamatan": kecamatan_name, "kelurahan": kelurahan_names, "sector": sector, "format": format.value, "snapshot_date": snapshot.isoformat()}
+        if format is ExportFormat.xlsx:
+            exports.write_xlsx(table, path, _export_info(snapshot, kecamatan_name, kelurahan_names, sector, len(table)))
+        else:
+            exports.write_csv(table, path)
+    AuditLog().record(
+        "export_uncovered", requested_by=requested_by, command="satupekerja export uncovered",
+        filters=filters, row_count=len(table), output_file=path,
+    )
+    console.print(f"{len(table):,} people written to [bold]{path}[/] (snapshot {snapshot}).", highlight=False)
+
+
+def _export_info(snapshot: dt.date, kecamatan: str, kelurahan: list[str], sector: str | None, rows: int) -> list[tuple[str, str]]:
+    return [
+        ("Daftar", "Pekerja informal belum terlindungi BPJS Ketenagakerjaan"),
+        ("Snapshot data", snapshot.isoformat()),
+        ("Kecamatan", kecamatan),
+        ("Kelurahan", ", ".join(kelurahan) or "semua"),
+        ("Sektor", sector or "semua"),
+        ("Jumlah orang", str(rows)),
+        ("Urutan", "Prioritas 1 dihubungi lebih dulu: rentan (PBI), baru berhenti, belum pernah terdaftar, sektor berisiko."),
+        ("RAHASIA", "Berisi data pribadi (UU 27/2022). Hanya untuk penjangkauan; jangan disebarkan; hapus setelah dipakai."),
+    ]
+
+
+# ------------------------------------------------------------------------------------------ check-list
+
+
+@app.command("check-list")
+@user_errors
+def check_list(
+    file: Annotated[Path, typer.Argument(help="The community's list: .xlsx (first sheet) or .csv.")],
+    name_col: Annotated[str | None, typer.Option(help="Column holding names (default: detected: nama, nama lengkap…).")] = None,
+    phone_col: Annotated[str | None, typer.Option(help="Column holding phone/WhatsApp numbers (default: detected).")] = None,
+    nik_col: Annotated[str | None, typer.Option(help="Column holding NIKs (default: detected: nik, no ktp…).")] = None,
+    birth_col: Annotated[str | None, typer.Option(help="Column holding birth dates (default: detected: tgl lahir…).")] = None,
+    out: Annotated[Path | None, typer.Option(help="Output .xlsx or .csv. Default: <list>_hasil_cek.<xlsx|csv> next to the list.")] = None,
+    requested_by: Annotated[str | None, typer.Option(help="Staff name or id for the audit log (default: OS user).")] = None,
+) -> None:
+    """Mark every person of a list as covered, lapsed, uncovered, not found or ambiguous."""
+    rows = checklist.read_list(file)
+    chosen = {"name": name_col, "phone": phone_col, "nik": nik_col, "birth_date": birth_col}
+    columns = checklist.detect_columns(list(rows.columns), chosen, file.name)
+    console.print("Columns used: " + ", ".join(f"{field} = {column!r}" for field, column in columns.items()), highlight=False)
+    path = out or checklist.default_output_path(file)
+    with steps(4) as advance:
+        advance("Reading the registry")
+        warehouse, snapshot = open_warehouse()
+        registry_records = read_table(warehouse, PERSON_RECORDS, snapshot, RESTRICTED)
+        links = read_table(warehouse, LINKS, snapshot, RESTRICTED)
+        unified = read_table(warehouse, UNIFIED, snapshot, RESTRICTED)
+        advance("Preparing the matching model")
+        model = checklist.registry_model(registry_records, DEFAULT_SETTINGS)
+        advance(f"Matching {len(rows):,} rows")
+        registry = checklist.RegistryForChecks(registry_records, links, unified, model, DEFAULT_SETTINGS)
+        checked = checklist.check_list(rows, columns, file.name, pd.Timestamp(snapshot), registry)
+        advance("Writing the result")
+        checklist.write_checked(checked.rows, path)
+    counts = checked.rows[checklist.RESULT_COLUMNS[0]].value_counts()
+    AuditLog().record(
+        "check_list", requested_by=requested_by, command="satupekerja check-list",
+        filters={"list_file": file.name, "columns": columns, "snapshot_date": snapshot.isoformat()},
+        row_count=len(checked.rows), output_file=path,
+    )
+    summary = Table(title=f"{file.name}: {len(checked.rows):,} rows checked against snapshot {snapshot}")
+    summary.add_column("Status")
+    summary.add_column("Rows", justify="right")
+    for status, count in counts.items():
+        summary.add_row(str(status), f"{count:,}")
+    console.print(summary)
+    console.print(f"Result written to [bold]{path}[/]", highlight=False)
+
+
+# ------------------------------------------------------------------------------------------ show
+
+
+@app.command("show")
+@user_errors
+def show(
+    worker_id: Annotated[str | None, typer.Argument(help="Worker id, e.g. W26110100A4K7.")] = None,
+    nik: Annotated[str | None, typer.Option(help="Look the person up by NIK instead of worker id.")] = None,
+    requested_by: Annotated[str | None, typer.Option(help="Staff name or id for the audit log (default: OS user).")] = None,
+) -> None:
+    """Everything linked to one person, source by source, and why the records were linked (audit-logged)."""
+    if (worker_id is None) == (nik is None):
+        raise typer.BadParameter("give either a WORKER_ID or --nik, not both", param_hint="WORKER_ID / --nik")
+    warehouse, snapshot = open_warehouse()
+    nik_value = None
+    if nik is not None:
+        nik_value = lookup.normalised_nik(nik, pd.Timestamp(snapshot))
+        if nik_value is None:
+            raise typer.BadParameter("a NIK has 16 digits", param_hint="--nik")
+    unified = read_table(warehouse, UNIFIED, snapshot, RESTRICTED)
+    links = read_table(warehouse, LINKS, snapshot, RESTRICTED)
+    records = read_optional(warehouse, PERSON_RECORDS, snapshot, RESTRICTED)
+    if worker_id is not None:
+        filters = {"worker_id": worker_id}
+    else:
+        filters = {"nik_hmac": pseudonymise_filter_value(nik_value, load_pseudonymisation_key())}
+    try:
+        found, asked_for = lookup.find_worker_id(
+            unified, worker_id=worker_id, nik=nik_value, person_records=records, worker_links=links,
+            history=read_optional(warehouse, HISTORY, snapshot, ANALYTICS),
+        )
+    except lookup.WorkerNotFoundError:
+        AuditLog().record("show", requested_by=requested_by, command="satupekerja show", filters=filters, row_count=0, output_file=None)
+        raise
+    profile = lookup.worker_profile(
+        found, unified, links, records, read_optional(warehouse, SCORED_PAIRS, snapshot, RESTRICTED), asked_for
+    )
+    AuditLog().record(
+        "show", requested_by=requested_by, command="satupekerja show",
+        filters={**filters, "snapshot_date": snapshot.isoformat()}, row_count=int(profile.worker["record_count"]), output_file=None,
+    )
+    _print_profile(profile, snapshot)
+
+
+GOLDEN_FIELDS = (
+    "nik", "kk", "name", "alias", "birth_date", "birth_place", "sex", "phone", "address", "rt", "rw",
+    "kelurahan_code", "kecamatan_code", "occupation", "sector",
+)
+COVERAGE_FIELDS = (
+    "employment_type", "employment_evidence", "bpjs_tk_status", "tk_segment", "tk_status", "tk_programs",
+    "tk_last_paid_month", "months_in_arrears", "jkn_segment", "jkn_status", "uncovered_informal", "uncovered_reason",
+    "vulnerable", "vulnerable_reason", "outreach_priority",
+)
+RECORD_FIELDS = (
+    "record_id", "nik", "name", "alias", "birth_date", "sex", "phone", "address", "rt", "rw", "kelurahan_code",
+    "occupation", "sector", "jkn_segment", "jkn_status", "tk_segment", "tk_status", "tk_last_paid_month", "registered_date",
+)
+
+
+def _print_profile(profile: lookup.WorkerProfile, snapshot: dt.date) -> None:
+    worker = profile.worker
+    if profile.asked_for:
+        console.print(f"[yellow]{profile.asked_for} was merged into {worker['worker_id']}.[/]", highlight=False)
+    golden = Table(title=f"Worker {worker['worker_id']} (snapshot {snapshot}): golden record")
+    for column in ("field", "value", "from source"):
+        golden.add_column(column)
+    for field in GOLDEN_FIELDS:
+        golden.add_row(field, _text(worker.get(field)), _text(worker.get(f"{field}_source")))
+    console.print(golden)
+    cover = Table(title="Work and BPJS Ketenagakerjaan cover")
+    cover.add_column("field")
+    cover.add_column("value")
+    for field in COVERAGE_FIELDS:
+        cover.add_row(field, _text(worker.get(field)))
+    console.print(cover)
+    console.print(
+        f"Linked records: {int(worker['record_count'])} from {worker['sources']}; "
+        f"match confidence (weakest link) {_text(worker['match_confidence'])}",
+        highlight=False,
+    )
+    for source, records in profile.records.groupby("source", sort=False) if len(profile.records) else []:
+        table = Table(title=f"Source: {source}")
+        table.add_column("field")
+        for record_id in records["record_id"]:
+            table.add_column(str(record_id))
+        for field in RECORD_FIELDS[1:]:
+            if records[field].notna().any():
+                table.add_row(field, *(_text(value) for value in records[field]))
+        console.print(table)
+    if not len(profile.records):
+        console.print("[dim]Source records are not published in this snapshot (table person_records).[/]")
+    _print_link_evidence(profile)
+
+
+def _print_link_evidence(profile: lookup.WorkerProfile) -> None:
+    links = Table(title="Why these records are one person: links")
+    extra = [column for column in profile.links.columns if column not in ("worker_id",)]
+    for column in extra:
+        links.add_column(column)
+    for _, row in profile.links.iterrows():
+        links.add_row(*(_text(row[column]) for column in extra))
+    console.print(links)
+    if len(profile.pairs):
+        pairs = Table(title="Scored pairs between these records (match weight in bits, per comparison)")
+        shown = ["record_id_l", "record_id_r", "match_probability", "match_weight"] + [c for c in profile.pairs.columns if c.startswith("level_")]
+        for column in shown:
+            pairs.add_column(column.removeprefix("level_"))
+        for _, row in profile.pairs.iterrows():
+            pairs.add_row(*(_text(row[column]) for column in shown))
+        console.print(pairs)
+
+
+def _text(value: object) -> str:
+    if isinstance(value, list | tuple | np.ndarray):
+        return ", ".join(map(str, value))
+    if value is None or (not hasattr(value, "__len__") and pd.isna(value)):
+        return "–"
+    if isinstance(value, pd.Timestamp):
+        return value.date().isoformat()
+    if isinstance(value, float):
+        return f"{value:.3f}"
+    return str(value)
+
+
+# ------------------------------------------------------------------------------------------ report
+
+
+@app.command("report")
+@user_errors
+def coverage_report(
+    out: Annotated[Path | None, typer.Option(help="Output .html. Default: $SATUPEKERJA_EXPORT_DIR (exports/)/laporan_cakupan_<date>.html.")] = None,
+) -> None:
+    """A one-page HTML coverage report (aggregates only, no personal data), charts included."""
+    with steps(3) as advance:
+        advance("Reading the published snapshots")
+        warehouse, snapshot = open_warehouse()
+        coverage = {day: read_optional(warehouse, COVERAGE, day, ANALYTICS) for day in warehouse.snapshots()}
+        coverage = {day: frame for day, frame in coverage.items() if frame is not None}
+        if snapshot not in coverage:
+            raise UserError(f"table {COVERAGE!r} is not published for snapshot {snapshot}; publish it with the nightly run (`make run` locally)")
+        uncovered = read_table(warehouse, UNCOVERED, snapshot, ANALYTICS)
+        advance("Drawing the report")
+        inputs = report.ReportInputs(
+            snapshot_date=snapshot,
+            coverage=coverage[snapshot],
+            by_sector=report.uncovered_by_sector(uncovered),
+            trend=report.city_trend(coverage),
+        )
+        html = report.render_report(inputs)
+        advance("Writing")
+        path = out or export_dir() / f"laporan_cakupan_{snapshot.isoformat()}.html"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(html, encoding="utf-8")
+    console.print(f"Report written to [bold]{path}[/] (snapshot {snapshot}, {len(coverage)} snapshot(s) in the trend).", highlight=False)

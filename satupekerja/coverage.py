@@ -1,0 +1,391 @@
+"""Employment type, BPJS Ketenagakerjaan cover and outreach flags, all as of a snapshot date (never the clock).
+
+Only evidence known on the snapshot date counts: source records whose ``registered_date`` is after the
+snapshot are ignored (undated records count).
+
+**Employment type** (``formal`` / ``informal`` / ``not_working`` / ``unknown``). Every source record can give
+evidence of a category with a strength (see ``_employment_evidence``):
+
+- strength 3, current wage employment of the person: BPJS TK ``PU``/``PMI`` with status AKTIF → formal.
+- strength 2, registered informal work of the person: BPJS TK ``BPU`` or ``JAKON``; Disnaker informal-worker
+  registration; UMKM owner; market trader; a community (ojol, kurir…) list → informal.
+- strength 2 too: a child below ``MIN_WORKING_AGE`` (15, BPS working age) on the snapshot date, by the golden
+  birth date → not_working (a tie with informal work goes to not_working, below).
+- strength 1, statements that age or describe the household rather than the person: Dukcapil occupation
+  (``WIRASWASTA`` → informal, ``KARYAWAN SWASTA`` → formal, ``PELAJAR/MAHASISWA`` → not_working…); the JKN
+  segment, which family members share with the worker (``PPU`` → formal, ``PBPU``/``PBI`` → informal,
+  ``BP`` → not_working); Disnaker job seeker → not_working; TK ``PU``/``PMI`` no longer active → formal.
+
+The strongest evidence decides; among evidence of equal strength the category with more distinct pieces of
+evidence wins, and a remaining tie goes ``not_working`` > ``informal`` > ``formal`` (only possible at strength 1:
+a student on a parent's PPU or PBI card is not a worker to enrol; a PBI member whose Dukcapil card says
+"karyawan" most likely lost that job). No evidence at all gives ``unknown``. Active wage employment beats informal evidence because
+an employer is then responsible for enrolling the person: that is a compliance case, not informal outreach.
+
+**BPJS TK status** (``active`` / ``lapsed`` / ``never_registered``). A TK record is active when its status is
+AKTIF, except that a BPU member more than ``BPU_LAPSE_MONTHS`` (3) consecutive months in arrears has lapsed
+whatever the status says. ``months_in_arrears`` counts the months from the last paid month to the snapshot's
+month (paid through October: snapshot in October → 0, in January → 3, still active; in February → 4, lapsed).
+A worker is active when any TK record is; otherwise lapsed when there is a TK record; otherwise never registered.
+
+**Vulnerable**: a PBI member (contributions paid by the state: APBN, or the city: APBD), or a PBPU member whose
+JKN is NONAKTIF (stopped paying for health cover). Candidates for BPU contributions paid by the city or CSR.
+
+**Outreach score** (uncovered informal workers only; higher first): +100 vulnerable; +40 lapsed within the last
+``RECENT_LAPSE_MONTHS`` months (most likely to come back), +30 never registered, +20 any other lapse; +5 high-risk
+sector (``HIGH_RISK_SECTORS``: road work). ``outreach_priority`` ranks the whole city: 1 = first to contact
+(ties: fewer months in arrears, then ``worker_id``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from satupekerja.grouping import RECORD_ORDER, SOURCE_RANK, WORKER_INDEX, first_per_worker, join_strings
+
+FORMAL, INFORMAL, NOT_WORKING, UNKNOWN = "formal", "informal", "not_working", "unknown"
+ACTIVE, LAPSED, NEVER_REGISTERED = "active", "lapsed", "never_registered"
+LAPSED_ARREARS, NONAKTIF = "lapsed_arrears", "nonaktif"
+
+BPU_LAPSE_MONTHS = 3
+MIN_WORKING_AGE = 15
+CHILD_LABEL = f"usia:di bawah {MIN_WORKING_AGE} tahun"
+RECENT_LAPSE_MONTHS = 12
+HIGH_RISK_SECTORS: frozenset[str] = frozenset({"ojol", "kurir"})
+PBI_SEGMENTS: tuple[str, ...] = ("PBI_APBN", "PBI_APBD")
+
+#: Tie order among categories of equal strength and count (lower wins).
+_CATEGORY_TIE_ORDER = {NOT_WORKING: 0, INFORMAL: 1, FORMAL: 2}
+
+#: Dukcapil occupation (upper case) → category, by regular expression; checked in this order.
+OCCUPATION_PATTERNS: tuple[tuple[str, str], ...] = (
+    (NOT_WORKING, r"BELUM|TIDAK BEKERJA|MENGURUS RUMAH TANGGA|PELAJAR|MAHASISWA|PENSIUNAN"),
+    (FORMAL, r"KARYAWAN|PEGAWAI|PNS|TNI|POLRI|KEPOLISIAN|GURU|DOSEN|DOKTER|BIDAN|PERAWAT|APOTEKER|BUMN|BUMD"),
+    (
+        INFORMAL,
+        r"WIRASWASTA|PEDAGANG|BURUH|SOPIR|TUKANG|PETANI|PEKEBUN|PETERNAK|NELAYAN|PEKERJA LEPAS|FREELANCE|OJEK|"
+        r"PENJAHIT|MONTIR|PEMBANTU|JURU|SENIMAN|PENATA|MEKANIK|KURIR",
+    ),
+)
+
+#: Person-schema columns the flags are derived from (besides ids, source and ``registered_date``).
+COVERAGE_EVIDENCE_COLUMNS: tuple[str, ...] = (
+    "occupation", "sector", "registration_type", "jkn_segment", "jkn_status",
+    "tk_kpj", "tk_segment", "tk_status", "tk_programs", "tk_last_paid_month",
+)
+
+OUTREACH_POINTS = {"vulnerable": 100, "recent_lapse": 40, NEVER_REGISTERED: 30, "other_lapse": 20, "high_risk_sector": 5}
+
+
+def add_coverage_flags(golden: pd.DataFrame, linked_records: pd.DataFrame, snapshot_date: pd.Timestamp) -> pd.DataFrame:
+    """``golden`` (one row per worker) with employment, TK cover, vulnerability and outreach columns.
+
+    ``linked_records`` are person records from :func:`satupekerja.unify.link_records`: their ``worker_index``
+    is the row position of their worker in ``golden``.
+    """
+    snapshot = pd.Timestamp(snapshot_date).normalize()
+    registered = linked_records["registered_date"]
+    columns = ["record_id", "source", "registered_date", WORKER_INDEX, SOURCE_RANK, RECORD_ORDER, *COVERAGE_EVIDENCE_COLUMNS]
+    known = linked_records.loc[registered.isna() | (registered <= snapshot), columns]
+    n_workers = len(golden)
+    age = age_on(golden["birth_date"].reset_index(drop=True), snapshot)
+    flags = pd.concat(
+        [employment_type(known, age, n_workers), tk_status(known, n_workers, snapshot), jkn_membership(known, n_workers)],
+        axis=1,
+    )
+    return _outreach(_uncovered(pd.concat([golden.reset_index(drop=True), flags], axis=1)))
+
+
+def age_on(birth_date: pd.Series, snapshot: pd.Timestamp) -> pd.Series:
+    """Age in whole years on the snapshot date (NA when the birth date is unknown)."""
+    birthday_to_come = (birth_date.dt.month * 100 + birth_date.dt.day) > (snapshot.month * 100 + snapshot.day)
+    return (snapshot.year - birth_date.dt.year - birthday_to_come.astype("int64")).astype("Int64")
+
+
+def employment_type(records: pd.DataFrame, age: pd.Series, n_workers: int) -> pd.DataFrame:
+    """``employment_type`` and ``employment_evidence`` (``; ``-separated, strongest first) per worker.
+
+    ``age`` (by worker position) adds the evidence of a child below ``MIN_WORKING_AGE``.
+    """
+    child = _flag(age.lt(MIN_WORKING_AGE))
+    evidence = pd.concat(
+        [
+            _employment_evidence(records),
+            pd.DataFrame({WORKER_INDEX: np.flatnonzero(child), "category": NOT_WORKING, "strength": 2, "label": CHILD_LABEL}),
+        ],
+        ignore_index=True,
+    )
+    evidence["_label_order"] = pd.factorize(evidence["label"], sort=True)[0]
+    # One vote per distinct piece of evidence: a source listing a person twice does not count twice.
+    evidence = evidence.drop_duplicates([WORKER_INDEX, "_label_order"])
+    top = evidence["strength"].eq(evidence.groupby(WORKER_INDEX)["strength"].transform("max"))
+    votes = evidence[top].groupby([WORKER_INDEX, "category"], as_index=False).size()
+    votes["_tie"] = votes["category"].map(_CATEGORY_TIE_ORDER)
+    decided = first_per_worker(votes, ["size", "_tie"], [False, True], n_workers)
+    labels = evidence.sort_values([WORKER_INDEX, "strength", "_label_order"], ascending=[True, False, True])
+    return pd.DataFrame(
+        {
+            "employment_type": decided["category"].fillna(UNKNOWN).astype("str"),
+            "employment_evidence": join_strings(labels[WORKER_INDEX], labels["label"], n_workers, "; "),
+        }
+    )
+
+
+def _employment_evidence(records: pd.DataFrame) -> pd.DataFrame:
+    """Long frame ``worker_index, category, strength, label``: one row per piece of evidence."""
+    tk_segment, tk_active = records["tk_segment"], records["tk_status"].eq("AKTIF")
+    jkn_segment, jkn_status = records["jkn_segment"], records["jkn_status"].fillna("status tidak diketahui")
+    registration, source = records["registration_type"], records["source"]
+    occupation_category = classify_occupation(records["occupation"]).where(source.eq("dukcapil"))
+    rules: list[tuple[pd.Series, pd.Series | str, int, pd.Series | str]] = [
+        (tk_segment.isin(["PU", "PMI"]) & tk_active, FORMAL, 3, "tk:" + tk_segment + " aktif"),
+        (tk_segment.isin(["BPU", "JAKON"]), INFORMAL, 2, "tk:" + tk_segment),
+        (registration.eq("pekerja_informal"), INFORMAL, 2, "disnaker:pekerja_informal"),
+        (source.eq("umkm"), INFORMAL, 2, "umkm:pemilik usaha"),
+        (source.eq("pedagang_pasar"), INFORMAL, 2, "pasar:pedagang"),
+        (source.eq("komunitas"), INFORMAL, 2, "komunitas:" + records["sector"].fillna("daftar")),
+        (tk_segment.isin(["PU", "PMI"]) & ~tk_active, FORMAL, 1, "tk:" + tk_segment + " nonaktif"),
+        (jkn_segment.eq("PPU"), FORMAL, 1, "jkn:PPU " + jkn_status.str.lower()),
+        (jkn_segment.eq("PBPU"), INFORMAL, 1, "jkn:PBPU"),
+        (jkn_segment.isin(PBI_SEGMENTS), INFORMAL, 1, "jkn:" + jkn_segment),
+        (jkn_segment.eq("BP"), NOT_WORKING, 1, "jkn:BP"),
+        (registration.eq("pencari_kerja"), NOT_WORKING, 1, "disnaker:pencari_kerja"),
+        (occupation_category.notna(), occupation_category, 1, "dukcapil:" + records["occupation"]),
+    ]
+    pieces = [_evidence_piece(records, _flag(mask), category, strength, label) for mask, category, strength, label in rules]
+    evidence = pd.concat(pieces, ignore_index=True)
+    return evidence.astype({WORKER_INDEX: "int64", "category": "str", "strength": "int64", "label": "str"})
+
+
+def _evidence_piece(
+    records: pd.DataFrame, mask: pd.Series, category: pd.Series | str, strength: int, label: pd.Series | str
+) -> pd.DataFrame:
+    """Evidence rows for the records selected by ``mask``; ``category`` and ``label`` are constants or per record."""
+    return pd.DataFrame(
+        {
+            WORKER_INDEX: records.loc[mask, WORKER_INDEX],
+            "category": category[mask] if isinstance(category, pd.Series) else category,
+            "strength": strength,
+            "label": label[mask] if isinstance(label, pd.Series) else label,
+        }
+    )
+
+
+def classify_occupation(occupation: pd.Series) -> pd.Series:
+    """Category of each stated occupation (``OCCUPATION_PATTERNS``), NA when unknown; works on unique values."""
+    distinct = pd.Series(occupation.dropna().unique(), dtype="str")
+    category = pd.Series(pd.NA, index=distinct.index, dtype="str")
+    for name, pattern in OCCUPATION_PATTERNS:
+        category = category.mask(category.isna() & distinct.str.contains(pattern, regex=True), name)
+    lookup = dict(zip(distinct, category, strict=True))
+    return occupation.map(lookup).astype("str")
+
+
+def tk_status(records: pd.DataFrame, n_workers: int, snapshot: pd.Timestamp) -> pd.DataFrame:
+    """BPJS Ketenagakerjaan cover per worker from the deciding TK record (an active one if any, else the latest)."""
+    tk_columns = ["record_id", "registered_date", WORKER_INDEX, SOURCE_RANK, RECORD_ORDER, *(c for c in COVERAGE_EVIDENCE_COLUMNS if c.startswith("tk_"))]
+    memberships = records.loc[records["tk_segment"].notna() | records["tk_kpj"].notna(), tk_columns]
+    arrears = months_in_arrears(memberships["tk_last_paid_month"], snapshot)
+    over_arrears = memberships["tk_segment"].eq("BPU") & _flag(arrears.gt(BPU_LAPSE_MONTHS))
+    active = _flag(memberships["tk_status"].eq("AKTIF")) & ~over_arrears
+    lapse_reason = pd.Series(NONAKTIF, index=memberships.index, dtype="str").mask(over_arrears, LAPSED_ARREARS).where(~active)
+    deciding = first_per_worker(
+        memberships.assign(months_in_arrears=arrears, _active=active, _lapse_reason=lapse_reason),
+        ["_active", "tk_last_paid_month", "registered_date", SOURCE_RANK, RECORD_ORDER],
+        [False, False, False, True, True],
+        n_workers,
+    )
+    status = pd.Series(NEVER_REGISTERED, index=deciding.index, dtype="str")
+    status = status.mask(deciding["record_id"].notna(), LAPSED).mask(_flag(deciding["_active"].eq(True)), ACTIVE)
+    return pd.DataFrame(
+        {
+            "bpjs_tk_status": status,
+            "tk_lapse_reason": deciding["_lapse_reason"].astype("str"),
+            "tk_kpj": deciding["tk_kpj"],
+            "tk_segment": deciding["tk_segment"],
+            "tk_status": deciding["tk_status"],
+            "tk_programs": deciding["tk_programs"],
+            "tk_last_paid_month": deciding["tk_last_paid_month"],
+            "months_in_arrears": deciding["months_in_arrears"].astype("Int64"),
+        }
+    )
+
+
+def months_in_arrears(last_paid_month: pd.Series, snapshot: pd.Timestamp) -> pd.Series:
+    """Months from ``last_paid_month`` to the snapshot's month (never negative; NA if unknown)."""
+    paid = last_paid_month.dt.year * 12 + last_paid_month.dt.month
+    due = snapshot.year * 12 + snapshot.month
+    return (due - paid).clip(lower=0).astype("Int64")
+
+
+#: Vulnerability reasons in the order they are listed.
+VULNERABLE_REASONS: tuple[str, ...] = ("pbi_apbn", "pbi_apbd", "jkn_pbpu_nonaktif")
+
+
+def jkn_membership(records: pd.DataFrame, n_workers: int) -> pd.DataFrame:
+    """Golden JKN segment and status (an active membership first, then the latest) and vulnerability."""
+    jkn_columns = [WORKER_INDEX, "registered_date", SOURCE_RANK, RECORD_ORDER, "jkn_segment", "jkn_status"]
+    memberships = records.loc[records["jkn_segment"].notna(), jkn_columns].assign(_active=lambda r: _flag(r["jkn_status"].eq("AKTIF")))
+    latest = first_per_worker(
+        memberships, ["_active", "registered_date", SOURCE_RANK, RECORD_ORDER], [False, False, True, True], n_workers
+    )
+    segment = memberships["jkn_segment"]
+    reason = segment.str.lower().where(segment.isin(PBI_SEGMENTS)).mask(segment.eq("PBPU") & ~memberships["_active"], "jkn_pbpu_nonaktif")
+    reasons = pd.DataFrame({WORKER_INDEX: memberships[WORKER_INDEX], "reason": reason}).dropna().drop_duplicates()
+    reasons = reasons.assign(_order=reasons["reason"].map({name: rank for rank, name in enumerate(VULNERABLE_REASONS)}))
+    reasons = reasons.sort_values([WORKER_INDEX, "_order"])
+    joined = join_strings(reasons[WORKER_INDEX], reasons["reason"], n_workers, ",")
+    return pd.DataFrame(
+        {
+            "jkn_segment": latest["jkn_segment"],
+            "jkn_status": latest["jkn_status"],
+            "vulnerable": joined.notna(),
+            "vulnerable_reason": joined,
+        }
+    )
+
+
+def _uncovered(unified: pd.DataFrame) -> pd.DataFrame:
+    uncovered = unified["employment_type"].eq(INFORMAL) & unified["bpjs_tk_status"].ne(ACTIVE)
+    reason = unified["tk_lapse_reason"].mask(unified["bpjs_tk_status"].eq(NEVER_REGISTERED), NEVER_REGISTERED)
+    return unified.drop(columns="tk_lapse_reason").assign(
+        uncovered_informal=uncovered, uncovered_reason=reason.where(uncovered).astype("str")
+    )
+
+
+def _outreach(unified: pd.DataFrame) -> pd.DataFrame:
+    reason, arrears = unified["uncovered_reason"], unified["months_in_arrears"]
+    recent_lapse = _flag(reason.eq(LAPSED_ARREARS)) & _flag(arrears.le(BPU_LAPSE_MONTHS + RECENT_LAPSE_MONTHS))
+    never_registered = _flag(reason.eq(NEVER_REGISTERED))
+    points = OUTREACH_POINTS
+    score = (
+        unified["vulnerable"].astype("int64") * points["vulnerable"]
+        + recent_lapse.astype("int64") * points["recent_lapse"]
+        + never_registered.astype("int64") * points[NEVER_REGISTERED]
+        + (reason.notna() & ~recent_lapse & ~never_registered).astype("int64") * points["other_lapse"]
+        + unified["sector"].isin(HIGH_RISK_SECTORS).astype("int64") * points["high_risk_sector"]
+    ).where(unified["uncovered_informal"])
+    ranked = unified.assign(outreach_score=score.astype("Int64"))
+    order = ranked[ranked["uncovered_informal"]].sort_values(
+        ["outreach_score", "months_in_arrears", "worker_id"], ascending=[False, True, True], na_position="last"
+    )
+    priority = pd.Series(range(1, len(order) + 1), index=order.index, dtype="Int64")
+    return ranked.assign(outreach_priority=priority.reindex(ranked.index))
+
+
+def _flag(condition: pd.Series) -> pd.Series:
+    """A plain boolean mask: missing (unknown) counts as False, never as a nullable NA."""
+    return condition.fillna(False).astype("bool")
+
+
+def uncovered_informal_workers(unified: pd.DataFrame) -> pd.DataFrame:
+    """The outreach list: uncovered informal workers, first to contact first."""
+    listed = unified[unified["uncovered_informal"]].sort_values("outreach_priority")
+    return listed[[column for column in UNCOVERED_COLUMNS if column in listed.columns]].reset_index(drop=True)
+
+
+UNCOVERED_COLUMNS: tuple[str, ...] = (
+    "outreach_priority",
+    "outreach_score",
+    "worker_id",
+    "snapshot_date",
+    "nik",
+    "name",
+    "alias",
+    "sex",
+    "birth_date",
+    "phone",
+    "address",
+    "rt",
+    "rw",
+    "kelurahan_code",
+    "kecamatan_code",
+    "sector",
+    "occupation",
+    "employment_evidence",
+    "bpjs_tk_status",
+    "tk_segment",
+    "tk_last_paid_month",
+    "months_in_arrears",
+    "uncovered_reason",
+    "jkn_segment",
+    "vulnerable",
+    "vulnerable_reason",
+    "sources",
+    "match_confidence",
+)
+
+
+def coverage_by_area(unified: pd.DataFrame, regions_reference: pd.DataFrame) -> pd.DataFrame:
+    """Coverage counts per kecamatan and per kelurahan (every reference area, zeros where nobody), plus the city.
+
+    ``regions_reference`` is ``data_contracts/reference/wilayah_depok.csv`` (``kode_wilayah``, ``kode_kecamatan``,
+    ``kecamatan``, ``kelurahan``). ``covered``/``uncovered`` count informal workers with/without active TK
+    cover; ``coverage_rate`` = covered / informal. People whose kelurahan (or kecamatan) is unknown are counted
+    in an extra ``unresolved`` row, so each kecamatan equals the sum of its kelurahan rows and the city row
+    equals the sum of the kecamatan rows.
+    """
+    kelurahan = regions_reference[["kode_wilayah", "kelurahan", "kode_kecamatan", "kecamatan"]].rename(
+        columns={"kode_wilayah": "kelurahan_code", "kode_kecamatan": "kecamatan_code"}
+    )
+    counts = _area_counts(unified, kelurahan)
+    by_kelurahan = kelurahan.merge(
+        counts.groupby(["kecamatan_code", "kelurahan_code"], dropna=False)[list(_COUNT_COLUMNS)].sum().reset_index(),
+        on=["kecamatan_code", "kelurahan_code"],
+        how="outer",
+    )
+    by_kelurahan = _fill_unresolved(by_kelurahan, kelurahan)
+    by_kecamatan = by_kelurahan.groupby(["kecamatan_code", "kecamatan"], dropna=False, sort=False)[list(_COUNT_COLUMNS)].sum().reset_index()
+    city = by_kecamatan[list(_COUNT_COLUMNS)].sum().to_frame().T
+    frames = [
+        city.assign(level="kota", kecamatan_code=pd.NA, kecamatan="Kota Depok", kelurahan_code=pd.NA, kelurahan=pd.NA),
+        by_kecamatan.assign(level="kecamatan", kelurahan_code=pd.NA, kelurahan=pd.NA),
+        by_kelurahan.assign(level="kelurahan"),
+    ]
+    out = pd.concat(frames, ignore_index=True)[["level", "kecamatan_code", "kecamatan", "kelurahan_code", "kelurahan", *_COUNT_COLUMNS]]
+    out = out.astype({column: "int64" for column in _COUNT_COLUMNS}).astype(
+        {"level": "str", "kecamatan_code": "str", "kecamatan": "str", "kelurahan_code": "str", "kelurahan": "str"}
+    )
+    out["coverage_rate"] = (out["covered"] / out["informal"].where(out["informal"] > 0)).astype("float64")
+    level_order = out["level"].map({"kota": 0, "kecamatan": 1, "kelurahan": 2})
+    return (
+        out.assign(_level=level_order)
+        .sort_values(["_level", "kecamatan_code", "kelurahan_code"], na_position="last", kind="stable")
+        .drop(columns="_level")
+        .reset_index(drop=True)
+    )
+
+
+_COUNT_COLUMNS: tuple[str, ...] = ("people", "workers", "informal", "covered", "uncovered")
+UNRESOLVED = "unresolved"
+
+
+def _area_counts(unified: pd.DataFrame, kelurahan: pd.DataFrame) -> pd.DataFrame:
+    """Per-worker 0/1 indicators, with codes outside the reference treated as unresolved."""
+    known_kelurahan = unified["kelurahan_code"].where(unified["kelurahan_code"].isin(kelurahan["kelurahan_code"]))
+    kecamatan_of_kelurahan = known_kelurahan.map(dict(zip(kelurahan["kelurahan_code"], kelurahan["kecamatan_code"], strict=True)))
+    stated_kecamatan = unified["kecamatan_code"].where(unified["kecamatan_code"].isin(kelurahan["kecamatan_code"]))
+    employment = unified["employment_type"]
+    informal = employment.eq(INFORMAL)
+    return pd.DataFrame(
+        {
+            "kecamatan_code": kecamatan_of_kelurahan.fillna(stated_kecamatan).astype("str"),
+            "kelurahan_code": known_kelurahan.astype("str"),
+            "people": 1,
+            "workers": employment.isin([FORMAL, INFORMAL]).astype("int64"),
+            "informal": informal.astype("int64"),
+            "covered": (informal & unified["bpjs_tk_status"].eq(ACTIVE)).astype("int64"),
+            "uncovered": (informal & unified["bpjs_tk_status"].ne(ACTIVE)).astype("int64"),
+        }
+    )
+
+
+def _fill_unresolved(by_kelurahan: pd.DataFrame, kelurahan: pd.DataFrame) -> pd.DataFrame:
+    """Zeros for empty areas; names for the ``unresolved`` rows (unknown kelurahan, or unknown kecamatan too)."""
+    kecamatan_names = dict(zip(kelurahan["kecamatan_code"], kelurahan["kecamatan"], strict=False))
+    out = by_kelurahan.copy()
+    out[list(_COUNT_COLUMNS)] = out[list(_COUNT_COLUMNS)].fillna(0)
+    out["kecamatan"] = out["kecamatan"].fillna(out["kecamatan_code"].map(kecamatan_names)).fillna(UNRESOLVED)
+    out["kelurahan"] = out["kelurahan"].fillna(UNRESOLVED)
+    return out

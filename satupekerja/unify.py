@@ -1,0 +1,207 @@
+"""The unified worker record: one golden row per ``worker_id``, built from every linked source record.
+
+Survivorship rules (which source record wins each golden field). Every golden field comes with
+``<field>_source``, the source id of the record it was taken from.
+
+Identity fields (``nik``, ``kk``, ``name``, ``birth_date``, ``birth_place``, ``sex``), first rule that separates wins:
+
+1. ``nik`` only: a structurally valid NIK beats an invalid one (a KK typed into the NIK field or a mangled
+   spreadsheet value must not survive over a good NIK from a lesser source).
+2. Dukcapil wins: it is the population register and the authority on identity.
+3. The value most sources agree on (frequency among the worker's records).
+4. Source priority (``SOURCE_PRIORITY``), then the most recent ``registered_date``, then ``record_id``
+   (so the result never depends on input order).
+
+Contact fields (``phone``, ``alias``, ``occupation``, ``sector``): the most recent record (``registered_date``;
+undated records last), then source priority, then ``record_id``. People change numbers and trades; the
+latest statement is the one outreach can use.
+
+Residence (``address``, ``rt``, ``rw``, ``kelurahan_code``, ``kecamatan_code``) is taken as one block from a
+single record, so the street never comes from one record and the kelurahan from another: a record whose
+kelurahan was resolved beats one without (outreach is organised by kelurahan), then a resolved kecamatan,
+then the contact-field order above.
+
+Coverage and employment flags are added by :func:`satupekerja.coverage.add_coverage_flags`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from satupekerja.coverage import COVERAGE_EVIDENCE_COLUMNS, add_coverage_flags
+from satupekerja.grouping import RECORD_ORDER, SOURCE_RANK, WORKER_INDEX, collect_lists, first_per_worker, join_strings
+
+#: Source priority for survivorship tie-breaks, most authoritative first. Sources not listed (a new
+#: contract) rank after all of these.
+SOURCE_PRIORITY: tuple[str, ...] = (
+    "dukcapil",
+    "bpjs_kesehatan",
+    "bpjs_ketenagakerjaan",
+    "disnaker_pekerja_informal",
+    "disnaker_pencari_kerja",
+    "disnaker_pelatihan",
+    "pedagang_pasar",
+    "umkm",
+    "komunitas",
+)
+
+IDENTITY_FIELDS: tuple[str, ...] = ("nik", "kk", "name", "birth_date", "birth_place", "sex")
+CONTACT_FIELDS: tuple[str, ...] = ("phone", "alias", "occupation", "sector")
+RESIDENCE_FIELDS: tuple[str, ...] = ("address", "rt", "rw", "kelurahan_code", "kecamatan_code")
+
+#: Person-schema columns the unified record and the coverage flags read.
+LINKED_COLUMNS: tuple[str, ...] = tuple(
+    dict.fromkeys(
+        ["source", "record_id", "registered_date", "nik_valid", *IDENTITY_FIELDS, *CONTACT_FIELDS, *RESIDENCE_FIELDS, *COVERAGE_EVIDENCE_COLUMNS]
+    )
+)
+
+#: Columns of ``worker_links`` holding a record's link confidence as a probability (0–1), first present wins;
+#: else ``confidence``, the record's best match weight (bits, prior included) to its cluster as
+#: ``matching.clustering.cluster`` returns it, is turned into a probability the way the engine does.
+LINK_PROBABILITY_COLUMNS: tuple[str, ...] = ("match_confidence", "match_probability")
+LINK_WEIGHT_COLUMN = "confidence"
+
+
+def build_unified_workers(
+    person_records: pd.DataFrame,
+    worker_links: pd.DataFrame,
+    snapshot_date: dt.date | str | pd.Timestamp,
+) -> pd.DataFrame:
+    """One row per ``worker_id`` (sorted): golden values with their sources, linked records, coverage flags.
+
+    ``person_records`` is in the common person schema; ``worker_links`` has at least ``record_id`` and
+    ``worker_id`` (every person record must be linked) and optionally a link confidence column
+    (``LINK_PROBABILITY_COLUMNS`` or ``LINK_WEIGHT_COLUMN``). Flags are computed as of ``snapshot_date``, never the clock.
+    """
+    snapshot = pd.Timestamp(snapshot_date).normalize()
+    linked, worker_ids = link_records(person_records, worker_links)
+    n_workers = len(worker_ids)
+    golden = pd.concat(
+        [
+            _identity_values(linked, n_workers),
+            _latest_values(linked, CONTACT_FIELDS, n_workers),
+            _residence_block(linked, n_workers),
+            _linked_record_summary(linked, n_workers),
+            _match_confidence(linked, worker_links, worker_ids),
+        ],
+        axis=1,
+    )
+    golden.insert(0, "worker_id", pd.Series(worker_ids, dtype="str"))
+    golden.insert(1, "snapshot_date", snapshot)
+    return add_coverage_flags(golden, linked, snapshot)
+
+
+def link_records(person_records: pd.DataFrame, worker_links: pd.DataFrame) -> tuple[pd.DataFrame, pd.Index]:
+    """Person records joined to their worker, and the sorted distinct ``worker_id``s.
+
+    The linked frame gains ``worker_id``, ``worker_index`` (position of the worker in the returned ids: the
+    integer group key every per-worker computation uses, far faster than grouping on strings), a source-priority
+    rank and the ``record_id`` sort order. Raises when a record has no worker.
+    """
+    link_index = pd.Index(worker_links["record_id"])
+    if not link_index.is_unique:
+        raise ValueError(f"worker_links: {int(link_index.duplicated().sum())} record_id(s) linked to more than one worker")
+    if not person_records["record_id"].is_unique:
+        raise ValueError(f"person_records: {int(person_records['record_id'].duplicated().sum())} duplicated record_id(s)")
+    positions = link_index.get_indexer(person_records["record_id"])
+    if (positions < 0).any():
+        raise ValueError(f"person_records: {int((positions < 0).sum())} record(s) have no worker_id in worker_links")
+    linked = person_records[list(LINKED_COLUMNS)].reset_index(drop=True)
+    linked["worker_id"] = worker_links["worker_id"].to_numpy()[positions]
+    worker_index, worker_ids = pd.factorize(linked["worker_id"], sort=True)
+    linked[WORKER_INDEX] = worker_index.astype("int64")
+    linked[SOURCE_RANK] = source_rank(linked["source"])
+    linked[RECORD_ORDER] = pd.factorize(linked["record_id"], sort=True)[0]
+    return linked, pd.Index(worker_ids, name="worker_id")
+
+
+def source_rank(sources: pd.Series) -> pd.Series:
+    """Position of each source in ``SOURCE_PRIORITY`` (0 = most authoritative); unknown sources rank last."""
+    ranks = {source: rank for rank, source in enumerate(SOURCE_PRIORITY)}
+    return sources.map(ranks).fillna(len(SOURCE_PRIORITY)).astype("int64")
+
+
+def _identity_values(linked: pd.DataFrame, n_workers: int) -> pd.DataFrame:
+    columns = {}
+    for field in IDENTITY_FIELDS:
+        rows = linked.loc[linked[field].notna(), [WORKER_INDEX, field, "source", SOURCE_RANK, "registered_date", RECORD_ORDER, "nik_valid"]]
+        value_code = pd.factorize(rows[field])[0]
+        rows = rows.assign(
+            _is_dukcapil=rows["source"].eq("dukcapil"),
+            _agreement=rows.groupby([WORKER_INDEX, value_code], sort=False)[WORKER_INDEX].transform("size"),
+        )
+        by = ["_is_dukcapil", "_agreement", SOURCE_RANK, "registered_date", RECORD_ORDER]
+        ascending = [False, False, True, False, True]
+        if field == "nik":
+            by, ascending = ["nik_valid", *by], [False, *ascending]
+        winners = first_per_worker(rows, by, ascending, n_workers)
+        columns[field] = winners[field]
+        if field == "nik":
+            columns["nik_valid"] = winners["nik_valid"].fillna(False).astype("bool")
+        columns[f"{field}_source"] = winners["source"]
+    return pd.DataFrame(columns)
+
+
+def _latest_values(linked: pd.DataFrame, fields: tuple[str, ...], n_workers: int) -> pd.DataFrame:
+    columns = {}
+    for field in fields:
+        rows = linked.loc[linked[field].notna(), [WORKER_INDEX, field, "source", SOURCE_RANK, "registered_date", RECORD_ORDER]]
+        winners = first_per_worker(rows, ["registered_date", SOURCE_RANK, RECORD_ORDER], [False, True, True], n_workers)
+        columns[field] = winners[field]
+        columns[f"{field}_source"] = winners["source"]
+    return pd.DataFrame(columns)
+
+
+def _residence_block(linked: pd.DataFrame, n_workers: int) -> pd.DataFrame:
+    has_any = linked[list(RESIDENCE_FIELDS)].notna().any(axis=1)
+    rows = linked.loc[has_any, [WORKER_INDEX, *RESIDENCE_FIELDS, "source", SOURCE_RANK, "registered_date", RECORD_ORDER]]
+    rows = rows.assign(_has_kelurahan=rows["kelurahan_code"].notna(), _has_kecamatan=rows["kecamatan_code"].notna())
+    winners = first_per_worker(
+        rows,
+        ["_has_kelurahan", "_has_kecamatan", "registered_date", SOURCE_RANK, RECORD_ORDER],
+        [False, False, False, True, True],
+        n_workers,
+    )
+    columns = {}
+    for field in RESIDENCE_FIELDS:
+        columns[field] = winners[field]
+        columns[f"{field}_source"] = winners["source"]
+    return pd.DataFrame(columns)
+
+
+def _linked_record_summary(linked: pd.DataFrame, n_workers: int) -> pd.DataFrame:
+    """``record_ids`` (sorted list), ``record_count`` and ``sources`` (sorted, comma-separated) per worker."""
+    by_record = linked[[WORKER_INDEX, "record_id", RECORD_ORDER]].sort_values(RECORD_ORDER)
+    distinct_sources = linked[[WORKER_INDEX, "source"]].drop_duplicates().sort_values("source")
+    return pd.DataFrame(
+        {
+            # Python lists (object column): Parquet stores them as list<string>, and they read back as such.
+            "record_ids": pd.Series(pa.array(collect_lists(by_record[WORKER_INDEX], by_record["record_id"], n_workers).array).to_pylist(), dtype=object),
+            "record_count": np.bincount(linked[WORKER_INDEX].to_numpy(), minlength=n_workers).astype("int64"),
+            "sources": join_strings(distinct_sources[WORKER_INDEX], distinct_sources["source"], n_workers, ","),
+        }
+    )
+
+
+def _match_confidence(linked: pd.DataFrame, worker_links: pd.DataFrame, worker_ids: pd.Index) -> pd.DataFrame:
+    """The weakest link of each worker's cluster (minimum record link probability); 1.0 for a single record."""
+    probability = link_probability(worker_links)
+    confidence = probability.groupby(worker_links["worker_id"].to_numpy()).min().reindex(worker_ids).reset_index(drop=True)
+    single = np.bincount(linked[WORKER_INDEX].to_numpy(), minlength=len(worker_ids)) == 1
+    return pd.DataFrame({"match_confidence": confidence.mask(single & confidence.isna().to_numpy(), 1.0)})
+
+
+def link_probability(worker_links: pd.DataFrame) -> pd.Series:
+    """Each link's confidence as a probability (NA where the link file has none, e.g. a record alone)."""
+    column = next((name for name in LINK_PROBABILITY_COLUMNS if name in worker_links.columns), None)
+    if column is not None:
+        return pd.to_numeric(worker_links[column]).astype("float64")
+    if LINK_WEIGHT_COLUMN in worker_links.columns:
+        weight = pd.to_numeric(worker_links[LINK_WEIGHT_COLUMN]).astype("float64")
+        return 1.0 / (1.0 + np.exp2(-weight))
+    return pd.Series(np.nan, index=worker_links.index)

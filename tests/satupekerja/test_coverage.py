@@ -1,0 +1,212 @@
+"""Employment, BPJS Ketenagakerjaan cover, vulnerability and outreach flags, case by case, and area totals."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from satupekerja.coverage import coverage_by_area, months_in_arrears, uncovered_informal_workers
+from data_contracts.regions import load_region_reference
+from satupekerja.unify import build_unified_workers
+
+SNAPSHOT = pd.Timestamp("2025-06-15")
+LIMO_KELURAHAN = "32.76.04.1001"
+
+
+def flags(make_records, *rows, snapshot=SNAPSHOT) -> pd.DataFrame:
+    person_records, links = make_records(*rows)
+    return build_unified_workers(person_records, links, snapshot).set_index("worker_id")
+
+
+def bpu(last_paid: str, status: str = "AKTIF") -> dict:
+    return {"source": "bpjs_ketenagakerjaan", "tk_kpj": "12345678901", "tk_segment": "BPU", "tk_status": status,
+            "tk_last_paid_month": last_paid, "registered_date": "2022-01-01"}
+
+
+def test_ppu_member_is_formal_and_not_listed(make_records):
+    row = flags(make_records, ("W1", {"source": "bpjs_kesehatan", "jkn_segment": "PPU", "jkn_status": "AKTIF"})).loc["W1"]
+    assert row["employment_type"] == "formal"
+    assert row["bpjs_tk_status"] == "never_registered"
+    assert not row["uncovered_informal"]
+    assert pd.isna(row["outreach_priority"])
+
+
+def test_pbpu_member_without_tk_is_informal_never_registered(make_records):
+    row = flags(make_records, ("W1", {"source": "bpjs_kesehatan", "jkn_segment": "PBPU", "jkn_status": "AKTIF"})).loc["W1"]
+    assert (row["employment_type"], row["bpjs_tk_status"], row["uncovered_reason"]) == ("informal", "never_registered", "never_registered")
+    assert row["uncovered_informal"]
+    assert "jkn:PBPU" in row["employment_evidence"]
+
+
+@pytest.mark.parametrize(
+    ("last_paid", "arrears", "status", "uncovered"),
+    [("2025-03-01", 3, "active", False), ("2025-02-01", 4, "lapsed", True), ("2025-06-01", 0, "active", False)],
+)
+def test_bpu_lapses_after_more_than_three_months_in_arrears(make_records, last_paid, arrears, status, uncovered):
+    row = flags(make_records, ("W1", bpu(last_paid))).loc["W1"]
+    assert row["months_in_arrears"] == arrears
+    assert row["bpjs_tk_status"] == status
+    assert row["employment_type"] == "informal"
+    assert bool(row["uncovered_informal"]) is uncovered
+    if uncovered:
+        assert row["uncovered_reason"] == "lapsed_arrears"
+    else:
+        assert pd.isna(row["uncovered_reason"])
+
+
+def test_bpu_nonaktif_within_three_months_is_lapsed_nonaktif(make_records):
+    row = flags(make_records, ("W1", bpu("2025-05-01", status="NONAKTIF"))).loc["W1"]
+    assert (row["bpjs_tk_status"], row["uncovered_reason"]) == ("lapsed", "nonaktif")
+
+
+def test_pu_active_per_status_whatever_the_payments(make_records):
+    row = flags(
+        make_records,
+        ("W1", {"source": "bpjs_ketenagakerjaan", "tk_segment": "PU", "tk_status": "AKTIF", "tk_last_paid_month": "2024-01-01"}),
+    ).loc["W1"]
+    assert (row["employment_type"], row["bpjs_tk_status"]) == ("formal", "active")
+    assert not row["uncovered_informal"]
+
+
+def test_an_active_membership_wins_over_a_lapsed_one(make_records):
+    row = flags(make_records, ("W1", bpu("2023-01-01")), ("W1", {**bpu("2025-05-01"), "tk_kpj": "98765432109"})).loc["W1"]
+    assert (row["bpjs_tk_status"], row["tk_kpj"], row["months_in_arrears"]) == ("active", "98765432109", 1)
+
+
+def test_pbi_member_is_vulnerable(make_records):
+    unified = flags(
+        make_records,
+        ("W1", {"source": "bpjs_kesehatan", "jkn_segment": "PBI_APBD", "jkn_status": "AKTIF"}),
+        ("W2", {"source": "bpjs_kesehatan", "jkn_segment": "PBPU", "jkn_status": "NONAKTIF"}),
+        ("W3", {"source": "bpjs_kesehatan", "jkn_segment": "PBPU", "jkn_status": "AKTIF"}),
+    )
+    assert unified["vulnerable"].tolist() == [True, True, False]
+    assert unified.loc["W1", "vulnerable_reason"] == "pbi_apbd"
+    assert unified.loc["W2", "vulnerable_reason"] == "jkn_pbpu_nonaktif"
+    assert pd.isna(unified.loc["W3", "vulnerable_reason"])
+    assert unified.loc["W1", "employment_type"] == "informal"
+
+
+def test_active_wage_employment_beats_informal_evidence(make_records):
+    row = flags(
+        make_records,
+        ("W1", {"source": "umkm", "business_name": "WARUNG"}),
+        ("W1", {"source": "bpjs_ketenagakerjaan", "tk_segment": "PU", "tk_status": "AKTIF"}),
+    ).loc["W1"]
+    assert row["employment_type"] == "formal"
+    assert row["employment_evidence"].startswith("tk:PU aktif")
+
+
+def test_informal_registration_beats_stale_dukcapil_occupation_and_old_pu(make_records):
+    row = flags(
+        make_records,
+        ("W1", {"source": "dukcapil", "occupation": "KARYAWAN SWASTA"}),
+        ("W1", {"source": "bpjs_ketenagakerjaan", "tk_segment": "PU", "tk_status": "NONAKTIF"}),
+        ("W1", {"source": "komunitas", "sector": "ojol"}),
+    ).loc["W1"]
+    assert (row["employment_type"], row["bpjs_tk_status"], row["uncovered_reason"]) == ("informal", "lapsed", "nonaktif")
+    assert "komunitas:ojol" in row["employment_evidence"]
+
+
+@pytest.mark.parametrize(
+    ("occupation", "expected"),
+    [("PELAJAR/MAHASISWA", "not_working"), ("KARYAWAN SWASTA", "informal"), ("WIRASWASTA", "informal")],
+)
+def test_weak_evidence_ties_prefer_not_working_then_informal(make_records, occupation, expected):
+    row = flags(
+        make_records,
+        ("W1", {"source": "dukcapil", "occupation": occupation}),
+        ("W1", {"source": "bpjs_kesehatan", "jkn_segment": "PBI_APBN", "jkn_status": "AKTIF"}),
+    ).loc["W1"]
+    assert row["employment_type"] == expected
+
+
+def test_jkn_segment_of_a_dependant_does_not_make_a_worker(make_records):
+    row = flags(
+        make_records,
+        ("W1", {"source": "dukcapil", "occupation": "PELAJAR/MAHASISWA"}),
+        ("W1", {"source": "bpjs_kesehatan", "jkn_segment": "PPU", "jkn_status": "AKTIF"}),
+        ("W1", {"source": "bpjs_kesehatan", "jkn_segment": "PPU", "jkn_status": "AKTIF"}),
+    ).loc["W1"]
+    assert row["employment_type"] == "not_working"
+    assert row["employment_evidence"] == "dukcapil:PELAJAR/MAHASISWA; jkn:PPU aktif"
+
+
+def test_no_evidence_is_unknown(make_records):
+    row = flags(make_records, ("W1", {"source": "dukcapil", "name": "X"})).loc["W1"]
+    assert row["employment_type"] == "unknown"
+    assert not row["uncovered_informal"]
+
+
+def test_flags_are_as_of_the_snapshot_not_the_clock(make_records):
+    rows = [("W1", {**bpu("2019-10-01"), "registered_date": "2019-01-01"}), ("W1", {"source": "umkm", "registered_date": "2018-01-01"})]
+    in_2020 = flags(make_records, *rows, snapshot="2020-01-20").loc["W1"]
+    assert (in_2020["bpjs_tk_status"], in_2020["months_in_arrears"]) == ("active", 3)
+    in_2020_february = flags(make_records, *rows, snapshot="2020-02-03").loc["W1"]
+    assert (in_2020_february["bpjs_tk_status"], in_2020_february["uncovered_reason"]) == ("lapsed", "lapsed_arrears")
+    before_registration = flags(make_records, *rows, snapshot="2018-06-01").loc["W1"]
+    assert before_registration["bpjs_tk_status"] == "never_registered"
+    assert before_registration["employment_type"] == "informal"
+
+
+def test_months_in_arrears_is_never_negative_and_na_when_unknown():
+    paid = pd.Series(pd.to_datetime(["2025-06-01", "2025-07-01", None]))
+    assert months_in_arrears(paid, SNAPSHOT).tolist() == [0, 0, pd.NA]
+
+
+def test_outreach_priority_vulnerable_then_recent_lapse_then_never_registered(make_records):
+    unified = flags(
+        make_records,
+        ("NEVER", {"source": "umkm"}),
+        ("NEVER_OJOL", {"source": "komunitas", "sector": "ojol"}),
+        ("LAPSED_RECENT", bpu("2024-12-01")),
+        ("LAPSED_LONG_AGO", bpu("2020-01-01")),
+        ("VULNERABLE", {"source": "bpjs_kesehatan", "jkn_segment": "PBI_APBN", "jkn_status": "AKTIF"}),
+        ("COVERED", bpu("2025-05-01")),
+    )
+    listed = uncovered_informal_workers(unified.reset_index())
+    assert listed["worker_id"].tolist() == ["VULNERABLE", "LAPSED_RECENT", "NEVER_OJOL", "NEVER", "LAPSED_LONG_AGO"]
+    assert listed["outreach_priority"].tolist() == [1, 2, 3, 4, 5]
+    assert unified.loc["NEVER_OJOL", "outreach_score"] - unified.loc["NEVER", "outreach_score"] == 5
+
+
+def test_coverage_by_area_covers_every_kelurahan_and_sums(make_records):
+    regions = load_region_reference()
+    limo = {"kelurahan_code": LIMO_KELURAHAN, "kecamatan_code": "32.76.04"}
+    unified = flags(
+        make_records,
+        ("W1", {"source": "umkm", **limo}),
+        ("W2", {**bpu("2025-05-01"), **limo}),
+        ("W3", {"source": "bpjs_kesehatan", "jkn_segment": "PPU", "jkn_status": "AKTIF", **limo}),
+        ("W4", {"source": "komunitas", "kecamatan_code": "32.76.04"}),
+        ("W5", {"source": "komunitas"}),
+    )
+    area = coverage_by_area(unified.reset_index(), regions)
+    kelurahan = area[area["level"] == "kelurahan"]
+    assert set(regions["kode_wilayah"]) <= set(kelurahan["kelurahan_code"].dropna())
+    row = kelurahan.set_index("kelurahan_code").loc[LIMO_KELURAHAN]
+    assert row[["people", "workers", "informal", "covered", "uncovered"]].tolist() == [3, 3, 2, 1, 1]
+    assert row["coverage_rate"] == pytest.approx(0.5)
+    counts = ["people", "workers", "informal", "covered", "uncovered"]
+    by_kecamatan = area[area["level"] == "kecamatan"].set_index("kecamatan_code", drop=False)
+    summed = kelurahan.groupby("kecamatan_code", dropna=False)[counts].sum()
+    assert summed.values.tolist() == by_kecamatan.set_index("kecamatan_code").loc[summed.index, counts].values.tolist()
+    city = area[area["level"] == "kota"]
+    assert city[counts].values.tolist() == [by_kecamatan[counts].sum().tolist()] == [[5, 5, 4, 1, 3]]
+    limo_total = by_kecamatan.loc["32.76.04"]
+    assert limo_total["people"] == 4
+    assert (kelurahan.loc[kelurahan["informal"] == 0, "coverage_rate"].isna()).all()
+
+
+def test_a_child_is_not_a_worker_even_on_a_pbi_card(make_records):
+    unified = flags(
+        make_records,
+        ("CHILD", {"source": "dukcapil", "birth_date": "2012-01-01"}),
+        ("CHILD", {"source": "bpjs_kesehatan", "jkn_segment": "PBI_APBN", "jkn_status": "AKTIF"}),
+        ("TEEN", {"source": "dukcapil", "birth_date": "2010-06-15"}),
+        ("TEEN", {"source": "bpjs_kesehatan", "jkn_segment": "PBI_APBN", "jkn_status": "AKTIF"}),
+    )
+    assert unified.loc["CHILD", "employment_type"] == "not_working"
+    assert unified.loc["CHILD", "employment_evidence"].startswith("usia:di bawah 15 tahun")
+    assert not unified.loc["CHILD", "uncovered_informal"]
+    assert unified.loc["TEEN", "employment_type"] == "informal"

@@ -1,0 +1,152 @@
+"""Survivorship rules of the unified worker record, case by case."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from satupekerja.unify import build_unified_workers
+
+SNAPSHOT = pd.Timestamp("2025-06-15")
+
+VALID_NIK = "3276011203900001"
+OTHER_VALID_NIK = "3276011203900002"
+
+
+def unify(records_and_links) -> pd.DataFrame:
+    person_records, links = records_and_links
+    return build_unified_workers(person_records, links, SNAPSHOT).set_index("worker_id")
+
+
+def test_dukcapil_wins_identity_even_against_agreeing_sources(make_records):
+    unified = unify(
+        make_records(
+            ("W1", {"source": "bpjs_kesehatan", "name": "BUDI SANTOSA", "sex": "P", "birth_date": "1990-03-13"}),
+            ("W1", {"source": "umkm", "name": "BUDI SANTOSA", "sex": "P", "birth_date": "1990-03-13"}),
+            ("W1", {"source": "dukcapil", "name": "BUDI SANTOSO", "sex": "L", "birth_date": "1990-03-12", "kk": "3276010101200001"}),
+        )
+    )
+    row = unified.loc["W1"]
+    assert (row["name"], row["sex"], row["birth_date"], row["kk"]) == ("BUDI SANTOSO", "L", pd.Timestamp("1990-03-12"), "3276010101200001")
+    assert row["name_source"] == row["sex_source"] == row["birth_date_source"] == row["kk_source"] == "dukcapil"
+
+
+def test_valid_nik_beats_invalid_dukcapil_nik(make_records):
+    unified = unify(
+        make_records(
+            ("W1", {"source": "dukcapil", "nik": "3276010000000000", "nik_valid": False}),
+            ("W1", {"source": "pedagang_pasar", "nik": VALID_NIK, "nik_valid": True}),
+        )
+    )
+    assert unified.loc["W1", "nik"] == VALID_NIK
+    assert unified.loc["W1", "nik_source"] == "pedagang_pasar"
+    assert bool(unified.loc["W1", "nik_valid"]) is True
+
+
+def test_without_dukcapil_the_most_frequent_value_wins(make_records):
+    unified = unify(
+        make_records(
+            ("W1", {"source": "bpjs_kesehatan", "nik": OTHER_VALID_NIK, "nik_valid": True, "name": "SITI"}),
+            ("W1", {"source": "umkm", "nik": VALID_NIK, "nik_valid": True, "name": "SITI AMINAH"}),
+            ("W1", {"source": "pedagang_pasar", "nik": VALID_NIK, "nik_valid": True, "name": "SITI AMINAH"}),
+        )
+    )
+    assert unified.loc["W1", "nik"] == VALID_NIK
+    assert unified.loc["W1", "name"] == "SITI AMINAH"
+
+
+def test_frequency_tie_is_broken_by_source_priority(make_records):
+    unified = unify(
+        make_records(
+            ("W1", {"source": "komunitas", "name": "ANDI", "registered_date": "2025-05-01"}),
+            ("W1", {"source": "bpjs_ketenagakerjaan", "name": "ANDIKA", "registered_date": "2020-01-01"}),
+        )
+    )
+    assert unified.loc["W1", "name"] == "ANDIKA"
+    assert unified.loc["W1", "name_source"] == "bpjs_ketenagakerjaan"
+
+
+def test_most_recent_record_wins_phone_and_undated_records_lose(make_records):
+    unified = unify(
+        make_records(
+            ("W1", {"source": "dukcapil", "phone": "6281100000001"}),
+            ("W1", {"source": "bpjs_kesehatan", "phone": "6281100000002", "registered_date": "2021-01-01"}),
+            ("W1", {"source": "komunitas", "phone": "6281100000003", "registered_date": "2025-02-01"}),
+        )
+    )
+    assert unified.loc["W1", "phone"] == "6281100000003"
+    assert unified.loc["W1", "phone_source"] == "komunitas"
+
+
+def test_phone_recency_tie_is_broken_by_source_priority(make_records):
+    unified = unify(
+        make_records(
+            ("W1", {"source": "umkm", "phone": "6281100000001", "registered_date": "2025-02-01"}),
+            ("W1", {"source": "bpjs_kesehatan", "phone": "6281100000002", "registered_date": "2025-02-01"}),
+        )
+    )
+    assert unified.loc["W1", "phone"] == "6281100000002"
+
+
+def test_residence_is_one_block_and_a_resolved_kelurahan_beats_recency(make_records):
+    unified = unify(
+        make_records(
+            ("W1", {"source": "umkm", "address": "JL MELATI 1", "rt": "1", "rw": "2", "kelurahan_code": "32.76.01.1006",
+                    "kecamatan_code": "32.76.01", "registered_date": "2023-01-01"}),
+            ("W1", {"source": "komunitas", "address": "GG KENANGA", "rt": "7", "registered_date": "2025-01-01"}),
+            ("W1", {"source": "bpjs_kesehatan", "address": "JL MAWAR 9", "kelurahan_code": "32.76.02.1001",
+                    "kecamatan_code": "32.76.02", "registered_date": "2024-06-01"}),
+        )
+    )
+    row = unified.loc["W1"]
+    assert (row["address"], row["kelurahan_code"], row["kecamatan_code"]) == ("JL MAWAR 9", "32.76.02.1001", "32.76.02")
+    assert pd.isna(row["rt"]) and pd.isna(row["rw"])
+    assert row["address_source"] == row["kelurahan_code_source"] == "bpjs_kesehatan"
+
+
+def test_linked_records_sources_and_match_confidence(make_records):
+    person_records, links = make_records(
+        ("W1", {"source": "dukcapil"}),
+        ("W1", {"source": "komunitas"}),
+        ("W1", {"source": "komunitas"}),
+        ("W2", {"source": "umkm"}),
+    )
+    links["match_confidence"] = [pd.NA, 0.95, 0.80, pd.NA]
+    unified = build_unified_workers(person_records, links, SNAPSHOT).set_index("worker_id")
+    assert unified.loc["W1", "record_ids"] == ["dukcapil:1", "komunitas:2", "komunitas:3"]
+    assert unified.loc["W1", "record_count"] == 3
+    assert unified.loc["W1", "sources"] == "dukcapil,komunitas"
+    assert unified.loc["W1", "match_confidence"] == pytest.approx(0.80)
+    assert unified.loc["W2", "match_confidence"] == 1.0
+    assert unified.loc["W2", "record_count"] == 1
+
+
+def test_one_row_per_worker_and_snapshot_date_column(make_records):
+    unified = unify(make_records(("W1", {"source": "dukcapil"}), ("W2", {"source": "umkm"}), ("W2", {"source": "komunitas"})))
+    assert list(unified.index) == ["W1", "W2"]
+    assert (unified["snapshot_date"] == SNAPSHOT).all()
+
+
+def test_result_does_not_depend_on_input_order(make_records):
+    person_records, links = make_records(
+        ("W1", {"source": "umkm", "name": "A", "phone": "6281100000001", "registered_date": "2025-01-01"}),
+        ("W1", {"source": "pedagang_pasar", "name": "B", "phone": "6281100000002", "registered_date": "2025-01-01"}),
+        ("W1", {"source": "komunitas", "name": "C", "phone": "6281100000003"}),
+    )
+    forward = build_unified_workers(person_records, links, SNAPSHOT)
+    backward = build_unified_workers(person_records.iloc[::-1].reset_index(drop=True), links.iloc[::-1], SNAPSHOT)
+    pd.testing.assert_frame_equal(forward, backward)
+
+
+def test_unlinked_record_is_an_error_without_personal_data(make_records):
+    person_records, links = make_records(("W1", {"source": "dukcapil", "name": "RAHASIA"}), ("W2", {"source": "umkm"}))
+    with pytest.raises(ValueError, match="1 record") as error:
+        build_unified_workers(person_records, links.iloc[:1], SNAPSHOT)
+    assert "RAHASIA" not in str(error.value)
+
+
+def test_match_weight_confidence_is_turned_into_a_probability(make_records):
+    person_records, links = make_records(("W1", {"source": "dukcapil"}), ("W1", {"source": "umkm"}))
+    links["confidence"] = [10.0, 3.0]
+    unified = build_unified_workers(person_records, links, SNAPSHOT)
+    assert unified.loc[0, "match_confidence"] == pytest.approx(1 / (1 + 2**-3))
