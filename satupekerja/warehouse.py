@@ -380,8 +380,21 @@ def _to_arrow(frame: pd.DataFrame) -> pa.Table:
     return table
 
 
+def read_parquet_frame(path: Path) -> pd.DataFrame:
+    """One Parquet file as a DataFrame: dates as ``datetime64``, nested columns (lists) as ``pd.ArrowDtype``.
+
+    pandas records list columns in the Parquet metadata under a dtype name (``list<item: string>[pyarrow]``)
+    that it cannot parse back; mapping nested types explicitly skips that lookup.
+    """
+    return pq.read_table(path).to_pandas(date_as_object=False, types_mapper=_nested_as_arrow_dtype)
+
+
+def _nested_as_arrow_dtype(arrow_type: pa.DataType) -> pd.ArrowDtype | None:
+    return pd.ArrowDtype(arrow_type) if pa.types.is_nested(arrow_type) else None
+
+
 def _read_parquet_files(files: list[Path]) -> pd.DataFrame:
-    frames = [pq.read_table(path).to_pandas(date_as_object=False) for path in files]
+    frames = [read_parquet_frame(path) for path in files]
     return frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
 
 

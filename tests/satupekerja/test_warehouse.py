@@ -13,6 +13,7 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 import pytest
 
 from satupekerja import warehouse as warehouse_module
@@ -333,3 +334,16 @@ def test_refresh_duckdb_rebuilds_views_from_the_manifest(warehouse: Warehouse) -
     warehouse.refresh_duckdb()
 
     assert duckdb_rows(warehouse, "SELECT count(*) FROM unified_workers") == [(3,)]
+
+
+def test_list_columns_round_trip(warehouse: Warehouse) -> None:
+    """unified_workers carries the linked record ids as a list column; it must read back as lists."""
+    frame = pd.DataFrame({"worker_id": ["W1", "W2"], "record_ids": [["a:1", "b:2"], ["c:3"]]})
+    frame["record_ids"] = frame["record_ids"].astype(pd.ArrowDtype(pa.list_(pa.string())))
+    staged = warehouse.stage(date(2026, 11, 1), "run")
+    staged.write("unified_workers", frame, tier="restricted")
+    warehouse.publish(staged)
+
+    back = warehouse.read("unified_workers", tier="restricted")
+
+    assert [list(ids) for ids in back["record_ids"]] == [["a:1", "b:2"], ["c:3"]]
