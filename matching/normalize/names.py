@@ -1,0 +1,256 @@
+"""Indonesian person names: cleaning, match keys, patronymics, phonetic skeletons.
+
+Every function works on the unique values of its input (names repeat a lot) with pandas string methods;
+only the token-level spelling rules run as Python, once per unique token.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable
+
+import pandas as pd
+
+from matching.normalize._text import TEXT, as_text, extract, map_unique, squeeze_spaces
+
+# ---------------------------------------------------------------- titles and degrees
+
+# Honorifics and titles written before the name. Stripped only while a name token follows.
+_LEADING_TITLES = (
+    "BAPAK", "BPK", "BP", "PAK", "IBU", "IB", "BU", "NYONYA", "NJONJA", "NY", "NJ", "NONA", "NN",
+    "SAUDARA", "SAUDARI", "SDRI", "SDR", "TUAN", "TN",
+    "HAJJAH", "HAJAH", "HAJI", "HJ", "H",
+    "DRS", "DRA", "DRG", "DR", "IR", "PROF", r"K\.? ?H", "KYAI", "KIAI",
+    "USTADZAH", "USTADZ", "USTADAH", "USTAD", "UST",
+    "ALMARHUMAH", "ALMARHUM", "ALMH", "ALM",
+)
+
+# Degrees written after the name, as dot-separated segments; "S PD I" matches S.Pd.I, S.PD.I., SPDI.
+_DEGREES = (
+    "S E", "S E I", "S H", "S H I", "S PD", "S PD I", "S PD SD", "S T", "S TP", "S TR", "S SOS", "S KOM",
+    "S KOM I", "S I KOM", "S IKOM", "S KEP", "S KEP NERS", "S KED", "S KEB", "S FARM", "S PSI", "S AG",
+    "S HUT", "S P", "S PT", "S SI", "S AK", "S IP", "S KES", "S K M", "S KM", "S GZ", "S STAT", "S S",
+    "S SN", "S DS", "S ARS", "S TH", "S TH I", "S SY", "S ST", "S TR KEB",
+    "AMD", "A MD", "A MD KEP", "A MD KEB", "A MD KES", "A MD FARM", "A MD AK", "A MD T", "A MD KOM",
+    "AMD KEP", "AMD KEB", "AMK",
+    "M M", "M KES", "M SI", "M PD", "M T", "M H", "M AG", "M SC", "M KOM", "M AK", "M SOS", "M KEP",
+    "M M A", "M B A", "MBA", "MSC", "M PH", "M ENG",
+    "PH D", "SP A", "SP OG", "SP PD", "SP B", "SP M", "SP THT", "SP JP", "SP KK", "SP N", "SP RAD", "SP AN",
+    "LC", "NERS", "ALM", "ALMH", "ALMARHUM", "ALMARHUMAH",
+)
+# Degrees that look like real name tokens when written without dots: only their dotted form is a degree.
+_DOTTED_ONLY_DEGREES = ("M A", "B A", "B SC", "M E", "S M")
+
+
+def _degree_pattern(segments: str, dotted_only: bool) -> str:
+    separator = r"\. ?" if dotted_only else r"(?:\. ?)?"
+    return separator.join(segments.split(" "))
+
+
+_LEADING_TITLE_RE = r"^(?:(?:" + "|".join(_LEADING_TITLES) + r")[., ]+)+([A-Z])"
+_DEGREE_ALTERNATIVES = "|".join(
+    [_degree_pattern(d, False) for d in sorted(_DEGREES, key=len, reverse=True)]
+    + [_degree_pattern(d, True) for d in _DOTTED_ONLY_DEGREES]
+)
+_TRAILING_DEGREES_RE = r"(?:[ ,.]+(?:" + _DEGREE_ALTERNATIVES + r")\.?)+[ ,.]*$"
+_APOSTROPHES = "['`\u00b4\u2018\u2019\u02bc\u02bb]"
+_COMBINING_MARKS = "[\u0300-\u036f]"
+
+# ---------------------------------------------------------------- spelling rules for the match key
+
+MUHAMMAD = "MUHAMMAD"
+_MUHAMMAD_VARIANTS = frozenset(
+    "MOH MOCH MOCHD MOCHAMAD MOCHAMMAD MOCHAMED MOCHAMMED MOHAMAD MOHAMMAD MOHAMED MOHAMMED MOHAMAT MOHAMMAT "
+    "MUHAMAD MUHAMMAD MUHAMED MUHAMMED MUHAMAT MUHAMMAT MUH MUHD MHD MOHD MUCH MUCHAMAD MUCHAMMAD MUCHAMMED "
+    "MUKHAMAD MUKHAMMAD MOKHAMAD MOKHAMMAD MOEHAMAD MOEHAMMAD MOEHAMMED MUHAMMADH".split()
+)
+_INITIAL_M = "M"
+
+# Old (pre-1972 "Ejaan Soewandi"/Van Ophuijsen) spelling to current spelling, applied per token.
+_OLD_SPELLING_RE = re.compile(r"TJ|DJ|SJ|^NJ|OE|[CK]H(?=M)|CHR|CH|J")
+_OLD_SPELLING_MARKER_RE = re.compile(r"TJ|DJ|SJ|^NJ|OE")
+_OLD_TO_NEW = {"TJ": "C", "DJ": "J", "SJ": "SY", "NJ": "NY", "OE": "U", "CHR": "KR", "CH": "KH"}
+# Frequent names whose only old-spelling trace is a J that now reads Y (no other marker to detect it).
+_BARE_J_NAMES = {"JUSUF": "YUSUF", "JUSOF": "YUSUF", "JAHYA": "YAHYA", "JUNUS": "YUNUS", "JAKUB": "YAKUB",
+                 "JASIN": "YASIN", "JUSRI": "YUSRI"}
+# J read as Y even without another marker: right after a consonant other than D/N/S/T (the heads of the old
+# digraphs: WAHJU, SOFJAN, MULJANA, SURJADI) and in a final -AJU (RAHAJU, old spelling of RAHAYU). It runs on
+# the converted token, so a current spelling with J there (ARJUNA) gets the same key as its old form.
+_J_AS_Y_RE = re.compile(r"([BCFGHKLMPQRVWXZ])J|(?<=A)J(?=U$)")
+_DOUBLED_CONSONANT_RE = re.compile(r"([B-DF-HJ-NP-TV-Z])\1+")
+
+# ---------------------------------------------------------------- skeleton rules
+
+_SKELETON_DIGRAPHS = (("KH", "H"), ("SY", "S"), ("SH", "S"), ("TH", "T"), ("DH", "D"), ("GH", "G"),
+                      ("PH", "P"), ("DZ", "J"))
+_SKELETON_LETTERS = str.maketrans({"F": "P", "V": "P", "Z": "J", "Q": "K", "C": "K", "X": "K"})
+_SKELETON_FIRST_VOWEL = str.maketrans({"E": "I", "O": "U"})
+_SKELETON_DROPPED = re.compile(r"[AEIOUY]")
+_ADJACENT_DUPLICATE_RE = re.compile(r"(.)\1+")
+
+PATRONYMIC_MARKERS = ("BIN", "BINTI")
+
+
+# ================================================================= public API
+
+
+def clean_name(values: pd.Series) -> pd.Series:
+    """Clean full names: upper case, accents removed, titles/honorifics/degrees stripped, letters only.
+
+    Spelling is never changed. Apostrophes inside names are dropped (``MA'RUF`` → ``MARUF``), other
+    punctuation becomes a space. A title is stripped only while a name token follows it, so a name that
+    is only a title-like word (``HAJI``) is kept.
+    """
+    return map_unique(as_text(values), _clean_unique_names)
+
+
+def name_match_key(values: pd.Series) -> pd.Series:
+    """A spelling-tolerant key: cleaned name, old spelling → current, Muhammad variants → MUHAMMAD.
+
+    Doubled consonants are squeezed (``ABDULLAH`` → ``ABDULAH``). ``BIN``/``BINTI`` and the father's name
+    stay in the key as separate tokens (see :func:`split_patronymic`).
+    """
+    return map_unique(clean_name(values), _match_key_unique)
+
+
+def split_patronymic(values: pd.Series) -> pd.DataFrame:
+    """Split cleaned names at ``BIN``/``BINTI`` (or ``B.`` between names) into ``given`` and ``patronym``.
+
+    The split happens at the first marker that has a name on both sides; names without one keep the
+    whole cleaned name in ``given`` and NA in ``patronym``. Both columns are in :func:`clean_name` form.
+    """
+    text = as_text(values)
+    text = text.str.replace(r"([A-Za-z]) +[Bb]\. *([A-Za-z])", r"\1 BIN \2", regex=True)
+    cleaned = clean_name(text)
+    parts = extract(cleaned, "^(.+?) (?:" + "|".join(PATRONYMIC_MARKERS) + ") (.+)$")
+    given = parts[0].fillna(cleaned).astype(TEXT)
+    return pd.DataFrame({"given": given, "patronym": parts[1].astype(TEXT)}, index=values.index)
+
+
+def name_sorted_key(values: pd.Series) -> pd.Series:
+    """Tokens of :func:`name_match_key` in alphabetical order (insensitive to token order)."""
+    return map_unique(name_match_key(values), _sort_tokens_unique)
+
+
+def name_skeleton(values: pd.Series) -> pd.Series:
+    """A phonetic skeleton of :func:`name_match_key`, token by token, tokens kept in order.
+
+    Per token: equivalent letter groups unified (F/V→P, Z/DZ→J, Q/C/X→K, KH→H, SY/SH→S, TH→T, DH→D,
+    GH→G, PH→P; a leading KH→K), adjacent duplicates squeezed, a final H dropped, the first letter kept
+    (E→I, O→U when it is a vowel) and every later vowel and Y dropped.
+    """
+    return map_unique(name_match_key(values), lambda keys: _map_tokens(keys, _token_skeleton))
+
+
+def first_token(values: pd.Series) -> pd.Series:
+    """First space-separated token of a (cleaned) name, NA when empty."""
+    return extract(as_text(values), "^([^ ]+)")[0]
+
+
+def last_token(values: pd.Series) -> pd.Series:
+    """Last space-separated token; for mononyms it equals :func:`first_token` (never a family name)."""
+    return extract(as_text(values), "([^ ]+)$")[0]
+
+
+# ================================================================= unique-value workers
+
+
+def _clean_unique_names(names: pd.Series) -> pd.Series:
+    text = _strip_accents(names).str.upper()
+    text = text.str.replace(_APOSTROPHES, "", regex=True)
+    text = text.str.replace("[^A-Z., ]", " ", regex=True)
+    text = _strip_titles_and_degrees(squeeze_spaces(text).str.strip(" .,"))
+    return squeeze_spaces(text.str.replace("[.,]", " ", regex=True))
+
+
+def _strip_titles_and_degrees(names: pd.Series) -> pd.Series:
+    names = names.str.replace(_LEADING_TITLE_RE, r"\1", regex=True)
+    return names.str.replace(_TRAILING_DEGREES_RE, "", regex=True)
+
+
+def _strip_accents(names: pd.Series) -> pd.Series:
+    non_ascii = names.str.contains("[^\x00-\x7f]", regex=True)
+    if not non_ascii.any():
+        return names
+    decomposed = names[non_ascii].map(lambda name: unicodedata.normalize("NFKD", name))
+    folded = decomposed.astype(TEXT).str.replace(_COMBINING_MARKS, "", regex=True)
+    return names.mask(non_ascii, folded)
+
+
+def _match_key_unique(names: pd.Series) -> pd.Series:
+    """Token rules, then titles/degrees stripped again: a rewritten token can become one (NJ → NY)."""
+    return squeeze_spaces(_strip_titles_and_degrees(_map_tokens(names, _token_match_key, initial_rule=True)))
+
+
+def _sort_tokens_unique(keys: pd.Series) -> pd.Series:
+    return pd.Series([" ".join(sorted(key.split(" "))) for key in keys], index=keys.index, dtype=TEXT)
+
+
+def _map_tokens(names: pd.Series, token_rule: Callable[[str], str], initial_rule: bool = False) -> pd.Series:
+    """Rewrite every token of every name with ``token_rule`` (run once per distinct token)."""
+    if names.empty:
+        return names.astype(TEXT)
+    tokens = names.str.split(" ", expand=True)
+    distinct = pd.unique(tokens.stack().dropna().to_numpy())
+    rewritten = {token: token_rule(token) for token in distinct}
+    token_count = tokens.notna().sum(axis=1)
+    out = None
+    for position in tokens.columns:
+        column = tokens[position].map(rewritten).astype(TEXT)
+        if initial_rule:
+            column = _expand_initial_m(column, position, token_count)
+        out = column if out is None else out.where(column.isna(), out + " " + column)
+    return out
+
+
+def _expand_initial_m(tokens: pd.Series, position: int, token_count: pd.Series) -> pd.Series:
+    """A lone ``M`` stands for Muhammad when a name follows it; as a last token it is an unknown initial."""
+    is_m_before_name = (tokens == _INITIAL_M) & (token_count > position + 1)
+    return tokens.mask(is_m_before_name.fillna(False).astype(bool), MUHAMMAD)
+
+
+def _token_match_key(token: str) -> str:
+    """Rules repeated until nothing changes, so a key is its own key (DDJ → DJ → J)."""
+    previous = None
+    while token != previous:
+        previous = token
+        if token in _MUHAMMAD_VARIANTS:
+            return MUHAMMAD
+        token = _DOUBLED_CONSONANT_RE.sub(r"\1", _modern_spelling(token))
+        if token in _MUHAMMAD_SQUEEZED:
+            return MUHAMMAD
+    return token
+
+
+def _modern_spelling(token: str) -> str:
+    """Old spelling → current. A bare J reads Y only where the token shows another old-spelling marker."""
+    old = _OLD_SPELLING_MARKER_RE.search(token) is not None
+
+    def replace(match: re.Match[str]) -> str:
+        found = match.group(0)
+        if found == "J":
+            return "Y" if old else "J"
+        if found in ("CH", "KH") and match.end() < len(token) and token[match.end()] == "M":
+            return "H"
+        return _OLD_TO_NEW[found]
+
+    modern = _OLD_SPELLING_RE.sub(replace, token)
+    modern = _J_AS_Y_RE.sub(r"\1Y", modern)
+    return _BARE_J_NAMES.get(modern, modern)
+
+
+_MUHAMMAD_SQUEEZED = frozenset(
+    _DOUBLED_CONSONANT_RE.sub(r"\1", _modern_spelling(variant)) for variant in _MUHAMMAD_VARIANTS
+)
+
+
+def _token_skeleton(token: str) -> str:
+    if token.startswith("KH"):
+        token = "K" + token[2:]
+    for digraph, replacement in _SKELETON_DIGRAPHS:
+        token = token.replace(digraph, replacement)
+    token = _ADJACENT_DUPLICATE_RE.sub(r"\1", token.translate(_SKELETON_LETTERS))
+    if len(token) > 1 and token.endswith("H"):
+        token = token[:-1]
+    return token[0].translate(_SKELETON_FIRST_VOWEL) + _SKELETON_DROPPED.sub("", token[1:])
