@@ -30,6 +30,7 @@ from matching import DEFAULT_SETTINGS
 from satupekerja import checklist, exports, lookup, report
 from satupekerja.audit import AuditLog, pseudonymise_filter_value
 from satupekerja.privacy import PrivacyConfigError, load_pseudonymisation_key
+from satupekerja.retention import apply_retention, retention_days_from_env
 from satupekerja.warehouse import ANALYTICS, RESTRICTED, SnapshotNotFoundError, Warehouse, WarehouseError
 
 EXPORT_DIR_ENV = "SATUPEKERJA_EXPORT_DIR"
@@ -413,3 +414,26 @@ def coverage_report(
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(html, encoding="utf-8")
     console.print(f"Report written to [bold]{path}[/] (snapshot {snapshot}, {len(coverage)} snapshot(s) in the trend).", highlight=False)
+
+
+# ------------------------------------------------------------------------------------------ retention
+
+
+@app.command("retention")
+@user_errors
+def retention(
+    keep_days: Annotated[int | None, typer.Option(min=1, help="Keep this many days. Default: $SATUPEKERJA_RETENTION_DAYS, else 400.")] = None,
+    today: Annotated[dt.datetime | None, typer.Option(formats=["%Y-%m-%d"], help="Reference date (default: today).")] = None,
+) -> None:
+    """Delete snapshots, staged leftovers and exports older than the retention period, from both tiers (audited)."""
+    days = keep_days if keep_days is not None else _retention_days()
+    removed = apply_retention(Warehouse(), days, (today or dt.datetime.now()).date(), AuditLog(), exports_dir=export_dir())
+    listed = ", ".join(day.isoformat() for day in removed) or "none"
+    console.print(f"Retention {days} days: removed {len(removed)} snapshot(s): {listed}.", highlight=False)
+
+
+def _retention_days() -> int:
+    try:
+        return retention_days_from_env()
+    except ValueError as error:
+        raise UserError(str(error)) from None

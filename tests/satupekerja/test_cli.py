@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 
 import pandas as pd
 import pytest
@@ -13,6 +14,7 @@ from satupekerja.audit import file_sha256
 from satupekerja.checklist import RESULT_COLUMNS, STATUS_NOT_FOUND
 from satupekerja.cli import app
 from satupekerja.exports import HEADERS
+from satupekerja.warehouse import Warehouse
 
 runner = CliRunner()
 
@@ -155,3 +157,27 @@ def test_check_list_with_a_missing_column_names_the_file(env):
     result = runner.invoke(app, ["check-list", str(community), "--nik-col", "NIK"])
     assert result.exit_code == 1
     assert "kurir.csv: column 'NIK' not found" in result.output
+
+
+def test_retention_removes_old_snapshots_and_audits_it(env, published_warehouse, monkeypatch):
+    copy = env / "warehouse_copy"
+    shutil.copytree(published_warehouse, copy)
+    monkeypatch.setenv("SATUPEKERJA_WAREHOUSE_DIR", str(copy))
+    snapshots = Warehouse(copy).snapshots()
+    keep_days = (snapshots[-1] - snapshots[0]).days - 1  # the older snapshot is one day past the period
+
+    result = runner.invoke(app, ["retention", "--keep-days", str(keep_days), "--today", snapshots[-1].isoformat()])
+
+    assert result.exit_code == 0, result.output
+    assert Warehouse(copy).snapshots() == [snapshots[-1]]
+    assert "removed 1 snapshot(s)" in result.output
+    assert any(entry["action"].startswith("retention_remove") for entry in audit_entries(env))
+
+
+def test_retention_rejects_a_bad_setting(env, monkeypatch):
+    monkeypatch.setenv("SATUPEKERJA_RETENTION_DAYS", "forever")
+
+    result = runner.invoke(app, ["retention"])
+
+    assert result.exit_code == 1
+    assert "SATUPEKERJA_RETENTION_DAYS" in result.output
