@@ -347,3 +347,19 @@ def test_list_columns_round_trip(warehouse: Warehouse) -> None:
     back = warehouse.read("unified_workers", tier="restricted")
 
     assert [list(ids) for ids in back["record_ids"]] == [["a:1", "b:2"], ["c:3"]]
+
+
+def test_the_duckdb_command_analysts_use_opens_the_warehouse(warehouse: Warehouse) -> None:
+    """`duckdb warehouse/satupekerja.duckdb` (the duckdb-cli package in the venv) reads the views we write."""
+    import shutil
+
+    cli = shutil.which("duckdb", path=str(Path(sys.executable).parent))
+    assert cli is not None, "the duckdb-cli package is a dependency: its `duckdb` command must be in the venv"
+    publish_night(warehouse, NIGHT_1, night=1, count=3)
+
+    result = subprocess.run(
+        [cli, "-readonly", "-csv", str(warehouse.duckdb_path), "-c", "select count(*) as n from unified_workers"],
+        capture_output=True, text=True, check=True, timeout=60,
+    )
+
+    assert result.stdout.split() == ["n", "3"]
