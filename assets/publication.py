@@ -87,9 +87,13 @@ DEFAULT_PUBLISHED_TABLES = (
     PublishedTable("unified_workers", restricted=True, analytics=True),
     PublishedTable("uncovered_informal_workers", restricted=True, analytics=True),
     PublishedTable("coverage_by_area", restricted=False, analytics=True),
-    PublishedTable(WORKER_LINKS_TABLE, restricted=True, analytics=False),
+    PublishedTable(WORKER_LINKS_TABLE, restricted=True, analytics=True),
     PublishedTable(WORKER_ID_HISTORY_TABLE, restricted=False, analytics=True),
+    PublishedTable("person_records", restricted=True, analytics=False),
 )
+
+#: Every source's quarantined rows, stacked, published under this name in both tiers.
+QUARANTINE_TABLE = PublishedTable("quarantine", restricted=True, analytics=True)
 
 
 class WarehouseResource(dg.ConfigurableResource):
@@ -153,7 +157,8 @@ def build_publish_snapshot(
         current = stats_from_outputs(snapshot, required, tables[WORKER_LINKS_TABLE], quarantines)
         results = evaluate_guards(current, previous_stats(target, snapshot), publication_guards.settings())
         if all_passed(results):
-            rows = publish(target, snapshot, context.run_id, published_tables, tables, current)
+            tables[QUARANTINE_TABLE.name] = pd.concat(quarantines.values(), ignore_index=True)
+            rows = publish(target, snapshot, context.run_id, (*published_tables, QUARANTINE_TABLE), tables, current)
             yield dg.MaterializeResult(metadata=_published_metadata(target, rows))
         else:
             context.log.error("snapshot %s held back: %s", snapshot, " | ".join(r.message for r in results if not r.passed))

@@ -242,6 +242,11 @@ COLUMN_POLICY: dict[str, ColumnPolicy] = {
     "coverage_rate": KEEP,
     "rows": KEEP,
     "quarantined_rows": KEEP,
+    # quarantine (rows that broke a contract rule): which columns and rules, and why; the raw row stays restricted
+    "columns": KEEP,
+    "rules": KEEP,
+    "reason": KEEP,
+    "raw_values": DROP,
     "present": KEEP,
     "readable": KEEP,
     "required": KEEP,

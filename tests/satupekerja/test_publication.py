@@ -200,10 +200,13 @@ def night_outputs(night: date, linked: dict[str, int], quarantined: dict[str, in
         "coverage_by_area": pd.DataFrame({"kelurahan": ["32.76.03.1010"], "workers": [len(worker_ids)]}),
         "worker_links": links,
         "worker_id_history": history,
+        "person_records": pd.DataFrame({"record_id": record_ids, "name": ["SITI AMINAH"] * len(record_ids)}, dtype="str"),
     }
     for source in SOURCES:
+        count = quarantined.get(source, 0)
         outputs[f"quarantine_{source}"] = pd.DataFrame(
-            {"source": [source] * quarantined.get(source, 0), "source_row": range(quarantined.get(source, 0))}
+            {"source": [source] * count, "source_row": range(count), "reason": ["NAMA: required"] * count,
+             "raw_values": ['{"NAMA": ""}'] * count}
         )
     return outputs
 
@@ -245,10 +248,16 @@ def test_a_healthy_night_is_published_in_both_tiers(tmp_path: Path) -> None:
     warehouse = Warehouse(tmp_path)
     assert result.success
     assert warehouse.snapshots() == [YESTERDAY]
-    assert warehouse.tables("restricted") == ["uncovered_informal_workers", "unified_workers", "worker_links"]
-    assert warehouse.tables() == [
-        "coverage_by_area", "publication_stats", "uncovered_informal_workers", "unified_workers", "worker_id_history"
+    assert warehouse.tables("restricted") == [
+        "person_records", "quarantine", "uncovered_informal_workers", "unified_workers", "worker_links"
     ]
+    assert warehouse.tables() == [
+        "coverage_by_area", "publication_stats", "quarantine", "uncovered_informal_workers", "unified_workers",
+        "worker_id_history", "worker_links",
+    ]
+    assert len(warehouse.read("quarantine", tier="restricted")) == 2
+    assert "raw_values" not in warehouse.read("quarantine").columns
+    assert "record_id" not in warehouse.read("worker_links").columns
     assert {"nik", "name"} <= set(warehouse.read("unified_workers", tier="restricted").columns)
     assert {"nik", "name"}.isdisjoint(warehouse.read("unified_workers").columns)
     assert "event_date" in warehouse.read("worker_id_history").columns
