@@ -1,0 +1,41 @@
+"""Satu Pekerja matching engine: find the same person within and across agency sources.
+
+Pure pandas/numpy: person records in, DataFrames out. See ``docs/matching.md``.
+"""
+
+from matching.blocking import BlockingRule
+from matching.comparisons import (
+    BirthDateComparison,
+    Comparison,
+    ExactComparison,
+    LocationComparison,
+    NameComparison,
+    NikComparison,
+    PhoneComparison,
+)
+from matching.evaluate import Evaluation, blocking_recall, evaluate_links, subset_metrics
+from matching.link import LinkResult, QueryResult, link_records, match_query
+from matching.model import FellegiSunterModel
+from matching.settings import DEFAULT_SETTINGS, MatchSettings
+
+__all__ = [
+    "DEFAULT_SETTINGS",
+    "BirthDateComparison",
+    "BlockingRule",
+    "Comparison",
+    "Evaluation",
+    "ExactComparison",
+    "FellegiSunterModel",
+    "LinkResult",
+    "LocationComparison",
+    "MatchSettings",
+    "NameComparison",
+    "NikComparison",
+    "PhoneComparison",
+    "QueryResult",
+    "blocking_recall",
+    "evaluate_links",
+    "link_records",
+    "match_query",
+    "subset_metrics",
+]
