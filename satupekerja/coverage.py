@@ -69,6 +69,20 @@ OCCUPATION_PATTERNS: tuple[tuple[str, str], ...] = (
     ),
 )
 
+#: Stated occupation (upper case) → trade code, for workers whose sources name no trade; checked in this order.
+OCCUPATION_SECTORS: tuple[tuple[str, str], ...] = (
+    ("ojol", r"OJEK|OJOL"),
+    ("kurir", r"KURIR"),
+    ("pedagang", r"PEDAGANG"),
+    ("buruh_harian", r"BURUH"),
+    ("sopir", r"SOPIR"),
+    ("art", r"PEMBANTU RUMAH TANGGA|ASISTEN RUMAH TANGGA"),
+    ("tukang", r"TUKANG|MONTIR|MEKANIK|PENJAHIT"),
+    ("pertanian", r"PETANI|PEKEBUN|PETERNAK|NELAYAN"),
+    ("freelancer", r"PEKERJA LEPAS|FREELANCE"),
+    ("wiraswasta", r"WIRASWASTA"),
+)
+
 #: Person-schema columns the flags are derived from (besides ids, source and ``registered_date``).
 COVERAGE_EVIDENCE_COLUMNS: tuple[str, ...] = (
     "occupation", "sector", "registration_type", "jkn_segment", "jkn_status",
@@ -174,12 +188,22 @@ def _evidence_piece(
 
 def classify_occupation(occupation: pd.Series) -> pd.Series:
     """Category of each stated occupation (``OCCUPATION_PATTERNS``), NA when unknown; works on unique values."""
-    distinct = pd.Series(occupation.dropna().unique(), dtype="str")
-    category = pd.Series(pd.NA, index=distinct.index, dtype="str")
-    for name, pattern in OCCUPATION_PATTERNS:
-        category = category.mask(category.isna() & distinct.str.contains(pattern, regex=True), name)
-    lookup = dict(zip(distinct, category, strict=True))
-    return occupation.map(lookup).astype("str")
+    return _first_pattern(occupation, OCCUPATION_PATTERNS)
+
+
+def sector_from_occupation(occupation: pd.Series) -> pd.Series:
+    """Trade code of each stated occupation (``OCCUPATION_SECTORS``), NA when it names no trade."""
+    return _first_pattern(occupation, OCCUPATION_SECTORS)
+
+
+def _first_pattern(values: pd.Series, patterns: tuple[tuple[str, str], ...]) -> pd.Series:
+    """The name of the first pattern each value matches (NA when none does), computed on unique values."""
+    distinct = pd.Series(values.dropna().unique(), dtype="str")
+    matched = pd.Series(pd.NA, index=distinct.index, dtype="str")
+    for name, pattern in patterns:
+        matched = matched.mask(matched.isna() & distinct.str.contains(pattern, regex=True), name)
+    lookup = dict(zip(distinct, matched, strict=True))
+    return values.map(lookup).astype("str")
 
 
 def tk_status(records: pd.DataFrame, n_workers: int, snapshot: pd.Timestamp) -> pd.DataFrame:

@@ -14,7 +14,9 @@ Identity fields (``nik``, ``kk``, ``name``, ``birth_date``, ``birth_place``, ``s
 
 Contact fields (``phone``, ``alias``, ``occupation``, ``sector``): the most recent record (``registered_date``;
 undated records last), then source priority, then ``record_id``. People change numbers and trades; the
-latest statement is the one outreach can use.
+latest statement is the one outreach can use. A worker whose sources name no trade gets the trade their
+golden occupation names (``PEDAGANG`` → ``pedagang``; ``coverage.OCCUPATION_SECTORS``), with
+``sector_source`` the occupation's source.
 
 Residence (``address``, ``rt``, ``rw``, ``kelurahan_code``, ``kecamatan_code``) is taken as one block from a
 single record, so the street never comes from one record and the kelurahan from another: a record whose
@@ -32,7 +34,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from satupekerja.coverage import COVERAGE_EVIDENCE_COLUMNS, add_coverage_flags
+from satupekerja.coverage import COVERAGE_EVIDENCE_COLUMNS, add_coverage_flags, sector_from_occupation
 from satupekerja.grouping import RECORD_ORDER, SOURCE_RANK, WORKER_INDEX, collect_lists, first_per_worker, join_strings
 
 #: Source priority for survivorship tie-breaks, most authoritative first. Sources not listed (a new
@@ -91,9 +93,17 @@ def build_unified_workers(
         ],
         axis=1,
     )
+    _fill_sector_from_occupation(golden)
     golden.insert(0, "worker_id", pd.Series(worker_ids, dtype="str"))
     golden.insert(1, "snapshot_date", snapshot)
     return add_coverage_flags(golden, linked, snapshot)
+
+
+def _fill_sector_from_occupation(golden: pd.DataFrame) -> None:
+    derived = sector_from_occupation(golden["occupation"])
+    fill = golden["sector"].isna() & derived.notna()
+    golden.loc[fill, "sector"] = derived[fill]
+    golden.loc[fill, "sector_source"] = golden.loc[fill, "occupation_source"]
 
 
 def link_records(person_records: pd.DataFrame, worker_links: pd.DataFrame) -> tuple[pd.DataFrame, pd.Index]:

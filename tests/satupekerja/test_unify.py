@@ -150,3 +150,17 @@ def test_match_weight_confidence_is_turned_into_a_probability(make_records):
     links["confidence"] = [10.0, 3.0]
     unified = build_unified_workers(person_records, links, SNAPSHOT)
     assert unified.loc[0, "match_confidence"] == pytest.approx(1 / (1 + 2**-3))
+
+
+def test_sector_comes_from_the_occupation_only_when_no_source_names_a_trade(make_records):
+    unified = unify(
+        make_records(
+            ("W1", {"source": "dukcapil", "occupation": "PEDAGANG"}),
+            ("W2", {"source": "dukcapil", "occupation": "PEDAGANG"}),
+            ("W2", {"source": "komunitas", "sector": "ojol"}),
+            ("W3", {"source": "dukcapil", "occupation": "KARYAWAN SWASTA"}),
+        )
+    )
+    assert (unified.loc["W1", "sector"], unified.loc["W1", "sector_source"]) == ("pedagang", "dukcapil")
+    assert (unified.loc["W2", "sector"], unified.loc["W2", "sector_source"]) == ("ojol", "komunitas")
+    assert pd.isna(unified.loc["W3", "sector"])
