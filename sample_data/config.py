@@ -21,6 +21,7 @@ class NoiseRates:
     token_abbreviate: float = 0.0     # a later token reduced to its initial ("AGUS S.")
     token_reorder: float = 0.0        # first two tokens swapped
     patronymic: float = 0.0           # of Muslims: "BIN"/"BINTI" and the father's first name appended
+    name_missing: float = 0.0         # the clerk left the name empty: the contract quarantines the row
     # NIK
     nik_missing: float = 0.0
     nik_typo: float = 0.0             # one digit mistyped
@@ -58,7 +59,7 @@ class CorruptionRates:
         day_month_swap=0.002,
         address_missing=0.002, duplicate=0.006))
     bpjs_kesehatan: NoiseRates = field(default_factory=lambda: NoiseRates(
-        name_typo=0.03, old_spelling=0.04, title=0.02, muhammad_variant=0.25, token_drop=0.02,
+        name_missing=0.001, name_typo=0.03, old_spelling=0.04, title=0.02, muhammad_variant=0.25, token_drop=0.02,
         token_abbreviate=0.04, patronymic=0.01,
         nik_missing=0.02, nik_typo=0.01, nik_transpose=0.005, nik_female_no40=0.01, nik_kk=0.01,
         nik_of_relative=0.005, nik_wrong_length=0.003, second_nik_used=0.5,
@@ -66,7 +67,7 @@ class CorruptionRates:
         address_missing=0.01, moved=0.06, kelurahan_missing=0.02, kelurahan_misspelled=0.05, old_kecamatan=0.15,
         kecamatan_as_kelurahan=0.01, duplicate=0.025))
     disnaker: NoiseRates = field(default_factory=lambda: NoiseRates(
-        name_typo=0.05, old_spelling=0.05, title=0.06, muhammad_variant=0.45, token_drop=0.04,
+        name_missing=0.004, name_typo=0.05, old_spelling=0.05, title=0.06, muhammad_variant=0.45, token_drop=0.04,
         token_abbreviate=0.05, token_reorder=0.01, patronymic=0.02,
         nik_missing=0.04, nik_typo=0.02, nik_transpose=0.01, nik_female_no40=0.03, nik_kk=0.02, nik_of_relative=0.01,
         nik_wrong_length=0.01, nik_separators=0.01, nik_spreadsheet=0.3, second_nik_used=0.3,
@@ -75,7 +76,7 @@ class CorruptionRates:
         address_missing=0.03, moved=0.08, kelurahan_missing=0.05, kelurahan_misspelled=0.1, old_kecamatan=0.1,
         kecamatan_as_kelurahan=0.03, duplicate=0.04))
     umkm: NoiseRates = field(default_factory=lambda: NoiseRates(
-        name_typo=0.06, old_spelling=0.05, title=0.1, muhammad_variant=0.45, token_drop=0.06,
+        name_missing=0.004, name_typo=0.06, old_spelling=0.05, title=0.1, muhammad_variant=0.45, token_drop=0.06,
         token_abbreviate=0.06, token_reorder=0.01, patronymic=0.02,
         nik_missing=0.1, nik_typo=0.02, nik_transpose=0.01, nik_female_no40=0.03, nik_kk=0.03, nik_of_relative=0.01,
         nik_wrong_length=0.01, nik_separators=0.02, nik_spreadsheet=0.08, second_nik_used=0.3,
@@ -83,7 +84,7 @@ class CorruptionRates:
         address_missing=0.05, moved=0.05, kelurahan_missing=0.08, kelurahan_misspelled=0.12, old_kecamatan=0.2,
         kecamatan_as_kelurahan=0.04, duplicate=0.04))
     pedagang_pasar: NoiseRates = field(default_factory=lambda: NoiseRates(
-        name_typo=0.07, old_spelling=0.06, title=0.12, muhammad_variant=0.5, token_drop=0.08,
+        name_missing=0.005, name_typo=0.07, old_spelling=0.06, title=0.12, muhammad_variant=0.5, token_drop=0.08,
         token_abbreviate=0.06, token_reorder=0.01, patronymic=0.03,
         nik_missing=0.15, nik_typo=0.03, nik_transpose=0.01, nik_female_no40=0.04, nik_kk=0.03, nik_of_relative=0.015,
         nik_wrong_length=0.01, nik_separators=0.02, nik_spreadsheet=0.1, second_nik_used=0.3,
@@ -100,7 +101,7 @@ class CorruptionRates:
         moved=0.1, kelurahan_missing=0.25, kelurahan_misspelled=0.15, old_kecamatan=0.15,
         kecamatan_as_kelurahan=0.15, duplicate=0.03))
     bpjs_ketenagakerjaan: NoiseRates = field(default_factory=lambda: NoiseRates(
-        name_typo=0.03, old_spelling=0.04, title=0.03, muhammad_variant=0.3, token_drop=0.03,
+        name_missing=0.001, name_typo=0.03, old_spelling=0.04, title=0.03, muhammad_variant=0.3, token_drop=0.03,
         token_abbreviate=0.05, patronymic=0.02,
         nik_missing=0.01, nik_typo=0.01, nik_transpose=0.005, nik_female_no40=0.01, nik_kk=0.01, nik_of_relative=0.005,
         nik_wrong_length=0.003, second_nik_used=0.5,

@@ -116,7 +116,7 @@ class SourceBuilder:
         muslim = (draft["religion"] == "ISLAM").to_numpy()
         name = corrupt.add_patronymic(rng, name, draft["sex"], draft["father_name"], muslim, noise.patronymic)
         name = corrupt.add_title(rng, name, draft["sex"], noise.title)
-        draft["name"] = corrupt.typo(rng, name, noise.name_typo)
+        draft["name"] = corrupt.blank(rng, corrupt.typo(rng, name, noise.name_typo), noise.name_missing)
         draft["nik"] = corrupt.nik_noise(rng, draft["nik"], draft["sex"], draft["kk"], noise)
         draft["nik"] = corrupt.nik_separators(rng, draft["nik"], noise.nik_separators)
         draft["birth_date"] = corrupt.birth_date_noise(rng, draft["birth_date"], noise)
