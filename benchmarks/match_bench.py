@@ -1,0 +1,139 @@
+"""Benchmark of the matching engine on generated Depok data of growing size.
+
+Usage::
+
+    python benchmarks/match_bench.py                      # 50k, 200k, 500k and 1M source records
+    python benchmarks/match_bench.py --records 50000 500000 --seed 7
+
+Per size: the generator writes every source in its real format to a temporary folder, the data contracts
+read, validate and standardise it (as the pipeline does), then the engine links the person records in a fresh
+process, so its peak memory (max RSS) is the engine's own. Printed: wall time per engine stage, peak memory,
+candidate pairs, blocking recall (overall and per rule), pairwise precision/recall/F1 (overall and per pair
+of sources), cluster counts, and the link quality between the community lists and the other sources.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import math
+import multiprocessing
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+DEFAULT_RECORDS = (50_000, 200_000, 500_000, 1_000_000)
+AS_OF = dt.date(2026, 11, 21)
+COMMUNITY_SOURCES = ("komunitas", "pedagang_pasar")
+RATIO_PROBE_PERSONS = 5_000
+
+
+def records_per_person(seed: int) -> float:
+    """Source records the generator produces per synthetic person (measured on a small probe)."""
+    from sample_data.generate import generate_frames
+
+    return generate_frames(RATIO_PROBE_PERSONS, seed, AS_OF).manifest["records_per_person"]
+
+
+def prepare(persons: int, seed: int, folder: Path) -> tuple[Path, Path, dict[str, float]]:
+    """Generate, write, read and standardise; return the person-records and truth Parquet paths and timings."""
+    from data_contracts import load_contracts, load_region_reference, read_source, standardise, validate_source
+    from matching.normalize import RegionResolver
+    from sample_data.generate import generate_frames, write_sources
+
+    timings = {}
+    start = time.perf_counter()
+    data = generate_frames(persons, seed, AS_OF)
+    write_sources(data, folder)
+    timings["generate_and_write"] = time.perf_counter() - start
+    start = time.perf_counter()
+    regions = RegionResolver(load_region_reference())
+    standard = []
+    for contract in load_contracts().values():
+        raw = read_source(contract, folder)
+        standard.append(standardise(contract, raw, validate_source(contract, raw), AS_OF, regions).records)
+    timings["read_validate_standardise"] = time.perf_counter() - start
+    records_path, truth_path = folder / "person_records.parquet", folder / "truth" / "records.parquet"
+    pd.concat(standard, ignore_index=True).to_parquet(records_path)
+    return records_path, truth_path, timings
+
+
+def run_engine(records_path: str, truth_path: str, seed: int) -> dict:
+    """Link and evaluate (runs in a fresh process: its max RSS is the engine's peak memory)."""
+    from matching import DEFAULT_SETTINGS, blocking_recall, evaluate_links, link_records, subset_metrics
+
+    records = pd.read_parquet(records_path)
+    truth = pd.read_parquet(truth_path)
+    start = time.perf_counter()
+    result = link_records(records, DEFAULT_SETTINGS, seed=seed)
+    total = time.perf_counter() - start
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    evaluation = evaluate_links(result.links, truth)
+    community = {
+        name: subset_metrics(evaluation.by_source_pair, set(sources)).iloc[0].to_dict()
+        for name, sources in [(s, (s,)) for s in COMMUNITY_SOURCES] + [("community lists", COMMUNITY_SOURCES)]
+    }
+    return {
+        "records": len(records),
+        "timings": {**result.timings, "total": total},
+        "peak_mb": peak_mb,
+        "candidates": len(result.candidates),
+        "blocking": blocking_recall(result.candidates, truth, DEFAULT_SETTINGS.blocking_rules),
+        "blocking_stats": result.blocking_stats,
+        "overall": evaluation.overall,
+        "by_source_pair": evaluation.by_source_pair,
+        "clusters": evaluation.clusters,
+        "community": pd.DataFrame(community).T,
+        "review_queue": len(result.review_queue),
+        "model": result.model.table_markdown(),
+    }
+
+
+def report(target_records: int, persons: int, prepared: dict[str, float], engine: dict, show_model: bool) -> None:
+    print(f"\n=== {target_records:,} target source records: {persons:,} persons, "
+          f"{engine['records']:,} standardised ===")
+    print("preparation (not the engine): " + ", ".join(f"{k} {v:.1f}s" for k, v in prepared.items()))
+    print("engine wall time: " + ", ".join(f"{k} {v:.1f}s" for k, v in engine["timings"].items()))
+    print(f"engine peak memory (max RSS): {engine['peak_mb']:,.0f} MB")
+    print(f"candidate pairs: {engine['candidates']:,} ({engine['candidates'] / engine['records']:.2f} per record); "
+          f"review queue: {engine['review_queue']:,} pairs")
+    blocking = engine["blocking"].merge(engine["blocking_stats"][["rule", "dropped_keys", "dropped_records"]],
+                                        on="rule", how="left")
+    print("blocking recall:\n" + blocking.to_string(index=False, float_format="{:.4f}".format))
+    print("pairwise (overall):\n" + engine["overall"].to_string(index=False, float_format="{:.4f}".format))
+    print("clusters:\n" + engine["clusters"].to_string(index=False))
+    print("links with community lists (to other sources):\n"
+          + engine["community"].to_string(float_format="{:.4f}".format))
+    print("pairwise per source pair:\n"
+          + engine["by_source_pair"].to_string(index=False, float_format="{:.4f}".format))
+    if show_model:
+        print("m/u table:\n" + engine["model"])
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--records", type=int, nargs="+", default=list(DEFAULT_RECORDS),
+                        help="target numbers of source records (default: 50k 200k 500k 1M)")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--show-model", action="store_true", help="print the learned m/u table per size")
+    args = parser.parse_args(argv)
+    ratio = records_per_person(args.seed)
+    print(f"generator: {ratio:.3f} source records per person")
+    spawn = multiprocessing.get_context("spawn")
+    for target in args.records:
+        persons = math.ceil(target / ratio)
+        with tempfile.TemporaryDirectory(prefix="match_bench_") as folder:
+            records_path, truth_path, prepared = prepare(persons, args.seed, Path(folder))
+            with spawn.Pool(1) as pool:
+                engine = pool.apply(run_engine, (str(records_path), str(truth_path), args.seed))
+        report(target, persons, prepared, engine, args.show_model)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,165 @@
+"""Blocking: a union of rules, each pairing records that share a key, by grouping (never by a cross join).
+
+A rule's key is a tuple of feature columns; an element may itself be a tuple of *alternative* columns, so a
+record contributes one key per alternative (``(("dob", "nik_dob"), "name_first_code")`` pairs a stated
+birth date with another record's NIK-implied one). Records missing any part of a key are not blocked by
+that rule. Keys shared by more records than the cap are dropped for that rule and reported: such keys
+(a very common name in a big kelurahan) would add pairs quadratically and other rules still reach those
+records. Pairs are ``left < right`` positions, deduplicated across rules, with a bit mask of the rules that
+found them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+KeyPart = str | tuple[str, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class BlockingRule:
+    """Records agreeing on every part of ``key`` become candidate pairs.
+
+    ``focus_column`` (a boolean feature) restricts the rule to pairs with at least one such record: a broad
+    key (a name token within a kelurahan) is affordable only for the few records nothing else can find.
+    ``max_block_size`` overrides the engine-wide cap for this rule.
+    """
+
+    name: str
+    key: tuple[KeyPart, ...]
+    focus_column: str | None = None
+    max_block_size: int | None = None
+
+
+@dataclass(frozen=True)
+class BlockingResult:
+    """``pairs``: ``left``, ``right`` (positions), ``rules`` (bit k set ⇔ rule k found the pair).
+
+    ``stats``: per rule, the pairs it produced, the keys dropped for exceeding the block cap and the records
+    in those keys.
+    """
+
+    pairs: pd.DataFrame
+    stats: pd.DataFrame
+
+
+def block(
+    features: pd.DataFrame,
+    rules: tuple[BlockingRule, ...],
+    max_block_size: int,
+    focus: np.ndarray | None = None,
+) -> BlockingResult:
+    """Candidate pairs from the union of ``rules`` over the feature frame.
+
+    With ``focus`` (a boolean mask over records), only pairs with at least one focused record are produced:
+    used to link a small new list against a large registry without pairing the registry with itself.
+    """
+    if len(rules) > 62:
+        raise ValueError("at most 62 blocking rules fit the rule bit mask")
+    n = len(features)
+    pair_codes, rule_bits, dropped = [], [], []
+    for bit, rule in enumerate(rules):
+        rule_focus = _combined_focus(features, rule, focus)
+        members, groups = _rule_keys(features, rule.key)
+        if rule_focus is not None:
+            members, groups = _groups_touching(members, groups, rule_focus)
+        left, right, dropped_keys, dropped_records = _pairs_within_groups(
+            members, groups, rule.max_block_size or max_block_size
+        )
+        if rule_focus is not None:
+            touching = rule_focus[left] | rule_focus[right]
+            left, right = left[touching], right[touching]
+        pair_codes.append(left * n + right)
+        rule_bits.append(np.full(len(left), 1 << bit, dtype=np.int64))
+        dropped.append((dropped_keys, dropped_records))
+    pairs = _union(np.concatenate([np.empty(0, np.int64), *pair_codes]),
+                   np.concatenate([np.empty(0, np.int64), *rule_bits]), n)
+    masks = pairs["rules"].to_numpy()
+    stats = pd.DataFrame(
+        {
+            "rule": [rule.name for rule in rules],
+            "pairs": [int(((masks >> bit) & 1).sum()) for bit in range(len(rules))],
+            "dropped_keys": [keys for keys, _ in dropped],
+            "dropped_records": [records for _, records in dropped],
+        },
+        columns=["rule", "pairs", "dropped_keys", "dropped_records"],
+    )
+    return BlockingResult(pairs=pairs, stats=stats)
+
+
+def rule_names_of(rule_mask: pd.Series, rules: tuple[BlockingRule, ...]) -> pd.Series:
+    """Readable ``a|b`` list of the rules in each mask (for the review queue and explanations)."""
+    unique_masks = pd.Series(rule_mask.unique())
+    names = unique_masks.map(
+        lambda mask: "|".join(rule.name for bit, rule in enumerate(rules) if mask >> bit & 1)
+    )
+    return rule_mask.map(dict(zip(unique_masks, names))).astype("str")
+
+
+def _rule_keys(features: pd.DataFrame, key: tuple[KeyPart, ...]) -> tuple[np.ndarray, np.ndarray]:
+    """(record position, dense key id) for every record and every combination of its alternative key values."""
+    positions = np.arange(len(features), dtype=np.int64)
+    table = pd.DataFrame({"record": positions})
+    for k, part in enumerate(key):
+        column = f"key{k}"
+        if isinstance(part, str):
+            table[column] = features[part].to_numpy(dtype=np.int64)[table["record"].to_numpy()]
+        else:
+            values = pd.concat(
+                [pd.DataFrame({"record": positions, column: features[name].to_numpy(dtype=np.int64)}) for name in part],
+                ignore_index=True,
+            )
+            table = table.merge(values[values[column] >= 0].drop_duplicates(), on="record")
+        table = table[table[column].to_numpy() >= 0]
+    groups = table.groupby([f"key{k}" for k in range(len(key))], sort=False).ngroup()
+    return table["record"].to_numpy(), groups.to_numpy(dtype=np.int64)
+
+
+def _combined_focus(features: pd.DataFrame, rule: BlockingRule, focus: np.ndarray | None) -> np.ndarray | None:
+    if rule.focus_column is None:
+        return focus
+    rule_focus = features[rule.focus_column].to_numpy(dtype=bool)
+    return rule_focus if focus is None else rule_focus & focus
+
+
+def _groups_touching(members: np.ndarray, groups: np.ndarray, focus: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    keep = np.isin(groups, np.unique(groups[focus[members]]))
+    return members[keep], groups[keep]
+
+
+def _pairs_within_groups(
+    members: np.ndarray, groups: np.ndarray, cap: int
+) -> tuple[np.ndarray, np.ndarray, int, int]:
+    """All pairs of members sharing a group, skipping groups larger than ``cap``.
+
+    Returns (left, right, dropped group count, records in dropped groups).
+    """
+    order = np.lexsort((members, groups))
+    members, groups = members[order], groups[order]
+    starts = np.flatnonzero(np.r_[True, groups[1:] != groups[:-1]]) if len(groups) else np.empty(0, np.int64)
+    sizes = np.diff(np.r_[starts, len(groups)])
+    oversized = sizes > cap
+    dropped_keys, dropped_records = int(oversized.sum()), int(sizes[oversized].sum())
+    keep = (sizes > 1) & ~oversized
+    starts, sizes = starts[keep], sizes[keep]
+    # The member at offset o of a group of size s pairs with the s - 1 - o members after it.
+    offsets = np.arange(sizes.sum()) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+    element_pos = np.repeat(starts, sizes) + offsets
+    partners = np.repeat(sizes, sizes) - 1 - offsets
+    first = np.repeat(element_pos, partners)
+    second = first + 1 + (np.arange(first.size) - np.repeat(np.cumsum(partners) - partners, partners))
+    a, b = members[first], members[second]
+    return np.minimum(a, b), np.maximum(a, b), dropped_keys, dropped_records
+
+
+def _union(codes: np.ndarray, bits: np.ndarray, n: int) -> pd.DataFrame:
+    order = np.argsort(codes, kind="stable")
+    codes, bits = codes[order], bits[order]
+    starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]]) if len(codes) else np.empty(0, np.int64)
+    unique_codes = codes[starts]
+    masks = np.bitwise_or.reduceat(bits, starts) if len(codes) else np.empty(0, np.int64)
+    width = max(n, 1)
+    return pd.DataFrame({"left": unique_codes // width, "right": unique_codes % width, "rules": masks})

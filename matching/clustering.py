@@ -1,0 +1,193 @@
+"""Clustering scored pairs into persons, with guards against NIK conflicts, twins/generations and chaining.
+
+Method (all thresholds in ``MatchSettings``):
+
+1. **Edges** are pairs with match probability ≥ ``match_threshold``.
+2. **Edge guards.** An edge between two records holding different *trusted* NIKs (structurally valid and
+   consistent with the stated birth date) is dropped unless it is an *override* edge: the evidence without
+   the NIK (match weight minus the NIK contribution and the prior) is at least
+   ``nik_conflict_override_weight`` bits **and** the names agree strongly (exact, reordered, given name or
+   Jaro–Winkler high) **and** the birth dates agree (exact or via the NIK) **and** the phone or the kelurahan
+   agree. This admits a mistyped-but-valid NIK or a second NIK after re-registration ("NIK ganda"), and keeps
+   apart twins (consecutive NIK serials, same birth date, different given names) and unrelated namesakes
+   born the same day (same name and birth date, but another phone and kelurahan). An edge whose birth years are
+   ``generation_gap_years`` or more apart (same-name parent and child) is always dropped.
+3. **Components** of the remaining edges (``scipy.sparse.csgraph.connected_components``).
+4. **Conflicted components** — more than one trusted NIK, birth years a generation apart, or more records
+   than ``max_cluster_size`` — can only come from chaining through weak or indirect links (A–B, B–C with A
+   and C incompatible). They are rebuilt greedily, strongest edge first (a maximum spanning forest under
+   cannot-link constraints): an edge merges two groups only if the merged group holds no new pair of
+   different trusted NIKs (unless the edge itself is an override edge), spans less than a generation of birth
+   years and stays within the size cap. The weakest links are thus the ones left out.
+
+The cluster key is the smallest ``record_id`` of the cluster (deterministic, independent of row order).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
+
+from matching.features import MISSING_NUMBER
+
+STRONG_NAME_LEVELS = ("exact", "token_sorted", "given_name", "jaro_winkler_high", "initials")
+STRONG_BIRTH_DATE_LEVELS = ("exact", "nik_implied")
+CORROBORATING_PHONE_LEVELS = ("exact",)
+CORROBORATING_LOCATION_LEVELS = ("address", "kelurahan_rt", "kelurahan")
+
+
+@dataclass(frozen=True, kw_only=True)
+class ClusterGuards:
+    """Thresholds of the clustering step (copied from ``MatchSettings``)."""
+
+    match_threshold: float
+    nik_conflict_override_weight: float
+    generation_gap_years: int
+    max_cluster_size: int
+
+
+def edge_flags(
+    scored: pd.DataFrame, features: pd.DataFrame, prior_weight: float, guards: ClusterGuards
+) -> pd.DataFrame:
+    """Per scored pair: ``nik_conflict``, ``nik_override``, ``generation_gap`` (booleans)."""
+    left, right = scored["left"].to_numpy(), scored["right"].to_numpy()
+    trusted = features["nik_trusted"].to_numpy()
+    nik = features["nik_num"].to_numpy()
+    year = features["birth_year"].to_numpy()
+    nik_conflict = trusted[left] & trusted[right] & (nik[left] != nik[right])
+    evidence_without_nik = scored["match_weight"].to_numpy() - scored["w_nik"].to_numpy() - prior_weight
+    strong_name = scored["level_name"].isin(STRONG_NAME_LEVELS).to_numpy()
+    strong_birth_date = scored["level_birth_date"].isin(STRONG_BIRTH_DATE_LEVELS).to_numpy()
+    corroborated = (
+        scored["level_phone"].isin(CORROBORATING_PHONE_LEVELS).to_numpy()
+        | scored["level_location"].isin(CORROBORATING_LOCATION_LEVELS).to_numpy()
+    )
+    override = (
+        (evidence_without_nik >= guards.nik_conflict_override_weight) & strong_name & strong_birth_date & corroborated
+    )
+    both_years = (year[left] != MISSING_NUMBER) & (year[right] != MISSING_NUMBER)
+    generation_gap = both_years & (np.abs(year[left] - year[right]) >= guards.generation_gap_years)
+    return pd.DataFrame(
+        {"nik_conflict": nik_conflict, "nik_override": nik_conflict & override, "generation_gap": generation_gap},
+        index=scored.index,
+    )
+
+
+def cluster(scored: pd.DataFrame, features: pd.DataFrame, prior_weight: float, guards: ClusterGuards) -> pd.DataFrame:
+    """Links: ``record_id``, ``cluster`` (smallest record id of the cluster), ``cluster_size``, ``confidence``.
+
+    ``scored`` needs ``left``, ``right``, ``match_weight``, ``match_probability``, ``w_nik`` and the
+    ``level_`` columns of name, birth date, phone and location; ``confidence`` is a record's best match
+    weight to another record of its cluster (NaN for a record alone).
+    """
+    flags = edge_flags(scored, features, prior_weight, guards)
+    usable = (
+        (scored["match_probability"].to_numpy() >= guards.match_threshold)
+        & ~flags["generation_gap"].to_numpy()
+        & (~flags["nik_conflict"].to_numpy() | flags["nik_override"].to_numpy())
+    )
+    edges = scored.loc[usable, ["left", "right", "match_weight"]].assign(override=flags.loc[usable, "nik_override"])
+    n = len(features)
+    labels = _components(edges, n)
+    conflicted = _conflicted_components(labels, features, guards)
+    if conflicted.size:
+        labels = _rebuild_conflicted(labels, conflicted, edges, features, guards)
+    return _links(labels, features, scored)
+
+
+def _components(edges: pd.DataFrame, n: int) -> np.ndarray:
+    graph = coo_matrix(
+        (np.ones(len(edges), dtype=np.int8), (edges["left"].to_numpy(), edges["right"].to_numpy())), shape=(n, n)
+    )
+    _, labels = connected_components(graph, directed=False)
+    return labels.astype(np.int64)
+
+
+def _conflicted_components(labels: np.ndarray, features: pd.DataFrame, guards: ClusterGuards) -> np.ndarray:
+    """Component labels holding two trusted NIKs, a generation of birth years, or too many records."""
+    frame = pd.DataFrame(
+        {
+            "component": labels,
+            "nik": features["nik_num"].where(features["nik_trusted"]).to_numpy(),
+            "year": features["birth_year"].where(features["birth_year"] != MISSING_NUMBER).to_numpy(),
+        }
+    )
+    summary = frame.groupby("component").agg(
+        size=("component", "size"), niks=("nik", "nunique"), first_year=("year", "min"), last_year=("year", "max")
+    )
+    bad = (
+        (summary["niks"] > 1)
+        | ((summary["last_year"] - summary["first_year"]) >= guards.generation_gap_years)
+        | (summary["size"] > guards.max_cluster_size)
+    )
+    return summary.index[bad].to_numpy()
+
+
+def _rebuild_conflicted(
+    labels: np.ndarray, conflicted: np.ndarray, edges: pd.DataFrame, features: pd.DataFrame, guards: ClusterGuards
+) -> np.ndarray:
+    """Greedy constrained merge (strongest edge first) of the records of conflicted components.
+
+    Loops in Python over the edges of conflicted components only, which chaining makes rare.
+    """
+    in_conflict = np.isin(labels, conflicted)
+    local = edges[in_conflict[edges["left"].to_numpy()]]
+    local = local.sort_values(["match_weight", "left", "right"], ascending=[False, True, True], kind="stable")
+    nik = features["nik_num"].to_numpy()
+    trusted = features["nik_trusted"].to_numpy()
+    year = features["birth_year"].to_numpy()
+    members = np.flatnonzero(in_conflict)
+    parent = {int(r): int(r) for r in members}
+    niks = {int(r): ({int(nik[r])} if trusted[r] else set()) for r in members}
+    years = {int(r): ((int(year[r]),) * 2 if year[r] != MISSING_NUMBER else None) for r in members}
+    sizes = dict.fromkeys(parent, 1)
+
+    def root(record: int) -> int:
+        while parent[record] != record:
+            parent[record] = parent[parent[record]]
+            record = parent[record]
+        return record
+
+    for left, right, override in zip(local["left"], local["right"], local["override"]):
+        a, b = root(int(left)), root(int(right))
+        if a == b:
+            continue
+        merged_niks = niks[a] | niks[b]
+        if merged_niks not in (niks[a], niks[b]) and not override:
+            continue
+        span = _merged_span(years[a], years[b])
+        if span is not None and span[1] - span[0] >= guards.generation_gap_years:
+            continue
+        if sizes[a] + sizes[b] > guards.max_cluster_size:
+            continue
+        keep, absorbed = min(a, b), max(a, b)
+        parent[absorbed] = keep
+        niks[keep], years[keep], sizes[keep] = merged_niks, span, sizes[a] + sizes[b]
+    rebuilt = labels.copy()
+    offset = labels.max() + 1
+    rebuilt[members] = offset + np.array([root(int(r)) for r in members], dtype=np.int64)
+    return rebuilt
+
+
+def _merged_span(a: tuple[int, int] | None, b: tuple[int, int] | None) -> tuple[int, int] | None:
+    if a is None or b is None:
+        return a or b
+    return min(a[0], b[0]), max(a[1], b[1])
+
+
+def _links(labels: np.ndarray, features: pd.DataFrame, scored: pd.DataFrame) -> pd.DataFrame:
+    links = pd.DataFrame({"record_id": features["record_id"].to_numpy(), "component": labels})
+    links["cluster"] = links.groupby("component")["record_id"].transform("min")
+    links["cluster_size"] = links.groupby("component")["record_id"].transform("size").astype("int64")
+    left, right = scored["left"].to_numpy(), scored["right"].to_numpy()
+    same = labels[left] == labels[right]
+    weights = scored["match_weight"].to_numpy()[same]
+    best = pd.concat(
+        [pd.Series(weights, index=left[same]), pd.Series(weights, index=right[same])]
+    ).groupby(level=0).max()
+    links["confidence"] = best.reindex(np.arange(len(links))).to_numpy()
+    return links[["record_id", "cluster", "cluster_size", "confidence"]]

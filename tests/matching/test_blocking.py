@@ -1,0 +1,61 @@
+"""Blocking: rules pair records sharing a key, alternatives, the block-size cap, focus, the union of rules."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from matching.blocking import BlockingRule, block, rule_names_of
+
+
+def frame(**columns) -> pd.DataFrame:
+    return pd.DataFrame({name: np.asarray(values, dtype=np.int64) for name, values in columns.items()})
+
+
+def pair_set(result) -> set[tuple[int, int]]:
+    return set(zip(result.pairs["left"], result.pairs["right"]))
+
+
+def test_records_sharing_every_key_part_are_paired_once_with_left_before_right():
+    features = frame(a=[1, 1, 1, 2, -1, -1], b=[5, 5, 6, 5, 5, 5])
+    result = block(features, (BlockingRule(name="ab", key=("a", "b")),), max_block_size=100)
+    assert pair_set(result) == {(0, 1)}  # -1 is missing: records 4 and 5 share no key
+
+
+def test_alternative_columns_pair_a_stated_value_with_another_records_second_value():
+    features = frame(dob=[100, -1, 300], nik_dob=[-1, 100, 300], name=[7, 7, 7])
+    result = block(features, (BlockingRule(name="dob_name", key=(("dob", "nik_dob"), "name")),), 100)
+    assert pair_set(result) == {(0, 1)}
+
+
+def test_oversized_blocks_are_skipped_and_reported():
+    features = frame(key=[1] * 5 + [2] * 2)
+    result = block(features, (BlockingRule(name="key", key=("key",)),), max_block_size=4)
+    assert pair_set(result) == {(5, 6)}
+    assert result.stats.loc[0, ["dropped_keys", "dropped_records"]].tolist() == [1, 5]
+
+
+def test_focus_column_keeps_only_pairs_touching_a_focused_record():
+    features = frame(key=[1, 1, 1], sparse=[0, 0, 1])
+    rule = BlockingRule(name="key", key=("key",), focus_column="sparse")
+    assert pair_set(block(features, (rule,), 100)) == {(0, 2), (1, 2)}
+
+
+def test_union_deduplicates_pairs_and_records_every_rule_that_found_them():
+    features = frame(a=[1, 1, 2, 2], b=[3, 3, 3, 4])
+    rules = (BlockingRule(name="a", key=("a",)), BlockingRule(name="b", key=("b",)))
+    result = block(features, rules, 100)
+    masks = dict(zip(zip(result.pairs["left"], result.pairs["right"]), result.pairs["rules"]))
+    assert masks == {(0, 1): 0b11, (2, 3): 0b01, (0, 2): 0b10, (1, 2): 0b10}
+    assert result.stats["pairs"].tolist() == [2, 3]
+    names = rule_names_of(result.pairs["rules"], rules)
+    assert sorted(set(names)) == ["a", "a|b", "b"]
+
+
+def test_pairs_grow_linearly_when_blocks_keep_their_size():
+    rng = np.random.default_rng(0)
+    counts = []
+    for n in (2_000, 8_000):
+        features = frame(key=rng.integers(0, n // 4, n))  # about four records per key at any size
+        counts.append(len(block(features, (BlockingRule(name="key", key=("key",)),), 100).pairs))
+    assert 3 < counts[1] / counts[0] < 5
