@@ -27,8 +27,9 @@ from assets.partitions import snapshot_partitions
 from assets.sources import quarantine_key
 from satupekerja import privacy
 from satupekerja.publication import (
-    GUARD_NAMES,
     MEMBERSHIP_DATA_PRESENT,
+    OUTPUT_CONTRACTS_MET,
+    PUBLICATION_CHECK_NAMES,
     QUARANTINE_SHARE_WITHIN_LIMIT,
     REQUIRED_SOURCES_PRESENT,
     ROW_COUNT_STABLE,
@@ -41,6 +42,7 @@ from satupekerja.publication import (
     all_passed,
     evaluate_guards,
     history_for_warehouse,
+    output_contracts_guard,
     previous_stats,
     stats_from_outputs,
 )
@@ -60,6 +62,7 @@ GUARD_DESCRIPTIONS = {
     ROW_COUNT_STABLE: "No source's rows read fell by more than max_row_drop_fraction since the last publication.",
     QUARANTINE_SHARE_WITHIN_LIMIT: "No source had more than max_quarantine_fraction of its rows quarantined.",
     MEMBERSHIP_DATA_PRESENT: "BPJS Ketenagakerjaan membership has accepted rows (else everyone looks uncovered).",
+    OUTPUT_CONTRACTS_MET: "Every published table meets its output contract (data_contracts/outputs/).",
 }
 
 #: Columns of the published tables that the shared privacy policy does not classify: id history events and
@@ -141,7 +144,7 @@ def build_publish_snapshot(
         description="Publishes the night's registry outputs to the warehouse when every guard passes.",
         check_specs=[
             dg.AssetCheckSpec(name, asset=PUBLISH_SNAPSHOT, blocking=True, description=GUARD_DESCRIPTIONS[name])
-            for name in GUARD_NAMES
+            for name in PUBLICATION_CHECK_NAMES
         ],
     )
     def publish_snapshot(
@@ -155,7 +158,10 @@ def build_publish_snapshot(
         quarantines = {source: inputs[f"quarantine_{source}"] for source in contracts}
         tables = {table.name: inputs[table.name] for table in published_tables}
         current = stats_from_outputs(snapshot, required, tables[WORKER_LINKS_TABLE], quarantines)
-        results = evaluate_guards(current, previous_stats(target, snapshot), publication_guards.settings())
+        results = [
+            *evaluate_guards(current, previous_stats(target, snapshot), publication_guards.settings()),
+            output_contracts_guard(tables),
+        ]
         if all_passed(results):
             tables[QUARANTINE_TABLE.name] = pd.concat(quarantines.values(), ignore_index=True)
             rows = publish(target, snapshot, context.run_id, (*published_tables, QUARANTINE_TABLE), tables, current)

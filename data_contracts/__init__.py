@@ -17,6 +17,13 @@ from data_contracts.contract import (
     load_contract,
     load_contracts,
 )
+from data_contracts.output_contracts import (
+    OutputContract,
+    OutputValidation,
+    load_output_contracts,
+    validate_output,
+    validate_outputs,
+)
 from data_contracts.reader import RawSource, SourceReadError, data_dir, read_source
 from data_contracts.regions import load_region_reference
 from data_contracts.schema import PERSON_SCHEMA, conform_to_person_schema, empty_person_frame
@@ -30,6 +37,8 @@ __all__ = [
     "Contract",
     "ContractError",
     "FieldMapping",
+    "OutputContract",
+    "OutputValidation",
     "RawSource",
     "ReadSettings",
     "SourceReadError",
@@ -40,8 +49,11 @@ __all__ = [
     "empty_person_frame",
     "load_contract",
     "load_contracts",
+    "load_output_contracts",
     "load_region_reference",
     "read_source",
     "standardise",
+    "validate_output",
+    "validate_outputs",
     "validate_source",
 ]

@@ -168,16 +168,16 @@ def load_contract(path: Path | str) -> Contract:
     except OSError as error:
         raise ContractError(f"{path.name}: cannot read contract ({error.strerror})") from error
     except yaml.YAMLError as error:
-        raise ContractError(f"{path.name}: not valid YAML ({_yaml_position(error)})") from error
-    return _ContractParser(path).parse(document)
+        raise ContractError(f"{path.name}: not valid YAML ({yaml_position(error)})") from error
+    return ContractParser(path).parse(document)
 
 
-def _yaml_position(error: yaml.YAMLError) -> str:
+def yaml_position(error: yaml.YAMLError) -> str:
     mark = getattr(error, "problem_mark", None)
     return f"line {mark.line + 1}, column {mark.column + 1}" if mark else "unparseable"
 
 
-class _ContractParser:
+class ContractParser:
     """Turns the YAML document into a :class:`Contract`, raising on the first problem with its key path."""
 
     def __init__(self, path: Path) -> None:

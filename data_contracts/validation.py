@@ -228,7 +228,7 @@ def _key_rules(contract: Contract, frame: pd.DataFrame) -> list[_Rule]:
 
 def _run_suite(source: str, frame: pd.DataFrame, rules: list[_Rule]) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Run the rules as one GX suite on ``frame``; return row issues and the per-expectation summary."""
-    results = _validate_with_gx(source, frame, [rule.expectation for rule in rules])
+    results = validate_with_gx(source, frame, [rule.expectation for rule in rules])
     issues, summary = [], []
     for position, result in results:
         rule = rules[position]
@@ -251,7 +251,7 @@ def _later_duplicates(frame: pd.DataFrame, rule: _Rule, labels: pd.Index) -> Any
     return later.to_numpy()
 
 
-def _validate_with_gx(source: str, frame: pd.DataFrame, expectations: list) -> list[tuple[int, Any]]:
+def validate_with_gx(source: str, frame: pd.DataFrame, expectations: list) -> list[tuple[int, Any]]:
     """Validate ``frame`` with an ephemeral GX context; returns (rule position, result) pairs.
 
     Each expectation carries its position in ``meta`` because GX does not keep the suite's order in results.

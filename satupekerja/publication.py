@@ -17,6 +17,7 @@ from datetime import date
 
 import pandas as pd
 
+from data_contracts.output_contracts import validate_outputs
 from satupekerja.warehouse import ANALYTICS, RESTRICTED, SnapshotNotFoundError, Warehouse
 
 STATS_TABLE = "publication_stats"
@@ -31,6 +32,9 @@ ROW_COUNT_STABLE = "row_count_stable"
 QUARANTINE_SHARE_WITHIN_LIMIT = "quarantine_share_within_limit"
 MEMBERSHIP_DATA_PRESENT = "membership_data_present"
 GUARD_NAMES = (REQUIRED_SOURCES_PRESENT, ROW_COUNT_STABLE, QUARANTINE_SHARE_WITHIN_LIMIT, MEMBERSHIP_DATA_PRESENT)
+OUTPUT_CONTRACTS_MET = "output_contracts_met"
+#: Every blocking check of a publication: the guards on the night's inputs, then the outputs' own contracts.
+PUBLICATION_CHECK_NAMES = (*GUARD_NAMES, OUTPUT_CONTRACTS_MET)
 
 GUARD_ENV_PREFIX = "SATUPEKERJA_GUARD_"
 
@@ -311,3 +315,16 @@ def previous_worker_ids(warehouse: Warehouse, snapshot_date: date) -> tuple[pd.D
 def history_for_warehouse(history: pd.DataFrame) -> pd.DataFrame:
     """The id history as the warehouse stores it (see :data:`HISTORY_EVENT_DATE`)."""
     return history.rename(columns={"snapshot_date": HISTORY_EVENT_DATE})
+
+
+def output_contracts_guard(tables: Mapping[str, pd.DataFrame]) -> GuardResult:
+    """Every table with an output contract (``data_contracts/outputs/``) meets it; problems name table, column,
+    rule and failing row counts, never values."""
+    validations = validate_outputs(tables)
+    problems = [problem for validation in validations.values() for problem in validation.problems]
+    return GuardResult(
+        OUTPUT_CONTRACTS_MET,
+        not problems,
+        "; ".join(problems) or f"{len(validations)} published tables meet their contracts",
+        {table: len(validation.problems) for table, validation in validations.items()},
+    )

@@ -13,11 +13,15 @@ import pytest
 
 from assets.partitions import snapshot_partitions
 from assets.publication import PublicationGuards, WarehouseResource, build_publish_snapshot
+from data_contracts import conform_to_person_schema, load_region_reference
 from matching.stable_ids import assign_worker_ids
+from satupekerja.coverage import coverage_by_area, uncovered_informal_workers
+from satupekerja.unify import build_unified_workers
 
 from satupekerja.publication import (
     GUARD_NAMES,
     MEMBERSHIP_DATA_PRESENT,
+    OUTPUT_CONTRACTS_MET,
     QUARANTINE_SHARE_WITHIN_LIMIT,
     REQUIRED_SOURCES_PRESENT,
     ROW_COUNT_STABLE,
@@ -181,26 +185,26 @@ SOURCES = ("dukcapil", "bpjs_ketenagakerjaan")
 
 
 def night_outputs(night: date, linked: dict[str, int], quarantined: dict[str, int]) -> dict[str, pd.DataFrame]:
-    """Registry outputs of a night with ``linked[source]`` records and ``quarantined[source]`` quarantine rows."""
+    """Registry outputs of a night with ``linked[source]`` records (one worker each) and ``quarantined[source]``
+    quarantine rows, built by the real registry code so they meet their output contracts."""
     record_ids = [f"{source}:{i}" for source in SOURCES for i in range(linked.get(source, 0))]
-    worker_ids = [f"W{i:012d}" for i in range(len(record_ids))]
-    links = pd.DataFrame({"record_id": record_ids, "worker_id": worker_ids}, dtype="str")
-    _, history = assign_worker_ids(links.rename(columns={"worker_id": "cluster"}), None, None, night)
-    workers = pd.DataFrame(
-        {
-            "worker_id": worker_ids,
-            "nik": [f"3276{i:012d}" for i in range(len(worker_ids))],
-            "name": ["SITI AMINAH"] * len(worker_ids),
-            "kelurahan_code": ["32.76.03.1010"] * len(worker_ids),
-        }
-    ).astype("str")
+    sources = [record_id.split(":")[0] for record_id in record_ids]
+    person_records = conform_to_person_schema(
+        pd.DataFrame(
+            {"source": sources, "record_id": record_ids, "source_file": "test", "source_row": range(1, len(record_ids) + 1),
+             "nik": [f"3276{i:012d}" for i in range(len(record_ids))], "name": "SITI AMINAH"}
+        )
+    )
+    ids, history = assign_worker_ids(pd.DataFrame({"record_id": record_ids, "cluster": record_ids}), None, None, night)
+    links = ids.assign(source=sources, cluster_size=1, confidence=float("nan"))
+    unified = build_unified_workers(person_records, links, night)
     outputs = {
-        "unified_workers": workers,
-        "uncovered_informal_workers": workers.head(2),
-        "coverage_by_area": pd.DataFrame({"kelurahan": ["32.76.03.1010"], "workers": [len(worker_ids)]}),
+        "unified_workers": unified,
+        "uncovered_informal_workers": uncovered_informal_workers(unified),
+        "coverage_by_area": coverage_by_area(unified, load_region_reference()),
         "worker_links": links,
         "worker_id_history": history,
-        "person_records": pd.DataFrame({"record_id": record_ids, "name": ["SITI AMINAH"] * len(record_ids)}, dtype="str"),
+        "person_records": person_records,
     }
     for source in SOURCES:
         count = quarantined.get(source, 0)
@@ -311,7 +315,7 @@ def test_previous_worker_ids_come_from_the_last_snapshot_before_the_night(tmp_pa
 
     links, history = previous_worker_ids(warehouse, TONIGHT)
 
-    pd.testing.assert_frame_equal(links, outputs["worker_links"], check_dtype=False)
+    pd.testing.assert_frame_equal(links, outputs["worker_links"][["record_id", "worker_id"]], check_dtype=False)
     pd.testing.assert_frame_equal(history, outputs["worker_id_history"], check_dtype=False)
     assert previous_worker_ids(warehouse, YESTERDAY) == (None, None)
 
@@ -336,3 +340,15 @@ def test_guard_thresholds_can_be_loosened_for_one_run_through_run_config() -> No
     )
 
     assert result.output_for_node("threshold") == 0.5
+
+
+def test_a_table_breaking_its_output_contract_holds_the_night_back(tmp_path: Path) -> None:
+    outputs = night_outputs(YESTERDAY, {"dukcapil": 100, "bpjs_ketenagakerjaan": 40}, {})
+    outputs["unified_workers"] = outputs["unified_workers"].assign(unexpected_column=1)
+
+    result = materialize_night(tmp_path, YESTERDAY, outputs)
+
+    evaluation = check_evaluations(result)[OUTPUT_CONTRACTS_MET]
+    assert not evaluation.passed
+    assert "unexpected_column" in evaluation.metadata["message"].value
+    assert Warehouse(tmp_path).snapshots() == []

@@ -1,0 +1,322 @@
+"""Contracts of the published registry tables, and the validator that refuses a table breaking its own contract.
+
+One YAML file per published table in ``data_contracts/outputs/`` (format: ``docs/contracts.md``, section
+*Contracts of the published outputs*). A contract describes the restricted-tier table as the registry assets
+produce it: every column with its ``type`` and row rules (``not_null``, ``unique``, ``pattern``, ``allowed``,
+``min``/``max``), plus table rules (``unique_key``, ``min_rows``). Contracts are strict: a column the contract
+does not declare is a problem, so a new published column is a reviewed change.
+
+Column presence and dtypes are checked in pandas; row and table rules run as one Great Expectations suite per
+table through the source validator's GX plumbing. Problems name the table, the column, the rule and the number
+of failing rows, never a value: the restricted tables hold personal data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import yaml
+
+from data_contracts.contract import PACKAGE_DIR, ContractError, ContractParser, yaml_position
+from data_contracts.validation import validate_with_gx
+
+OUTPUT_CONTRACTS_DIR = PACKAGE_DIR / "outputs"
+OUTPUT_COLUMN_TYPES = ("string", "integer", "float", "boolean", "date", "list")
+_RANGED_TYPES = ("integer", "float", "date")
+_COLUMN_KEYS = {"type", "not_null", "unique", "pattern", "allowed", "min", "max", "description"}
+_TOP_KEYS = {"table", "description", "unique_key", "min_rows", "columns"}
+
+
+@dataclass(frozen=True)
+class OutputColumn:
+    """One column of a published table and the rules its values must follow."""
+
+    name: str
+    type: str
+    not_null: bool = False
+    unique: bool = False
+    pattern: str | None = None
+    allowed: tuple[Any, ...] = ()
+    min: float | date | None = None
+    max: float | date | None = None
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class OutputContract:
+    """A parsed output contract. ``columns`` keep the YAML order; ``unique_key`` may be empty."""
+
+    table: str
+    description: str
+    columns: tuple[OutputColumn, ...]
+    unique_key: tuple[str, ...] = ()
+    min_rows: int = 0
+    path: Path | None = field(default=None, compare=False)
+
+    @property
+    def column_names(self) -> tuple[str, ...]:
+        return tuple(column.name for column in self.columns)
+
+
+@dataclass
+class OutputValidation:
+    """The outcome of validating one table: ``passed`` when ``problems`` is empty. Messages hold no values."""
+
+    table: str
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def passed(self) -> bool:
+        return not self.problems
+
+
+# -- loading ------------------------------------------------------------------------------------------------
+
+
+def load_output_contracts(directory: Path | None = None) -> dict[str, OutputContract]:
+    """Every ``*.yaml`` output contract in ``directory`` (default ``data_contracts/outputs/``), keyed by table."""
+    folder = Path(directory) if directory is not None else OUTPUT_CONTRACTS_DIR
+    if not folder.is_dir():
+        raise ContractError(f"output contracts folder {folder} does not exist")
+    contracts: dict[str, OutputContract] = {}
+    for path in sorted(folder.glob("*.yaml")):
+        contract = load_output_contract(path)
+        if contract.table in contracts:
+            raise ContractError(f"{path.name}: table {contract.table!r} is already defined in {contracts[contract.table].path.name}")
+        contracts[contract.table] = contract
+    return dict(sorted(contracts.items()))
+
+
+def load_output_contract(path: Path | str) -> OutputContract:
+    """Parse and check one output contract file. Raises :class:`ContractError` naming the file and the key."""
+    path = Path(path)
+    try:
+        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise ContractError(f"{path.name}: cannot read contract ({error.strerror})") from error
+    except yaml.YAMLError as error:
+        raise ContractError(f"{path.name}: not valid YAML ({yaml_position(error)})") from error
+    return _OutputContractParser(path).parse(document)
+
+
+class _OutputContractParser(ContractParser):
+    """The source contract parser's value checks, applied to the output contract format."""
+
+    def parse(self, document: Any) -> OutputContract:
+        top = self.mapping(document, "(top level)")
+        self.known_keys(top, "(top level)", _TOP_KEYS)
+        columns = self.output_columns(top.get("columns"))
+        names = {column.name for column in columns}
+        unique_key = self.names(top.get("unique_key"), "unique_key")
+        for column in unique_key:
+            if column not in names:
+                raise self.fail("unique_key", f"column {column!r} is not declared under columns")
+        min_rows = top.get("min_rows", 0)
+        if isinstance(min_rows, bool) or not isinstance(min_rows, int) or min_rows < 0:
+            raise self.fail("min_rows", "must be a whole number >= 0")
+        return OutputContract(
+            table=self.text(top, "table", required=True),
+            description=self.text(top, "description") or "",
+            columns=columns,
+            unique_key=unique_key,
+            min_rows=min_rows,
+            path=self.path,
+        )
+
+    def output_columns(self, value: Any) -> tuple[OutputColumn, ...]:
+        block = self.mapping(value, "columns")
+        if not block:
+            raise self.fail("columns", "declare at least one column")
+        return tuple(self.output_column(self.scalar(name, "columns"), spec) for name, spec in block.items())
+
+    def output_column(self, name: str, spec: Any) -> OutputColumn:
+        key = f"columns.{name}"
+        spec = self.mapping(spec, key)
+        self.known_keys(spec, key, _COLUMN_KEYS)
+        where = f"{key}."
+        column_type = self.choice(spec, "type", OUTPUT_COLUMN_TYPES, default=None, where=where)
+        allowed = spec.get("allowed") or []
+        if not isinstance(allowed, list):
+            raise self.fail(f"{where}allowed", "must be a list of values")
+        if spec.get("pattern") is not None and column_type != "string":
+            raise self.fail(f"{where}pattern", "applies to string columns only")
+        return OutputColumn(
+            name=name,
+            type=column_type,
+            not_null=self.boolean(spec, "not_null", default=False, where=where),
+            unique=self.boolean(spec, "unique", default=False, where=where),
+            pattern=self.regex(spec.get("pattern"), f"{where}pattern"),
+            allowed=tuple(self.scalar(value, f"{where}allowed") for value in allowed),
+            min=self.output_bound(spec.get("min"), column_type, f"{where}min"),
+            max=self.output_bound(spec.get("max"), column_type, f"{where}max"),
+            description=self.text(spec, "description", where=where) or "",
+        )
+
+    def output_bound(self, value: Any, column_type: str, key: str) -> float | date | None:
+        if value is None:
+            return None
+        if column_type not in _RANGED_TYPES:
+            raise self.fail(key, f"min/max apply to {', '.join(_RANGED_TYPES)} columns only")
+        if column_type == "date":
+            try:
+                return value if isinstance(value, date) else date.fromisoformat(str(value))
+            except ValueError as error:
+                raise self.fail(key, "must be an ISO date (YYYY-MM-DD)") from error
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise self.fail(key, "must be a number")
+        return value
+
+
+# -- validation ---------------------------------------------------------------------------------------------
+
+
+def validate_outputs(
+    tables: Mapping[str, pd.DataFrame], contracts: Mapping[str, OutputContract] | None = None
+) -> dict[str, OutputValidation]:
+    """Validate every table of ``tables`` that has a contract (default: the packaged output contracts)."""
+    contracts = load_output_contracts() if contracts is None else contracts
+    return {name: validate_output(contracts[name], frame) for name, frame in tables.items() if name in contracts}
+
+
+def validate_output(contract: OutputContract, frame: pd.DataFrame) -> OutputValidation:
+    """Check ``frame`` against ``contract``: columns and dtypes in pandas, then the row and table rules in GX.
+
+    Row rules run only on columns that are present with the declared type, so one wrong column is reported
+    once (as a type problem) instead of as a cascade of row failures.
+    """
+    present = [column for column in contract.columns if column.name in frame.columns]
+    mistyped = [column for column in present if not _TYPE_CHECKS[column.type](frame[column.name])]
+    problems = _column_problems(contract, frame, mistyped)
+    rules = _row_rules(contract, {column.name for column in present} - {column.name for column in mistyped})
+    if rules:
+        problems.extend(_run_rules(contract, frame, rules))
+    return OutputValidation(table=contract.table, problems=problems)
+
+
+def _column_problems(contract: OutputContract, frame: pd.DataFrame, mistyped: list[OutputColumn]) -> list[str]:
+    table, declared = contract.table, set(contract.column_names)
+    problems = [f"{table}: column {name!r}: rule present failed (column missing)"
+                for name in contract.column_names if name not in frame.columns]
+    extra = [str(name) for name in frame.columns if name not in declared]
+    if extra:
+        problems.append(f"{table}: column(s) {extra}: rule strict failed (not declared in the contract)")
+    problems.extend(
+        f"{table}: column {column.name!r}: rule type failed (expected {column.type}, found dtype {frame[column.name].dtype})"
+        for column in mistyped
+    )
+    return problems
+
+
+def _is_string(values: pd.Series) -> bool:
+    """Text dtype, or an object column holding only text (an all-missing column has no type to contradict)."""
+    if values.dtype == object:
+        return pd.api.types.infer_dtype(values, skipna=True) in ("string", "empty")
+    return pd.api.types.is_string_dtype(values)
+
+
+def _is_list(values: pd.Series) -> bool:
+    """Lists per row: Python lists or NumPy arrays (how Parquet ``list<string>`` reads back), or an Arrow list."""
+    if isinstance(values.dtype, pd.ArrowDtype):
+        import pyarrow as pa
+
+        return pa.types.is_list(values.dtype.pyarrow_dtype) or pa.types.is_large_list(values.dtype.pyarrow_dtype)
+    if values.dtype != object:
+        return False
+    present = values.dropna()
+    return bool(present.map(lambda value: isinstance(value, (list, tuple)) or getattr(value, "ndim", 0) == 1).all())
+
+
+_TYPE_CHECKS: dict[str, Callable[[pd.Series], bool]] = {
+    "string": _is_string,
+    "integer": lambda values: pd.api.types.is_integer_dtype(values) and not pd.api.types.is_bool_dtype(values),
+    "float": pd.api.types.is_float_dtype,
+    "boolean": pd.api.types.is_bool_dtype,
+    "date": pd.api.types.is_datetime64_dtype,
+    "list": _is_list,
+}
+
+
+@dataclass(frozen=True)
+class _OutputRule:
+    """One GX expectation and the rule its failure is reported under; ``columns`` is empty for a table rule."""
+
+    expectation: Any
+    columns: tuple[str, ...]
+    rule: str
+
+
+def _row_rules(contract: OutputContract, checkable: set[str]) -> list[_OutputRule]:
+    rules = [rule for column in contract.columns if column.name in checkable for rule in _column_rules(column)]
+    return rules + _table_rules(contract, checkable)
+
+
+def _column_rules(column: OutputColumn) -> list[_OutputRule]:
+    import great_expectations as gx
+
+    expect, name = gx.expectations, column.name
+    rules = []
+    if column.not_null:
+        rules.append(_OutputRule(expect.ExpectColumnValuesToNotBeNull(column=name), (name,), "not_null"))
+    if column.pattern:
+        rules.append(_OutputRule(expect.ExpectColumnValuesToMatchRegex(column=name, regex=column.pattern), (name,),
+                                 f"pattern {column.pattern}"))
+    if column.allowed:
+        rules.append(_OutputRule(expect.ExpectColumnValuesToBeInSet(column=name, value_set=list(column.allowed)), (name,),
+                                 f"allowed {list(column.allowed)}"))
+    if column.min is not None or column.max is not None:
+        low, high = (_gx_bound(column, bound) for bound in (column.min, column.max))
+        rules.append(_OutputRule(expect.ExpectColumnValuesToBeBetween(column=name, min_value=low, max_value=high), (name,),
+                                 f"range {_shown(column.min)} to {_shown(column.max)}"))
+    if column.unique:
+        rules.append(_OutputRule(expect.ExpectColumnValuesToBeUnique(column=name), (name,), "unique"))
+    return rules
+
+
+def _gx_bound(column: OutputColumn, bound: float | date | None) -> float | pd.Timestamp | None:
+    return pd.Timestamp(bound) if column.type == "date" and bound is not None else bound
+
+
+def _shown(bound: float | date | None) -> str:
+    return "(open)" if bound is None else str(bound)
+
+
+def _table_rules(contract: OutputContract, checkable: set[str]) -> list[_OutputRule]:
+    import great_expectations as gx
+
+    expect, rules = gx.expectations, []
+    if contract.min_rows:
+        rules.append(_OutputRule(expect.ExpectTableRowCountToBeBetween(min_value=contract.min_rows), (),
+                                 f"min_rows {contract.min_rows}"))
+    key = contract.unique_key
+    if key and set(key) <= checkable:
+        expectation = (expect.ExpectColumnValuesToBeUnique(column=key[0]) if len(key) == 1
+                       else expect.ExpectCompoundColumnsToBeUnique(column_list=list(key)))
+        rules.append(_OutputRule(expectation, key, "unique_key"))
+    return rules
+
+
+def _run_rules(contract: OutputContract, frame: pd.DataFrame, rules: list[_OutputRule]) -> list[str]:
+    """Run the rules as one GX suite; one message per failed rule, with the failing row count (or row total).
+
+    GX sees only the columns some rule reads: it filters the whole frame for every metric, so free-text
+    columns without rules (names, addresses) would cost time, and personal data never needs to reach it.
+    """
+    used = {column for rule in rules for column in rule.columns}
+    checked = frame[[column for column in frame.columns if column in used]].reset_index(drop=True)
+    results = validate_with_gx(contract.table, checked, [rule.expectation for rule in rules])
+    problems = []
+    for position, result in sorted(results, key=lambda pair: pair[0]):
+        if result.success:
+            continue
+        rule = rules[position]
+        if rule.columns:
+            failing = int(result.result.get("unexpected_count") or 0)
+            problems.append(f"{contract.table}: column {'|'.join(rule.columns)!r}: rule {rule.rule} failed for {failing} row(s)")
+        else:
+            problems.append(f"{contract.table}: rule {rule.rule} failed (the table has {int(result.result['observed_value'])} rows)")
+    return problems
