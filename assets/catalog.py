@@ -1,0 +1,28 @@
+"""Every Satu Pekerja asset, built from the data contracts in ``$SATUPEKERJA_CONTRACTS_DIR``."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import dagster as dg
+
+import data_contracts
+from assets.matching import link_person_records
+from assets.person_records import build_person_records
+from assets.publication import build_publish_snapshot
+from assets.registry import coverage_by_area, unified_workers, uncovered_informal_workers
+from assets.sources import build_source_assets
+
+
+def build_all_assets(contracts: Mapping[str, data_contracts.Contract] | None = None) -> list[dg.AssetsDefinition]:
+    """Per-source assets for each contract, then stacking, matching, the registry and publication."""
+    contracts = data_contracts.load_contracts() if contracts is None else contracts
+    return [
+        *(build_source_assets(contract) for contract in contracts.values()),
+        build_person_records(contracts),
+        link_person_records,
+        unified_workers,
+        uncovered_informal_workers,
+        coverage_by_area,
+        build_publish_snapshot(contracts),
+    ]

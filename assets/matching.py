@@ -1,0 +1,120 @@
+"""Matching assets: one engine call over ``person_records``, four stored outputs.
+
+``link_person_records`` runs :func:`matching.link_records` (block, compare, learn the Fellegi–Sunter model by EM,
+score, cluster) and gives tonight's clusters their stable worker ids, inherited from the last published
+snapshot before this one (:func:`satupekerja.publication.previous_worker_ids`). The engine is one pass, so the
+outputs come from one step:
+
+- ``scored_pairs``: every candidate pair from blocking, with each comparison's level and weight;
+- ``worker_links``: ``record_id`` → ``worker_id`` for every person record;
+- ``worker_id_history``: how ids were created, kept, merged, split and retired, night by night;
+- ``match_review_queue``: the uncertain pairs for a clerk to confirm or reject.
+"""
+
+from collections.abc import Iterator
+
+import dagster as dg
+import pandas as pd
+from dagster import AssetExecutionContext
+
+from assets.groups import MATCHING
+from assets.metadata import markdown_table, share, table_metadata, value_counts
+from assets.partitions import snapshot_partitions
+from assets.publication import WarehouseResource
+from assets.sources import snapshot_date
+from matching import link_records
+from matching.stable_ids import assign_worker_ids
+from satupekerja.publication import last_published_before, previous_worker_ids
+
+SCORED_PAIRS = "scored_pairs"
+WORKER_LINKS = "worker_links"
+WORKER_ID_HISTORY = "worker_id_history"
+MATCH_REVIEW_QUEUE = "match_review_queue"
+
+
+def _out(description: str) -> dg.AssetOut:
+    return dg.AssetOut(description=description, group_name=MATCHING, kinds={"pandas", "parquet"})
+
+
+@dg.multi_asset(
+    name="link_person_records",
+    ins={"person_records": dg.AssetIn()},
+    outs={
+        SCORED_PAIRS: _out("Candidate record pairs with every comparison's level and match weight."),
+        WORKER_LINKS: _out("Each person record's stable worker id, cluster size and link confidence."),
+        WORKER_ID_HISTORY: _out("Worker id events (created, kept, merged_into, split_from, retired) by night."),
+        MATCH_REVIEW_QUEUE: _out("Uncertain pairs for clerical review, with the reason they are uncertain."),
+    },
+    partitions_def=snapshot_partitions,
+    can_subset=False,
+)
+def link_person_records(
+    context: AssetExecutionContext, person_records: pd.DataFrame, warehouse: WarehouseResource
+) -> Iterator[dg.MaterializeResult]:
+    snapshot = snapshot_date(context.partition_key)
+    result = link_records(person_records)
+    published = warehouse.get()
+    inherited_from = last_published_before(published, snapshot)
+    previous_links, previous_history = previous_worker_ids(published, snapshot)
+    worker_ids, history = assign_worker_ids(result.links, previous_links, previous_history, snapshot)
+    links = worker_links_frame(result.links, worker_ids)
+    yield dg.MaterializeResult(
+        asset_key=SCORED_PAIRS,
+        value=result.scored_pairs,
+        metadata={
+            **table_metadata(result.scored_pairs),
+            "pairs per blocking rule": markdown_table(
+                ["rule", "pairs", "dropped keys", "dropped records"],
+                result.blocking_stats[["rule", "pairs", "dropped_keys", "dropped_records"]].itertuples(index=False),
+            ),
+            "m/u table": dg.MetadataValue.md(result.model.table_markdown()),
+            "seconds per stage": dg.MetadataValue.json({k: round(v, 2) for k, v in result.timings.items()}),
+        },
+    )
+    yield dg.MaterializeResult(asset_key=WORKER_LINKS, value=links, metadata=_links_metadata(links))
+    yield dg.MaterializeResult(
+        asset_key=WORKER_ID_HISTORY,
+        value=history,
+        metadata={
+            **table_metadata(history),
+            "events tonight": value_counts(history.loc[history["snapshot_date"] == pd.Timestamp(snapshot), "event"]),
+            "ids inherited from snapshot": dg.MetadataValue.text(
+                inherited_from.isoformat() if inherited_from else "none: first published night"
+            ),
+        },
+    )
+    yield dg.MaterializeResult(
+        asset_key=MATCH_REVIEW_QUEUE,
+        value=result.review_queue,
+        metadata={
+            **table_metadata(result.review_queue),
+            "pairs per reason": value_counts(result.review_queue["reason"]),
+        },
+    )
+
+
+def worker_links_frame(links: pd.DataFrame, worker_ids: pd.DataFrame) -> pd.DataFrame:
+    """The engine's links with tonight's stable ``worker_id`` and the record's ``source``."""
+    linked = worker_ids.merge(links.drop(columns="cluster"), on="record_id", how="left", validate="one_to_one")
+    linked.insert(1, "source", linked["record_id"].str.split(":", n=1).str[0])
+    return linked
+
+
+def _links_metadata(links: pd.DataFrame) -> dict[str, object]:
+    by_source = (links["cluster_size"] > 1).groupby(links["source"])
+    per_source = pd.DataFrame({"records": by_source.size(), "linked": by_source.sum()})
+    return {
+        **table_metadata(links),
+        "workers": dg.MetadataValue.int(int(links["worker_id"].nunique())),
+        "workers with records in several sources": dg.MetadataValue.int(
+            int((links.groupby("worker_id")["source"].nunique() > 1).sum())
+        ),
+        "link rate per source": markdown_table(
+            ["source", "records", "linked to another record", "link rate"],
+            [
+                (source, int(row.records), int(row.linked), f"{share(int(row.linked), int(row.records)):.1%}")
+                for source, row in per_source.iterrows()
+            ],
+        ),
+    }
+

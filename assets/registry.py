@@ -1,0 +1,79 @@
+"""Registry assets: the golden worker record and the coverage outputs built on it (:mod:`satupekerja`)."""
+
+import dagster as dg
+import pandas as pd
+from dagster import AssetExecutionContext
+
+from assets.groups import REGISTRY
+from assets.matching import WORKER_LINKS
+from assets.metadata import table_metadata, value_counts
+from assets.partitions import snapshot_partitions
+from assets.sources import snapshot_date
+from data_contracts import load_region_reference
+from satupekerja.coverage import coverage_by_area as build_coverage_by_area
+from satupekerja.coverage import uncovered_informal_workers as build_uncovered_informal_workers
+from satupekerja.unify import build_unified_workers
+
+CITY_LEVEL = "kota"
+CITY_COUNTS = ("workers", "informal", "covered", "uncovered")
+
+
+@dg.asset(
+    ins={"person_records": dg.AssetIn(), WORKER_LINKS: dg.AssetIn()},
+    partitions_def=snapshot_partitions,
+    group_name=REGISTRY,
+    kinds={"pandas", "parquet"},
+    description="One golden record per worker (survivorship over linked records) with coverage and outreach flags.",
+)
+def unified_workers(
+    context: AssetExecutionContext, person_records: pd.DataFrame, worker_links: pd.DataFrame
+) -> dg.MaterializeResult:
+    unified = build_unified_workers(person_records, worker_links, snapshot_date(context.partition_key))
+    return dg.MaterializeResult(
+        value=unified,
+        metadata={
+            **table_metadata(unified),
+            "employment type": value_counts(unified["employment_type"]),
+            "BPJS TK status": value_counts(unified["bpjs_tk_status"]),
+            "uncovered informal workers": dg.MetadataValue.int(int(unified["uncovered_informal"].sum())),
+        },
+    )
+
+
+@dg.asset(
+    partitions_def=snapshot_partitions,
+    group_name=REGISTRY,
+    kinds={"pandas", "parquet"},
+    description="The outreach list: informal workers without active BPJS Ketenagakerjaan cover, most urgent first.",
+)
+def uncovered_informal_workers(unified_workers: pd.DataFrame) -> dg.MaterializeResult:
+    uncovered = build_uncovered_informal_workers(unified_workers)
+    return dg.MaterializeResult(
+        value=uncovered,
+        metadata={
+            **table_metadata(uncovered),
+            "by sector": value_counts(uncovered["sector"].fillna("unknown")),
+            "vulnerable": dg.MetadataValue.int(
+                int(unified_workers.loc[unified_workers["uncovered_informal"], "vulnerable"].sum())
+            ),
+        },
+    )
+
+
+@dg.asset(
+    partitions_def=snapshot_partitions,
+    group_name=REGISTRY,
+    kinds={"pandas", "parquet"},
+    description="People, workers, informal, covered and uncovered counts per kelurahan, kecamatan and for the city.",
+)
+def coverage_by_area(unified_workers: pd.DataFrame) -> dg.MaterializeResult:
+    coverage = build_coverage_by_area(unified_workers, load_region_reference())
+    city = coverage.loc[coverage["level"] == CITY_LEVEL].iloc[0]
+    return dg.MaterializeResult(
+        value=coverage,
+        metadata={
+            **table_metadata(coverage),
+            **{f"city {column}": dg.MetadataValue.int(int(city[column])) for column in CITY_COUNTS},
+        },
+    )
+

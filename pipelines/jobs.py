@@ -1,0 +1,16 @@
+"""Jobs. Kept apart from ``definitions`` so schedules and sensors can import them without an import cycle."""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from assets.partitions import snapshot_partitions
+
+NIGHTLY_JOB_NAME = "satupekerja_nightly"
+
+satupekerja_nightly = dg.define_asset_job(
+    NIGHTLY_JOB_NAME,
+    selection=dg.AssetSelection.all(),
+    partitions_def=snapshot_partitions,
+    description="Every asset for one snapshot date: read, validate, standardise, match, publish.",
+)

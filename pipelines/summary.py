@@ -1,0 +1,173 @@
+"""The human summary ``make run`` prints, built only from a run's metadata and check results (counts)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import dagster as dg
+
+from assets.publication import PUBLISH_SNAPSHOT
+
+if TYPE_CHECKING:
+    from dagster._utils.error import SerializableErrorInfo
+
+RAW_PREFIX, STANDARD_PREFIX, QUARANTINE_PREFIX = "raw_", "standard_", "quarantine_"
+PARTITION_TAG = "dagster/partition"
+UI_HINT = "Open the Dagster UI on this instance: make dev  (then http://localhost:3000)"
+
+
+@dataclass(frozen=True)
+class FailedCheck:
+    """A failed check evaluation: where, how severe, and the problems it states (no data values)."""
+
+    asset: str
+    check: str
+    severity: str
+    problems: list[str]
+
+    @classmethod
+    def from_evaluation(cls, evaluation: dg.AssetCheckEvaluation) -> FailedCheck:
+        metadata = evaluation.metadata
+        if "errors" in metadata:
+            problems = [str(error) for error in metadata["errors"].value]
+        elif "message" in metadata:
+            problems = [str(metadata["message"].value)]
+        else:
+            problems = [evaluation.description or "failed"]
+        return cls(evaluation.asset_key.to_user_string(), evaluation.check_name, evaluation.severity.value, problems)
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    """What one run materialised and what failed, keyed by asset name."""
+
+    run_id: str
+    partition: str | None
+    success: bool
+    elapsed_seconds: float
+    metadata: Mapping[str, Mapping[str, object]]
+    failed_steps: Mapping[str, str] = field(default_factory=dict)
+    failed_checks: list[FailedCheck] = field(default_factory=list)
+
+    @classmethod
+    def from_result(cls, result: dg.ExecuteInProcessResult, elapsed_seconds: float) -> RunSummary:
+        metadata = {
+            event.materialization.asset_key.to_user_string(): {
+                key: value.value for key, value in event.materialization.metadata.items()
+            }
+            for event in result.get_asset_materialization_events()
+        }
+        partition = result.dagster_run.tags.get(PARTITION_TAG)
+        failed_checks = [
+            FailedCheck.from_evaluation(evaluation)
+            for evaluation in result.get_asset_check_evaluations()
+            if not evaluation.passed
+        ]
+        failed_steps = {
+            event.step_key: _root_cause(event.step_failure_data.error)
+            for event in result.get_step_failure_events()
+        }
+        return cls(result.run_id, partition, result.success, elapsed_seconds, metadata, failed_steps, failed_checks)
+
+    def render(self) -> str:
+        status = "SUCCESS" if self.success else "FAILED"
+        lines = [
+            f"Satu Pekerja: snapshot {self.partition}: {status} in {self.elapsed_seconds:.1f} s "
+            f"(run {self.run_id[:8]})",
+            "",
+            *self._source_lines(),
+            *self._integration_lines(),
+            *self._failure_lines(),
+            *self._output_lines(),
+            UI_HINT,
+        ]
+        return "\n".join(lines)
+
+    def _sources(self) -> list[str]:
+        names = [*self.metadata, *(check.asset for check in self.failed_checks)]
+        return sorted({name.split("_", 1)[1] for name in names if name.startswith((RAW_PREFIX, STANDARD_PREFIX))})
+
+    def _source_lines(self) -> list[str]:
+        header = f"  {'source':<28}{'read':>9}{'standardised':>14}{'quarantined':>13}{'NIK valid':>11}{'region ok':>11}"
+        lines = ["Sources", header]
+        reasons = []
+        for source in self._sources():
+            standard = self.metadata.get(STANDARD_PREFIX + source)
+            if standard is None or "skipped" in standard:
+                raw = self.metadata.get(RAW_PREFIX + source)
+                read = f"{raw['rows read']:,}" if raw else "-"
+                status = "skipped: optional, file rules failed" if standard else "not standardised: file rules failed"
+                lines.append(f"  {source:<28}{read:>9}  {status}")
+                continue
+            lines.append(
+                f"  {source:<28}{standard['rows read']:>9,}{standard['rows standardised']:>14,}"
+                f"{standard['rows quarantined']:>13,}{standard['nik validity rate']:>11.1%}"
+                f"{standard['region resolution rate']:>11.1%}"
+            )
+            top = self.metadata.get(QUARANTINE_PREFIX + source, {}).get("top reasons") or {}
+            if top:
+                reasons.append(f"  {source}: " + "; ".join(f"{reason} ({count:,})" for reason, count in top.items()))
+        if reasons:
+            lines += ["", "Top quarantine reasons", *reasons]
+        return [*lines, ""]
+
+    def _integration_lines(self) -> list[str]:
+        person_records = self.metadata.get("person_records")
+        links = self.metadata.get("worker_links")
+        uncovered = self.metadata.get("uncovered_informal_workers")
+        lines = []
+        if person_records is not None:
+            lines.append(
+                f"person_records: {person_records['dagster/row_count']:,} records from {len(self._sources())} sources"
+            )
+        if links is not None:
+            lines.append(
+                f"matched people: {links['workers']:,} workers, {links['workers with records in several sources']:,} "
+                "of them found in more than one source"
+            )
+        if uncovered is not None:
+            lines.append(
+                f"uncovered informal workers: {uncovered['dagster/row_count']:,} "
+                f"({uncovered['vulnerable']:,} vulnerable: PBI or lapsed PBPU health cover)"
+            )
+        return [*lines, ""] if lines else []
+
+    def _failure_lines(self) -> list[str]:
+        lines = []
+        if self.failed_checks:
+            lines.append("Failed checks")
+            for check in self.failed_checks:
+                lines += [f"  [{check.severity}] {check.asset} {check.check}: {problem}" for problem in check.problems]
+            lines.append("")
+        if self.failed_steps:
+            lines.append(f"Failed steps ({len(self.failed_steps)}; nothing downstream of them was materialised)")
+            lines += [f"  {step}: {message}" for step, message in self.failed_steps.items()]
+            lines.append("")
+        return lines
+
+    def _output_lines(self) -> list[str]:
+        stored = [Path(str(values["dagster/uri"])) for values in self.metadata.values() if "dagster/uri" in values]
+        lines = []
+        if stored:
+            storage_root = os.path.commonpath([path.parents[2] for path in stored])
+            lines.append(f"  asset storage (Parquet, personal data: restricted): {storage_root}")
+        publication = self.metadata.get(PUBLISH_SNAPSHOT, {})
+        if publication.get("published"):
+            lines += [f"  warehouse: {publication['warehouse']}", f"  DuckDB views: {publication['duckdb']}"]
+        return ["Outputs", *lines, ""] if lines else []
+
+
+def _root_cause(error: SerializableErrorInfo) -> str:
+    """The innermost error's message on one line, without the exception's module path.
+
+    Dagster wraps user errors (``Error occurred while executing op ...``); the cause says what went wrong.
+    """
+    while error.cause is not None:
+        error = error.cause
+    message = " ".join(line.strip() for line in error.message.strip().splitlines())
+    prefix, separator, text = message.partition(": ")
+    return text if separator and " " not in prefix else message
