@@ -1,4 +1,5 @@
-"""``person_records``: every source's standardised records stacked into one table."""
+"""``person_records``: every source's standardised records stacked into one table, with the data-subject
+requests of the register (``satupekerja.subject_requests``) applied before anything is matched or published."""
 
 from collections.abc import Iterable
 
@@ -8,7 +9,10 @@ import pandas as pd
 from assets.groups import INTEGRATION
 from assets.metadata import counts_table, table_metadata
 from assets.partitions import snapshot_partitions
-from assets.sources import standard_key
+from assets.publication import WarehouseResource
+from assets.sources import snapshot_date, standard_key
+from satupekerja import privacy, subject_requests
+from satupekerja.publication import previous_worker_ids
 
 
 def build_person_records(sources: Iterable[str]) -> dg.AssetsDefinition:
@@ -21,15 +25,32 @@ def build_person_records(sources: Iterable[str]) -> dg.AssetsDefinition:
         partitions_def=snapshot_partitions,
         group_name=INTEGRATION,
         kinds={"pandas", "parquet"},
-        description="All standardised source records stacked, in the common person schema.",
+        description=(
+            "All standardised source records stacked, in the common person schema, with erasure and "
+            "correction requests applied."
+        ),
     )
-    def person_records(**standard_frames: pd.DataFrame) -> dg.MaterializeResult:
+    def person_records(
+        context: dg.AssetExecutionContext, warehouse: WarehouseResource, **standard_frames: pd.DataFrame
+    ) -> dg.MaterializeResult:
         frames = [standard_frames[name] for name in ins]
         stacked = pd.concat(frames, ignore_index=True)
         rows_per_source = {name.removeprefix("standard_"): len(frame) for name, frame in zip(ins, frames)}
+        # Erasure reaches every record linked to the person last night, not only those carrying the NIK.
+        previous_links, _ = previous_worker_ids(warehouse.get(), snapshot_date(context.partition_key))
+        records, applied = subject_requests.apply_requests(
+            stacked, subject_requests.load_requests(), privacy.load_pseudonymisation_key(), previous_links
+        )
         return dg.MaterializeResult(
-            value=stacked,
-            metadata={**table_metadata(stacked), "rows per source": counts_table("source", rows_per_source)},
+            value=records,
+            metadata={
+                **table_metadata(records),
+                "rows per source": counts_table("source", rows_per_source),
+                "subject requests": len(applied.per_request),
+                "records erased": applied.records_removed,
+                "records corrected": applied.records_corrected,
+                "requests matching no record": applied.unmatched_requests,
+            },
         )
 
     return person_records

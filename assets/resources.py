@@ -16,3 +16,11 @@ class SourceInbox(dg.ConfigurableResource):
             "`sample_data/demo`. Per-source overrides (`SATUPEKERJA_SOURCE_<SOURCE>_PATH`/`_URL`) still apply."
         ),
     )
+    read_retries: int = Field(
+        default=2,
+        ge=0,
+        description="How often a transient read failure (database connection, network share I/O) is retried.",
+    )
+    read_retry_seconds: float = Field(
+        default=60.0, ge=0, description="Wait before each retry of a transient read failure (seconds)."
+    )

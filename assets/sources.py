@@ -115,7 +115,7 @@ def build_source_assets(contract: data_contracts.Contract) -> dg.AssetsDefinitio
         can_subset=False,
     )
     def ingest(context: AssetExecutionContext, source_inbox: SourceInbox) -> Iterator[IngestEvent]:
-        yield from _ingest(contract, snapshot_date(context.partition_key), source_inbox.data_dir)
+        yield from _ingest(contract, snapshot_date(context.partition_key), source_inbox, context.retry_number)
 
     return ingest
 
@@ -141,12 +141,15 @@ def region_resolver() -> RegionResolver:
 
 
 def _ingest(
-    contract: data_contracts.Contract, snapshot: dt.date, data_dir: str | None
+    contract: data_contracts.Contract, snapshot: dt.date, inbox: SourceInbox, retry_number: int
 ) -> Iterator[IngestEvent]:
     source = contract.source
     try:
-        raw = data_contracts.read_source(contract, data_dir=Path(data_dir) if data_dir else None)
+        raw = data_contracts.read_source(contract, data_dir=Path(inbox.data_dir) if inbox.data_dir else None)
     except data_contracts.SourceReadError as error:
+        if error.transient and retry_number < inbox.read_retries:
+            # A dropped database connection or a network share hiccup: try the read again before failing the night.
+            raise dg.RetryRequested(max_retries=inbox.read_retries, seconds_to_wait=inbox.read_retry_seconds) from error
         yield from _rejected(contract, [str(error)])
         return
     report = data_contracts.validate_source(contract, raw)

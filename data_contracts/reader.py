@@ -41,7 +41,15 @@ _EXCEL_SUFFIXES = (".xlsx", ".xlsm")
 
 
 class SourceReadError(Exception):
-    """A source cannot be read at all. The message names the source and the file or (masked) URL, never data."""
+    """A source cannot be read at all. The message names the source and the file or (masked) URL, never data.
+
+    ``transient`` marks failures worth retrying (a database connection dropped or refused, an I/O error on a
+    network share); a missing file, a bad URL or a refused query is not.
+    """
+
+    def __init__(self, message: str, *, transient: bool = False) -> None:
+        super().__init__(message)
+        self.transient = transient
 
 
 @dataclass
@@ -241,7 +249,10 @@ def _read_file(contract: Contract, settings: ReadSettings, path: Path, base: Pat
             return _read_excel(contract, name, path, settings)
         return _read_csv(name, path.read_bytes(), settings)
     except OSError as error:
-        raise SourceReadError(f"source {contract.source}: cannot read file {name} ({error.strerror})") from error
+        raise SourceReadError(
+            f"source {contract.source}: cannot read file {name} ({error.strerror})",
+            transient=not isinstance(error, (FileNotFoundError, PermissionError, IsADirectoryError)),
+        ) from error
 
 
 def _decode(name: str, data: bytes, encoding: str) -> tuple[str | None, str | None]:
@@ -365,7 +376,7 @@ def _fit_cells(cells: list, width: int) -> list:
 
 def _read_sql(contract: Contract, settings: ReadSettings, base: Path) -> _FileRead:
     import sqlalchemy as sa
-    from sqlalchemy.exc import SQLAlchemyError
+    from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 
     url_text = (os.environ.get(_env_name(contract, "URL")) or settings.url).replace("{data_dir}", base.as_posix())
     try:
@@ -387,7 +398,8 @@ def _read_sql(contract: Contract, settings: ReadSettings, base: Path) -> _FileRe
     except SQLAlchemyError as error:
         raise SourceReadError(
             f"source {contract.source}: cannot read {label} from {shown} ({type(error).__name__}: "
-            f"{_first_line(error)})"
+            f"{_first_line(error)})",
+            transient=isinstance(error, (OperationalError, InterfaceError)),
         ) from error
     finally:
         engine.dispose()

@@ -19,9 +19,9 @@ from pathlib import Path
 
 import dagster as dg
 import pandas as pd
-import pyarrow as pa
-import pyarrow.parquet as pq
 from pydantic import Field
+
+from satupekerja.warehouse import read_parquet_frame
 
 PARTITION_COLUMN = "snapshot_date"
 FILE_NAME = "data.parquet"
@@ -60,7 +60,7 @@ class ParquetIOManager(dg.ConfigurableIOManager):
                 f"{context.asset_key.to_user_string()}: no stored value at {path}; materialise it for this "
                 "partition first"
             )
-        return pq.read_table(path).to_pandas(types_mapper=_nested_as_arrow_dtype)
+        return read_parquet_frame(path)
 
     def _root(self, context: dg.OutputContext | dg.InputContext) -> Path:
         if self.base_dir:
@@ -87,16 +87,6 @@ class ParquetIOManager(dg.ConfigurableIOManager):
                 f"got {len(keys)}"
             )
         return keys[0]
-
-
-def _nested_as_arrow_dtype(arrow_type: pa.DataType) -> pd.ArrowDtype | None:
-    """Lists, structs and maps come back as ``pd.ArrowDtype``.
-
-    pandas records such columns in the Parquet metadata under a dtype name (``list<item: string>[pyarrow]``)
-    that pyarrow cannot parse back; mapping nested types explicitly skips that lookup. Every other column keeps
-    the dtype the metadata records.
-    """
-    return pd.ArrowDtype(arrow_type) if pa.types.is_nested(arrow_type) else None
 
 
 def _write_parquet_atomically(frame: pd.DataFrame, path: Path) -> None:
