@@ -163,13 +163,18 @@ def load_contracts(contracts_dir: Path | None = None) -> dict[str, Contract]:
 def load_contract(path: Path | str) -> Contract:
     """Parse and check one contract file. Raises :class:`ContractError` naming the file and the key."""
     path = Path(path)
+    return ContractParser(path).parse(read_contract_document(path))
+
+
+def read_contract_document(path: Path) -> object:
+    """The YAML document of a contract file (source or output); :class:`ContractError` naming the file, and the
+    line and column of a syntax error."""
     try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
     except OSError as error:
         raise ContractError(f"{path.name}: cannot read contract ({error.strerror})") from error
     except yaml.YAMLError as error:
         raise ContractError(f"{path.name}: not valid YAML ({yaml_position(error)})") from error
-    return ContractParser(path).parse(document)
 
 
 def yaml_position(error: yaml.YAMLError) -> str:

@@ -20,9 +20,8 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import yaml
 
-from data_contracts.contract import PACKAGE_DIR, ContractError, ContractParser, yaml_position
+from data_contracts.contract import PACKAGE_DIR, ContractError, ContractParser, read_contract_document
 from data_contracts.validation import validate_with_gx
 
 OUTPUT_CONTRACTS_DIR = PACKAGE_DIR / "outputs"
@@ -95,13 +94,7 @@ def load_output_contracts(directory: Path | None = None) -> dict[str, OutputCont
 def load_output_contract(path: Path | str) -> OutputContract:
     """Parse and check one output contract file. Raises :class:`ContractError` naming the file and the key."""
     path = Path(path)
-    try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as error:
-        raise ContractError(f"{path.name}: cannot read contract ({error.strerror})") from error
-    except yaml.YAMLError as error:
-        raise ContractError(f"{path.name}: not valid YAML ({yaml_position(error)})") from error
-    return _OutputContractParser(path).parse(document)
+    return _OutputContractParser(path).parse(read_contract_document(path))
 
 
 class _OutputContractParser(ContractParser):
