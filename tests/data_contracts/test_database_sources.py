@@ -7,7 +7,6 @@ afterwards. In CI (env ``CI`` set) an unreachable server fails the test; elsewhe
 from __future__ import annotations
 
 import dataclasses
-import os
 import uuid
 
 import pandas as pd
@@ -16,30 +15,15 @@ import sqlalchemy as sa
 
 from data_contracts import read_source, standardise, validate_source
 from data_contracts.reader import SOURCE_FILE
+from tests.servers import MARIADB_URL_ENV, POSTGRES_URL_ENV, reachable_engine, server_url
 
 pytestmark = pytest.mark.integration
 
-SERVERS = {
-    "postgresql": ("SATUPEKERJA_TEST_POSTGRES_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432/test"),
-    "mariadb": ("SATUPEKERJA_TEST_MARIADB_URL", "mysql+pymysql://root@127.0.0.1:3306/test"),
-}
+SERVERS = {"postgresql": POSTGRES_URL_ENV, "mariadb": MARIADB_URL_ENV}
 
 
 def server_engine(kind: str) -> sa.Engine:
-    variable, default = SERVERS[kind]
-    url = os.environ.get(variable, default)
-    engine = sa.create_engine(url)
-    try:
-        with engine.connect():
-            pass
-    except sa.exc.SQLAlchemyError as error:
-        engine.dispose()
-        shown = sa.make_url(url).render_as_string(hide_password=True)
-        message = f"{kind} test server unreachable at {shown} ({type(error).__name__})"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    return engine
+    return reachable_engine(server_url(SERVERS[kind]))
 
 
 @pytest.fixture(scope="module")

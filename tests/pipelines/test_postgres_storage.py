@@ -9,7 +9,6 @@ unreachable server fails the test; elsewhere it skips.
 
 from __future__ import annotations
 
-import os
 import shutil
 import uuid
 from collections.abc import Iterator
@@ -19,37 +18,23 @@ import dagster as dg
 import pytest
 import sqlalchemy as sa
 
+from tests.servers import POSTGRES_URL_ENV, reachable_engine, server_url
+
 pytestmark = pytest.mark.integration
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 CONFIG = REPO_ROOT / "deploy" / "dagster.postgres.yaml"
-SERVER_URL_ENV = "SATUPEKERJA_TEST_POSTGRES_URL"
-DEFAULT_SERVER_URL = "postgresql+psycopg2://postgres@127.0.0.1:5432/test"
-
-
-def server_url() -> sa.URL:
-    return sa.make_url(os.environ.get(SERVER_URL_ENV) or DEFAULT_SERVER_URL)
 
 
 def admin_engine(url: sa.URL) -> sa.Engine:
-    """An autocommit engine (CREATE/DROP DATABASE cannot run in a transaction); unreachable → fail in CI, else skip."""
-    engine = sa.create_engine(url, isolation_level="AUTOCOMMIT", pool_pre_ping=True)
-    try:
-        with engine.connect():
-            pass
-    except sa.exc.OperationalError as error:
-        engine.dispose()
-        message = f"PostgreSQL at {url.render_as_string(hide_password=True)} is unreachable: {error.orig}"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    return engine
+    """An autocommit engine: CREATE/DROP DATABASE cannot run in a transaction."""
+    return reachable_engine(url, isolation_level="AUTOCOMMIT", pool_pre_ping=True)
 
 
 @pytest.fixture
 def fresh_database() -> Iterator[sa.URL]:
     """A new, empty database on the test server, dropped afterwards."""
-    url = server_url()
+    url = server_url(POSTGRES_URL_ENV)
     engine = admin_engine(url)
     name = f"dagster_test_{uuid.uuid4().hex[:12]}"
     with engine.connect() as connection:
