@@ -24,12 +24,25 @@ DAY_ZERO = pd.Timestamp("1800-01-01")
 PHONE_TAIL_DIGITS = 8
 SEX_CODES = {"L": 0, "P": 1}
 
-# Words used before a nickname ("BANG UDIN", "TEH NENG"): not part of the name a registry would hold.
-NICKNAME_HONORIFICS = (
-    "ABANG", "BANG", "BUNG", "MAS", "KANG", "AKANG", "PAK", "BU", "MBAK", "MBA", "TEH", "TETEH", "KAK", "KAKAK",
-    "UDA", "UNI",
-)
+# Forms of address before a nickname ("BANG UDIN", "TEH NENG"), not part of the name a registry would hold,
+# with the sex they imply (None: either).
+NICKNAME_HONORIFICS: dict[str, str | None] = {
+    "ABANG": "L", "BANG": "L", "BUNG": "L", "MAS": "L", "KANG": "L", "AKANG": "L", "PAK": "L", "UDA": "L",
+    "BU": "P", "MBAK": "P", "MBA": "P", "TEH": "P", "TETEH": "P", "UNI": "P", "KAK": None, "KAKAK": None,
+}
 _HONORIFIC_RE = r"^(?:" + "|".join(NICKNAME_HONORIFICS) + r") (?=[A-Z])"
+# Call names that say nothing about the registered name, with the sex they imply: generic nicknames
+# (Sundanese UJANG/NENG, Betawi ENTONG, Batak UCOK/BUTET, Minang UPIK/BUYUNG, Javanese NDUK/TOLE),
+# descriptions (GENDUT, BEWOK) and short forms a community list writes alone (UDIN, MAMAT, OPIK). A record
+# whose whole name is one of these is named by its nickname only.
+GENERIC_CALL_NAMES: dict[str, str] = {
+    **dict.fromkeys(
+        ("UJANG", "ENTONG", "UCOK", "BUYUNG", "TOLE", "THOLE", "ACONG", "GENDUT", "BEWOK", "KOMENG", "BONENG",
+         "JAGO", "UDIN", "MAMAT", "OPIK", "IPIN", "BOIM", "KIPLI"), "L"),
+    **dict.fromkeys(
+        ("NENG", "BUTET", "UPIK", "NDUK", "GENDUK", "EMAK", "CICI", "ICHA", "NONIK", "NCUS", "YU"), "P"),
+}
+_CALL_WORD_SEX = {**{word: sex for word, sex in NICKNAME_HONORIFICS.items() if sex}, **GENERIC_CALL_NAMES}
 _PATRONYM_RE = r" (?:BIN|BINTI) .+$"  # the markers split_patronymic uses
 # Name words a call name skips ("MUHAMMAD RIZKI" is called RIZKI, "I MADE SUDARMA" MADE or SUDARMA).
 _CALL_NAME_SKIPS_RE = r"^(?:(?:MUHAMMAD|SITI|NUR|AHMAD|ABDUL|I|NI) )+"
@@ -44,7 +57,7 @@ def compute_features(records: pd.DataFrame) -> pd.DataFrame:
     features = features.join(_name_features(records))
     features = features.join(_nik_features(records))
     features = features.join(_date_features(records))
-    features["sex"] = _sex_codes(records)
+    features["sex"] = _sex_codes(records, features.pop("called_sex"))
     features = features.join(_phone_features(records["phone"]))
     features = features.join(_location_features(records))
     features["sparse_identity"] = (features["nik_num"] == MISSING_NUMBER) & (features["dob_any"] == MISSING_NUMBER)
@@ -55,21 +68,28 @@ def compute_features(records: pd.DataFrame) -> pd.DataFrame:
 def _name_features(records: pd.DataFrame) -> pd.DataFrame:
     """Name keys, computed once per distinct name and spread back to the records.
 
-    A "name" that is only the record's nickname (community lists) is treated as no name; the nickname stays
-    in ``alias_key``.
+    A "name" that is only a call name (community lists) is treated as no name and its nickname kept in
+    ``alias_key``: the record's nickname itself, a name led by a form of address (``KANG ASEP``, ``TEH NENG``),
+    or a generic call name (``UJANG``).
     """
     name_keys = _per_distinct(records["name"], _keys_of_names)
-    alias_key = _per_distinct(records["alias"], _keys_of_aliases)["alias_key"]
-    bare_name = name_keys["name_key"].str.replace(_HONORIFIC_RE, "", regex=True)
-    name_is_nickname = ((name_keys["name_key"] == alias_key) | (bare_name == alias_key)).fillna(False).astype(bool)
+    aliases = _per_distinct(records["alias"], _keys_of_aliases)
+    name_key, alias_key = name_keys["name_key"], aliases["alias_key"]
+    bare_name = name_key.str.replace(_HONORIFIC_RE, "", regex=True)
+    call_name = (name_key.str.contains(_HONORIFIC_RE, regex=True) | bare_name.isin(GENERIC_CALL_NAMES))
+    call_name = call_name.fillna(False).astype(bool)
+    name_is_nickname = call_name | ((name_key == alias_key) | (bare_name == alias_key)).fillna(False).astype(bool)
     keys = name_keys.mask(name_is_nickname, pd.NA)
-    keys["alias_key"] = alias_key
+    keys["alias_key"] = alias_key.fillna(bare_name.where(call_name))
+    called_sex = aliases["alias_word"].map(_CALL_WORD_SEX)
+    called_sex = called_sex.fillna(name_keys["name_first"].where(name_is_nickname).map(_CALL_WORD_SEX))
     keys = keys.replace("", pd.NA)
     has_initial = keys["name_key"].str.contains(r"(?:^| )[A-Z](?: |$)", regex=True).fillna(False).astype(bool)
     codes = _shared_codes(keys)
     codes["name_key"] = keys["name_key"]
     codes["alias_key"] = keys["alias_key"]
     codes["name_has_initial"] = has_initial.to_numpy()
+    codes["called_sex"] = called_sex.astype("str")
     return codes
 
 
@@ -130,8 +150,11 @@ def _sorted_tokens(keys: pd.Series) -> pd.Series:
 
 
 def _keys_of_aliases(aliases: pd.Series) -> pd.DataFrame:
-    alias_key = name_match_key(aliases).astype("str").str.replace(_HONORIFIC_RE, "", regex=True)
-    return pd.DataFrame({"alias_key": alias_key})
+    """The nickname without its form of address, and its first word (which may be that form of address)."""
+    key = name_match_key(aliases).astype("str")
+    return pd.DataFrame(
+        {"alias_key": key.str.replace(_HONORIFIC_RE, "", regex=True), "alias_word": key.str.split(" ", n=1).str[0]}
+    ).astype("str")
 
 
 def _shared_codes(keys: pd.DataFrame) -> pd.DataFrame:
@@ -189,9 +212,10 @@ def _date_features(records: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def _sex_codes(records: pd.DataFrame) -> pd.Series:
-    """Stated sex, else the sex the NIK implies."""
-    sex = records["sex"].astype("str").fillna(records["nik_sex"].astype("str"))
+def _sex_codes(records: pd.DataFrame, called_sex: pd.Series) -> pd.Series:
+    """Stated sex, else the sex the NIK implies, else the sex a nickname's form of address implies (``TEH``,
+    ``KANG``): a community list states no sex, and a phone shared with a spouse must not link them."""
+    sex = records["sex"].astype("str").fillna(records["nik_sex"].astype("str")).fillna(called_sex)
     return sex.map(SEX_CODES).fillna(MISSING_CODE).astype(np.int32)
 
 

@@ -75,6 +75,12 @@ NAME_LEVELS_CASES = [
         ({"name": "BANG UDIN", "alias": "BANG UDIN"}, {"name": "SAEPUDIN"}, "alias_partial"),
         ({"name": "SITI AMINAH"}, {"name": "JOKO WIDODO"}, "else"),
         ({"name": "KOMENG", "alias": "KOMENG"}, {"name": "JOKO WIDODO"}, None),  # nickname mismatch: neutral
+    # A name column holding a call name, with no nickname column: a form of address, or a generic call name.
+    ({"name": "KANG ASEP"}, {"name": "ASEP SUHENDAR"}, "alias"),
+    ({"name": "Mas Syahrul"}, {"name": "SYAHRUL RIZKI"}, "alias"),
+    ({"name": "TEH NENG"}, {"name": "TRI SUMARNI"}, None),
+    ({"name": "UJANG"}, {"name": "BAYU SURYADI SANTOSO"}, None),
+    ({"name": "UDIN"}, {"name": "SAEPUDIN"}, "alias_partial"),
         ({"name": "SITI AMINAH"}, {}, None),
 ]
 
@@ -106,6 +112,13 @@ SEX_LEVELS_CASES = [
         ({"sex": "P"}, {"nik": NIK}, "exact"),  # sex implied by the NIK (day + 40)
         ({"sex": "L"}, {"sex": "P"}, "else"),
         ({"sex": "L"}, {}, None),
+    # A community list states no sex; a nickname's form of address or a generic call name implies it.
+    ({"name": "TEH NENG"}, {"sex": "L"}, "else"),
+    ({"name": "BUDI SANTOSO", "alias": "Mas Budi"}, {"sex": "L"}, "exact"),
+    ({"name": "UJANG", "alias": "UJANG"}, {"sex": "P"}, "else"),
+    ({"name": "NENG"}, {"nik": NIK}, "exact"),
+    ({"name": "BUDI SANTOSO", "alias": "BUDI"}, {"sex": "L"}, None),  # a plain nickname implies nothing
+    ({"name": "KAK RINA"}, {"sex": "P"}, None),  # KAK is said to either sex
 ]
 
 
