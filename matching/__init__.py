@@ -13,7 +13,14 @@ from matching.comparisons import (
     NikComparison,
     PhoneComparison,
 )
-from matching.evaluate import Evaluation, blocking_recall, evaluate_links, subset_metrics
+from matching.evaluate import (
+    Evaluation,
+    blocking_recall,
+    blocking_recall_by_source_pair,
+    blocking_subset,
+    evaluate_links,
+    subset_metrics,
+)
 from matching.link import LinkResult, QueryResult, link_records, match_query
 from matching.model import FellegiSunterModel
 from matching.settings import DEFAULT_SETTINGS, MatchSettings
@@ -34,6 +41,8 @@ __all__ = [
     "PhoneComparison",
     "QueryResult",
     "blocking_recall",
+    "blocking_recall_by_source_pair",
+    "blocking_subset",
     "evaluate_links",
     "link_records",
     "match_query",

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
 
 from matching.blocking import BlockingRule
 
@@ -83,6 +84,53 @@ def blocking_recall(
     frame["true_pairs"] = total_true
     frame["recall"] = frame["true_pairs_found"] / max(total_true, 1)
     return frame
+
+
+def blocking_recall_by_source_pair(candidates: pd.DataFrame, truth: pd.DataFrame) -> pd.DataFrame:
+    """Per unordered source pair: true pairs, those blocking found (``found``, ``recall``), and those it
+    makes reachable (``reachable``, ``reachable_recall``): records joined by a chain of true candidate pairs,
+    which clustering can still put together although the pair itself was never compared.
+
+    ``candidates``: ``record_id_l``, ``record_id_r``; ``truth``: ``source``, ``record_id``, ``person_id``.
+    """
+    record_index = pd.Index(truth["record_id"])
+    person = pd.factorize(truth["person_id"])[0]
+    sources, source_code = _sorted_codes(truth["source"])
+    left = record_index.get_indexer(candidates["record_id_l"])
+    right = record_index.get_indexer(candidates["record_id_r"])
+    true_edge = person[left] == person[right]
+    left, right = left[true_edge], right[true_edge]
+    low, high = np.minimum(source_code[left], source_code[right]), np.maximum(source_code[left], source_code[right])
+    found = np.zeros((len(sources), len(sources)), dtype=np.int64)
+    np.add.at(found, (low, high), 1)
+    graph = coo_matrix((np.ones(len(left)), (left, right)), shape=(len(truth), len(truth)))
+    component = connected_components(graph, directed=False)[1]
+    a, b = np.triu_indices(len(sources))
+    frame = pd.DataFrame(
+        {
+            "source_l": pd.array(sources[a], dtype="str"), "source_r": pd.array(sources[b], dtype="str"),
+            "true_pairs": _pairs_by_source(person, source_code, len(sources))[a, b],
+            "found": found[a, b],
+            "reachable": _pairs_by_source(component, source_code, len(sources))[a, b],
+        }
+    )
+    frame = frame[frame["true_pairs"] > 0].reset_index(drop=True)
+    return _blocking_rates(frame)
+
+
+def blocking_subset(by_source_pair: pd.DataFrame, sources: set[str], *, involving: bool) -> pd.DataFrame:
+    """Blocking recall over the true pairs that involve one of ``sources`` (``involving=True``) or none of
+    them (one row)."""
+    touches = by_source_pair["source_l"].isin(sources) | by_source_pair["source_r"].isin(sources)
+    rows = by_source_pair[touches if involving else ~touches]
+    return _blocking_rates(rows[["true_pairs", "found", "reachable"]].sum().to_frame().T.astype("int64"))
+
+
+def _blocking_rates(counts: pd.DataFrame) -> pd.DataFrame:
+    out = counts.copy()
+    out["recall"] = out["found"] / out["true_pairs"].where(out["true_pairs"] > 0)
+    out["reachable_recall"] = out["reachable"] / out["true_pairs"].where(out["true_pairs"] > 0)
+    return out
 
 
 def _sorted_codes(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:

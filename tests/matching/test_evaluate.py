@@ -8,7 +8,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from matching import BlockingRule, blocking_recall, evaluate_links, subset_metrics
+from matching import (
+    BlockingRule,
+    blocking_recall,
+    blocking_recall_by_source_pair,
+    blocking_subset,
+    evaluate_links,
+    subset_metrics,
+)
 
 SOURCES = ("a", "b", "c")
 
@@ -83,3 +90,49 @@ def test_blocking_recall_per_rule():
     assert recall.loc["all", ["pairs", "true_pairs_found", "true_pairs"]].tolist() == [3, 2, 3]
     assert recall.loc["x", "recall"] == pytest.approx(1 / 3)
     assert recall.loc["y", "true_pairs_found"] == 1
+
+
+def brute_force_blocking(candidates: pd.DataFrame, truth: pd.DataFrame) -> dict[tuple[str, str], tuple[int, int, int]]:
+    """(true pairs, found, reachable) per sorted source pair: reachable by a walk over true candidate pairs."""
+    person = dict(zip(truth["record_id"], truth["person_id"]))
+    source = dict(zip(truth["record_id"], truth["source"]))
+    edges = {frozenset(pair) for pair in zip(candidates["record_id_l"], candidates["record_id_r"])}
+    true_edges = [tuple(edge) for edge in edges if len({person[r] for r in edge}) == 1]
+    neighbours: dict[str, set[str]] = {r: set() for r in truth["record_id"]}
+    for x, y in true_edges:
+        neighbours[x].add(y)
+        neighbours[y].add(x)
+
+    def reach(start: str) -> set[str]:
+        seen, todo = {start}, [start]
+        while todo:
+            for nxt in neighbours[todo.pop()] - seen:
+                seen.add(nxt)
+                todo.append(nxt)
+        return seen
+
+    counts: dict[tuple[str, str], list[int]] = {}
+    for x, y in itertools.combinations(truth["record_id"], 2):
+        if person[x] != person[y]:
+            continue
+        entry = counts.setdefault(tuple(sorted((source[x], source[y]))), [0, 0, 0])
+        entry[0] += 1
+        entry[1] += frozenset((x, y)) in edges
+        entry[2] += y in reach(x)
+    return {key: tuple(value) for key, value in counts.items()}
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_blocking_recall_per_source_pair_matches_brute_force(seed):
+    links, truth = random_case(seed)
+    rng = np.random.default_rng(seed)
+    pairs = {tuple(sorted(rng.choice(truth["record_id"], 2, replace=False))) for _ in range(150)}
+    candidates = pd.DataFrame(sorted(pairs), columns=["record_id_l", "record_id_r"])
+    by_pair = blocking_recall_by_source_pair(candidates, truth)
+    got = {(row.source_l, row.source_r): (row.true_pairs, row.found, row.reachable) for row in by_pair.itertuples()}
+    expected = brute_force_blocking(candidates, truth)
+    assert got == expected
+    assert (by_pair["reachable"] >= by_pair["found"]).all()
+    without_a = blocking_subset(by_pair, {"a"}, involving=False).iloc[0]
+    kept = [value for key, value in expected.items() if "a" not in key]
+    assert without_a["recall"] == pytest.approx(sum(v[1] for v in kept) / sum(v[0] for v in kept))
