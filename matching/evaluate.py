@@ -65,7 +65,8 @@ def blocking_recall(
 ) -> pd.DataFrame:
     """Per rule and overall (``rule == "all"``): pairs, true pairs found, recall of all true pairs.
 
-    ``candidates``: ``record_id_l``, ``record_id_r``, ``rules`` (bit mask); ``truth``: ``record_id``, ``person_id``.
+    ``candidates``: ``record_id_l``, ``record_id_r``, ``rules`` (bit mask); ``truth``: ``record_id``, ``person_id``
+    of exactly the records that were blocked (a true record the engine never saw counts as pairs missed).
     """
     person_index = pd.Index(truth["record_id"])
     person = pd.factorize(truth["person_id"])[0]
@@ -91,7 +92,8 @@ def blocking_recall_by_source_pair(candidates: pd.DataFrame, truth: pd.DataFrame
     makes reachable (``reachable``, ``reachable_recall``): records joined by a chain of true candidate pairs,
     which clustering can still put together although the pair itself was never compared.
 
-    ``candidates``: ``record_id_l``, ``record_id_r``; ``truth``: ``source``, ``record_id``, ``person_id``.
+    ``candidates``: ``record_id_l``, ``record_id_r``; ``truth``: ``source``, ``record_id``, ``person_id`` of
+    exactly the records that were blocked.
     """
     record_index = pd.Index(truth["record_id"])
     person = pd.factorize(truth["person_id"])[0]
