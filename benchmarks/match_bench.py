@@ -102,9 +102,28 @@ def run_engine(records_path: str, truth_path: str, seed: int) -> dict:
         "by_source_pair": evaluation.by_source_pair,
         "clusters": evaluation.clusters,
         "community": pd.DataFrame(community).T,
+        "komunitas_by_evidence": komunitas_by_evidence(records, truth, result.links),
         "review_queue": len(result.review_queue),
         "model": result.model.table_markdown(),
     }
+
+
+def komunitas_by_evidence(records: pd.DataFrame, truth: pd.DataFrame, links: pd.DataFrame) -> pd.DataFrame:
+    """``komunitas`` records by the strongest evidence they share with another source's record of their
+    person (same phone, else same NIK, else same birth date, else none), and the share of each linked to
+    at least one record of their person."""
+    frame = records[["record_id", "source", "phone", "nik", "birth_date"]].merge(
+        truth[["record_id", "person_id"]], on="record_id").merge(links[["record_id", "cluster"]], on="record_id")
+    community = frame[frame["source"] == "komunitas"]
+    pairs = community.merge(frame[frame["source"] != "komunitas"], on="person_id", suffixes=("", "_other"))
+    shared = {field: pairs[field].notna() & pairs[field].eq(pairs[f"{field}_other"])
+              for field in ("phone", "nik", "birth_date")}
+    per_record = pairs.assign(**shared, linked=pairs["cluster"].eq(pairs["cluster_other"])).groupby("record_id")[
+        [*shared, "linked"]].any()
+    evidence = pd.Series("nothing shared", index=per_record.index)
+    for field in reversed(list(shared)):
+        evidence = evidence.mask(per_record[field], f"same {field}")
+    return per_record.groupby(evidence)["linked"].agg(records="size", linked_share="mean")
 
 
 def _blocking_split(by_source_pair: pd.DataFrame, blocking_subset) -> pd.DataFrame:
@@ -135,6 +154,8 @@ def report(target_records: int, persons: int, prepared: dict[str, float], engine
     print("clusters:\n" + engine["clusters"].to_string(index=False))
     print("links with community lists (to other sources):\n"
           + engine["community"].to_string(float_format="{:.4f}".format))
+    print("komunitas records by the evidence they share with their person's other records:\n"
+          + engine["komunitas_by_evidence"].to_string(float_format="{:.4f}".format))
     print("pairwise per source pair:\n"
           + engine["by_source_pair"].to_string(index=False, float_format="{:.4f}".format))
     if show_model:
