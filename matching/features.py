@@ -76,7 +76,9 @@ def _name_features(records: pd.DataFrame) -> pd.DataFrame:
     aliases = _per_distinct(records["alias"], _keys_of_aliases)
     name_key, alias_key = name_keys["name_key"], aliases["alias_key"]
     bare_name = name_key.str.replace(_HONORIFIC_RE, "", regex=True)
-    call_name = (name_key.str.contains(_HONORIFIC_RE, regex=True) | bare_name.isin(GENERIC_CALL_NAMES))
+    # One word after the form of address: "MAS AGUNG WIBOWO" is a registered name, "MAS SYAHRUL" a call name.
+    addressed = name_key.str.contains(_HONORIFIC_RE, regex=True) & ~bare_name.str.contains(" ", regex=False)
+    call_name = addressed | bare_name.isin(GENERIC_CALL_NAMES)
     call_name = call_name.fillna(False).astype(bool)
     name_is_nickname = call_name | ((name_key == alias_key) | (bare_name == alias_key)).fillna(False).astype(bool)
     keys = name_keys.mask(name_is_nickname, pd.NA)

@@ -81,6 +81,7 @@ NAME_LEVELS_CASES = [
     ({"name": "TEH NENG"}, {"name": "TRI SUMARNI"}, None),
     ({"name": "UJANG"}, {"name": "BAYU SURYADI SANTOSO"}, None),
     ({"name": "UDIN"}, {"name": "SAEPUDIN"}, "alias_partial"),
+    ({"name": "MAS AGUNG WIBOWO"}, {"name": "MAS AGUNG WIBOWO"}, "exact"),  # a registered name led by MAS
         ({"name": "SITI AMINAH"}, {}, None),
 ]
 
