@@ -61,9 +61,12 @@ def standard_key(source: str) -> dg.AssetKey:
 def build_source_assets(contract: data_contracts.Contract) -> dg.AssetsDefinition:
     """The read → validate → standardise step of one source, as three assets and a blocking check."""
     source = contract.source
-    group = source_system(source)
-    data_owner = {"data owner": dg.MetadataValue.text(contract.owner)}
-    version = contract_version(contract)
+    common = {
+        "group_name": source_system(source),
+        "metadata": {"data owner": dg.MetadataValue.text(contract.owner)},
+        "code_version": contract_version(contract),
+        "is_required": False,
+    }
 
     @dg.multi_asset(
         name=f"ingest_{source}",
@@ -72,29 +75,20 @@ def build_source_assets(contract: data_contracts.Contract) -> dg.AssetsDefinitio
                 key=raw_key(source),
                 description=f"{contract.title}: the source as read from the inbox (not stored).",
                 dagster_type=dg.Nothing,
-                group_name=group,
                 kinds={"pandas", *SOURCE_FORMAT_KINDS.get(contract.read.format, ())},
-                metadata=data_owner,
-                code_version=version,
-                is_required=False,
+                **common,
             ),
             f"quarantine_{source}": dg.AssetOut(
                 key=quarantine_key(source),
                 description=f"{contract.title}: rows that break the contract's row rules, with reasons.",
-                group_name=group,
                 kinds={"pandas", "parquet"},
-                metadata=data_owner,
-                code_version=version,
-                is_required=False,
+                **common,
             ),
             f"standard_{source}": dg.AssetOut(
                 key=standard_key(source),
                 description=f"{contract.title}: accepted records in the common person schema.",
-                group_name=group,
                 kinds={"pandas", "parquet"},
-                metadata=data_owner,
-                code_version=version,
-                is_required=False,
+                **common,
             ),
         },
         internal_asset_deps={
