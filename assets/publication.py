@@ -23,6 +23,7 @@ from pydantic import Field
 
 import data_contracts
 from assets.metadata import markdown_table
+from data_contracts.roles import RoleBook
 from assets.partitions import snapshot_partitions
 from assets.sources import quarantine_key
 from satupekerja import privacy
@@ -61,7 +62,8 @@ GUARD_DESCRIPTIONS = {
     REQUIRED_SOURCES_PRESENT: "Every source whose contract says required was read.",
     ROW_COUNT_STABLE: "No source's rows read fell by more than max_row_drop_fraction since the last publication.",
     QUARANTINE_SHARE_WITHIN_LIMIT: "No source had more than max_quarantine_fraction of its rows quarantined.",
-    MEMBERSHIP_DATA_PRESENT: "BPJS Ketenagakerjaan membership has accepted rows (else everyone looks uncovered).",
+    MEMBERSHIP_DATA_PRESENT: "Every declared membership register (roles.membership_register) has accepted rows; "
+                             "with none declared, passes and says coverage was not computed.",
     OUTPUT_CONTRACTS_MET: "Every published table meets its output contract (data_contracts/outputs/).",
 }
 
@@ -117,7 +119,6 @@ class PublicationGuards(dg.ConfigurableResource):
 
     max_row_drop_fraction: float | None = Field(default=None, description="Largest allowed drop in rows read (0-1).")
     max_quarantine_fraction: float | None = Field(default=None, description="Largest allowed quarantined share (0-1).")
-    membership_source: str | None = Field(default=None, description="Source id of BPJS Ketenagakerjaan membership.")
 
     def settings(self) -> GuardSettings:
         configured = {name: value for name, value in self.model_dump().items() if value is not None}
@@ -130,6 +131,7 @@ def build_publish_snapshot(
 ) -> dg.AssetsDefinition:
     """The ``publish_snapshot`` asset over ``published_tables`` and every contracted source's quarantine."""
     required = {source: contract.required for source, contract in contracts.items()}
+    membership = RoleBook.from_contracts(contracts).membership_registers
     table_inputs = {table.name: dg.AssetIn(key=dg.AssetKey(table.name)) for table in published_tables}
     quarantine_inputs = {f"quarantine_{source}": dg.AssetIn(key=quarantine_key(source)) for source in contracts}
 
@@ -159,7 +161,7 @@ def build_publish_snapshot(
         tables = {table.name: inputs[table.name] for table in published_tables}
         current = stats_from_outputs(snapshot, required, tables[WORKER_LINKS_TABLE], quarantines)
         results = [
-            *evaluate_guards(current, previous_stats(target, snapshot), publication_guards.settings()),
+            *evaluate_guards(current, previous_stats(target, snapshot), publication_guards.settings(), membership),
             output_contracts_guard(tables),
         ]
         if all_passed(results):

@@ -10,6 +10,7 @@ from assets.metadata import table_metadata, value_counts
 from assets.partitions import snapshot_partitions
 from assets.sources import snapshot_date
 from data_contracts import load_region_reference
+from data_contracts.roles import default_role_book
 from satupekerja.coverage import coverage_by_area as build_coverage_by_area
 from satupekerja.coverage import uncovered_informal_workers as build_uncovered_informal_workers
 from satupekerja.unify import build_unified_workers
@@ -28,11 +29,16 @@ CITY_COUNTS = ("workers", "informal", "covered", "uncovered")
 def unified_workers(
     context: AssetExecutionContext, person_records: pd.DataFrame, worker_links: pd.DataFrame
 ) -> dg.MaterializeResult:
-    unified = build_unified_workers(person_records, worker_links, snapshot_date(context.partition_key))
+    roles = default_role_book()
+    unified = build_unified_workers(person_records, worker_links, snapshot_date(context.partition_key), roles)
+    if not roles.membership_registers:
+        context.log.warning("tidak ada register kepesertaan (membership_register) di kontrak: cakupan BPJS TK tidak dihitung")
     return dg.MaterializeResult(
         value=unified,
         metadata={
             **table_metadata(unified),
+            "coverage computed": dg.MetadataValue.bool(bool(roles.membership_registers)),
+            "membership registers": dg.MetadataValue.json(list(roles.membership_registers)),
             "employment type": value_counts(unified["employment_type"]),
             "BPJS TK status": value_counts(unified["bpjs_tk_status"]),
             "uncovered informal workers": dg.MetadataValue.int(int(unified["uncovered_informal"].sum())),

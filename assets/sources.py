@@ -62,7 +62,7 @@ def build_source_assets(contract: data_contracts.Contract) -> dg.AssetsDefinitio
     """The read → validate → standardise step of one source, as three assets and a blocking check."""
     source = contract.source
     common = {
-        "group_name": source_system(source),
+        "group_name": source_system(contract),
         "metadata": {"data owner": dg.MetadataValue.text(contract.owner)},
         "code_version": contract_version(contract),
         "is_required": False,
@@ -146,7 +146,7 @@ def _ingest(
             raise dg.RetryRequested(max_retries=inbox.read_retries, seconds_to_wait=inbox.read_retry_seconds) from error
         yield from _rejected(contract, [str(error)])
         return
-    report = data_contracts.validate_source(contract, raw)
+    report = data_contracts.validate_source(contract, raw, snapshot)
     yield dg.MaterializeResult(asset_key=raw_key(source), metadata=_raw_metadata(raw, report))
     if not report.passed:
         yield from _rejected(contract, [str(error) for error in report.file_errors])

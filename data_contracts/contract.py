@@ -18,6 +18,7 @@ from typing import Any
 
 import yaml
 
+from data_contracts.roles import CATEGORIES, DEFAULT_EVIDENCE_DATE, EvidenceRule, SourceRoles
 from data_contracts.schema import PERSON_SCHEMA
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -96,10 +97,12 @@ class ColumnRule:
     def synonym_map(self) -> dict[str, str]:
         return dict(self.synonyms)
 
-    def bound(self, which: str) -> float | date | None:
-        """The ``min``/``max`` bound, with ``today`` resolved to the current date."""
+    def bound(self, which: str, snapshot_date: date | None = None) -> float | date | None:
+        """The ``min``/``max`` bound, with ``today`` resolved to the snapshot date (the clock's today without one)."""
         value = self.min if which == "min" else self.max
-        return date.today() if value == _TODAY else value
+        if value == _TODAY:
+            return snapshot_date if snapshot_date is not None else date.today()
+        return value
 
 
 @dataclass(frozen=True)
@@ -127,6 +130,7 @@ class Contract:
     columns: tuple[ColumnRule, ...]
     mapping: tuple[FieldMapping, ...]
     description: str = ""
+    roles: SourceRoles = field(default_factory=SourceRoles)
     path: Path | None = field(default=None, compare=False)
 
     def column(self, name: str) -> ColumnRule:
@@ -194,7 +198,7 @@ class ContractParser:
     def parse(self, document: Any) -> Contract:
         top = self.mapping(document, "(top level)")
         self.known_keys(top, "(top level)", {"source", "title", "owner", "required", "description", "read",
-                                             "record_key", "columns", "mapping"})
+                                             "record_key", "columns", "mapping", "roles"})
         source = self.text(top, "source", required=True)
         if not _SOURCE_ID.match(source):
             raise self.fail("source", "must be lower-case letters, digits and underscores, starting with a letter")
@@ -215,6 +219,7 @@ class ContractParser:
             record_key=record_key,
             columns=columns,
             mapping=self.field_mappings(top.get("mapping"), names),
+            roles=self.roles(top.get("roles")),
             path=self.path,
         )
 
@@ -412,3 +417,114 @@ class ContractParser:
             pattern=self.regex(spec.get("pattern"), f"{key}.pattern"),
             value_map=self.string_pairs(spec.get("map"), f"{key}.map"),
         )
+
+    # -- roles ----------------------------------------------------------------------------------------------
+
+    def roles(self, value: Any) -> SourceRoles:
+        if value is None:
+            return SourceRoles()
+        block = self.mapping(value, "roles")
+        self.known_keys(block, "roles", {"system", "survivorship_rank", "identity_authority", "membership_register",
+                                         "sector", "employment_evidence"})
+        system = self.text(block, "system", where="roles.")
+        if system is not None and not _SOURCE_ID.match(system):
+            raise self.fail("roles.system", "must be lower-case letters, digits and underscores, starting with a letter")
+        rank = block.get("survivorship_rank")
+        if rank is not None and (isinstance(rank, bool) or not isinstance(rank, int) or rank < 1):
+            raise self.fail("roles.survivorship_rank", "must be a whole number >= 1 (1 = most authoritative)")
+        sector = self.text(block, "sector", where="roles.")
+        if sector is not None and not re.fullmatch(r"[0-9a-z_]+", sector):
+            raise self.fail("roles.sector", "must be a trade code: lower-case letters, digits and underscores")
+        evidence = block.get("employment_evidence") or []
+        if not isinstance(evidence, list):
+            raise self.fail("roles.employment_evidence", "must be a list of evidence rules")
+        return SourceRoles(
+            system=system,
+            survivorship_rank=rank,
+            identity_authority=self.boolean(block, "identity_authority", default=False, where="roles."),
+            membership_register=self.boolean(block, "membership_register", default=False, where="roles."),
+            sector=sector,
+            employment_evidence=tuple(self.evidence_rule(rule, f"roles.employment_evidence[{n}]")
+                                      for n, rule in enumerate(evidence)),
+        )
+
+    def person_field(self, block: dict, name: str, key: str, *, date_only: bool = False) -> str | None:
+        value = self.text(block, name, where=f"{key}.")
+        if value is None:
+            return None
+        if value not in PERSON_SCHEMA:
+            raise self.fail(f"{key}.{name}", f"{value!r} is not a person-schema field; choose from {sorted(PERSON_SCHEMA)}")
+        if date_only and PERSON_SCHEMA[value] != "datetime64[ns]":
+            dates = sorted(f for f, dtype in PERSON_SCHEMA.items() if dtype == "datetime64[ns]")
+            raise self.fail(f"{key}.{name}", f"{value!r} is not a date field; choose from {dates}")
+        return value
+
+    def evidence_rule(self, value: Any, key: str) -> EvidenceRule:
+        block = self.mapping(value, key)
+        self.known_keys(block, key, {"category", "field", "values", "patterns", "strength", "label", "when",
+                                     "unless", "date", "max_age_months"})
+        strength = block.get("strength")
+        if isinstance(strength, bool) or not isinstance(strength, int) or strength < 1:
+            raise self.fail(f"{key}.strength", "is required: a whole number >= 1 (3 = current wage employment, "
+                                                 "2 = registered work of the person, 1 = a weaker statement)")
+        field_name = self.person_field(block, "field", key)
+        category = block.get("category")
+        values = self.string_pairs(block.get("values"), f"{key}.values")
+        patterns = block.get("patterns")
+        if field_name is None:
+            if category not in CATEGORIES:
+                raise self.fail(f"{key}.category", f"is required without field; one of {'|'.join(CATEGORIES)}")
+            if values or patterns:
+                raise self.fail(key, "values/patterns need a field to read")
+        else:
+            if category is not None:
+                raise self.fail(f"{key}.category", "give either category (the whole source) or field with "
+                                                   "values/patterns (the category from the field's values)")
+            if bool(values) == bool(patterns):
+                raise self.fail(key, "with field, give exactly one of values or patterns")
+        for _, target in values:
+            if target not in CATEGORIES:
+                raise self.fail(f"{key}.values", f"category {target!r} is not one of {'|'.join(CATEGORIES)}")
+        pattern_pairs: list[tuple[str, str]] = []
+        if patterns is not None:
+            if not isinstance(patterns, list) or not patterns:
+                raise self.fail(f"{key}.patterns", "must be a list of {category: regular expression} entries")
+            for n, entry in enumerate(patterns):
+                where = f"{key}.patterns[{n}]"
+                if not isinstance(entry, dict) or len(entry) != 1:
+                    raise self.fail(where, "must be one {category: regular expression} entry")
+                (target, regex), = entry.items()
+                if target not in CATEGORIES:
+                    raise self.fail(where, f"category {target!r} is not one of {'|'.join(CATEGORIES)}")
+                pattern_pairs.append((target, self.regex(regex, where)))
+        label = self.text(block, "label", required=True, where=f"{key}.")
+        for placeholder in re.findall(r"\{([^}|]*)", label):
+            if placeholder not in PERSON_SCHEMA:
+                raise self.fail(f"{key}.label", f"placeholder {{{placeholder}}} is not a person-schema field")
+        max_age = block.get("max_age_months")
+        if max_age is not None and (isinstance(max_age, bool) or not isinstance(max_age, int) or max_age < 1):
+            raise self.fail(f"{key}.max_age_months", "must be a whole number of months >= 1")
+        return EvidenceRule(
+            strength=strength,
+            label=label,
+            category=category if field_name is None else None,
+            field=field_name,
+            values=values,
+            patterns=tuple(pattern_pairs),
+            when=self.conditions(block.get("when"), f"{key}.when"),
+            unless=self.conditions(block.get("unless"), f"{key}.unless"),
+            date=self.person_field(block, "date", key, date_only=True) or DEFAULT_EVIDENCE_DATE,
+            max_age_months=max_age,
+        )
+
+    def conditions(self, value: Any, key: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
+        if value is None:
+            return ()
+        block = self.mapping(value, key)
+        out = []
+        for name, allowed in block.items():
+            if name not in PERSON_SCHEMA:
+                raise self.fail(f"{key}.{name}", "is not a person-schema field")
+            items = allowed if isinstance(allowed, list) else [allowed]
+            out.append((str(name), tuple(self.scalar(item, f"{key}.{name}") for item in items)))
+        return tuple(out)

@@ -222,6 +222,9 @@ def _records(contract: Contract, raw: pd.DataFrame, parsed: _Parsed, record_ids:
     for mapping in contract.mapping:
         if mapping.target not in _COMPOSITE_TARGETS:
             out[mapping.target] = mapper.field(mapping)
+    if contract.roles.sector is not None:  # the trade the source implies, where its records name none
+        implied = pd.Series(contract.roles.sector, index=raw.index, dtype="str")
+        out["sector"] = out["sector"].fillna(implied) if "sector" in out else implied
     return conform_to_person_schema(pd.DataFrame(out, index=raw.index))
 
 

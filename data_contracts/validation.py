@@ -9,6 +9,8 @@ this module in a message: issues carry the row id, column, rule and a reason wri
 
 from __future__ import annotations
 
+from datetime import date
+
 import difflib
 import logging
 import os
@@ -61,12 +63,15 @@ def empty_issues() -> pd.DataFrame:
     return pd.DataFrame({"row": pd.Series(dtype="int64"), **{c: pd.Series(dtype="str") for c in ISSUE_COLUMNS[1:]}})
 
 
-def validate_source(contract: Contract, raw: RawSource) -> ValidationReport:
-    """Check ``raw`` against ``contract``: whole-file rules, then the contract's GX suite on the rows."""
+def validate_source(contract: Contract, raw: RawSource, snapshot_date: date | None = None) -> ValidationReport:
+    """Check ``raw`` against ``contract``: whole-file rules, then the contract's GX suite on the rows.
+
+    ``snapshot_date`` is the day the feed describes: a date bound ``today`` means that day (default: the clock's
+    today, for checking a file by hand)."""
     file_errors, warnings = _header_checks(contract, raw)
     reader_issues = raw.row_problems.reindex(columns=ROW_PROBLEM_COLUMNS).assign(severity="quarantine")
     frame = validation_frame(contract, raw.frame)
-    rules = _rules(contract, frame)
+    rules = _rules(contract, frame, snapshot_date)
     row_issues, expectations = _run_suite(contract.source, frame, rules) if len(frame) and rules else (
         empty_issues(), pd.DataFrame(columns=EXPECTATION_COLUMNS))
     issues = pd.concat([_or_empty(reader_issues), row_issues], ignore_index=True)
@@ -157,16 +162,17 @@ def _typed(rule: ColumnRule, values: pd.Series) -> pd.Series:
 # -- row rules ----------------------------------------------------------------------------------------------
 
 
-def _rules(contract: Contract, frame: pd.DataFrame) -> list[_Rule]:
+def _rules(contract: Contract, frame: pd.DataFrame, snapshot_date: date | None = None) -> list[_Rule]:
     rules: list[_Rule] = []
     for column in contract.columns:
         if column.name in frame.columns:
-            rules.extend(_column_rules(contract, column, frame))
+            rules.extend(_column_rules(contract, column, frame, snapshot_date))
     rules.extend(_key_rules(contract, frame))
     return rules
 
 
-def _column_rules(contract: Contract, column: ColumnRule, frame: pd.DataFrame) -> list[_Rule]:
+def _column_rules(contract: Contract, column: ColumnRule, frame: pd.DataFrame,
+                  snapshot_date: date | None = None) -> list[_Rule]:
     import great_expectations as gx
 
     expect = gx.expectations
@@ -186,19 +192,19 @@ def _column_rules(contract: Contract, column: ColumnRule, frame: pd.DataFrame) -
         rules.append(_Rule(expect.ExpectColumnValuesToBeInSet(column=name, value_set=list(column.allowed)), name,
                            "allowed", f"not one of the allowed values {list(column.allowed)}", severity))
     if column.min is not None or column.max is not None:
-        rules.append(_range_rule(column, frame))
+        rules.append(_range_rule(column, frame, snapshot_date))
     if column.unique and contract.record_key != (name,):
         rules.append(_Rule(expect.ExpectColumnValuesToBeUnique(column=name), name, "unique",
                            "duplicate value (the first occurrence is kept)", severity, keep_first=True))
     return rules
 
 
-def _range_rule(column: ColumnRule, frame: pd.DataFrame) -> _Rule:
+def _range_rule(column: ColumnRule, frame: pd.DataFrame, snapshot_date: date | None = None) -> _Rule:
     import great_expectations as gx
 
     helper = f"__range__{column.name}"
     frame[helper] = _typed(column, frame[column.name])
-    low, high = column.bound("min"), column.bound("max")
+    low, high = column.bound("min", snapshot_date), column.bound("max", snapshot_date)
     if column.type in ("date", "month"):
         low, high = (pd.Timestamp(b) if b is not None else None for b in (low, high))
     expectation = gx.expectations.ExpectColumnValuesToBeBetween(column=helper, min_value=low, max_value=high)

@@ -3,18 +3,23 @@
 Only evidence known on the snapshot date counts: source records whose ``registered_date`` is after the
 snapshot are ignored (undated records count).
 
+Which source does what is declared in the contracts (``roles``, see ``docs/contracts.md`` and
+:mod:`data_contracts.roles`), never tested here by source id.
+
 **Employment type** (``formal`` / ``informal`` / ``not_working`` / ``unknown``). Every source record can give
-evidence of a category with a strength (see ``_employment_evidence``):
+evidence of a category with a strength, as its contract's ``roles.employment_evidence`` declares. The shipped
+Depok contracts declare:
 
 - strength 3, current wage employment of the person: BPJS TK ``PU``/``PMI`` with status AKTIF → formal.
 - strength 2, registered informal work of the person: BPJS TK ``BPU`` or ``JAKON``; Disnaker informal-worker
   registration; UMKM owner; market trader; a community (ojol, kurir…) list → informal.
-- strength 2 too: a child below ``MIN_WORKING_AGE`` (15, BPS working age) on the snapshot date, by the golden
-  birth date → not_working (a tie with informal work goes to not_working, below).
 - strength 1, statements that age or describe the household rather than the person: Dukcapil occupation
   (``WIRASWASTA`` → informal, ``KARYAWAN SWASTA`` → formal, ``PELAJAR/MAHASISWA`` → not_working…); the JKN
   segment, which family members share with the worker (``PPU`` → formal, ``PBPU``/``PBI`` → informal,
   ``BP`` → not_working); Disnaker job seeker → not_working; TK ``PU``/``PMI`` no longer active → formal.
+
+Besides, in code for every register: a child below ``MIN_WORKING_AGE`` (15, BPS working age) on the snapshot
+date, by the golden birth date → not_working at strength 2 (a tie with informal work goes to not_working, below).
 
 The strongest evidence decides; among evidence of equal strength the category with more distinct pieces of
 evidence wins, and a remaining tie goes ``not_working`` > ``informal`` > ``formal`` (only possible at strength 1:
@@ -27,6 +32,9 @@ AKTIF, except that a BPU member more than ``BPU_LAPSE_MONTHS`` (3) consecutive m
 whatever the status says. ``months_in_arrears`` counts the months from the last paid month to the snapshot's
 month (paid through October: snapshot in October → 0, in January → 3, still active; in February → 4, lapsed).
 A worker is active when any TK record is; otherwise lapsed when there is a TK record; otherwise never registered.
+TK records are read only from the sources declared ``membership_register: true``. With no membership register
+declared (a register that is only deduplicated), cover is not computed: ``bpjs_tk_status`` is ``not_computed``
+for everyone, nobody is listed as uncovered, and the coverage rates are empty (NaN).
 
 **Vulnerable**: a PBI member (contributions paid by the state: APBN, or the city: APBD), or a PBPU member whose
 JKN is NONAKTIF (stopped paying for health cover). Candidates for BPU contributions paid by the city or CSR.
@@ -42,10 +50,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from data_contracts.roles import RoleBook, default_role_book
 from satupekerja.grouping import RECORD_ORDER, SOURCE_RANK, WORKER_INDEX, first_per_worker, join_strings
 
 FORMAL, INFORMAL, NOT_WORKING, UNKNOWN = "formal", "informal", "not_working", "unknown"
-ACTIVE, LAPSED, NEVER_REGISTERED = "active", "lapsed", "never_registered"
+ACTIVE, LAPSED, NEVER_REGISTERED, NOT_COMPUTED = "active", "lapsed", "never_registered", "not_computed"
 LAPSED_ARREARS, NONAKTIF = "lapsed_arrears", "nonaktif"
 
 BPU_LAPSE_MONTHS = 3
@@ -57,17 +66,6 @@ PBI_SEGMENTS: tuple[str, ...] = ("PBI_APBN", "PBI_APBD")
 
 #: Tie order among categories of equal strength and count (lower wins).
 _CATEGORY_TIE_ORDER = {NOT_WORKING: 0, INFORMAL: 1, FORMAL: 2}
-
-#: Dukcapil occupation (upper case) → category, by regular expression; checked in this order.
-OCCUPATION_PATTERNS: tuple[tuple[str, str], ...] = (
-    (NOT_WORKING, r"BELUM|TIDAK BEKERJA|MENGURUS RUMAH TANGGA|PELAJAR|MAHASISWA|PENSIUNAN"),
-    (FORMAL, r"KARYAWAN|PEGAWAI|PNS|TNI|POLRI|KEPOLISIAN|GURU|DOSEN|DOKTER|BIDAN|PERAWAT|APOTEKER|BUMN|BUMD"),
-    (
-        INFORMAL,
-        r"WIRASWASTA|PEDAGANG|BURUH|SOPIR|TUKANG|PETANI|PEKEBUN|PETERNAK|NELAYAN|PEKERJA LEPAS|FREELANCE|OJEK|"
-        r"PENJAHIT|MONTIR|PEMBANTU|JURU|SENIMAN|PENATA|MEKANIK|KURIR",
-    ),
-)
 
 #: Stated occupation (upper case) → trade code, for workers whose sources name no trade; checked in this order.
 OCCUPATION_SECTORS: tuple[tuple[str, str], ...] = (
@@ -92,20 +90,27 @@ COVERAGE_EVIDENCE_COLUMNS: tuple[str, ...] = (
 OUTREACH_POINTS = {"vulnerable": 100, "recent_lapse": 40, NEVER_REGISTERED: 30, "other_lapse": 20, "high_risk_sector": 5}
 
 
-def add_coverage_flags(golden: pd.DataFrame, linked_records: pd.DataFrame, snapshot_date: pd.Timestamp) -> pd.DataFrame:
+def add_coverage_flags(golden: pd.DataFrame, linked_records: pd.DataFrame, snapshot_date: pd.Timestamp,
+                       roles: RoleBook | None = None) -> pd.DataFrame:
     """``golden`` (one row per worker) with employment, TK cover, vulnerability and outreach columns.
 
     ``linked_records`` are person records from :func:`satupekerja.unify.link_records`: their ``worker_index``
-    is the row position of their worker in ``golden``.
+    is the row position of their worker in ``golden``. ``roles`` (default: the roles of the default contracts)
+    say which sources give employment evidence and which are membership registers.
     """
+    roles = roles if roles is not None else default_role_book()
     snapshot = pd.Timestamp(snapshot_date).normalize()
     registered = linked_records["registered_date"]
-    columns = ["record_id", "source", "registered_date", WORKER_INDEX, SOURCE_RANK, RECORD_ORDER, *COVERAGE_EVIDENCE_COLUMNS]
+    columns = list(dict.fromkeys(["record_id", "source", "registered_date", WORKER_INDEX, SOURCE_RANK, RECORD_ORDER,
+                                  *COVERAGE_EVIDENCE_COLUMNS, *sorted(roles.evidence_fields())]))
     known = linked_records.loc[registered.isna() | (registered <= snapshot), columns]
     n_workers = len(golden)
     age = age_on(golden["birth_date"].reset_index(drop=True), snapshot)
+    memberships = known[known["source"].isin(roles.membership_registers)]
+    cover = (tk_status(memberships, n_workers, snapshot) if roles.membership_registers
+             else _cover_not_computed(n_workers))
     flags = pd.concat(
-        [employment_type(known, age, n_workers), tk_status(known, n_workers, snapshot), jkn_membership(known, n_workers)],
+        [employment_type(known, age, n_workers, roles, snapshot), cover, jkn_membership(known, n_workers)],
         axis=1,
     )
     return _outreach(_uncovered(pd.concat([golden.reset_index(drop=True), flags], axis=1)))
@@ -117,7 +122,8 @@ def age_on(birth_date: pd.Series, snapshot: pd.Timestamp) -> pd.Series:
     return (snapshot.year - birth_date.dt.year - birthday_to_come.astype("int64")).astype("Int64")
 
 
-def employment_type(records: pd.DataFrame, age: pd.Series, n_workers: int) -> pd.DataFrame:
+def employment_type(records: pd.DataFrame, age: pd.Series, n_workers: int, roles: RoleBook,
+                    snapshot: pd.Timestamp) -> pd.DataFrame:
     """``employment_type`` and ``employment_evidence`` (``; ``-separated, strongest first) per worker.
 
     ``age`` (by worker position) adds the evidence of a child below ``MIN_WORKING_AGE``.
@@ -125,7 +131,7 @@ def employment_type(records: pd.DataFrame, age: pd.Series, n_workers: int) -> pd
     child = _flag(age.lt(MIN_WORKING_AGE))
     evidence = pd.concat(
         [
-            _employment_evidence(records),
+            _employment_evidence(records, roles, snapshot),
             pd.DataFrame({WORKER_INDEX: np.flatnonzero(child), "category": NOT_WORKING, "strength": 2, "label": CHILD_LABEL}),
         ],
         ignore_index=True,
@@ -146,28 +152,22 @@ def employment_type(records: pd.DataFrame, age: pd.Series, n_workers: int) -> pd
     )
 
 
-def _employment_evidence(records: pd.DataFrame) -> pd.DataFrame:
-    """Long frame ``worker_index, category, strength, label``: one row per piece of evidence."""
-    tk_segment, tk_active = records["tk_segment"], records["tk_status"].eq("AKTIF")
-    jkn_segment, jkn_status = records["jkn_segment"], records["jkn_status"].fillna("status tidak diketahui")
-    registration, source = records["registration_type"], records["source"]
-    occupation_category = classify_occupation(records["occupation"]).where(source.eq("dukcapil"))
-    rules: list[tuple[pd.Series, pd.Series | str, int, pd.Series | str]] = [
-        (tk_segment.isin(["PU", "PMI"]) & tk_active, FORMAL, 3, "tk:" + tk_segment + " aktif"),
-        (tk_segment.isin(["BPU", "JAKON"]), INFORMAL, 2, "tk:" + tk_segment),
-        (registration.eq("pekerja_informal"), INFORMAL, 2, "disnaker:pekerja_informal"),
-        (source.eq("umkm"), INFORMAL, 2, "umkm:pemilik usaha"),
-        (source.eq("pedagang_pasar"), INFORMAL, 2, "pasar:pedagang"),
-        (source.eq("komunitas"), INFORMAL, 2, "komunitas:" + records["sector"].fillna("daftar")),
-        (tk_segment.isin(["PU", "PMI"]) & ~tk_active, FORMAL, 1, "tk:" + tk_segment + " nonaktif"),
-        (jkn_segment.eq("PPU"), FORMAL, 1, "jkn:PPU " + jkn_status.str.lower()),
-        (jkn_segment.eq("PBPU"), INFORMAL, 1, "jkn:PBPU"),
-        (jkn_segment.isin(PBI_SEGMENTS), INFORMAL, 1, "jkn:" + jkn_segment),
-        (jkn_segment.eq("BP"), NOT_WORKING, 1, "jkn:BP"),
-        (registration.eq("pencari_kerja"), NOT_WORKING, 1, "disnaker:pencari_kerja"),
-        (occupation_category.notna(), occupation_category, 1, "dukcapil:" + records["occupation"]),
-    ]
-    pieces = [_evidence_piece(records, _flag(mask), category, strength, label) for mask, category, strength, label in rules]
+def _employment_evidence(records: pd.DataFrame, roles: RoleBook, snapshot: pd.Timestamp) -> pd.DataFrame:
+    """Long frame ``worker_index, category, strength, label``: one row per piece of evidence, by the contracts'
+    ``roles.employment_evidence`` rules."""
+    pieces = [_evidence_piece(records, pd.Series(False, index=records.index), "", 0, "")]
+    for source, rule in roles.evidence_rules():
+        rows = records[records["source"].eq(source)]
+        if not len(rows):
+            continue
+        dated = rows[rule.date]
+        in_time = dated.isna() | (dated <= snapshot)
+        if rule.max_age_months is not None:
+            in_time &= dated.isna() | (dated >= snapshot - pd.DateOffset(months=rule.max_age_months))
+        category = rule.categories(rows).where(in_time)
+        mask = _flag(category.notna())
+        if mask.any():
+            pieces.append(_evidence_piece(rows, mask, category, rule.strength, rule.labels(rows)))
     evidence = pd.concat(pieces, ignore_index=True)
     return evidence.astype({WORKER_INDEX: "int64", "category": "str", "strength": "int64", "label": "str"})
 
@@ -184,11 +184,6 @@ def _evidence_piece(
             "label": label[mask] if isinstance(label, pd.Series) else label,
         }
     )
-
-
-def classify_occupation(occupation: pd.Series) -> pd.Series:
-    """Category of each stated occupation (``OCCUPATION_PATTERNS``), NA when unknown; works on unique values."""
-    return _first_pattern(occupation, OCCUPATION_PATTERNS)
 
 
 def sector_from_occupation(occupation: pd.Series) -> pd.Series:
@@ -236,6 +231,23 @@ def tk_status(records: pd.DataFrame, n_workers: int, snapshot: pd.Timestamp) -> 
     )
 
 
+def _cover_not_computed(n_workers: int) -> pd.DataFrame:
+    """The cover columns when no membership register is declared: status ``not_computed``, the rest empty."""
+    empty_text = pd.Series(pd.NA, index=pd.RangeIndex(n_workers), dtype="str")
+    return pd.DataFrame(
+        {
+            "bpjs_tk_status": pd.Series(NOT_COMPUTED, index=empty_text.index, dtype="str"),
+            "tk_lapse_reason": empty_text,
+            "tk_kpj": empty_text,
+            "tk_segment": empty_text,
+            "tk_status": empty_text,
+            "tk_programs": empty_text,
+            "tk_last_paid_month": pd.Series(pd.NaT, index=empty_text.index, dtype="datetime64[ns]"),
+            "months_in_arrears": pd.Series(pd.NA, index=empty_text.index, dtype="Int64"),
+        }
+    )
+
+
 def months_in_arrears(last_paid_month: pd.Series, snapshot: pd.Timestamp) -> pd.Series:
     """Months from ``last_paid_month`` to the snapshot's month (never negative; NA if unknown)."""
     paid = last_paid_month.dt.year * 12 + last_paid_month.dt.month
@@ -271,7 +283,7 @@ def jkn_membership(records: pd.DataFrame, n_workers: int) -> pd.DataFrame:
 
 
 def _uncovered(unified: pd.DataFrame) -> pd.DataFrame:
-    uncovered = unified["employment_type"].eq(INFORMAL) & unified["bpjs_tk_status"].ne(ACTIVE)
+    uncovered = unified["employment_type"].eq(INFORMAL) & unified["bpjs_tk_status"].isin([LAPSED, NEVER_REGISTERED])
     reason = unified["tk_lapse_reason"].mask(unified["bpjs_tk_status"].eq(NEVER_REGISTERED), NEVER_REGISTERED)
     return unified.drop(columns="tk_lapse_reason").assign(
         uncovered_informal=uncovered, uncovered_reason=reason.where(uncovered).astype("str")
@@ -372,6 +384,8 @@ def coverage_by_area(unified: pd.DataFrame, regions_reference: pd.DataFrame) -> 
         {"level": "str", "kecamatan_code": "str", "kecamatan": "str", "kelurahan_code": "str", "kelurahan": "str"}
     )
     out["coverage_rate"] = (out["covered"] / out["informal"].where(out["informal"] > 0)).astype("float64")
+    if len(unified) and unified["bpjs_tk_status"].eq(NOT_COMPUTED).all():
+        out["coverage_rate"] = np.nan  # no membership register declared: cover was not computed
     level_order = out["level"].map({"kota": 0, "kecamatan": 1, "kelurahan": 2})
     return (
         out.assign(_level=level_order)
@@ -400,7 +414,7 @@ def _area_counts(unified: pd.DataFrame, kelurahan: pd.DataFrame) -> pd.DataFrame
             "workers": employment.isin([FORMAL, INFORMAL]).astype("int64"),
             "informal": informal.astype("int64"),
             "covered": (informal & unified["bpjs_tk_status"].eq(ACTIVE)).astype("int64"),
-            "uncovered": (informal & unified["bpjs_tk_status"].ne(ACTIVE)).astype("int64"),
+            "uncovered": (informal & unified["bpjs_tk_status"].isin([LAPSED, NEVER_REGISTERED])).astype("int64"),
         }
     )
 

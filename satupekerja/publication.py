@@ -11,7 +11,7 @@ The stats of each published snapshot are published with it (table :data:`STATS_T
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import date
 
@@ -52,9 +52,6 @@ class GuardSettings:
 
     max_quarantine_fraction: float = 0.05
     """A source with more than this share of its rows read quarantined blocks publication."""
-
-    membership_source: str = "bpjs_ketenagakerjaan"
-    """The BPJS Ketenagakerjaan membership source: without it everyone would look uncovered."""
 
     def __post_init__(self) -> None:
         for name in ("max_row_drop_fraction", "max_quarantine_fraction"):
@@ -144,15 +141,25 @@ class GuardResult:
 
 
 def evaluate_guards(
-    current: SnapshotStats, previous: SnapshotStats | None, settings: GuardSettings | None = None
+    current: SnapshotStats,
+    previous: SnapshotStats | None,
+    settings: GuardSettings | None = None,
+    membership_registers: Sequence[str] | None = None,
 ) -> list[GuardResult]:
-    """Every guard, in :data:`GUARD_NAMES` order. Publish only when all passed."""
+    """Every guard, in :data:`GUARD_NAMES` order. Publish only when all passed.
+
+    ``membership_registers``: the sources the contracts declare ``roles.membership_register: true`` (default: those
+    of the default contracts folder)."""
     settings = settings or GuardSettings()
+    if membership_registers is None:
+        from data_contracts.roles import default_role_book
+
+        membership_registers = default_role_book().membership_registers
     return [
         required_sources_present(current),
         row_count_stable(current, previous, settings),
         quarantine_share_within_limit(current, settings),
-        membership_data_present(current, settings),
+        membership_data_present(current, membership_registers),
     ]
 
 
@@ -223,27 +230,33 @@ def quarantine_share_within_limit(current: SnapshotStats, settings: GuardSetting
     )
 
 
-def membership_data_present(current: SnapshotStats, settings: GuardSettings) -> GuardResult:
-    """No accepted BPJS Ketenagakerjaan membership rows would make every worker look uncovered: block."""
-    source = settings.membership_source
-    stats = current.sources.get(source)
-    if stats is None or not stats.present:
-        problem = f"membership source {source} is missing"
-    elif not stats.readable:
-        problem = f"membership source {source} could not be read"
-    elif stats.accepted_rows <= 0:
-        problem = (
-            f"membership source {source} has no accepted rows "
-            f"({stats.rows} read, {stats.quarantined_rows} quarantined)"
-        )
-    else:
-        problem = ""
-    return GuardResult(
-        name=MEMBERSHIP_DATA_PRESENT,
-        passed=not problem,
-        message=problem or f"membership source {source}: {stats.accepted_rows} accepted rows",
-        figures={"source": source, "accepted_rows": stats.accepted_rows if stats else 0},
-    )
+COVERAGE_NOT_COMPUTED = "no membership register declared: coverage was not computed"
+
+
+def membership_data_present(current: SnapshotStats, membership_registers: Sequence[str]) -> GuardResult:
+    """A declared membership register (``roles.membership_register``) that is missing, unreadable or without
+    accepted rows would make its members look uncovered: block. With none declared, coverage is not computed and
+    the guard passes saying so (the matching and unified outputs are published)."""
+    if not membership_registers:
+        return GuardResult(MEMBERSHIP_DATA_PRESENT, True, COVERAGE_NOT_COMPUTED,
+                           {"sources": [], "coverage_computed": False})
+    problems, accepted = [], {}
+    for source in sorted(membership_registers):
+        stats = current.sources.get(source)
+        accepted[source] = stats.accepted_rows if stats else 0
+        if stats is None or not stats.present:
+            problems.append(f"membership source {source} is missing")
+        elif not stats.readable:
+            problems.append(f"membership source {source} could not be read")
+        elif stats.accepted_rows <= 0:
+            problems.append(f"membership source {source} has no accepted rows "
+                            f"({stats.rows} read, {stats.quarantined_rows} quarantined)")
+    message = "; ".join(problems) or "; ".join(f"membership source {s}: {n} accepted rows" for s, n in accepted.items())
+    figures: dict[str, object] = {"sources": sorted(membership_registers), "accepted_rows": accepted,
+                                  "coverage_computed": True}
+    if len(accepted) == 1:
+        figures["source"], = accepted
+    return GuardResult(name=MEMBERSHIP_DATA_PRESENT, passed=not problems, message=message, figures=figures)
 
 
 def all_passed(results: list[GuardResult]) -> bool:

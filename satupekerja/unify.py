@@ -7,14 +7,15 @@ Identity fields (``nik``, ``kk``, ``name``, ``birth_date``, ``birth_place``, ``s
 
 1. ``nik`` only: a structurally valid NIK beats an invalid one (a KK typed into the NIK field or a mangled
    spreadsheet value must not survive over a good NIK from a lesser source).
-2. Dukcapil wins: it is the population register and the authority on identity.
+2. A source declared ``roles.identity_authority: true`` wins (in Depok: Dukcapil, the population register).
 3. The value most sources agree on (frequency among the worker's records).
-4. Source priority (``SOURCE_PRIORITY``), then the most recent ``registered_date``, then ``record_id``
-   (so the result never depends on input order).
+4. Source priority (each contract's ``roles.survivorship_rank``, 1 first; unranked sources after the ranked),
+   then the most recent ``registered_date``, then ``record_id`` (so the result never depends on input order).
 
 Contact fields (``phone``, ``alias``, ``occupation``, ``sector``): the most recent record (``registered_date``;
 undated records last), then source priority, then ``record_id``. People change numbers and trades; the
-latest statement is the one outreach can use. A worker whose sources name no trade gets the trade their
+latest statement is the one outreach can use. A source declaring ``roles.sector`` gives that trade to its records
+that name none (done when standardising). A worker whose sources name no trade gets the trade their
 golden occupation names (``PEDAGANG`` → ``pedagang``; ``coverage.OCCUPATION_SECTORS``), with
 ``sector_source`` the occupation's source.
 
@@ -34,22 +35,9 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from data_contracts.roles import RoleBook, default_role_book
 from satupekerja.coverage import COVERAGE_EVIDENCE_COLUMNS, add_coverage_flags, sector_from_occupation
 from satupekerja.grouping import RECORD_ORDER, SOURCE_RANK, WORKER_INDEX, collect_lists, first_per_worker, join_strings
-
-#: Source priority for survivorship tie-breaks, most authoritative first. Sources not listed (a new
-#: contract) rank after all of these.
-SOURCE_PRIORITY: tuple[str, ...] = (
-    "dukcapil",
-    "bpjs_kesehatan",
-    "bpjs_ketenagakerjaan",
-    "disnaker_pekerja_informal",
-    "disnaker_pencari_kerja",
-    "disnaker_pelatihan",
-    "pedagang_pasar",
-    "umkm",
-    "komunitas",
-)
 
 IDENTITY_FIELDS: tuple[str, ...] = ("nik", "kk", "name", "birth_date", "birth_place", "sex")
 CONTACT_FIELDS: tuple[str, ...] = ("phone", "alias", "occupation", "sector")
@@ -73,19 +61,22 @@ def build_unified_workers(
     person_records: pd.DataFrame,
     worker_links: pd.DataFrame,
     snapshot_date: dt.date | str | pd.Timestamp,
+    roles: RoleBook | None = None,
 ) -> pd.DataFrame:
     """One row per ``worker_id`` (sorted): golden values with their sources, linked records, coverage flags.
 
     ``person_records`` is in the common person schema; ``worker_links`` has at least ``record_id`` and
     ``worker_id`` (every person record must be linked) and optionally a link confidence column
     (``LINK_PROBABILITY_COLUMNS`` or ``LINK_WEIGHT_COLUMN``). Flags are computed as of ``snapshot_date``, never the clock.
+    ``roles`` (default: the roles of the default contracts folder) rank sources and drive the coverage flags.
     """
+    roles = roles if roles is not None else default_role_book()
     snapshot = pd.Timestamp(snapshot_date).normalize()
-    linked, worker_ids = link_records(person_records, worker_links)
+    linked, worker_ids = link_records(person_records, worker_links, roles)
     n_workers = len(worker_ids)
     golden = pd.concat(
         [
-            _identity_values(linked, n_workers),
+            _identity_values(linked, n_workers, roles),
             _latest_values(linked, CONTACT_FIELDS, n_workers),
             _residence_block(linked, n_workers),
             _linked_record_summary(linked, n_workers),
@@ -96,7 +87,7 @@ def build_unified_workers(
     _fill_sector_from_occupation(golden)
     golden.insert(0, "worker_id", pd.Series(worker_ids, dtype="str"))
     golden.insert(1, "snapshot_date", snapshot)
-    return add_coverage_flags(golden, linked, snapshot)
+    return add_coverage_flags(golden, linked, snapshot, roles)
 
 
 def _fill_sector_from_occupation(golden: pd.DataFrame) -> None:
@@ -106,7 +97,8 @@ def _fill_sector_from_occupation(golden: pd.DataFrame) -> None:
     golden.loc[fill, "sector_source"] = golden.loc[fill, "occupation_source"]
 
 
-def link_records(person_records: pd.DataFrame, worker_links: pd.DataFrame) -> tuple[pd.DataFrame, pd.Index]:
+def link_records(person_records: pd.DataFrame, worker_links: pd.DataFrame,
+                 roles: RoleBook | None = None) -> tuple[pd.DataFrame, pd.Index]:
     """Person records joined to their worker, and the sorted distinct ``worker_id``s.
 
     The linked frame gains ``worker_id``, ``worker_index`` (position of the worker in the returned ids: the
@@ -121,31 +113,32 @@ def link_records(person_records: pd.DataFrame, worker_links: pd.DataFrame) -> tu
     positions = link_index.get_indexer(person_records["record_id"])
     if (positions < 0).any():
         raise ValueError(f"person_records: {int((positions < 0).sum())} record(s) have no worker_id in worker_links")
-    linked = person_records[list(LINKED_COLUMNS)].reset_index(drop=True)
+    roles = roles if roles is not None else default_role_book()
+    columns = list(dict.fromkeys([*LINKED_COLUMNS, *sorted(roles.evidence_fields())]))
+    linked = person_records[columns].reset_index(drop=True)
     linked["worker_id"] = worker_links["worker_id"].to_numpy()[positions]
     worker_index, worker_ids = pd.factorize(linked["worker_id"], sort=True)
     linked[WORKER_INDEX] = worker_index.astype("int64")
-    linked[SOURCE_RANK] = source_rank(linked["source"])
+    linked[SOURCE_RANK] = roles.rank(linked["source"])
     linked[RECORD_ORDER] = pd.factorize(linked["record_id"], sort=True)[0]
     return linked, pd.Index(worker_ids, name="worker_id")
 
 
-def source_rank(sources: pd.Series) -> pd.Series:
-    """Position of each source in ``SOURCE_PRIORITY`` (0 = most authoritative); unknown sources rank last."""
-    ranks = {source: rank for rank, source in enumerate(SOURCE_PRIORITY)}
-    return sources.map(ranks).fillna(len(SOURCE_PRIORITY)).astype("int64")
+def source_rank(sources: pd.Series, roles: RoleBook | None = None) -> pd.Series:
+    """Survivorship rank of each source (lower = more authoritative), from the contracts' ``roles``."""
+    return (roles if roles is not None else default_role_book()).rank(sources)
 
 
-def _identity_values(linked: pd.DataFrame, n_workers: int) -> pd.DataFrame:
+def _identity_values(linked: pd.DataFrame, n_workers: int, roles: RoleBook) -> pd.DataFrame:
     columns = {}
     for field in IDENTITY_FIELDS:
         rows = linked.loc[linked[field].notna(), [WORKER_INDEX, field, "source", SOURCE_RANK, "registered_date", RECORD_ORDER, "nik_valid"]]
         value_code = pd.factorize(rows[field])[0]
         rows = rows.assign(
-            _is_dukcapil=rows["source"].eq("dukcapil"),
+            _authority=rows["source"].isin(roles.identity_authorities),
             _agreement=rows.groupby([WORKER_INDEX, value_code], sort=False)[WORKER_INDEX].transform("size"),
         )
-        by = ["_is_dukcapil", "_agreement", SOURCE_RANK, "registered_date", RECORD_ORDER]
+        by = ["_authority", "_agreement", SOURCE_RANK, "registered_date", RECORD_ORDER]
         ascending = [False, False, True, False, True]
         if field == "nik":
             by, ascending = ["nik_valid", *by], [False, *ascending]

@@ -210,3 +210,39 @@ def test_a_child_is_not_a_worker_even_on_a_pbi_card(make_records):
     assert unified.loc["CHILD", "employment_evidence"].startswith("usia:di bawah 15 tahun")
     assert not unified.loc["CHILD", "uncovered_informal"]
     assert unified.loc["TEEN", "employment_type"] == "informal"
+
+
+def test_roles_decide_evidence_and_cover_not_source_ids(make_records):
+    """A driver list named ``ojol`` declares the same role as ``komunitas`` and counts the same; a second TK
+    register declared ``membership_register`` is read for cover too."""
+    from data_contracts.roles import EvidenceRule, RoleBook, SourceRoles
+
+    informal = EvidenceRule(strength=2, label="ojol:{sector|daftar}", category="informal")
+    book = RoleBook({"ojol": SourceRoles(employment_evidence=(informal,)),
+                     "tk_extract": SourceRoles(membership_register=True)})
+    person_records, links = make_records(
+        ("W1", {"source": "ojol", "sector": "ojol"}),
+        ("W2", {"source": "ojol"}),
+        ("W2", {"source": "tk_extract", "tk_kpj": "1", "tk_segment": "BPU", "tk_status": "AKTIF",
+                "tk_last_paid_month": "2025-06-01"}),
+    )
+    unified = build_unified_workers(person_records, links, SNAPSHOT, book).set_index("worker_id")
+    assert unified.loc["W1", "employment_evidence"] == "ojol:ojol"
+    assert (unified.loc["W1", "bpjs_tk_status"], unified.loc["W1", "uncovered_informal"]) == ("never_registered", True)
+    assert (unified.loc["W2", "bpjs_tk_status"], unified.loc["W2", "uncovered_informal"]) == ("active", False)
+
+
+def test_without_a_membership_register_cover_is_not_computed(make_records):
+    from data_contracts.roles import EvidenceRule, RoleBook, SourceRoles
+
+    book = RoleBook({"register": SourceRoles(employment_evidence=(
+        EvidenceRule(strength=2, label="daftar", category="informal"),))})
+    person_records, links = make_records(("W1", {"source": "register", "kecamatan_code": "32.76.04"}),
+                                         ("W2", {"source": "register", "tk_segment": "BPU", "tk_status": "AKTIF"}))
+    unified = build_unified_workers(person_records, links, SNAPSHOT, book)
+    assert unified["bpjs_tk_status"].tolist() == ["not_computed", "not_computed"]
+    assert unified["employment_type"].tolist() == ["informal", "informal"]
+    assert not unified["uncovered_informal"].any()
+    assert len(uncovered_informal_workers(unified)) == 0
+    area = coverage_by_area(unified, load_region_reference())
+    assert area["coverage_rate"].isna().all() and (area["uncovered"] == 0).all()

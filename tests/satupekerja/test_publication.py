@@ -7,6 +7,8 @@ from datetime import date
 from pathlib import Path
 from types import SimpleNamespace
 
+from data_contracts.roles import SourceRoles
+
 import dagster as dg
 import pandas as pd
 import pytest
@@ -156,12 +158,31 @@ def test_absent_or_empty_membership_blocks(membership: SourceStats | None, expec
     assert result.message == expected_message
 
 
-def test_settings_come_from_the_environment_and_are_validated() -> None:
-    settings = GuardSettings.from_env(
-        {"SATUPEKERJA_GUARD_MAX_ROW_DROP_FRACTION": "0.5", "SATUPEKERJA_GUARD_MEMBERSHIP_SOURCE": "tk"}
-    )
+def test_membership_registers_come_from_the_contracts_one_or_several() -> None:
+    current = stats(TONIGHT, bpjs_ketenagakerjaan=SourceStats(rows=5), tk_jakarta=SourceStats(rows=0))
 
-    assert settings == GuardSettings(max_row_drop_fraction=0.5, membership_source="tk")
+    one = evaluate_guards(current, None, membership_registers=("bpjs_ketenagakerjaan",))[-1]
+    several = evaluate_guards(current, None, membership_registers=("bpjs_ketenagakerjaan", "tk_jakarta"))[-1]
+
+    assert one.passed and one.message == "membership source bpjs_ketenagakerjaan: 5 accepted rows"
+    assert not several.passed
+    assert several.message == "membership source tk_jakarta has no accepted rows (0 read, 0 quarantined)"
+
+
+def test_no_membership_register_declared_passes_saying_coverage_was_not_computed() -> None:
+    current = stats(TONIGHT, bpjs_ketenagakerjaan=None)
+
+    result = evaluate_guards(current, None, membership_registers=())[-1]
+
+    assert result.name == MEMBERSHIP_DATA_PRESENT and result.passed
+    assert result.message == "no membership register declared: coverage was not computed"
+    assert result.figures["coverage_computed"] is False
+
+
+def test_settings_come_from_the_environment_and_are_validated() -> None:
+    settings = GuardSettings.from_env({"SATUPEKERJA_GUARD_MAX_ROW_DROP_FRACTION": "0.5"})
+
+    assert settings == GuardSettings(max_row_drop_fraction=0.5)
     assert GuardSettings.from_env({}) == GuardSettings()
     with pytest.raises(ValueError, match="must be a number"):
         GuardSettings.from_env({"SATUPEKERJA_GUARD_MAX_QUARANTINE_FRACTION": "five percent"})
@@ -227,7 +248,8 @@ def upstream_stubs(outputs: dict[str, pd.DataFrame]) -> list[dg.AssetsDefinition
 
 
 def materialize_night(root: Path, night: date, outputs: dict[str, pd.DataFrame]) -> dg.ExecuteInProcessResult:
-    contracts = {source: SimpleNamespace(required=True) for source in SOURCES}
+    contracts = {source: SimpleNamespace(required=True, roles=SourceRoles(membership_register=source == "bpjs_ketenagakerjaan"))
+                 for source in SOURCES}
     return dg.materialize(
         [build_publish_snapshot(contracts), *upstream_stubs(outputs)],
         partition_key=night.isoformat(),
