@@ -6,6 +6,10 @@ The run goes through the persistent instance in ``$DAGSTER_HOME`` (``.dagster_ho
 metadata (counts only) and never from the records themselves.
 
     python -m pipelines.run_local [--snapshot-date YYYY-MM-DD] [--log-level INFO]
+
+Any day up to today (Asia/Jakarta) can be run: a feed extracted on 2025-06-30 runs as the 2025-06-30 partition.
+A date before the first snapshot (``SATUPEKERJA_FIRST_SNAPSHOT_DATE``, default 2026-01-01) moves the first
+snapshot to that date for this run.
 """
 
 from __future__ import annotations
@@ -18,14 +22,16 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
-
-from assets.partitions import snapshot_partitions
+from zoneinfo import ZoneInfo
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DEMO_DIR = REPO_ROOT / "sample_data" / "demo"
 DEMO_PERSONS = 5000
 DEMO_SEED = 42
 DATA_DIR_ENV = "SATUPEKERJA_DATA_DIR"
+FIRST_SNAPSHOT_ENV = "SATUPEKERJA_FIRST_SNAPSHOT_DATE"
+SNAPSHOT_TIMEZONE = "Asia/Jakarta"
+DEFAULT_FIRST_SNAPSHOT_DATE = "2026-01-01"  # as in assets.partitions (imported late, after the setting is made)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -62,7 +68,7 @@ def _parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--snapshot-date",
         type=_snapshot_date,
-        default=dt.date.fromisoformat(snapshot_partitions.get_last_partition_key()),
+        default=_today(),
         help="snapshot date (partition) to materialise, YYYY-MM-DD; default: today in Asia/Jakarta",
     )
     parser.add_argument(
@@ -74,15 +80,33 @@ def _parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+def _today() -> dt.date:
+    return dt.datetime.now(ZoneInfo(SNAPSHOT_TIMEZONE)).date()
+
+
 def _snapshot_date(text: str) -> dt.date:
-    """A date that is one of the pipeline's partitions (from the first snapshot up to today in Asia/Jakarta)."""
+    """A snapshot date: any day up to today in Asia/Jakarta. A day before the first snapshot partition moves the
+    first snapshot (``SATUPEKERJA_FIRST_SNAPSHOT_DATE``) to it, for this run, when the code location is not yet
+    loaded."""
     try:
         date = dt.date.fromisoformat(text)
     except ValueError as error:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date in the form YYYY-MM-DD") from error
+    if date > _today():
+        raise argparse.ArgumentTypeError(f"no snapshot partition {text}: it is after today ({_today().isoformat()})")
+    if "assets.partitions" not in sys.modules:  # the partitions read the setting when first imported
+        first = os.environ.get(FIRST_SNAPSHOT_ENV) or DEFAULT_FIRST_SNAPSHOT_DATE
+        if date < dt.date.fromisoformat(first):
+            os.environ[FIRST_SNAPSHOT_ENV] = date.isoformat()
+            print(f"First snapshot for this run: {date.isoformat()} ({FIRST_SNAPSHOT_ENV})", file=sys.stderr)
+    from assets.partitions import snapshot_partitions
+
     if not snapshot_partitions.has_partition_key(date.isoformat()):
         first, last = snapshot_partitions.get_first_partition_key(), snapshot_partitions.get_last_partition_key()
-        raise argparse.ArgumentTypeError(f"no snapshot partition {text}: snapshots run from {first} to {last}")
+        raise argparse.ArgumentTypeError(
+            f"no snapshot partition {text}: snapshots run from {first} to {last} "
+            f"(set {FIRST_SNAPSHOT_ENV} to run an older extract)"
+        )
     return date
 
 

@@ -60,7 +60,8 @@ def test_failing_run_exits_non_zero_and_says_why(fresh_clone, monkeypatch, capsy
 
 @pytest.mark.parametrize(
     ("given", "message"),
-    [("2025-12-31", "snapshots run from 2026-01-01"), ("20-11-2026", "not a date in the form YYYY-MM-DD")],
+    [("2025-12-31", "set SATUPEKERJA_FIRST_SNAPSHOT_DATE to run an older extract"),
+     ("2999-01-01", "after today"), ("20-11-2026", "not a date in the form YYYY-MM-DD")],
 )
 def test_snapshot_date_outside_the_partitions_is_refused_before_running(fresh_clone, capsys, given, message):
     with pytest.raises(SystemExit) as exit_info:
@@ -68,3 +69,28 @@ def test_snapshot_date_outside_the_partitions_is_refused_before_running(fresh_cl
     assert exit_info.value.code == 2
     assert message in capsys.readouterr().err
     assert not (fresh_clone / "demo").exists()
+
+
+def test_an_older_extract_runs_as_its_own_partition():
+    """``--snapshot-date 2025-06-30`` (before the default first snapshot) moves the first snapshot for the run."""
+    import subprocess
+    import sys
+
+    code = (
+        "from pipelines import run_local; args = run_local._parse_args(['--snapshot-date', '2025-06-30']); "
+        "from assets.partitions import snapshot_partitions as p; "
+        "print(args.snapshot_date, p.get_first_partition_key(), p.has_partition_key('2025-06-30'))"
+    )
+    env = {k: v for k, v in __import__("os").environ.items() if k != run_local.FIRST_SNAPSHOT_ENV}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True,
+                          cwd=run_local.REPO_ROOT)
+    assert done.stdout.split() == ["2025-06-30", "2025-06-30", "True"]
+
+
+def test_the_first_snapshot_is_a_setting():
+    from assets.partitions import DEFAULT_FIRST_SNAPSHOT_DATE, first_snapshot_date
+
+    assert run_local.DEFAULT_FIRST_SNAPSHOT_DATE == DEFAULT_FIRST_SNAPSHOT_DATE == first_snapshot_date({})
+    assert first_snapshot_date({"SATUPEKERJA_FIRST_SNAPSHOT_DATE": "2025-01-01"}) == "2025-01-01"
+    with pytest.raises(ValueError, match="SATUPEKERJA_FIRST_SNAPSHOT_DATE must be a date"):
+        first_snapshot_date({"SATUPEKERJA_FIRST_SNAPSHOT_DATE": "30/06/2025"})
