@@ -18,6 +18,7 @@ from typing import Any
 
 import yaml
 
+from data_contracts.date_formats import DateFormatError, check_formats
 from data_contracts.roles import CATEGORIES, DEFAULT_EVIDENCE_DATE, EvidenceRule, SourceRoles
 from data_contracts.schema import PERSON_SCHEMA
 
@@ -47,7 +48,9 @@ COMPUTED_FIELDS = frozenset(
     }
 )
 # Mapping targets that are not person-schema columns but feed computed ones (region resolution, RT/RW split).
-PSEUDO_TARGETS = frozenset({"kelurahan", "kecamatan", "rt_rw"})
+# ``region``: a value naming a kelurahan or a kecamatan, read at the level it names.
+PSEUDO_TARGETS = frozenset({"kelurahan", "kecamatan", "region", "rt_rw"})
+REGION_TARGETS = frozenset({"kelurahan", "kecamatan", "region"})
 MAPPABLE_FIELDS = frozenset(PERSON_SCHEMA) - COMPUTED_FIELDS | PSEUDO_TARGETS
 
 _SOURCE_ID = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -92,6 +95,7 @@ class ColumnRule:
     aliases: tuple[str, ...] = ()
     on_fail: str = "quarantine"
     description: str = ""
+    formats: tuple[str, ...] = ()
 
     @property
     def synonym_map(self) -> dict[str, str]:
@@ -115,6 +119,8 @@ class FieldMapping:
     derived_from: str | None = None
     pattern: str | None = None
     value_map: tuple[tuple[str, str], ...] = ()
+    join: str | None = None
+    find_in_text: bool = False
 
 
 @dataclass(frozen=True)
@@ -345,7 +351,7 @@ class ContractParser:
         key = f"columns.{name}"
         spec = {} if spec is None else self.mapping(spec, key)
         self.known_keys(spec, key, {"type", "required", "not_null", "unique", "pattern", "allowed", "synonyms",
-                                    "case_sensitive", "min", "max", "aliases", "on_fail", "description"})
+                                    "case_sensitive", "min", "max", "aliases", "on_fail", "description", "format"})
         where = f"{key}."
         column_type = self.choice(spec, "type", COLUMN_TYPES, default="string", where=where)
         allowed = spec.get("allowed") or []
@@ -371,7 +377,20 @@ class ContractParser:
             aliases=self.names(spec.get("aliases"), f"{where}aliases"),
             on_fail=self.choice(spec, "on_fail", ON_FAIL, default="quarantine", where=where),
             description=self.text(spec, "description", where=where) or "",
+            formats=self.date_formats(spec.get("format"), column_type, f"{where}format"),
         )
+
+    def date_formats(self, value: Any, column_type: str, key: str) -> tuple[str, ...]:
+        if value is None:
+            return ()
+        if column_type not in ("date", "month"):
+            raise self.fail(key, "applies to date and month columns only")
+        formats = self.names(value, key)
+        try:
+            check_formats(formats, column_type)
+        except DateFormatError as error:
+            raise self.fail(key, str(error)) from error
+        return formats
 
     def bound(self, value: Any, column_type: str, key: str) -> float | date | str | None:
         if value is None:
@@ -398,7 +417,7 @@ class ContractParser:
         if isinstance(spec, str):
             spec = {"column": spec}
         spec = self.mapping(spec, key)
-        self.known_keys(spec, key, {"column", "constant", "from", "pattern", "map"})
+        self.known_keys(spec, key, {"column", "constant", "from", "pattern", "map", "join", "find_in_text"})
         sources = [k for k in ("column", "constant", "from") if k in spec]
         if len(sources) != 1:
             raise self.fail(key, "give exactly one of column, constant or from")
@@ -409,13 +428,28 @@ class ContractParser:
         derived_from = None
         if "from" in spec:
             derived_from = self.choice(spec, "from", DERIVED_FROM, default=None, where=f"{key}.")
+        join = spec.get("join")
+        if join is not None:
+            if not isinstance(join, str):
+                raise self.fail(f"{key}.join", "must be the text put between the parts, e.g. ' '")
+            if len(columns) < 2:
+                raise self.fail(f"{key}.join", "joins the values of several columns: list two or more under column")
+        find_in_text = self.boolean(spec, "find_in_text", default=False, where=f"{key}.")
+        if find_in_text and (target not in REGION_TARGETS or not columns):
+            raise self.fail(f"{key}.find_in_text", "applies to kelurahan, kecamatan or region read from column(s)")
+        pattern = self.regex(spec.get("pattern"), f"{key}.pattern")
+        if pattern is not None and re.compile(pattern).groups > 1:
+            raise self.fail(f"{key}.pattern", "use at most one capture group (the value kept); "
+                                               "write other groups as (?:...)")
         return FieldMapping(
             target=target,
             columns=columns,
             constant=self.text(spec, "constant", where=f"{key}."),
             derived_from=derived_from,
-            pattern=self.regex(spec.get("pattern"), f"{key}.pattern"),
+            pattern=pattern,
             value_map=self.string_pairs(spec.get("map"), f"{key}.map"),
+            join=join,
+            find_in_text=find_in_text,
         )
 
     # -- roles ----------------------------------------------------------------------------------------------

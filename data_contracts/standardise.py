@@ -20,6 +20,8 @@ from pathlib import Path
 import pandas as pd
 
 from data_contracts.contract import ColumnRule, Contract, FieldMapping
+from data_contracts.date_formats import parse_with_formats
+from data_contracts.region_text import area_codes, find_in_text, named_level
 from data_contracts.reader import LINEAGE_COLUMNS, SOURCE_FILE, SOURCE_ROW, RawSource
 from data_contracts.schema import conform_to_person_schema
 from data_contracts.validation import ISSUE_COLUMNS, ValidationReport, empty_issues, validation_frame
@@ -27,6 +29,10 @@ from data_contracts.validation import ISSUE_COLUMNS, ValidationReport, empty_iss
 QUARANTINE_COLUMNS = ["source", "record_id", "source_file", "source_row", "columns", "rules", "reason", "raw_values"]
 
 UPPER_TEXT = ("birth_place", "occupation", "business_name", "jkn_segment", "jkn_status", "tk_segment", "tk_status")
+# Generic person fields of registers of other shapes: upper case, single spaces.
+PLAIN_UPPER_TEXT = ("street", "house_number", "locality", "province")
+AMBIGUOUS_REGION = "names both a kecamatan and a kelurahan: read as the kecamatan"
+UNKNOWN_AREA = "names no kecamatan or kelurahan of the Kemendagri reference"
 CODE_TEXT = ("sector", "registration_type")
 
 
@@ -44,9 +50,10 @@ class StandardResult:
 class _Parsed:
     """Memoised normaliser results per column, so a parse check and a mapping share one parse."""
 
-    def __init__(self, text: pd.DataFrame, snapshot_date: date) -> None:
+    def __init__(self, text: pd.DataFrame, snapshot_date: date, formats: dict[str, tuple[str, ...]] | None = None) -> None:
         self.text = text
         self.snapshot_date = snapshot_date
+        self.formats = formats or {}
         self._cache: dict[tuple[str, str], object] = {}
 
     def column(self, name: str) -> pd.Series:
@@ -57,7 +64,9 @@ class _Parsed:
     def get(self, kind: str, name: str) -> object:
         key = (kind, name)
         if key not in self._cache:
-            self._cache[key] = _parse(kind, self.column(name), self.snapshot_date)
+            formats = self.formats.get(name) if kind in ("date", "month") else None
+            self._cache[key] = (parse_with_formats(self.column(name), formats, kind) if formats
+                                else _parse(kind, self.column(name), self.snapshot_date))
         return self._cache[key]
 
 
@@ -94,13 +103,16 @@ def standardise(contract: Contract, raw: RawSource, report: ValidationReport, sn
         raise ValueError(f"source {contract.source}: validation failed with {len(report.file_errors)} file "
                          "error(s); fix the source before standardising")
     text = validation_frame(contract, raw.frame)
-    parsed = _Parsed(text, snapshot_date)
+    parsed = _Parsed(text, snapshot_date, {rule.name: rule.formats for rule in contract.columns if rule.formats})
     issues = pd.concat([frame for frame in (report.row_issues, _parse_issues(contract, parsed)) if len(frame)]
                        or [empty_issues()], ignore_index=True)
     quarantined = pd.Index(issues.loc[issues["severity"] == "quarantine", "row"].unique(), dtype="int64")
     record_ids = _record_ids(contract, raw.frame, text)
     keep = raw.frame.index.difference(quarantined)
-    records = _records(contract, raw.frame, parsed, record_ids, regions).loc[keep]
+    all_records, notes = _records(contract, raw.frame, parsed, record_ids, regions)
+    records = all_records.loc[keep]
+    if len(notes):
+        issues = pd.concat([issues, notes], ignore_index=True)
     quarantine = _quarantine(contract, raw.frame, record_ids, issues, quarantined)
     accounting = {"rows_read": len(raw.frame), "rows_standardised": len(records), "rows_quarantined": len(quarantine)}
     if accounting["rows_read"] != accounting["rows_standardised"] + accounting["rows_quarantined"]:
@@ -202,14 +214,16 @@ def _joined(values: pd.Series) -> str:
 _TARGET_NORMALISER = {"name": "name", "alias": "name", "birth_date": "date", "registered_date": "date",
                       "tk_last_paid_month": "month", "sex": "sex", "phone": "phone"}
 # Targets assembled from several mappings (NIK fields, region codes, RT/RW): not mapped one by one.
-_COMPOSITE_TARGETS = frozenset({"nik", "kelurahan", "kecamatan", "rt", "rw", "rt_rw"})
+_COMPOSITE_TARGETS = frozenset({"nik", "kelurahan", "kecamatan", "region", "rt", "rw", "rt_rw"})
 _NIK_FIELDS = ("nik", "nik_valid", "nik_issue", "nik_birth_date", "nik_sex", "nik_region")
 _REGION_FIELDS = ("kelurahan_code", "kecamatan_code", "region_match_score")
 
 
 def _records(contract: Contract, raw: pd.DataFrame, parsed: _Parsed, record_ids: pd.Series,
-             regions) -> pd.DataFrame:
-    mapper = _Mapper(contract, raw, parsed)
+             regions) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Person-schema rows for every raw row, and the notes (flag issues) mapping made: ambiguous region names,
+    list areas missing from the reference."""
+    mapper = _Mapper(contract, raw, parsed, regions)
     out: dict[str, pd.Series] = {
         "source": pd.Series(contract.source, index=raw.index, dtype="str"),
         "record_id": record_ids,
@@ -225,17 +239,27 @@ def _records(contract: Contract, raw: pd.DataFrame, parsed: _Parsed, record_ids:
     if contract.roles.sector is not None:  # the trade the source implies, where its records name none
         implied = pd.Series(contract.roles.sector, index=raw.index, dtype="str")
         out["sector"] = out["sector"].fillna(implied) if "sector" in out else implied
-    return conform_to_person_schema(pd.DataFrame(out, index=raw.index))
+    notes = pd.concat(mapper.notes, ignore_index=True)[ISSUE_COLUMNS] if mapper.notes else empty_issues()
+    return conform_to_person_schema(pd.DataFrame(out, index=raw.index)), notes
 
 
 class _Mapper:
     """Evaluates a contract's mappings on one source: input values, then the target field's cleaning."""
 
-    def __init__(self, contract: Contract, raw: pd.DataFrame, parsed: _Parsed) -> None:
+    def __init__(self, contract: Contract, raw: pd.DataFrame, parsed: _Parsed, regions=None) -> None:
         self.contract = contract
         self.raw = raw
         self.parsed = parsed
+        self.regions = regions
         self.by_target = {mapping.target: mapping for mapping in contract.mapping}
+        self.notes: list[pd.DataFrame] = []
+
+    def note(self, rows: pd.Series, mapping: FieldMapping, rule: str, reason: str) -> None:
+        """A flag issue (the row is kept) on the rows selected by ``rows``, under the mapping's first column."""
+        if rows.any():
+            column = mapping.columns[0] if mapping.columns else mapping.target
+            self.notes.append(pd.DataFrame({"row": rows.index[rows.to_numpy()], "column": column, "rule": rule,
+                                            "reason": reason, "severity": "flag"}))
 
     def empty(self) -> pd.Series:
         return pd.Series(pd.NA, index=self.raw.index, dtype="str")
@@ -244,7 +268,9 @@ class _Mapper:
         """The mapping's input: first filled of its columns, a constant, or derived from the file/sheet name;
         then its pattern (first group) and value map (keys matched ignoring case and spacing; others pass)."""
         index = self.raw.index
-        if mapping.columns:
+        if mapping.columns and mapping.join is not None:
+            values = _joined_columns([self.parsed.column(column) for column in mapping.columns], mapping.join)
+        elif mapping.columns:
             values = self.parsed.column(mapping.columns[0])
             for column in mapping.columns[1:]:
                 values = values.fillna(self.parsed.column(column))
@@ -266,6 +292,9 @@ class _Mapper:
         """``kind``'s normaliser on the mapping's input; a plain single-column mapping reuses the parse check's."""
         if len(mapping.columns) == 1 and not mapping.value_map and not mapping.pattern:
             return self.parsed.get(kind, mapping.columns[0])
+        formats = self.parsed.formats.get(mapping.columns[0]) if mapping.columns and kind in ("date", "month") else None
+        if formats:
+            return parse_with_formats(self.values(mapping), formats, kind)
         return _parse(kind, self.values(mapping), self.parsed.snapshot_date)
 
     def field(self, mapping: FieldMapping) -> pd.Series:
@@ -275,8 +304,16 @@ class _Mapper:
         if target == "address":
             return self.normalised(mapping, "address")["address"]
         values = self.values(mapping)
+        if target == "area_code":
+            return self.area_code(mapping, values)
         if target in UPPER_TEXT:
             return values.str.upper()
+        if target in PLAIN_UPPER_TEXT:
+            cleaned = values.str.upper().str.replace(r"\s+", " ", regex=True).str.strip()
+            return cleaned.mask(cleaned.eq(""))
+        if target in ("postcode", "other_id"):
+            cleaned = values.str.replace(r"\s+", "", regex=True).str.upper()
+            return cleaned.mask(cleaned.eq(""))
         if target in CODE_TEXT:
             return values.str.lower().str.replace(r"[^0-9a-z]+", "_", regex=True).str.strip("_")
         if target == "kk":
@@ -292,9 +329,44 @@ class _Mapper:
                else _parse("nik", self.empty(), self.parsed.snapshot_date))
         return {column: nik[column] for column in _NIK_FIELDS}
 
+    def area_code(self, mapping: FieldMapping, values: pd.Series) -> pd.Series:
+        """A list's area (file name, constant or column) as a reference code, read at the level it names."""
+        found = area_codes(values, self.regions)
+        self.note(found["ambiguous"], mapping, "area_code", AMBIGUOUS_REGION)
+        self.note(values.notna() & found["area_code"].isna(), mapping, "area_code", UNKNOWN_AREA)
+        return found["area_code"]
+
+    def region_names(self) -> tuple[pd.Series, pd.Series]:
+        """Kelurahan and kecamatan names to resolve: stated columns first, then names found inside text
+        (``find_in_text``), then a ``region`` value read at the level it names."""
+        kelurahan, kecamatan = self.empty(), self.empty()
+        for target in ("kelurahan", "kecamatan"):
+            mapping = self.by_target.get(target)
+            if mapping is not None and not mapping.find_in_text:
+                if target == "kelurahan":
+                    kelurahan = self.values(mapping)
+                else:
+                    kecamatan = self.values(mapping)
+        for target in ("kelurahan", "kecamatan", "region"):
+            mapping = self.by_target.get(target)
+            if mapping is None:
+                continue
+            values = self.values(mapping)
+            if mapping.find_in_text:
+                found = find_in_text(values)
+                if target != "kecamatan":
+                    kelurahan = kelurahan.fillna(found["kelurahan"])
+                kecamatan = kecamatan.fillna(found["kecamatan"])
+            elif target == "region":
+                level = named_level(values)
+                open_rows = kelurahan.isna() & kecamatan.isna()
+                self.note(level["ambiguous"] & open_rows, mapping, "region_level", AMBIGUOUS_REGION)
+                kelurahan = kelurahan.where(~open_rows, level["kelurahan"])
+                kecamatan = kecamatan.where(~open_rows, kecamatan.fillna(level["kecamatan"]))
+        return kelurahan, kecamatan
+
     def region_fields(self, regions) -> dict[str, pd.Series]:
-        kelurahan, kecamatan = (self.values(self.by_target[target]) if target in self.by_target else self.empty()
-                                for target in ("kelurahan", "kecamatan"))
+        kelurahan, kecamatan = self.region_names()
         resolved = regions.resolve(kelurahan, kecamatan)
         return {column: resolved[column] for column in _REGION_FIELDS}
 
@@ -313,6 +385,15 @@ class _Mapper:
             for part in ("rt", "rw"):
                 result[part] = result[part].fillna(found[part])
         return result
+
+
+def _joined_columns(parts: list[pd.Series], separator: str) -> pd.Series:
+    """The filled parts of each row joined by ``separator`` (empty parts skipped; NA when every part is)."""
+    out = pd.Series(pd.NA, index=parts[0].index, dtype="str")
+    for part in parts:
+        part = part.str.strip().mask(lambda v: v.eq(""))
+        out = (out + separator + part).fillna(out).fillna(part)
+    return out
 
 
 def _fold(value: str) -> str:

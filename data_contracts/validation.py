@@ -154,6 +154,10 @@ def _typed(rule: ColumnRule, values: pd.Series) -> pd.Series:
     """Values as numbers or dates for range rules (unparseable → NA; the parse rules report those)."""
     if rule.type == "integer":
         return pd.to_numeric(values, errors="coerce")
+    if rule.formats:
+        from data_contracts.date_formats import parse_with_formats
+
+        return parse_with_formats(values, rule.formats, rule.type)
     from matching.normalize import parse_date, parse_month
 
     return (parse_month if rule.type == "month" else parse_date)(values)

@@ -196,6 +196,14 @@ COLUMN_POLICY: dict[str, ColumnPolicy] = {
     "rw": DROP,
     "business_name": DROP,  # UMKM and stall names often carry the owner's name
     "birth_date": COARSEN,
+    # generic person fields of registers of other shapes (data_contracts.schema)
+    "street": DROP,
+    "house_number": DROP,
+    "other_id": HASH,  # another identifier of the person (member number, passport...)
+    "locality": KEEP,  # suburb or town: as coarse as a kelurahan
+    "postcode": KEEP,
+    "province": KEEP,
+    "area_code": KEEP,  # Kemendagri kecamatan/kelurahan code of a whole list (file name or constant)
     # region, work and cover
     "sex": KEEP,
     "kelurahan_code": KEEP,

@@ -181,7 +181,7 @@ BROKEN_TABLES: list[tuple[str, Breaker, str]] = [
     ("uncovered_informal_workers", lambda f: first_row(f, "outreach_priority", 2),
      "uncovered_informal_workers: column 'outreach_priority': rule unique failed for 2 row(s)"),
     ("unified_workers", lambda f: first_row(f, "bpjs_tk_status", PLANTED),
-     "unified_workers: column 'bpjs_tk_status': rule allowed ['active', 'lapsed', 'never_registered'] failed for 1 row(s)"),
+     "unified_workers: column 'bpjs_tk_status': rule allowed ['active', 'lapsed', 'never_registered', 'not_computed'] failed for 1 row(s)"),
     ("unified_workers", lambda f: first_row(f, "nik", PLANTED[:-1]),
      "unified_workers: column 'nik': rule pattern ^\\d{16}$ failed for 1 row(s)"),
     ("unified_workers", lambda f: first_row(f, "match_confidence", 1.5),
