@@ -370,14 +370,29 @@ def _duckdb_view_statements(root: Path, manifest: dict) -> list[str]:
 
 
 def _to_arrow(frame: pd.DataFrame) -> pa.Table:
-    """Arrow table of ``frame`` with datetime columns that hold only midnights stored as ``date32``."""
+    """Arrow table of ``frame`` with datetime columns that hold only midnights stored as ``date32``, and pandas
+    metadata that plain ``pd.read_parquet`` understands (see :func:`readable_pandas_metadata`)."""
     table = pa.Table.from_pandas(frame, preserve_index=False)
     for name in frame.columns:
         column = frame[name]
         if pd.api.types.is_datetime64_dtype(column) and (column.dropna() == column.dropna().dt.normalize()).all():
             index = table.schema.get_field_index(name)
             table = table.set_column(index, pa.field(name, pa.date32()), table.column(index).cast(pa.date32()))
-    return table
+    return readable_pandas_metadata(table)
+
+
+def readable_pandas_metadata(table: pa.Table) -> pa.Table:
+    """``table`` whose pandas metadata names no ``pd.ArrowDtype`` (``list<item: string>[pyarrow]``): pandas
+    records that dtype name on write but cannot parse it back, so plain ``pd.read_parquet`` of a list column
+    (``record_ids``) failed. Such columns are recorded as ``object``: they read back as Python lists."""
+    raw = (table.schema.metadata or {}).get(b"pandas")
+    if raw is None:
+        return table
+    metadata = json.loads(raw)
+    for column in metadata.get("columns", []):
+        if str(column.get("numpy_type", "")).endswith("[pyarrow]"):
+            column["numpy_type"] = "object"
+    return table.replace_schema_metadata({**table.schema.metadata, b"pandas": json.dumps(metadata).encode()})
 
 
 def read_parquet_frame(path: Path) -> pd.DataFrame:
