@@ -129,7 +129,10 @@ class RunSummary:
                 f"matched people: {links['workers']:,} workers, {links['workers with records in several sources']:,} "
                 "of them found in more than one source"
             )
-        if uncovered is not None:
+        unified = self.metadata.get("unified_workers") or {}
+        if unified.get("coverage computed") is False:
+            lines.append("coverage: not computed (no contract declares a membership register: roles.membership_register)")
+        elif uncovered is not None:
             lines.append(
                 f"uncovered informal workers: {uncovered['dagster/row_count']:,} "
                 f"({uncovered['vulnerable']:,} vulnerable: PBI or lapsed PBPU health cover)"
