@@ -22,6 +22,7 @@ from assets.metadata import markdown_table, share, table_metadata, value_counts
 from assets.partitions import snapshot_partitions
 from assets.publication import WarehouseResource
 from assets.sources import snapshot_date
+from data_contracts.matching_settings import load_matching_settings, matching_settings_path
 from matching import link_records
 from matching.stable_ids import assign_worker_ids
 from satupekerja.publication import last_published_before, previous_worker_ids
@@ -52,7 +53,8 @@ def link_person_records(
     context: AssetExecutionContext, person_records: pd.DataFrame, warehouse: WarehouseResource
 ) -> Iterator[dg.MaterializeResult]:
     snapshot = snapshot_date(context.partition_key)
-    result = link_records(person_records)
+    settings = load_matching_settings()
+    result = link_records(person_records, settings)
     published = warehouse.get()
     inherited_from = last_published_before(published, snapshot)
     previous_links, previous_history = previous_worker_ids(published, snapshot)
@@ -68,6 +70,7 @@ def link_person_records(
                 result.blocking_stats[["rule", "pairs", "dropped_keys", "dropped_records"]].itertuples(index=False),
             ),
             "m/u table": dg.MetadataValue.md(result.model.table_markdown()),
+            "matching settings file": dg.MetadataValue.text(matching_settings_path().name),
             "seconds per stage": dg.MetadataValue.json({k: round(v, 2) for k, v in result.timings.items()}),
         },
     )

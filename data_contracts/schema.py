@@ -48,11 +48,18 @@ PERSON_SCHEMA: dict[str, str] = {
     "registration_type": STRING,
     "business_name": STRING,
     "registered_date": DATE,
+    "street": STRING,
+    "house_number": STRING,
+    "locality": STRING,
+    "postcode": STRING,
+    "province": STRING,
+    "other_id": STRING,
+    "area_code": STRING,
 }
 
 PERSONAL_DATA_COLUMNS: frozenset[str] = frozenset(
     {"nik", "kk", "name", "alias", "birth_date", "birth_place", "phone", "address", "jkn_card_no", "tk_kpj", "nik_birth_date"}
-)
+) | {"street", "house_number", "other_id"}
 
 
 def empty_person_frame() -> pd.DataFrame:

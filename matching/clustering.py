@@ -40,14 +40,38 @@ CORROBORATING_PHONE_LEVELS = ("exact",)
 CORROBORATING_LOCATION_LEVELS = ("address", "kelurahan_rt", "kelurahan")
 
 
+@dataclass(frozen=True)
+class LevelsOf:
+    """The pair is at one of ``levels`` of ``comparison``."""
+
+    comparison: str
+    levels: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class NikConflictGuard:
+    """When two different trusted NIKs may still link (an *override*): the evidence without ``comparison``'s
+    weight and the prior reaches the override weight **and** every group of ``requires`` holds (a group holds
+    when the pair is at a listed level of one of its comparisons)."""
+
+    comparison: str = "nik"
+    requires: tuple[tuple[LevelsOf, ...], ...] = (
+        (LevelsOf("name", STRONG_NAME_LEVELS),),
+        (LevelsOf("birth_date", STRONG_BIRTH_DATE_LEVELS),),
+        (LevelsOf("phone", CORROBORATING_PHONE_LEVELS), LevelsOf("location", CORROBORATING_LOCATION_LEVELS)),
+    )
+
+
 @dataclass(frozen=True, kw_only=True)
 class ClusterGuards:
-    """Thresholds of the clustering step (copied from ``MatchSettings``)."""
+    """Thresholds of the clustering step (copied from ``MatchSettings``). ``nik_conflict`` None: no NIK guard
+    (a register without NIKs); ``generation_gap_years`` None: no generation guard."""
 
     match_threshold: float
     nik_conflict_override_weight: float
-    generation_gap_years: int
+    generation_gap_years: int | None
     max_cluster_size: int
+    nik_conflict: NikConflictGuard | None = NikConflictGuard()
 
 
 def edge_flags(
@@ -55,22 +79,26 @@ def edge_flags(
 ) -> pd.DataFrame:
     """Per scored pair: ``nik_conflict``, ``nik_override``, ``generation_gap`` (booleans)."""
     left, right = scored["left"].to_numpy(), scored["right"].to_numpy()
-    trusted = features["nik_trusted"].to_numpy()
-    nik = features["nik_num"].to_numpy()
     year = features["birth_year"].to_numpy()
-    nik_conflict = trusted[left] & trusted[right] & (nik[left] != nik[right])
-    evidence_without_nik = scored["match_weight"].to_numpy() - scored["w_nik"].to_numpy() - prior_weight
-    strong_name = scored["level_name"].isin(STRONG_NAME_LEVELS).to_numpy()
-    strong_birth_date = scored["level_birth_date"].isin(STRONG_BIRTH_DATE_LEVELS).to_numpy()
-    corroborated = (
-        scored["level_phone"].isin(CORROBORATING_PHONE_LEVELS).to_numpy()
-        | scored["level_location"].isin(CORROBORATING_LOCATION_LEVELS).to_numpy()
-    )
-    override = (
-        (evidence_without_nik >= guards.nik_conflict_override_weight) & strong_name & strong_birth_date & corroborated
-    )
-    both_years = (year[left] != MISSING_NUMBER) & (year[right] != MISSING_NUMBER)
-    generation_gap = both_years & (np.abs(year[left] - year[right]) >= guards.generation_gap_years)
+    guard = guards.nik_conflict
+    if guard is None:
+        nik_conflict = override = np.zeros(len(scored), dtype=bool)
+    else:
+        trusted = features["nik_trusted"].to_numpy()
+        nik = features["nik_num"].to_numpy()
+        nik_conflict = trusted[left] & trusted[right] & (nik[left] != nik[right])
+        evidence_without_nik = scored["match_weight"].to_numpy() - scored[f"w_{guard.comparison}"].to_numpy() - prior_weight
+        override = evidence_without_nik >= guards.nik_conflict_override_weight
+        for group in guard.requires:
+            holds = np.zeros(len(scored), dtype=bool)
+            for condition in group:
+                holds |= scored[f"level_{condition.comparison}"].isin(condition.levels).to_numpy()
+            override &= holds
+    if guards.generation_gap_years is None:
+        generation_gap = np.zeros(len(scored), dtype=bool)
+    else:
+        both_years = (year[left] != MISSING_NUMBER) & (year[right] != MISSING_NUMBER)
+        generation_gap = both_years & (np.abs(year[left] - year[right]) >= guards.generation_gap_years)
     return pd.DataFrame(
         {"nik_conflict": nik_conflict, "nik_override": nik_conflict & override, "generation_gap": generation_gap},
         index=scored.index,
@@ -119,11 +147,11 @@ def _conflicted_components(labels: np.ndarray, features: pd.DataFrame, guards: C
     summary = frame.groupby("component").agg(
         size=("component", "size"), niks=("nik", "nunique"), first_year=("year", "min"), last_year=("year", "max")
     )
-    bad = (
-        (summary["niks"] > 1)
-        | ((summary["last_year"] - summary["first_year"]) >= guards.generation_gap_years)
-        | (summary["size"] > guards.max_cluster_size)
-    )
+    bad = summary["size"] > guards.max_cluster_size
+    if guards.nik_conflict is not None:
+        bad |= summary["niks"] > 1
+    if guards.generation_gap_years is not None:
+        bad |= (summary["last_year"] - summary["first_year"]) >= guards.generation_gap_years
     return summary.index[bad].to_numpy()
 
 
@@ -142,7 +170,8 @@ def _rebuild_conflicted(
     year = features["birth_year"].to_numpy()
     members = np.flatnonzero(in_conflict)
     parent = {int(r): int(r) for r in members}
-    niks = {int(r): ({int(nik[r])} if trusted[r] else set()) for r in members}
+    nik_guard = guards.nik_conflict is not None
+    niks = {int(r): ({int(nik[r])} if trusted[r] and nik_guard else set()) for r in members}
     years = {int(r): ((int(year[r]),) * 2 if year[r] != MISSING_NUMBER else None) for r in members}
     sizes = dict.fromkeys(parent, 1)
 
@@ -160,7 +189,8 @@ def _rebuild_conflicted(
         if merged_niks not in (niks[a], niks[b]) and not override:
             continue
         span = _merged_span(years[a], years[b])
-        if span is not None and span[1] - span[0] >= guards.generation_gap_years:
+        gap = guards.generation_gap_years
+        if gap is not None and span is not None and span[1] - span[0] >= gap:
             continue
         if sizes[a] + sizes[b] > guards.max_cluster_size:
             continue

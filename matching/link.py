@@ -65,7 +65,7 @@ def link_records(records: pd.DataFrame, settings: MatchSettings = DEFAULT_SETTIN
     records = records.sort_values("record_id", kind="stable").reset_index(drop=True)
     timings: dict[str, float] = {}
     with _timed(timings, "features"):
-        features = compute_features(records)
+        features = compute_features(records, settings.feature_spec())
     with _timed(timings, "block"):
         blocking = block(features, settings.blocking_rules, settings.max_block_size)
         candidates = _with_record_ids(blocking.pairs, features)
@@ -108,7 +108,7 @@ def match_query(
     combined = pd.concat([query_records, registry_records], ignore_index=True)
     if combined["record_id"].duplicated().any():
         raise ValueError("query and registry records: column 'record_id' has duplicate values")
-    features = compute_features(combined)
+    features = compute_features(combined, settings.feature_spec())
     is_query = np.arange(len(combined)) < len(query_records)
     blocking = block(features, settings.blocking_rules, settings.max_block_size, focus=is_query)
     pairs = blocking.pairs[is_query[blocking.pairs["left"]] != is_query[blocking.pairs["right"]]]

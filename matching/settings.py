@@ -6,10 +6,11 @@ variant with ``dataclasses.replace(DEFAULT_SETTINGS, match_threshold=0.99)``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 from matching.blocking import BlockingRule
-from matching.clustering import ClusterGuards
+from matching.clustering import ClusterGuards, NikConflictGuard
 from matching.comparisons import (
     BirthDateComparison,
     Comparison,
@@ -19,6 +20,7 @@ from matching.comparisons import (
     NikComparison,
     PhoneComparison,
 )
+from matching.features import DerivedKey, FeatureSpec
 
 BIRTH_DATES = ("dob", "nik_dob")
 NAME_TOKENS = ("name_first_code", "name_last_code")
@@ -61,8 +63,9 @@ class MatchSettings:
 
     * ``blocking_rules`` / ``max_block_size``: union of blocking rules; keys shared by more records than the
       cap are skipped for that rule (and counted in the blocking stats).
-    * ``comparisons``: the comparison vector, in order; must include comparisons named ``nik``, ``name`` and
-      ``birth_date`` (the clustering guards read their levels).
+    * ``comparisons``: the comparison vector, in order (names unique).
+    * ``derived_keys`` / ``synonyms``: blocking keys computed from fields (first letters, phonetic key, year of
+      a date; see ``matching.features.DerivedKey``) and word synonyms per text field.
     * ``u_sample_pairs`` / ``u_sample_pairs_per_record`` / ``u_pseudo_count``: random pairs for u (the larger
       of the fixed number and the per-record rate: the pseudo-count bounds the weight of rare agreements at
       about log2(sample size), which must keep pace with the prior, about -log2(records)), and the
@@ -72,15 +75,19 @@ class MatchSettings:
     * ``tf_max_boost``: cap (bits) on the term-frequency boost of a rare exact name.
     * ``match_threshold``: match probability from which a pair links records into one cluster.
     * ``review_threshold``: pairs between this and ``match_threshold`` go to the review queue.
-    * ``nik_conflict_override_weight``: evidence (bits, without NIK and prior) needed to link two records with
-      different valid NIKs (see ``matching.clustering``).
-    * ``generation_gap_years``: birth years this far apart never share a cluster (parent/child namesakes).
+    * ``nik_conflict_guard`` / ``nik_conflict_override_weight``: which levels may override a conflict of two
+      trusted NIKs, and the evidence (bits, without NIK and prior) it takes (see ``matching.clustering``); None:
+      no NIK guard. Every comparison and level it names must exist (checked on construction).
+    * ``generation_gap_years``: birth years this far apart never share a cluster (parent/child namesakes);
+      None: no generation guard.
     * ``max_cluster_size``: no cluster grows beyond this many records (a person has a handful of records).
     """
 
     blocking_rules: tuple[BlockingRule, ...] = DEFAULT_BLOCKING_RULES
     max_block_size: int = 200
     comparisons: tuple[Comparison, ...] = DEFAULT_COMPARISONS
+    derived_keys: tuple[DerivedKey, ...] = ()
+    synonyms: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     u_sample_pairs: int = 1_000_000
     u_sample_pairs_per_record: float = 2.0
     u_pseudo_count: float = 1.0
@@ -91,8 +98,17 @@ class MatchSettings:
     match_threshold: float = 0.1
     review_threshold: float = 0.01
     nik_conflict_override_weight: float = 16.0
-    generation_gap_years: int = 12
+    nik_conflict_guard: NikConflictGuard | None = NikConflictGuard()
+    generation_gap_years: int | None = 12
     max_cluster_size: int = 30
+
+    def __post_init__(self) -> None:
+        problems = settings_problems(self)
+        if problems:
+            raise MatchSettingsError("; ".join(problems))
+
+    def feature_spec(self) -> FeatureSpec:
+        return FeatureSpec(derived=self.derived_keys, synonyms=self.synonyms)
 
     def u_sample_size(self, records: int) -> int:
         return max(self.u_sample_pairs, int(self.u_sample_pairs_per_record * records))
@@ -103,7 +119,58 @@ class MatchSettings:
             nik_conflict_override_weight=self.nik_conflict_override_weight,
             generation_gap_years=self.generation_gap_years,
             max_cluster_size=self.max_cluster_size,
+            nik_conflict=self.nik_conflict_guard,
         )
+
+
+class MatchSettingsError(ValueError):
+    """Matching settings that cannot work; the message names the key path of each problem."""
+
+
+def settings_problems(settings: MatchSettings) -> list[str]:
+    """What is inconsistent in ``settings`` (empty when nothing): duplicate names, priors that do not fit the
+    levels, and guard conditions naming a comparison or level that does not exist (a renamed level must not
+    silently disable the NIK-conflict override)."""
+    problems = []
+    names = [comparison.name for comparison in settings.comparisons]
+    for name in sorted({name for name in names if names.count(name) > 1}):
+        problems.append(f"comparisons: the name {name!r} is used twice")
+    rules = [rule.name for rule in settings.blocking_rules]
+    for name in sorted({name for name in rules if rules.count(name) > 1}):
+        problems.append(f"blocking.rules: the name {name!r} is used twice")
+    if not settings.blocking_rules:
+        problems.append("blocking.rules: at least one rule is needed")
+    if not settings.comparisons:
+        problems.append("comparisons: at least one comparison is needed")
+    for k, comparison in enumerate(settings.comparisons):
+        if len(comparison.m_prior) != len(comparison.levels):
+            problems.append(
+                f"comparisons[{k}] ({comparison.name}).m_prior: {len(comparison.m_prior)} values for "
+                f"{len(comparison.levels)} levels"
+            )
+        for level in comparison.max_weight:
+            if level not in comparison.levels:
+                problems.append(f"comparisons[{k}] ({comparison.name}).max_weight: {level!r} is not one of its levels")
+    by_name = {comparison.name: comparison for comparison in settings.comparisons}
+    guard = settings.nik_conflict_guard
+    if guard is not None:
+        path = "clustering.nik_conflict"
+        if guard.comparison not in by_name:
+            problems.append(f"{path}.comparison: no comparison named {guard.comparison!r} (have {names})")
+        for g, group in enumerate(guard.requires):
+            for c, condition in enumerate(group):
+                where = f"{path}.requires[{g}][{c}]"
+                if condition.comparison not in by_name:
+                    problems.append(f"{where}.comparison: no comparison named {condition.comparison!r} (have {names})")
+                    continue
+                levels = by_name[condition.comparison].levels
+                for level in condition.levels:
+                    if level not in levels:
+                        problems.append(
+                            f"{where}.levels: {level!r} is not a level of comparison {condition.comparison!r} "
+                            f"(its levels: {list(levels)})"
+                        )
+    return problems
 
 
 DEFAULT_SETTINGS = MatchSettings()

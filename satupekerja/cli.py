@@ -26,7 +26,7 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeEl
 from rich.table import Table
 
 from data_contracts.regions import load_region_reference
-from matching import DEFAULT_SETTINGS
+from data_contracts.matching_settings import load_matching_settings
 from satupekerja import checklist, exports, lookup, report
 from satupekerja.audit import AuditLog, pseudonymise_filter_value
 from satupekerja.privacy import PrivacyConfigError, load_pseudonymisation_key
@@ -239,9 +239,10 @@ def check_list(
         links = read_table(warehouse, LINKS, snapshot, RESTRICTED)
         unified = read_table(warehouse, UNIFIED, snapshot, RESTRICTED)
         advance("Preparing the matching model")
-        model = checklist.registry_model(registry_records, DEFAULT_SETTINGS)
+        settings = load_matching_settings()
+        model = checklist.registry_model(registry_records, settings)
         advance(f"Matching {len(rows):,} rows")
-        registry = checklist.RegistryForChecks(registry_records, links, unified, model, DEFAULT_SETTINGS)
+        registry = checklist.RegistryForChecks(registry_records, links, unified, model, settings)
         checked = checklist.check_list(rows, columns, file.name, pd.Timestamp(snapshot), registry)
         advance("Writing the result")
         checklist.write_checked(checked.rows, path)
