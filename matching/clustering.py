@@ -65,19 +65,26 @@ class NikConflictGuard:
 @dataclass(frozen=True, kw_only=True)
 class ClusterGuards:
     """Thresholds of the clustering step (copied from ``MatchSettings``). ``nik_conflict`` None: no NIK guard
-    (a register without NIKs); ``generation_gap_years`` None: no generation guard."""
+    (a register without NIKs); ``generation_gap_years`` None: no generation guard. ``link_requires``: groups
+    of level conditions every edge must meet (a group holds when one of its conditions does), whatever its
+    probability: e.g. names that agree, so that housemates sharing address and phone never merge.
+    ``keep_apart``: alternatives (a level condition, or a tuple of conditions that must all hold) that put
+    the two records of a scored pair in different clusters, even through other records (cannot-link)."""
 
     match_threshold: float
     nik_conflict_override_weight: float
     generation_gap_years: int | None
     max_cluster_size: int
     nik_conflict: NikConflictGuard | None = NikConflictGuard()
+    link_requires: tuple[tuple[LevelsOf | tuple[LevelsOf, ...], ...], ...] = ()
+    keep_apart: tuple[LevelsOf | tuple[LevelsOf, ...], ...] = ()
 
 
 def edge_flags(
     scored: pd.DataFrame, features: pd.DataFrame, prior_weight: float, guards: ClusterGuards
 ) -> pd.DataFrame:
-    """Per scored pair: ``nik_conflict``, ``nik_override``, ``generation_gap`` (booleans)."""
+    """Per scored pair: ``nik_conflict``, ``nik_override``, ``generation_gap``, ``missing_evidence`` (a group
+    of ``link_requires`` does not hold, or ``keep_apart`` holds) and ``keep_apart`` (booleans)."""
     left, right = scored["left"].to_numpy(), scored["right"].to_numpy()
     year = features["birth_year"].to_numpy()
     guard = guards.nik_conflict
@@ -90,19 +97,34 @@ def edge_flags(
         evidence_without_nik = scored["match_weight"].to_numpy() - scored[f"w_{guard.comparison}"].to_numpy() - prior_weight
         override = evidence_without_nik >= guards.nik_conflict_override_weight
         for group in guard.requires:
-            holds = np.zeros(len(scored), dtype=bool)
-            for condition in group:
-                holds |= scored[f"level_{condition.comparison}"].isin(condition.levels).to_numpy()
-            override &= holds
+            override &= _group_holds(scored, group)
     if guards.generation_gap_years is None:
         generation_gap = np.zeros(len(scored), dtype=bool)
     else:
         both_years = (year[left] != MISSING_NUMBER) & (year[right] != MISSING_NUMBER)
         generation_gap = both_years & (np.abs(year[left] - year[right]) >= guards.generation_gap_years)
+    missing_evidence = np.zeros(len(scored), dtype=bool)
+    for group in guards.link_requires:
+        missing_evidence |= ~_group_holds(scored, group)
+    if guards.keep_apart:
+        missing_evidence |= _group_holds(scored, guards.keep_apart)
+    keep_apart = _group_holds(scored, guards.keep_apart) if guards.keep_apart else np.zeros(len(scored), dtype=bool)
     return pd.DataFrame(
-        {"nik_conflict": nik_conflict, "nik_override": nik_conflict & override, "generation_gap": generation_gap},
+        {"nik_conflict": nik_conflict, "nik_override": nik_conflict & override, "generation_gap": generation_gap,
+         "missing_evidence": missing_evidence, "keep_apart": keep_apart},
         index=scored.index,
     )
+
+
+def _group_holds(scored: pd.DataFrame, group: tuple[LevelsOf | tuple[LevelsOf, ...], ...]) -> np.ndarray:
+    """A group holds where one of its alternatives does; an alternative that is a tuple needs all of it."""
+    holds = np.zeros(len(scored), dtype=bool)
+    for alternative in group:
+        every = np.ones(len(scored), dtype=bool)
+        for condition in (alternative if isinstance(alternative, tuple) else (alternative,)):
+            every &= scored[f"level_{condition.comparison}"].isin(condition.levels).to_numpy()
+        holds |= every
+    return holds
 
 
 def cluster(scored: pd.DataFrame, features: pd.DataFrame, prior_weight: float, guards: ClusterGuards) -> pd.DataFrame:
@@ -116,14 +138,22 @@ def cluster(scored: pd.DataFrame, features: pd.DataFrame, prior_weight: float, g
     usable = (
         (scored["match_probability"].to_numpy() >= guards.match_threshold)
         & ~flags["generation_gap"].to_numpy()
+        & ~flags["missing_evidence"].to_numpy()
         & (~flags["nik_conflict"].to_numpy() | flags["nik_override"].to_numpy())
     )
     edges = scored.loc[usable, ["left", "right", "match_weight"]].assign(override=flags.loc[usable, "nik_override"])
     n = len(features)
     labels = _components(edges, n)
     conflicted = _conflicted_components(labels, features, guards)
+    # Pairs ``keep_apart`` names must not end up together through others either (a record with a surname
+    # only, linked to two housemates): their components are rebuilt too.
+    apart = flags["keep_apart"].to_numpy()
+    cannot = scored.loc[apart, ["left", "right"]].to_numpy()
+    if len(cannot):
+        cannot = cannot[labels[cannot[:, 0]] == labels[cannot[:, 1]]]
+        conflicted = np.union1d(conflicted, labels[cannot[:, 0]])
     if conflicted.size:
-        labels = _rebuild_conflicted(labels, conflicted, edges, features, guards)
+        labels = _rebuild_conflicted(labels, conflicted, edges, features, guards, cannot)
     return _links(labels, features, scored)
 
 
@@ -156,11 +186,13 @@ def _conflicted_components(labels: np.ndarray, features: pd.DataFrame, guards: C
 
 
 def _rebuild_conflicted(
-    labels: np.ndarray, conflicted: np.ndarray, edges: pd.DataFrame, features: pd.DataFrame, guards: ClusterGuards
+    labels: np.ndarray, conflicted: np.ndarray, edges: pd.DataFrame, features: pd.DataFrame, guards: ClusterGuards,
+    cannot: np.ndarray | None = None,
 ) -> np.ndarray:
     """Greedy constrained merge (strongest edge first) of the records of conflicted components.
 
-    Loops in Python over the edges of conflicted components only, which chaining makes rare.
+    Loops in Python over the edges of conflicted components only, which chaining makes rare. ``cannot``:
+    record pairs (positions) that must stay in different clusters.
     """
     in_conflict = np.isin(labels, conflicted)
     local = edges[in_conflict[edges["left"].to_numpy()]]
@@ -174,6 +206,12 @@ def _rebuild_conflicted(
     niks = {int(r): ({int(nik[r])} if trusted[r] and nik_guard else set()) for r in members}
     years = {int(r): ((int(year[r]),) * 2 if year[r] != MISSING_NUMBER else None) for r in members}
     sizes = dict.fromkeys(parent, 1)
+    partners: dict[int, set[int]] = {}
+    for a, b in (cannot if cannot is not None else np.empty((0, 2), dtype=np.int64)):
+        partners.setdefault(int(a), set()).add(int(b))
+        partners.setdefault(int(b), set()).add(int(a))
+    group_members = {r: {r} for r in parent} if partners else {}
+    blocked = {r: set(partners.get(r, ())) for r in parent} if partners else {}
 
     def root(record: int) -> int:
         while parent[record] != record:
@@ -194,9 +232,14 @@ def _rebuild_conflicted(
             continue
         if sizes[a] + sizes[b] > guards.max_cluster_size:
             continue
+        if partners and (blocked[a] & group_members[b]):
+            continue
         keep, absorbed = min(a, b), max(a, b)
         parent[absorbed] = keep
         niks[keep], years[keep], sizes[keep] = merged_niks, span, sizes[a] + sizes[b]
+        if partners:
+            group_members[keep] |= group_members.pop(absorbed)
+            blocked[keep] |= blocked.pop(absorbed)
     rebuilt = labels.copy()
     offset = labels.max() + 1
     rebuilt[members] = offset + np.array([root(int(r)) for r in members], dtype=np.int64)

@@ -371,18 +371,22 @@ class Condition:
 
     ``exact``: both records have ``column`` (an integer feature) and it is equal. ``jaro_winkler``: the
     Jaro–Winkler similarity of the text in ``column`` is at least ``threshold``. ``levenshtein``: the edit
-    distance of the text is at most ``threshold``. ``all``/``any``: every/some condition of ``parts`` holds.
+    distance of the text is at most ``threshold``. ``missing``: either record lacks ``column`` (a name
+    without a second word is a single name). ``crossed_jaro_winkler``: ``column`` of one record against
+    ``other_column`` of the other, both ways, at least ``threshold`` (given name and surname swapped, with a
+    typo). ``all``/``any``: every/some condition of ``parts`` holds.
     """
 
     kind: str
     column: str | None = None
     threshold: float | None = None
     parts: tuple[Condition, ...] = ()
+    other_column: str | None = None
 
     def columns(self) -> tuple[str, ...]:
         if self.kind in ("all", "any"):
             return tuple(column for part in self.parts for column in part.columns())
-        return (self.column,)
+        return (self.column,) if self.other_column is None else (self.column, self.other_column)
 
     def holds(self, features: pd.DataFrame, left: np.ndarray, right: np.ndarray, todo: np.ndarray) -> np.ndarray:
         """Per pair (only ``todo`` pairs are evaluated; the others are False)."""
@@ -399,8 +403,17 @@ class Condition:
         if self.kind == "exact":
             a, b = _column(features, self.column, left), _column(features, self.column, right)
             return todo & (a == b) & (a != MISSING_CODE)
+        if self.kind == "missing":
+            a, b = _column(features, self.column, left), _column(features, self.column, right)
+            return todo & ((a == MISSING_CODE) | (b == MISSING_CODE))
+        if self.kind == "crossed_jaro_winkler":
+            first = Condition("jaro_winkler", column=self.column, threshold=self.threshold, other_column=self.other_column)
+            second = Condition("jaro_winkler", column=self.other_column, threshold=self.threshold, other_column=self.column)
+            result = first.holds(features, left, right, todo)
+            return second.holds(features, left, right, result)
         texts = features[self.column].to_numpy(dtype=object, na_value="")
-        a, b = texts[left], texts[right]
+        other = texts if self.other_column is None else features[self.other_column].to_numpy(dtype=object, na_value="")
+        a, b = texts[left], other[right]
         todo = todo & (a != "") & (b != "")
         result = np.zeros(len(left), dtype=bool)
         if todo.any():

@@ -56,12 +56,14 @@ _LAST_SYLLABLE_RE = r"^.*([^AIUEO ][AIUEO])$"
 # integer codes (``<field>``). ``house_number`` keeps its letter (12A).
 GENERIC_FIELDS = ("street", "house_number", "locality", "postcode", "province", "other_id", "area_code")
 # Text fields a derived key or a fuzzy level can read: feature column holding the text.
-TEXT_COLUMNS: dict[str, str] = {
-    "name": "name_key", "alias": "alias_key", **{name: f"{name}_text" for name in GENERIC_FIELDS},
-}
-# Fields whose keys are computed from the name key (their text is kept only while features are computed).
+# Fields whose keys are computed from the name key: their text is kept (``<field>_text``) only when the
+# settings compare it fuzzily (``FeatureSpec.name_texts``).
 NAME_TEXT_FIELDS = ("name_sorted", "given_name", "name_skeleton", "name_first", "name_second", "name_last",
                     "skeleton_first", "name_initials")
+TEXT_COLUMNS: dict[str, str] = {
+    "name": "name_key", "alias": "alias_key", **{name: f"{name}_text" for name in GENERIC_FIELDS},
+    **{name: f"{name}_text" for name in NAME_TEXT_FIELDS},
+}
 DATE_COLUMNS: dict[str, str] = {"birth_date": "dob", "nik_birth_date": "nik_dob", "birth_date_any": "dob_any"}
 TEXT_TRANSFORMS = ("first", "last", "phonetic")
 DATE_TRANSFORMS = ("year", "month", "day", "month_day")
@@ -90,6 +92,7 @@ class FeatureSpec:
 
     derived: tuple[DerivedKey, ...] = ()
     synonyms: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    name_texts: tuple[str, ...] = ()
 
 
 def compute_features(records: pd.DataFrame, spec: FeatureSpec | None = None) -> pd.DataFrame:
@@ -101,6 +104,8 @@ def compute_features(records: pd.DataFrame, spec: FeatureSpec | None = None) -> 
     features = pd.DataFrame({"record_id": records["record_id"].astype("str")})
     name_text = _name_features(records)
     features = features.join(name_text.drop(columns=[c for c in NAME_TEXT_FIELDS if c in name_text.columns]))
+    for name in spec.name_texts:
+        features[f"{name}_text"] = name_text[name]
     features = features.join(_nik_features(records))
     features = features.join(_date_features(records))
     features["sex"] = _sex_codes(records, features.pop("called_sex"))
@@ -160,7 +165,7 @@ def _derived_keys(derived: tuple[DerivedKey, ...], features: pd.DataFrame, name_
             }[key.transform].to_numpy(dtype=np.int64)
             date_keys[key.column] = np.where(days >= 0, part, MISSING_NUMBER)
             continue
-        if key.field in name_text.columns and key.field not in TEXT_COLUMNS:
+        if key.field in NAME_TEXT_FIELDS:
             text = name_text[key.field]
         else:
             text = features[TEXT_COLUMNS[key.field]]

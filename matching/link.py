@@ -121,8 +121,8 @@ def match_query(
     flags = edge_flags(scored, features, model.prior_weight, settings.cluster_guards())
     scored["guard"] = pd.Series(
         np.select(
-            [flags["generation_gap"], flags["nik_conflict"] & ~flags["nik_override"]],
-            ["generation_gap", "nik_conflict"], default="",
+            [flags["generation_gap"], flags["nik_conflict"] & ~flags["nik_override"], flags["missing_evidence"]],
+            ["generation_gap", "nik_conflict", "missing_evidence"], default="",
         ),
         index=scored.index, dtype="str",
     ).replace("", pd.NA)
@@ -179,8 +179,8 @@ def review_queue(
     """Pairs a person should look at, most probable first.
 
     ``reason``: ``uncertain`` (probability in the review band), or — for pairs above the match threshold
-    that clustering kept apart — ``nik_conflict``, ``generation_gap`` or ``cluster_guard`` (split by the
-    conflicted-component rebuild).
+    that clustering kept apart — ``nik_conflict``, ``generation_gap``, ``missing_evidence`` (a
+    ``link_requires`` group does not hold) or ``cluster_guard`` (split by the conflicted-component rebuild).
     """
     cluster_keys = links["cluster"].to_numpy()
     left, right = scored["left"].to_numpy(), scored["right"].to_numpy()
@@ -192,8 +192,9 @@ def review_queue(
     pairs = scored[selected]
     flags = edge_flags(pairs, features, prior_weight, settings.cluster_guards())
     reason = np.select(
-        [~above[selected], flags["generation_gap"], flags["nik_conflict"] & ~flags["nik_override"]],
-        ["uncertain", "generation_gap", "nik_conflict"], default="cluster_guard",
+        [~above[selected], flags["generation_gap"], flags["nik_conflict"] & ~flags["nik_override"],
+         flags["missing_evidence"]],
+        ["uncertain", "generation_gap", "nik_conflict", "missing_evidence"], default="cluster_guard",
     )
     queue = pairs.assign(
         cluster_l=cluster_keys[left[selected]], cluster_r=cluster_keys[right[selected]], reason=reason

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from matching.blocking import BlockingRule
-from matching.clustering import ClusterGuards, NikConflictGuard
+from matching.clustering import ClusterGuards, LevelsOf, NikConflictGuard
 from matching.comparisons import (
     BirthDateComparison,
     Comparison,
@@ -65,7 +65,8 @@ class MatchSettings:
       cap are skipped for that rule (and counted in the blocking stats).
     * ``comparisons``: the comparison vector, in order (names unique).
     * ``derived_keys`` / ``synonyms``: blocking keys computed from fields (first letters, phonetic key, year of
-      a date; see ``matching.features.DerivedKey``) and word synonyms per text field.
+      a date; see ``matching.features.DerivedKey``), word synonyms per text field, and the name fields whose
+      text fuzzy levels compare (``name_first``…: kept as ``<field>_text`` features).
     * ``u_sample_pairs`` / ``u_sample_pairs_per_record`` / ``u_pseudo_count``: random pairs for u (the larger
       of the fixed number and the per-record rate: the pseudo-count bounds the weight of rare agreements at
       about log2(sample size), which must keep pace with the prior, about -log2(records)), and the
@@ -81,6 +82,10 @@ class MatchSettings:
     * ``generation_gap_years``: birth years this far apart never share a cluster (parent/child namesakes);
       None: no generation guard.
     * ``max_cluster_size``: no cluster grows beyond this many records (a person has a handful of records).
+    * ``link_requires``: groups of level conditions every link must meet, whatever its probability (a group
+      holds when one of its conditions does); checked like the NIK guard.
+    * ``keep_apart``: alternatives that keep the two records of a scored pair in different clusters, even
+      through other records (cannot-link).
     """
 
     blocking_rules: tuple[BlockingRule, ...] = DEFAULT_BLOCKING_RULES
@@ -88,6 +93,7 @@ class MatchSettings:
     comparisons: tuple[Comparison, ...] = DEFAULT_COMPARISONS
     derived_keys: tuple[DerivedKey, ...] = ()
     synonyms: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    name_texts: tuple[str, ...] = ()
     u_sample_pairs: int = 1_000_000
     u_sample_pairs_per_record: float = 2.0
     u_pseudo_count: float = 1.0
@@ -101,6 +107,8 @@ class MatchSettings:
     nik_conflict_guard: NikConflictGuard | None = NikConflictGuard()
     generation_gap_years: int | None = 12
     max_cluster_size: int = 30
+    link_requires: tuple[tuple[LevelsOf | tuple[LevelsOf, ...], ...], ...] = ()
+    keep_apart: tuple[LevelsOf | tuple[LevelsOf, ...], ...] = ()
 
     def __post_init__(self) -> None:
         problems = settings_problems(self)
@@ -108,7 +116,7 @@ class MatchSettings:
             raise MatchSettingsError("; ".join(problems))
 
     def feature_spec(self) -> FeatureSpec:
-        return FeatureSpec(derived=self.derived_keys, synonyms=self.synonyms)
+        return FeatureSpec(derived=self.derived_keys, synonyms=self.synonyms, name_texts=self.name_texts)
 
     def u_sample_size(self, records: int) -> int:
         return max(self.u_sample_pairs, int(self.u_sample_pairs_per_record * records))
@@ -120,6 +128,8 @@ class MatchSettings:
             generation_gap_years=self.generation_gap_years,
             max_cluster_size=self.max_cluster_size,
             nik_conflict=self.nik_conflict_guard,
+            link_requires=self.link_requires,
+            keep_apart=self.keep_apart,
         )
 
 
@@ -153,13 +163,22 @@ def settings_problems(settings: MatchSettings) -> list[str]:
                 problems.append(f"comparisons[{k}] ({comparison.name}).max_weight: {level!r} is not one of its levels")
     by_name = {comparison.name: comparison for comparison in settings.comparisons}
     guard = settings.nik_conflict_guard
+    groups = [(f"clustering.link_requires[{g}]", group) for g, group in enumerate(settings.link_requires)]
+    if settings.keep_apart:
+        groups.append(("clustering.keep_apart", settings.keep_apart))
     if guard is not None:
         path = "clustering.nik_conflict"
         if guard.comparison not in by_name:
             problems.append(f"{path}.comparison: no comparison named {guard.comparison!r} (have {names})")
-        for g, group in enumerate(guard.requires):
-            for c, condition in enumerate(group):
-                where = f"{path}.requires[{g}][{c}]"
+        groups += [(f"{path}.override_requires[{g}]", group) for g, group in enumerate(guard.requires)]
+    if groups:
+        for path, group in groups:
+            flat = [
+                (f"{path}[{c}]" + (f".all[{a}]" if isinstance(alternative, tuple) else ""), condition)
+                for c, alternative in enumerate(group)
+                for a, condition in enumerate(alternative if isinstance(alternative, tuple) else (alternative,))
+            ]
+            for where, condition in flat:
                 if condition.comparison not in by_name:
                     problems.append(f"{where}.comparison: no comparison named {condition.comparison!r} (have {names})")
                     continue

@@ -80,20 +80,27 @@ def settings_from_mapping(document: object) -> MatchSettings:
         for k, rule in enumerate(_list(_required(blocking, "rules", "blocking"), "blocking.rules"))
     )
     comparisons = tuple(
-        _comparison(item, f"comparisons[{k}]")
+        _comparison(item, f"comparisons[{k}]", derived)
         for k, item in enumerate(_list(_required(root, "comparisons", "(file)"), "comparisons"))
     )
+    name_texts = tuple(dict.fromkeys(
+        name for comparison in comparisons if isinstance(comparison, FieldComparison)
+        for condition in comparison.conditions for column in condition.columns()
+        for name in NAME_TEXT_FIELDS if column == TEXT_COLUMNS[name]
+    ))
     model = _mapping(root.get("model", {}), "model")
     _known_keys(model, tuple(_MODEL_KEYS), "model")
     thresholds = _mapping(root.get("thresholds", {}), "thresholds")
     _known_keys(thresholds, ("match", "review"), "thresholds")
     clustering = _mapping(root.get("clustering", {}), "clustering")
-    _known_keys(clustering, ("max_cluster_size", "generation_gap_years", "nik_conflict"), "clustering")
+    _known_keys(clustering, ("max_cluster_size", "generation_gap_years", "nik_conflict", "link_requires",
+                                     "keep_apart"), "clustering")
     values: dict[str, Any] = {
         "blocking_rules": rules,
         "comparisons": comparisons,
         "derived_keys": tuple(derived.values()),
         "synonyms": _synonyms(root.get("synonyms", {})),
+        "name_texts": name_texts,
     }
     if "max_block_size" in blocking:
         values["max_block_size"] = _number(blocking["max_block_size"], "blocking.max_block_size", int, minimum=2)
@@ -109,6 +116,10 @@ def settings_from_mapping(document: object) -> MatchSettings:
         gap = clustering["generation_gap_years"]
         values["generation_gap_years"] = None if gap is None else _number(
             gap, "clustering.generation_gap_years", int, minimum=1)
+    if "link_requires" in clustering:
+        values["link_requires"] = _level_groups(clustering["link_requires"], "clustering.link_requires")
+    if "keep_apart" in clustering:
+        values["keep_apart"] = _level_groups([clustering["keep_apart"]], "clustering.keep_apart")[0]
     guard = clustering.get("nik_conflict")
     values["nik_conflict_guard"] = None if guard is None else _nik_guard(guard, values)
     settings = MatchSettings(**values)
@@ -170,11 +181,11 @@ def _key_field(part: object, path: str, derived: dict[str, DerivedKey]) -> str:
     return key.column
 
 
-def _comparison(item: object, path: str) -> Comparison:
+def _comparison(item: object, path: str, derived: dict[str, DerivedKey]) -> Comparison:
     spec = _mapping(item, path)
     kind = _text(_required(spec, "kind", path), f"{path}.kind")
     if kind == "levels":
-        return _field_comparison(spec, path)
+        return _field_comparison(spec, path, derived)
     if kind not in _LIBRARY:
         raise MatchSettingsError(f"{path}.kind: {kind!r} is not one of {[*_LIBRARY, 'levels']}")
     _known_keys(spec, (*_COMMON_KEYS, *_KIND_PARAMETERS.get(kind, ())), path)
@@ -197,7 +208,7 @@ def _comparison(item: object, path: str) -> Comparison:
     return _with_prior_and_caps(built, spec, path)
 
 
-def _field_comparison(spec: Mapping, path: str) -> FieldComparison:
+def _field_comparison(spec: Mapping, path: str, derived: dict[str, DerivedKey]) -> FieldComparison:
     _known_keys(spec, (*_COMMON_KEYS, "available_if_both_have"), path)
     name = _text(_required(spec, "name", path), f"{path}.name")
     items = _list(_required(spec, "levels", path), f"{path}.levels")
@@ -214,13 +225,13 @@ def _field_comparison(spec: Mapping, path: str) -> FieldComparison:
             if "when" in level or levels[-1] != "else":
                 raise MatchSettingsError(f"{where}: the last level must be {{name: else}} without 'when'")
         else:
-            conditions.append(_condition(_required(level, "when", where), f"{where}.when"))
+            conditions.append(_condition(_required(level, "when", where), f"{where}.when", derived))
     if len(set(levels)) != len(levels):
         raise MatchSettingsError(f"{path}.levels: level names must be unique, found {levels}")
     columns = tuple(dict.fromkeys(c for condition in conditions for c in condition.columns()))
     if "available_if_both_have" in spec:
         available = tuple(
-            FIELDS[_field(value, f"{path}.available_if_both_have[{k}]")]
+            _field(value, f"{path}.available_if_both_have[{k}]")
             for k, value in enumerate(_list(spec["available_if_both_have"], f"{path}.available_if_both_have"))
         )
     else:
@@ -244,21 +255,25 @@ def _code_column(column: str) -> str:
     return column
 
 
-def _condition(item: object, path: str) -> Condition:
+def _condition(item: object, path: str, derived: dict[str, DerivedKey]) -> Condition:
     spec = _mapping(item, path)
     if len(set(spec) - {"min", "max"}) != 1:
         raise MatchSettingsError(
-            f"{path}: one test per condition (exact, jaro_winkler, levenshtein, all, any), found {sorted(spec)}")
+            f"{path}: one test per condition (exact, missing, jaro_winkler, levenshtein, all, any), found {sorted(spec)}")
     if "all" in spec or "any" in spec:
         kind = "all" if "all" in spec else "any"
         _known_keys(spec, (kind,), path)
         parts = _list(spec[kind], f"{path}.{kind}")
         if len(parts) < 2:
             raise MatchSettingsError(f"{path}.{kind}: list at least two conditions")
-        return Condition(kind, parts=tuple(_condition(part, f"{path}.{kind}[{k}]") for k, part in enumerate(parts)))
-    if "exact" in spec:
-        _known_keys(spec, ("exact",), path)
-        return Condition("exact", column=FIELDS[_field(spec["exact"], f"{path}.exact")])
+        return Condition(
+            kind, parts=tuple(_condition(part, f"{path}.{kind}[{k}]", derived) for k, part in enumerate(parts)))
+    for kind in ("exact", "missing"):
+        if kind in spec:
+            _known_keys(spec, (kind,), path)
+            if isinstance(spec[kind], Mapping):  # a transformed field, as in blocking keys
+                return Condition(kind, column=_key_field(spec[kind], f"{path}.{kind}", derived))
+            return Condition(kind, column=_field(spec[kind], f"{path}.{kind}"))
     for kind, bound, limits in (("jaro_winkler", "min", (0.0, 1.0)), ("levenshtein", "max", (0, 100))):
         if kind in spec:
             _known_keys(spec, (kind, bound), path)
@@ -268,7 +283,17 @@ def _condition(item: object, path: str) -> Condition:
             threshold = _number(_required(spec, bound, path), f"{path}.{bound}", float,
                                 minimum=limits[0], maximum=limits[1])
             return Condition(kind, column=TEXT_COLUMNS[field_name], threshold=threshold)
-    raise MatchSettingsError(f"{path}: unknown test {sorted(spec)}; use exact, jaro_winkler, levenshtein, all or any")
+    if "crossed_jaro_winkler" in spec:
+        _known_keys(spec, ("crossed_jaro_winkler", "min"), path)
+        pair = _text_list(spec["crossed_jaro_winkler"], f"{path}.crossed_jaro_winkler")
+        if len(pair) != 2 or any(name not in TEXT_COLUMNS for name in pair):
+            raise MatchSettingsError(f"{path}.crossed_jaro_winkler: give two text fields of {list(TEXT_COLUMNS)}")
+        threshold = _number(_required(spec, "min", path), f"{path}.min", float, minimum=0.0, maximum=1.0)
+        return Condition("crossed_jaro_winkler", column=TEXT_COLUMNS[pair[0]], other_column=TEXT_COLUMNS[pair[1]],
+                         threshold=threshold)
+    raise MatchSettingsError(
+        f"{path}: unknown test {sorted(spec)}; use exact, missing, jaro_winkler, crossed_jaro_winkler, levenshtein, "
+        "all or any")
 
 
 def _with_prior_and_caps(built: Comparison, spec: Mapping, path: str) -> Comparison:
@@ -299,21 +324,42 @@ def _nik_guard(item: object, values: dict[str, Any]) -> NikConflictGuard:
     _known_keys(spec, ("comparison", "override_weight", "override_requires"), path)
     if "override_weight" in spec:
         values["nik_conflict_override_weight"] = _number(spec["override_weight"], f"{path}.override_weight", float)
+    groups = _level_groups(_required(spec, "override_requires", path), f"{path}.override_requires")
+    comparison = _text(spec.get("comparison", "nik"), f"{path}.comparison")
+    return NikConflictGuard(comparison=comparison, requires=groups)
+
+
+def _level_groups(item: object, path: str) -> tuple[tuple[LevelsOf | tuple[LevelsOf, ...], ...], ...]:
+    """A list of groups, each a list of alternatives: a ``{comparison, levels}`` condition or ``{all: [...]}``
+    of such conditions (levels are checked against the comparisons when the settings are built)."""
     groups = []
-    for g, group in enumerate(_list(_required(spec, "override_requires", path), f"{path}.override_requires")):
-        where = f"{path}.override_requires[{g}]"
-        conditions = []
+    for g, group in enumerate(_list(item, path)):
+        where = f"{path}[{g}]"
+        conditions: list[LevelsOf | tuple[LevelsOf, ...]] = []
         for c, condition in enumerate(_list(group, where)):
             at = f"{where}[{c}]"
             condition = _mapping(condition, at)
-            _known_keys(condition, ("comparison", "levels"), at)
-            conditions.append(LevelsOf(
-                comparison=_text(_required(condition, "comparison", at), f"{at}.comparison"),
-                levels=tuple(_text_list(_required(condition, "levels", at), f"{at}.levels")),
-            ))
+            if "all" in condition:
+                _known_keys(condition, ("all",), at)
+                parts = _list(condition["all"], f"{at}.all")
+                if len(parts) < 2:
+                    raise MatchSettingsError(f"{at}.all: list at least two conditions")
+                conditions.append(tuple(_levels_of(part, f"{at}.all[{k}]") for k, part in enumerate(parts)))
+            else:
+                conditions.append(_levels_of(condition, at))
+        if not conditions:
+            raise MatchSettingsError(f"{where}: list at least one condition")
         groups.append(tuple(conditions))
-    comparison = _text(spec.get("comparison", "nik"), f"{path}.comparison")
-    return NikConflictGuard(comparison=comparison, requires=tuple(groups))
+    return tuple(groups)
+
+
+def _levels_of(item: object, path: str) -> LevelsOf:
+    condition = _mapping(item, path)
+    _known_keys(condition, ("comparison", "levels"), path)
+    return LevelsOf(
+        comparison=_text(_required(condition, "comparison", path), f"{path}.comparison"),
+        levels=tuple(_text_list(_required(condition, "levels", path), f"{path}.levels")),
+    )
 
 
 def _synonyms(item: object) -> dict[str, dict[str, str]]:
