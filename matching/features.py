@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from matching.normalize import name_match_key, name_skeleton
+from matching.normalize import clean_name, name_match_key, name_skeleton
 
 MISSING_CODE = -1
 MISSING_NUMBER = -1
@@ -88,11 +88,15 @@ class DerivedKey:
 class FeatureSpec:
     """What the settings ask of the feature step beyond the fixed features: derived blocking keys, and word
     synonyms per text field (``{"name": {"BOB": "ROBERT"}, "street": {"STREET": "ST"}}``), applied before any
-    key is computed."""
+    key is computed; ``name_texts``: name fields kept as text for fuzzy levels; ``name_spelling``:
+    ``indonesian`` (old spelling → current, Muhammad variants, doubled consonants squeezed: the match key of
+    ``matching.normalize.name_match_key``) or ``plain`` (cleaned only: upper case, letters, titles stripped),
+    for registers where ``OE`` or ``DJ`` are not old Indonesian spellings."""
 
     derived: tuple[DerivedKey, ...] = ()
     synonyms: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     name_texts: tuple[str, ...] = ()
+    name_spelling: str = "indonesian"
 
 
 def compute_features(records: pd.DataFrame, spec: FeatureSpec | None = None) -> pd.DataFrame:
@@ -102,7 +106,7 @@ def compute_features(records: pd.DataFrame, spec: FeatureSpec | None = None) -> 
     if spec.synonyms.get("name"):
         records = records.assign(name=_with_synonyms(records["name"], spec.synonyms["name"]))
     features = pd.DataFrame({"record_id": records["record_id"].astype("str")})
-    name_text = _name_features(records)
+    name_text = _name_features(records, spec.name_spelling)
     features = features.join(name_text.drop(columns=[c for c in NAME_TEXT_FIELDS if c in name_text.columns]))
     for name in spec.name_texts:
         features[f"{name}_text"] = name_text[name]
@@ -206,14 +210,15 @@ def soundex(values: pd.Series) -> pd.Series:
     return pd.Series(out, index=values.index, dtype="str")
 
 
-def _name_features(records: pd.DataFrame) -> pd.DataFrame:
+def _name_features(records: pd.DataFrame, spelling: str = "indonesian") -> pd.DataFrame:
     """Name keys, computed once per distinct name and spread back to the records.
 
     A "name" that is only a call name (community lists) is treated as no name and its nickname kept in
     ``alias_key``: the record's nickname itself, a name led by a form of address (``KANG ASEP``, ``TEH NENG``),
     or a generic call name (``UJANG``).
     """
-    name_keys = _per_distinct(records["name"], _keys_of_names)
+    keys_of = _keys_of_names if spelling == "indonesian" else _keys_of_plain_names
+    name_keys = _per_distinct(records["name"], keys_of)
     aliases = _per_distinct(records["alias"], _keys_of_aliases)
     name_key, alias_key = name_keys["name_key"], aliases["alias_key"]
     bare_name = name_key.str.replace(_HONORIFIC_RE, "", regex=True)
@@ -251,10 +256,14 @@ def _per_distinct(values: pd.Series, keys_of: Callable[[pd.Series], pd.DataFrame
     )
 
 
-def _keys_of_names(names: pd.Series) -> pd.DataFrame:
+def _keys_of_plain_names(names: pd.Series) -> pd.DataFrame:
+    return _keys_of_names(names, plain=True)
+
+
+def _keys_of_names(names: pd.Series, plain: bool = False) -> pd.DataFrame:
     """Keys of distinct names. The sorted key and the given name are derived from the match key (which keeps
     ``BIN``/``BINTI`` as tokens) rather than re-normalising the names for each."""
-    name_key = name_match_key(names).astype("str")
+    name_key = (clean_name(names) if plain else name_match_key(names)).astype("str")
     skeleton = name_skeleton(names).astype("str")
     return pd.DataFrame(
         {

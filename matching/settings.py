@@ -67,6 +67,7 @@ class MatchSettings:
     * ``derived_keys`` / ``synonyms``: blocking keys computed from fields (first letters, phonetic key, year of
       a date; see ``matching.features.DerivedKey``), word synonyms per text field, and the name fields whose
       text fuzzy levels compare (``name_first``…: kept as ``<field>_text`` features).
+    * ``name_spelling``: ``indonesian`` (the match key folds old spellings) or ``plain`` (see ``FeatureSpec``).
     * ``u_sample_pairs`` / ``u_sample_pairs_per_record`` / ``u_pseudo_count``: random pairs for u (the larger
       of the fixed number and the per-record rate: the pseudo-count bounds the weight of rare agreements at
       about log2(sample size), which must keep pace with the prior, about -log2(records)), and the
@@ -94,6 +95,7 @@ class MatchSettings:
     derived_keys: tuple[DerivedKey, ...] = ()
     synonyms: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     name_texts: tuple[str, ...] = ()
+    name_spelling: str = "indonesian"
     u_sample_pairs: int = 1_000_000
     u_sample_pairs_per_record: float = 2.0
     u_pseudo_count: float = 1.0
@@ -116,7 +118,8 @@ class MatchSettings:
             raise MatchSettingsError("; ".join(problems))
 
     def feature_spec(self) -> FeatureSpec:
-        return FeatureSpec(derived=self.derived_keys, synonyms=self.synonyms, name_texts=self.name_texts)
+        return FeatureSpec(derived=self.derived_keys, synonyms=self.synonyms, name_texts=self.name_texts,
+                           name_spelling=self.name_spelling)
 
     def u_sample_size(self, records: int) -> int:
         return max(self.u_sample_pairs, int(self.u_sample_pairs_per_record * records))
@@ -148,6 +151,8 @@ def settings_problems(settings: MatchSettings) -> list[str]:
     rules = [rule.name for rule in settings.blocking_rules]
     for name in sorted({name for name in rules if rules.count(name) > 1}):
         problems.append(f"blocking.rules: the name {name!r} is used twice")
+    if settings.name_spelling not in ("indonesian", "plain"):
+        problems.append(f"names.spelling: {settings.name_spelling!r} is not one of ['indonesian', 'plain']")
     if not settings.blocking_rules:
         problems.append("blocking.rules: at least one rule is needed")
     if not settings.comparisons:

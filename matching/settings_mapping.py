@@ -59,7 +59,7 @@ _KIND_PARAMETERS: dict[str, tuple[str, ...]] = {
     "exact": ("field",),
 }
 _COMMON_KEYS = ("name", "kind", "levels", "m_prior", "max_weight")
-_SECTIONS = ("version", "blocking", "synonyms", "comparisons", "model", "thresholds", "clustering")
+_SECTIONS = ("version", "names", "blocking", "synonyms", "comparisons", "model", "thresholds", "clustering")
 _MODEL_KEYS = {
     "u_sample_pairs": int, "u_sample_pairs_per_record": float, "u_pseudo_count": float,
     "initial_matches_per_record": float, "em_max_iterations": int, "em_tolerance": float, "tf_max_boost": float,
@@ -102,6 +102,10 @@ def settings_from_mapping(document: object) -> MatchSettings:
         "synonyms": _synonyms(root.get("synonyms", {})),
         "name_texts": name_texts,
     }
+    names = _mapping(root.get("names", {}), "names")
+    _known_keys(names, ("spelling",), "names")
+    if "spelling" in names:
+        values["name_spelling"] = _text(names["spelling"], "names.spelling")
     if "max_block_size" in blocking:
         values["max_block_size"] = _number(blocking["max_block_size"], "blocking.max_block_size", int, minimum=2)
     for key, kind in _MODEL_KEYS.items():

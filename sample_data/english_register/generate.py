@@ -301,8 +301,10 @@ def _corrupt(rng: random.Random, row: Row, person: Person, kind: str) -> Row:  #
     if kind == "nickname":
         names = MALE_GIVEN_NAMES if person.sex == "m" else FEMALE_GIVEN_NAMES
         nicknames = names[person.given_name][1]
-        return replace(row, given_name=rng.choice(nicknames)) if nicknames else replace(
-            row, given_name=_typo(rng, row.given_name))
+        # The nickname goes where the given name is (the surname column once the two were swapped).
+        column = "surname" if row.surname == person.given_name and row.given_name != person.given_name else "given_name"
+        current = getattr(row, column)
+        return replace(row, **{column: rng.choice(nicknames) if nicknames else _typo(rng, current)})
     if kind == "swap_names":
         return replace(row, given_name=row.surname, surname=row.given_name)
     if kind.startswith("missing_"):
