@@ -53,8 +53,13 @@ def _timed(timings: dict[str, float], stage: str) -> Iterator[None]:
     timings[stage] = time.perf_counter() - start
 
 
-def link_records(records: pd.DataFrame, settings: MatchSettings = DEFAULT_SETTINGS, seed: int = 0) -> LinkResult:
+def link_records(
+    records: pd.DataFrame, settings: MatchSettings = DEFAULT_SETTINGS, seed: int = 0,
+    start_model: FellegiSunterModel | None = None,
+) -> LinkResult:
     """Find the same person within and across sources in ``records`` (person schema, unique ``record_id``).
+
+    ``start_model`` (last night's model) starts EM from its m instead of the settings' priors.
 
     Same records, settings and seed give the same output, whatever the row order: records are processed (and
     ``links`` returned) in ``record_id`` order, so random sampling and tie-breaks never depend on how the
@@ -78,7 +83,7 @@ def link_records(records: pd.DataFrame, settings: MatchSettings = DEFAULT_SETTIN
             features, levels, settings.comparisons,
             u_sample_pairs=settings.u_sample_size(len(features)), u_pseudo_count=settings.u_pseudo_count,
             initial_matches_per_record=settings.initial_matches_per_record, max_iterations=settings.em_max_iterations,
-            tolerance=settings.em_tolerance, tf_max_boost=settings.tf_max_boost, seed=seed,
+            tolerance=settings.em_tolerance, tf_max_boost=settings.tf_max_boost, seed=seed, start=start_model,
         )
     with _timed(timings, "score"):
         scored = _scored_pairs(model, features, candidates, levels)
@@ -129,6 +134,20 @@ def match_query(
     # Query records come first in ``combined``, so the left position of every pair is the query record.
     scored = scored.rename(columns={"record_id_l": "query_record_id", "record_id_r": "registry_record_id"})
     return QueryResult(matches=_best_matches(scored, features[is_query], settings), pairs=scored)
+
+
+def score_record_pairs(
+    records: pd.DataFrame, model: FellegiSunterModel, settings: MatchSettings = DEFAULT_SETTINGS
+) -> pd.DataFrame:
+    """Every pair of a few ``records`` (one worker's) scored with a trained model, without blocking or
+    training: the evidence behind a cluster, as in ``scored_pairs`` (``rule_names`` empty)."""
+    records = records.sort_values("record_id", kind="stable").reset_index(drop=True)
+    features = compute_features(records, settings.feature_spec())
+    left, right = np.triu_indices(len(records), k=1)
+    candidates = _with_record_ids(pd.DataFrame({"left": left, "right": right}), features)
+    candidates["rule_names"] = pd.Series("", index=candidates.index, dtype="str")
+    levels = comparison_levels(features, left, right, settings.comparisons)
+    return _scored_pairs(model, features, candidates, levels)
 
 
 def _best_matches(scored: pd.DataFrame, query_features: pd.DataFrame, settings: MatchSettings) -> pd.DataFrame:

@@ -136,6 +136,13 @@ class MatchSettings:
         )
 
 
+def settings_fingerprint(settings: MatchSettings) -> str:
+    """A short hash of everything the settings declare: a persisted model is only reused under equal settings."""
+    import hashlib
+
+    return hashlib.sha256(repr(settings).encode("utf-8")).hexdigest()[:16]
+
+
 class MatchSettingsError(ValueError):
     """Matching settings that cannot work; the message names the key path of each problem."""
 
