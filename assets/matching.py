@@ -8,8 +8,14 @@ outputs come from one step:
 - ``scored_pairs``: every candidate pair from blocking, with each comparison's level and weight;
 - ``worker_links``: ``record_id`` → ``worker_id`` for every person record;
 - ``worker_id_history``: how ids were created, kept, merged, split and retired, night by night;
-- ``match_review_queue``: the uncertain pairs for a clerk to confirm or reject.
+- ``match_review_queue``: the uncertain pairs for a clerk to confirm or reject;
+- ``matching_model``: the trained model (settings hash, m and u per level, λ, term-frequency tables) as one
+  JSON document, published in the restricted tier beside the snapshot, so ``check-list`` and ``show`` score
+  against it without retraining. When the last published model was trained under the same settings, EM
+  starts from it, and the metadata shows what moved since then.
 """
+
+import json
 
 from collections.abc import Iterator
 
@@ -22,14 +28,22 @@ from assets.metadata import markdown_table, share, table_metadata, value_counts
 from assets.partitions import snapshot_partitions
 from assets.publication import WarehouseResource
 from assets.sources import snapshot_date
-from matching import link_records
+from data_contracts.matching_settings import load_matching_settings, matching_settings_path
+from matching import link_records, model_changes, model_from_dict, model_to_dict, settings_fingerprint
 from matching.stable_ids import assign_worker_ids
-from satupekerja.publication import last_published_before, previous_worker_ids
+from satupekerja.publication import (
+    MATCHING_MODEL_TABLE,
+    last_published_before,
+    previous_matching_model,
+    previous_worker_ids,
+)
 
 SCORED_PAIRS = "scored_pairs"
 WORKER_LINKS = "worker_links"
 WORKER_ID_HISTORY = "worker_id_history"
 MATCH_REVIEW_QUEUE = "match_review_queue"
+MATCHING_MODEL = MATCHING_MODEL_TABLE
+MOVES_SHOWN = 12
 
 
 def _out(description: str) -> dg.AssetOut:
@@ -44,6 +58,7 @@ def _out(description: str) -> dg.AssetOut:
         WORKER_LINKS: _out("Each person record's stable worker id, cluster size and link confidence."),
         WORKER_ID_HISTORY: _out("Worker id events (created, kept, merged_into, split_from, retired) by night."),
         MATCH_REVIEW_QUEUE: _out("Uncertain pairs for clerical review, with the reason they are uncertain."),
+        MATCHING_MODEL: _out("The trained Fellegi-Sunter model as JSON (restricted: term frequencies are names)."),
     },
     partitions_def=snapshot_partitions,
     can_subset=False,
@@ -52,8 +67,15 @@ def link_person_records(
     context: AssetExecutionContext, person_records: pd.DataFrame, warehouse: WarehouseResource
 ) -> Iterator[dg.MaterializeResult]:
     snapshot = snapshot_date(context.partition_key)
-    result = link_records(person_records)
+    settings = load_matching_settings()
+    settings_hash = settings_fingerprint(settings)
     published = warehouse.get()
+    previous = previous_matching_model(published, snapshot)
+    start = None
+    if previous is not None and previous.get("settings_hash") == settings_hash:
+        start = model_from_dict(previous, settings.comparisons, settings_hash)
+    result = link_records(person_records, settings, start_model=start)
+    model_document = model_to_dict(result.model, settings_hash)
     inherited_from = last_published_before(published, snapshot)
     previous_links, previous_history = previous_worker_ids(published, snapshot)
     worker_ids, history = assign_worker_ids(result.links, previous_links, previous_history, snapshot)
@@ -68,6 +90,7 @@ def link_person_records(
                 result.blocking_stats[["rule", "pairs", "dropped_keys", "dropped_records"]].itertuples(index=False),
             ),
             "m/u table": dg.MetadataValue.md(result.model.table_markdown()),
+            "matching settings file": dg.MetadataValue.text(matching_settings_path().name),
             "seconds per stage": dg.MetadataValue.json({k: round(v, 2) for k, v in result.timings.items()}),
         },
     )
@@ -84,6 +107,11 @@ def link_person_records(
         },
     )
     yield dg.MaterializeResult(
+        asset_key=MATCHING_MODEL,
+        value=pd.DataFrame({"settings_hash": [settings_hash], "model_json": [json.dumps(model_document)]}),
+        metadata=_model_metadata(model_document, previous, start is not None, result.model.table_markdown()),
+    )
+    yield dg.MaterializeResult(
         asset_key=MATCH_REVIEW_QUEUE,
         value=result.review_queue,
         metadata={
@@ -91,6 +119,32 @@ def link_person_records(
             "pairs per reason": value_counts(result.review_queue["reason"]),
         },
     )
+
+
+def _model_metadata(document: dict, previous: dict | None, started_from_previous: bool, table: str) -> dict:
+    """The model (m/u table: levels and probabilities, no values) and what moved since the last published one."""
+    metadata: dict[str, object] = {
+        "m/u table": dg.MetadataValue.md(table),
+        "settings hash": dg.MetadataValue.text(document["settings_hash"]),
+        "EM started from": dg.MetadataValue.text(
+            "the last published model" if started_from_previous else "the settings' m_prior"),
+        "EM iterations": dg.MetadataValue.int(int(document["em_iterations"])),
+    }
+    if previous is None:
+        metadata["moved since the previous model"] = dg.MetadataValue.text("no previous published model")
+        return metadata
+    if previous.get("settings_hash") != document["settings_hash"]:
+        metadata["moved since the previous model"] = dg.MetadataValue.text(
+            "the previous model was trained under other matching settings")
+    changes = model_changes(previous, document).head(MOVES_SHOWN)
+    metadata["largest weight moves since the previous model (bits)"] = markdown_table(
+        ["comparison", "level", "before", "after", "change"],
+        [
+            (row.comparison, row.level, f"{row.weight_before:+.2f}", f"{row.weight_after:+.2f}", f"{row.change:+.2f}")
+            for row in changes.itertuples()
+        ],
+    )
+    return metadata
 
 
 def worker_links_frame(links: pd.DataFrame, worker_ids: pd.DataFrame) -> pd.DataFrame:

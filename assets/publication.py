@@ -28,6 +28,7 @@ from assets.partitions import snapshot_partitions
 from assets.sources import quarantine_key
 from satupekerja import privacy
 from satupekerja.publication import (
+    MATCHING_MODEL_TABLE,
     MEMBERSHIP_DATA_PRESENT,
     OUTPUT_CONTRACTS_MET,
     PUBLICATION_CHECK_NAMES,
@@ -76,6 +77,8 @@ OWN_COLUMN_POLICY = {
     "event_date": privacy.ColumnPolicy.KEEP,
     "cluster_size": privacy.ColumnPolicy.KEEP,
     "confidence": privacy.ColumnPolicy.KEEP,
+    "settings_hash": privacy.ColumnPolicy.KEEP,
+    "model_json": privacy.ColumnPolicy.DROP,  # term-frequency tables hold names: restricted tier only
 }
 
 
@@ -95,6 +98,7 @@ DEFAULT_PUBLISHED_TABLES = (
     PublishedTable(WORKER_LINKS_TABLE, restricted=True, analytics=True),
     PublishedTable(WORKER_ID_HISTORY_TABLE, restricted=False, analytics=True),
     PublishedTable("person_records", restricted=True, analytics=False),
+    PublishedTable(MATCHING_MODEL_TABLE, restricted=True, analytics=False),
 )
 
 #: Every source's quarantined rows, stacked, published under this name in both tiers.

@@ -21,9 +21,10 @@ from matching.evaluate import (
     evaluate_links,
     subset_metrics,
 )
-from matching.link import LinkResult, QueryResult, link_records, match_query
-from matching.model import FellegiSunterModel
-from matching.settings import DEFAULT_SETTINGS, MatchSettings
+from matching.link import LinkResult, QueryResult, link_records, match_query, score_record_pairs
+from matching.model import FellegiSunterModel, ModelMismatchError, model_changes, model_from_dict, model_to_dict
+from matching.settings import DEFAULT_SETTINGS, MatchSettings, MatchSettingsError, settings_fingerprint
+from matching.settings_mapping import settings_from_mapping
 
 __all__ = [
     "DEFAULT_SETTINGS",
@@ -36,6 +37,8 @@ __all__ = [
     "LinkResult",
     "LocationComparison",
     "MatchSettings",
+    "MatchSettingsError",
+    "ModelMismatchError",
     "NameComparison",
     "NikComparison",
     "PhoneComparison",
@@ -46,5 +49,11 @@ __all__ = [
     "evaluate_links",
     "link_records",
     "match_query",
+    "model_changes",
+    "model_from_dict",
+    "model_to_dict",
+    "score_record_pairs",
+    "settings_fingerprint",
+    "settings_from_mapping",
     "subset_metrics",
 ]

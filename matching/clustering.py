@@ -40,41 +40,91 @@ CORROBORATING_PHONE_LEVELS = ("exact",)
 CORROBORATING_LOCATION_LEVELS = ("address", "kelurahan_rt", "kelurahan")
 
 
+@dataclass(frozen=True)
+class LevelsOf:
+    """The pair is at one of ``levels`` of ``comparison``."""
+
+    comparison: str
+    levels: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class NikConflictGuard:
+    """When two different trusted NIKs may still link (an *override*): the evidence without ``comparison``'s
+    weight and the prior reaches the override weight **and** every group of ``requires`` holds (a group holds
+    when the pair is at a listed level of one of its comparisons)."""
+
+    comparison: str = "nik"
+    requires: tuple[tuple[LevelsOf, ...], ...] = (
+        (LevelsOf("name", STRONG_NAME_LEVELS),),
+        (LevelsOf("birth_date", STRONG_BIRTH_DATE_LEVELS),),
+        (LevelsOf("phone", CORROBORATING_PHONE_LEVELS), LevelsOf("location", CORROBORATING_LOCATION_LEVELS)),
+    )
+
+
 @dataclass(frozen=True, kw_only=True)
 class ClusterGuards:
-    """Thresholds of the clustering step (copied from ``MatchSettings``)."""
+    """Thresholds of the clustering step (copied from ``MatchSettings``). ``nik_conflict`` None: no NIK guard
+    (a register without NIKs); ``generation_gap_years`` None: no generation guard. ``link_requires``: groups
+    of level conditions every edge must meet (a group holds when one of its conditions does), whatever its
+    probability: e.g. names that agree, so that housemates sharing address and phone never merge.
+    ``keep_apart``: alternatives (a level condition, or a tuple of conditions that must all hold) that put
+    the two records of a scored pair in different clusters, even through other records (cannot-link)."""
 
     match_threshold: float
     nik_conflict_override_weight: float
-    generation_gap_years: int
+    generation_gap_years: int | None
     max_cluster_size: int
+    nik_conflict: NikConflictGuard | None = NikConflictGuard()
+    link_requires: tuple[tuple[LevelsOf | tuple[LevelsOf, ...], ...], ...] = ()
+    keep_apart: tuple[LevelsOf | tuple[LevelsOf, ...], ...] = ()
 
 
 def edge_flags(
     scored: pd.DataFrame, features: pd.DataFrame, prior_weight: float, guards: ClusterGuards
 ) -> pd.DataFrame:
-    """Per scored pair: ``nik_conflict``, ``nik_override``, ``generation_gap`` (booleans)."""
+    """Per scored pair: ``nik_conflict``, ``nik_override``, ``generation_gap``, ``missing_evidence`` (a group
+    of ``link_requires`` does not hold, or ``keep_apart`` holds) and ``keep_apart`` (booleans)."""
     left, right = scored["left"].to_numpy(), scored["right"].to_numpy()
-    trusted = features["nik_trusted"].to_numpy()
-    nik = features["nik_num"].to_numpy()
     year = features["birth_year"].to_numpy()
-    nik_conflict = trusted[left] & trusted[right] & (nik[left] != nik[right])
-    evidence_without_nik = scored["match_weight"].to_numpy() - scored["w_nik"].to_numpy() - prior_weight
-    strong_name = scored["level_name"].isin(STRONG_NAME_LEVELS).to_numpy()
-    strong_birth_date = scored["level_birth_date"].isin(STRONG_BIRTH_DATE_LEVELS).to_numpy()
-    corroborated = (
-        scored["level_phone"].isin(CORROBORATING_PHONE_LEVELS).to_numpy()
-        | scored["level_location"].isin(CORROBORATING_LOCATION_LEVELS).to_numpy()
-    )
-    override = (
-        (evidence_without_nik >= guards.nik_conflict_override_weight) & strong_name & strong_birth_date & corroborated
-    )
-    both_years = (year[left] != MISSING_NUMBER) & (year[right] != MISSING_NUMBER)
-    generation_gap = both_years & (np.abs(year[left] - year[right]) >= guards.generation_gap_years)
+    guard = guards.nik_conflict
+    if guard is None:
+        nik_conflict = override = np.zeros(len(scored), dtype=bool)
+    else:
+        trusted = features["nik_trusted"].to_numpy()
+        nik = features["nik_num"].to_numpy()
+        nik_conflict = trusted[left] & trusted[right] & (nik[left] != nik[right])
+        evidence_without_nik = scored["match_weight"].to_numpy() - scored[f"w_{guard.comparison}"].to_numpy() - prior_weight
+        override = evidence_without_nik >= guards.nik_conflict_override_weight
+        for group in guard.requires:
+            override &= _group_holds(scored, group)
+    if guards.generation_gap_years is None:
+        generation_gap = np.zeros(len(scored), dtype=bool)
+    else:
+        both_years = (year[left] != MISSING_NUMBER) & (year[right] != MISSING_NUMBER)
+        generation_gap = both_years & (np.abs(year[left] - year[right]) >= guards.generation_gap_years)
+    missing_evidence = np.zeros(len(scored), dtype=bool)
+    for group in guards.link_requires:
+        missing_evidence |= ~_group_holds(scored, group)
+    if guards.keep_apart:
+        missing_evidence |= _group_holds(scored, guards.keep_apart)
+    keep_apart = _group_holds(scored, guards.keep_apart) if guards.keep_apart else np.zeros(len(scored), dtype=bool)
     return pd.DataFrame(
-        {"nik_conflict": nik_conflict, "nik_override": nik_conflict & override, "generation_gap": generation_gap},
+        {"nik_conflict": nik_conflict, "nik_override": nik_conflict & override, "generation_gap": generation_gap,
+         "missing_evidence": missing_evidence, "keep_apart": keep_apart},
         index=scored.index,
     )
+
+
+def _group_holds(scored: pd.DataFrame, group: tuple[LevelsOf | tuple[LevelsOf, ...], ...]) -> np.ndarray:
+    """A group holds where one of its alternatives does; an alternative that is a tuple needs all of it."""
+    holds = np.zeros(len(scored), dtype=bool)
+    for alternative in group:
+        every = np.ones(len(scored), dtype=bool)
+        for condition in (alternative if isinstance(alternative, tuple) else (alternative,)):
+            every &= scored[f"level_{condition.comparison}"].isin(condition.levels).to_numpy()
+        holds |= every
+    return holds
 
 
 def cluster(scored: pd.DataFrame, features: pd.DataFrame, prior_weight: float, guards: ClusterGuards) -> pd.DataFrame:
@@ -88,14 +138,22 @@ def cluster(scored: pd.DataFrame, features: pd.DataFrame, prior_weight: float, g
     usable = (
         (scored["match_probability"].to_numpy() >= guards.match_threshold)
         & ~flags["generation_gap"].to_numpy()
+        & ~flags["missing_evidence"].to_numpy()
         & (~flags["nik_conflict"].to_numpy() | flags["nik_override"].to_numpy())
     )
     edges = scored.loc[usable, ["left", "right", "match_weight"]].assign(override=flags.loc[usable, "nik_override"])
     n = len(features)
     labels = _components(edges, n)
     conflicted = _conflicted_components(labels, features, guards)
+    # Pairs ``keep_apart`` names must not end up together through others either (a record with a surname
+    # only, linked to two housemates): their components are rebuilt too.
+    apart = flags["keep_apart"].to_numpy()
+    cannot = scored.loc[apart, ["left", "right"]].to_numpy()
+    if len(cannot):
+        cannot = cannot[labels[cannot[:, 0]] == labels[cannot[:, 1]]]
+        conflicted = np.union1d(conflicted, labels[cannot[:, 0]])
     if conflicted.size:
-        labels = _rebuild_conflicted(labels, conflicted, edges, features, guards)
+        labels = _rebuild_conflicted(labels, conflicted, edges, features, guards, cannot)
     return _links(labels, features, scored)
 
 
@@ -119,20 +177,22 @@ def _conflicted_components(labels: np.ndarray, features: pd.DataFrame, guards: C
     summary = frame.groupby("component").agg(
         size=("component", "size"), niks=("nik", "nunique"), first_year=("year", "min"), last_year=("year", "max")
     )
-    bad = (
-        (summary["niks"] > 1)
-        | ((summary["last_year"] - summary["first_year"]) >= guards.generation_gap_years)
-        | (summary["size"] > guards.max_cluster_size)
-    )
+    bad = summary["size"] > guards.max_cluster_size
+    if guards.nik_conflict is not None:
+        bad |= summary["niks"] > 1
+    if guards.generation_gap_years is not None:
+        bad |= (summary["last_year"] - summary["first_year"]) >= guards.generation_gap_years
     return summary.index[bad].to_numpy()
 
 
 def _rebuild_conflicted(
-    labels: np.ndarray, conflicted: np.ndarray, edges: pd.DataFrame, features: pd.DataFrame, guards: ClusterGuards
+    labels: np.ndarray, conflicted: np.ndarray, edges: pd.DataFrame, features: pd.DataFrame, guards: ClusterGuards,
+    cannot: np.ndarray | None = None,
 ) -> np.ndarray:
     """Greedy constrained merge (strongest edge first) of the records of conflicted components.
 
-    Loops in Python over the edges of conflicted components only, which chaining makes rare.
+    Loops in Python over the edges of conflicted components only, which chaining makes rare. ``cannot``:
+    record pairs (positions) that must stay in different clusters.
     """
     in_conflict = np.isin(labels, conflicted)
     local = edges[in_conflict[edges["left"].to_numpy()]]
@@ -142,9 +202,16 @@ def _rebuild_conflicted(
     year = features["birth_year"].to_numpy()
     members = np.flatnonzero(in_conflict)
     parent = {int(r): int(r) for r in members}
-    niks = {int(r): ({int(nik[r])} if trusted[r] else set()) for r in members}
+    nik_guard = guards.nik_conflict is not None
+    niks = {int(r): ({int(nik[r])} if trusted[r] and nik_guard else set()) for r in members}
     years = {int(r): ((int(year[r]),) * 2 if year[r] != MISSING_NUMBER else None) for r in members}
     sizes = dict.fromkeys(parent, 1)
+    partners: dict[int, set[int]] = {}
+    for a, b in (cannot if cannot is not None else np.empty((0, 2), dtype=np.int64)):
+        partners.setdefault(int(a), set()).add(int(b))
+        partners.setdefault(int(b), set()).add(int(a))
+    group_members = {r: {r} for r in parent} if partners else {}
+    blocked = {r: set(partners.get(r, ())) for r in parent} if partners else {}
 
     def root(record: int) -> int:
         while parent[record] != record:
@@ -160,13 +227,19 @@ def _rebuild_conflicted(
         if merged_niks not in (niks[a], niks[b]) and not override:
             continue
         span = _merged_span(years[a], years[b])
-        if span is not None and span[1] - span[0] >= guards.generation_gap_years:
+        gap = guards.generation_gap_years
+        if gap is not None and span is not None and span[1] - span[0] >= gap:
             continue
         if sizes[a] + sizes[b] > guards.max_cluster_size:
+            continue
+        if partners and (blocked[a] & group_members[b]):
             continue
         keep, absorbed = min(a, b), max(a, b)
         parent[absorbed] = keep
         niks[keep], years[keep], sizes[keep] = merged_niks, span, sizes[a] + sizes[b]
+        if partners:
+            group_members[keep] |= group_members.pop(absorbed)
+            blocked[keep] |= blocked.pop(absorbed)
     rebuilt = labels.copy()
     offset = labels.max() + 1
     rebuilt[members] = offset + np.array([root(int(r)) for r in members], dtype=np.int64)

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 from rapidfuzz import process
-from rapidfuzz.distance import JaroWinkler
+from rapidfuzz.distance import JaroWinkler, Levenshtein
 from rapidfuzz.fuzz import partial_ratio, token_set_ratio
 
 from matching.features import DAY_ZERO, MISSING_CODE, MISSING_NUMBER
@@ -363,3 +363,92 @@ class LocationComparison(Comparison):
         )
         same_kecamatan = (kec_l == kec_r) & (kec_l != MISSING_CODE) & addressed
         return _select([same_address, same_rt, same_kelurahan, same_kecamatan, addressed], available)
+
+
+@dataclass(frozen=True)
+class Condition:
+    """A test on a pair, for the levels of a :class:`FieldComparison`.
+
+    ``exact``: both records have ``column`` (an integer feature) and it is equal. ``jaro_winkler``: the
+    Jaro–Winkler similarity of the text in ``column`` is at least ``threshold``. ``levenshtein``: the edit
+    distance of the text is at most ``threshold``. ``missing``: either record lacks ``column`` (a name
+    without a second word is a single name). ``crossed_jaro_winkler``: ``column`` of one record against
+    ``other_column`` of the other, both ways, at least ``threshold`` (given name and surname swapped, with a
+    typo). ``all``/``any``: every/some condition of ``parts`` holds.
+    """
+
+    kind: str
+    column: str | None = None
+    threshold: float | None = None
+    parts: tuple[Condition, ...] = ()
+    other_column: str | None = None
+
+    def columns(self) -> tuple[str, ...]:
+        if self.kind in ("all", "any"):
+            return tuple(column for part in self.parts for column in part.columns())
+        return (self.column,) if self.other_column is None else (self.column, self.other_column)
+
+    def holds(self, features: pd.DataFrame, left: np.ndarray, right: np.ndarray, todo: np.ndarray) -> np.ndarray:
+        """Per pair (only ``todo`` pairs are evaluated; the others are False)."""
+        if self.kind == "all":
+            result = todo.copy()
+            for part in self.parts:
+                result &= part.holds(features, left, right, result)
+            return result
+        if self.kind == "any":
+            result = np.zeros(len(left), dtype=bool)
+            for part in self.parts:
+                result |= part.holds(features, left, right, todo & ~result)
+            return result
+        if self.kind == "exact":
+            a, b = _column(features, self.column, left), _column(features, self.column, right)
+            return todo & (a == b) & (a != MISSING_CODE)
+        if self.kind == "missing":
+            a, b = _column(features, self.column, left), _column(features, self.column, right)
+            return todo & ((a == MISSING_CODE) | (b == MISSING_CODE))
+        if self.kind == "crossed_jaro_winkler":
+            first = Condition("jaro_winkler", column=self.column, threshold=self.threshold, other_column=self.other_column)
+            second = Condition("jaro_winkler", column=self.other_column, threshold=self.threshold, other_column=self.column)
+            result = first.holds(features, left, right, todo)
+            return second.holds(features, left, right, result)
+        texts = features[self.column].to_numpy(dtype=object, na_value="")
+        other = texts if self.other_column is None else features[self.other_column].to_numpy(dtype=object, na_value="")
+        a, b = texts[left], other[right]
+        todo = todo & (a != "") & (b != "")
+        result = np.zeros(len(left), dtype=bool)
+        if todo.any():
+            if self.kind == "jaro_winkler":
+                scores = process.cpdist(a[todo], b[todo], scorer=JaroWinkler.normalized_similarity, workers=-1)
+                result[todo] = scores >= self.threshold
+            else:
+                scores = process.cpdist(a[todo], b[todo], scorer=Levenshtein.distance, workers=-1)
+                result[todo] = scores <= self.threshold
+        return result
+
+
+@dataclass(frozen=True, kw_only=True)
+class FieldComparison(Comparison):
+    """A comparison declared level by level (matching settings ``kind: levels``): each level but the last
+    (``else``) has a :class:`Condition`; the first that holds wins. The comparison is missing for a pair
+    unless both records have at least one of ``available_columns``."""
+
+    conditions: tuple[Condition, ...]
+    available_columns: tuple[str, ...]
+
+    def compute(self, features: pd.DataFrame, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+        available = np.zeros(len(left), dtype=bool)
+        for column in self.available_columns:
+            values = features[column].to_numpy()
+            missing = values.dtype == object
+            if missing:
+                present = pd.notna(values) & (values != "")
+            else:
+                present = values != MISSING_CODE
+            available |= present[left] & present[right]
+        decided = ~available
+        conditions = []
+        for condition in self.conditions:
+            holds = condition.holds(features, left, right, ~decided)
+            decided |= holds
+            conditions.append(holds)
+        return _select(conditions, available)

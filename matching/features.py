@@ -11,12 +11,14 @@ candidate pairs are pairs of these positions.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
-from matching.normalize import name_match_key, name_skeleton
+from matching.normalize import clean_name, name_match_key, name_skeleton
 
 MISSING_CODE = -1
 MISSING_NUMBER = -1
@@ -50,29 +52,173 @@ _CALL_NAME_SKIPS_RE = r"^(?:(?:MUHAMMAD|SITI|NUR|AHMAD|ABDUL|I|NI) )+"
 _LAST_SYLLABLE_RE = r"^.*([^AIUEO ][AIUEO])$"
 
 
-def compute_features(records: pd.DataFrame) -> pd.DataFrame:
+# Generic person fields (registers of other shapes): compared as normalised text (``<field>_text``) and as
+# integer codes (``<field>``). ``house_number`` keeps its letter (12A).
+GENERIC_FIELDS = ("street", "house_number", "locality", "postcode", "province", "other_id", "area_code")
+# Text fields a derived key or a fuzzy level can read: feature column holding the text.
+# Fields whose keys are computed from the name key: their text is kept (``<field>_text``) only when the
+# settings compare it fuzzily (``FeatureSpec.name_texts``).
+NAME_TEXT_FIELDS = ("name_sorted", "given_name", "name_skeleton", "name_first", "name_second", "name_last",
+                    "skeleton_first", "name_initials")
+TEXT_COLUMNS: dict[str, str] = {
+    "name": "name_key", "alias": "alias_key", **{name: f"{name}_text" for name in GENERIC_FIELDS},
+    **{name: f"{name}_text" for name in NAME_TEXT_FIELDS},
+}
+DATE_COLUMNS: dict[str, str] = {"birth_date": "dob", "nik_birth_date": "nik_dob", "birth_date_any": "dob_any"}
+TEXT_TRANSFORMS = ("first", "last", "phonetic")
+DATE_TRANSFORMS = ("year", "month", "day", "month_day")
+
+
+@dataclass(frozen=True)
+class DerivedKey:
+    """A blocking key computed from a field: its first or last ``n`` characters, its phonetic key (Soundex),
+    or the year, month, day or month-and-day of a date. Text keys share one code vocabulary (so alternatives
+    such as the phonetic key of the first or of the last name token meet); date parts are numbers."""
+
+    field: str
+    transform: str
+    n: int | None = None
+
+    @property
+    def column(self) -> str:
+        return f"{self.field}|{self.transform}{self.n or ''}"
+
+
+@dataclass(frozen=True)
+class FeatureSpec:
+    """What the settings ask of the feature step beyond the fixed features: derived blocking keys, and word
+    synonyms per text field (``{"name": {"BOB": "ROBERT"}, "street": {"STREET": "ST"}}``), applied before any
+    key is computed; ``name_texts``: name fields kept as text for fuzzy levels; ``name_spelling``:
+    ``indonesian`` (old spelling → current, Muhammad variants, doubled consonants squeezed: the match key of
+    ``matching.normalize.name_match_key``) or ``plain`` (cleaned only: upper case, letters, titles stripped),
+    for registers where ``OE`` or ``DJ`` are not old Indonesian spellings."""
+
+    derived: tuple[DerivedKey, ...] = ()
+    synonyms: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    name_texts: tuple[str, ...] = ()
+    name_spelling: str = "indonesian"
+
+
+def compute_features(records: pd.DataFrame, spec: FeatureSpec | None = None) -> pd.DataFrame:
     """Feature frame for ``records`` (person schema), positional index aligned with ``records``."""
+    spec = spec or FeatureSpec()
     records = records.reset_index(drop=True)
+    if spec.synonyms.get("name"):
+        records = records.assign(name=_with_synonyms(records["name"], spec.synonyms["name"]))
     features = pd.DataFrame({"record_id": records["record_id"].astype("str")})
-    features = features.join(_name_features(records))
+    name_text = _name_features(records, spec.name_spelling)
+    features = features.join(name_text.drop(columns=[c for c in NAME_TEXT_FIELDS if c in name_text.columns]))
+    for name in spec.name_texts:
+        features[f"{name}_text"] = name_text[name]
     features = features.join(_nik_features(records))
     features = features.join(_date_features(records))
     features["sex"] = _sex_codes(records, features.pop("called_sex"))
     features = features.join(_phone_features(records["phone"]))
     features = features.join(_location_features(records))
+    features = features.join(_generic_features(records, spec.synonyms))
     features["sparse_identity"] = (features["nik_num"] == MISSING_NUMBER) & (features["dob_any"] == MISSING_NUMBER)
     features["untrusted_identity"] = ~features["nik_trusted"]
+    if spec.derived:
+        features = features.join(_derived_keys(spec.derived, features, name_text))
     return features
 
 
-def _name_features(records: pd.DataFrame) -> pd.DataFrame:
+def _generic_features(records: pd.DataFrame, synonyms: Mapping[str, Mapping[str, str]]) -> pd.DataFrame:
+    """Codes and normalised text of the generic person fields (all missing when a frame lacks the column)."""
+    out = {}
+    for name in GENERIC_FIELDS:
+        if name in records.columns:
+            text = _normalised_text(records[name])
+            if synonyms.get(name):
+                text = _with_synonyms(text, synonyms[name])
+        else:
+            text = pd.Series(pd.NA, index=records.index, dtype="str")
+        out[name] = _codes(text)
+        out[f"{name}_text"] = text
+    return pd.DataFrame(out, index=records.index)
+
+
+def _normalised_text(values: pd.Series) -> pd.Series:
+    """Upper case, letters and digits only, single spaces; empty → NA."""
+    text = values.astype("str").str.upper().str.replace(r"[^0-9A-Z]+", " ", regex=True).str.strip()
+    return text.replace("", pd.NA).astype("str")
+
+
+def _with_synonyms(values: pd.Series, synonyms: Mapping[str, str]) -> pd.Series:
+    """Whole words replaced by their synonym (upper case), computed once per distinct value."""
+    table = {word.upper(): value.upper() for word, value in synonyms.items()}
+    pattern = re.compile(r"\b(" + "|".join(re.escape(word) for word in sorted(table, key=len, reverse=True)) + r")\b")
+
+    def replace_all(frame: pd.Series) -> pd.DataFrame:
+        replaced = [pattern.sub(lambda match: table[match.group(1)], value.upper()) for value in frame]
+        return pd.DataFrame({"value": pd.Series(replaced, dtype="str")})
+
+    return _per_distinct(values, replace_all)["value"]
+
+
+def _derived_keys(derived: tuple[DerivedKey, ...], features: pd.DataFrame, name_text: pd.DataFrame) -> pd.DataFrame:
+    """The derived blocking keys; text keys coded over one shared vocabulary."""
+    text_keys, date_keys = {}, {}
+    for key in derived:
+        if key.transform in DATE_TRANSFORMS:
+            days = features[DATE_COLUMNS[key.field]].to_numpy()
+            dates = pd.Series(DAY_ZERO + pd.to_timedelta(np.where(days >= 0, days, 0), unit="D"))
+            part = {
+                "year": dates.dt.year, "month": dates.dt.month, "day": dates.dt.day,
+                "month_day": dates.dt.month * 100 + dates.dt.day,
+            }[key.transform].to_numpy(dtype=np.int64)
+            date_keys[key.column] = np.where(days >= 0, part, MISSING_NUMBER)
+            continue
+        if key.field in NAME_TEXT_FIELDS:
+            text = name_text[key.field]
+        else:
+            text = features[TEXT_COLUMNS[key.field]]
+        text = text.astype("str")
+        if key.transform == "first":
+            text_keys[key.column] = text.str.slice(0, key.n)
+        elif key.transform == "last":
+            text_keys[key.column] = text.str.slice(-key.n)
+        else:
+            text_keys[key.column] = _per_distinct(text, lambda values: pd.DataFrame({"key": soundex(values)}))["key"]
+    out = pd.DataFrame(date_keys, index=features.index)
+    if text_keys:
+        out = out.join(_shared_codes(pd.DataFrame(text_keys, index=features.index)).rename(
+            columns=lambda column: column.removesuffix("_code")))
+    return out
+
+
+_SOUNDEX_CODES = {**dict.fromkeys("BFPV", "1"), **dict.fromkeys("CGJKQSXZ", "2"), **dict.fromkeys("DT", "3"),
+                  "L": "4", **dict.fromkeys("MN", "5"), "R": "6"}
+
+
+def soundex(values: pd.Series) -> pd.Series:
+    """American Soundex of each value's letters (``ROBERT``, ``RUPERT`` → ``R163``); NA stays NA."""
+    out = []
+    for value in values:
+        letters = "".join(ch for ch in str(value).upper() if "A" <= ch <= "Z") if isinstance(value, str) else ""
+        if not letters:
+            out.append(None)
+            continue
+        code, previous = letters[0], _SOUNDEX_CODES.get(letters[0], "")
+        for ch in letters[1:]:
+            digit = _SOUNDEX_CODES.get(ch, "")
+            if digit and digit != previous:
+                code += digit
+            if ch not in "HW":
+                previous = digit
+        out.append((code + "000")[:4])
+    return pd.Series(out, index=values.index, dtype="str")
+
+
+def _name_features(records: pd.DataFrame, spelling: str = "indonesian") -> pd.DataFrame:
     """Name keys, computed once per distinct name and spread back to the records.
 
     A "name" that is only a call name (community lists) is treated as no name and its nickname kept in
     ``alias_key``: the record's nickname itself, a name led by a form of address (``KANG ASEP``, ``TEH NENG``),
     or a generic call name (``UJANG``).
     """
-    name_keys = _per_distinct(records["name"], _keys_of_names)
+    keys_of = _keys_of_names if spelling == "indonesian" else _keys_of_plain_names
+    name_keys = _per_distinct(records["name"], keys_of)
     aliases = _per_distinct(records["alias"], _keys_of_aliases)
     name_key, alias_key = name_keys["name_key"], aliases["alias_key"]
     bare_name = name_key.str.replace(_HONORIFIC_RE, "", regex=True)
@@ -88,6 +234,11 @@ def _name_features(records: pd.DataFrame) -> pd.DataFrame:
     keys = keys.replace("", pd.NA)
     has_initial = keys["name_key"].str.contains(r"(?:^| )[A-Z](?: |$)", regex=True).fillna(False).astype(bool)
     codes = _shared_codes(keys)
+    text = {"name_sorted": "name_sorted", "given_name": "given_key", "name_skeleton": "name_skeleton",
+            "name_first": "name_first", "name_second": "name_second", "name_last": "name_last",
+            "skeleton_first": "skeleton_first", "name_initials": "name_initials"}
+    for field_name, column in text.items():
+        codes[field_name] = keys[column]
     codes["name_key"] = keys["name_key"]
     codes["alias_key"] = keys["alias_key"]
     codes["name_has_initial"] = has_initial.to_numpy()
@@ -105,10 +256,14 @@ def _per_distinct(values: pd.Series, keys_of: Callable[[pd.Series], pd.DataFrame
     )
 
 
-def _keys_of_names(names: pd.Series) -> pd.DataFrame:
+def _keys_of_plain_names(names: pd.Series) -> pd.DataFrame:
+    return _keys_of_names(names, plain=True)
+
+
+def _keys_of_names(names: pd.Series, plain: bool = False) -> pd.DataFrame:
     """Keys of distinct names. The sorted key and the given name are derived from the match key (which keeps
     ``BIN``/``BINTI`` as tokens) rather than re-normalising the names for each."""
-    name_key = name_match_key(names).astype("str")
+    name_key = (clean_name(names) if plain else name_match_key(names)).astype("str")
     skeleton = name_skeleton(names).astype("str")
     return pd.DataFrame(
         {

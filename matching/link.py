@@ -53,8 +53,13 @@ def _timed(timings: dict[str, float], stage: str) -> Iterator[None]:
     timings[stage] = time.perf_counter() - start
 
 
-def link_records(records: pd.DataFrame, settings: MatchSettings = DEFAULT_SETTINGS, seed: int = 0) -> LinkResult:
+def link_records(
+    records: pd.DataFrame, settings: MatchSettings = DEFAULT_SETTINGS, seed: int = 0,
+    start_model: FellegiSunterModel | None = None,
+) -> LinkResult:
     """Find the same person within and across sources in ``records`` (person schema, unique ``record_id``).
+
+    ``start_model`` (last night's model) starts EM from its m instead of the settings' priors.
 
     Same records, settings and seed give the same output, whatever the row order: records are processed (and
     ``links`` returned) in ``record_id`` order, so random sampling and tie-breaks never depend on how the
@@ -65,7 +70,7 @@ def link_records(records: pd.DataFrame, settings: MatchSettings = DEFAULT_SETTIN
     records = records.sort_values("record_id", kind="stable").reset_index(drop=True)
     timings: dict[str, float] = {}
     with _timed(timings, "features"):
-        features = compute_features(records)
+        features = compute_features(records, settings.feature_spec())
     with _timed(timings, "block"):
         blocking = block(features, settings.blocking_rules, settings.max_block_size)
         candidates = _with_record_ids(blocking.pairs, features)
@@ -78,7 +83,7 @@ def link_records(records: pd.DataFrame, settings: MatchSettings = DEFAULT_SETTIN
             features, levels, settings.comparisons,
             u_sample_pairs=settings.u_sample_size(len(features)), u_pseudo_count=settings.u_pseudo_count,
             initial_matches_per_record=settings.initial_matches_per_record, max_iterations=settings.em_max_iterations,
-            tolerance=settings.em_tolerance, tf_max_boost=settings.tf_max_boost, seed=seed,
+            tolerance=settings.em_tolerance, tf_max_boost=settings.tf_max_boost, seed=seed, start=start_model,
         )
     with _timed(timings, "score"):
         scored = _scored_pairs(model, features, candidates, levels)
@@ -108,7 +113,7 @@ def match_query(
     combined = pd.concat([query_records, registry_records], ignore_index=True)
     if combined["record_id"].duplicated().any():
         raise ValueError("query and registry records: column 'record_id' has duplicate values")
-    features = compute_features(combined)
+    features = compute_features(combined, settings.feature_spec())
     is_query = np.arange(len(combined)) < len(query_records)
     blocking = block(features, settings.blocking_rules, settings.max_block_size, focus=is_query)
     pairs = blocking.pairs[is_query[blocking.pairs["left"]] != is_query[blocking.pairs["right"]]]
@@ -121,14 +126,28 @@ def match_query(
     flags = edge_flags(scored, features, model.prior_weight, settings.cluster_guards())
     scored["guard"] = pd.Series(
         np.select(
-            [flags["generation_gap"], flags["nik_conflict"] & ~flags["nik_override"]],
-            ["generation_gap", "nik_conflict"], default="",
+            [flags["generation_gap"], flags["nik_conflict"] & ~flags["nik_override"], flags["missing_evidence"]],
+            ["generation_gap", "nik_conflict", "missing_evidence"], default="",
         ),
         index=scored.index, dtype="str",
     ).replace("", pd.NA)
     # Query records come first in ``combined``, so the left position of every pair is the query record.
     scored = scored.rename(columns={"record_id_l": "query_record_id", "record_id_r": "registry_record_id"})
     return QueryResult(matches=_best_matches(scored, features[is_query], settings), pairs=scored)
+
+
+def score_record_pairs(
+    records: pd.DataFrame, model: FellegiSunterModel, settings: MatchSettings = DEFAULT_SETTINGS
+) -> pd.DataFrame:
+    """Every pair of a few ``records`` (one worker's) scored with a trained model, without blocking or
+    training: the evidence behind a cluster, as in ``scored_pairs`` (``rule_names`` empty)."""
+    records = records.sort_values("record_id", kind="stable").reset_index(drop=True)
+    features = compute_features(records, settings.feature_spec())
+    left, right = np.triu_indices(len(records), k=1)
+    candidates = _with_record_ids(pd.DataFrame({"left": left, "right": right}), features)
+    candidates["rule_names"] = pd.Series("", index=candidates.index, dtype="str")
+    levels = comparison_levels(features, left, right, settings.comparisons)
+    return _scored_pairs(model, features, candidates, levels)
 
 
 def _best_matches(scored: pd.DataFrame, query_features: pd.DataFrame, settings: MatchSettings) -> pd.DataFrame:
@@ -179,8 +198,8 @@ def review_queue(
     """Pairs a person should look at, most probable first.
 
     ``reason``: ``uncertain`` (probability in the review band), or — for pairs above the match threshold
-    that clustering kept apart — ``nik_conflict``, ``generation_gap`` or ``cluster_guard`` (split by the
-    conflicted-component rebuild).
+    that clustering kept apart — ``nik_conflict``, ``generation_gap``, ``missing_evidence`` (a
+    ``link_requires`` group does not hold) or ``cluster_guard`` (split by the conflicted-component rebuild).
     """
     cluster_keys = links["cluster"].to_numpy()
     left, right = scored["left"].to_numpy(), scored["right"].to_numpy()
@@ -192,8 +211,9 @@ def review_queue(
     pairs = scored[selected]
     flags = edge_flags(pairs, features, prior_weight, settings.cluster_guards())
     reason = np.select(
-        [~above[selected], flags["generation_gap"], flags["nik_conflict"] & ~flags["nik_override"]],
-        ["uncertain", "generation_gap", "nik_conflict"], default="cluster_guard",
+        [~above[selected], flags["generation_gap"], flags["nik_conflict"] & ~flags["nik_override"],
+         flags["missing_evidence"]],
+        ["uncertain", "generation_gap", "nik_conflict", "missing_evidence"], default="cluster_guard",
     )
     queue = pairs.assign(
         cluster_l=cluster_keys[left[selected]], cluster_r=cluster_keys[right[selected]], reason=reason

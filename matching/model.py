@@ -212,13 +212,26 @@ def train(
     tolerance: float,
     tf_max_boost: float,
     seed: int,
+    start: FellegiSunterModel | None = None,
 ) -> FellegiSunterModel:
-    """Estimate u on random pairs, then m and λ by EM on the candidate pairs' ``levels``."""
+    """Estimate u on random pairs, then m and λ by EM on the candidate pairs' ``levels``.
+
+    ``start``: a previous model (last night's) whose m and expected matches per record start EM instead of
+    the comparisons' ``m_prior``; comparisons whose levels differ keep their prior.
+    """
     profile = random_pair_profile(features, comparisons, u_sample_pairs, seed)
     n = len(features)
+    initial_matches = initial_matches_per_record * n / 2
+    start_m = None
+    if start is not None:
+        start_m = {
+            c.name: start.m[c.name] for c in comparisons
+            if c.name in start.m and len(start.m[c.name]) == len(c.levels)
+            and any(s.name == c.name and s.levels == c.levels for s in start.comparisons)
+        }
     m, u, match_share, iterations = expectation_maximisation(
-        levels, comparisons, profile, u_pseudo_count, n * (n - 1) / 2, initial_matches_per_record * n / 2,
-        max_iterations, tolerance,
+        levels, comparisons, profile, u_pseudo_count, n * (n - 1) / 2, initial_matches,
+        max_iterations, tolerance, start_m=start_m,
     )
     return FellegiSunterModel(
         comparisons=comparisons, m=m, u=u, match_share=match_share,
@@ -246,6 +259,7 @@ def expectation_maximisation(
     initial_matches: float,
     max_iterations: int,
     tolerance: float,
+    start_m: dict[str, np.ndarray] | None = None,
 ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray], float, int]:
     """EM for m and the expected number of matching pairs; returns (m, u, λ, iterations run).
 
@@ -258,7 +272,7 @@ def expectation_maximisation(
     """
     patterns, counts = comparison_patterns(levels[[c.name for c in comparisons]])
     priors = {c.name: np.asarray(c.m_prior, dtype=float) / np.sum(c.m_prior) for c in comparisons}
-    m = dict(priors)
+    m = {**priors, **(start_m or {})}
     share = _clip_probability(initial_matches / total_pairs)
     expected = {name: m[name] * initial_matches * profile.available_share[name] for name in m}
     u = u_from_profile(profile, expected, total_pairs, u_pseudo_count)
@@ -335,3 +349,85 @@ def _tf_adjusted(
     adjusted = contribution.copy()
     adjusted[exact] = contribution[exact] + adjustment
     return adjusted
+
+
+MODEL_FORMAT = 1
+
+
+class ModelMismatchError(ValueError):
+    """A persisted model does not fit the settings in force (other comparisons or levels)."""
+
+
+def model_to_dict(model: FellegiSunterModel, settings_hash: str) -> dict:
+    """The model as a JSON-able mapping: settings hash, per comparison its levels with m, u and weight, λ, the
+    term-frequency tables (value → relative frequency: names, so the document is personal data) and the cap."""
+    return {
+        "format": MODEL_FORMAT,
+        "settings_hash": settings_hash,
+        "match_share": model.match_share,
+        "prior_weight": model.prior_weight,
+        "em_iterations": model.em_iterations,
+        "tf_max_boost": model.tf_max_boost,
+        "comparisons": [
+            {
+                "name": comparison.name,
+                "levels": list(comparison.levels),
+                "m": [float(value) for value in model.m[comparison.name]],
+                "u": [float(value) for value in model.u[comparison.name]],
+                "weight": [float(value) for value in model.weights(comparison)],
+            }
+            for comparison in model.comparisons
+        ],
+        "tf": {name: {str(value): float(share) for value, share in table.items()} for name, table in model.tf.items()},
+    }
+
+
+def model_from_dict(document: dict, comparisons: tuple[Comparison, ...], settings_hash: str | None = None) -> FellegiSunterModel:
+    """The model of :func:`model_to_dict`, for ``comparisons`` (those of the settings in force).
+
+    :class:`ModelMismatchError` when the document was trained under other settings (``settings_hash`` given
+    and different) or its comparisons or levels differ: scoring with it would misread the levels.
+    """
+    if document.get("format") != MODEL_FORMAT:
+        raise ModelMismatchError(f"model format {document.get('format')!r}; this code reads format {MODEL_FORMAT}")
+    if settings_hash is not None and document.get("settings_hash") != settings_hash:
+        raise ModelMismatchError("the model was trained under other matching settings (settings hash differs)")
+    stored = {entry["name"]: entry for entry in document["comparisons"]}
+    if [c.name for c in comparisons] != [entry["name"] for entry in document["comparisons"]]:
+        raise ModelMismatchError(
+            f"model comparisons {list(stored)} differ from the settings' {[c.name for c in comparisons]}")
+    for comparison in comparisons:
+        if tuple(stored[comparison.name]["levels"]) != comparison.levels:
+            raise ModelMismatchError(f"comparison {comparison.name!r}: the model's levels differ from the settings'")
+    return FellegiSunterModel(
+        comparisons=comparisons,
+        m={c.name: np.asarray(stored[c.name]["m"], dtype=float) for c in comparisons},
+        u={c.name: np.asarray(stored[c.name]["u"], dtype=float) for c in comparisons},
+        match_share=float(document["match_share"]),
+        tf={name: pd.Series(table, dtype=float) for name, table in document.get("tf", {}).items()},
+        tf_max_boost=float(document["tf_max_boost"]),
+        em_iterations=int(document["em_iterations"]),
+    )
+
+
+def model_changes(previous: dict, current: dict) -> pd.DataFrame:
+    """What moved between two persisted models: per (comparison, level), the weights before and after and the
+    change in bits, largest moves first; λ as a row of its own (``prior``). Levels new or gone show NaN."""
+    def weights(document: dict) -> dict[tuple[str, str], float]:
+        rows = {(c["name"], level): weight for c in document["comparisons"] for level, weight in zip(c["levels"], c["weight"])}
+        rows[("prior", "log2 λ/(1-λ)")] = document["prior_weight"]
+        return rows
+
+    before, after = weights(previous), weights(current)
+    keys = list(dict.fromkeys([*after, *before]))
+    frame = pd.DataFrame(
+        {
+            "comparison": [key[0] for key in keys],
+            "level": [key[1] for key in keys],
+            "weight_before": [before.get(key, np.nan) for key in keys],
+            "weight_after": [after.get(key, np.nan) for key in keys],
+        }
+    )
+    frame["change"] = frame["weight_after"] - frame["weight_before"]
+    order = frame["change"].abs().fillna(np.inf).sort_values(ascending=False, kind="stable").index
+    return frame.loc[order].reset_index(drop=True)

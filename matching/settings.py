@@ -6,10 +6,11 @@ variant with ``dataclasses.replace(DEFAULT_SETTINGS, match_threshold=0.99)``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 from matching.blocking import BlockingRule
-from matching.clustering import ClusterGuards
+from matching.clustering import ClusterGuards, LevelsOf, NikConflictGuard
 from matching.comparisons import (
     BirthDateComparison,
     Comparison,
@@ -19,6 +20,7 @@ from matching.comparisons import (
     NikComparison,
     PhoneComparison,
 )
+from matching.features import DerivedKey, FeatureSpec
 
 BIRTH_DATES = ("dob", "nik_dob")
 NAME_TOKENS = ("name_first_code", "name_last_code")
@@ -61,8 +63,11 @@ class MatchSettings:
 
     * ``blocking_rules`` / ``max_block_size``: union of blocking rules; keys shared by more records than the
       cap are skipped for that rule (and counted in the blocking stats).
-    * ``comparisons``: the comparison vector, in order; must include comparisons named ``nik``, ``name`` and
-      ``birth_date`` (the clustering guards read their levels).
+    * ``comparisons``: the comparison vector, in order (names unique).
+    * ``derived_keys`` / ``synonyms``: blocking keys computed from fields (first letters, phonetic key, year of
+      a date; see ``matching.features.DerivedKey``), word synonyms per text field, and the name fields whose
+      text fuzzy levels compare (``name_first``…: kept as ``<field>_text`` features).
+    * ``name_spelling``: ``indonesian`` (the match key folds old spellings) or ``plain`` (see ``FeatureSpec``).
     * ``u_sample_pairs`` / ``u_sample_pairs_per_record`` / ``u_pseudo_count``: random pairs for u (the larger
       of the fixed number and the per-record rate: the pseudo-count bounds the weight of rare agreements at
       about log2(sample size), which must keep pace with the prior, about -log2(records)), and the
@@ -72,15 +77,25 @@ class MatchSettings:
     * ``tf_max_boost``: cap (bits) on the term-frequency boost of a rare exact name.
     * ``match_threshold``: match probability from which a pair links records into one cluster.
     * ``review_threshold``: pairs between this and ``match_threshold`` go to the review queue.
-    * ``nik_conflict_override_weight``: evidence (bits, without NIK and prior) needed to link two records with
-      different valid NIKs (see ``matching.clustering``).
-    * ``generation_gap_years``: birth years this far apart never share a cluster (parent/child namesakes).
+    * ``nik_conflict_guard`` / ``nik_conflict_override_weight``: which levels may override a conflict of two
+      trusted NIKs, and the evidence (bits, without NIK and prior) it takes (see ``matching.clustering``); None:
+      no NIK guard. Every comparison and level it names must exist (checked on construction).
+    * ``generation_gap_years``: birth years this far apart never share a cluster (parent/child namesakes);
+      None: no generation guard.
     * ``max_cluster_size``: no cluster grows beyond this many records (a person has a handful of records).
+    * ``link_requires``: groups of level conditions every link must meet, whatever its probability (a group
+      holds when one of its conditions does); checked like the NIK guard.
+    * ``keep_apart``: alternatives that keep the two records of a scored pair in different clusters, even
+      through other records (cannot-link).
     """
 
     blocking_rules: tuple[BlockingRule, ...] = DEFAULT_BLOCKING_RULES
     max_block_size: int = 200
     comparisons: tuple[Comparison, ...] = DEFAULT_COMPARISONS
+    derived_keys: tuple[DerivedKey, ...] = ()
+    synonyms: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    name_texts: tuple[str, ...] = ()
+    name_spelling: str = "indonesian"
     u_sample_pairs: int = 1_000_000
     u_sample_pairs_per_record: float = 2.0
     u_pseudo_count: float = 1.0
@@ -91,8 +106,20 @@ class MatchSettings:
     match_threshold: float = 0.1
     review_threshold: float = 0.01
     nik_conflict_override_weight: float = 16.0
-    generation_gap_years: int = 12
+    nik_conflict_guard: NikConflictGuard | None = NikConflictGuard()
+    generation_gap_years: int | None = 12
     max_cluster_size: int = 30
+    link_requires: tuple[tuple[LevelsOf | tuple[LevelsOf, ...], ...], ...] = ()
+    keep_apart: tuple[LevelsOf | tuple[LevelsOf, ...], ...] = ()
+
+    def __post_init__(self) -> None:
+        problems = settings_problems(self)
+        if problems:
+            raise MatchSettingsError("; ".join(problems))
+
+    def feature_spec(self) -> FeatureSpec:
+        return FeatureSpec(derived=self.derived_keys, synonyms=self.synonyms, name_texts=self.name_texts,
+                           name_spelling=self.name_spelling)
 
     def u_sample_size(self, records: int) -> int:
         return max(self.u_sample_pairs, int(self.u_sample_pairs_per_record * records))
@@ -103,7 +130,78 @@ class MatchSettings:
             nik_conflict_override_weight=self.nik_conflict_override_weight,
             generation_gap_years=self.generation_gap_years,
             max_cluster_size=self.max_cluster_size,
+            nik_conflict=self.nik_conflict_guard,
+            link_requires=self.link_requires,
+            keep_apart=self.keep_apart,
         )
+
+
+def settings_fingerprint(settings: MatchSettings) -> str:
+    """A short hash of everything the settings declare: a persisted model is only reused under equal settings."""
+    import hashlib
+
+    return hashlib.sha256(repr(settings).encode("utf-8")).hexdigest()[:16]
+
+
+class MatchSettingsError(ValueError):
+    """Matching settings that cannot work; the message names the key path of each problem."""
+
+
+def settings_problems(settings: MatchSettings) -> list[str]:
+    """What is inconsistent in ``settings`` (empty when nothing): duplicate names, priors that do not fit the
+    levels, and guard conditions naming a comparison or level that does not exist (a renamed level must not
+    silently disable the NIK-conflict override)."""
+    problems = []
+    names = [comparison.name for comparison in settings.comparisons]
+    for name in sorted({name for name in names if names.count(name) > 1}):
+        problems.append(f"comparisons: the name {name!r} is used twice")
+    rules = [rule.name for rule in settings.blocking_rules]
+    for name in sorted({name for name in rules if rules.count(name) > 1}):
+        problems.append(f"blocking.rules: the name {name!r} is used twice")
+    if settings.name_spelling not in ("indonesian", "plain"):
+        problems.append(f"names.spelling: {settings.name_spelling!r} is not one of ['indonesian', 'plain']")
+    if not settings.blocking_rules:
+        problems.append("blocking.rules: at least one rule is needed")
+    if not settings.comparisons:
+        problems.append("comparisons: at least one comparison is needed")
+    for k, comparison in enumerate(settings.comparisons):
+        if len(comparison.m_prior) != len(comparison.levels):
+            problems.append(
+                f"comparisons[{k}] ({comparison.name}).m_prior: {len(comparison.m_prior)} values for "
+                f"{len(comparison.levels)} levels"
+            )
+        for level in comparison.max_weight:
+            if level not in comparison.levels:
+                problems.append(f"comparisons[{k}] ({comparison.name}).max_weight: {level!r} is not one of its levels")
+    by_name = {comparison.name: comparison for comparison in settings.comparisons}
+    guard = settings.nik_conflict_guard
+    groups = [(f"clustering.link_requires[{g}]", group) for g, group in enumerate(settings.link_requires)]
+    if settings.keep_apart:
+        groups.append(("clustering.keep_apart", settings.keep_apart))
+    if guard is not None:
+        path = "clustering.nik_conflict"
+        if guard.comparison not in by_name:
+            problems.append(f"{path}.comparison: no comparison named {guard.comparison!r} (have {names})")
+        groups += [(f"{path}.override_requires[{g}]", group) for g, group in enumerate(guard.requires)]
+    if groups:
+        for path, group in groups:
+            flat = [
+                (f"{path}[{c}]" + (f".all[{a}]" if isinstance(alternative, tuple) else ""), condition)
+                for c, alternative in enumerate(group)
+                for a, condition in enumerate(alternative if isinstance(alternative, tuple) else (alternative,))
+            ]
+            for where, condition in flat:
+                if condition.comparison not in by_name:
+                    problems.append(f"{where}.comparison: no comparison named {condition.comparison!r} (have {names})")
+                    continue
+                levels = by_name[condition.comparison].levels
+                for level in condition.levels:
+                    if level not in levels:
+                        problems.append(
+                            f"{where}.levels: {level!r} is not a level of comparison {condition.comparison!r} "
+                            f"(its levels: {list(levels)})"
+                        )
+    return problems
 
 
 DEFAULT_SETTINGS = MatchSettings()

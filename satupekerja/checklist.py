@@ -22,7 +22,15 @@ import pandas as pd
 
 from data_contracts.regions import load_region_reference
 from data_contracts.schema import conform_to_person_schema
-from matching import FellegiSunterModel, MatchSettings, link_records, match_query
+from matching import (
+    FellegiSunterModel,
+    MatchSettings,
+    ModelMismatchError,
+    link_records,
+    match_query,
+    model_from_dict,
+    settings_fingerprint,
+)
 from matching.normalize import RESOLVED_COLUMNS, RegionResolver, clean_name, normalize_phone, parse_date, parse_nik
 from satupekerja.coverage import ACTIVE, LAPSED, NEVER_REGISTERED
 
@@ -187,12 +195,21 @@ class RegistryForChecks:
     settings: MatchSettings
 
 
-def registry_model(registry_records: pd.DataFrame, settings: MatchSettings) -> FellegiSunterModel:
-    """The Fellegi–Sunter model estimated on the registry as the nightly run does (same settings and seed).
+def registry_model(
+    registry_records: pd.DataFrame, settings: MatchSettings, published: dict | None = None
+) -> tuple[FellegiSunterModel, bool]:
+    """The Fellegi–Sunter model to score a list with, and whether it is the published one.
 
-    The pipeline does not persist the model, so it is estimated again here: seconds on the demo registry.
+    The night publishes its model with the snapshot (``matching_model``): when it was trained under the
+    settings in force it is used as is. Otherwise (a snapshot published before models were, or other
+    settings) the model is estimated again on the registry as the nightly run does (same settings and seed).
     """
-    return link_records(registry_records, settings).model
+    if published is not None:
+        try:
+            return model_from_dict(published, settings.comparisons, settings_fingerprint(settings)), True
+        except ModelMismatchError:
+            pass
+    return link_records(registry_records, settings).model, False
 
 
 def check_list(

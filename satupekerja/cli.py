@@ -26,7 +26,9 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeEl
 from rich.table import Table
 
 from data_contracts.regions import load_region_reference
-from matching import DEFAULT_SETTINGS
+from data_contracts.matching_settings import load_matching_settings
+from matching import ModelMismatchError, model_from_dict, score_record_pairs, settings_fingerprint
+from satupekerja.publication import published_matching_model
 from satupekerja import checklist, exports, lookup, report
 from satupekerja.audit import AuditLog, pseudonymise_filter_value
 from satupekerja.privacy import PrivacyConfigError, load_pseudonymisation_key
@@ -239,9 +241,14 @@ def check_list(
         links = read_table(warehouse, LINKS, snapshot, RESTRICTED)
         unified = read_table(warehouse, UNIFIED, snapshot, RESTRICTED)
         advance("Preparing the matching model")
-        model = checklist.registry_model(registry_records, DEFAULT_SETTINGS)
+        settings = load_matching_settings()
+        model, published = checklist.registry_model(
+            registry_records, settings, published_matching_model(warehouse, snapshot))
+        if not published:
+            console.print("[yellow]Model pencocokan tidak diterbitkan untuk snapshot ini (atau pengaturan berbeda): "
+                          "model dilatih ulang / no published model for these settings: retrained.[/]")
         advance(f"Matching {len(rows):,} rows")
-        registry = checklist.RegistryForChecks(registry_records, links, unified, model, DEFAULT_SETTINGS)
+        registry = checklist.RegistryForChecks(registry_records, links, unified, model, settings)
         checked = checklist.check_list(rows, columns, file.name, pd.Timestamp(snapshot), registry)
         advance("Writing the result")
         checklist.write_checked(checked.rows, path)
@@ -294,14 +301,32 @@ def show(
     except lookup.WorkerNotFoundError:
         AuditLog().record("show", requested_by=requested_by, command="satupekerja show", filters=filters, row_count=0, output_file=None)
         raise
-    profile = lookup.worker_profile(
-        found, unified, links, records, read_optional(warehouse, SCORED_PAIRS, snapshot, RESTRICTED), asked_for
-    )
+    scored = read_optional(warehouse, SCORED_PAIRS, snapshot, RESTRICTED)
+    if scored is None and records is not None:
+        scored = _pairs_scored_with_published_model(warehouse, snapshot, records, links, found)
+    profile = lookup.worker_profile(found, unified, links, records, scored, asked_for)
     AuditLog().record(
         "show", requested_by=requested_by, command="satupekerja show",
         filters={**filters, "snapshot_date": snapshot.isoformat()}, row_count=int(profile.worker["record_count"]), output_file=None,
     )
     _print_profile(profile, snapshot)
+
+
+def _pairs_scored_with_published_model(
+    warehouse: Warehouse, snapshot: dt.date, records: pd.DataFrame, links: pd.DataFrame, worker_id: str
+) -> pd.DataFrame | None:
+    """The pairs between one worker's records, scored with the model published with the snapshot (no
+    retraining); None when no model for the settings in force is published."""
+    document = published_matching_model(warehouse, snapshot)
+    if document is None:
+        return None
+    settings = load_matching_settings()
+    try:
+        model = model_from_dict(document, settings.comparisons, settings_fingerprint(settings))
+    except ModelMismatchError:
+        return None
+    own = records[records["record_id"].isin(links.loc[links["worker_id"] == worker_id, "record_id"])]
+    return score_record_pairs(own, model, settings) if len(own) > 1 else None
 
 
 GOLDEN_FIELDS = (

@@ -23,6 +23,7 @@ from satupekerja.warehouse import ANALYTICS, RESTRICTED, SnapshotNotFoundError, 
 STATS_TABLE = "publication_stats"
 WORKER_LINKS_TABLE = "worker_links"
 WORKER_ID_HISTORY_TABLE = "worker_id_history"
+MATCHING_MODEL_TABLE = "matching_model"
 #: The id history's own ``snapshot_date`` (the night of each event) is stored as ``event_date``: in the
 #: warehouse ``snapshot_date`` is the partition key, the night the cumulative history was published.
 HISTORY_EVENT_DATE = "event_date"
@@ -323,6 +324,26 @@ def previous_worker_ids(warehouse: Warehouse, snapshot_date: date) -> tuple[pd.D
     except SnapshotNotFoundError:
         return links, None
     return links, history.rename(columns={HISTORY_EVENT_DATE: "snapshot_date"})
+
+
+def previous_matching_model(warehouse: Warehouse, snapshot_date: date) -> dict | None:
+    """The matching model published with the last snapshot before ``snapshot_date`` (None: none published)."""
+    previous = last_published_before(warehouse, snapshot_date)
+    if previous is None:
+        return None
+    return published_matching_model(warehouse, previous)
+
+
+def published_matching_model(warehouse: Warehouse, snapshot_date: date | None = None) -> dict | None:
+    """The model document published with ``snapshot_date`` (default: the latest); None when that snapshot has
+    no model (published before models were)."""
+    import json
+
+    try:
+        frame = warehouse.read(MATCHING_MODEL_TABLE, snapshot_date, tier=RESTRICTED)
+    except SnapshotNotFoundError:
+        return None
+    return json.loads(frame["model_json"].iloc[0]) if len(frame) else None
 
 
 def history_for_warehouse(history: pd.DataFrame) -> pd.DataFrame:

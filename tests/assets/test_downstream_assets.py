@@ -84,7 +84,7 @@ def test_next_night_inherits_worker_ids_from_the_published_snapshot(pipeline_run
     rerun = pipeline_runner(
         pipeline_run.inbox,
         pipeline_run.storage.parent,
-        selection=["scored_pairs", "worker_links", "worker_id_history", "match_review_queue"],
+        selection=["scored_pairs", "worker_links", "worker_id_history", "match_review_queue", "matching_model"],
         partition_key=next_night,
     )
     assert rerun.result.success
@@ -94,6 +94,10 @@ def test_next_night_inherits_worker_ids_from_the_published_snapshot(pipeline_run
     metadata = rerun.materialization("worker_id_history")
     assert metadata["ids inherited from snapshot"] == snapshot
     assert metadata["events tonight"] == {}
+    model = rerun.materialization("matching_model")
+    assert model["EM started from"] == "the last published model"
+    assert "largest weight moves since the previous model (bits)" in model
+    assert pipeline_run.materialization("matching_model")["moved since the previous model"] == "no previous published model"
 
 
 def test_rerunning_a_partition_with_the_same_inputs_is_idempotent(pipeline_run, pipeline_runner, snapshot, tmp_path):

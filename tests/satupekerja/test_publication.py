@@ -226,6 +226,7 @@ def night_outputs(night: date, linked: dict[str, int], quarantined: dict[str, in
         "worker_links": links,
         "worker_id_history": history,
         "person_records": person_records,
+        "matching_model": pd.DataFrame({"settings_hash": ["0123456789abcdef"], "model_json": ["{}"]}),
     }
     for source in SOURCES:
         count = quarantined.get(source, 0)
@@ -275,7 +276,8 @@ def test_a_healthy_night_is_published_in_both_tiers(tmp_path: Path) -> None:
     assert result.success
     assert warehouse.snapshots() == [YESTERDAY]
     assert warehouse.tables("restricted") == [
-        "person_records", "quarantine", "uncovered_informal_workers", "unified_workers", "worker_links"
+        "matching_model", "person_records", "quarantine", "uncovered_informal_workers", "unified_workers",
+        "worker_links",
     ]
     assert warehouse.tables() == [
         "coverage_by_area", "publication_stats", "quarantine", "uncovered_informal_workers", "unified_workers",

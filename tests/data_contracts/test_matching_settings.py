@@ -1,0 +1,102 @@
+"""The matching settings file: the shipped Depok default is the engine default, the path is overridable, and
+a broken file fails on load with the file and the key path named."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from data_contracts.matching_settings import (
+    DEFAULT_MATCHING_SETTINGS,
+    MATCHING_SETTINGS_ENV,
+    load_matching_settings,
+    matching_settings_path,
+)
+from matching import DEFAULT_SETTINGS
+from matching.settings import MatchSettingsError
+
+ENGLISH_SETTINGS = Path(__file__).resolve().parents[2] / "sample_data" / "english_register" / "matching.yaml"
+
+
+def test_shipped_default_file_is_exactly_the_engine_default():
+    assert load_matching_settings(DEFAULT_MATCHING_SETTINGS) == DEFAULT_SETTINGS
+
+
+def test_path_comes_from_the_environment_variable(monkeypatch):
+    monkeypatch.delenv(MATCHING_SETTINGS_ENV, raising=False)
+    assert matching_settings_path() == DEFAULT_MATCHING_SETTINGS
+    monkeypatch.setenv(MATCHING_SETTINGS_ENV, str(ENGLISH_SETTINGS))
+    assert matching_settings_path() == ENGLISH_SETTINGS
+    settings = load_matching_settings()
+    assert settings.nik_conflict_guard is None and settings.name_spelling == "plain"
+
+
+def _broken(tmp_path: Path, edit) -> Path:
+    document = yaml.safe_load(DEFAULT_MATCHING_SETTINGS.read_text(encoding="utf-8"))
+    edit(document)
+    path = tmp_path / "broken.yaml"
+    path.write_text(yaml.safe_dump(document), encoding="utf-8")
+    return path
+
+
+def _rename_guard_level(document):
+    document["clustering"]["nik_conflict"]["override_requires"][0][0]["levels"][0] = "exact_name"
+
+
+def _rename_comparison_level(document):
+    document["comparisons"][1]["levels"][0] = "exact_name"
+
+
+def _unknown_field(document):
+    document["blocking"]["rules"][0]["key"] = ["nik_number"]
+
+
+def _bad_transform(document):
+    document["blocking"]["rules"][1]["key"] = [{"field": "phone", "transform": "first", "n": 4}]
+
+
+def _prior_length(document):
+    document["comparisons"][3]["m_prior"] = [0.9]
+
+
+def _unknown_key(document):
+    document["thresholds"]["matchh"] = 0.2
+
+
+def _guard_on_missing_comparison(document):
+    document["comparisons"] = [c for c in document["comparisons"] if c["name"] != "phone"]
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (_rename_guard_level, "clustering.nik_conflict.override_requires[0][0].levels: 'exact_name' is not a level of "
+                              "comparison 'name'"),
+        (_rename_comparison_level, "comparisons[1].levels: comparison kind 'name' has the levels"),
+        (_unknown_field, "blocking.rules[0].key[0]: unknown field 'nik_number'"),
+        (_bad_transform, "blocking.rules[1].key[0].field: 'first' needs a text field"),
+        (_prior_length, "comparisons[3].m_prior: give one positive starting m per level (2), found 1"),
+        (_unknown_key, "thresholds: unknown key(s) ['matchh']"),
+        (_guard_on_missing_comparison, "clustering.nik_conflict.override_requires[2][0].comparison: no comparison "
+                                       "named 'phone'"),
+    ],
+)
+def test_broken_settings_name_the_file_and_the_key_path(tmp_path, edit, message):
+    with pytest.raises(MatchSettingsError) as caught:
+        load_matching_settings(_broken(tmp_path, edit))
+    assert str(caught.value).startswith("broken.yaml: ")
+    assert message in str(caught.value)
+
+
+def test_yaml_syntax_error_names_line(tmp_path):
+    path = tmp_path / "bad.yaml"
+    path.write_text("version: 1\nblocking: [\n", encoding="utf-8")
+    with pytest.raises(MatchSettingsError, match=r"bad.yaml: line \d+, column \d+ not valid YAML"):
+        load_matching_settings(path)
+
+
+def test_missing_file_is_named(tmp_path):
+    with pytest.raises(MatchSettingsError, match="cannot read matching settings"):
+        load_matching_settings(tmp_path / "absent.yaml")
