@@ -108,3 +108,13 @@ def test_the_whole_pipeline_publishes_the_register(inbox: Path, tmp_path: Path) 
     assert len(links) == len(PEOPLE) and set(links["worker_id"]) == set(unified["worker_id"])  # every record linked
     for path in files:
         assert duckdb.sql(f"SELECT count(*) FROM read_parquet('{path}')").fetchone()[0] == len(pd.read_parquet(path))
+
+
+@pytest.mark.integration
+def test_the_generated_register_matches_with_f1_of_at_least_099_in_both_variants() -> None:
+    """Issue 10's bar, end to end: generator → YAML contracts and matching settings → published worker_links."""
+    done = subprocess.run([sys.executable, str(REPO / "benchmarks" / "register_bench.py"), "--records", "5000",
+                           "--seed", "11", "--min-f1", "0.99"], cwd=REPO, capture_output=True, text=True, timeout=1800)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    rows = [line.split() for line in done.stdout.splitlines() if line.split()[:1] in (["register"], ["linkage"])]
+    assert [row[0] for row in rows] == ["register", "linkage"] and all(float(row[-1]) >= 0.99 for row in rows)
