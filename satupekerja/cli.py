@@ -31,6 +31,7 @@ from satupekerja import checklist, exports, lookup, report
 from satupekerja.audit import AuditLog, pseudonymise_filter_value
 from satupekerja.privacy import PrivacyConfigError, load_pseudonymisation_key
 from satupekerja.retention import apply_retention, retention_days_from_env
+from satupekerja.safe_output import OWNER_ONLY_DIR, owner_only_file, private_folder
 from satupekerja.warehouse import ANALYTICS, RESTRICTED, SnapshotNotFoundError, Warehouse, WarehouseError
 
 EXPORT_DIR_ENV = "SATUPEKERJA_EXPORT_DIR"
@@ -143,8 +144,13 @@ def closest_names(name: str, candidates: list[str], limit: int = 3) -> list[str]
 
 
 def export_dir() -> Path:
+    """``$SATUPEKERJA_EXPORT_DIR`` or ``exports/``: owner-only (``0700``), like the warehouse's restricted tier."""
     configured = os.environ.get(EXPORT_DIR_ENV)
-    return Path(configured).expanduser() if configured else REPO_ROOT / "exports"
+    folder = Path(configured).expanduser() if configured else REPO_ROOT / "exports"
+    private_folder(folder)
+    if folder.stat().st_uid == os.getuid():
+        folder.chmod(OWNER_ONLY_DIR)
+    return folder
 
 
 def slug(text: str) -> str:
@@ -411,7 +417,7 @@ def coverage_report(
         html = report.render_report(inputs)
         advance("Writing")
         path = out or export_dir() / f"laporan_cakupan_{snapshot.isoformat()}.html"
-        path.parent.mkdir(parents=True, exist_ok=True)
+        owner_only_file(path)
         path.write_text(html, encoding="utf-8")
     console.print(f"Report written to [bold]{path}[/] (snapshot {snapshot}, {len(coverage)} snapshot(s) in the trend).", highlight=False)
 
