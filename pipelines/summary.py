@@ -79,6 +79,7 @@ class RunSummary:
             f"Satu Pekerja: snapshot {self.partition}: {status} in {self.elapsed_seconds:.1f} s "
             f"(run {self.run_id[:8]})",
             "",
+            *self._key_lines(),
             *self._source_lines(),
             *self._integration_lines(),
             *self._failure_lines(),
@@ -86,6 +87,21 @@ class RunSummary:
             UI_HINT,
         ]
         return "\n".join(lines)
+
+    def _key_lines(self) -> list[str]:
+        """Every summary says in plain words when pseudonyms are reversible (the public demo key)."""
+        from assets.publication import DEMO_KEY_WARNING
+        from satupekerja.privacy import PrivacyConfigError, load_pseudonymisation_key
+
+        publication = self.metadata.get(PUBLISH_SNAPSHOT, {})
+        if "pseudonyms reversible" in publication:
+            reversible = bool(publication["pseudonyms reversible"])
+        else:
+            try:
+                reversible = load_pseudonymisation_key().is_demo
+            except PrivacyConfigError:
+                reversible = False
+        return [f"!! {DEMO_KEY_WARNING}", ""] if reversible else []
 
     def _sources(self) -> list[str]:
         names = [*self.metadata, *(check.asset for check in self.failed_checks)]

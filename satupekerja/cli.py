@@ -458,6 +458,7 @@ def coverage_report(
             coverage=coverage[snapshot],
             by_sector=report.uncovered_by_sector(uncovered),
             trend=report.city_trend(coverage),
+            pseudonyms_reversible=_pseudonyms_reversible(warehouse),
         )
         html = report.render_report(inputs)
         advance("Writing")
@@ -465,6 +466,12 @@ def coverage_report(
         owner_only_file(path)
         path.write_text(html, encoding="utf-8")
     console.print(f"Report written to [bold]{path}[/] (snapshot {snapshot}, {len(coverage)} snapshot(s) in the trend).", highlight=False)
+
+
+def _pseudonyms_reversible(warehouse: Warehouse) -> bool:
+    """True when the published analytics tier was made with the demo key (or its key was not recorded)."""
+    recorded = warehouse.pseudonym_key()
+    return True if recorded is None else bool(recorded.get("demo"))
 
 
 # ------------------------------------------------------------------------------------------ retention
