@@ -132,6 +132,8 @@ def build_publish_snapshot(
     """The ``publish_snapshot`` asset over ``published_tables`` and every contracted source's quarantine."""
     required = {source: contract.required for source, contract in contracts.items()}
     membership = RoleBook.from_contracts(contracts).membership_registers
+    # Optional keyless multi-file sources (community lists): the shrink guard compares them file by file.
+    per_file_sources = [source for source, contract in contracts.items() if not contract.required and not contract.record_key]
     table_inputs = {table.name: dg.AssetIn(key=dg.AssetKey(table.name)) for table in published_tables}
     quarantine_inputs = {f"quarantine_{source}": dg.AssetIn(key=quarantine_key(source)) for source in contracts}
 
@@ -159,7 +161,7 @@ def build_publish_snapshot(
         target = warehouse.get()
         quarantines = {source: inputs[f"quarantine_{source}"] for source in contracts}
         tables = {table.name: inputs[table.name] for table in published_tables}
-        current = stats_from_outputs(snapshot, required, tables[WORKER_LINKS_TABLE], quarantines)
+        current = stats_from_outputs(snapshot, required, tables[WORKER_LINKS_TABLE], quarantines, per_file_sources)
         results = [
             *evaluate_guards(current, previous_stats(target, snapshot), publication_guards.settings(), membership),
             output_contracts_guard(tables),

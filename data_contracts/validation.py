@@ -10,7 +10,6 @@ this module in a message: issues carry the row id, column, rule and a reason wri
 from __future__ import annotations
 
 from datetime import date
-
 import logging
 import os
 from dataclasses import dataclass, field
