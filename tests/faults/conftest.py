@@ -143,3 +143,64 @@ def physical_lines(path: Path) -> int:
 def no_personal_values(scanner: PersonalDataScanner, text: str) -> None:
     hits = scanner.find(text)
     assert not hits, f"personal values in the text: {sorted(set(hits))} ({len(hits)} hits)"
+
+
+# -- nights of the pipeline ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Night:
+    result: object  # dagster.ExecuteInProcessResult
+    inbox: Path
+    warehouse: Path
+
+    def metadata_text(self) -> str:
+        """Every materialisation's and check's metadata and description, and every event message, as text."""
+        import json
+
+        parts: list[str] = []
+        for event in self.result.all_events:
+            parts.append(event.message or "")
+            data = event.event_specific_data
+            materialization = getattr(data, "materialization", None)
+            evaluation = data if hasattr(data, "check_name") else None
+            for holder in (materialization, evaluation):
+                metadata = getattr(holder, "metadata", None) or {}
+                for key, value in metadata.items():
+                    plain = getattr(value, "value", value)
+                    text = (json.dumps(plain, default=str, ensure_ascii=False)
+                            if isinstance(plain, (str, int, float, bool, list, dict, type(None))) else repr(plain))
+                    parts.append(f"{key}: {text}")
+            if evaluation is not None:
+                parts.append(evaluation.description or "")
+        return "\n".join(parts)
+
+
+def run_night(inbox: Path, output_dir: Path, snapshot: dt.date, max_quarantine_fraction: float = 0.5) -> Night:
+    import dagster as dg
+
+    from assets.catalog import build_all_assets
+    from assets.publication import PublicationGuards, WarehouseResource
+    from assets.resources import SourceInbox
+    from pipelines.io_managers import ParquetIOManager
+
+    warehouse = output_dir / "warehouse"
+    result = dg.materialize(
+        build_all_assets(),
+        partition_key=snapshot.isoformat(),
+        resources={
+            "io_manager": ParquetIOManager(base_dir=str(output_dir / "asset_storage")),
+            "source_inbox": SourceInbox(data_dir=str(inbox)),
+            "warehouse": WarehouseResource(root=str(warehouse)),
+            "publication_guards": PublicationGuards(max_quarantine_fraction=max_quarantine_fraction),
+        },
+        raise_on_error=False,
+    )
+    return Night(result, inbox, warehouse)
+
+
+@pytest.fixture(scope="session")
+def first_night(sample, tmp_path_factory) -> Night:
+    """The clean sample published as the snapshot of 2026-11-20 (demo mode)."""
+    output = tmp_path_factory.mktemp("first_night")
+    return run_night(sample.inbox, output, SNAPSHOT)
