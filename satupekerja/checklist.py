@@ -230,7 +230,7 @@ def write_checked(checked: pd.DataFrame, path: Path) -> Path:
     owner_only_file(path)
     checked = formula_safe(checked)
     if path.suffix.lower() == ".csv":
-        checked.to_csv(path, index=False, encoding="utf-8-sig")
+        checked.to_csv(path, index=False, encoding="utf-8-sig", lineterminator="\r\n")
         return path
     with pd.ExcelWriter(path, engine="openpyxl") as writer:
         checked.to_excel(writer, index=False, sheet_name="Hasil Cek")

@@ -164,7 +164,8 @@ def write_xlsx(table: pd.DataFrame, path: Path, info: Iterable[tuple[str, str]])
 def write_csv(table: pd.DataFrame, path: Path) -> Path:
     """The same columns as the workbook, UTF-8 with a byte-order mark so Excel reads the accents right."""
     owner_only_file(path)
-    formula_safe(table).to_csv(path, index=False, encoding="utf-8-sig")
+    # CRLF line ends (what Excel writes): a value holding a lone CR or LF is then quoted, never split.
+    formula_safe(table).to_csv(path, index=False, encoding="utf-8-sig", lineterminator="\r\n")
     return path
 
 
