@@ -261,7 +261,7 @@ def _quarantine_metadata(quarantine: pd.DataFrame, issues: pd.DataFrame) -> dict
         "dagster/row_count": dg.MetadataValue.int(len(quarantine)),
         "top reasons": dg.MetadataValue.json(
             {
-                f"{column}: {reason}": int(rows)
+                (f"{column}: {reason}" if column else reason): int(rows)
                 for (column, reason), rows in rows_per_reason.head(TOP_QUARANTINE_REASONS).items()
             }
         ),
