@@ -71,10 +71,10 @@ def user_errors(command: Callable) -> Callable:
             return command(*args, **kwargs)
         except (UserError, checklist.ChecklistError, lookup.WorkerNotFoundError, SnapshotNotFoundError) as error:
             message = error.args[0] if error.args else str(error)
-            errors.print(f"[bold red]Error:[/] {message}", highlight=False)
+            errors.print(f"[bold red]Error:[/] {message}", highlight=False, soft_wrap=True)
             raise typer.Exit(1) from None
         except (WarehouseError, PrivacyConfigError, PermissionError, AuditError) as error:
-            errors.print(f"[bold red]Error:[/] {error}", highlight=False)
+            errors.print(f"[bold red]Error:[/] {error}", highlight=False, soft_wrap=True)
             raise typer.Exit(1) from None
 
     return wrapper
@@ -344,7 +344,7 @@ def show(
         )
     except lookup.WorkerNotFoundError:
         audit.record("show", requested_by=requested_by, command="satupekerja show", filters=filters, row_count=0, output_file=None)
-        raise UserError(f"tidak ditemukan / not found: no worker with that {'id' if worker_id else 'NIK'} in snapshot {snapshot}") from None
+        raise UserError(f"tidak ditemukan / not found: {'worker id' if worker_id else 'NIK'} (snapshot {snapshot})") from None
     profile = lookup.worker_profile(
         found, unified, links, records, read_optional(warehouse, SCORED_PAIRS, snapshot, RESTRICTED), asked_for
     )

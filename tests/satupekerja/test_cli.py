@@ -124,7 +124,7 @@ def test_show_by_worker_id_and_by_nik_is_audited_without_the_nik(env, demo_regis
 def test_show_unknown_worker_fails_cleanly(env):
     result = runner.invoke(app, ["show", "W000000XXXX"])
     assert result.exit_code == 1
-    assert "no worker with that id" in result.output
+    assert "not found: worker id" in result.output
     assert audit_entries(env)[-1]["row_count"] == 0
 
 
