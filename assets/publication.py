@@ -136,6 +136,8 @@ def build_publish_snapshot(
     """The ``publish_snapshot`` asset over ``published_tables`` and every contracted source's quarantine."""
     required = {source: contract.required for source, contract in contracts.items()}
     membership = RoleBook.from_contracts(contracts).membership_registers
+    # Optional keyless multi-file sources (community lists): the shrink guard compares them file by file.
+    per_file_sources = [source for source, contract in contracts.items() if not contract.required and not contract.record_key]
     table_inputs = {table.name: dg.AssetIn(key=dg.AssetKey(table.name)) for table in published_tables}
     quarantine_inputs = {f"quarantine_{source}": dg.AssetIn(key=quarantine_key(source)) for source in contracts}
 
@@ -163,7 +165,7 @@ def build_publish_snapshot(
         target = warehouse.get()
         quarantines = {source: inputs[f"quarantine_{source}"] for source in contracts}
         tables = {table.name: inputs[table.name] for table in published_tables}
-        current = stats_from_outputs(snapshot, required, tables[WORKER_LINKS_TABLE], quarantines)
+        current = stats_from_outputs(snapshot, required, tables[WORKER_LINKS_TABLE], quarantines, per_file_sources)
         results = [
             *evaluate_guards(current, previous_stats(target, snapshot), publication_guards.settings(), membership),
             output_contracts_guard(tables),
@@ -193,7 +195,10 @@ def publish(
     Returns rows per ``<tier>/<table>``.
     """
     key = privacy.load_pseudonymisation_key()
+    key_record = pseudonym_key_record(key)
+    warehouse.check_pseudonym_key(key_record)
     staged = warehouse.stage(snapshot, run_id)
+    staged.pseudonym_key = key_record
     try:
         for table in published_tables:
             frame = tables[table.name]
@@ -207,6 +212,18 @@ def publish(
             warehouse.discard(staged)
         raise
     return {f"{tier}/{table}": rows for (tier, table), rows in sorted(staged.rows.items())}
+
+
+def pseudonym_key_record(key: privacy.PseudonymisationKey) -> dict:
+    """What the warehouse remembers of the key its analytics tier was made with (never the key itself)."""
+    return {"demo": key.is_demo, "fingerprint": key.fingerprint}
+
+
+DEMO_KEY_WARNING = (
+    "PERINGATAN: kunci demo: pseudonim (hash NIK/KK/kartu) di tier analitik DAPAT DIBALIK oleh siapa pun, karena "
+    "kuncinya diterbitkan bersama kode; jangan pakai data nyata tanpa SATUPEKERJA_MODE=production / WARNING: demo "
+    "key: the analytics tier's pseudonyms are REVERSIBLE by anyone (the key is published with the source code)"
+)
 
 
 def _stage_table(
@@ -231,8 +248,11 @@ def _check_result(result: GuardResult) -> dg.AssetCheckResult:
 
 
 def _published_metadata(warehouse: Warehouse, rows: Mapping[str, int]) -> dict[str, object]:
+    key = privacy.load_pseudonymisation_key()
     return {
         "published": dg.MetadataValue.bool(True),
+        "pseudonyms reversible": dg.MetadataValue.bool(key.is_demo),
+        "pseudonym key": dg.MetadataValue.text(DEMO_KEY_WARNING if key.is_demo else key.label),
         "warehouse": dg.MetadataValue.path(str(warehouse.root)),
         "duckdb": dg.MetadataValue.path(str(warehouse.duckdb_path)),
         "rows": markdown_table(["table", "rows"], rows.items()),

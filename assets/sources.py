@@ -151,7 +151,8 @@ def _ingest(
     if not report.passed:
         yield from _rejected(contract, [str(error) for error in report.file_errors])
         return
-    yield _file_rules_result(contract, [])
+    # An optional multi-file source read on with some files dropped: the check warns, naming each file.
+    yield _file_rules_result(contract, list(raw.dropped_files))
     result = data_contracts.standardise(contract, raw, report, snapshot, region_resolver())
     yield dg.MaterializeResult(
         asset_key=quarantine_key(source),
@@ -221,11 +222,16 @@ def _file_rules_result(contract: data_contracts.Contract, file_errors: list[str]
 
 def _raw_metadata(raw: data_contracts.RawSource, report: data_contracts.ValidationReport) -> dict[str, object]:
     severities = report.row_issues["severity"].value_counts()
+    known = set(report.known_columns)
     return {
         "dagster/row_count": dg.MetadataValue.int(len(raw.frame)),
         "files": dg.MetadataValue.json(list(raw.files)),
         "rows read": dg.MetadataValue.int(len(raw.frame)),
-        "columns": dg.MetadataValue.json([c for c in raw.frame.columns if c not in LINEAGE_COLUMNS]),
+        # Contract columns only: a file whose header line is missing has data values as column names.
+        "columns": dg.MetadataValue.json([c for c in raw.frame.columns if c in known]),
+        "other columns": dg.MetadataValue.int(sum(c not in known and c not in LINEAGE_COLUMNS for c in raw.frame.columns)),
+        **{name.replace("_", " "): dg.MetadataValue.int(count) for name, count in raw.line_totals().items()},
+        "files dropped": dg.MetadataValue.json(list(raw.dropped_files)),
         "file errors": dg.MetadataValue.int(len(report.file_errors)),
         "warnings": dg.MetadataValue.json(list(report.warnings)),
         "row issues (quarantine)": dg.MetadataValue.int(int(severities.get("quarantine", 0))),
@@ -255,7 +261,7 @@ def _quarantine_metadata(quarantine: pd.DataFrame, issues: pd.DataFrame) -> dict
         "dagster/row_count": dg.MetadataValue.int(len(quarantine)),
         "top reasons": dg.MetadataValue.json(
             {
-                f"{column}: {reason}": int(rows)
+                (f"{column}: {reason}" if column else reason): int(rows)
                 for (column, reason), rows in rows_per_reason.head(TOP_QUARANTINE_REASONS).items()
             }
         ),

@@ -20,7 +20,6 @@ import glob
 import io
 import os
 import re
-import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal
@@ -61,7 +60,10 @@ class RawSource:
     ``files``: the files (relative to the data dir) or the masked database URL that were read.
     ``headers``: each file's header exactly as written, for the validator's column checks.
     ``file_problems``: whole-file failures found while reading (those files contribute no rows).
-    ``row_problems``: rows the reader could not split cleanly (ragged or truncated lines), by row id.
+    ``row_problems``: rows the reader could not split cleanly (ragged or truncated lines, lines swallowed by a
+    stray quote), by row id.
+    ``lines``: each file's physical line accounting (:class:`LineAccount`); a file whose lines do not add up is
+    a file problem, so no line is ever lost without a trace.
     """
 
     source: str
@@ -70,6 +72,45 @@ class RawSource:
     headers: dict[str, list[str]] = field(default_factory=dict)
     file_problems: list[str] = field(default_factory=list)
     row_problems: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=ROW_PROBLEM_COLUMNS))
+    lines: dict[str, LineAccount] = field(default_factory=dict)
+    dropped_files: list[str] = field(default_factory=list)
+
+    def line_totals(self) -> dict[str, int]:
+        """Physical lines (or sheet rows) of every file, split by what became of them.
+
+        ``lines_physical == lines_header + lines_blank + lines_continuation + lines_file_error + rows_read``:
+        every line is a header (or a line above it), blank, the continuation of a legitimate multi-line quoted
+        field, inside a file refused with a file error, or the first line of a row read (standardised or
+        quarantined afterwards).
+        """
+        totals = dict.fromkeys(LineAccount.FIELDS, 0)
+        for account in self.lines.values():
+            for key in LineAccount.FIELDS:
+                totals[key] += getattr(account, key)
+        return totals
+
+
+@dataclass
+class LineAccount:
+    """One file's physical lines (CSV) or sheet rows (Excel) or fetched rows (SQL), by what became of them."""
+
+    lines_physical: int = 0
+    lines_header: int = 0
+    lines_blank: int = 0
+    lines_continuation: int = 0
+    lines_file_error: int = 0
+    rows_read: int = 0
+
+    FIELDS = ("lines_physical", "lines_header", "lines_blank", "lines_continuation", "lines_file_error", "rows_read")
+
+    def balanced(self) -> bool:
+        return self.lines_physical == (self.lines_header + self.lines_blank + self.lines_continuation
+                                       + self.lines_file_error + self.rows_read)
+
+    def describe(self) -> str:
+        return (f"{self.lines_physical} lines = {self.lines_header} header + {self.lines_blank} blank + "
+                f"{self.lines_continuation} continuation + {self.lines_file_error} in file errors + "
+                f"{self.rows_read} rows")
 
 
 @dataclass
@@ -81,6 +122,8 @@ class _FileRead:
     header: list[str]
     problems: list[str] = field(default_factory=list)
     row_problems: list[tuple[int, str, str, str]] = field(default_factory=list)
+    lines: LineAccount = field(default_factory=LineAccount)
+    unit: str = "line"
 
 
 def data_dir() -> Path:
@@ -131,11 +174,22 @@ def read_source(contract: Contract, data_dir: Path | None = None) -> RawSource:
 
 
 def _assemble(contract: Contract, parts: list[_FileRead]) -> RawSource:
+    parts = [_check_required_columns(contract, part) for part in parts]
+    for part in parts:
+        _close_account(part)
+    dropped: list[str] = []
+    if not contract.required and len(parts) > 1 and any(not part.problems for part in parts):
+        # An optional multi-file source (community lists) degrades per file: a bad file is dropped with a
+        # warning naming it, the others are read.
+        for part in parts:
+            if part.problems:
+                dropped.extend(f"file {part.name} dilewati / skipped: {problem}" for problem in part.problems)
     frames, problems, row_problems = [], [], []
     offset = 0
     for part in parts:
-        problems.extend(part.problems)
         if part.problems:
+            if not dropped:
+                problems.extend(part.problems)
             continue
         frame = part.frame.set_axis(canonical_headers(contract, list(part.frame.columns[:-2])) + list(LINEAGE_COLUMNS),
                                     axis=1)
@@ -155,7 +209,81 @@ def _assemble(contract: Contract, parts: list[_FileRead]) -> RawSource:
         headers={part.name: part.header for part in parts if not part.problems},
         file_problems=problems,
         row_problems=pd.DataFrame(row_problems, columns=ROW_PROBLEM_COLUMNS).astype({"row": "int64"}),
+        lines={part.name: part.lines for part in parts},
+        dropped_files=dropped,
     )
+
+
+def _close_account(part: _FileRead) -> None:
+    """Finish a file's line accounting and check it: a file whose lines do not add up is refused."""
+    account = part.lines
+    if part.problems:
+        account.rows_read = account.lines_header = account.lines_blank = account.lines_continuation = 0
+        account.lines_file_error = account.lines_physical
+        return
+    account.rows_read = len(part.frame)
+    if not account.balanced():
+        part.problems.append(
+            f"file {part.name}: baris fisik tidak terhitung lengkap / line accounting does not balance "
+            f"({account.describe()}); file refused")
+        account.rows_read = account.lines_header = account.lines_blank = account.lines_continuation = 0
+        account.lines_file_error = account.lines_physical
+
+
+def required_columns(contract: Contract) -> list[str]:
+    """Columns every file of the source must have: required columns and the record key."""
+    return [r.name for r in contract.columns if r.required or r.name in contract.record_key]
+
+
+def looks_like_data(cell: str) -> bool:
+    """A header cell that could be a value (digits, an e-mail, a long text): never shown in a message."""
+    return bool(re.search(r"\d|@", cell)) or len(cell) > 40
+
+
+def missing_columns_problem(contract: Contract, name: str, header: list[str], unit: str = "line") -> str | None:
+    """The file error for required columns missing from ``header``, or None.
+
+    Found cells are named only when they look like header text and resemble a missing column's name (a rename);
+    a header line that matches almost nothing is probably data (the header line is missing): no cell is shown.
+    """
+    import difflib
+
+    needed = required_columns(contract)
+    canonical = canonical_headers(contract, header)
+    missing = [column for column in needed if column not in canonical]
+    if not missing:
+        return None
+    known = set(contract.column_names)
+    unexpected = [(position, orig) for position, (orig, column) in enumerate(zip(header, canonical, strict=True), 1)
+                  if column not in known]
+    found = len(needed) - len(missing)
+    if found * 2 < len(needed):
+        return (f"file {name}: {unit} {contract.read.header_row} bukan header yang dikenal: hanya {found} dari "
+                f"{len(needed)} kolom wajib ditemukan (baris header hilang atau terhapus?) / {unit} "
+                f"{contract.read.header_row} does not look like the header: only {found} of {len(needed)} required "
+                f"columns found (header line missing?); required column(s) {missing} missing; "
+                f"{len(header)} cells found, their values are not shown")
+    message = f"file {name}: required column(s) {missing} missing"
+    if not unexpected:
+        return message
+    shown = [orig if orig and not looks_like_data(orig) else f"(column {position})" for position, orig in unexpected]
+    candidates = [orig for _, orig in unexpected if orig and not looks_like_data(orig)]
+    hints = []
+    for column in missing:
+        close = difflib.get_close_matches(column.casefold(), [c.casefold() for c in candidates], n=1, cutoff=0.5)
+        if close:
+            original = next(c for c in candidates if c.casefold() == close[0])
+            hints.append(f"{column!r} may have been renamed to {original!r}")
+    return f"{message}; unexpected header(s) {shown} present ({'; '.join(hints) if hints else 'renamed?'})"
+
+
+def _check_required_columns(contract: Contract, part: _FileRead) -> _FileRead:
+    if part.problems or contract.read.format == "sql" and not part.header:
+        return part
+    problem = missing_columns_problem(contract, part.name, part.header, part.unit)
+    if problem is not None:
+        part.problems.append(problem)
+    return part
 
 
 def _rows_frame(name: str, header: list[str], rows: list[list], row_numbers: list[int]) -> pd.DataFrame:
@@ -255,35 +383,141 @@ def _read_file(contract: Contract, settings: ReadSettings, path: Path, base: Pat
         ) from error
 
 
+# UTF-8 multi-byte sequences (2- to 4-byte). In a file declared in a single-byte code page (cp1252, latin-1)
+# they are almost certainly UTF-8 text: read as cp1252 ``JOSÉ`` would become ``JOSÃ‰``.
+_UTF8_SEQUENCE = re.compile(rb"[\xC2-\xDF][\x80-\xBF]|[\xE0-\xEF][\x80-\xBF]{2}|[\xF0-\xF4][\x80-\xBF]{3}")
+
+
 def _decode(name: str, data: bytes, encoding: str) -> tuple[str | None, str | None]:
-    """Decode strictly. UTF-8 is read as ``utf-8-sig`` so a byte-order mark never sticks to the first header."""
-    codec = "utf-8-sig" if codecs.lookup(encoding).name == "utf-8" else encoding
+    """Decode strictly. UTF-8 is read as ``utf-8-sig`` so a byte-order mark never sticks to the first header.
+
+    A file declared in a single-byte code page that holds UTF-8 sequences is refused (mojibake would pass
+    silently: every byte decodes), naming the first line where they occur.
+    """
+    codec = codecs.lookup(encoding).name
+    if codec != "utf-8" and _single_byte(codec):
+        found = _UTF8_SEQUENCE.search(data)
+        if found is not None and (data.startswith(codecs.BOM_UTF8) or _decodes_as_utf8(data)):
+            line = data.count(b"\n", 0, found.start()) + 1
+            return None, (f"file {name}: teks tersimpan sebagai UTF-8, bukan {encoding} seperti kata kontrak "
+                          f"(baris {line}) / text is UTF-8, the contract says {encoding} (first at line {line}); "
+                          "fix the contract's encoding or re-export the file")
     try:
-        return data.decode(codec), None
+        return data.decode("utf-8-sig" if codec == "utf-8" else encoding), None
     except UnicodeDecodeError as error:
         line = data.count(b"\n", 0, error.start) + 1
         return None, (f"file {name}: bytes not decodable as {encoding} at line {line}, "
                       f"byte offset {error.start} (file saved in another encoding?)")
 
 
+def _single_byte(codec: str) -> bool:
+    try:
+        return len(bytes(range(256)).decode(codec, errors="replace")) == 256 and "a".encode(codec) == b"a"
+    except LookupError:
+        return False
+
+
+def _decodes_as_utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _physical_lines(data: bytes | str) -> int:
+    """Lines as the CSV reader sees them: ended by LF, CRLF or a lone CR; a last line without an end counts."""
+    newline, cr = ("\n", "\r") if isinstance(data, str) else (b"\n", b"\r")
+    ends = data.count(newline) + data.count(cr) - data.count(cr + newline)
+    return ends + (1 if data and not data.endswith((newline, cr)) else 0)
+
+
+csv.field_size_limit(max(csv.field_size_limit(), 1 << 30))
+
+
 def _read_csv(name: str, data: bytes, settings: ReadSettings) -> _FileRead:
+    """A CSV file, every physical line accounted for.
+
+    The C ``csv`` reader parses the whole text once. When every record is one line (``line_num`` equals the
+    record count: the usual case) records and lines correspond one to one. Otherwise the records spanning
+    several lines are inspected: a quoted field that runs over line ends *and* swallows delimiters (or a
+    multi-line record whose field count is wrong) is a stray quote, not an address with a line break; each line
+    it covers becomes its own row, quarantined with its line number, so no line is merged silently.
+    """
+    physical = _physical_lines(data)
     text, problem = _decode(name, data, settings.encoding)
     if problem:
-        return _FileRead(name, pd.DataFrame(), [], problems=[problem])
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=settings.delimiter)
+        return _FileRead(name, pd.DataFrame(), [], problems=[problem], lines=LineAccount(lines_physical=physical))
+    delimiter = settings.delimiter
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
         records = list(reader)
-        starts = (range(1, len(records) + 1) if reader.line_num == len(records)
-                  else _record_start_lines(text, settings.delimiter))
     except csv.Error as error:
-        return _FileRead(name, pd.DataFrame(), [],
-                         problems=[f"file {name}: unreadable CSV at line {reader.line_num + 1} ({error})"])
+        return _FileRead(name, pd.DataFrame(), [], problems=[f"file {name}: unreadable CSV at line {reader.line_num + 1} ({error})"],
+                         lines=LineAccount(lines_physical=physical))
+    physical = reader.line_num
+    account = LineAccount(lines_physical=physical)
     header_at = settings.header_row - 1
-    header = [value.strip() for value in records[header_at]] if len(records) > header_at else None
+    if len(records) <= header_at:
+        return _table(name, None, [], [], settings, unit="line", delimiter=delimiter, lines=account)
+    header = [value.strip() for value in records[header_at]]
+    single_line = physical == len(records)
+    starts = range(1, len(records) + 1) if single_line else _record_start_lines(text, delimiter)
+    ends = starts if single_line else [*(start - 1 for start in starts[1:]), physical]
+    account.lines_header = ends[header_at]
     kept = [i for i in range(header_at + 1, len(records)) if "".join(records[i]).strip()]
-    rows = [records[i] for i in kept]
-    return _table(name, header, rows, [starts[i] for i in kept], settings, unit="line",
-                  delimiter=settings.delimiter)
+    if single_line:
+        account.lines_blank = len(records) - header_at - 1 - len(kept)
+        return _table(name, header, [records[i] for i in kept], [starts[i] for i in kept], settings, unit="line",
+                      delimiter=delimiter, lines=account)
+    return _table_with_spans(name, text, header, records, kept, starts, ends, settings, account)
+
+
+def _table_with_spans(name: str, text: str, header: list[str], records: list[list[str]], kept: list[int],
+                      starts, ends, settings: ReadSettings, account: LineAccount) -> _FileRead:
+    """Rows of a file where some records span several lines: stray-quote spans are split back into lines."""
+    delimiter, width = settings.delimiter, len(header)
+    kept_set = set(kept)
+    account.lines_blank = sum(ends[i] - starts[i] + 1 for i in range(settings.header_row, len(records))
+                              if i not in kept_set)
+    physical_lines: list[str] | None = None
+    rows: list[list] = []
+    numbers: list[int] = []
+    stray: list[tuple[int, str]] = []
+    for i in kept:
+        start, end = starts[i], ends[i]
+        fields = records[i]
+        if end > start and _swallows(fields, width, delimiter):
+            if physical_lines is None:
+                physical_lines = io.StringIO(text, newline="").readlines()
+            reason = (f"baris {start}–{end}: tanda kutip membuka kolom yang melewati {end - start} akhir baris dan "
+                      f"menelan pemisah kolom (tanda kutip nyasar?); setiap baris dikarantina / lines {start}–{end}: "
+                      f"a quoted field runs over {end - start} line ends and swallows delimiters (stray quote?); "
+                      "each line quarantined")
+            for number in range(start, end + 1):
+                line = physical_lines[number - 1].rstrip("\r\n")
+                stray.append((len(rows), reason))
+                rows.append(next(csv.reader([line], delimiter=delimiter), []))
+                numbers.append(number)
+        else:
+            account.lines_continuation += end - start
+            rows.append(fields)
+            numbers.append(start)
+    read = _table(name, header, rows, numbers, settings, unit="line", delimiter=delimiter, lines=account)
+    if not read.problems:
+        flagged = {position for position, _ in stray}
+        read.row_problems = [problem for problem in read.row_problems if problem[0] not in flagged]
+        read.row_problems += [(position, "", "stray_quote", reason) for position, reason in stray]
+        read.row_problems.sort(key=lambda problem: problem[0])
+    return read
+
+
+def _swallows(fields: list[str], width: int, delimiter: str) -> bool:
+    """A multi-line record that is a stray quote's doing: a wrong field count, or a field holding both a line
+    break and the delimiter (a legitimate multi-line address has the first, rarely the second)."""
+    if len(fields) != width:
+        return True
+    return any(("\n" in value or "\r" in value) and delimiter in value for value in fields)
 
 
 def _record_start_lines(text: str, delimiter: str) -> list[int]:
@@ -297,17 +531,23 @@ def _record_start_lines(text: str, delimiter: str) -> list[int]:
 
 
 def _table(name: str, header: list[str] | None, rows: list[list], row_numbers: list[int], settings: ReadSettings,
-           *, unit: str, delimiter: str | None = None) -> _FileRead:
+           *, unit: str, delimiter: str | None = None, lines: LineAccount | None = None) -> _FileRead:
     """Check the header, pad ragged rows and build the frame; whole-file problems end the file here."""
+    lines = lines if lines is not None else LineAccount()
+
+    def refused(problem: str, found: list[str]) -> _FileRead:
+        return _FileRead(name, pd.DataFrame(), found, problems=[problem], lines=lines, unit=unit)
+
     if not header or not any(header):
-        return _FileRead(name, pd.DataFrame(), [], problems=[f"file {name}: no header on {unit} {settings.header_row}"])
+        return refused(f"file {name}: no header on {unit} {settings.header_row}", [])
     if delimiter is not None and len(header) == 1:
         guess = next((d for d in _CANDIDATE_DELIMITERS if d != delimiter and d in header[0]), None)
         if guess is not None:
-            return _FileRead(name, pd.DataFrame(), header, problems=[
-                f"file {name}: only one column found splitting on {delimiter!r}; delimiter looks like {guess!r}"])
+            return refused(
+                f"file {name}: only one column found splitting on {delimiter!r}; delimiter looks like {guess!r}",
+                header)
     if not rows:
-        return _FileRead(name, pd.DataFrame(), header, problems=[f"file {name} has a header but no data rows"])
+        return refused(f"file {name} has a header but no data rows", header)
     width = len(header)
     ragged: list[tuple[int, str, str, str]] = []
     for position, fields in enumerate(rows):
@@ -323,16 +563,15 @@ def _table(name: str, header: list[str] | None, rows: list[list], row_numbers: l
             ragged.append((position, "", "ragged_row", reason))
         rows[position] = (list(fields) + [None] * width)[:width]
     frame = _rows_frame(name, header, rows, row_numbers)
-    return _FileRead(name, frame, header, row_problems=ragged)
+    return _FileRead(name, frame, header, row_problems=ragged, lines=lines, unit=unit)
 
 
 def _read_excel(contract: Contract, name: str, path: Path, settings: ReadSettings) -> _FileRead:
     from openpyxl import load_workbook
-    from openpyxl.utils.exceptions import InvalidFileException
 
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError) as error:
+    except Exception as error:  # not a zip, a missing or damaged part, a bad content type...
         raise SourceReadError(
             f"source {contract.source}: file {name} is not a readable Excel workbook ({type(error).__name__})"
         ) from error
@@ -344,16 +583,28 @@ def _read_excel(contract: Contract, name: str, path: Path, settings: ReadSetting
         header: list[str] | None = None
         rows: list[list] = []
         row_numbers: list[int] = []
+        lines = LineAccount(lines_physical=settings.header_row - 1, lines_header=settings.header_row - 1)
         for number, cells in enumerate(sheet.iter_rows(min_row=settings.header_row, values_only=True),
                                        start=settings.header_row):
+            lines.lines_physical += 1
             if header is None:
                 header = _excel_header(cells)
+                lines.lines_header += 1
             elif any(cell is not None and str(cell).strip() for cell in cells):
                 rows.append(_fit_cells(list(cells), len(header)))
                 row_numbers.append(number)
+            else:
+                lines.lines_blank += 1
+    except SourceReadError:
+        raise
+    except Exception as error:  # a damaged part inside the zip: XML parse errors, bad compressed data...
+        raise SourceReadError(
+            f"source {contract.source}: file {name} rusak, tidak dapat dibaca sebagai workbook Excel / is not a "
+            f"readable Excel workbook (damaged part: {type(error).__name__})"
+        ) from error
     finally:
         workbook.close()
-    return _table(name, header, rows, row_numbers, settings, unit="row")
+    return _table(name, header, rows, row_numbers, settings, unit="row", lines=lines)
 
 
 def _excel_header(cells: tuple) -> list[str]:
@@ -389,7 +640,13 @@ def _read_sql(contract: Contract, settings: ReadSettings, base: Path) -> _FileRe
             raise SourceReadError(f"source {contract.source}: database file not found: {shown}")
     label = settings.table or "query"
     name = f"{shown} ({label})"
-    engine = sa.create_engine(url)
+    try:
+        engine = sa.create_engine(url)
+    except (ImportError, SQLAlchemyError) as error:
+        raise SourceReadError(
+            f"source {contract.source}: driver basis data {url.drivername!r} tidak tersedia / database driver "
+            f"{url.drivername!r} is not installed or not supported ({type(error).__name__}); URL {shown}"
+        ) from error
     try:
         with engine.connect() as connection:
             result = connection.execute(_select(sa, engine, settings))
@@ -403,7 +660,8 @@ def _read_sql(contract: Contract, settings: ReadSettings, base: Path) -> _FileRe
         ) from error
     finally:
         engine.dispose()
-    read = _table(name, header, rows, list(range(1, len(rows) + 1)), settings, unit="row")
+    read = _table(name, header, rows, list(range(1, len(rows) + 1)), settings, unit="row",
+                  lines=LineAccount(lines_physical=len(rows)))
     if not read.problems:
         read.frame[SOURCE_FILE] = label
     return read

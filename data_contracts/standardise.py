@@ -4,7 +4,9 @@ Every row read ends up in exactly one of two places: ``records`` (the person sch
 columns, rules and reasons it broke and its raw values as JSON). Rows break a rule either in the validation
 report (GX rules, ragged lines) or in the parse checks done here (impossible dates, numbers where a name should be,
 unreadable phones or sex codes, malformed NIKs). A rule's column decides with ``on_fail`` whether the row is
-quarantined or kept and flagged. ``rows_read == rows_standardised + rows_quarantined`` is checked on every call.
+quarantined or kept and flagged. ``rows_read == rows_standardised + rows_quarantined`` is checked on every call,
+and so is the reader's line accounting (every physical line of every file: header, blank, continuation of a
+multi-line field, inside a file refused or dropped, or a row read); both are returned in ``accounting``.
 
 Field transforms follow the target field (``birth_date`` is parsed as a date, ``name`` cleaned as a name...), using
 the shared normalisers in :mod:`matching.normalize` so every source is cleaned the same way.
@@ -117,8 +119,20 @@ def standardise(contract: Contract, raw: RawSource, report: ValidationReport, sn
     accounting = {"rows_read": len(raw.frame), "rows_standardised": len(records), "rows_quarantined": len(quarantine)}
     if accounting["rows_read"] != accounting["rows_standardised"] + accounting["rows_quarantined"]:
         raise RuntimeError(f"source {contract.source}: row accounting does not balance: {accounting}")
+    accounting.update(line_accounting(contract.source, raw))
     return StandardResult(records.reset_index(drop=True), quarantine, accounting,
                           issues.sort_values(["row", "column"], kind="stable", ignore_index=True))
+
+
+def line_accounting(source: str, raw: RawSource) -> dict[str, int]:
+    """The physical lines (sheet rows, fetched rows) of every file read, by what became of them; raises when
+    they do not add up to the rows read (``lines_physical == lines_header + lines_blank + lines_continuation +
+    lines_file_error + rows_read``), so a line can never disappear between the file and the quarantine."""
+    totals = raw.line_totals()
+    accounted = sum(totals[key] for key in ("lines_header", "lines_blank", "lines_continuation", "lines_file_error"))
+    if totals["rows_read"] != len(raw.frame) or totals["lines_physical"] != accounted + len(raw.frame):
+        raise RuntimeError(f"source {source}: line accounting does not balance: {totals}, {len(raw.frame)} rows")
+    return {key: value for key, value in totals.items() if key != "rows_read"}
 
 
 # -- parse checks -------------------------------------------------------------------------------------------

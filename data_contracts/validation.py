@@ -10,8 +10,6 @@ this module in a message: issues carry the row id, column, rule and a reason wri
 from __future__ import annotations
 
 from datetime import date
-
-import difflib
 import logging
 import os
 from dataclasses import dataclass, field
@@ -20,7 +18,13 @@ from typing import Any
 import pandas as pd
 
 from data_contracts.contract import ColumnRule, Contract
-from data_contracts.reader import ROW_PROBLEM_COLUMNS, RawSource, canonical_headers
+from data_contracts.reader import (
+    ROW_PROBLEM_COLUMNS,
+    RawSource,
+    canonical_headers,
+    looks_like_data,
+    missing_columns_problem,
+)
 
 ISSUE_COLUMNS = ["row", "column", "rule", "reason", "severity"]
 EXPECTATION_COLUMNS = ["expectation", "column", "success", "unexpected_count"]
@@ -41,6 +45,7 @@ class ValidationReport:
     warnings: list[str] = field(default_factory=list)
     row_issues: pd.DataFrame = field(default_factory=lambda: empty_issues())
     expectations: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=EXPECTATION_COLUMNS))
+    known_columns: tuple[str, ...] = ()
 
     @property
     def passed(self) -> bool:
@@ -81,6 +86,7 @@ def validate_source(contract: Contract, raw: RawSource, snapshot_date: date | No
         warnings=warnings,
         row_issues=issues.astype({"row": "int64"}).sort_values(["row", "column"], kind="stable", ignore_index=True),
         expectations=expectations,
+        known_columns=contract.column_names,
     )
 
 
@@ -92,32 +98,24 @@ def _or_empty(issues: pd.DataFrame) -> pd.DataFrame:
 
 
 def _header_checks(contract: Contract, raw: RawSource) -> tuple[list[str], list[str]]:
+    """Whole-file column rules. Required columns missing from a file are found by the reader (the file is
+    refused there, or dropped from an optional multi-file source); here: a safety net for files the reader
+    passed, and warnings for unexpected columns (named only when they look like header text, never data)."""
     known = set(contract.column_names)
-    needed = [r.name for r in contract.columns if r.required or r.name in contract.record_key]
-    errors, warnings = [], []
+    errors, warnings = [], list(raw.dropped_files)
     for name, header in raw.headers.items():
+        problem = missing_columns_problem(contract, name, header)
+        if problem is not None:
+            errors.append(problem)
+            continue
         canonical = canonical_headers(contract, header)
-        unexpected = [orig for orig, column in zip(header, canonical) if column not in known]
-        missing = [column for column in needed if column not in canonical]
-        if missing:
-            errors.append(_missing_message(name, missing, unexpected))
-        elif unexpected:
-            warnings.append(f"file {name}: unexpected column(s) {unexpected} kept but not validated")
+        unexpected = [(position, orig) for position, (orig, column) in enumerate(zip(header, canonical), start=1)
+                      if column not in known]
+        if unexpected:
+            shown = [orig if orig and not looks_like_data(orig) else f"(column {position})"
+                     for position, orig in unexpected]
+            warnings.append(f"file {name}: unexpected column(s) {shown} kept but not validated")
     return errors, warnings
-
-
-def _missing_message(name: str, missing: list[str], unexpected: list[str]) -> str:
-    message = f"file {name}: required column(s) {missing} missing"
-    if not unexpected:
-        return message
-    hints = []
-    for column in missing:
-        close = difflib.get_close_matches(column.casefold(), [u.casefold() for u in unexpected], n=1, cutoff=0.5)
-        if close:
-            original = next(u for u in unexpected if u.casefold() == close[0])
-            hints.append(f"{column!r} may have been renamed to {original!r}")
-    suffix = "; ".join(hints) if hints else "renamed?"
-    return f"{message}; unexpected header(s) {unexpected} present ({suffix})"
 
 
 # -- the validation frame -----------------------------------------------------------------------------------

@@ -79,6 +79,7 @@ class RunSummary:
             f"Satu Pekerja: snapshot {self.partition}: {status} in {self.elapsed_seconds:.1f} s "
             f"(run {self.run_id[:8]})",
             "",
+            *self._key_lines(),
             *self._source_lines(),
             *self._integration_lines(),
             *self._failure_lines(),
@@ -87,30 +88,56 @@ class RunSummary:
         ]
         return "\n".join(lines)
 
+    def _key_lines(self) -> list[str]:
+        """Every summary says in plain words when pseudonyms are reversible (the public demo key)."""
+        from assets.publication import DEMO_KEY_WARNING
+        from satupekerja.privacy import PrivacyConfigError, load_pseudonymisation_key
+
+        publication = self.metadata.get(PUBLISH_SNAPSHOT, {})
+        if "pseudonyms reversible" in publication:
+            reversible = bool(publication["pseudonyms reversible"])
+        else:
+            try:
+                reversible = load_pseudonymisation_key().is_demo
+            except PrivacyConfigError:
+                reversible = False
+        return [f"!! {DEMO_KEY_WARNING}", ""] if reversible else []
+
     def _sources(self) -> list[str]:
         names = [*self.metadata, *(check.asset for check in self.failed_checks)]
         return sorted({name.split("_", 1)[1] for name in names if name.startswith((RAW_PREFIX, STANDARD_PREFIX))})
 
     def _source_lines(self) -> list[str]:
-        header = f"  {'source':<28}{'read':>9}{'standardised':>14}{'quarantined':>13}{'NIK valid':>11}{'region ok':>11}"
-        lines = ["Sources", header]
-        reasons = []
+        header = (f"  {'source':<28}{'lines':>9}{'read':>9}{'standardised':>14}{'quarantined':>13}{'NIK valid':>11}"
+                  f"{'region ok':>11}")
+        lines = ["Sources (sumber)", header]
+        reasons, accounting = [], []
         for source in self._sources():
             standard = self.metadata.get(STANDARD_PREFIX + source)
             if standard is None or "skipped" in standard:
                 raw = self.metadata.get(RAW_PREFIX + source)
                 read = f"{raw['rows read']:,}" if raw else "-"
+                physical = f"{raw['lines physical']:,}" if raw and "lines physical" in raw else "-"
                 status = "skipped: optional, file rules failed" if standard else "not standardised: file rules failed"
-                lines.append(f"  {source:<28}{read:>9}  {status}")
+                lines.append(f"  {source:<28}{physical:>9}{read:>9}  {status}")
+                if raw and raw.get("lines file error"):
+                    accounting.append(f"  {source}: {raw['lines file error']:,} lines inside files refused by a file error")
                 continue
+            physical = standard.get("lines physical")
             lines.append(
-                f"  {source:<28}{standard['rows read']:>9,}{standard['rows standardised']:>14,}"
+                f"  {source:<28}{'-' if physical is None else format(physical, ','):>9}{standard['rows read']:>9,}"
+                f"{standard['rows standardised']:>14,}"
                 f"{standard['rows quarantined']:>13,}{standard['nik validity rate']:>11.1%}"
                 f"{standard['region resolution rate']:>11.1%}"
             )
+            if physical is not None:
+                accounting.append(_accounting_line(source, standard))
             top = self.metadata.get(QUARANTINE_PREFIX + source, {}).get("top reasons") or {}
             if top:
                 reasons.append(f"  {source}: " + "; ".join(f"{reason} ({count:,})" for reason, count in top.items()))
+        if accounting:
+            lines += ["", "Line accounting (every physical line: header + blank + multi-line continuation + "
+                          "refused file + rows read; rows read = standardised + quarantined)", *accounting]
         if reasons:
             lines += ["", "Top quarantine reasons", *reasons]
         return [*lines, ""]
@@ -162,6 +189,19 @@ class RunSummary:
         if publication.get("published"):
             lines += [f"  warehouse: {publication['warehouse']}", f"  DuckDB views: {publication['duckdb']}"]
         return ["Outputs", *lines, ""] if lines else []
+
+
+def _accounting_line(source: str, standard: Mapping[str, object]) -> str:
+    parts = {"header": "lines header", "blank": "lines blank", "continuation": "lines continuation",
+             "in dropped files": "lines file error"}
+    shown = " + ".join(f"{int(standard.get(key) or 0):,} {label}" for label, key in parts.items()
+                       if standard.get(key) or label == "header")
+    balanced = int(standard["lines physical"]) == sum(int(standard.get(key) or 0) for key in parts.values()) + int(
+        standard["rows read"]) and int(standard["rows read"]) == int(standard["rows standardised"]) + int(
+        standard["rows quarantined"])
+    return (f"  {source}: {int(standard['lines physical']):,} lines = {shown} + {int(standard['rows read']):,} rows "
+            f"({int(standard['rows standardised']):,} standardised + {int(standard['rows quarantined']):,} "
+            f"quarantined) {'OK' if balanced else 'DOES NOT BALANCE'}")
 
 
 def _root_cause(error: SerializableErrorInfo) -> str:

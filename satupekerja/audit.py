@@ -1,9 +1,20 @@
-"""The audit trail of who exported or removed what (UU 27/2022 accountability).
+"""The audit trail of who exported, looked up or removed what (UU 27/2022 accountability).
 
 One JSON object per line, append-only, ``fsync``-ed, readable by the owner only (``0o600``). Every entry carries
-the hash of the entry before it, so editing, inserting or deleting an entry breaks the chain
-(:meth:`AuditLog.verify`). Deleting entries *at the end* leaves a valid shorter chain: anchor
-:meth:`AuditLog.head_hash` somewhere else (a report, a ticket) to detect that too.
+the hash of the entry before it and its own hash is an **HMAC-SHA256** under the audit key
+(``SATUPEKERJA_AUDIT_KEY``, separate from the pseudonym key; production refuses to run without it or with the
+pseudonym key), so editing, inserting or deleting an entry and recomputing the chain needs the key
+(:meth:`AuditLog.verify`). The last entry's sequence and hash are also written to ``audit.head.json`` beside the
+log: a log that is missing or shorter than its recorded head fails :meth:`AuditLog.verify` (anchor the head
+elsewhere too, ``verify --head``, to catch both being rolled back).
+
+**Audit first**: an export, a look-up or a check-list records its intent (``phase: intent``) *before* it writes
+or shows anything, and is refused when the log cannot be written (unwritable path, damaged last line, refused
+filter); when the file is written, a ``phase: done`` entry records its SHA-256. Check-list entries list the
+pseudonyms (HMAC under the pseudonym key) of the people looked up in ``subjects``.
+
+Where the log lives is a deployment setting: ``<warehouse>/_audit/audit.jsonl``. ``SATUPEKERJA_AUDIT_LOG``
+moves it in demo mode only; in production mode it is refused unless it names that same file.
 
 The log holds no personal data: who ran the command (staff id or OS user), the command, the filters, row counts,
 the output file and its SHA-256. **Filters must not hold NIKs or other personal data**: log the pseudonym
@@ -29,12 +40,27 @@ from pathlib import Path
 
 import pandas as pd
 
-from satupekerja.privacy import PseudonymisationKey, hmac_pseudonym
+import hmac
+
+from satupekerja.privacy import (
+    DEMO_MODE,
+    KEY_ENV,
+    MIN_KEY_BYTES,
+    MODE_ENV,
+    PRODUCTION_MODE,
+    PrivacyConfigError,
+    PseudonymisationKey,
+    hmac_pseudonym,
+)
 from satupekerja.warehouse import default_warehouse_dir
 
 AUDIT_LOG_ENV = "SATUPEKERJA_AUDIT_LOG"
+AUDIT_KEY_ENV = "SATUPEKERJA_AUDIT_KEY"
 AUDIT_SUBDIR = "_audit"
 AUDIT_FILE = "audit.jsonl"
+HEAD_SUFFIX = ".head.json"
+DEMO_AUDIT_KEY = b"satupekerja-demo-audit-key: demo only; production sets SATUPEKERJA_AUDIT_KEY"
+INTENT, DONE = "intent", "done"
 GENESIS_HASH = "0" * 64
 FILE_MODE = 0o600
 DIR_MODE = 0o700
@@ -45,9 +71,13 @@ _STANDALONE_NUMBER = re.compile(r"(?<![0-9A-Za-z])\+?\d[\d\-]*\d(?![0-9A-Za-z])"
 _IDENTIFIER_SHAPE = re.compile(r"\d{16}|000\d{10}|\d{11}|(?:62|0)8\d{7,11}")
 
 
+class AuditError(ValueError):
+    """The audit log cannot be written or read: the action it would record is refused. No personal data."""
+
+
 @dataclass(frozen=True)
 class AuditEntry:
-    """One line of the audit log. ``entry_hash`` is the SHA-256 of every other field (canonical JSON)."""
+    """One line of the audit log. ``entry_hash`` is the HMAC-SHA256 (audit key) of every other field."""
 
     sequence: int
     timestamp: str
@@ -60,20 +90,52 @@ class AuditEntry:
     row_count: int
     output_file: str | None
     output_sha256: str | None
+    phase: str
+    subjects: list
     previous_hash: str
     entry_hash: str
 
-    def expected_hash(self) -> str:
-        """The hash this entry should carry, recomputed from its other fields."""
+    def expected_hash(self, key: bytes) -> str:
+        """The HMAC this entry should carry, recomputed from its other fields."""
         fields = asdict(self)
         del fields["entry_hash"]
-        return _sha256_text(_canonical_json(fields))
+        return _hmac_text(key, _canonical_json(fields))
 
 
-def default_audit_path() -> Path:
-    """``$SATUPEKERJA_AUDIT_LOG``, else ``<warehouse>/_audit/audit.jsonl`` (warehouse as ``Warehouse()`` finds it)."""
-    configured = os.environ.get(AUDIT_LOG_ENV)
-    return Path(configured) if configured else default_warehouse_dir() / AUDIT_SUBDIR / AUDIT_FILE
+def default_audit_path(environ: Mapping[str, str] | None = None) -> Path:
+    """``<warehouse>/_audit/audit.jsonl`` (warehouse as ``Warehouse()`` finds it). ``$SATUPEKERJA_AUDIT_LOG``
+    moves it in demo mode; in production it must name that same file (the location is a deployment setting)."""
+    env = os.environ if environ is None else environ
+    deployed = default_warehouse_dir() / AUDIT_SUBDIR / AUDIT_FILE
+    configured = env.get(AUDIT_LOG_ENV)
+    if not configured:
+        return deployed
+    if _mode(env) == PRODUCTION_MODE and Path(configured).resolve() != deployed.resolve():
+        raise AuditError(f"{AUDIT_LOG_ENV} tidak boleh mengganti lokasi log audit di mode produksi / cannot move the "
+                         f"audit log in production mode (it is {deployed})")
+    return Path(configured)
+
+
+def audit_key(environ: Mapping[str, str] | None = None) -> bytes:
+    """The key of the audit chain: ``$SATUPEKERJA_AUDIT_KEY`` (hex or text, at least 32 bytes), separate from the
+    pseudonym key. Demo mode without it uses a published demo key; production refuses to run without it."""
+    env = os.environ if environ is None else environ
+    configured = env.get(AUDIT_KEY_ENV, "").strip()
+    if not configured:
+        if _mode(env) == PRODUCTION_MODE:
+            raise PrivacyConfigError(f"{MODE_ENV}=production needs {AUDIT_KEY_ENV} (a secret of at least "
+                                     f"{MIN_KEY_BYTES} bytes, not the pseudonym key {KEY_ENV})")
+        return DEMO_AUDIT_KEY
+    secret = bytes.fromhex(configured) if re.fullmatch(r"(?:[0-9a-fA-F]{2})+", configured) else configured.encode()
+    if len(secret) < MIN_KEY_BYTES:
+        raise PrivacyConfigError(f"{AUDIT_KEY_ENV} is too short: at least {MIN_KEY_BYTES} bytes needed")
+    if configured == env.get(KEY_ENV, "").strip():
+        raise PrivacyConfigError(f"{AUDIT_KEY_ENV} must differ from the pseudonym key {KEY_ENV}")
+    return secret
+
+
+def _mode(env: Mapping[str, str]) -> str:
+    return (env.get(MODE_ENV, DEMO_MODE).strip().lower() or DEMO_MODE)
 
 
 def pseudonymise_filter_value(value: str, key: PseudonymisationKey) -> str:
@@ -88,8 +150,13 @@ def pseudonymise_filter_value(value: str, key: PseudonymisationKey) -> str:
 class AuditLog:
     """Append-only, hash-chained JSON-lines audit log. Safe for concurrent writers (``flock``)."""
 
-    def __init__(self, path: Path | None = None) -> None:
+    def __init__(self, path: Path | None = None, key: bytes | None = None) -> None:
         self.path = Path(path) if path is not None else default_audit_path()
+        self.key = key if key is not None else audit_key()
+
+    @property
+    def head_path(self) -> Path:
+        return self.path.with_name(self.path.name + HEAD_SUFFIX)
 
     def record(
         self,
@@ -100,16 +167,37 @@ class AuditLog:
         filters: Mapping[str, object],
         row_count: int,
         output_file: Path | None,
+        phase: str = DONE,
+        subjects: Sequence[str] = (),
     ) -> AuditEntry:
-        """Append one entry and ``fsync`` it. ``requested_by`` defaults to the OS user."""
-        _reject_raw_identifiers(filters)
+        """Append one entry and ``fsync`` it. ``requested_by`` defaults to the OS user.
+
+        Raises :class:`AuditError` (one line, no personal data) when the entry cannot be written: the caller
+        must then refuse the action it was about to take.
+        """
+        try:
+            _reject_raw_identifiers(filters)
+            return self._append(action, requested_by, command, filters, row_count, output_file, phase, subjects)
+        except AuditError:
+            raise
+        except ValueError as error:
+            raise AuditError(f"log audit {self.path}: entri ditolak / entry refused: {error}") from None
+        except OSError as error:
+            raise AuditError(f"log audit {self.path} tidak dapat ditulis / cannot be written "
+                             f"({error.strerror or type(error).__name__}); tindakan dibatalkan / action refused") from None
+
+    def _append(self, action, requested_by, command, filters, row_count, output_file, phase, subjects) -> AuditEntry:
         os_user = _os_user()
         self.path.parent.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
         descriptor = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT, FILE_MODE)
         try:
             fcntl.flock(descriptor, fcntl.LOCK_EX)
             os.fchmod(descriptor, FILE_MODE)
-            previous = _last_entry(descriptor)
+            try:
+                previous = _last_entry(descriptor)
+            except (ValueError, TypeError):
+                raise AuditError(f"log audit {self.path}: baris terakhir rusak / the last line is damaged; run "
+                                 "`python -m satupekerja.audit verify`; tindakan dibatalkan / action refused") from None
             fields = {
                 "sequence": 0 if previous is None else previous.sequence + 1,
                 "timestamp": datetime.now(UTC).isoformat(timespec="microseconds"),
@@ -121,15 +209,38 @@ class AuditLog:
                 "filters": json.loads(_canonical_json(dict(filters))),
                 "row_count": int(row_count),
                 "output_file": None if output_file is None else str(output_file),
-                "output_sha256": None if output_file is None else file_sha256(Path(output_file)),
+                "output_sha256": (file_sha256(Path(output_file)) if output_file is not None and phase == DONE
+                                  and Path(output_file).is_file() else None),
+                "phase": phase,
+                "subjects": sorted({str(subject) for subject in subjects}),
                 "previous_hash": GENESIS_HASH if previous is None else previous.entry_hash,
             }
-            entry = AuditEntry(**fields, entry_hash=_sha256_text(_canonical_json(fields)))
+            entry = AuditEntry(**fields, entry_hash=_hmac_text(self.key, _canonical_json(fields)))
             os.write(descriptor, (_canonical_json(asdict(entry)) + "\n").encode("utf-8"))
             os.fsync(descriptor)
+            self._write_head(entry)
         finally:
             os.close(descriptor)
         return entry
+
+    def _write_head(self, entry: AuditEntry) -> None:
+        """The recorded head (sequence and hash of the last entry), replaced atomically."""
+        temporary = self.head_path.with_name(self.head_path.name + ".tmp")
+        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
+        try:
+            os.write(descriptor, _canonical_json({"sequence": entry.sequence, "entry_hash": entry.entry_hash}).encode())
+            os.fsync(descriptor)
+        finally:
+            os.close(descriptor)
+        os.replace(temporary, self.head_path)
+
+    def recorded_head(self) -> dict | None:
+        try:
+            return json.loads(self.head_path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return None
+        except ValueError:
+            return {"sequence": -1, "entry_hash": "unreadable"}
 
     def entries(self) -> pd.DataFrame:
         """Every entry, oldest first; ``filters`` as canonical JSON text."""
@@ -150,15 +261,36 @@ class AuditLog:
             if (
                 entry.previous_hash != previous_hash
                 or entry.sequence != expected_sequence
-                or entry.entry_hash != entry.expected_hash()
+                or not hmac.compare_digest(entry.entry_hash, entry.expected_hash(self.key))
             ):
                 return line_number
             previous_hash, expected_sequence = entry.entry_hash, expected_sequence + 1
         return None
 
-    def verify(self) -> bool:
-        """True when every entry's hash and link to the previous entry check out (an absent log is intact)."""
-        return self.first_invalid_line() is None
+    def verify(self, head: str | None = None) -> bool:
+        """True when the log exists, every entry's HMAC and link check out, and its last entry is the recorded
+        head (``audit.head.json``, and ``head`` when given): a missing or truncated log fails."""
+        return self.problem(head) is None
+
+    def problem(self, head: str | None = None) -> str | None:
+        """Why the log does not verify, in one line; None when it does."""
+        recorded = self.recorded_head()
+        if not self.path.exists():
+            return "log audit tidak ada / the audit log is missing" + (
+                f" (its recorded head is entry {recorded['sequence']})" if recorded else "")
+        broken = self.first_invalid_line()
+        if broken is not None:
+            return f"BROKEN at line {broken} (edited, inserted, deleted or unreadable entry, or another audit key)"
+        last = self.head_hash()
+        count = sum(1 for _ in self._lines())
+        if recorded is None and count:
+            return "the recorded head (audit.head.json) is missing"
+        if recorded is not None and (recorded.get("entry_hash") != last or recorded.get("sequence") != count - 1):
+            return (f"TRUNCATED or rolled back: the log ends at entry {count - 1}, the recorded head is entry "
+                    f"{recorded.get('sequence')}")
+        if head is not None and head != last and head not in {entry.entry_hash for entry in self._read()}:
+            return "the given head hash is not in the log (truncated or replaced)"
+        return None
 
     def head_hash(self) -> str:
         """The last entry's hash (the genesis hash for an empty log): anchor it elsewhere to detect truncation."""
@@ -225,8 +357,8 @@ def _canonical_json(value: object) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
 
 
-def _sha256_text(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+def _hmac_text(key: bytes, text: str) -> str:
+    return hmac.new(key, text.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -235,15 +367,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     verify = commands.add_parser("verify", help="recompute every entry's hash and link")
     verify.add_argument(
-        "--log", type=Path, default=None, help="default: $SATUPEKERJA_AUDIT_LOG, else <warehouse>/_audit/audit.jsonl"
+        "--log", type=Path, default=None, help="default: <warehouse>/_audit/audit.jsonl"
     )
+    verify.add_argument("--head", default=None, help="a head hash anchored elsewhere: it must be in the log")
     args = parser.parse_args(argv)
-    log = AuditLog(args.log)
-    broken = log.first_invalid_line()
-    if broken is not None:
-        print(f"{log.path}: BROKEN at line {broken} (edited, inserted, deleted or unreadable entry)")
+    try:
+        log = AuditLog(args.log)
+    except (AuditError, PrivacyConfigError) as error:
+        print(f"Error: {error}")
         return 1
-    print(f"{log.path}: intact, {len(log.entries())} entries, head hash {log.head_hash()}")
+    problem = log.problem(args.head)
+    if problem is not None:
+        print(f"{log.path}: {problem}")
+        return 1
+    print(f"{log.path}: utuh / intact, {len(log.entries())} entries, head hash {log.head_hash()}")
     return 0
 
 

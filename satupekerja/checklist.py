@@ -33,6 +33,7 @@ from matching import (
 )
 from matching.normalize import RESOLVED_COLUMNS, RegionResolver, clean_name, normalize_phone, parse_date, parse_nik
 from satupekerja.coverage import ACTIVE, LAPSED, NEVER_REGISTERED
+from satupekerja.safe_output import formula_safe, owner_only_file
 
 STATUS_ACTIVE = "terdaftar & aktif"
 STATUS_LAPSED = "terdaftar tetapi menunggak (lapsed)"
@@ -87,7 +88,11 @@ def read_list(path: Path) -> pd.DataFrame:
         raise ChecklistError(f"{path}: file not found")
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
-        frame = pd.read_excel(path, sheet_name=0, dtype="str", engine="openpyxl")
+        try:
+            frame = pd.read_excel(path, sheet_name=0, dtype="str", engine="openpyxl")
+        except Exception as error:  # not a zip, a damaged part: a one-line message naming the file
+            raise ChecklistError(f"{path}: file rusak, bukan workbook Excel yang dapat dibaca / not a readable Excel "
+                                 f"workbook ({type(error).__name__})") from None
     elif suffix == ".csv":
         try:
             frame = pd.read_csv(path, dtype="str", sep=None, engine="python", encoding="utf-8-sig")
@@ -237,15 +242,20 @@ def default_output_path(list_path: Path) -> Path:
 
 def write_checked(checked: pd.DataFrame, path: Path) -> Path:
     """xlsx (header frozen and bold, widths fitted) or csv (UTF-8 with BOM), by the suffix of ``path``."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if path.suffix.lower() == ".csv":
-        checked.to_csv(path, index=False, encoding="utf-8-sig")
-        return path
-    if path.suffix.lower() != ".xlsx":
+    if path.suffix.lower() not in (".csv", ".xlsx"):
         raise ChecklistError(f"{path}: output must be .xlsx or .csv")
+    owner_only_file(path)
+    checked = formula_safe(checked)
+    if path.suffix.lower() == ".csv":
+        checked.to_csv(path, index=False, encoding="utf-8-sig", lineterminator="\r\n")
+        return path
     with pd.ExcelWriter(path, engine="openpyxl") as writer:
         checked.to_excel(writer, index=False, sheet_name="Hasil Cek")
         sheet = writer.sheets["Hasil Cek"]
+        for cells in sheet.iter_rows(min_row=2):
+            for cell in cells:
+                if isinstance(cell.value, str):
+                    cell.data_type = "s"  # text, never a formula
         sheet.freeze_panes = "A2"
         for position, column in enumerate(checked.columns, start=1):
             longest = checked[column].astype("str").str.len().max()

@@ -30,9 +30,10 @@ from data_contracts.matching_settings import load_matching_settings
 from matching import ModelMismatchError, model_from_dict, score_record_pairs, settings_fingerprint
 from satupekerja.publication import published_matching_model
 from satupekerja import checklist, exports, lookup, report
-from satupekerja.audit import AuditLog, pseudonymise_filter_value
+from satupekerja.audit import INTENT, AuditError, AuditLog, pseudonymise_filter_value
 from satupekerja.privacy import PrivacyConfigError, load_pseudonymisation_key
 from satupekerja.retention import apply_retention, retention_days_from_env
+from satupekerja.safe_output import OWNER_ONLY_DIR, owner_only_file, private_folder
 from satupekerja.warehouse import ANALYTICS, RESTRICTED, SnapshotNotFoundError, Warehouse, WarehouseError
 
 EXPORT_DIR_ENV = "SATUPEKERJA_EXPORT_DIR"
@@ -72,10 +73,10 @@ def user_errors(command: Callable) -> Callable:
             return command(*args, **kwargs)
         except (UserError, checklist.ChecklistError, lookup.WorkerNotFoundError, SnapshotNotFoundError) as error:
             message = error.args[0] if error.args else str(error)
-            errors.print(f"[bold red]Error:[/] {message}", highlight=False)
+            errors.print(f"[bold red]Error:[/] {message}", highlight=False, soft_wrap=True)
             raise typer.Exit(1) from None
-        except (WarehouseError, PrivacyConfigError, PermissionError) as error:
-            errors.print(f"[bold red]Error:[/] {error}", highlight=False)
+        except (WarehouseError, PrivacyConfigError, PermissionError, AuditError) as error:
+            errors.print(f"[bold red]Error:[/] {error}", highlight=False, soft_wrap=True)
             raise typer.Exit(1) from None
 
     return wrapper
@@ -145,8 +146,13 @@ def closest_names(name: str, candidates: list[str], limit: int = 3) -> list[str]
 
 
 def export_dir() -> Path:
+    """``$SATUPEKERJA_EXPORT_DIR`` or ``exports/``: owner-only (``0700``), like the warehouse's restricted tier."""
     configured = os.environ.get(EXPORT_DIR_ENV)
-    return Path(configured).expanduser() if configured else REPO_ROOT / "exports"
+    folder = Path(configured).expanduser() if configured else REPO_ROOT / "exports"
+    private_folder(folder)
+    if folder.stat().st_uid == os.getuid():
+        folder.chmod(OWNER_ONLY_DIR)
+    return folder
 
 
 def slug(text: str) -> str:
@@ -190,15 +196,25 @@ def export_uncovered(
         table = exports.staff_table(selected, regions)
         path = out or export_dir() / f"belum_terlindungi_{slug(kecamatan_name)}_{snapshot.isoformat()}.{format.value}"
         filters = {"kecamatan": kecamatan_name, "kelurahan": kelurahan_names, "sector": sector, "format": format.value, "snapshot_date": snapshot.isoformat()}
+        audit = AuditLog()
+        audit_entry = {"requested_by": requested_by, "command": "satupekerja export uncovered", "filters": filters, "row_count": len(table)}
+        # Audit first: the intent is in the log before a byte is written; no log entry, no file.
+        audit.record("export_uncovered", **audit_entry, output_file=path, phase=INTENT)
         if format is ExportFormat.xlsx:
             exports.write_xlsx(table, path, _export_info(snapshot, kecamatan_name, kelurahan_names, sector, len(table)))
         else:
             exports.write_csv(table, path)
-    AuditLog().record(
-        "export_uncovered", requested_by=requested_by, command="satupekerja export uncovered",
-        filters=filters, row_count=len(table), output_file=path,
-    )
+    _record_done(audit, "export_uncovered", audit_entry, path)
     console.print(f"{len(table):,} people written to [bold]{path}[/] (snapshot {snapshot}).", highlight=False)
+
+
+def _record_done(audit: AuditLog, action: str, entry: dict, path: Path, subjects: list[str] | tuple = ()) -> None:
+    """The ``done`` entry with the file's SHA-256; if even that cannot be written, the file is removed."""
+    try:
+        audit.record(action, **entry, output_file=path, subjects=subjects)
+    except AuditError:
+        path.unlink(missing_ok=True)
+        raise
 
 
 def _export_info(snapshot: dt.date, kecamatan: str, kelurahan: list[str], sector: str | None, rows: int) -> list[tuple[str, str]]:
@@ -251,13 +267,14 @@ def check_list(
         registry = checklist.RegistryForChecks(registry_records, links, unified, model, settings)
         checked = checklist.check_list(rows, columns, file.name, pd.Timestamp(snapshot), registry)
         advance("Writing the result")
+        subjects = _checked_subjects(checked.rows, columns, snapshot)
+        audit = AuditLog()
+        audit_entry = {"requested_by": requested_by, "command": "satupekerja check-list", "row_count": len(checked.rows),
+                       "filters": {"list_file": _loggable_file_name(file), "columns": columns, "snapshot_date": snapshot.isoformat()}}
+        audit.record("check_list", **audit_entry, output_file=path, phase=INTENT, subjects=subjects)
         checklist.write_checked(checked.rows, path)
+    _record_done(audit, "check_list", audit_entry, path, subjects)
     counts = checked.rows[checklist.RESULT_COLUMNS[0]].value_counts()
-    AuditLog().record(
-        "check_list", requested_by=requested_by, command="satupekerja check-list",
-        filters={"list_file": file.name, "columns": columns, "snapshot_date": snapshot.isoformat()},
-        row_count=len(checked.rows), output_file=path,
-    )
     summary = Table(title=f"{file.name}: {len(checked.rows):,} rows checked against snapshot {snapshot}")
     summary.add_column("Status")
     summary.add_column("Rows", justify="right")
@@ -265,6 +282,31 @@ def check_list(
         summary.add_row(str(status), f"{count:,}")
     console.print(summary)
     console.print(f"Result written to [bold]{path}[/]", highlight=False)
+
+
+def _checked_subjects(rows: pd.DataFrame, columns: dict[str, str], snapshot: dt.date) -> list[str]:
+    """Who a check-list looked up, as pseudonyms: ``nik:<HMAC>`` of every NIK on the list, ``worker:<id>`` of
+    every worker it matched (worker ids carry no personal data)."""
+    key = load_pseudonymisation_key()
+    subjects: list[str] = []
+    if "nik" in columns:
+        from matching.normalize import parse_nik
+
+        niks = parse_nik(rows[columns["nik"]].astype("str"), snapshot)["nik"].dropna().drop_duplicates()
+        from satupekerja.privacy import hmac_pseudonym
+
+        subjects += ["nik:" + value for value in hmac_pseudonym(niks.astype("str"), key)]
+    matched = rows[checklist.RESULT_COLUMNS[1]].dropna().astype("str").unique()
+    return subjects + ["worker:" + worker for worker in matched]
+
+
+def _loggable_file_name(path: Path) -> str:
+    """The list's file name, unless it looks like a NIK or phone number (then its pseudonym)."""
+    from satupekerja.audit import _holds_raw_identifier
+
+    if _holds_raw_identifier(path.name):
+        return "pseudonym:" + pseudonymise_filter_value(path.name, load_pseudonymisation_key())
+    return path.name
 
 
 # ------------------------------------------------------------------------------------------ show
@@ -280,34 +322,43 @@ def show(
     """Everything linked to one person, source by source, and why the records were linked (audit-logged)."""
     if (worker_id is None) == (nik is None):
         raise typer.BadParameter("give either a WORKER_ID or --nik, not both", param_hint="WORKER_ID / --nik")
+    if worker_id is not None and re.fullmatch(r"[\d .\-]{11,}", worker_id.strip()):
+        raise UserError("ini tampak seperti NIK, bukan ID pekerja (W…): gunakan --nik / this looks like a NIK, not a "
+                        "worker id (W…): use --nik")
     warehouse, snapshot = open_warehouse()
     nik_value = None
     if nik is not None:
         nik_value = lookup.normalised_nik(nik, pd.Timestamp(snapshot))
         if nik_value is None:
-            raise typer.BadParameter("a NIK has 16 digits", param_hint="--nik")
+            raise typer.BadParameter("NIK terdiri dari 16 angka / a NIK has 16 digits", param_hint="--nik")
+    if worker_id is not None:
+        filters = {"worker_id": worker_id, "snapshot_date": snapshot.isoformat()}
+    else:
+        filters = {"nik_hmac": pseudonymise_filter_value(nik_value, load_pseudonymisation_key()), "snapshot_date": snapshot.isoformat()}
+    # Audit first: the look-up is in the log before anything is read or shown; no log entry, no look-up.
+    audit = AuditLog()
+    audit.record("show", requested_by=requested_by, command="satupekerja show", filters=filters, row_count=0,
+                 output_file=None, phase=INTENT)
     unified = read_table(warehouse, UNIFIED, snapshot, RESTRICTED)
     links = read_table(warehouse, LINKS, snapshot, RESTRICTED)
     records = read_optional(warehouse, PERSON_RECORDS, snapshot, RESTRICTED)
-    if worker_id is not None:
-        filters = {"worker_id": worker_id}
-    else:
-        filters = {"nik_hmac": pseudonymise_filter_value(nik_value, load_pseudonymisation_key())}
+    history = read_optional(warehouse, HISTORY, snapshot, ANALYTICS)
+    if history is not None and "snapshot_date" not in history.columns and "event_date" in history.columns:
+        history = history.rename(columns={"event_date": "snapshot_date"})  # the warehouse's name for the event's night
     try:
         found, asked_for = lookup.find_worker_id(
-            unified, worker_id=worker_id, nik=nik_value, person_records=records, worker_links=links,
-            history=read_optional(warehouse, HISTORY, snapshot, ANALYTICS),
+            unified, worker_id=worker_id, nik=nik_value, person_records=records, worker_links=links, history=history,
         )
     except lookup.WorkerNotFoundError:
-        AuditLog().record("show", requested_by=requested_by, command="satupekerja show", filters=filters, row_count=0, output_file=None)
-        raise
+        audit.record("show", requested_by=requested_by, command="satupekerja show", filters=filters, row_count=0, output_file=None)
+        raise UserError(f"tidak ditemukan / not found: {'worker id' if worker_id else 'NIK'} (snapshot {snapshot})") from None
     scored = read_optional(warehouse, SCORED_PAIRS, snapshot, RESTRICTED)
     if scored is None and records is not None:
         scored = _pairs_scored_with_published_model(warehouse, snapshot, records, links, found)
     profile = lookup.worker_profile(found, unified, links, records, scored, asked_for)
-    AuditLog().record(
+    audit.record(
         "show", requested_by=requested_by, command="satupekerja show",
-        filters={**filters, "snapshot_date": snapshot.isoformat()}, row_count=int(profile.worker["record_count"]), output_file=None,
+        filters={**filters, "worker_id_shown": found}, row_count=int(profile.worker["record_count"]), output_file=None,
     )
     _print_profile(profile, snapshot)
 
@@ -432,13 +483,20 @@ def coverage_report(
             coverage=coverage[snapshot],
             by_sector=report.uncovered_by_sector(uncovered),
             trend=report.city_trend(coverage),
+            pseudonyms_reversible=_pseudonyms_reversible(warehouse),
         )
         html = report.render_report(inputs)
         advance("Writing")
         path = out or export_dir() / f"laporan_cakupan_{snapshot.isoformat()}.html"
-        path.parent.mkdir(parents=True, exist_ok=True)
+        owner_only_file(path)
         path.write_text(html, encoding="utf-8")
     console.print(f"Report written to [bold]{path}[/] (snapshot {snapshot}, {len(coverage)} snapshot(s) in the trend).", highlight=False)
+
+
+def _pseudonyms_reversible(warehouse: Warehouse) -> bool:
+    """True when the published analytics tier was made with the demo key (or its key was not recorded)."""
+    recorded = warehouse.pseudonym_key()
+    return True if recorded is None else bool(recorded.get("demo"))
 
 
 # ------------------------------------------------------------------------------------------ retention

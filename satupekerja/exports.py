@@ -3,6 +3,7 @@
 The workbook has one sheet per kelurahan (people first to contact on top), a styled and frozen header, column
 widths fitted to the content, and a ``Keterangan`` sheet saying what the list is, as of when, and that it holds
 personal data. NIKs are masked to their last four digits; phones are written the way staff dial them (``08…``).
+Every cell is formula-safe and written as text, and files are created owner-only (:mod:`satupekerja.safe_output`).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from openpyxl.utils import get_column_letter
 
 from satupekerja.coverage import LAPSED_ARREARS, NEVER_REGISTERED, NONAKTIF
 from satupekerja.privacy import mask_nik
+from satupekerja.safe_output import formula_safe, owner_only_file, safe_text
 
 NO_KELURAHAN_SHEET = "Tanpa Kelurahan"
 INFO_SHEET = "Keterangan"
@@ -143,6 +145,7 @@ def sheet_names(table: pd.DataFrame) -> pd.Series:
 
 def write_xlsx(table: pd.DataFrame, path: Path, info: Iterable[tuple[str, str]]) -> Path:
     """One sheet per kelurahan (alphabetical), rows in priority order, then the ``Keterangan`` sheet."""
+    table = formula_safe(table)
     workbook = Workbook(write_only=True)
     sheets = sheet_names(table)
     widths = _column_widths(table)
@@ -152,16 +155,17 @@ def write_xlsx(table: pd.DataFrame, path: Path, info: Iterable[tuple[str, str]])
     info_sheet.column_dimensions["A"].width = 28
     info_sheet.column_dimensions["B"].width = 90
     for label, value in info:
-        info_sheet.append([_header_cell(info_sheet, label), value])
-    path.parent.mkdir(parents=True, exist_ok=True)
+        info_sheet.append([_header_cell(info_sheet, label), _text_cell(info_sheet, safe_text(str(value)))])
+    owner_only_file(path)
     workbook.save(path)
     return path
 
 
 def write_csv(table: pd.DataFrame, path: Path) -> Path:
     """The same columns as the workbook, UTF-8 with a byte-order mark so Excel reads the accents right."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    table.to_csv(path, index=False, encoding="utf-8-sig")
+    owner_only_file(path)
+    # CRLF line ends (what Excel writes): a value holding a lone CR or LF is then quoted, never split.
+    formula_safe(table).to_csv(path, index=False, encoding="utf-8-sig", lineterminator="\r\n")
     return path
 
 
@@ -173,7 +177,7 @@ def _write_sheet(workbook: Workbook, name: str, rows: pd.DataFrame, widths: dict
     sheet.append([_header_cell(sheet, column) for column in rows.columns])
     values = rows.astype(object).where(rows.notna(), None)
     for row in values.itertuples(index=False, name=None):
-        sheet.append(row)
+        sheet.append([_text_cell(sheet, value) if isinstance(value, str) else value for value in row])
 
 
 _HEADER_FONT = Font(bold=True, color="FFFFFF")
@@ -184,6 +188,13 @@ _HEADER_ALIGNMENT = Alignment(vertical="center", wrap_text=True)
 def _header_cell(sheet, text: str) -> WriteOnlyCell:
     cell = WriteOnlyCell(sheet, value=text)
     cell.font, cell.fill, cell.alignment = _HEADER_FONT, _HEADER_FILL, _HEADER_ALIGNMENT
+    return cell
+
+
+def _text_cell(sheet, text: str) -> WriteOnlyCell:
+    """A cell that is text whatever it starts with (openpyxl would otherwise store ``=…`` as a formula)."""
+    cell = WriteOnlyCell(sheet, value=text)
+    cell.data_type = "s"
     return cell
 
 

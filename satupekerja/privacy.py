@@ -266,6 +266,7 @@ COLUMN_POLICY: dict[str, ColumnPolicy] = {
     "present": KEEP,
     "readable": KEEP,
     "required": KEEP,
+    "file_of": KEEP,  # publication_stats: the source of a per-file entry (a source id)
 }
 
 #: Golden-record provenance: ``<field>_source`` names the source a golden field came from (a source id, never

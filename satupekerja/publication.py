@@ -11,7 +11,7 @@ The stats of each published snapshot are published with it (table :data:`STATS_T
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import date
 
@@ -85,6 +85,8 @@ class SourceStats:
     present: bool = True
     readable: bool = True
     required: bool = True
+    file_of: str = ""
+    """Set on the per-file entries of an optional multi-file source (``<source>/<file stem>``): its source id."""
 
     @property
     def accepted_rows(self) -> int:
@@ -110,11 +112,13 @@ class SnapshotStats:
             columns=["source", *columns],
         )
         return frame.astype({"source": "str", "rows": "int64", "quarantined_rows": "int64",
-                             "present": "bool", "readable": "bool", "required": "bool"})
+                             "present": "bool", "readable": "bool", "required": "bool", "file_of": "str"})
 
     @classmethod
     def from_frame(cls, snapshot_date: date, frame: pd.DataFrame) -> SnapshotStats:
         names = [setting.name for setting in fields(SourceStats)]
+        if "file_of" not in frame.columns:  # published before per-file entries existed
+            frame = frame.assign(file_of="")
         records = frame.set_index("source")[names].to_dict(orient="index")
         return cls(
             snapshot_date=snapshot_date,
@@ -125,6 +129,7 @@ class SnapshotStats:
                     present=bool(values["present"]),
                     readable=bool(values["readable"]),
                     required=bool(values["required"]),
+                    file_of="" if pd.isna(values["file_of"]) else str(values["file_of"]),
                 )
                 for source, values in records.items()
             },
@@ -166,16 +171,15 @@ def evaluate_guards(
 
 def required_sources_present(current: SnapshotStats) -> GuardResult:
     """A required source that is missing or could not be read blocks publication."""
-    missing = sorted(s for s, stats in current.sources.items() if stats.required and not stats.present)
-    unreadable = sorted(
-        s for s, stats in current.sources.items() if stats.required and stats.present and not stats.readable
-    )
+    sources = {s: stats for s, stats in current.sources.items() if not stats.file_of}
+    missing = sorted(s for s, stats in sources.items() if stats.required and not stats.present)
+    unreadable = sorted(s for s, stats in sources.items() if stats.required and stats.present and not stats.readable)
     problems = [f"required source {s} is missing" for s in missing]
     problems += [f"required source {s} could not be read" for s in unreadable]
     return GuardResult(
         name=REQUIRED_SOURCES_PRESENT,
         passed=not problems,
-        message="; ".join(problems) or f"all {sum(s.required for s in current.sources.values())} required sources read",
+        message="; ".join(problems) or f"all {sum(s.required for s in sources.values())} required sources read",
         figures={"missing": missing, "unreadable": unreadable},
     )
 
@@ -188,9 +192,14 @@ def row_count_stable(current: SnapshotStats, previous: SnapshotStats | None, set
     if previous is None:
         return GuardResult(ROW_COUNT_STABLE, True, "no published snapshot to compare with", {"compared_with": None})
     per_source = {}
+    # An optional multi-file source is compared file by file: a file dropped tonight (empty, unreadable) is
+    # like an optional source gone, the files read both nights must not shrink.
+    by_file = {stats.file_of for stats in (*current.sources.values(), *previous.sources.values()) if stats.file_of}
+    by_file = {source for source in by_file
+               if any(stats.file_of == source for stats in previous.sources.values())}
     for source, stats in sorted(current.sources.items()):
         before = previous.sources.get(source)
-        if not stats.present or before is None or before.rows == 0:
+        if not stats.present or before is None or before.rows == 0 or source in by_file:
             continue
         per_source[source] = {"rows": stats.rows, "previous_rows": before.rows,
                               "drop_fraction": round((before.rows - stats.rows) / before.rows, 4)}
@@ -215,7 +224,7 @@ def quarantine_share_within_limit(current: SnapshotStats, settings: GuardSetting
         source: {"rows": stats.rows, "quarantined_rows": stats.quarantined_rows,
                  "quarantine_fraction": round(stats.quarantine_fraction, 4)}
         for source, stats in sorted(current.sources.items())
-        if stats.present and stats.rows
+        if stats.present and stats.rows and not stats.file_of
     }
     too_many = {s: f for s, f in per_source.items() if f["quarantine_fraction"] > settings.max_quarantine_fraction}
     problems = [
@@ -272,26 +281,51 @@ def stats_from_outputs(
     required: Mapping[str, bool],
     worker_links: pd.DataFrame,
     quarantines: Mapping[str, pd.DataFrame],
+    per_file: Iterable[str] = (),
 ) -> SnapshotStats:
     """Per-source counts of a night from its outputs.
 
     ``required``: every contracted source and its contract's ``required`` flag. Rows read = records linked
     (``worker_links`` covers every standardised record; the source is the ``record_id`` prefix) + rows
     quarantined (one quarantine row per source row). A source is present when its quarantine output exists.
+    ``per_file``: optional keyless multi-file sources (record ids ``<source>:<file stem>:<row>``), which also get
+    one entry per file (``<source>/<file stem>``, ``file_of`` = the source) for the shrink guard.
     """
-    linked = worker_links["record_id"].str.split(":", n=1).str[0].value_counts()
-    return SnapshotStats(
-        snapshot_date=snapshot_date,
-        sources={
-            source: SourceStats(
-                rows=int(linked.get(source, 0)) + len(quarantines.get(source, ())),
-                quarantined_rows=len(quarantines.get(source, ())),
-                present=source in quarantines,
-                required=bool(is_required),
-            )
-            for source, is_required in sorted(required.items())
-        },
-    )
+    parts = worker_links["record_id"].str.split(":", n=2)
+    linked = parts.str[0].value_counts()
+    sources = {
+        source: SourceStats(
+            rows=int(linked.get(source, 0)) + len(quarantines.get(source, ())),
+            quarantined_rows=len(quarantines.get(source, ())),
+            present=source in quarantines,
+            required=bool(is_required),
+        )
+        for source, is_required in sorted(required.items())
+    }
+    for source in per_file:
+        if source not in quarantines:
+            continue
+        mine = parts.str[0].eq(source)
+        linked_files = parts[mine].str[1].value_counts()
+        quarantined = quarantines[source]
+        quarantined_files = (quarantined["source_file"].map(lambda name: str(name).rsplit(".", 1)[0]).value_counts()
+                             if len(quarantined) else pd.Series(dtype="int64"))
+        for stem in sorted(set(linked_files.index) | set(quarantined_files.index)):
+            q = int(quarantined_files.get(stem, 0))
+            sources[f"{source}/{_file_label(stem)}"] = SourceStats(
+                rows=int(linked_files.get(stem, 0)) + q, quarantined_rows=q, required=False, file_of=source)
+    return SnapshotStats(snapshot_date=snapshot_date, sources=dict(sorted(sources.items())))
+
+
+def _file_label(stem: str) -> str:
+    """A file's stem as published in the stats (analytics tier): a stem shaped like a NIK or phone number is
+    replaced by a short hash of itself."""
+    import hashlib
+    import re
+
+    if re.search(r"\d{10,}", re.sub(r"[\s.\-]", "", stem)):
+        return "file-" + hashlib.sha256(stem.encode("utf-8")).hexdigest()[:10]
+    return stem
 
 
 def last_published_before(warehouse: Warehouse, snapshot_date: date) -> date | None:

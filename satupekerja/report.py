@@ -30,6 +30,8 @@ class ReportInputs:
     coverage: pd.DataFrame
     by_sector: pd.DataFrame
     trend: pd.DataFrame
+    pseudonyms_reversible: bool = False
+    """The analytics tier was made with the public demo key: the report says so at the top."""
 
 
 def uncovered_by_sector(uncovered: pd.DataFrame) -> pd.DataFrame:
@@ -58,6 +60,14 @@ def city_trend(coverage_by_snapshot: dict[dt.date, pd.DataFrame]) -> pd.DataFram
     return pd.concat(rows, ignore_index=True)[columns] if rows else pd.DataFrame(columns=columns)
 
 
+DEMO_KEY_BANNER = (
+    "<p class='warning' style='border:2px solid #d9534f;padding:8px;font-weight:bold'>PERINGATAN: data ini "
+    "dipseudonimkan dengan kunci demo yang diterbitkan bersama kode sumber, sehingga pseudonim (hash NIK) dapat "
+    "dibalik oleh siapa pun. Jangan gunakan untuk data nyata; jalankan dengan SATUPEKERJA_MODE=production. "
+    "/ WARNING: pseudonymised with the public demo key: pseudonyms are reversible.</p>"
+)
+
+
 def render_report(inputs: ReportInputs) -> str:
     """The whole HTML page as text."""
     coverage = inputs.coverage
@@ -68,6 +78,7 @@ def render_report(inputs: ReportInputs) -> str:
         [
             f"<h1>Cakupan BPJS Ketenagakerjaan pekerja informal — Kota Depok</h1>"
             f"<p class='sub'>Snapshot {escape(inputs.snapshot_date.isoformat())}. Hanya angka agregat; tanpa data pribadi.</p>",
+            DEMO_KEY_BANNER if inputs.pseudonyms_reversible else "",
             _summary_section(city),
             _kecamatan_section(kecamatan),
             _kelurahan_section(kelurahan),

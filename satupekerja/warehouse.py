@@ -89,6 +89,7 @@ class StagedSnapshot:
     directory: Path
     rows: dict[tuple[str, str], int] = field(default_factory=dict)
     closed: bool = False
+    pseudonym_key: dict | None = None
 
     def write(self, table: str, frame: pd.DataFrame, tier: str = ANALYTICS) -> Path:
         """Stage ``frame`` as ``table`` in ``tier``; returns the staged file.
@@ -157,8 +158,11 @@ class Warehouse:
         if not staged.rows:
             raise WarehouseError(f"staged snapshot {staged.token} has no tables; nothing to publish")
         with self._lock():
-            files = self._move_into_partitions(staged)
             manifest = self._load_manifest()
+            if staged.pseudonym_key is not None:
+                _check_same_key(manifest, staged.pseudonym_key, self.root)
+                manifest["pseudonym_key"] = staged.pseudonym_key
+            files = self._move_into_partitions(staged)
             manifest["snapshots"][staged.snapshot_date.isoformat()] = {
                 "run_id": staged.run_id,
                 "token": staged.token,
@@ -170,6 +174,14 @@ class Warehouse:
             shutil.rmtree(staged.directory, ignore_errors=True)
             self._refresh_duckdb_locked(manifest)
             self._collect_garbage(manifest)
+
+    def pseudonym_key(self) -> dict | None:
+        """The key the published analytics tier was pseudonymised with: ``{"demo": bool, "fingerprint": …}``."""
+        return self._load_manifest().get("pseudonym_key")
+
+    def check_pseudonym_key(self, key_record: dict) -> None:
+        """Raise :class:`WarehouseError` when tonight's key is not the key of the snapshots already published."""
+        _check_same_key(self._load_manifest(), key_record, self.root)
 
     def discard(self, staged: StagedSnapshot) -> None:
         """Drop a staged snapshot without publishing it."""
@@ -422,6 +434,24 @@ def _make_dirs(path: Path, *, restricted: bool, top: Path) -> None:
     tier_depth = relative_parts.index(RESTRICTED)
     for depth in range(tier_depth, len(relative_parts)):
         (top.joinpath(*relative_parts[: depth + 1])).chmod(_OWNER_ONLY_DIR)
+
+
+def _check_same_key(manifest: dict, key_record: dict, root: Path) -> None:
+    """A warehouse keeps one pseudonym key: a demo-mode warehouse refuses a production key (and any key change)
+    until it is rebuilt, so reversible demo pseudonyms never sit beside, or pass for, production ones."""
+    if not manifest.get("snapshots"):
+        return
+    recorded = manifest.get("pseudonym_key")
+    if recorded == key_record:
+        return
+    if recorded is None and key_record.get("demo"):
+        return  # a warehouse published before keys were recorded, still in demo mode
+    was = "demo" if recorded is None or recorded.get("demo") else f"key {recorded.get('fingerprint')}"
+    now = "the demo key" if key_record.get("demo") else f"production key {key_record.get('fingerprint')}"
+    raise WarehouseError(
+        f"gudang data {root} dibuat dengan kunci {was}; tidak dapat diterbitkan dengan {now} sebelum dibangun ulang / "
+        f"the warehouse was created with the {was} key and refuses {now} until it is rebuilt: move it aside "
+        "(keep it for the audit trail) and run the nightly again")
 
 
 def _atomic_write_text(path: Path, text: str) -> None:

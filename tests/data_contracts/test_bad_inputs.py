@@ -48,7 +48,7 @@ def test_valid_fixture_passes_cleanly(contracts, inbox, regions):
     _, report, result = run(contracts, inbox, "valid.csv", regions)
     assert report.passed and report.warnings == []
     assert report.expectations["success"].all()
-    assert result.accounting == {"rows_read": 3, "rows_standardised": 3, "rows_quarantined": 0}
+    assert _rows(result.accounting) == {"rows_read": 3, "rows_standardised": 3, "rows_quarantined": 0}
     assert result.records["record_id"].tolist() == [f"{SOURCE}:000110000001{i}" for i in (1, 2, 3)]
 
 
@@ -107,7 +107,7 @@ def test_empty_file(contracts, inbox, fixture, message):
 def test_truncated_last_line_quarantines_the_row_not_the_file(contracts, inbox, regions):
     _, report, result = run(contracts, inbox, "truncated_last_line.csv", regions)
     assert report.passed
-    assert result.accounting == {"rows_read": 3, "rows_standardised": 2, "rows_quarantined": 1}
+    assert _rows(result.accounting) == {"rows_read": 3, "rows_standardised": 2, "rows_quarantined": 1}
     row = result.quarantine.iloc[0]
     assert (row["source"], row["source_file"], row["source_row"]) == (SOURCE, "peserta_jkn_depok.csv", 4)
     assert row["rules"] == "ragged_row"
@@ -118,7 +118,7 @@ def test_truncated_last_line_quarantines_the_row_not_the_file(contracts, inbox, 
 
 def test_number_where_a_name_should_be(contracts, inbox, regions):
     _, _, result = run(contracts, inbox, "number_as_name.csv", regions)
-    assert result.accounting == {"rows_read": 3, "rows_standardised": 2, "rows_quarantined": 1}
+    assert _rows(result.accounting) == {"rows_read": 3, "rows_standardised": 2, "rows_quarantined": 1}
     row = result.quarantine.iloc[0]
     assert (row["source_row"], row["columns"], row["rules"]) == (3, "NAMA_PESERTA", "name")
     assert row["reason"] == "a number or symbols where a name is expected"
@@ -159,12 +159,12 @@ def test_excel_number_cells_keep_every_digit_of_the_nik(contracts, tmp_path, reg
     assert records.loc[5, "nik"] == "3276015505900001"
     assert records.loc[6, "nik"] == "3276031203850002"
     assert records.loc[7, "nik_issue"] == "excel_mangled"
-    assert result.accounting == {"rows_read": 3, "rows_standardised": 3, "rows_quarantined": 0}
+    assert _rows(result.accounting) == {"rows_read": 3, "rows_standardised": 3, "rows_quarantined": 0}
 
 
 def test_impossible_dates_are_quarantined_with_row_and_column(contracts, inbox, regions):
     _, report, result = run(contracts, inbox, "impossible_dates.csv", regions)
-    assert result.accounting == {"rows_read": 3, "rows_standardised": 1, "rows_quarantined": 2}
+    assert _rows(result.accounting) == {"rows_read": 3, "rows_standardised": 1, "rows_quarantined": 2}
     quarantine = result.quarantine.set_index("source_row")
     assert quarantine.loc[3, "columns"] == "TGL_LAHIR"
     assert quarantine.loc[3, "reason"] == "not a valid date (impossible or unreadable)"
@@ -210,7 +210,7 @@ def test_extra_fields_on_a_line_quarantine_it(contracts, tmp_path, regions):
     result = standardise(contract, raw, validate_source(contract, raw), SNAPSHOT, regions)
     assert result.quarantine[["source_row", "rules", "reason"]].values.tolist() == [
         [3, "ragged_row", "line 3 has 14 fields, the header has 13"]]
-    assert result.accounting == {"rows_read": 3, "rows_standardised": 2, "rows_quarantined": 1}
+    assert _rows(result.accounting) == {"rows_read": 3, "rows_standardised": 2, "rows_quarantined": 1}
 
 
 def test_allowed_values_are_canonicalised_and_unknown_ones_flagged(contracts, tmp_path, regions):
@@ -228,3 +228,8 @@ def test_allowed_values_are_canonicalised_and_unknown_ones_flagged(contracts, tm
         [1, "SEGMEN", "allowed", "flag"]]
     assert result.records["jkn_segment"].tolist() == ["PBI_APBN", "PBI-X", "PPU"]
     assert result.records["jkn_status"].tolist() == ["NONAKTIF", "NONAKTIF", "AKTIF"]
+
+
+def _rows(accounting: dict[str, int]) -> dict[str, int]:
+    """The row counts of the standardiser's accounting (the line counts are the fault corpus's business)."""
+    return {key: accounting[key] for key in ("rows_read", "rows_standardised", "rows_quarantined")}

@@ -94,10 +94,21 @@ def test_an_edited_entry_with_a_recomputed_hash_is_caught_by_the_next_link(log, 
 
     def forge(entry):
         entry["requested_by"] = "someone.else"
-        entry["entry_hash"] = AuditEntry(**entry).expected_hash()
+        entry["entry_hash"] = AuditEntry(**entry).expected_hash(log.key)
 
     rewrite_line(log.path, 2, forge)
     assert log.first_invalid_line() == 3
+
+
+def test_an_entry_rehashed_without_the_audit_key_is_caught_at_once(log, tmp_path):
+    record_exports(log, tmp_path, 3)
+
+    def forge(entry):
+        entry["requested_by"] = "someone.else"
+        entry["entry_hash"] = AuditEntry(**entry).expected_hash(b"a guessed key that is not the audit key!")
+
+    rewrite_line(log.path, 2, forge)
+    assert log.first_invalid_line() == 2
 
 
 def test_a_deleted_entry_breaks_the_chain(log, tmp_path):
@@ -107,8 +118,9 @@ def test_a_deleted_entry_breaks_the_chain(log, tmp_path):
     assert log.first_invalid_line() == 2
 
 
-def test_an_empty_or_absent_log_verifies(log):
-    assert log.verify()
+def test_an_absent_log_does_not_verify(log):
+    assert not log.verify()
+    assert "missing" in log.problem()
     assert log.entries().empty
     assert log.head_hash() == GENESIS_HASH
 

@@ -114,16 +114,17 @@ def test_show_by_worker_id_and_by_nik_is_audited_without_the_nik(env, demo_regis
     assert by_nik.exit_code == 0, by_nik.output
     assert worker["worker_id"] in by_nik.output
     entries = audit_entries(env)
-    assert [entry["action"] for entry in entries] == ["show", "show"]
+    # Audit first: each look-up writes its intent before reading, then what it showed.
+    assert [(entry["action"], entry["phase"]) for entry in entries] == [("show", "intent"), ("show", "done")] * 2
     assert entries[0]["filters"]["worker_id"] == worker["worker_id"]
-    assert "nik_hmac" in entries[1]["filters"]
+    assert "nik_hmac" in entries[2]["filters"] and "nik_hmac" in entries[3]["filters"]
     assert worker["nik"] not in json.dumps(entries)
 
 
 def test_show_unknown_worker_fails_cleanly(env):
     result = runner.invoke(app, ["show", "W000000XXXX"])
     assert result.exit_code == 1
-    assert "no worker with id" in result.output
+    assert "not found: worker id" in result.output
     assert audit_entries(env)[-1]["row_count"] == 0
 
 
