@@ -205,6 +205,12 @@ def _text(value: object) -> str:
     return str(value)
 
 
+def _vulnerable_text(worker: pd.Series) -> str:
+    if not bool(worker.get("vulnerable")) or pd.isna(worker.get("vulnerable_reason")):
+        return "Tidak"
+    return "Ya: " + str(exports.vulnerable_text(pd.Series([worker.get("vulnerable_reason")], dtype="str")).iloc[0])
+
+
 def _mask_one(value: object) -> str:
     if value is None or pd.isna(value):
         return "–"
@@ -430,7 +436,7 @@ def _register_views(app: Flask) -> None:  # noqa: C901 (one place for every rout
         masked = mask_nik(pd.Series([profile["worker"].get("nik")], dtype="str")).iloc[0]
         return render_template(
             "orang.html", snapshot_date=snap.date, regions=ext("sp_regions"), outcomes=outcomes, assignment=assignment,
-            masked_nik="–" if pd.isna(masked) else masked, mask=_mask_one, **profile,
+            masked_nik="–" if pd.isna(masked) else masked, mask=_mask_one, vulnerable_text=_vulnerable_text(profile["worker"]), **profile,
         )
 
     @app.get("/cari")

@@ -75,5 +75,5 @@ def lines(dates: list[str], series: dict[str, list[int]]) -> str:
         parts.append(f"<text x='{left + i * step:.1f}' y='{height - bottom + 18}' text-anchor='middle'>{escape(day)}</text>")
     for level in (0, 0.5, 1):
         y = top_margin + plot_height * (1 - level)
-        parts.append(f"<line x1='{left}' x2='{width - 20}' y1='{y:.1f}' y2='{y:.1f}' stroke='#ddd'/><text x='{left - 6}' y='{y + 4:.1f}' text-anchor='end'>{_n(top * level)}</text>")
+        parts.append(f"<line x1='{left}' x2='{width - 20}' y1='{y:.1f}' y2='{y:.1f}' stroke='#ddd'/><text x='{left - 6}' y='{y + 4:.1f}' text-anchor='end'>{format_decimal(top * level, '#,##0.#')}</text>")
     return _svg(width, height, "Tren penjangkauan per malam", "".join(parts))
