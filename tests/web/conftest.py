@@ -43,7 +43,10 @@ class Published:
     worker_links: pd.DataFrame
 
 
-def publish(warehouse: Warehouse, snapshot: dt.date, unified: pd.DataFrame, person_records: pd.DataFrame, links: pd.DataFrame) -> None:
+def publish(
+    warehouse: Warehouse, snapshot: dt.date, unified: pd.DataFrame, person_records: pd.DataFrame, links: pd.DataFrame,
+    scored_pairs: pd.DataFrame | None = None,
+) -> None:
     """Stage and publish one snapshot the way the nightly ``publish_snapshot`` does (the tables the app reads)."""
     unified = unified.assign(snapshot_date=pd.Timestamp(snapshot))
     uncovered = uncovered_informal_workers(unified)
@@ -52,6 +55,8 @@ def publish(warehouse: Warehouse, snapshot: dt.date, unified: pd.DataFrame, pers
     staged.write("uncovered_informal_workers", uncovered, RESTRICTED)
     staged.write("worker_links", links, RESTRICTED)
     staged.write("person_records", person_records, RESTRICTED)
+    if scored_pairs is not None:
+        staged.write("scored_pairs", scored_pairs, RESTRICTED)
     staged.write("coverage_by_area", coverage_by_area(unified, data_contracts.load_region_reference()), ANALYTICS)
     staged.write("uncovered_informal_workers", to_analytics_tier("uncovered_informal_workers", uncovered, DEMO_KEY, snapshot), ANALYTICS)
     warehouse.publish(staged)
@@ -76,7 +81,7 @@ def web_warehouse(tmp_path_factory) -> Published:
     links = ids.merge(result.links[["record_id", "confidence"]], on="record_id")
     unified = build_unified_workers(person_records, links, AS_OF)
     root = tmp_path_factory.mktemp("web_warehouse")
-    publish(Warehouse(root), AS_OF, unified, person_records, links)
+    publish(Warehouse(root), AS_OF, unified, person_records, links, result.scored_pairs)
     return Published(root, unified, person_records, links)
 
 
