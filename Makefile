@@ -34,9 +34,11 @@ PORT ?= 8050
 serve: $(STAMP)
 	$(BIN)/python -m satupekerja.web --host $(HOST) --port $(PORT)
 
-## translations: recompile the web application's message catalogues (.po -> .mo)
+## translations: re-extract the web application's messages and recompile the catalogues (.po -> .mo)
 translations: $(STAMP)
-	$(BIN)/pybabel compile -d satupekerja/web/translations
+	cd satupekerja/web && ../../$(BIN)/pybabel extract -F babel.cfg -k _ -o translations/messages.pot . \
+		&& ../../$(BIN)/pybabel update -i translations/messages.pot -d translations \
+		&& ../../$(BIN)/pybabel compile -d translations
 
 ## dev: open the Dagster UI on the same local instance
 dev: $(STAMP) $(DAGSTER_HOME)/dagster.yaml

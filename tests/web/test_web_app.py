@@ -226,3 +226,24 @@ def test_application_state_in_postgresql(web_warehouse, tmp_path):
         with admin.connect() as connection:
             connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+def test_english_is_the_second_language(app):
+    client = signed_in(app, "sawangan")
+    assert "Pekerja informal belum terlindungi" in client.get("/daftar").get_data(as_text=True)
+    client.get("/bahasa/en", headers={"Referer": "http://localhost/daftar"})
+    page = client.get("/daftar").get_data(as_text=True)
+    assert "Uncovered informal workers" in page and ">List<" in page
+
+
+def test_english_catalogue_is_complete_and_compiled():
+    from pathlib import Path
+
+    from babel.messages.mofile import read_mo
+    from babel.messages.pofile import read_po
+
+    folder = Path(__file__).resolve().parents[2] / "satupekerja" / "web" / "translations" / "en" / "LC_MESSAGES"
+    source = read_po((folder / "messages.po").open("rb"))
+    compiled = read_mo((folder / "messages.mo").open("rb"))
+    assert all(message.string for message in source if message.id)
+    assert {m.id: m.string for m in source if m.id} == {m.id: m.string for m in compiled if m.id}
