@@ -40,6 +40,7 @@ from satupekerja.web.models import (
     ADMIN, AGENT, AREA, BRANCH, OUTCOMES, REACHED_OUTCOMES, ROLES, Account, Assignment, Conversion, FunnelNight, Outcome,
     WeakPasswordError, find_account, make_engine, utcnow,
 )
+from satupekerja.unify import link_probability, source_rank
 from satupekerja.web.upload import read_messy_list
 
 SECRET_ENV = "SATUPEKERJA_WEB_SECRET"
@@ -418,19 +419,19 @@ def _register_views(app: Flask) -> None:  # noqa: C901 (one place for every rout
     @login_required
     def orang(worker_id: str):
         snap = snapshot()
-        unified = snap.unified
-        try:
-            found, asked_for = lookup.find_worker_id(unified, worker_id=worker_id, history=snap.history)
-        except lookup.WorkerNotFoundError:
-            found, asked_for = None, None
-        allowed = found is not None and bool(current_scope().mask(unified.loc[[found]])[0])
-        if not allowed:
+        found, asked_for = worker_id, None
+        worker = snap.worker(worker_id)
+        if worker is None and snap.history is not None:
+            current = lookup.resolve_retired(worker_id, snap.history)
+            worker = snap.worker(current) if current != worker_id else None
+            found, asked_for = current, worker_id
+        if worker is None or not current_scope().allows(worker):
             audit("web_orang_ditolak", filters={"worker_id": worker_id}, row_count=0)
             abort(404)
         if asked_for is not None:
             flash(_("ID %(old)s sudah digabung ke %(new)s.", old=asked_for, new=found), "info")
-        profile = person_profile(snap, found)
-        audit("web_orang", filters={"worker_id": found, "snapshot_date": snap.date.isoformat()}, row_count=int(profile["worker"]["record_count"]))
+        profile = person_profile(snap, worker)
+        audit("web_orang", filters={"worker_id": found, "snapshot_date": snap.date.isoformat()}, row_count=int(worker["record_count"]))
         outcomes = db().scalars(select(Outcome).where(Outcome.worker_id == found).order_by(Outcome.visit_date.desc(), Outcome.id.desc())).all()
         assignment = db().scalars(select(Assignment).where(Assignment.worker_id == found)).first()
         masked = mask_nik(pd.Series([profile["worker"].get("nik")], dtype="str")).iloc[0]
@@ -454,7 +455,7 @@ def _register_views(app: Flask) -> None:  # noqa: C901 (one place for every rout
         except lookup.WorkerNotFoundError:
             found = None
         key = load_pseudonymisation_key()
-        if found is None or not bool(current_scope().mask(snap.unified.loc[[found]])[0]):
+        if found is None or not current_scope().allows(snap.worker(found)):
             audit("web_cari_nik_ditolak", filters={"nik_hmac": pseudonymise_filter_value(nik, key)}, row_count=0)
             abort(404)
         audit("web_cari_nik", filters={"nik_hmac": pseudonymise_filter_value(nik, key)}, row_count=1)
@@ -575,9 +576,9 @@ def _register_views(app: Flask) -> None:  # noqa: C901 (one place for every rout
             audit("web_kunjungan_ditolak", filters={"worker_id": worker_id}, row_count=0)
             abort(404)
         snap = snapshot()
-        if worker_id not in snap.unified.index:
+        person = snap.worker(worker_id)
+        if person is None:
             abort(404)
-        person = snap.unified.loc[worker_id]
         if request.method == "POST":
             outcome = request.form.get("hasil", "")
             try:
@@ -726,18 +727,63 @@ def resolve_areas(areas: list[str]) -> list[str]:
     return sorted(set(codes))
 
 
-def person_profile(snap, worker_id: str) -> dict:
-    """The golden record, source records side by side, link evidence and id history of one worker."""
-    worker = snap.unified.loc[worker_id]
-    links = snap.links.loc[[worker_id]] if worker_id in snap.links.index else snap.links.iloc[:0]
+RECORD_FIELDS = (
+    "nik", "name", "alias", "birth_date", "sex", "phone", "address", "rt", "rw", "kelurahan_code", "occupation", "sector",
+    "jkn_segment", "jkn_status", "tk_segment", "tk_status", "tk_last_paid_month", "registered_date",
+)
+
+
+def person_profile(snap, worker: pd.Series) -> dict:
+    """The golden record, source records side by side, link evidence and id history of one worker, as plain
+    Python values for the template (small frames only: the snapshot's position indexes find the rows)."""
+    regions = ext("sp_regions")
+    worker_id = worker["worker_id"]
+    links = snap.worker_links(worker_id)
+    links = links.assign(link_probability=link_probability(links))
     record_ids = list(links["record_id"])
-    records = snap.person_records.loc[[r for r in record_ids if r in snap.person_records.index]] if snap.person_records is not None else pd.DataFrame()
-    profile = lookup.worker_profile(worker_id, snap.unified.loc[[worker_id]].reset_index(drop=True), links.reset_index(drop=True), records.reset_index(drop=True) if len(records) else None, snap.pairs_for(record_ids))
-    history = pd.DataFrame()
+    records = snap.records(record_ids)
+    records = pd.DataFrame() if records is None else records
+    if len(records):
+        records = records.assign(_rank=source_rank(records["source"])).sort_values(["_rank", "record_id"]).drop(columns="_rank")
+    pairs = snap.pairs_for(record_ids)
+    pairs = pd.DataFrame() if pairs is None else pairs.sort_values("match_weight", ascending=False)
+    profile = lookup.WorkerProfile(worker=worker, records=records, links=links, pairs=pairs)
+    records = profile.records
+    record_heads = [(str(source), str(record_id)) for source, record_id in zip(records.get("source", []), records.get("record_id", []), strict=True)]
+    record_rows = []
+    for field in RECORD_FIELDS:
+        if field not in records.columns or not records[field].notna().any():
+            continue
+        raw = records[field].tolist()
+        if field == "nik":
+            shown = [_mask_one(value) for value in raw]
+        elif field == "kelurahan_code":
+            shown = [regions.name(value) for value in raw]
+        else:
+            shown = [_text(value) for value in raw]
+        distinct = {str(value) for value in raw if value is not None and not (pd.api.types.is_scalar(value) and pd.isna(value))}
+        record_rows.append((vocabulary.FIELD_LABELS.get(field, field), shown, len(distinct) <= 1))
+    links_rows = [(row["record_id"], _text(row.get("link_probability"))) for row in profile.links.to_dict("records")]
+    pairs_rows = []
+    for pair in profile.pairs.to_dict("records"):
+        comparisons = [
+            (key[2:], _text(pair.get("level_" + key[2:])), float(value) if pd.notna(value) else None)
+            for key, value in pair.items() if key.startswith("w_")
+        ]
+        pairs_rows.append({
+            "left": pair["record_id_l"], "right": pair["record_id_r"], "probability": _text(pair.get("match_probability")),
+            "weight": _text(pair.get("match_weight")), "comparisons": comparisons,
+        })
+    history_columns, history_rows = [], []
     if snap.history is not None and len(snap.history):
-        columns = [c for c in snap.history.columns if snap.history[c].dtype == object or pd.api.types.is_string_dtype(snap.history[c])]
-        touches = pd.Series(False, index=snap.history.index)
-        for column in columns:
-            touches |= snap.history[column].astype("str").eq(worker_id)
-        history = snap.history[touches]
-    return {"worker": worker, "records": profile.records, "links": profile.links, "pairs": profile.pairs, "history": history}
+        history = snap.history
+        touches = pd.Series(False, index=history.index)
+        for column in history.columns:
+            if history[column].dtype == object or pd.api.types.is_string_dtype(history[column]):
+                touches |= history[column].astype("str").eq(worker_id)
+        history_columns = list(history.columns)
+        history_rows = [[_text(value) for value in row] for row in history[touches].itertuples(index=False, name=None)]
+    return {
+        "worker": worker, "record_heads": record_heads, "record_rows": record_rows, "links_rows": links_rows,
+        "pairs_rows": pairs_rows, "history_columns": history_columns, "history_rows": history_rows,
+    }

@@ -46,6 +46,14 @@ class Scope:
         inside = frame["kecamatan_code"].isin(self.kecamatan) | frame["kelurahan_code"].isin(self.kelurahan)
         return inside.fillna(False).to_numpy(dtype=bool)
 
+    def allows(self, worker: pd.Series) -> bool:
+        """Whether the account may see this one worker (a row of ``unified_workers``)."""
+        if self.workers is not None:
+            return worker["worker_id"] in self.workers
+        if self.all_city:
+            return True
+        return worker.get("kecamatan_code") in self.kecamatan or worker.get("kelurahan_code") in self.kelurahan
+
     def allows_kecamatan(self, code: str) -> bool:
         return self.all_city or code in self.kecamatan or any(k.startswith(code + ".") for k in self.kelurahan)
 
@@ -119,16 +127,44 @@ class Snapshot:
         return self._read(COVERAGE, ANALYTICS)
 
     @cached_property
-    def _pairs_by_left(self) -> pd.DataFrame | None:
+    def _worker_position(self) -> dict[str, int]:
+        return dict(zip(self.unified["worker_id"], range(len(self.unified)), strict=True))
+
+    @cached_property
+    def _link_positions(self) -> dict[str, np.ndarray]:
+        return self.links.reset_index(drop=True).groupby("worker_id", sort=False).indices if len(self.links) else {}
+
+    @cached_property
+    def _record_position(self) -> dict[str, int]:
+        records = self.person_records
+        return {} if records is None else dict(zip(records["record_id"], range(len(records)), strict=True))
+
+    @cached_property
+    def _pair_positions(self) -> dict[str, np.ndarray]:
         pairs = self.scored_pairs
-        return None if pairs is None else pairs.set_index("record_id_l", drop=False).sort_index()
+        return {} if pairs is None else pairs.groupby("record_id_l", sort=False).indices
+
+    def worker(self, worker_id: str) -> pd.Series | None:
+        """One row of ``unified_workers``, or ``None``."""
+        position = self._worker_position.get(worker_id)
+        return None if position is None else self.unified.iloc[position]
+
+    def worker_links(self, worker_id: str) -> pd.DataFrame:
+        positions = self._link_positions.get(worker_id)
+        return self.links.iloc[positions if positions is not None else []].reset_index(drop=True)
+
+    def records(self, record_ids: list[str]) -> pd.DataFrame | None:
+        if self.person_records is None:
+            return None
+        positions = [self._record_position[r] for r in record_ids if r in self._record_position]
+        return self.person_records.iloc[positions].reset_index(drop=True)
 
     def pairs_for(self, record_ids: list[str]) -> pd.DataFrame | None:
         """Scored pairs between the given records (both sides among them)."""
-        pairs = self._pairs_by_left
-        if pairs is None:
+        if self.scored_pairs is None:
             return None
-        left = pairs.loc[pairs.index.intersection(record_ids)]
+        positions = [p for r in record_ids for p in self._pair_positions.get(r, ())]
+        left = self.scored_pairs.iloc[positions]
         return left[left["record_id_r"].isin(record_ids)].reset_index(drop=True)
 
     def check_model(self, settings):
@@ -143,7 +179,10 @@ class Snapshot:
 
     def warm(self) -> None:
         """Read every table now (at start-up), so no visitor waits for the first read."""
-        for name in ("uncovered", "unified", "links", "person_records", "scored_pairs", "history", "coverage"):
+        for name in (
+            "uncovered", "unified", "links", "person_records", "scored_pairs", "history", "coverage",
+            "_worker_position", "_link_positions", "_record_position", "_pair_positions",
+        ):
             getattr(self, name)
 
 
