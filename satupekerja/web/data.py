@@ -73,6 +73,10 @@ def scope_of(account: Account, assigned_workers: set[str] | None = None) -> Scop
     return Scope(all_city=False, workers=frozenset())
 
 
+_MODELS: dict = {}
+_MODEL_LOCK = threading.Lock()
+
+
 @dataclass
 class Snapshot:
     """The tables of one published snapshot, read lazily and indexed for the pages."""
@@ -168,14 +172,16 @@ class Snapshot:
         return left[left["record_id_r"].isin(record_ids)].reset_index(drop=True)
 
     def check_model(self, settings):
-        """The model list checks use, estimated once per snapshot as ``check-list`` does (issue 10 will load the
-        persisted model instead)."""
-        with self._lock:
-            if getattr(self, "_model", None) is None:
+        """The model list checks use, estimated once per published snapshot as ``check-list`` does (issue 10
+        will load the persisted model instead); shared by every application in the process."""
+        key = (str(self.warehouse.root), self.date, id(settings))
+        with _MODEL_LOCK:
+            if key not in _MODELS:
                 from satupekerja.checklist import registry_model
 
-                self._model = registry_model(self.person_records.reset_index(drop=True), settings)
-            return self._model
+                _MODELS.clear()
+                _MODELS[key] = registry_model(self.person_records.reset_index(drop=True), settings)
+            return _MODELS[key]
 
     def warm(self) -> None:
         """Read every table now (at start-up), so no visitor waits for the first read."""

@@ -47,9 +47,15 @@ def signed_in(app, username):
     return client
 
 
-@pytest.fixture
-def app(web_warehouse, tmp_path):
-    return make_app(web_warehouse, tmp_path)
+@pytest.fixture(scope="module")
+def app_state(tmp_path_factory):
+    return tmp_path_factory.mktemp("web_app")
+
+
+@pytest.fixture(scope="module")
+def app(web_warehouse, app_state):
+    """One application (and its accounts) for the module: argon2 hashing is deliberately slow."""
+    return make_app(web_warehouse, app_state)
 
 
 def worker_in(web_warehouse, kecamatan, uncovered=True):
@@ -112,12 +118,12 @@ def test_kelurahan_staff_see_only_their_kelurahan(app, web_warehouse):
     assert set(rows["Kelurahan"]) <= {"Bedahan"}
 
 
-def test_nik_lookup_is_scoped_and_audited_without_the_nik(app, web_warehouse, tmp_path):
+def test_nik_lookup_is_scoped_and_audited_without_the_nik(app, web_warehouse, app_state):
     unified = web_warehouse.unified
     beji = unified[unified["kecamatan_code"].eq(BEJI) & unified["nik"].notna()].iloc[0]
     client = signed_in(app, "sawangan")
     assert client.get(f"/cari?q={beji['nik']}").status_code == 404
-    log = (tmp_path / "audit.jsonl").read_text()
+    log = (app_state / "audit.jsonl").read_text()
     assert beji["nik"] not in log and "web_cari_nik_ditolak" in log
     branch = signed_in(app, "cabang")
     assert branch.get(f"/cari?q={beji['nik']}").headers["Location"].endswith(f"/orang/{beji['worker_id']}")
@@ -145,16 +151,18 @@ def test_agent_sees_only_assigned_workers(app, web_warehouse):
     assert "Pilih hasil kunjungan" in bad.get_data(as_text=True)
 
 
-def test_every_person_view_download_and_upload_is_audited(app, web_warehouse, tmp_path):
+def test_every_person_view_download_and_upload_is_audited(app, web_warehouse, app_state):
     client = signed_in(app, "sawangan")
+    log = AuditLog(app_state / "audit.jsonl")
+    before = len(log.entries()) if log.path.exists() else 0
     client.get(f"/orang/{worker_in(web_warehouse, SAWANGAN)}")
     client.get("/daftar/unduh?format=xlsx")
     client.post("/cek-daftar", data={"berkas": (io.BytesIO(b"judul\nnama;hp\nBUDI;0812\n"), "x.csv"), "csrf_token": csrf(client, "/cek-daftar")}, content_type="multipart/form-data")
-    log = AuditLog(tmp_path / "audit.jsonl")
-    actions = set(log.entries()["action"])
-    assert {"web_orang", "web_unduh_daftar", "web_cek_daftar"} <= actions
+    entries = log.entries().iloc[before:]
+    assert {"web_orang", "web_unduh_daftar", "web_cek_daftar"} <= set(entries["action"])
     assert log.verify()
-    assert (log.entries()["requested_by"] == "web:sawangan").all()
+    assert (entries["requested_by"] == "web:sawangan").all()
+    assert entries.loc[entries["action"].eq("web_unduh_daftar"), "output_sha256"].str.fullmatch("[0-9a-f]{64}").all()
 
 
 def test_download_is_formula_safe_with_filters_in_the_name(app, web_warehouse):
