@@ -8,11 +8,13 @@
 
 from __future__ import annotations
 
+import atexit
 import datetime as dt
 import io
 import os
 import re
 import secrets
+import shutil
 import tempfile
 import time
 from functools import wraps
@@ -83,7 +85,9 @@ def create_app(
     app.extensions["sp_data"] = WarehouseData(Warehouse(warehouse_dir) if warehouse_dir else None)
     app.extensions["sp_audit"] = AuditLog(audit_log) if audit_log else AuditLog()
     app.extensions["sp_regions"] = Regions()
-    app.extensions["sp_upload_dir"] = Path(tempfile.mkdtemp(prefix="satupekerja_web_"))
+    upload_dir = Path(tempfile.mkdtemp(prefix="satupekerja_web_"))  # owner-only (0o700)
+    atexit.register(shutil.rmtree, upload_dir, ignore_errors=True)
+    app.extensions["sp_upload_dir"] = upload_dir
 
     CSRFProtect(app)
     Babel(app, locale_selector=lambda: session.get("lang") if session.get("lang") in LANGUAGES else "id")
@@ -223,6 +227,7 @@ def _register_filters(app: Flask) -> None:
     app.jinja_env.filters["persen"] = lambda value: "–" if value is None or pd.isna(value) else format_decimal(value * 100, "#,##0.0") + "%"
     app.jinja_env.filters["tanggal"] = lambda value: "–" if value is None or pd.isna(value) else format_date(pd.Timestamp(value).date(), "d MMMM yyyy")
     app.jinja_env.filters["teks"] = _text
+    app.jinja_env.filters["hp"] = lambda value: "" if value is None or pd.isna(value) else re.sub(r"^62", "0", str(value))
     app.jinja_env.globals.update(vocabulary=vocabulary, label=vocabulary.label, ADMIN=ADMIN, BRANCH=BRANCH, AREA=AREA, AGENT=AGENT)
 
 
@@ -475,6 +480,7 @@ def _register_views(app: Flask) -> None:  # noqa: C901 (one place for every rout
         display_name = Path(upload.filename).name
         token = secrets.token_hex(12)
         directory = ext("sp_upload_dir")
+        remove_stale_uploads(directory)
         source = directory / f"{token}_masuk{Path(display_name).suffix.lower()}"
         upload.save(source)
         try:
@@ -674,6 +680,20 @@ def _register_views(app: Flask) -> None:  # noqa: C901 (one place for every rout
             return redirect(url_for("admin_akun"))
         accounts = db().scalars(select(Account).order_by(Account.username)).all()
         return render_template("admin_akun.html", accounts=accounts, regions=regions, roles=ROLES)
+
+
+#: Marked lists wait this long for their download, then are deleted (they hold personal data).
+UPLOAD_KEEP_SECONDS = 3600
+
+
+def remove_stale_uploads(directory: Path) -> None:
+    cutoff = time.time() - UPLOAD_KEEP_SECONDS
+    for path in directory.glob("*"):
+        try:
+            if path.stat().st_mtime < cutoff:
+                path.unlink()
+        except FileNotFoundError:
+            continue
 
 
 class AccountError(ValueError):
