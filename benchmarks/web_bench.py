@@ -1,6 +1,6 @@
 """Page response times of the web application on a 200k-person warehouse (list, person, download).
 
-    python benchmarks/web_bench.py [--persons 200000] [--seed 7] [--repeats 20] [--keep]
+    python benchmarks/web_bench.py [--persons 200000] [--seed 7] [--repeats 20] [--build-only]
 
 Generates the sample (``sample_data.generate``), reads and standardises every source with the data contracts,
 links, assigns worker ids, unifies and publishes one snapshot, exactly as the web tests' fixture does at small
@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import http.cookiejar
+import logging
 import os
 import random
 import re
@@ -131,6 +132,7 @@ def main() -> None:
     parser.add_argument("--persons", type=int, default=200_000)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--repeats", type=int, default=20)
+    parser.add_argument("--build-only", action="store_true", help="build (or keep) the warehouse, time nothing")
     args = parser.parse_args()
 
     root = REPO / "benchmarks" / "out" / f"web_bench_{args.persons}_{args.seed}"
@@ -138,9 +140,13 @@ def main() -> None:
     if not (root / "_manifest.json").exists():
         print(f"Building the {args.persons:,}-person warehouse in {root} ...", flush=True)
         build_warehouse(args.persons, args.seed, root)
+    if args.build_only:
+        return
 
     from sqlalchemy.orm import Session
     from werkzeug.serving import make_server
+
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
 
     from satupekerja.warehouse import RESTRICTED, Warehouse
     from satupekerja.web.app import create_account, create_app
