@@ -500,7 +500,7 @@ def _register_views(app: Flask) -> None:  # noqa: C901 (one place for every rout
         visible = pd.Series(False, index=result.index)
         if known.any():
             visible[known] = current_scope().mask(snap.unified.loc[ids[known]])
-        result[id_column] = ids.where(visible, None)
+        result[id_column] = pd.Series([worker if shown else None for worker, shown in zip(ids, visible, strict=True)], index=result.index, dtype=object)
         result.insert(0, "Baris", (rows.index.to_numpy() + 1))
         out_path = directory / f"{token}_hasil.xlsx"
         checklist.write_checked(formula_safe(result), out_path)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from satupekerja.checklist import ChecklistError, detect_columns
+from satupekerja.checklist import ChecklistError, detect_columns, header_key
 
 HEADER_SEARCH_ROWS = 15
 ALLOWED_SUFFIXES = (".xlsx", ".csv")
@@ -35,6 +35,7 @@ def read_messy_list(path: Path, display_name: str) -> tuple[pd.DataFrame, dict[s
             columns = detect_columns(header, {}, display_name)
         except ChecklistError:
             continue
+        columns = {**_loose_columns(header, columns), **columns}
         body = raw.iloc[position + 1 :].copy()
         body.columns = _unique(header)
         columns = {field: _unique(header)[header.index(column)] for field, column in columns.items()}
@@ -76,6 +77,29 @@ def _read_raw(path: Path, suffix: str, display_name: str) -> pd.DataFrame:
     width = max(len(row) for row in rows)
     frame = pd.DataFrame([row + [""] * (width - len(row)) for row in rows], dtype="str")
     return frame.replace(r"^\s*$", pd.NA, regex=True)
+
+
+#: Words that mark a column when the whole header is not a known synonym (``No. HP / WA``, ``Tgl. Lahir (dd/mm)``).
+LOOSE_WORDS = {
+    "phone": {"hp", "wa", "whatsapp", "telp", "telepon", "handphone", "ponsel"},
+    "nik": {"nik", "ktp"},
+    "birth_date": {"lahir", "lhr"},
+}
+
+
+def _loose_columns(header: list[str], found: dict[str, str]) -> dict[str, str]:
+    """Fields not found by synonym, found by one telling word in a header (first such column wins)."""
+    taken = set(found.values())
+    out = {}
+    for field, words in LOOSE_WORDS.items():
+        if field in found:
+            continue
+        for column in header:
+            if column not in taken and words & set(header_key(column).split()):
+                out[field] = column
+                taken.add(column)
+                break
+    return out
 
 
 def _unique(header: list[str]) -> list[str]:

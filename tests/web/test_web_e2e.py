@@ -130,6 +130,8 @@ def test_area_staff_scenario(browser, accounts, web_warehouse, screenshots, tmp_
     statuses = page.locator("table.list tbody tr td:nth-child(5)").all_inner_texts()
     assert len(statuses) == 4 and statuses[-1] == "tidak ditemukan"
     assert sum(status != "tidak ditemukan" for status in statuses[:3]) >= 2
+    assert "phone = “No. HP / WA”" in content  # an odd header found by its telling word
+    assert page.locator("table.list tbody tr:last-child a").count() == 0  # no worker link for a person not found
     page.screenshot(path=screenshots / "05_cek_daftar.png", full_page=True)
     with page.expect_download() as download_info:
         page.click("#unduh-hasil")
