@@ -255,3 +255,27 @@ def test_english_catalogue_is_complete_and_compiled():
     compiled = read_mo((folder / "messages.mo").open("rb"))
     assert all(message.string for message in source if message.id)
     assert {m.id: m.string for m in source if m.id} == {m.id: m.string for m in compiled if m.id}
+
+
+def test_messy_workbook_title_rows_footer_and_odd_headers(tmp_path):
+    from satupekerja.checklist import ChecklistError
+    from satupekerja.web.upload import read_messy_list
+
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(["DATA PEDAGANG PASAR KEMIRI MUKA"])
+    sheet.append(["Per 1 November 2026"])
+    sheet.append([])
+    sheet.append(["No", "Nama Pedagang", "No. HP/WA", "Tgl. Lahir (dd-mm-yyyy)", "Blok"])
+    sheet.append([1, "SITI AMINAH", "0812 1111 2222", "01-02-1980", "A1"])
+    sheet.append([2, "BUDI SANTOSO", "0813-3333-4444", None, "A2"])
+    sheet.append([None, None, None, None, None])
+    sheet.append(["Total", None, None, None, "2 pedagang"])
+    path = tmp_path / "pasar.xlsx"
+    workbook.save(path)
+    rows, columns, header_row = read_messy_list(path, "pasar.xlsx")
+    assert header_row == 4
+    assert columns == {"name": "Nama Pedagang", "phone": "No. HP/WA", "birth_date": "Tgl. Lahir (dd-mm-yyyy)"}
+    assert list(rows["Nama Pedagang"]) == ["SITI AMINAH", "BUDI SANTOSO"]
+    with pytest.raises(ChecklistError, match="tidak didukung"):
+        read_messy_list(path, "pasar.pdf")
