@@ -84,6 +84,12 @@ def test_session_expires_when_idle(web_warehouse, tmp_path, monkeypatch):
     client = signed_in(app, "sawangan")
     cookie = client.get_cookie("session")
     assert cookie is not None and cookie.expires is not None
+    assert client.get("/daftar").status_code == 200
+    real_time = time.time
+    with monkeypatch.context() as later:  # two idle minutes later the signed session is too old
+        later.setattr(time, "time", lambda: real_time() + 120)
+        assert client.get("/daftar").status_code == 302
+    client = signed_in(app, "sawangan")
     with client.session_transaction() as session:
         session["login_at"] = time.time() - 13 * 3600
     assert client.get("/daftar").status_code == 302
