@@ -31,7 +31,7 @@ from markupsafe import Markup
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from matching import DEFAULT_SETTINGS
+from data_contracts.matching_settings import load_matching_settings
 from satupekerja import checklist, exports, lookup
 from satupekerja.audit import AuditLog, pseudonymise_filter_value
 from satupekerja.privacy import load_pseudonymisation_key, mask_nik
@@ -85,6 +85,7 @@ def create_app(
     app.extensions["sp_data"] = WarehouseData(Warehouse(warehouse_dir) if warehouse_dir else None)
     app.extensions["sp_audit"] = AuditLog(audit_log) if audit_log else AuditLog()
     app.extensions["sp_regions"] = Regions()
+    app.extensions["sp_match_settings"] = load_matching_settings()
     upload_dir = Path(tempfile.mkdtemp(prefix="satupekerja_web_"))  # owner-only (0o700)
     atexit.register(shutil.rmtree, upload_dir, ignore_errors=True)
     app.extensions["sp_upload_dir"] = upload_dir
@@ -486,7 +487,8 @@ def _register_views(app: Flask) -> None:  # noqa: C901 (one place for every rout
         try:
             rows, columns, header_row = read_messy_list(source, display_name)
             snap = snapshot()
-            registry = checklist.RegistryForChecks(snap.person_records, snap.links.reset_index(drop=True), snap.unified.reset_index(drop=True), snap.check_model(DEFAULT_SETTINGS), DEFAULT_SETTINGS)
+            settings = ext("sp_match_settings")
+            registry = checklist.RegistryForChecks(snap.person_records, snap.links.reset_index(drop=True), snap.unified.reset_index(drop=True), snap.check_model(settings), settings)
             checked = checklist.check_list(rows, columns, display_name, pd.Timestamp(snap.date), registry)
         except checklist.ChecklistError as error:
             audit("web_cek_daftar_gagal", filters={"list_file": display_name}, row_count=0, output_file=source)

@@ -172,15 +172,20 @@ class Snapshot:
         return left[left["record_id_r"].isin(record_ids)].reset_index(drop=True)
 
     def check_model(self, settings):
-        """The model list checks use, estimated once per published snapshot as ``check-list`` does (issue 10
-        will load the persisted model instead); shared by every application in the process."""
+        """The model list checks use, as ``check-list`` gets it: the model published with the snapshot when it
+        matches the settings, else estimated again on the registry. Kept per snapshot, shared by every
+        application in the process."""
         key = (str(self.warehouse.root), self.date, id(settings))
         with _MODEL_LOCK:
             if key not in _MODELS:
                 from satupekerja.checklist import registry_model
+                from satupekerja.publication import published_matching_model
 
                 _MODELS.clear()
-                _MODELS[key] = registry_model(self.person_records.reset_index(drop=True), settings)
+                model, _published = registry_model(
+                    self.person_records.reset_index(drop=True), settings, published_matching_model(self.warehouse, self.date)
+                )
+                _MODELS[key] = model
             return _MODELS[key]
 
     def warm(self) -> None:
