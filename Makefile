@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export DAGSTER_HOME := $(CURDIR)/.dagster_home
 
-.PHONY: run test dev venv sample clean
+.PHONY: run test dev serve translations venv sample clean
 
 venv: $(STAMP)
 
@@ -28,9 +28,21 @@ run: $(STAMP) $(DAGSTER_HOME)/dagster.yaml
 test: $(STAMP) $(DAGSTER_HOME)/dagster.yaml
 	$(BIN)/python -m pytest -n 2 --dist loadgroup -q
 
+## serve: the web application for outreach staff and agents on http://127.0.0.1:8050 (HOST/PORT to change)
+HOST ?= 127.0.0.1
+PORT ?= 8050
+serve: $(STAMP)
+	$(BIN)/python -m satupekerja.web --host $(HOST) --port $(PORT)
+
+## translations: re-extract the web application's messages and recompile the catalogues (.po -> .mo)
+translations: $(STAMP)
+	cd satupekerja/web && ../../$(BIN)/pybabel extract -F babel.cfg -k _ -o translations/messages.pot . \
+		&& ../../$(BIN)/pybabel update -i translations/messages.pot -d translations \
+		&& ../../$(BIN)/pybabel compile -d translations
+
 ## dev: open the Dagster UI on the same local instance
 dev: $(STAMP) $(DAGSTER_HOME)/dagster.yaml
 	$(BIN)/dagster dev -m pipelines.definitions
 
 clean:
-	rm -rf $(VENV) $(DAGSTER_HOME) warehouse exports sample_data/demo
+	rm -rf $(VENV) $(DAGSTER_HOME) warehouse exports sample_data/demo test-artifacts

@@ -8,6 +8,7 @@ import dagster as dg
 
 import data_contracts
 from assets.matching import link_person_records
+from assets.outreach import outreach_outcomes
 from assets.person_records import build_person_records
 from assets.publication import build_publish_snapshot
 from assets.registry import coverage_by_area, unified_workers, uncovered_informal_workers
@@ -25,4 +26,5 @@ def build_all_assets(contracts: Mapping[str, data_contracts.Contract] | None = N
         uncovered_informal_workers,
         coverage_by_area,
         build_publish_snapshot(contracts),
+        outreach_outcomes,
     ]

@@ -13,6 +13,7 @@ import os
 import dagster as dg
 
 from assets.catalog import build_all_assets
+from assets.outreach import WebDatabase
 from assets.publication import PublicationGuards, WarehouseResource
 from assets.resources import SourceInbox
 from pipelines.io_managers import ParquetIOManager
@@ -21,6 +22,7 @@ from pipelines.jobs import satupekerja_nightly
 DATA_DIR_ENV = "SATUPEKERJA_DATA_DIR"
 ASSET_STORAGE_ENV = "SATUPEKERJA_ASSET_STORAGE_DIR"
 WAREHOUSE_DIR_ENV = "SATUPEKERJA_WAREHOUSE_DIR"
+WEB_DB_ENV = "SATUPEKERJA_WEB_DB"
 # Two steps at once at most: the machine has two cores and each step is single-threaded pandas work.
 MAX_CONCURRENT_STEPS = 2
 
@@ -52,5 +54,6 @@ defs = dg.Definitions(
         "source_inbox": SourceInbox(data_dir=env_or_default(DATA_DIR_ENV)),
         "warehouse": WarehouseResource(root=env_or_default(WAREHOUSE_DIR_ENV)),
         "publication_guards": PublicationGuards(),
+        "web_database": WebDatabase(url=env_or_default(WEB_DB_ENV)),
     },
 )

@@ -520,3 +520,10 @@ def _retention_days() -> int:
         return retention_days_from_env()
     except ValueError as error:
         raise UserError(str(error)) from None
+
+
+# ------------------------------------------------------------------------------------------ web accounts and nights
+
+from satupekerja.web.accounts_cli import akun_app  # noqa: E402
+
+app.add_typer(akun_app, name="akun")

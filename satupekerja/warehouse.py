@@ -148,8 +148,13 @@ class Warehouse:
         _make_dirs(directory, restricted=False, top=self.root)
         return StagedSnapshot(snapshot_date=_as_date(snapshot_date), run_id=run_id, token=token, directory=directory)
 
-    def publish(self, staged: StagedSnapshot) -> None:
+    def publish(self, staged: StagedSnapshot, *, merge: bool = False) -> None:
         """Make ``staged`` the published snapshot for its date, replacing any earlier publication of that date.
+
+        With ``merge=True`` the staged tables are added to the snapshot already published for that date (a
+        staged table replaces the published table of the same name and tier; the others stay): for tables
+        computed after the night's publication (``outreach_outcomes``). Raises when nothing is published
+        for that date.
 
         Atomic for every reader driven by the manifest (:meth:`read`, the DuckDB views): they see the whole new
         snapshot or the previous state, never a mix. A crash at any point leaves the previous state readable.
@@ -162,8 +167,16 @@ class Warehouse:
             if staged.pseudonym_key is not None:
                 _check_same_key(manifest, staged.pseudonym_key, self.root)
                 manifest["pseudonym_key"] = staged.pseudonym_key
+            key = staged.snapshot_date.isoformat()
+            if merge and key not in manifest["snapshots"]:
+                raise SnapshotNotFoundError(f"snapshot {key} is not published in {self.root}; nothing to merge into")
             files = self._move_into_partitions(staged)
-            manifest["snapshots"][staged.snapshot_date.isoformat()] = {
+            if merge:
+                earlier = manifest["snapshots"][key]["tables"]
+                for tier, tables in files.items():
+                    earlier.setdefault(tier, {}).update(tables)
+                files = earlier
+            manifest["snapshots"][key] = {
                 "run_id": staged.run_id,
                 "token": staged.token,
                 "published_at": datetime.now(UTC).isoformat(timespec="seconds"),

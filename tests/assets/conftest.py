@@ -18,6 +18,7 @@ import pytest
 
 import data_contracts
 from assets.catalog import build_all_assets
+from assets.outreach import WebDatabase
 from assets.publication import PublicationGuards, WarehouseResource
 from assets.resources import SourceInbox
 from pipelines.io_managers import ParquetIOManager
@@ -73,6 +74,7 @@ def run_pipeline(
             "warehouse": WarehouseResource(root=str(warehouse)),
             # A small inbox quarantines a large share of its smallest sources: publication must not be held back.
             "publication_guards": PublicationGuards(max_quarantine_fraction=SMALL_SAMPLE_QUARANTINE_LIMIT),
+            "web_database": WebDatabase(url=f"sqlite:///{output_dir / 'web.sqlite'}"),
         },
         raise_on_error=False,
     )

@@ -1,0 +1,250 @@
+"""What the web application reads from the published warehouse, loaded once per published snapshot.
+
+Tables are read into memory on first use and kept until the manifest names a newer snapshot; person pages and
+lists are then answered from indexed frames. Every selection goes through :func:`in_scope`, so the area
+restriction of the signed-in account applies to lists, downloads, person pages and look-ups alike.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import numpy as np
+import pandas as pd
+
+from data_contracts.regions import load_region_reference
+from satupekerja.warehouse import ANALYTICS, RESTRICTED, SnapshotNotFoundError, Warehouse
+from satupekerja.web.models import ADMIN, AGENT, AREA, BRANCH, Account
+
+UNIFIED, UNCOVERED, COVERAGE = "unified_workers", "uncovered_informal_workers", "coverage_by_area"
+LINKS, PERSON_RECORDS, SCORED_PAIRS, HISTORY = "worker_links", "person_records", "scored_pairs", "worker_id_history"
+
+
+class NothingPublishedError(RuntimeError):
+    pass
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What one account may see: everything (``all_city``), or the listed kecamatan/kelurahan codes, or only
+    the listed worker ids (an agent's assigned workers)."""
+
+    all_city: bool
+    kecamatan: frozenset[str] = frozenset()
+    kelurahan: frozenset[str] = frozenset()
+    workers: frozenset[str] | None = None
+
+    def mask(self, frame: pd.DataFrame) -> pd.Series:
+        """Rows of ``frame`` (with ``worker_id``, ``kecamatan_code``, ``kelurahan_code``) the account may see."""
+        if self.workers is not None:
+            return frame["worker_id"].isin(self.workers).to_numpy()
+        if self.all_city:
+            return np.ones(len(frame), dtype=bool)
+        inside = frame["kecamatan_code"].isin(self.kecamatan) | frame["kelurahan_code"].isin(self.kelurahan)
+        return inside.fillna(False).to_numpy(dtype=bool)
+
+    def allows(self, worker: pd.Series) -> bool:
+        """Whether the account may see this one worker (a row of ``unified_workers``)."""
+        if self.workers is not None:
+            return worker["worker_id"] in self.workers
+        if self.all_city:
+            return True
+        return worker.get("kecamatan_code") in self.kecamatan or worker.get("kelurahan_code") in self.kelurahan
+
+    def allows_kecamatan(self, code: str) -> bool:
+        return self.all_city or code in self.kecamatan or any(k.startswith(code + ".") for k in self.kelurahan)
+
+
+def scope_of(account: Account, assigned_workers: set[str] | None = None) -> Scope:
+    if account.role in (ADMIN, BRANCH):
+        return Scope(all_city=True)
+    if account.role == AREA:
+        codes = account.area_codes
+        return Scope(
+            all_city=False,
+            kecamatan=frozenset(code for code in codes if code.count(".") == 2),
+            kelurahan=frozenset(code for code in codes if code.count(".") == 3),
+        )
+    if account.role == AGENT:
+        return Scope(all_city=False, workers=frozenset(assigned_workers or ()))
+    return Scope(all_city=False, workers=frozenset())
+
+
+_MODELS: dict = {}
+_MODEL_LOCK = threading.Lock()
+
+
+@dataclass
+class Snapshot:
+    """The tables of one published snapshot, read lazily and indexed for the pages."""
+
+    warehouse: Warehouse
+    date: dt.date
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def _read(self, table: str, tier: str) -> pd.DataFrame | None:
+        try:
+            return self.warehouse.read(table, self.date, tier)
+        except SnapshotNotFoundError:
+            return None
+
+    @cached_property
+    def uncovered(self) -> pd.DataFrame:
+        frame = self._read(UNCOVERED, RESTRICTED)
+        if frame is None:
+            raise NothingPublishedError(f"tabel {UNCOVERED} belum diterbitkan")
+        return frame.sort_values(["outreach_priority", "worker_id"], na_position="last").reset_index(drop=True)
+
+    @cached_property
+    def unified(self) -> pd.DataFrame:
+        frame = self._read(UNIFIED, RESTRICTED)
+        if frame is None:
+            raise NothingPublishedError(f"tabel {UNIFIED} belum diterbitkan")
+        return frame.set_index("worker_id", drop=False)
+
+    @cached_property
+    def links(self) -> pd.DataFrame:
+        frame = self._read(LINKS, RESTRICTED)
+        return frame.sort_values("worker_id").set_index("worker_id", drop=False) if frame is not None else pd.DataFrame()
+
+    @cached_property
+    def person_records(self) -> pd.DataFrame | None:
+        frame = self._read(PERSON_RECORDS, RESTRICTED)
+        return frame.set_index("record_id", drop=False) if frame is not None else None
+
+    @cached_property
+    def scored_pairs(self) -> pd.DataFrame | None:
+        frame = self._read(SCORED_PAIRS, RESTRICTED)
+        if frame is None:
+            return None
+        return frame
+
+    @cached_property
+    def history(self) -> pd.DataFrame | None:
+        return self._read(HISTORY, ANALYTICS)
+
+    @cached_property
+    def coverage(self) -> pd.DataFrame | None:
+        return self._read(COVERAGE, ANALYTICS)
+
+    @cached_property
+    def _worker_position(self) -> dict[str, int]:
+        return dict(zip(self.unified["worker_id"], range(len(self.unified)), strict=True))
+
+    @cached_property
+    def _link_positions(self) -> dict[str, np.ndarray]:
+        return self.links.reset_index(drop=True).groupby("worker_id", sort=False).indices if len(self.links) else {}
+
+    @cached_property
+    def _record_position(self) -> dict[str, int]:
+        records = self.person_records
+        return {} if records is None else dict(zip(records["record_id"], range(len(records)), strict=True))
+
+    @cached_property
+    def _pair_positions(self) -> dict[str, np.ndarray]:
+        pairs = self.scored_pairs
+        return {} if pairs is None else pairs.groupby("record_id_l", sort=False).indices
+
+    def worker(self, worker_id: str) -> pd.Series | None:
+        """One row of ``unified_workers``, or ``None``."""
+        position = self._worker_position.get(worker_id)
+        return None if position is None else self.unified.iloc[position]
+
+    def worker_links(self, worker_id: str) -> pd.DataFrame:
+        positions = self._link_positions.get(worker_id)
+        return self.links.iloc[positions if positions is not None else []].reset_index(drop=True)
+
+    def records(self, record_ids: list[str]) -> pd.DataFrame | None:
+        if self.person_records is None:
+            return None
+        positions = [self._record_position[r] for r in record_ids if r in self._record_position]
+        return self.person_records.iloc[positions].reset_index(drop=True)
+
+    def pairs_for(self, record_ids: list[str]) -> pd.DataFrame | None:
+        """Scored pairs between the given records (both sides among them)."""
+        if self.scored_pairs is None:
+            return None
+        positions = [p for r in record_ids for p in self._pair_positions.get(r, ())]
+        left = self.scored_pairs.iloc[positions]
+        return left[left["record_id_r"].isin(record_ids)].reset_index(drop=True)
+
+    def check_model(self, settings):
+        """The model list checks use, as ``check-list`` gets it: the model published with the snapshot when it
+        matches the settings, else estimated again on the registry. Kept per snapshot, shared by every
+        application in the process."""
+        key = (str(self.warehouse.root), self.date, id(settings))
+        with _MODEL_LOCK:
+            if key not in _MODELS:
+                from satupekerja.checklist import registry_model
+                from satupekerja.publication import published_matching_model
+
+                _MODELS.clear()
+                model, _published = registry_model(
+                    self.person_records.reset_index(drop=True), settings, published_matching_model(self.warehouse, self.date)
+                )
+                _MODELS[key] = model
+            return _MODELS[key]
+
+    def warm(self) -> None:
+        """Read every table now (at start-up), so no visitor waits for the first read."""
+        for name in (
+            "uncovered", "unified", "links", "person_records", "scored_pairs", "history", "coverage",
+            "_worker_position", "_link_positions", "_record_position", "_pair_positions",
+        ):
+            getattr(self, name)
+
+
+class WarehouseData:
+    """The latest published snapshot, replaced when a newer one is published."""
+
+    def __init__(self, warehouse: Warehouse | None = None) -> None:
+        self.warehouse = warehouse or Warehouse()
+        self._current: Snapshot | None = None
+        self._lock = threading.Lock()
+
+    def latest(self) -> Snapshot:
+        latest = self.warehouse.latest_snapshot()
+        if latest is None:
+            raise NothingPublishedError(f"belum ada snapshot yang diterbitkan di {self.warehouse.root}; jalankan `make run`")
+        with self._lock:
+            if self._current is None or self._current.date != latest:
+                self._current = Snapshot(self.warehouse, latest)
+            return self._current
+
+    def coverage_history(self) -> dict[dt.date, pd.DataFrame]:
+        out = {}
+        for day in self.warehouse.snapshots():
+            try:
+                out[day] = self.warehouse.read(COVERAGE, day, ANALYTICS)
+            except SnapshotNotFoundError:
+                continue
+        return out
+
+
+class Regions:
+    """Kemendagri names and codes of Depok's kecamatan and kelurahan (reference ``wilayah_depok.csv``)."""
+
+    def __init__(self) -> None:
+        reference = load_region_reference()
+        self.frame = reference
+        self.kecamatan = dict(sorted(zip(reference["kode_kecamatan"], reference["kecamatan"], strict=False)))
+        self.kelurahan = dict(zip(reference["kode_wilayah"], reference["kelurahan"], strict=True))
+        self.kecamatan_of = dict(zip(reference["kode_wilayah"], reference["kode_kecamatan"], strict=True))
+
+    def name(self, code: str | None) -> str:
+        if code is None or (not isinstance(code, str) and pd.isna(code)):
+            return "–"
+        return self.kelurahan.get(code) or self.kecamatan.get(code) or "–"
+
+    def kecamatan_by_name(self, name: str) -> str | None:
+        folded = name.strip().casefold()
+        return next((code for code, label in self.kecamatan.items() if label.casefold() == folded), None)
+
+    def kelurahan_in(self, kecamatan_codes: list[str]) -> dict[str, str]:
+        return {code: name for code, name in sorted(self.kelurahan.items(), key=lambda item: item[1]) if self.kecamatan_of[code] in kecamatan_codes}
+
+    def describe(self, codes: list[str]) -> str:
+        return ", ".join(self.name(code) for code in codes) or "–"

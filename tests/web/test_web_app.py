@@ -1,0 +1,287 @@
+"""The web application through Flask's test client: roles and areas on every route, CSRF, session expiry,
+downloads, the account command line, and the same state in PostgreSQL."""
+
+from __future__ import annotations
+
+import io
+import re
+import time
+
+import openpyxl
+import pandas as pd
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+from typer.testing import CliRunner
+
+from satupekerja.audit import AuditLog
+from satupekerja.web.app import AccountError, create_account, create_app, formula_safe, resolve_areas
+from satupekerja.web.models import Account, Assignment, find_account
+from tests.servers import POSTGRES_URL_ENV, reachable_engine, server_url
+from tests.web.conftest import BEJI, SAWANGAN
+
+pytestmark = pytest.mark.xdist_group("web")
+
+PASSWORD = "rahasia-panjang-123"
+
+
+def make_app(web_warehouse, tmp_path, database_url=None, **options):
+    url = database_url or f"sqlite:///{tmp_path / 'web.sqlite'}"
+    app = create_app(database_url=url, warehouse_dir=web_warehouse.root, audit_log=tmp_path / "audit.jsonl", secret_key="s", testing=True, **options)
+    with Session(app.extensions["sp_engine"]) as session:
+        create_account(session, "cabang", PASSWORD, "cabang", [])
+        create_account(session, "sawangan", PASSWORD, "wilayah", ["Sawangan"])
+        create_account(session, "kel.bedahan", PASSWORD, "wilayah", ["Bedahan"])
+        create_account(session, "agen", PASSWORD, "agen", [])
+    return app
+
+
+def csrf(client, path="/masuk") -> str:
+    return re.search(r'name="csrf_token" value="([^"]+)"', client.get(path).get_data(as_text=True)).group(1)
+
+
+def signed_in(app, username):
+    client = app.test_client()
+    response = client.post("/masuk", data={"username": username, "password": PASSWORD, "csrf_token": csrf(client)})
+    assert response.status_code == 302, response.get_data(as_text=True)[:300]
+    return client
+
+
+@pytest.fixture(scope="module")
+def app_state(tmp_path_factory):
+    return tmp_path_factory.mktemp("web_app")
+
+
+@pytest.fixture(scope="module")
+def app(web_warehouse, app_state):
+    """One application (and its accounts) for the module: argon2 hashing is deliberately slow."""
+    return make_app(web_warehouse, app_state)
+
+
+def worker_in(web_warehouse, kecamatan, uncovered=True):
+    unified = web_warehouse.unified
+    chosen = unified["kecamatan_code"].eq(kecamatan) & (unified["uncovered_informal"] if uncovered else True)
+    return unified.loc[chosen, "worker_id"].iloc[0]
+
+
+def test_login_needs_csrf_token_and_right_password(app):
+    client = app.test_client()
+    assert client.post("/masuk", data={"username": "sawangan", "password": PASSWORD}).status_code == 400
+    token = csrf(client)
+    assert client.post("/masuk", data={"username": "sawangan", "password": "salah-salah-1", "csrf_token": token}).status_code == 401
+    assert client.get("/daftar").status_code == 302
+
+
+def test_passwords_are_argon2_hashes(app):
+    with Session(app.extensions["sp_engine"]) as session:
+        account = find_account(session, "sawangan")
+        assert account.password_hash.startswith("$argon2id$") and PASSWORD not in account.password_hash
+
+
+def test_session_expires_when_idle(web_warehouse, tmp_path, monkeypatch):
+    app = make_app(web_warehouse, tmp_path, session_minutes=1)
+    assert app.permanent_session_lifetime.total_seconds() == 60
+    client = signed_in(app, "sawangan")
+    cookie = client.get_cookie("session")
+    assert cookie is not None and cookie.expires is not None
+    assert client.get("/daftar").status_code == 200
+    real_time = time.time
+    with monkeypatch.context() as later:  # two idle minutes later the signed session is too old
+        later.setattr(time, "time", lambda: real_time() + 120)
+        assert client.get("/daftar").status_code == 302
+    client = signed_in(app, "sawangan")
+    with client.session_transaction() as session:
+        session["login_at"] = time.time() - 13 * 3600
+    assert client.get("/daftar").status_code == 302
+
+
+@pytest.mark.parametrize("path", ["/orang/{beji}", "/tindak-lanjut/{beji}"])
+def test_area_staff_cannot_open_another_area_by_url(app, web_warehouse, path):
+    client = signed_in(app, "sawangan")
+    beji = worker_in(web_warehouse, BEJI)
+    assert client.get(path.format(beji=beji)).status_code in (403, 404)
+    assert client.get("/orang/W000000NOSUCH").status_code == 404
+    assert client.get(f"/orang/{worker_in(web_warehouse, SAWANGAN)}").status_code == 200
+
+
+def test_area_staff_list_and_download_stay_in_their_area(app, web_warehouse):
+    client = signed_in(app, "sawangan")
+    # asking for Beji through the filter returns nobody
+    page = client.get(f"/daftar?kecamatan={BEJI}").get_data(as_text=True)
+    assert "Tidak ada pekerja untuk filter ini" in page
+    response = client.get(f"/daftar/unduh?format=csv&kecamatan={BEJI}")
+    assert response.status_code == 200 and "kecamatan-Beji" in response.headers["Content-Disposition"]
+    assert len(pd.read_csv(io.BytesIO(response.data), encoding="utf-8-sig")) == 0
+    rows = pd.read_csv(io.BytesIO(client.get("/daftar/unduh?format=csv").data), encoding="utf-8-sig", dtype="str")
+    expected = web_warehouse.unified["kecamatan_code"].eq(SAWANGAN) & web_warehouse.unified["uncovered_informal"]
+    assert len(rows) == int(expected.sum()) and set(rows["Kecamatan"]) == {"Sawangan"}
+    assert rows["NIK"].dropna().str.fullmatch(r"\*{12}\d{4}").all()
+
+
+def test_kelurahan_staff_see_only_their_kelurahan(app, web_warehouse):
+    client = signed_in(app, "kel.bedahan")
+    rows = pd.read_csv(io.BytesIO(client.get("/daftar/unduh?format=csv").data), encoding="utf-8-sig", dtype="str")
+    assert set(rows["Kelurahan"]) <= {"Bedahan"}
+
+
+def test_nik_lookup_is_scoped_and_audited_without_the_nik(app, web_warehouse, app_state):
+    unified = web_warehouse.unified
+    beji = unified[unified["kecamatan_code"].eq(BEJI) & unified["nik"].notna()].iloc[0]
+    client = signed_in(app, "sawangan")
+    assert client.get(f"/cari?q={beji['nik']}").status_code == 404
+    log = (app_state / "audit.jsonl").read_text()
+    assert beji["nik"] not in log and "web_cari_nik_ditolak" in log
+    branch = signed_in(app, "cabang")
+    assert branch.get(f"/cari?q={beji['nik']}").headers["Location"].endswith(f"/orang/{beji['worker_id']}")
+
+
+def test_agent_sees_only_assigned_workers(app, web_warehouse):
+    staff = signed_in(app, "sawangan")
+    own, beji = worker_in(web_warehouse, SAWANGAN), worker_in(web_warehouse, BEJI)
+    with Session(app.extensions["sp_engine"]) as session:
+        agent_id = find_account(session, "agen").id
+    token = csrf(staff, "/daftar")
+    # staff cannot assign a worker outside their area
+    assert staff.post("/tindak-lanjut/tugaskan", data={"agen": agent_id, "worker_id": [beji], "csrf_token": token}).status_code == 404
+    assert staff.post("/tindak-lanjut/tugaskan", data={"agen": agent_id, "worker_id": [own], "csrf_token": token}).status_code == 302
+    agent = signed_in(app, "agen")
+    assert agent.get(f"/orang/{own}").status_code == 200
+    assert agent.get(f"/orang/{beji}").status_code == 404
+    assert agent.get(f"/tindak-lanjut/{beji}").status_code == 404
+    assert agent.get("/cek-daftar").status_code == 403
+    assert agent.get("/ringkasan").status_code == 403
+    rows = pd.read_csv(io.BytesIO(agent.get("/daftar/unduh?format=csv").data), encoding="utf-8-sig", dtype="str")
+    assert list(rows["ID Pekerja"]) == [own]
+    token = csrf(agent, f"/tindak-lanjut/{own}")
+    bad = agent.post(f"/tindak-lanjut/{own}", data={"hasil": "hilang", "tanggal": "2026-11-02", "csrf_token": token})
+    assert "Pilih hasil kunjungan" in bad.get_data(as_text=True)
+
+
+def test_every_person_view_download_and_upload_is_audited(app, web_warehouse, app_state):
+    client = signed_in(app, "sawangan")
+    log = AuditLog(app_state / "audit.jsonl")
+    before = len(log.entries()) if log.path.exists() else 0
+    client.get(f"/orang/{worker_in(web_warehouse, SAWANGAN)}")
+    client.get("/daftar/unduh?format=xlsx")
+    client.post("/cek-daftar", data={"berkas": (io.BytesIO(b"judul\nnama;hp\nBUDI;0812\n"), "x.csv"), "csrf_token": csrf(client, "/cek-daftar")}, content_type="multipart/form-data")
+    entries = log.entries().iloc[before:]
+    assert {"web_orang", "web_unduh_daftar", "web_cek_daftar"} <= set(entries["action"])
+    assert log.verify()
+    assert (entries["requested_by"] == "web:sawangan").all()
+    assert entries.loc[entries["action"].eq("web_unduh_daftar"), "output_sha256"].str.fullmatch("[0-9a-f]{64}").all()
+
+
+def test_download_is_formula_safe_with_filters_in_the_name(app, web_warehouse):
+    client = signed_in(app, "cabang")
+    response = client.get(f"/daftar/unduh?format=xlsx&kecamatan={SAWANGAN}&rentan=ya&prioritas=tinggi")
+    name = re.search(r"filename=(\S+)", response.headers["Content-Disposition"]).group(1)
+    assert "kecamatan-Sawangan" in name and "rentan-ya" in name and "prioritas-tinggi" in name
+    workbook = openpyxl.load_workbook(io.BytesIO(response.data), read_only=True)
+    assert "Keterangan" in workbook.sheetnames
+    frame = pd.DataFrame({"Nama": ["=HYPERLINK(\"x\")", "+62", "BUDI", None], "n": [1, 2, 3, 4]})
+    assert formula_safe(frame)["Nama"].tolist()[:3] == ["'=HYPERLINK(\"x\")", "'+62", "BUDI"]
+
+
+def test_messy_list_with_title_rows_and_footer(app, web_warehouse):
+    client = signed_in(app, "sawangan")
+    body = "LAPORAN ANGGOTA;;\n;;\nNo;Nama Anggota;No WA\n1;SITI AMINAH;081211112222\n2;;\nJumlah: 1;;\n".encode()
+    page = client.post("/cek-daftar", data={"berkas": (io.BytesIO(body), "anggota.csv"), "csrf_token": csrf(client, "/cek-daftar")}, content_type="multipart/form-data")
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200 and "Judul kolom ditemukan di baris 3" in text and "1 baris diperiksa" in text
+    bad = client.post("/cek-daftar", data={"berkas": (io.BytesIO(b"a;b\n1;2\n"), "angka.csv"), "csrf_token": csrf(client, "/cek-daftar")}, content_type="multipart/form-data")
+    assert bad.status_code == 400 and "tidak menemukan kolom nama atau NIK" in bad.get_data(as_text=True)
+
+
+def test_admin_only_for_administrators(app):
+    assert signed_in(app, "cabang").get("/admin/akun").status_code == 403
+
+
+def test_area_names_resolve_to_codes():
+    assert resolve_areas(["Sawangan", "32.76.06"]) == [SAWANGAN, BEJI]
+    with pytest.raises(AccountError, match="lebih dari satu kecamatan"):
+        resolve_areas(["Curug"])
+    with pytest.raises(AccountError, match="tidak dikenal"):
+        resolve_areas(["Atlantis"])
+
+
+def test_accounts_from_the_command_line(tmp_path, monkeypatch):
+    from satupekerja.cli import app as cli
+
+    monkeypatch.setenv("SATUPEKERJA_WEB_DB", f"sqlite:///{tmp_path / 'cli.sqlite'}")
+    runner = CliRunner()
+    made = runner.invoke(cli, ["akun", "buat", "staf.beji", "--peran", "wilayah", "--wilayah", "Beji", "--password-stdin"], input=PASSWORD + "\n")
+    assert made.exit_code == 0, made.output
+    weak = runner.invoke(cli, ["akun", "buat", "x.y.z", "--peran", "agen", "--password-stdin"], input="pendek\n")
+    assert weak.exit_code == 1 and "minimal 10 karakter" in weak.output
+    assert "staf.beji\twilayah\t32.76.06\taktif" in runner.invoke(cli, ["akun", "daftar"]).output
+    assert runner.invoke(cli, ["akun", "nonaktifkan", "staf.beji"]).exit_code == 0
+    assert "nonaktif" in runner.invoke(cli, ["akun", "daftar"]).output
+
+
+@pytest.mark.integration
+def test_application_state_in_postgresql(web_warehouse, tmp_path):
+    url = server_url(POSTGRES_URL_ENV)
+    admin = reachable_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    name = f"satupekerja_web_test_{int(time.time() * 1000) % 10**9}"
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    try:
+        app = make_app(web_warehouse, tmp_path, database_url=url.set(database=name).render_as_string(hide_password=False))
+        client = signed_in(app, "sawangan")
+        own = worker_in(web_warehouse, SAWANGAN)
+        with Session(app.extensions["sp_engine"]) as session:
+            agent_id = find_account(session, "agen").id
+        client.post("/tindak-lanjut/tugaskan", data={"agen": agent_id, "worker_id": [own], "csrf_token": csrf(client, "/daftar")})
+        with Session(app.extensions["sp_engine"]) as session:
+            assert session.scalars(sa.select(Assignment.worker_id)).all() == [own]
+            assert session.scalars(sa.select(Account.role).where(Account.username == "sawangan")).one() == "wilayah"
+        app.extensions["sp_engine"].dispose()
+    finally:
+        with admin.connect() as connection:
+            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def test_english_is_the_second_language(app):
+    client = signed_in(app, "sawangan")
+    assert "Pekerja informal belum terlindungi" in client.get("/daftar").get_data(as_text=True)
+    client.get("/bahasa/en", headers={"Referer": "http://localhost/daftar"})
+    page = client.get("/daftar").get_data(as_text=True)
+    assert "Uncovered informal workers" in page and ">List<" in page
+
+
+def test_english_catalogue_is_complete_and_compiled():
+    from pathlib import Path
+
+    from babel.messages.mofile import read_mo
+    from babel.messages.pofile import read_po
+
+    folder = Path(__file__).resolve().parents[2] / "satupekerja" / "web" / "translations" / "en" / "LC_MESSAGES"
+    source = read_po((folder / "messages.po").open("rb"))
+    compiled = read_mo((folder / "messages.mo").open("rb"))
+    assert all(message.string for message in source if message.id)
+    assert {m.id: m.string for m in source if m.id} == {m.id: m.string for m in compiled if m.id}
+
+
+def test_messy_workbook_title_rows_footer_and_odd_headers(tmp_path):
+    from satupekerja.checklist import ChecklistError
+    from satupekerja.web.upload import read_messy_list
+
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(["DATA PEDAGANG PASAR KEMIRI MUKA"])
+    sheet.append(["Per 1 November 2026"])
+    sheet.append([])
+    sheet.append(["No", "Nama Pedagang", "No. HP/WA", "Tgl. Lahir (dd-mm-yyyy)", "Blok"])
+    sheet.append([1, "SITI AMINAH", "0812 1111 2222", "01-02-1980", "A1"])
+    sheet.append([2, "BUDI SANTOSO", "0813-3333-4444", None, "A2"])
+    sheet.append([None, None, None, None, None])
+    sheet.append(["Total", None, None, None, "2 pedagang"])
+    path = tmp_path / "pasar.xlsx"
+    workbook.save(path)
+    rows, columns, header_row = read_messy_list(path, "pasar.xlsx")
+    assert header_row == 4
+    assert columns == {"name": "Nama Pedagang", "phone": "No. HP/WA", "birth_date": "Tgl. Lahir (dd-mm-yyyy)"}
+    assert list(rows["Nama Pedagang"]) == ["SITI AMINAH", "BUDI SANTOSO"]
+    with pytest.raises(ChecklistError, match="tidak didukung"):
+        read_messy_list(path, "pasar.pdf")
