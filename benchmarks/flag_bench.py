@@ -13,7 +13,7 @@ A listed worker is the person most of its records belong to. Truth: a person is 
 when ``employment_type == "informal"`` and not ``tk_covered`` on the as-of date. Printed: precision (listed
 workers who are such a person), recall (such persons with a record who are listed at least once), people
 listed more than once (listings beyond the first, as a share of the list), per tier when the list has a
-``tier`` column (``pasti`` / ``kemungkinan``), and what the false positives and misses are in truth.
+``outreach_tier`` column (``pasti`` / ``kemungkinan``), and what the false positives and misses are in truth.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from match_bench import AS_OF, prepare  # noqa: E402
 
 
 def evaluate_flags(listed: pd.DataFrame, linked_truth: pd.DataFrame, persons: pd.DataFrame) -> dict:
-    """Precision/recall of ``listed`` workers (``worker_id``, optional ``tier``) against the truth.
+    """Precision/recall of ``listed`` workers (``worker_id``, optional ``outreach_tier``) against the truth.
 
     ``linked_truth``: ``record_id``, ``worker_id``, ``person_id`` for every linked record; ``persons``: the truth
     persons (``person_id``, ``employment_type``, ``tk_covered``, ``sector``).
@@ -48,8 +48,8 @@ def evaluate_flags(listed: pd.DataFrame, linked_truth: pd.DataFrame, persons: pd
     reachable = target[target["person_id"].isin(linked_truth["person_id"]) & target["target"]]
     rows = {}
     tiers = [("both tiers", listed)]
-    if "tier" in listed.columns:
-        tiers += [(f"tier {name}", part) for name, part in listed.groupby("tier")]
+    if "outreach_tier" in listed.columns:
+        tiers += [(f"tier {name}", part) for name, part in listed.groupby("outreach_tier")]
     for name, part in tiers:
         found = reachable["person_id"].isin(part["person_id"]).sum()
         rows[name] = {"listed": len(part), "true": int(part["target"].sum()),
