@@ -4,12 +4,20 @@ Usage::
 
     python benchmarks/match_bench.py                      # 50k, 200k, 500k and 1M source records
     python benchmarks/match_bench.py --records 50000 500000 --seed 7
+    python benchmarks/match_bench.py --persons 200000 --workdir /tmp/bench200k   # issue 11's size; data kept
+
 
 Per size: the generator writes every source in its real format to a temporary folder, the data contracts
 read, validate and standardise it (as the pipeline does), then the engine links the person records in a fresh
 process, so its peak memory (max RSS) is the engine's own. Printed: wall time per engine stage, peak memory,
 candidate pairs, blocking recall (overall and per rule), pairwise precision/recall/F1 (overall and per pair
 of sources), cluster counts, and the link quality between the community lists and the other sources.
+
+Issue 11's figures: per source pair P/R over the pairs with at least 50 true pairs, with ``komunitas``
+records that share no evidence (no phone, NIK or birth date equal to another source's record of their person)
+counted as a source of their own, ``komunitas (tanpa bukti)``, reported apart; merged twin pairs;
+double-registration recall (the second Dukcapil row of a person with two NIKs found linked, or sent to review).
+The engine uses the matching settings YAML (``data_contracts/matching/depok.yaml``).
 """
 
 from __future__ import annotations
@@ -42,11 +50,18 @@ def records_per_person(seed: int) -> float:
 
 
 def prepare(persons: int, seed: int, folder: Path) -> tuple[Path, Path, dict[str, float]]:
-    """Generate, write, read and standardise; return the person-records and truth Parquet paths and timings."""
+    """Generate, write, read and standardise; return the person-records and truth Parquet paths and timings.
+
+    A folder already prepared for the same persons and seed is reused (``--workdir``).
+    """
     from data_contracts import load_contracts, load_region_reference, read_source, standardise, validate_source
     from matching.normalize import RegionResolver
     from sample_data.generate import generate_frames, write_sources
 
+    records_path, truth_path = folder / "person_records.parquet", folder / "truth" / "records.parquet"
+    stamp = folder / "prepared.txt"
+    if records_path.exists() and stamp.exists() and stamp.read_text() == f"{persons} {seed}":
+        return records_path, truth_path, {"reused": 0.0}
     timings = {}
     start = time.perf_counter()
     data = generate_frames(persons, seed, AS_OF)
@@ -59,15 +74,15 @@ def prepare(persons: int, seed: int, folder: Path) -> tuple[Path, Path, dict[str
         raw = read_source(contract, folder)
         standard.append(standardise(contract, raw, validate_source(contract, raw), AS_OF, regions).records)
     timings["read_validate_standardise"] = time.perf_counter() - start
-    records_path, truth_path = folder / "person_records.parquet", folder / "truth" / "records.parquet"
     pd.concat(standard, ignore_index=True).to_parquet(records_path)
+    stamp.write_text(f"{persons} {seed}")
     return records_path, truth_path, timings
 
 
 def run_engine(records_path: str, truth_path: str, seed: int) -> dict:
     """Link and evaluate (runs in a fresh process: its max RSS is the engine's peak memory)."""
+    from data_contracts.matching_settings import load_matching_settings
     from matching import (
-        DEFAULT_SETTINGS,
         blocking_recall,
         blocking_recall_by_source_pair,
         blocking_subset,
@@ -76,13 +91,17 @@ def run_engine(records_path: str, truth_path: str, seed: int) -> dict:
         subset_metrics,
     )
 
+    from matching.evaluate import double_registration_recall, merged_twin_pairs
+
+    settings = load_matching_settings()
     records = pd.read_parquet(records_path)
     truth = pd.read_parquet(truth_path)
+    persons = pd.read_parquet(Path(truth_path).parent / "persons.parquet", columns=["person_id", "twin_group"])
     # The truth of the records the engine is given: quarantined rows (no name) never reach it, and their
     # true pairs would count as pairs blocking missed.
     truth = truth[truth["record_id"].isin(records["record_id"])]
     start = time.perf_counter()
-    result = link_records(records, DEFAULT_SETTINGS, seed=seed)
+    result = link_records(records, settings, seed=seed)
     total = time.perf_counter() - start
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     evaluation = evaluate_links(result.links, truth)
@@ -90,12 +109,28 @@ def run_engine(records_path: str, truth_path: str, seed: int) -> dict:
         name: subset_metrics(evaluation.by_source_pair, set(sources)).iloc[0].to_dict()
         for name, sources in [(s, (s,)) for s in COMMUNITY_SOURCES] + [("community lists", COMMUNITY_SOURCES)]
     }
+    evidence = komunitas_evidence(records, truth)
+    apart = truth.assign(source=truth["source"].mask(
+        truth["record_id"].isin(evidence.index[evidence.eq("nothing shared")]), NO_EVIDENCE_SOURCE))
+    split = evaluate_links(result.links, apart)
+    by_pair = split.by_source_pair
+    targeted = by_pair[(by_pair["true_pairs"] >= MIN_TRUE_PAIRS)
+                       & ~by_pair["source_l"].eq(NO_EVIDENCE_SOURCE) & ~by_pair["source_r"].eq(NO_EVIDENCE_SOURCE)]
+    targeted = targeted.assign(meets=(targeted["precision"] >= 0.97) & (targeted["recall"] >= 0.95))
+    with_evidence = subset_metrics(split.by_source_pair, {"komunitas"})
+    without_evidence = subset_metrics(split.by_source_pair, {NO_EVIDENCE_SOURCE})
+    second_rows = truth.loc[truth.get("case", pd.Series("", index=truth.index)).eq("second_nik"), "record_id"]
     return {
+        "twins": merged_twin_pairs(result.links, truth, persons),
+        "double_registrations": double_registration_recall(result.links, truth, result.review_queue, second_rows),
+        "targeted_pairs": targeted,
+        "komunitas_apart": pd.concat({"komunitas sharing evidence": with_evidence,
+                                      "komunitas sharing nothing": without_evidence}).droplevel(1),
         "records": len(records),
         "timings": {**result.timings, "total": total},
         "peak_mb": peak_mb,
         "candidates": len(result.candidates),
-        "blocking": blocking_recall(result.candidates, truth, DEFAULT_SETTINGS.blocking_rules),
+        "blocking": blocking_recall(result.candidates, truth, settings.blocking_rules),
         "blocking_stats": result.blocking_stats,
         "blocking_split": _blocking_split(blocking_recall_by_source_pair(result.candidates, truth), blocking_subset),
         "overall": evaluation.overall,
@@ -106,6 +141,26 @@ def run_engine(records_path: str, truth_path: str, seed: int) -> dict:
         "review_queue": len(result.review_queue),
         "model": result.model.table_markdown(),
     }
+
+
+NO_EVIDENCE_SOURCE = "komunitas (tanpa bukti)"
+MIN_TRUE_PAIRS = 50
+
+
+def komunitas_evidence(records: pd.DataFrame, truth: pd.DataFrame) -> pd.Series:
+    """Per ``komunitas`` record id: the strongest evidence it shares with another source's record of its person
+    (``same phone``, ``same nik``, ``same birth_date``, else ``nothing shared``)."""
+    frame = records[["record_id", "source", "phone", "nik", "birth_date"]].merge(
+        truth[["record_id", "person_id"]], on="record_id")
+    community = frame[frame["source"] == "komunitas"]
+    pairs = community.merge(frame[frame["source"] != "komunitas"], on="person_id", suffixes=("", "_other"))
+    shared = pd.DataFrame({field: pairs[field].notna() & pairs[field].eq(pairs[f"{field}_other"])
+                           for field in ("phone", "nik", "birth_date")}).groupby(pairs["record_id"]).any()
+    shared = shared.reindex(community["record_id"], fill_value=False)
+    evidence = pd.Series("nothing shared", index=shared.index)
+    for field in reversed(list(shared)):
+        evidence = evidence.mask(shared[field], f"same {field}")
+    return evidence
 
 
 def komunitas_by_evidence(records: pd.DataFrame, truth: pd.DataFrame, links: pd.DataFrame) -> pd.DataFrame:
@@ -138,7 +193,7 @@ def _blocking_split(by_source_pair: pd.DataFrame, blocking_subset) -> pd.DataFra
 
 
 def report(target_records: int, persons: int, prepared: dict[str, float], engine: dict, show_model: bool) -> None:
-    print(f"\n=== {target_records:,} target source records: {persons:,} persons, "
+    print(f"\n=== {target_records:,} target (records or persons): {persons:,} persons, "
           f"{engine['records']:,} standardised ===")
     print("preparation (not the engine): " + ", ".join(f"{k} {v:.1f}s" for k, v in prepared.items()))
     print("engine wall time: " + ", ".join(f"{k} {v:.1f}s" for k, v in engine["timings"].items()))
@@ -156,6 +211,16 @@ def report(target_records: int, persons: int, prepared: dict[str, float], engine
           + engine["community"].to_string(float_format="{:.4f}".format))
     print("komunitas records by the evidence they share with their person's other records:\n"
           + engine["komunitas_by_evidence"].to_string(float_format="{:.4f}".format))
+    print("issue 11 targets: per source pair with >= 50 true pairs (komunitas records sharing no evidence apart), "
+          "target P >= 0.97 and R >= 0.95:\n"
+          + engine["targeted_pairs"].to_string(index=False, float_format="{:.4f}".format))
+    print(f"source pairs meeting the target: {int(engine['targeted_pairs']['meets'].sum())} "
+          f"of {len(engine['targeted_pairs'])}")
+    print("komunitas ↔ other sources, by evidence shared (target: with evidence P and R >= 0.97):\n"
+          + engine["komunitas_apart"].to_string(float_format="{:.4f}".format))
+    print("twins (target: 0 merged):\n" + engine["twins"].to_string(index=False))
+    print("double registrations in Dukcapil, linked or sent to review (target recall >= 0.95):\n"
+          + engine["double_registrations"].to_string(index=False, float_format="{:.4f}".format))
     print("pairwise per source pair:\n"
           + engine["by_source_pair"].to_string(index=False, float_format="{:.4f}".format))
     if show_model:
@@ -166,16 +231,25 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--records", type=int, nargs="+", default=list(DEFAULT_RECORDS),
                         help="target numbers of source records (default: 50k 200k 500k 1M)")
+    parser.add_argument("--persons", type=int, nargs="+", default=None,
+                        help="numbers of synthetic persons instead of --records (issue 11: 200000)")
+    parser.add_argument("--workdir", type=Path, default=None,
+                        help="folder to prepare the data in and keep (reused when prepared for the same size)")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--show-model", action="store_true", help="print the learned m/u table per size")
     args = parser.parse_args(argv)
-    ratio = records_per_person(args.seed)
-    print(f"generator: {ratio:.3f} source records per person")
+    if args.persons:
+        sizes = [(persons, persons) for persons in args.persons]
+    else:
+        ratio = records_per_person(args.seed)
+        print(f"generator: {ratio:.3f} source records per person")
+        sizes = [(target, math.ceil(target / ratio)) for target in args.records]
     spawn = multiprocessing.get_context("spawn")
-    for target in args.records:
-        persons = math.ceil(target / ratio)
-        with tempfile.TemporaryDirectory(prefix="match_bench_") as folder:
-            records_path, truth_path, prepared = prepare(persons, args.seed, Path(folder))
+    for target, persons in sizes:
+        with tempfile.TemporaryDirectory(prefix="match_bench_") as scratch:
+            folder = args.workdir / f"persons_{persons}_seed_{args.seed}" if args.workdir else Path(scratch)
+            folder.mkdir(parents=True, exist_ok=True)
+            records_path, truth_path, prepared = prepare(persons, args.seed, folder)
             with spawn.Pool(1) as pool:
                 engine = pool.apply(run_engine, (str(records_path), str(truth_path), args.seed))
         report(target, persons, prepared, engine, args.show_model)

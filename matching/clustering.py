@@ -78,6 +78,10 @@ class ClusterGuards:
     nik_conflict: NikConflictGuard | None = NikConflictGuard()
     link_requires: tuple[tuple[LevelsOf | tuple[LevelsOf, ...], ...], ...] = ()
     keep_apart: tuple[LevelsOf | tuple[LevelsOf, ...], ...] = ()
+    double_registration_requires: tuple[tuple[LevelsOf | tuple[LevelsOf, ...], ...], ...] = ()
+    registered_niks_apart: bool = False
+    stated_sex_apart: bool = False
+    link_when: tuple[tuple[LevelsOf | tuple[LevelsOf, ...], ...], ...] = ()
 
 
 def edge_flags(
@@ -98,6 +102,18 @@ def edge_flags(
         override = evidence_without_nik >= guards.nik_conflict_override_weight
         for group in guard.requires:
             override &= _group_holds(scored, group)
+        # Two NIKs both held by the population register: two people, never merged automatically; with the
+        # evidence of one person registered twice the pair goes to review instead.
+        if guards.registered_niks_apart and "nik_registered" in features.columns:
+            registered = features["nik_registered"].to_numpy()
+            registered_conflict = nik_conflict & registered[left] & registered[right]
+            double_registration = registered_conflict & (evidence_without_nik >= guards.nik_conflict_override_weight)
+            for group in guards.double_registration_requires:
+                double_registration &= _group_holds(scored, group)
+            override &= ~registered_conflict
+    if (guard is None or not guards.registered_niks_apart or "nik_registered" not in features.columns
+            or not guards.double_registration_requires):
+        double_registration = np.zeros(len(scored), dtype=bool)
     if guards.generation_gap_years is None:
         generation_gap = np.zeros(len(scored), dtype=bool)
     else:
@@ -109,9 +125,23 @@ def edge_flags(
     if guards.keep_apart:
         missing_evidence |= _group_holds(scored, guards.keep_apart)
     keep_apart = _group_holds(scored, guards.keep_apart) if guards.keep_apart else np.zeros(len(scored), dtype=bool)
+    # A sex stated by both records (not implied by a NIK or a nickname) that differs: two people (twins FAJAR
+    # and FAJRIA), also through other records.
+    sex_conflict = np.zeros(len(scored), dtype=bool)
+    if guards.stated_sex_apart and "sex_stated" in features.columns:
+        stated = features["sex_stated"].to_numpy()
+        sex_conflict = (stated[left] >= 0) & (stated[right] >= 0) & (stated[left] != stated[right])
+        keep_apart = keep_apart | sex_conflict
+        missing_evidence = missing_evidence | sex_conflict
+    forced = np.zeros(len(scored), dtype=bool)
+    if guards.link_when:
+        forced = np.ones(len(scored), dtype=bool)
+        for group in guards.link_when:
+            forced &= _group_holds(scored, group)
     return pd.DataFrame(
         {"nik_conflict": nik_conflict, "nik_override": nik_conflict & override, "generation_gap": generation_gap,
-         "missing_evidence": missing_evidence, "keep_apart": keep_apart},
+         "missing_evidence": missing_evidence, "keep_apart": keep_apart, "double_registration": double_registration,
+         "sex_conflict": sex_conflict, "link_when": forced},
         index=scored.index,
     )
 
@@ -136,7 +166,7 @@ def cluster(scored: pd.DataFrame, features: pd.DataFrame, prior_weight: float, g
     """
     flags = edge_flags(scored, features, prior_weight, guards)
     usable = (
-        (scored["match_probability"].to_numpy() >= guards.match_threshold)
+        ((scored["match_probability"].to_numpy() >= guards.match_threshold) | flags["link_when"].to_numpy())
         & ~flags["generation_gap"].to_numpy()
         & ~flags["missing_evidence"].to_numpy()
         & (~flags["nik_conflict"].to_numpy() | flags["nik_override"].to_numpy())

@@ -239,7 +239,26 @@ class NameComparison(Comparison):
         for token in _NICKNAME_SOURCES:
             agree |= _same_code(features, "alias_key_code", token, left, right)
             agree |= _same_code(features, token, "alias_key_code", left, right)
+        if "call_name_text" in features.columns:
+            agree |= NameComparison._call_name_prefix(features, left, right)
         return agree
+
+    @staticmethod
+    def _call_name_prefix(features: pd.DataFrame, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+        """A short call name (a nickname, or a one-word name of 3–5 letters) that begins the other record's call
+        name: ``SUP`` / ``BANG SUP`` for SUPRIYADI, ``JOK`` for JOKO."""
+        alias = features["alias_key"].to_numpy(dtype=object, na_value="")
+        name = features["name_key"].to_numpy(dtype=object, na_value="")
+        short_name = np.array([len(v) <= 5 and " " not in v for v in name], dtype=bool)
+        short = np.where(alias != "", alias, np.where(short_name, name, ""))
+        called = features["call_name_text"].to_numpy(dtype=object, na_value="")
+        found = np.zeros(len(left), dtype=bool)
+        for a, b in ((left, right), (right, left)):
+            head, whole = short[a], called[b]
+            todo = np.flatnonzero((np.char.str_len(head.astype(str)) >= 3) & (whole != "") & (head != whole))
+            if len(todo):
+                found[todo] |= np.array([w.startswith(h) for h, w in zip(head[todo], whole[todo], strict=True)])
+        return found
 
 
 @dataclass(frozen=True, kw_only=True)

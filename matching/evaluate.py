@@ -190,3 +190,43 @@ def _cluster_counts(cluster: np.ndarray, person: np.ndarray, cell: np.ndarray) -
             "merged_clusters": [int((np.bincount(cell_cluster) > 1).sum())],
         }
     )
+
+
+def merged_twin_pairs(links: pd.DataFrame, truth: pd.DataFrame, twin_groups: pd.DataFrame) -> pd.DataFrame:
+    """Twin (and triplet) person pairs, and those with records in one cluster (merged), one row.
+
+    ``twin_groups``: ``person_id``, ``twin_group`` (persons of one multiple birth share it; others NA). Only
+    pairs whose two persons both have linked records count.
+    """
+    cells = links[["record_id", "cluster"]].merge(truth[["record_id", "person_id"]], on="record_id")
+    groups = twin_groups.loc[twin_groups["twin_group"].notna(), ["person_id", "twin_group"]]
+    cells = cells.merge(groups, on="person_id")[["person_id", "twin_group", "cluster"]].drop_duplicates()
+    present = cells[["person_id", "twin_group"]].drop_duplicates()
+    pairs = present.merge(present, on="twin_group", suffixes=("_l", "_r"))
+    pairs = pairs[pairs["person_id_l"] < pairs["person_id_r"]]
+    shared = cells.merge(cells, on=["twin_group", "cluster"], suffixes=("_l", "_r"))
+    shared = shared[shared["person_id_l"] < shared["person_id_r"]][["person_id_l", "person_id_r"]].drop_duplicates()
+    return pd.DataFrame({"twin_pairs": [len(pairs)], "merged_pairs": [len(shared)]})
+
+
+def double_registration_recall(links: pd.DataFrame, truth: pd.DataFrame, review_queue: pd.DataFrame,
+                               second_rows: pd.Series) -> pd.DataFrame:
+    """A person's second registration (``second_rows``: record ids) against the person's other records of the
+    same source: found when in one cluster (linked) or when the two clusters meet in the review queue
+    (``cluster_l``/``cluster_r``, either order). One row: ``pairs``, ``linked``, ``in_review``, ``recall``."""
+    frame = links[["record_id", "cluster"]].merge(truth[["record_id", "source", "person_id"]], on="record_id")
+    second = frame[frame["record_id"].isin(set(second_rows))]
+    others = frame[~frame["record_id"].isin(set(second_rows))]
+    pairs = second.merge(others, on=["person_id", "source"], suffixes=("", "_other"))
+    per_row = pairs.assign(linked=pairs["cluster"].eq(pairs["cluster_other"]))
+    queued = set()
+    if len(review_queue):
+        queued = set(zip(review_queue["cluster_l"], review_queue["cluster_r"], strict=True))
+        queued |= {(b, a) for a, b in queued}
+    per_row["in_review"] = [(a, b) in queued for a, b in zip(per_row["cluster"], per_row["cluster_other"], strict=True)]
+    found = per_row.groupby("record_id")[["linked", "in_review"]].any()
+    linked = int(found["linked"].sum())
+    review = int((found["in_review"] & ~found["linked"]).sum())
+    total = len(found)
+    return pd.DataFrame({"pairs": [total], "linked": [linked], "in_review": [review],
+                         "recall": [(linked + review) / total if total else float("nan")]})

@@ -31,6 +31,7 @@ SEX_CODES = {"L": 0, "P": 1}
 NICKNAME_HONORIFICS: dict[str, str | None] = {
     "ABANG": "L", "BANG": "L", "BUNG": "L", "MAS": "L", "KANG": "L", "AKANG": "L", "PAK": "L", "UDA": "L",
     "BU": "P", "MBAK": "P", "MBA": "P", "TEH": "P", "TETEH": "P", "UNI": "P", "KAK": None, "KAKAK": None,
+    "CAK": "L", "OM": "L", "CEU": "P",
 }
 _HONORIFIC_RE = r"^(?:" + "|".join(NICKNAME_HONORIFICS) + r") (?=[A-Z])"
 # Call names that say nothing about the registered name, with the sex they imply: generic nicknames
@@ -241,6 +242,7 @@ def _name_features(records: pd.DataFrame, spelling: str = "indonesian") -> pd.Da
         codes[field_name] = keys[column]
     codes["name_key"] = keys["name_key"]
     codes["alias_key"] = keys["alias_key"]
+    codes["call_name_text"] = keys["call_name"]
     codes["name_has_initial"] = has_initial.to_numpy()
     codes["called_sex"] = called_sex.astype("str")
     return codes

@@ -71,6 +71,7 @@ def link_records(
     timings: dict[str, float] = {}
     with _timed(timings, "features"):
         features = compute_features(records, settings.feature_spec())
+        _add_register_features(features, records, settings)
     with _timed(timings, "block"):
         blocking = block(features, settings.blocking_rules, settings.max_block_size)
         candidates = _with_record_ids(blocking.pairs, features)
@@ -114,6 +115,7 @@ def match_query(
     if combined["record_id"].duplicated().any():
         raise ValueError("query and registry records: column 'record_id' has duplicate values")
     features = compute_features(combined, settings.feature_spec())
+    _add_register_features(features, combined, settings)
     is_query = np.arange(len(combined)) < len(query_records)
     blocking = block(features, settings.blocking_rules, settings.max_block_size, focus=is_query)
     pairs = blocking.pairs[is_query[blocking.pairs["left"]] != is_query[blocking.pairs["right"]]]
@@ -169,6 +171,19 @@ def _best_matches(scored: pd.DataFrame, query_features: pd.DataFrame, settings: 
     return matches
 
 
+def _add_register_features(features: pd.DataFrame, records: pd.DataFrame, settings: MatchSettings) -> None:
+    """``nik_registered`` (a trusted NIK that a record of a ``nik_register_sources`` source holds) and
+    ``sex_stated`` (0 L, 1 P, -1 not stated: a sex implied by a NIK or a nickname is not stated)."""
+    if settings.nik_register_sources and "source" in records.columns:
+        trusted = features["nik_trusted"].to_numpy()
+        nik = features["nik_num"].to_numpy()
+        in_register = records["source"].isin(settings.nik_register_sources).to_numpy()
+        registered = np.unique(nik[trusted & in_register])
+        features["nik_registered"] = trusted & np.isin(nik, registered)
+    if settings.stated_sex_apart and "sex" in records.columns:
+        features["sex_stated"] = records["sex"].map({"L": 0, "P": 1}).fillna(-1).astype(np.int8).to_numpy()
+
+
 def _with_record_ids(pairs: pd.DataFrame, features: pd.DataFrame) -> pd.DataFrame:
     record_ids = features["record_id"].to_numpy()
     out = pairs.copy()
@@ -207,13 +222,16 @@ def review_queue(
     probability = scored["match_probability"].to_numpy()
     above = probability >= settings.match_threshold
     band = (probability >= settings.review_threshold) & ~above
-    selected = apart & (above | band)
+    all_flags = edge_flags(scored, features, prior_weight, settings.cluster_guards())
+    double_registration = all_flags["double_registration"].to_numpy()
+    selected = apart & (above | band | double_registration)
     pairs = scored[selected]
-    flags = edge_flags(pairs, features, prior_weight, settings.cluster_guards())
+    flags = all_flags[selected]
     reason = np.select(
-        [~above[selected], flags["generation_gap"], flags["nik_conflict"] & ~flags["nik_override"],
-         flags["missing_evidence"]],
-        ["uncertain", "generation_gap", "nik_conflict", "missing_evidence"], default="cluster_guard",
+        [flags["double_registration"], flags["sex_conflict"], ~above[selected] & ~flags["link_when"],
+         flags["generation_gap"], flags["nik_conflict"] & ~flags["nik_override"], flags["missing_evidence"]],
+        ["double_registration", "sex_conflict", "uncertain", "generation_gap", "nik_conflict", "missing_evidence"],
+        default="cluster_guard",
     )
     queue = pairs.assign(
         cluster_l=cluster_keys[left[selected]], cluster_r=cluster_keys[right[selected]], reason=reason

@@ -87,6 +87,13 @@ class MatchSettings:
       holds when one of its conditions does); checked like the NIK guard.
     * ``keep_apart``: alternatives that keep the two records of a scored pair in different clusters, even
       through other records (cannot-link).
+    * ``nik_register_sources``: sources whose records' trusted NIKs are *registered* (the population register).
+      Two different registered NIKs never link automatically (no override); when every group of
+      ``double_registration_requires`` holds and the evidence reaches the override weight, the pair goes to the
+      review queue as ``double_registration`` (one person registered twice).
+    * ``stated_sex_apart``: two records that both state a sex, and differ, are never in one cluster.
+    * ``link_when``: groups of level conditions that link a pair whatever its probability (every group must
+      hold; the guards still apply): a phone both records give and a compatible name.
     """
 
     blocking_rules: tuple[BlockingRule, ...] = DEFAULT_BLOCKING_RULES
@@ -111,6 +118,10 @@ class MatchSettings:
     max_cluster_size: int = 30
     link_requires: tuple[tuple[LevelsOf | tuple[LevelsOf, ...], ...], ...] = ()
     keep_apart: tuple[LevelsOf | tuple[LevelsOf, ...], ...] = ()
+    nik_register_sources: tuple[str, ...] = ()
+    double_registration_requires: tuple[tuple[LevelsOf | tuple[LevelsOf, ...], ...], ...] = ()
+    stated_sex_apart: bool = False
+    link_when: tuple[tuple[LevelsOf | tuple[LevelsOf, ...], ...], ...] = ()
 
     def __post_init__(self) -> None:
         problems = settings_problems(self)
@@ -133,6 +144,10 @@ class MatchSettings:
             nik_conflict=self.nik_conflict_guard,
             link_requires=self.link_requires,
             keep_apart=self.keep_apart,
+            double_registration_requires=self.double_registration_requires,
+            registered_niks_apart=bool(self.nik_register_sources),
+            stated_sex_apart=self.stated_sex_apart,
+            link_when=self.link_when,
         )
 
 
@@ -178,6 +193,9 @@ def settings_problems(settings: MatchSettings) -> list[str]:
     groups = [(f"clustering.link_requires[{g}]", group) for g, group in enumerate(settings.link_requires)]
     if settings.keep_apart:
         groups.append(("clustering.keep_apart", settings.keep_apart))
+    groups += [(f"clustering.link_when[{g}]", group) for g, group in enumerate(settings.link_when)]
+    groups += [(f"clustering.nik_conflict.double_registration_requires[{g}]", group)
+               for g, group in enumerate(settings.double_registration_requires)]
     if guard is not None:
         path = "clustering.nik_conflict"
         if guard.comparison not in by_name:

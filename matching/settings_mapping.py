@@ -94,7 +94,7 @@ def settings_from_mapping(document: object) -> MatchSettings:
     _known_keys(thresholds, ("match", "review"), "thresholds")
     clustering = _mapping(root.get("clustering", {}), "clustering")
     _known_keys(clustering, ("max_cluster_size", "generation_gap_years", "nik_conflict", "link_requires",
-                                     "keep_apart"), "clustering")
+                                     "keep_apart", "stated_sex_apart", "link_when"), "clustering")
     values: dict[str, Any] = {
         "blocking_rules": rules,
         "comparisons": comparisons,
@@ -124,6 +124,12 @@ def settings_from_mapping(document: object) -> MatchSettings:
         values["link_requires"] = _level_groups(clustering["link_requires"], "clustering.link_requires")
     if "keep_apart" in clustering:
         values["keep_apart"] = _level_groups([clustering["keep_apart"]], "clustering.keep_apart")[0]
+    if "stated_sex_apart" in clustering:
+        if not isinstance(clustering["stated_sex_apart"], bool):
+            raise MatchSettingsError("clustering.stated_sex_apart: give true or false")
+        values["stated_sex_apart"] = clustering["stated_sex_apart"]
+    if "link_when" in clustering:
+        values["link_when"] = _level_groups(clustering["link_when"], "clustering.link_when")
     guard = clustering.get("nik_conflict")
     values["nik_conflict_guard"] = None if guard is None else _nik_guard(guard, values)
     settings = MatchSettings(**values)
@@ -325,7 +331,13 @@ def _with_prior_and_caps(built: Comparison, spec: Mapping, path: str) -> Compari
 def _nik_guard(item: object, values: dict[str, Any]) -> NikConflictGuard:
     path = "clustering.nik_conflict"
     spec = _mapping(item, path)
-    _known_keys(spec, ("comparison", "override_weight", "override_requires"), path)
+    _known_keys(spec, ("comparison", "override_weight", "override_requires", "registered_sources",
+                       "double_registration_requires"), path)
+    if "registered_sources" in spec:
+        values["nik_register_sources"] = tuple(_text_list(spec["registered_sources"], f"{path}.registered_sources"))
+    if "double_registration_requires" in spec:
+        values["double_registration_requires"] = _level_groups(
+            spec["double_registration_requires"], f"{path}.double_registration_requires")
     if "override_weight" in spec:
         values["nik_conflict_override_weight"] = _number(spec["override_weight"], f"{path}.override_weight", float)
     groups = _level_groups(_required(spec, "override_requires", path), f"{path}.override_requires")

@@ -48,6 +48,8 @@ class NoiseRates:
     duplicate: float = 0.0            # extra records of the same person with their own key
     second_nik_used: float = 0.0      # of people with two NIKs: the record carries the other one
     nickname_only: float = 0.0        # community lists: the name column holds the nickname
+    call_name: float = 0.0            # community lists: a call name made from the name (SUP, CAK DIDI), phone only
+    domisili_kecamatan: float = 0.0   # community lists with a free-text domisili: only the kecamatan given
 
 
 @dataclass(frozen=True)
@@ -99,7 +101,7 @@ class CorruptionRates:
         nik_wrong_length=0.03, nik_separators=0.04, nik_spreadsheet=0.15, second_nik_used=0.3,
         birth_date_missing=0.75, day_month_swap=0.05, birth_year_typo=0.02, phone_missing=0.03, phone_old=0.2,
         moved=0.1, kelurahan_missing=0.25, kelurahan_misspelled=0.15, old_kecamatan=0.15,
-        kecamatan_as_kelurahan=0.15, duplicate=0.03))
+        kecamatan_as_kelurahan=0.15, duplicate=0.03, call_name=0.12, domisili_kecamatan=0.3))
     bpjs_ketenagakerjaan: NoiseRates = field(default_factory=lambda: NoiseRates(
         name_missing=0.001, name_typo=0.03, old_spelling=0.04, title=0.03, muhammad_variant=0.3, token_drop=0.03,
         token_abbreviate=0.05, patronymic=0.02,
@@ -143,7 +145,7 @@ class MembershipRates:
     informal_bpu_ever: float = 0.22              # of informal workers: a BPU record exists
     bpu_lapsed_share: float = 0.30               # of BPU records: status AKTIF but last paid > 3 months ago
     bpu_nonaktif_share: float = 0.15             # of BPU records: NONAKTIF
-    informal_former_pu: float = 0.08             # informal workers with an old NONAKTIF PU record
+    informal_former_pu: float = 0.15             # informal workers with an old NONAKTIF PU record (left 1-10 years ago)
     jakon_share: float = 0.10                    # of tukang/buruh harian: a construction (JAKON) record
     retired_former_pu: float = 0.40              # of retirees: their old NONAKTIF PU record
     returned_pmi: float = 0.01                   # of adults not working: a NONAKTIF migrant-worker (PMI) record

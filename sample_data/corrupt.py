@@ -260,3 +260,33 @@ def blank(rng: np.random.Generator, values: pd.Series, rate: float) -> pd.Series
     out = values.copy()
     out[pick(rng, len(values), rate)] = None
     return out
+
+
+_CALL_NAME_SKIP = r"^(?:(?:MUHAMMAD|MOH\.?|M\.|SITI|NUR|AHMAD|ABDUL|I|NI|H\.|HJ\.)\s+)+"
+
+
+def call_names(rng: np.random.Generator, names: pd.Series, sex: pd.Series, mask: np.ndarray) -> pd.Series:
+    """Call names drivers go by, made from the registered name (returned for the masked rows, else None).
+
+    The first word (after MUHAMMAD, SITI...) cut to its first syllable and a consonant (SUPRIYADI -> SUP), its last
+    syllable doubled (FAJRI -> RIRI, BUDI -> DIDI, SAPUTRA -> TRATRA), or either after a form of address (CAK DIDI,
+    Pak Pupu, BANG SUP).
+    """
+    out = pd.Series([None] * len(names), dtype="object")
+    idx = np.flatnonzero(mask)
+    if len(idx) == 0:
+        return out
+    base = names.iloc[idx].str.upper().str.replace(_CALL_NAME_SKIP, "", regex=True).str.split(" ").str[0].fillna("")
+    short = base.str.extract(r"^([^AIUEO]*[AIUEO]+[^AIUEO]?)", expand=False).fillna(base)
+    syllable = base.str.extract(r"([^AIUEO]?[AIUEO])[^AIUEO]*$", expand=False)
+    doubled = (syllable + syllable).fillna(base)
+    kind = rng.random(len(idx))
+    call = np.where(kind < 0.45, doubled.to_numpy(dtype=object), short.to_numpy(dtype=object))
+    male = sex.iloc[idx].to_numpy() != "P"
+    prefix = np.where(male, np.asarray(vocab.CALL_NAME_PREFIXES_MALE, dtype=object)[
+        rng.integers(0, len(vocab.CALL_NAME_PREFIXES_MALE), len(idx))],
+        np.asarray(vocab.CALL_NAME_PREFIXES_FEMALE, dtype=object)[
+        rng.integers(0, len(vocab.CALL_NAME_PREFIXES_FEMALE), len(idx))])
+    with_prefix = rng.random(len(idx)) < 0.5
+    out.iloc[idx] = np.where(with_prefix, prefix + call, call)
+    return out

@@ -26,13 +26,15 @@ from sample_data.config import CorruptionRates, MembershipRates
 from sample_data.population import build_population
 from sample_data.sources import SOURCE_ORDER, SourceBuilder
 
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2
 TRUTH_PERSON_COLUMNS = (
     "person_id", "nik", "nik_alt", "name", "nickname", "birth_date", "birth_place", "sex", "kk", "household_id",
     "kelurahan_code", "kecamatan_code", "employment_type", "sector", "tk_covered", "tk_segment", "jkn_segment",
     "nik_issued_outside_depok", "nik_ganda", "twin", "same_name_as_parent", "namesake_same_birth_date",
+    "twin_group", "ktp_occupation", "ktp_occupation_stale", "old_lapsed_pu", "jkn_relation", "jkn_dependant",
 )
-HARD_CASE_TAGS = ("nik_ganda", "twin", "same_name_as_parent", "namesake_same_birth_date")
+HARD_CASE_TAGS = ("nik_ganda", "twin", "same_name_as_parent", "namesake_same_birth_date", "ktp_occupation_stale",
+                  "old_lapsed_pu", "jkn_dependant")
 
 
 @dataclass
@@ -64,6 +66,9 @@ def generate_frames(persons: int, seed: int, as_of: dt.date, *, noise: Corruptio
     sources = {source: b.table for source, b in built.items()}
     records = pd.concat([b.records for b in built.values()], ignore_index=True)
     truth = population.people[list(TRUTH_PERSON_COLUMNS)].copy()
+    group = truth["twin_group"].to_numpy()
+    truth["twin_group"] = pd.Series(np.where(group >= 0, truth["person_id"].to_numpy()[np.maximum(group, 0)], None),
+                                    dtype="str")
     truth["birth_date"] = truth["birth_date"].astype("datetime64[s]")
     manifest = _manifest(persons, seed, as_of, sources, records, truth, noise, membership)
     return GeneratedData(sources=sources, persons=truth, records=records, manifest=manifest)
@@ -87,7 +92,11 @@ def _manifest(persons: int, seed: int, as_of: dt.date, sources: dict, records: p
         "dukcapil_table": writers.DUKCAPIL_TABLE,
         "disnaker_sheets": dict(writers.DISNAKER_SHEETS),
         "truth": {"persons": "truth/persons.parquet", "records": "truth/records.parquet"},
-        "hard_cases": {tag: int(truth[tag].sum()) for tag in HARD_CASE_TAGS},
+        "hard_cases": {**{tag: int(truth[tag].sum()) for tag in HARD_CASE_TAGS},
+                       "twin_groups": int(truth["twin_group"].nunique()),
+                       "triplet_groups": int((truth["twin_group"].value_counts() == 3).sum())},
+        "record_cases": {str(k): int(v) for k, v in records.loc[records["case"] != "", "case"].value_counts()
+                         .sort_index().items()},
         "tk_covered_persons": int(truth["tk_covered"].sum()),
         "corruption_rates": noise.as_dict(),
         "membership_rates": dataclasses.asdict(membership),

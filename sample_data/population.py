@@ -23,11 +23,23 @@ HOUSEHOLD_SIZES = np.array([1, 2, 3, 4, 5, 6, 7])
 HOUSEHOLD_SIZE_P = np.array([0.12, 0.18, 0.22, 0.24, 0.14, 0.07, 0.03])
 #: Hard-case shares: of households with two or more children (twins), of households with a same-sex child
 #: (child named after the parent), of adults (an unrelated namesake with the same birth date), of adults (NIK ganda).
-TWIN_HOUSEHOLD_SHARE = 0.03
+#: Twins: about 1 delivery in 100 in Indonesia is a twin birth (DHS-based estimates, Smits & Monden 2011, "Twinning
+#: across the developing world": 8-11 per 1,000); triplets about 1 in 90 twin births (Hellin's rule, 1/89 squared of
+#: deliveries). A third of twins are boy-girl pairs (half the dizygotic twins, which are about two thirds of the
+#: twins in South-East Asia).
+TWIN_DELIVERY_SHARE = 0.011
+TRIPLET_SHARE_OF_MULTIPLE = 0.011
+OPPOSITE_SEX_TWIN_SHARE = 0.33
 SAME_NAME_CHILD_SHARE = 0.02
 NAMESAKE_SHARE = 0.004
 NIK_GANDA_SHARE = 0.006
-OLD_SPELLING_IN_REGISTER_SHARE = 0.35   # of people born before 1965, whose registered name keeps the old spelling
+OLD_SPELLING_IN_REGISTER_SHARE = 0.35
+#: Of people whose KTP occupation no longer holds, the share who had it changed at Dukcapil (rarely asked for).
+KTP_UPDATE_SHARE = 0.4
+#: Leading name words twins share (the changed name is the one after them).
+TWIN_KEPT_PREFIXES = ("MUHAMMAD", "SITI", "NUR", "AHMAD", "ABDUL")
+STALE_KTP_OCCUPATIONS = ("KARYAWAN SWASTA", "WIRASWASTA", "BELUM/TIDAK BEKERJA", "BURUH HARIAN LEPAS",
+                         "MENGURUS RUMAH TANGGA", "PEDAGANG")   # of people born before 1965, whose registered name keeps the old spelling
 
 
 @dataclass(frozen=True)
@@ -61,7 +73,7 @@ def build_population(n: int, rng: np.random.Generator, as_of: dt.date, rates: Me
     _hard_cases(people, rng, as_of)
     _identifiers(people, rng, as_of)
     _contact(people, rng)
-    _employment(people, rng)
+    _employment(people, rng, as_of)
     tk_records = _tk_records(people, rng, as_of, rates)
     _jkn(people, rng)
     return Population(people=people, tk_records=tk_records)
@@ -220,19 +232,52 @@ def _hard_cases(people: pd.DataFrame, rng: np.random.Generator, as_of: dt.date) 
     same_name = np.zeros(n, dtype=bool)
     namesake = np.zeros(n, dtype=bool)
 
-    # Twins: the third child (position 3) is born the same day as the second; similar names.
-    second_twin = np.flatnonzero((position == 3) & (rng.random(n) < TWIN_HOUSEHOLD_SHARE * 4 / np.maximum(size, 4)))
-    first_twin = second_twin - 1
-    birth[second_twin] = birth[first_twin]
-    twin[first_twin] = twin[second_twin] = True
-    # Same-sex twins: different first names, the rest of the name shared ("AGUS SETIAWAN", "ADI SETIAWAN").
-    # Opposite-sex twins keep their own names.
-    same_sex = (rng.random(len(second_twin)) < 0.6) | (sex[second_twin] == sex[first_twin])
-    first_twin, second_twin = first_twin[same_sex], second_twin[same_sex]
-    sex[second_twin] = sex[first_twin]
+    # Twins and triplets: a child born the same day as the next one or two children of the household.
+    groups = _multiple_births(rng, position, size)
+    twin_group = np.full(n, -1, dtype=np.int64)
+    for members in groups:
+        twin_group[members] = members[0]
+        birth[members[1:]] = birth[members[0]]
+        twin[members] = True
+    mixed = rng.random(len(groups)) < OPPOSITE_SEX_TWIN_SHARE
+    style = rng.random(len(groups))
     tradition = people["tradition"].to_numpy()
-    for a, b in zip(first_twin.tolist(), second_twin.tolist()):
-        names[a], names[b] = _twin_names(rng, tradition[a], sex[a], names[a])
+    for k, members in enumerate(groups):
+        a = int(members[0])
+        tokens = names[a].split(" ")
+        lead = 1 if len(tokens) > 2 and tokens[0] in TWIN_KEPT_PREFIXES else 0  # MUHAMMAD, SITI, I, NI stay
+        prefix_words = " ".join(tokens[:lead])
+        rest = " ".join(tokens[lead + 1:])
+        if tokens[0] in ("I", "NI") and len(tokens) > 2:  # Balinese twins: consecutive birth-order names
+            sex[members] = sex[a]
+            order = vocab.BALINESE_BIRTH_ORDER
+            start = order.index(tokens[1]) if tokens[1] in order else 0
+            for k2, member in enumerate(members.tolist()):
+                names[member] = f"{tokens[0]} {order[(start + k2) % len(order)]} {rest}".strip()
+            continue
+        if len(members) == 3:  # triplets: one sex, three names from one stem
+            pool = vocab.TRIPLET_NAMES[:2] if sex[a] == "L" else vocab.TRIPLET_NAMES[2:]
+            firsts = pool[int(rng.integers(0, len(pool)))]
+            sex[members] = sex[a]
+        elif mixed[k] and style[k] < 0.7:  # boy and girl, the girl's name the feminine form of the boy's
+            boy, girl = vocab.TWIN_NAMES_MIXED[int(rng.integers(0, len(vocab.TWIN_NAMES_MIXED)))]
+            sex[members] = ["L", "P"]
+            firsts = (boy, girl)
+        elif mixed[k]:  # boy and girl with names of their own
+            sex[members] = ["L", "P"]
+            firsts = (names[a].split(" ")[0], names[int(members[1])].split(" ")[0])
+        elif style[k] < 0.6:  # rhyming or near names, one or two letters apart
+            pool = vocab.TWIN_NAMES_MALE if sex[a] == "L" else vocab.TWIN_NAMES_FEMALE
+            firsts = pool[int(rng.integers(0, len(pool)))]
+            sex[members] = sex[a]
+        else:  # two distinct common names of the tradition
+            sex[members] = sex[a]
+            firsts = tuple(x.split(" ")[0] for x in _twin_names(rng, tradition[a], sex[a], names[a]))
+        for member, first in zip(members.tolist(), firsts):
+            names[member] = f"{prefix_words} {first} {rest}".strip()
+    twins = np.flatnonzero(twin)
+    if len(twins):
+        people.loc[twins, "nickname"] = _nicknames(rng, pd.Series(names[twins], dtype="str"), sex[twins] == "L").to_numpy()
 
     # A child named exactly like the same-sex parent (head of household).
     head = np.arange(n) - position
@@ -255,9 +300,33 @@ def _hard_cases(people: pd.DataFrame, rng: np.random.Generator, as_of: dt.date) 
     people["birth_date"] = birth
     people["sex"] = pd.Series(sex, dtype="str")
     people["twin"] = twin
+    people["twin_group"] = twin_group
     people["same_name_as_parent"] = same_name
     people["namesake_same_birth_date"] = namesake
     _refresh_age(people, as_of)
+
+
+def _multiple_births(rng: np.random.Generator, position: np.ndarray, size: np.ndarray) -> list[np.ndarray]:
+    """Groups of consecutive children (positions 2+) of one household born together: twins, a few triplets."""
+    n = len(position)
+    room = size - position  # children from this one to the last of the household
+    candidate = (position >= 2) & (room >= 2)
+    # A group takes two children: draw among the children with a younger sibling at home so that the share of
+    # all children born in a multiple birth matches the delivery rate.
+    rate = min(TWIN_DELIVERY_SHARE * int((position >= 2).sum()) / max(int(candidate.sum()), 1), 0.5)
+    start = candidate & (rng.random(n) < rate)
+    start &= ~np.r_[False, start[:-1]]  # a child starts at most one group; the next child cannot start another
+    three = start & (room >= 3) & (rng.random(n) < TRIPLET_SHARE_OF_MULTIPLE)
+    starts = np.flatnonzero(start)
+    taken = np.zeros(n, dtype=bool)
+    groups = []
+    for s in starts.tolist():
+        width = 3 if three[s] else 2
+        if taken[s:s + width].any():
+            continue
+        taken[s:s + width] = True
+        groups.append(np.arange(s, s + width))
+    return groups
 
 
 def _father_names(rng: np.random.Generator, people: pd.DataFrame, names: np.ndarray, sex: np.ndarray) -> pd.Series:
@@ -292,6 +361,10 @@ def _identifiers(people: pd.DataFrame, rng: np.random.Generator, as_of: dt.date)
     moved_within = rng.random(n) < 0.2
     depok_cc = np.where(moved_within, rng.integers(1, 12, n), home_cc)
     prefix = np.where(outside, origin_prefix + _two_digits(origin_cc), "3276" + _two_digits(depok_cc))
+    # Twins and triplets are registered together: the first one's region, consecutive serials (set below).
+    twin_group = people["twin_group"].to_numpy()
+    in_group = twin_group >= 0
+    prefix = np.where(in_group, prefix[np.maximum(twin_group, 0)], prefix)
     birth = people["birth_date"]
     female = people["sex"].to_numpy() == "P"
     date_part = _nik_date_part(birth, female)
@@ -303,6 +376,7 @@ def _identifiers(people: pd.DataFrame, rng: np.random.Generator, as_of: dt.date)
     alt_prefix = np.where(alt_prefix == prefix[ganda], "327601", alt_prefix)
     all_stems = np.concatenate([prefix + date_part, alt_prefix + date_part[ganda]])
     serial = _serials(rng, all_stems)
+    serial = _consecutive_twin_serials(all_stems, serial, np.r_[twin_group, np.full(len(ganda), -1)])
     niks = all_stems + serial
     people["nik"] = pd.Series(niks[:n], dtype="str")
     people["nik_issued_outside_depok"] = ~pd.Series(prefix).str.startswith("3276").to_numpy()
@@ -348,6 +422,28 @@ def _serials(rng: np.random.Generator, stems: np.ndarray) -> np.ndarray:
     return pd.Series(serial).astype(str).str.zfill(4).to_numpy().astype(object)
 
 
+def _consecutive_twin_serials(stems: np.ndarray, serial: np.ndarray, twin_group: np.ndarray) -> np.ndarray:
+    """Serials of twins and triplets made consecutive (0041, 0042): the next free numbers after their stems' last.
+
+    A boy-girl pair has two stems (the girl's day + 40) and still gets consecutive numbers, the way a family card
+    registration issues them.
+    """
+    members = np.flatnonzero(twin_group >= 0)
+    if len(members) == 0:
+        return serial
+    serial = serial.copy()
+    numbers = serial.astype(np.int64)
+    last = pd.Series(numbers).groupby(pd.Series(stems)).max().to_dict()
+    order = members[np.lexsort((members, twin_group[members]))]
+    for group in np.split(order, np.flatnonzero(np.diff(twin_group[order])) + 1):
+        start = max(last[stems[i]] for i in group) + 1
+        for k, i in enumerate(group.tolist()):
+            numbers[i] = start + k
+        for i in group.tolist():
+            last[stems[i]] = max(last[stems[i]], start + len(group) - 1)
+    return pd.Series(numbers).astype(str).str.zfill(4).to_numpy().astype(object)
+
+
 def _kk_numbers(people: pd.DataFrame, rng: np.random.Generator, as_of: dt.date) -> pd.Series:
     """16-digit family card numbers: kecamatan of issue, issue date DDMMYY, serial. Unique per household."""
     household = people["household_index"].to_numpy()
@@ -381,7 +477,7 @@ def _contact(people: pd.DataFrame, rng: np.random.Generator) -> None:
     people["phone_old"] = pd.Series(np.where(has_phone & (rng.random(n) < 0.35), old, None), dtype="str")
 
 
-def _employment(people: pd.DataFrame, rng: np.random.Generator) -> None:
+def _employment(people: pd.DataFrame, rng: np.random.Generator, as_of: dt.date) -> None:
     n = len(people)
     age = people["age"].to_numpy()
     male = people["sex"].to_numpy() == "L"
@@ -416,8 +512,39 @@ def _employment(people: pd.DataFrame, rng: np.random.Generator) -> None:
     occupation = {**{k: v[1] for k, v in vocab.INFORMAL_SECTORS.items()},
                   **{k: v[1] for k, v in vocab.FORMAL_SECTORS.items()}, **vocab.NOT_WORKING_OCCUPATION}
     people["occupation"] = people["sector"].map(occupation).astype("str")
+    _ktp_occupation(people, rng, as_of)
     people["education"] = pd.Series(zipf_choice(rng, vocab.EDUCATION, n, 0.4), dtype="str")
     people["company"] = pd.Series(zipf_choice(rng, vocab.COMPANIES, n, 0.8), dtype="str")
+
+
+def _ktp_occupation(people: pd.DataFrame, rng: np.random.Generator, as_of: dt.date) -> None:
+    """The occupation printed on the KTP (Dukcapil ``JENIS_PKRJN``): the one of the day the e-KTP was recorded.
+
+    The e-KTP is valid for life (UU 24/2013) and the occupation is only changed when its holder asks: adults were
+    recorded in the 2011-2013 campaign, younger people when they turned 17. Whoever was under 23 then is still
+    PELAJAR/MAHASISWA or BELUM/TIDAK BEKERJA unless they updated it; of adults then, a share has changed work
+    since. ``ktp_occupation_stale`` keeps the truth.
+    """
+    n = len(people)
+    birth_year = people["birth_date"].dt.year.to_numpy()
+    recorded = np.maximum(rng.integers(2011, 2014, n), birth_year + 17 + rng.integers(0, 3, n))
+    recorded = np.minimum(recorded, as_of.year)
+    age_then = recorded - birth_year
+    years_since = as_of.year - recorded
+    occupation = people["occupation"].to_numpy().astype(object)
+    adult_now = people["age"].to_numpy() >= 17
+    u = rng.random(n)
+    was_young = adult_now & (age_then < 23)
+    young_label = np.where(rng.random(n) < 0.65, "PELAJAR/MAHASISWA", "BELUM/TIDAK BEKERJA")
+    # Work changed since the recording for about 3 % of adults a year; 40 % of them had the KTP updated.
+    changed = adult_now & ~was_young & (u < np.minimum(0.03 * years_since, 0.6))
+    earlier = zipf_choice(rng, STALE_KTP_OCCUPATIONS, n, 0.6)
+    stale_young = was_young & (rng.random(n) >= KTP_UPDATE_SHARE)
+    stale_changed = changed & (earlier != occupation) & (rng.random(n) >= KTP_UPDATE_SHARE)
+    ktp = np.where(stale_young, young_label, np.where(stale_changed, earlier, occupation))
+    stale = ktp != occupation
+    people["ktp_occupation"] = pd.Series(ktp, dtype="str")
+    people["ktp_occupation_stale"] = stale
 
 
 def _tk_records(people: pd.DataFrame, rng: np.random.Generator, as_of: dt.date, rates: MembershipRates
@@ -453,7 +580,8 @@ def _tk_records(people: pd.DataFrame, rng: np.random.Generator, as_of: dt.date, 
     add(bpu & (v < lapsed_cut), "BPU", "AKTIF", 4, 24)
     add(bpu & (v >= lapsed_cut) & (v < nonaktif_cut), "BPU", "NONAKTIF", 6, 48)
     w = rng.random(n)
-    add(informal & (w < rates.informal_former_pu), "PU", "NONAKTIF", 6, 72)
+    former_pu = informal & (w < rates.informal_former_pu)
+    add(former_pu, "PU", "NONAKTIF", 12, 120)  # the wage job they left, often years ago
     add((sector == "pensiunan") & (w < rates.retired_former_pu), "PU", "NONAKTIF", 12, 120)
     construction = np.isin(sector, ["tukang", "buruh_harian"])
     add(construction & (w > 1 - rates.jakon_share), "JAKON", "AKTIF", 0, 2)
@@ -473,6 +601,7 @@ def _tk_records(people: pd.DataFrame, rng: np.random.Generator, as_of: dt.date, 
     covered = np.zeros(n, dtype=bool)
     covered[records.loc[records["covered"], "person_index"].to_numpy()] = True
     people["tk_covered"] = covered
+    people["old_lapsed_pu"] = former_pu
     segment_rank = records.sort_values(["person_index", "covered"], ascending=[True, False], kind="stable")
     best = segment_rank.drop_duplicates("person_index")
     tk_segment = np.full(n, None, dtype=object)
@@ -491,11 +620,21 @@ def _jkn(people: pd.DataFrame, rng: np.random.Generator) -> None:
         ["PPU", "PBPU", "PBI APBN"], np.where(employment == "informal", "PBI APBD", ""))
     worker_segment = np.where((employment == "formal") & (u > 0.93), "PBPU", worker_segment)
     head = np.arange(n) - people["position"].to_numpy()
-    dependant_segment = np.where(worker_segment[head] == "PPU", "PPU",
-                                 np.select([u < 0.45, u < 0.65, u < 0.92], ["PBI APBN", "PBI APBD", "PBPU"], "BP"))
+    position = people["position"].to_numpy()
+    # A family registers on one card (Perpres 82/2018): whoever is not working is the head's dependant and shares
+    # the head's segment (PPU, PBPU, PBI); informal workers of a PBPU family are on the family's PBPU card too.
+    own_draw = np.select([u < 0.45, u < 0.65, u < 0.92], ["PBI APBN", "PBI APBD", "PBPU"], "BP")
+    head_segment = np.where(worker_segment[head] != "", worker_segment[head], own_draw[head])
+    dependant_segment = np.where((position > 0) & (head_segment != "BP"), head_segment, own_draw)
     dependant_segment = np.where(people["sector"].to_numpy() == "pensiunan",
                                  np.where(u < 0.6, "BP", dependant_segment), dependant_segment)
     segment = np.where(employment == "not_working", dependant_segment, worker_segment)
+    family_pbpu = (position > 0) & (employment == "informal") & (head_segment == "PBPU")
+    segment = np.where(family_pbpu, "PBPU", segment)
+    people["jkn_relation"] = pd.Series(np.select(
+        [position == 0, (position == 1) & (people["sex"].to_numpy() == "P"), position == 1],
+        ["PESERTA", "ISTRI", "SUAMI"], "ANAK"), dtype="str")
+    people["jkn_dependant"] = (position > 0) & (segment == head_segment) & (employment != "formal")
     inactive_p = np.where(segment == "PBPU", 0.30, 0.07)
     people["jkn_segment"] = pd.Series(segment, dtype="str")
     people["jkn_status"] = pd.Series(np.where(rng.random(n) < inactive_p, "NONAKTIF", "AKTIF"), dtype="str")

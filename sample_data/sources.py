@@ -19,7 +19,7 @@ from sample_data.population import Population, zipf_choice
 PERSON_FIELDS = ("person_id", "nik", "nik_alt", "kk", "name", "nickname", "birth_date", "birth_place", "sex",
                  "phone", "phone_old", "street_address", "rt", "rw", "kelurahan", "kecamatan", "sector",
                  "occupation", "education", "company", "religion", "age", "position", "jkn_segment", "jkn_status",
-                 "father_name", "relative_nik")
+                 "father_name", "relative_nik", "ktp_occupation")
 
 #: What changes when someone moves house: a record made before the move carries the old values.
 ADDRESS_FIELDS = ("street_address", "rt", "rw", "kelurahan", "kecamatan")
@@ -159,7 +159,7 @@ class SourceBuilder:
     @staticmethod
     def _truth(source: str, keys: pd.Series, draft: pd.DataFrame) -> pd.DataFrame:
         return pd.DataFrame({"source": source, "record_id": (source + ":" + keys.astype(str)).astype("str"),
-                             "person_id": draft["person_id"].astype("str")})
+                             "person_id": draft["person_id"].astype("str"), "case": ""})
 
     # -- sources --------------------------------------------------------------------------------------------
 
@@ -174,9 +174,11 @@ class SourceBuilder:
         order = rng.permutation(len(rows))
         rows, force_alt = rows[order], force_alt[order]
         d = self._draft(rows, noise, force_alt_nik=force_alt)
-        d["kk"] = self._split_family_kk(d, repeated=pd.Series(rows).duplicated().to_numpy())
-        stale = rng.random(len(d)) < STALE_OCCUPATION_SHARE
-        occupation = d["occupation"].where(~stale, pd.Series(zipf_choice(rng, STALE_OCCUPATIONS, len(d))))
+        repeated = pd.Series(rows).duplicated().to_numpy()
+        # A double registration (two NIKs) sits on a newer family card, or on the same card entered twice.
+        same_card = force_alt & (rng.random(len(d)) < DOUBLE_REGISTRATION_SAME_KK)
+        d["kk"] = self._split_family_kk(d, repeated=repeated & ~same_card)
+        occupation = d["ktp_occupation"]  # the KTP's occupation, often years old (population._ktp_occupation)
         keys = pd.Series(self._keys(rng, len(d), 1_000_000, 5))
         table = pd.DataFrame({
             "ID_PENDUDUK": keys.astype("int64"),
@@ -195,7 +197,9 @@ class SourceBuilder:
             "KEL_NAME": d["kelurahan"].str.upper(),
             "KEC_NAME": d["kecamatan"].str.upper(),
         })
-        return BuiltSource(table, self._truth("dukcapil", keys, d))
+        truth = self._truth("dukcapil", keys, d)
+        truth["case"] = np.where(force_alt, "second_nik", "")
+        return BuiltSource(table, truth)
 
     def _marital_status(self, draft: pd.DataFrame) -> pd.Series:
         """Heads and spouses married, minors single, other adults mostly single, some elderly widowed."""
@@ -440,13 +444,30 @@ class SourceBuilder:
         n = len(d)
         nickname_only = corrupt.pick(rng, n, noise.nickname_only)
         name = d["name"].where(~nickname_only, d["nickname"])
+        # A call name made from the registered name (SUP, JIJI, CAK DIDI, Pak Pupu), with the current phone as
+        # the only evidence shared with the registers: no NIK, no birth date.
+        call = corrupt.pick(rng, n, noise.call_name) & ~nickname_only & d["phone"].notna().to_numpy()
+        if call.any():
+            people_phone = self.people["phone"].to_numpy()[rows]
+            name = name.where(~call, corrupt.call_names(rng, d["name"], d["sex"], call))
+            d.loc[call, "phone"] = people_phone[call]
+            d.loc[call, "nik"] = None
+            d.loc[call, "birth_date"] = pd.NaT
         apps = vocab.APPS_OJOL if spec.sector == "ojol" else vocab.APPS_KURIR
         in_csv = spec.extension == "csv"
+        # Domisili: the kelurahan (two styles) or only the kecamatan (three styles: Sawangan, Kec. Sawangan,
+        # SAWANGAN, DEPOK).
+        style = rng.random(n)
+        kec_style = rng.integers(0, 3, n)
+        kecamatan_text = d["kecamatan"].fillna("").to_numpy(dtype=object)
+        as_kecamatan = np.select([kec_style == 0, kec_style == 1],
+                                 [kecamatan_text, "Kec. " + kecamatan_text],
+                                 pd.Series(kecamatan_text).str.upper().to_numpy(dtype=object) + ", DEPOK")
+        domisili_kecamatan = style >= 1 - noise.domisili_kecamatan
         domisili = np.select(
-            [rng.random(n) < 0.4, rng.random(n) < 0.5],
-            ["Kel. " + d["kelurahan"].fillna("Depok").to_numpy(dtype=object),
-             d["kelurahan"].fillna("").to_numpy(dtype=object) + ", Depok"],
-            d["kecamatan"].to_numpy(dtype=object))
+            [domisili_kecamatan, style < 0.55],
+            [as_kecamatan, "Kel. " + d["kelurahan"].fillna("Depok").to_numpy(dtype=object)],
+            d["kelurahan"].fillna("").to_numpy(dtype=object) + ", Depok")
         fields = {
             "name": self._mixed_case(name, 0.35, 0.45),
             "alias": corrupt.blank(rng, self._mixed_case(d["nickname"], 0.4, 0.5), 0.3),
@@ -464,7 +485,12 @@ class SourceBuilder:
         table = pd.DataFrame({header: fields[field] for field, header in spec.headers.items()})
         source_rows = pd.Series(np.arange(n) + 2)  # header on row/line 1, data from row/line 2
         keys = spec.stem + ":" + source_rows.astype(str)
-        return table, self._truth("komunitas", keys, d)
+        truth = self._truth("komunitas", keys, d)
+        case = np.where(call, "call_name", np.where(nickname_only, "nickname_only", ""))
+        if "domisili" in spec.headers:
+            case = np.where(domisili_kecamatan & (case == ""), "domisili_kecamatan", case)
+        truth["case"] = case
+        return table, truth
 
     def bpjs_ketenagakerjaan(self) -> BuiltSource:
         rng = self.rng
@@ -501,10 +527,8 @@ class SourceBuilder:
         return BuiltSource(table, self._truth("bpjs_ketenagakerjaan", keys, d))
 
 
-#: Dukcapil occupations are updated only when a KTP is renewed: a share is stale.
-STALE_OCCUPATION_SHARE = 0.15
-STALE_OCCUPATIONS = ("BELUM/TIDAK BEKERJA", "PELAJAR/MAHASISWA", "WIRASWASTA", "KARYAWAN SWASTA",
-                     "MENGURUS RUMAH TANGGA")
+#: Of double registrations in Dukcapil, the share whose second row is on the same family card (entered twice).
+DOUBLE_REGISTRATION_SAME_KK = 0.5
 RT_RW_STYLES = {"rt_rw_3": 0.3, "rt_rw_dot": 0.2, "mixed_case": 0.15, "slash_3": 0.15, "slash": 0.1, "compact": 0.1}
 PHONE_STYLES = {"local": 0.55, "intl": 0.15, "plus": 0.1, "spaced": 0.08, "dashed": 0.08, "plus_compact": 0.04}
 EXCEL_DATE_STYLES = {"date": 0.55, "serial": 0.1, "dmy": 0.1, "dmy_slash": 0.1, "long": 0.1, "dmy_short": 0.05}

@@ -178,6 +178,34 @@ GENERIC_NICKNAMES_MALE = ("UCOK", "UJANG", "ASEP", "BANG JAGO", "KOMENG", "BONEN
 GENERIC_NICKNAMES_FEMALE = ("NENG", "NDUK", "MBAK YU", "ICHA", "CICI", "NONIK", "EMAK", "UPIK", "TETEH", "NCUS")
 NICKNAME_HONORIFICS = ("BANG ", "MAS ", "KANG ", "PAK ", "BU ", "MBAK ", "TEH ", "KAK ")
 
+#: Forms of address in front of a call name on driver and courier lists ("CAK DIDI", "Pak Pupu", "Bang Sup").
+CALL_NAME_PREFIXES_MALE = ("PAK ", "CAK ", "BANG ", "MAS ", "KANG ", "OM ", "BANG ")
+CALL_NAME_PREFIXES_FEMALE = ("BU ", "MBAK ", "TEH ", "KAK ", "CEU ")
+
+# --- Twins -----------------------------------------------------------------------------------------------
+# Parents give twins rhyming or near names: one or two letters apart, or a boy's name and its feminine form.
+
+#: Same-sex twin first names (boys).
+TWIN_NAMES_MALE = (("ANDI", "ANDRI"), ("HASAN", "HUSEIN"), ("RIZKI", "RIZAL"), ("DIMAS", "DIMAN"),
+                   ("ARDI", "ARDA"), ("FAJAR", "FAJRI"), ("RAFI", "RAFA"), ("IKHSAN", "IHSAN"), ("AGUS", "AGUNG"),
+                   ("YUDA", "YUDI"), ("ARYA", "ARYO"), ("DAFA", "DAFI"), ("BIMA", "BAYU"), ("ZAKI", "ZIKRI"),
+                   ("RAKA", "RAKI"), ("ADAM", "ADIM"))
+#: Same-sex twin first names (girls).
+TWIN_NAMES_FEMALE = (("ZAHRA", "ZAHWA"), ("AISYAH", "AISAH"), ("NAILA", "NAILI"), ("SALSA", "SALWA"),
+                     ("RANI", "RINA"), ("DEWI", "DEWA"), ("NISA", "NISYA"), ("AULIA", "AMALIA"), ("FIRA", "FITRA"),
+                     ("KEISHA", "KEYSA"), ("NADIA", "NADYA"), ("PUTRI", "PUTRA"), ("INTAN", "INTAR"),
+                     ("ALYA", "ALYSA"))
+#: Opposite-sex twin first names (boy, girl): the girl's name the feminine form of the boy's.
+TWIN_NAMES_MIXED = (("FAJAR", "FAJRIA"), ("PUTRA", "PUTRI"), ("RIZKY", "RIZKA"), ("DIMAS", "DIMAH"),
+                    ("ADAM", "HAWA"), ("RAMA", "SINTA"), ("ANDI", "ANDINI"), ("DAFA", "DAFINA"), ("REZA", "REZI"),
+                    ("WAHYU", "WAHYUNI"), ("ARIF", "ARIFAH"), ("ZAKI", "ZAKIA"), ("NAUFAL", "NAUFALIA"),
+                    ("YUSUF", "YUSFA"), ("IRFAN", "IRFANI"))
+#: Balinese birth-order names: twins and triplets take consecutive ones (I PUTU / I MADE / I NYOMAN).
+BALINESE_BIRTH_ORDER = ("PUTU", "MADE", "NYOMAN", "KETUT")
+#: Triplet first names (any sex order is taken from the list position: boy names first).
+TRIPLET_NAMES = (("ANDI", "ANDRI", "ANDRA"), ("RAFI", "RAFA", "RAFIQ"), ("ZAHRA", "ZAHWA", "ZAHIRA"),
+                 ("NAILA", "NAILI", "NAILY"))
+
 # --- Places ----------------------------------------------------------------------------------------------
 
 #: NIK region prefixes (province + regency, 4 digits) for NIKs first issued outside Depok, with weights and the

@@ -39,10 +39,15 @@ for everyone, nobody is listed as uncovered, and the coverage rates are empty (N
 **Vulnerable**: a PBI member (contributions paid by the state: APBN, or the city: APBD), or a PBPU member whose
 JKN is NONAKTIF (stopped paying for health cover). Candidates for BPU contributions paid by the city or CSR.
 
+**Outreach tier** (uncovered informal workers only): ``pasti`` when the deciding evidence is registered informal
+work of the person (strength ≥ ``CONFIRMED_STRENGTH``: an informal-work register, a BPU/JAKON membership, a trader
+or community list), ``kemungkinan`` when only weak statements (a JKN segment the family shares, a KTP occupation)
+make the person informal. The list gives every ``pasti`` worker before the ``kemungkinan`` ones.
+
 **Outreach score** (uncovered informal workers only; higher first): +100 vulnerable; +40 lapsed within the last
 ``RECENT_LAPSE_MONTHS`` months (most likely to come back), +30 never registered, +20 any other lapse; +5 high-risk
 sector (``HIGH_RISK_SECTORS``: road work). ``outreach_priority`` ranks the whole city: 1 = first to contact
-(ties: fewer months in arrears, then ``worker_id``).
+(``pasti`` before ``kemungkinan``, then the score; ties: fewer months in arrears, then ``worker_id``).
 """
 
 from __future__ import annotations
@@ -58,6 +63,9 @@ ACTIVE, LAPSED, NEVER_REGISTERED, NOT_COMPUTED = "active", "lapsed", "never_regi
 LAPSED_ARREARS, NONAKTIF = "lapsed_arrears", "nonaktif"
 
 BPU_LAPSE_MONTHS = 3
+#: Evidence strength from which informal work counts as confirmed (outreach tier ``pasti``).
+CONFIRMED_STRENGTH = 2
+TIER_PASTI, TIER_KEMUNGKINAN = "pasti", "kemungkinan"
 MIN_WORKING_AGE = 15
 CHILD_LABEL = f"usia:di bawah {MIN_WORKING_AGE} tahun"
 RECENT_LAPSE_MONTHS = 12
@@ -144,10 +152,12 @@ def employment_type(records: pd.DataFrame, age: pd.Series, n_workers: int, roles
     votes["_tie"] = votes["category"].map(_CATEGORY_TIE_ORDER)
     decided = first_per_worker(votes, ["size", "_tie"], [False, True], n_workers)
     labels = evidence.sort_values([WORKER_INDEX, "strength", "_label_order"], ascending=[True, False, True])
+    strength = evidence.groupby(WORKER_INDEX)["strength"].max().reindex(range(n_workers))
     return pd.DataFrame(
         {
             "employment_type": decided["category"].fillna(UNKNOWN).astype("str"),
             "employment_evidence": join_strings(labels[WORKER_INDEX], labels["label"], n_workers, "; "),
+            "_evidence_strength": strength.to_numpy(),
         }
     )
 
@@ -285,8 +295,14 @@ def jkn_membership(records: pd.DataFrame, n_workers: int) -> pd.DataFrame:
 def _uncovered(unified: pd.DataFrame) -> pd.DataFrame:
     uncovered = unified["employment_type"].eq(INFORMAL) & unified["bpjs_tk_status"].isin([LAPSED, NEVER_REGISTERED])
     reason = unified["tk_lapse_reason"].mask(unified["bpjs_tk_status"].eq(NEVER_REGISTERED), NEVER_REGISTERED)
-    return unified.drop(columns="tk_lapse_reason").assign(
-        uncovered_informal=uncovered, uncovered_reason=reason.where(uncovered).astype("str")
+    # pasti: informal work the person registered (strength >= 2: an informal-work register, a BPU or JAKON
+    # membership, a trader or community list); kemungkinan: only weak statements (a JKN segment the family
+    # shares, a KTP occupation).
+    confirmed = _flag(pd.Series(unified["_evidence_strength"], index=unified.index).ge(CONFIRMED_STRENGTH))
+    tier = pd.Series(np.where(confirmed, TIER_PASTI, TIER_KEMUNGKINAN), index=unified.index, dtype="str")
+    return unified.drop(columns=["tk_lapse_reason", "_evidence_strength"]).assign(
+        uncovered_informal=uncovered, uncovered_reason=reason.where(uncovered).astype("str"),
+        outreach_tier=tier.where(uncovered).astype("str"),
     )
 
 
@@ -303,8 +319,10 @@ def _outreach(unified: pd.DataFrame) -> pd.DataFrame:
         + unified["sector"].isin(HIGH_RISK_SECTORS).astype("int64") * points["high_risk_sector"]
     ).where(unified["uncovered_informal"])
     ranked = unified.assign(outreach_score=score.astype("Int64"))
-    order = ranked[ranked["uncovered_informal"]].sort_values(
-        ["outreach_score", "months_in_arrears", "worker_id"], ascending=[False, True, True], na_position="last"
+    listed = ranked[ranked["uncovered_informal"]]
+    order = listed.assign(_pasti=listed["outreach_tier"].eq(TIER_PASTI)).sort_values(
+        ["_pasti", "outreach_score", "months_in_arrears", "worker_id"], ascending=[False, False, True, True],
+        na_position="last",
     )
     priority = pd.Series(range(1, len(order) + 1), index=order.index, dtype="Int64")
     return ranked.assign(outreach_priority=priority.reindex(ranked.index))
@@ -345,6 +363,7 @@ UNCOVERED_COLUMNS: tuple[str, ...] = (
     "tk_last_paid_month",
     "months_in_arrears",
     "uncovered_reason",
+    "outreach_tier",
     "jkn_segment",
     "vulnerable",
     "vulnerable_reason",

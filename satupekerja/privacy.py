@@ -246,6 +246,7 @@ COLUMN_POLICY: dict[str, ColumnPolicy] = {
     "uncovered_reason": KEEP,
     "outreach_score": KEEP,
     "outreach_priority": KEEP,
+    "outreach_tier": KEEP,  # pasti / kemungkinan
     # aggregates (coverage_by_area) and publication statistics: no person-level data
     "level": KEEP,
     "kecamatan": KEEP,

@@ -45,6 +45,9 @@ def blanking(column: str, count: int):
         position = rows[0].index(column)
         for row in rows[1 : count + 1]:
             row[position] = ""
+        for row in rows[count + 1 :]:  # a name the generator itself left empty: only the planted rows are bad
+            if not row[position].strip():
+                row[position] = "NAMA CONTOH"
         return rows
 
     return edit

@@ -1,8 +1,9 @@
-"""The matching settings file: the shipped Depok default is the engine default, the path is overridable, and
+"""The matching settings file: the shipped Depok default is the engine default (plus issue 11's registry rules), the path is overridable, and
 a broken file fails on load with the file and the key path named."""
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
@@ -20,8 +21,14 @@ from matching.settings import MatchSettingsError
 ENGLISH_SETTINGS = Path(__file__).resolve().parents[2] / "sample_data" / "english_register" / "matching.yaml"
 
 
-def test_shipped_default_file_is_exactly_the_engine_default():
-    assert load_matching_settings(DEFAULT_MATCHING_SETTINGS) == DEFAULT_SETTINGS
+REGISTRY_RULES = ("nik_register_sources", "double_registration_requires", "stated_sex_apart", "link_when")
+
+
+def test_shipped_default_file_is_the_engine_default_plus_the_registry_rules():
+    shipped = load_matching_settings(DEFAULT_MATCHING_SETTINGS)
+    rules = {name: getattr(shipped, name) for name in REGISTRY_RULES}
+    assert all(rules.values()), "the Depok file declares issue 11's registry rules"
+    assert shipped == dataclasses.replace(DEFAULT_SETTINGS, **rules)
 
 
 def test_path_comes_from_the_environment_variable(monkeypatch):

@@ -154,7 +154,7 @@ def test_months_in_arrears_is_never_negative_and_na_when_unknown():
     assert months_in_arrears(paid, SNAPSHOT).tolist() == [0, 0, pd.NA]
 
 
-def test_outreach_priority_vulnerable_then_recent_lapse_then_never_registered(make_records):
+def test_outreach_priority_pasti_first_then_vulnerable_recent_lapse_never_registered(make_records):
     unified = flags(
         make_records,
         ("NEVER", {"source": "umkm"}),
@@ -165,7 +165,9 @@ def test_outreach_priority_vulnerable_then_recent_lapse_then_never_registered(ma
         ("COVERED", bpu("2025-05-01")),
     )
     listed = uncovered_informal_workers(unified.reset_index())
-    assert listed["worker_id"].tolist() == ["VULNERABLE", "LAPSED_RECENT", "NEVER_OJOL", "NEVER", "LAPSED_LONG_AGO"]
+    # Registered informal work (tier pasti) first, by score; informal only by a PBI segment (kemungkinan) after.
+    assert listed["worker_id"].tolist() == ["LAPSED_RECENT", "NEVER_OJOL", "NEVER", "LAPSED_LONG_AGO", "VULNERABLE"]
+    assert listed["outreach_tier"].tolist() == ["pasti"] * 4 + ["kemungkinan"]
     assert listed["outreach_priority"].tolist() == [1, 2, 3, 4, 5]
     assert unified.loc["NEVER_OJOL", "outreach_score"] - unified.loc["NEVER", "outreach_score"] == 5
 
