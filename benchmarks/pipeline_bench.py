@@ -332,11 +332,14 @@ def report(people: int, seed: int, generation: dict, run: dict, outputs: dict | 
 
 
 def main(argv: list[str] | None = None) -> int:
+    sys.stdout.reconfigure(line_buffering=True)
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--people", type=int, nargs="+", default=[200_000], help="sizes (default 200000)")
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
     parser.add_argument("--data-dir", type=Path, default=None,
                         help="generate the inbox here (a sub-folder per size) and keep it; reused when present")
+    parser.add_argument("--keep-run", type=Path, default=None,
+                        help="copy the run's asset storage and warehouse here afterwards (for profiling a stage alone)")
     parser.add_argument("--no-outputs", action="store_true", help="skip the output figures and digests")
     parser.add_argument("--json", type=Path, default=None, help="also write every figure to this JSON file")
     args = parser.parse_args(argv)
@@ -353,6 +356,10 @@ def main(argv: list[str] | None = None) -> int:
             run = _run_child(_run_pipeline, (str(inbox), str(work)), sample=True)
             outputs = None if args.no_outputs or not run["success"] else output_figures(work)
             results.append(report(people, args.seed, generation, run, outputs))
+            if args.keep_run:
+                kept = args.keep_run / f"people_{people}_seed_{args.seed}"
+                shutil.rmtree(kept, ignore_errors=True)
+                shutil.copytree(work, kept, ignore=shutil.ignore_patterns("dagster_home"))
     if args.json:
         args.json.write_text(json.dumps(results, indent=2, default=str))
     return 0 if all(result["success"] for result in results) else 1
