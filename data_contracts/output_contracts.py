@@ -25,6 +25,7 @@ from typing import Any
 import pandas as pd
 
 from data_contracts.contract import PACKAGE_DIR, ContractError, ContractParser, read_contract_document
+from data_contracts.rule_checks import RowCheck, check_engine
 from data_contracts.validation import validate_with_gx
 
 OUTPUT_CONTRACTS_DIR = PACKAGE_DIR / "outputs"
@@ -242,74 +243,31 @@ _TYPE_CHECKS: dict[str, Callable[[pd.Series], bool]] = {
 
 @dataclass(frozen=True)
 class _OutputRule:
-    """One rule of a contract: what it checks (``kind`` and its parameters), the columns it reads (empty for a
-    table rule) and the name its failure is reported under. The same rule runs as a vectorised pandas check
-    (the default) or as the Great Expectations expectation of the same meaning (:meth:`expectation`)."""
+    """One rule of a contract and the name its failure is reported under: a row rule (``check``, see
+    :class:`data_contracts.rule_checks.RowCheck`) or the table rule ``min_rows`` (``check`` is None)."""
 
-    kind: str
-    columns: tuple[str, ...]
+    check: RowCheck | None
     rule: str
-    pattern: str | None = None
-    allowed: tuple[Any, ...] = ()
-    low: float | pd.Timestamp | None = None
-    high: float | pd.Timestamp | None = None
     min_rows: int = 0
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        return self.check.columns if self.check is not None else ()
 
     def expectation(self) -> Any:
         """The GX Core expectation this rule stands for."""
+        if self.check is not None:
+            return self.check.expectation()
         import great_expectations as gx
 
-        expect, column = gx.expectations, (self.columns[0] if self.columns else None)
-        if self.kind == "not_null":
-            return expect.ExpectColumnValuesToNotBeNull(column=column)
-        if self.kind == "pattern":
-            return expect.ExpectColumnValuesToMatchRegex(column=column, regex=self.pattern)
-        if self.kind == "allowed":
-            return expect.ExpectColumnValuesToBeInSet(column=column, value_set=list(self.allowed))
-        if self.kind == "range":
-            return expect.ExpectColumnValuesToBeBetween(column=column, min_value=self.low, max_value=self.high)
-        if self.kind == "unique" or (self.kind == "unique_key" and len(self.columns) == 1):
-            return expect.ExpectColumnValuesToBeUnique(column=column)
-        if self.kind == "unique_key":
-            return expect.ExpectCompoundColumnsToBeUnique(column_list=list(self.columns))
-        return expect.ExpectTableRowCountToBeBetween(min_value=self.min_rows)
+        return gx.expectations.ExpectTableRowCountToBeBetween(min_value=self.min_rows)
 
-    def unexpected(self, frame: pd.DataFrame) -> int:
-        """Rows breaking the rule, counted as GX's pandas engine counts them (a table rule: the row count).
-
-        GX leaves missing values out of every column rule but ``not_null``, and rows whose key columns are all
-        missing out of a compound key; it matches patterns with ``astype(str).str.contains`` (a search, so the
-        contracts anchor their patterns), sets with ``isin``, ranges inclusively, and counts every occurrence of
-        a duplicated value. Each check is one vectorised pass over the column, with no copy of the frame.
-        """
-        if self.kind == "min_rows":
-            return len(frame)
-        if self.kind == "not_null":
-            return int(frame[self.columns[0]].isna().sum())
-        if self.kind == "unique_key" and len(self.columns) > 1:
-            keys = frame[list(self.columns)]
-            considered = keys.notna().any(axis=1)
-            keys = keys if bool(considered.all()) else keys[considered]
-            return int(keys.duplicated(keep=False).sum())
-        values = frame[self.columns[0]]
-        present = values.notna()
-        if not bool(present.all()):
-            values = values[present]
-        if self.kind == "pattern":
-            return int((~values.astype(str).str.contains(self.pattern, regex=True)).sum())
-        if self.kind == "allowed":
-            return int((~values.isin(list(self.allowed))).sum())
-        if self.kind == "range":
-            within = pd.Series(True, index=values.index)
-            if self.low is not None:
-                within &= values >= self.low
-            if self.high is not None:
-                within &= values <= self.high
-            return int((~within).sum())
-        return int(values.duplicated(keep=False).sum())  # unique, or a one-column unique_key
-
-    def passed(self, unexpected: int) -> bool:
-        return unexpected >= self.min_rows if self.kind == "min_rows" else unexpected == 0
+    def outcome(self, frame: pd.DataFrame) -> tuple[bool, int]:
+        """(passed, rows breaking the rule), or for ``min_rows`` (passed, the table's row count)."""
+        if self.check is None:
+            return len(frame) >= self.min_rows, len(frame)
+        failing = int(self.check.failing(frame).sum())
+        return failing == 0, failing
 
 
 def _row_rules(contract: OutputContract, checkable: set[str]) -> list[_OutputRule]:
@@ -320,16 +278,16 @@ def _row_rules(contract: OutputContract, checkable: set[str]) -> list[_OutputRul
 def _column_rules(column: OutputColumn) -> list[_OutputRule]:
     name, rules = (column.name,), []
     if column.not_null:
-        rules.append(_OutputRule("not_null", name, "not_null"))
+        rules.append(_OutputRule(RowCheck("not_null", name), "not_null"))
     if column.pattern:
-        rules.append(_OutputRule("pattern", name, f"pattern {column.pattern}", pattern=column.pattern))
+        rules.append(_OutputRule(RowCheck("pattern", name, pattern=column.pattern), f"pattern {column.pattern}"))
     if column.allowed:
-        rules.append(_OutputRule("allowed", name, f"allowed {list(column.allowed)}", allowed=column.allowed))
+        rules.append(_OutputRule(RowCheck("allowed", name, allowed=column.allowed), f"allowed {list(column.allowed)}"))
     if column.min is not None or column.max is not None:
-        rules.append(_OutputRule("range", name, f"range {_shown(column.min)} to {_shown(column.max)}",
-                                 low=_gx_bound(column, column.min), high=_gx_bound(column, column.max)))
+        check = RowCheck("range", name, low=_gx_bound(column, column.min), high=_gx_bound(column, column.max))
+        rules.append(_OutputRule(check, f"range {_shown(column.min)} to {_shown(column.max)}"))
     if column.unique:
-        rules.append(_OutputRule("unique", name, "unique"))
+        rules.append(_OutputRule(RowCheck("unique", name), "unique"))
     return rules
 
 
@@ -344,10 +302,10 @@ def _shown(bound: float | date | None) -> str:
 def _table_rules(contract: OutputContract, checkable: set[str]) -> list[_OutputRule]:
     rules = []
     if contract.min_rows:
-        rules.append(_OutputRule("min_rows", (), f"min_rows {contract.min_rows}", min_rows=contract.min_rows))
+        rules.append(_OutputRule(None, f"min_rows {contract.min_rows}", min_rows=contract.min_rows))
     key = contract.unique_key
     if key and set(key) <= checkable:
-        rules.append(_OutputRule("unique_key", key, "unique_key"))
+        rules.append(_OutputRule(RowCheck("unique", key), "unique_key"))
     return rules
 
 
@@ -359,7 +317,7 @@ def _run_rules(contract: OutputContract, frame: pd.DataFrame, rules: list[_Outpu
     for every metric, so it costs a copy of the table per rule: the reference the pandas checks are tested
     against, too slow for millions of rows).
     """
-    if engine == "gx":
+    if check_engine(engine) == "gx":
         used = {column for rule in rules for column in rule.columns}
         checked = frame[[column for column in frame.columns if column in used]].reset_index(drop=True)
         results = validate_with_gx(contract.table, checked, [rule.expectation() for rule in rules])
@@ -368,13 +326,8 @@ def _run_rules(contract: OutputContract, frame: pd.DataFrame, rules: list[_Outpu
                        else int(result.result["observed_value"]))
             for position, result in results
         }
-    elif engine == "pandas":
-        outcomes = {}
-        for position, rule in enumerate(rules):
-            count = rule.unexpected(frame)
-            outcomes[position] = (rule.passed(count), count)
     else:
-        raise ValueError(f"engine must be 'pandas' or 'gx', not {engine!r}")
+        outcomes = {position: rule.outcome(frame) for position, rule in enumerate(rules)}
     problems = []
     for position, (success, count) in sorted(outcomes.items()):
         if success:
