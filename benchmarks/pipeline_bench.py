@@ -44,6 +44,7 @@ import multiprocessing
 import os
 import resource
 import shutil
+import signal
 import sys
 import tempfile
 import threading
@@ -183,15 +184,17 @@ def _timed(function, stage: str, intervals: list):
     return timed
 
 
-def _run_child(target, args: tuple, *, sample: bool) -> dict:
-    """Run ``target(*args, connection)`` in a fresh (spawned) process; sample its memory while it runs."""
+def _run_child(target, args: tuple, *, sample: bool, max_mb: float | None = None) -> dict:
+    """Run ``target(*args, connection)`` in a fresh (spawned) process; sample its memory while it runs.
+
+    With ``max_mb``, the child is killed as soon as its resident memory exceeds it (a shared machine)."""
     context = multiprocessing.get_context("spawn")
     receiver, sender = context.Pipe(duplex=False)
     process = context.Process(target=target, args=(*args, sender))
     process.start()
     samples: list[tuple[float, float]] = []
     stop = threading.Event()
-    sampler = threading.Thread(target=_sample_memory, args=(process.pid, samples, stop), daemon=True)
+    sampler = threading.Thread(target=_sample_memory, args=(process.pid, samples, stop, max_mb), daemon=True)
     if sample:
         sampler.start()
     result = None
@@ -204,18 +207,50 @@ def _run_child(target, args: tuple, *, sample: bool) -> dict:
     if sample:
         sampler.join()
     if result is None:
-        raise SystemExit(f"the child process died (exit code {process.exitcode})")
+        reached = max((rss for _, rss in samples), default=0.0)
+        elapsed = samples[-1][0] - samples[0][0] if samples else 0.0
+        raise ChildDied(f"the process died (exit code {process.exitcode}) after {elapsed:.0f} s, at {reached:,.0f} MB "
+                        "resident" + (f" (limit {max_mb:,.0f} MB)" if max_mb else ""))
     result["samples"] = samples
     return result
 
 
-def _sample_memory(pid: int, samples: list, stop: threading.Event) -> None:
+class ChildDied(RuntimeError):
+    """The measured process ended without reporting (killed at the memory limit, or crashed)."""
+
+
+def steps_reached(work: Path) -> list[str]:
+    """From a dead run's Dagster event log: each step with its state (``done``, ``failed`` or ``running``)."""
+    from dagster import DagsterEventType, DagsterInstance
+    from dagster._core.instance.ref import InstanceRef
+
+    with DagsterInstance.from_ref(InstanceRef.from_dir(str(work / "dagster_home"))) as instance:
+        runs = instance.get_runs(limit=1)
+        if not runs:
+            return []
+        state: dict[str, str] = {}
+        for entry in instance.all_logs(runs[0].run_id):
+            event = entry.dagster_event
+            if event is None or not entry.step_key:
+                continue
+            if event.event_type == DagsterEventType.STEP_START:
+                state[entry.step_key] = "running"
+            elif event.event_type == DagsterEventType.STEP_SUCCESS:
+                state[entry.step_key] = "done"
+            elif event.event_type == DagsterEventType.STEP_FAILURE:
+                state[entry.step_key] = "failed"
+    return [f"{step} {what}" for step, what in state.items()]
+
+
+def _sample_memory(pid: int, samples: list, stop: threading.Event, max_mb: float | None) -> None:
     status = Path(f"/proc/{pid}/status")
     while not stop.is_set():
         try:
             for line in status.read_text().splitlines():
                 if line.startswith("VmRSS:"):
                     samples.append((time.time(), int(line.split()[1]) / 1024))
+                    if max_mb is not None and samples[-1][1] > max_mb:
+                        os.kill(pid, signal.SIGKILL)
                     break
         except (FileNotFoundError, ProcessLookupError):
             return
@@ -340,6 +375,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="generate the inbox here (a sub-folder per size) and keep it; reused when present")
     parser.add_argument("--keep-run", type=Path, default=None,
                         help="copy the run's asset storage and warehouse here afterwards (for profiling a stage alone)")
+    parser.add_argument("--max-memory-mb", type=float, default=None,
+                        help="kill the pipeline process when its resident memory exceeds this (shared machines)")
     parser.add_argument("--no-outputs", action="store_true", help="skip the output figures and digests")
     parser.add_argument("--json", type=Path, default=None, help="also write every figure to this JSON file")
     args = parser.parse_args(argv)
@@ -353,7 +390,15 @@ def main(argv: list[str] | None = None) -> int:
             generation = ensure_inbox(people, args.seed, inbox)
             work = temporary / "run"
             work.mkdir()
-            run = _run_child(_run_pipeline, (str(inbox), str(work)), sample=True)
+            try:
+                run = _run_child(_run_pipeline, (str(inbox), str(work)), sample=True, max_mb=args.max_memory_mb)
+            except ChildDied as died:
+                print(f"\n== {people:,} people, seed {args.seed}: {generation['records']:,} source records ==")
+                print(f"pipeline NOT finished: {died}")
+                print("steps reached: " + ", ".join(steps_reached(work)))
+                results.append({"people": people, "seed": args.seed, "records": generation["records"], "success": False,
+                                "died": str(died)})
+                continue
             outputs = None if args.no_outputs or not run["success"] else output_figures(work)
             results.append(report(people, args.seed, generation, run, outputs))
             if args.keep_run:
