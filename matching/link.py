@@ -71,6 +71,7 @@ def link_records(
     timings: dict[str, float] = {}
     with _timed(timings, "features"):
         features = compute_features(records, settings.feature_spec())
+    del records  # the sorted copy of every person column: only the features are needed from here on
     with _timed(timings, "block"):
         blocking = block(features, settings.blocking_rules, settings.max_block_size)
         candidates = _with_record_ids(blocking.pairs, features)
