@@ -30,7 +30,8 @@ of ``standard_``/``quarantine_`` and their metadata), ``stack`` (``person_record
 (``link_person_records``: the engine and stable ids), ``unify`` (``unified_workers``), ``flag``
 (``uncovered_informal_workers`` and ``coverage_by_area``), ``validate outputs`` (the output-contract guard),
 ``publish`` (the rest of ``publish_snapshot``: loading its inputs, guards, privacy tiers, the atomic
-publication) and ``dagster`` (the run's own bookkeeping between steps). Stage times are measured inside
+publication), ``release memory`` (the job's hook returning freed memory after each step) and ``dagster`` (the
+run's own bookkeeping between steps). Stage times are measured inside
 the run, so the Parquet loads of a step's inputs count in that step.
 """
 
@@ -58,13 +59,14 @@ AS_OF = dt.date(2026, 11, 21)
 DEFAULT_SEED = 42
 SAMPLE_SECONDS = 0.01
 STAGES = ("read", "validate", "standardise", "store sources", "stack", "match", "unify", "flag",
-          "validate outputs", "publish", "dagster")
+          "validate outputs", "publish", "release memory", "dagster")
 #: Functions timed inside the run: (module, attribute) -> stage. The assets look these up at call time.
 TIMED_FUNCTIONS = {
     ("data_contracts", "read_source"): "read",
     ("data_contracts", "validate_source"): "validate",
     ("data_contracts", "standardise"): "standardise",
     ("assets.publication", "output_contracts_guard"): "validate outputs",
+    ("pipelines.memory", "release_memory"): "release memory",
 }
 #: Dagster steps -> stage (ingest steps are split into read/validate/standardise/store sources).
 STEP_STAGES = {
@@ -276,7 +278,7 @@ def stage_figures(run: dict) -> dict[str, dict[str, float]]:
     periods["store sources"] = ingest
     total = run["run_ended"] - run["run_started"]
     steps_total = sum(end - start for start, end in run["steps"].values())
-    seconds["dagster"] = total - steps_total
+    seconds["dagster"] = total - steps_total - seconds["release memory"]
     step_spans = list(run["steps"].values())
     samples = run["samples"]
     in_run = [(when, rss) for when, rss in samples if run["run_started"] <= when <= run["run_ended"]]
