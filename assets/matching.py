@@ -36,6 +36,7 @@ from satupekerja.publication import (
     last_published_before,
     previous_matching_model,
     previous_worker_ids,
+    record_sources,
 )
 
 SCORED_PAIRS = "scored_pairs"
@@ -150,7 +151,7 @@ def _model_metadata(document: dict, previous: dict | None, started_from_previous
 def worker_links_frame(links: pd.DataFrame, worker_ids: pd.DataFrame) -> pd.DataFrame:
     """The engine's links with tonight's stable ``worker_id`` and the record's ``source``."""
     linked = worker_ids.merge(links.drop(columns="cluster"), on="record_id", how="left", validate="one_to_one")
-    linked.insert(1, "source", linked["record_id"].str.split(":", n=1).str[0])
+    linked.insert(1, "source", record_sources(linked["record_id"]))
     return linked
 
 

@@ -566,7 +566,75 @@ def _table(name: str, header: list[str] | None, rows: list[list], row_numbers: l
     return _FileRead(name, frame, header, row_problems=ragged, lines=lines, unit=unit)
 
 
+#: Whole numbers up to here survive a double exactly; calamine reads every number cell as a double.
+_EXACT_FLOAT_LIMIT = 2**53
+
+
 def _read_excel(contract: Contract, name: str, path: Path, settings: ReadSettings) -> _FileRead:
+    """One sheet of a workbook, parsed by calamine (Rust): the workbook's shared strings once, then only the
+    cells of this sheet, so three contracts reading three sheets of one workbook parse it about once in all
+    (openpyxl scanned every sheet of the workbook on each open, and parsed cells ten times slower).
+
+    Cells come back as ``str``, ``float`` (every number: whole ones are written without ``.0``), ``bool``,
+    ``datetime``/``date``/``time`` (cells with a date or time format) or ``timedelta``; an empty cell is ``""``.
+    A sheet holding a whole number beyond 2**53 (a 16-digit NIK from province 91 or above stored as a number by
+    a tool other than Excel) is read again with openpyxl, which keeps such a number's digits exactly.
+    """
+    from python_calamine import CalamineWorkbook
+
+    try:
+        workbook = CalamineWorkbook.from_path(str(path))
+    except Exception as error:  # not a zip, a missing or damaged part, a bad content type...
+        raise SourceReadError(
+            f"source {contract.source}: file {name} is not a readable Excel workbook ({type(error).__name__})"
+        ) from error
+    try:
+        sheet_names = list(workbook.sheet_names)
+        if settings.sheet is not None and settings.sheet not in sheet_names:
+            return _FileRead(name, pd.DataFrame(), [], problems=[
+                f"file {name}: sheet {settings.sheet!r} not found; sheets present: {sheet_names}"])
+        if not sheet_names:
+            return _FileRead(name, pd.DataFrame(), [], problems=[f"file {name}: the workbook has no sheet"])
+        sheet = workbook.get_sheet_by_name(settings.sheet if settings.sheet is not None else sheet_names[0])
+        cells_by_row = sheet.to_python(skip_empty_area=False)
+    except Exception as error:  # a damaged part inside the zip: XML parse errors, bad compressed data...
+        raise _damaged(contract, name, error) from error
+    finally:
+        workbook.close()
+    if any(type(cell) is float and abs(cell) >= _EXACT_FLOAT_LIMIT for cells in cells_by_row for cell in cells):
+        return _read_excel_exact(contract, name, path, settings)
+    return _sheet_table(name, iter(cells_by_row[settings.header_row - 1:]), settings)
+
+
+def _damaged(contract: Contract, name: str, error: Exception) -> SourceReadError:
+    return SourceReadError(
+        f"source {contract.source}: file {name} rusak, tidak dapat dibaca sebagai workbook Excel / is not a "
+        f"readable Excel workbook (damaged part: {type(error).__name__})"
+    )
+
+
+def _sheet_table(name: str, cells_by_row, settings: ReadSettings) -> _FileRead:
+    """The header (on ``settings.header_row``) and the non-empty rows under it, with their sheet row numbers
+    and the account of every sheet row (header, blank, data)."""
+    header: list[str] | None = None
+    rows: list[list] = []
+    row_numbers: list[int] = []
+    lines = LineAccount(lines_physical=settings.header_row - 1, lines_header=settings.header_row - 1)
+    for number, cells in enumerate(cells_by_row, start=settings.header_row):
+        lines.lines_physical += 1
+        if header is None:
+            header = _excel_header(cells)
+            lines.lines_header += 1
+        elif any(cell is not None and str(cell).strip() for cell in cells):
+            rows.append(_fit_cells(list(cells), len(header)))
+            row_numbers.append(number)
+        else:
+            lines.lines_blank += 1
+    return _table(name, header, rows, row_numbers, settings, unit="row", lines=lines)
+
+
+def _read_excel_exact(contract: Contract, name: str, path: Path, settings: ReadSettings) -> _FileRead:
+    """The sheet through openpyxl, which reads a number cell's digits as written (slow: the exception)."""
     from openpyxl import load_workbook
 
     try:
@@ -576,38 +644,17 @@ def _read_excel(contract: Contract, name: str, path: Path, settings: ReadSetting
             f"source {contract.source}: file {name} is not a readable Excel workbook ({type(error).__name__})"
         ) from error
     try:
-        if settings.sheet is not None and settings.sheet not in workbook.sheetnames:
-            return _FileRead(name, pd.DataFrame(), [], problems=[
-                f"file {name}: sheet {settings.sheet!r} not found; sheets present: {workbook.sheetnames}"])
         sheet = workbook[settings.sheet] if settings.sheet is not None else workbook.worksheets[0]
-        header: list[str] | None = None
-        rows: list[list] = []
-        row_numbers: list[int] = []
-        lines = LineAccount(lines_physical=settings.header_row - 1, lines_header=settings.header_row - 1)
-        for number, cells in enumerate(sheet.iter_rows(min_row=settings.header_row, values_only=True),
-                                       start=settings.header_row):
-            lines.lines_physical += 1
-            if header is None:
-                header = _excel_header(cells)
-                lines.lines_header += 1
-            elif any(cell is not None and str(cell).strip() for cell in cells):
-                rows.append(_fit_cells(list(cells), len(header)))
-                row_numbers.append(number)
-            else:
-                lines.lines_blank += 1
+        return _sheet_table(name, sheet.iter_rows(min_row=settings.header_row, values_only=True), settings)
     except SourceReadError:
         raise
     except Exception as error:  # a damaged part inside the zip: XML parse errors, bad compressed data...
-        raise SourceReadError(
-            f"source {contract.source}: file {name} rusak, tidak dapat dibaca sebagai workbook Excel / is not a "
-            f"readable Excel workbook (damaged part: {type(error).__name__})"
-        ) from error
+        raise _damaged(contract, name, error) from error
     finally:
         workbook.close()
-    return _table(name, header, rows, row_numbers, settings, unit="row", lines=lines)
 
 
-def _excel_header(cells: tuple) -> list[str]:
+def _excel_header(cells) -> list[str]:
     header = ["" if cell is None else _cell_text(cell).strip() for cell in cells]
     while header and not header[-1]:
         header.pop()

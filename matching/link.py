@@ -72,6 +72,7 @@ def link_records(
     with _timed(timings, "features"):
         features = compute_features(records, settings.feature_spec())
         _add_register_features(features, records, settings)
+    del records  # the sorted copy of every person column: only the features are needed from here on
     with _timed(timings, "block"):
         blocking = block(features, settings.blocking_rules, settings.max_block_size)
         candidates = _with_record_ids(blocking.pairs, features)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dagster as dg
 
 from assets.partitions import snapshot_partitions
+from pipelines.memory import release_memory_hooks
 
 NIGHTLY_JOB_NAME = "satupekerja_nightly"
 
@@ -13,4 +14,5 @@ satupekerja_nightly = dg.define_asset_job(
     selection=dg.AssetSelection.all(),
     partitions_def=snapshot_partitions,
     description="Every asset for one snapshot date: read, validate, standardise, match, publish.",
+    hooks=release_memory_hooks,  # each step gives its memory back: the night's peak is its largest step
 )

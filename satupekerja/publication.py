@@ -16,6 +16,8 @@ from dataclasses import dataclass, field, fields
 from datetime import date
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from data_contracts.output_contracts import validate_outputs
 from satupekerja.warehouse import ANALYTICS, RESTRICTED, SnapshotNotFoundError, Warehouse
@@ -291,8 +293,8 @@ def stats_from_outputs(
     ``per_file``: optional keyless multi-file sources (record ids ``<source>:<file stem>:<row>``), which also get
     one entry per file (``<source>/<file stem>``, ``file_of`` = the source) for the shrink guard.
     """
-    parts = worker_links["record_id"].str.split(":", n=2)
-    linked = parts.str[0].value_counts()
+    sources_of = record_sources(worker_links["record_id"])
+    linked = sources_of.value_counts()
     sources = {
         source: SourceStats(
             rows=int(linked.get(source, 0)) + len(quarantines.get(source, ())),
@@ -305,8 +307,8 @@ def stats_from_outputs(
     for source in per_file:
         if source not in quarantines:
             continue
-        mine = parts.str[0].eq(source)
-        linked_files = parts[mine].str[1].value_counts()
+        mine = sources_of.eq(source).to_numpy(dtype=bool)
+        linked_files = worker_links["record_id"][mine].str.split(":", n=2).str[1].value_counts()
         quarantined = quarantines[source]
         quarantined_files = (quarantined["source_file"].map(lambda name: str(name).rsplit(".", 1)[0]).value_counts()
                              if len(quarantined) else pd.Series(dtype="int64"))
@@ -326,6 +328,19 @@ def _file_label(stem: str) -> str:
     if re.search(r"\d{10,}", re.sub(r"[\s.\-]", "", stem)):
         return "file-" + hashlib.sha256(stem.encode("utf-8")).hexdigest()[:10]
     return stem
+
+
+def record_sources(record_ids: pd.Series) -> pd.Series:
+    """The source id of each ``record_id`` (``<source>:<key>``): its text before the first ``:``, as ``str``.
+
+    Split in Arrow (one vectorised pass; pandas' ``str.split`` builds a Python list per row).
+    """
+    text = pa.array(record_ids.astype("str").array, type=pa.string())
+    first = pc.list_element(pc.split_pattern(text, ":", max_splits=1), 0)
+    return pd.Series(first.to_pandas(types_mapper=_TEXT_TYPES.get).array, index=record_ids.index, name=record_ids.name)
+
+
+_TEXT_TYPES = {pa.string(): pd.StringDtype(na_value=float("nan"))}
 
 
 def last_published_before(warehouse: Warehouse, snapshot_date: date) -> date | None:

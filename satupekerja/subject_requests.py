@@ -212,7 +212,8 @@ def apply_requests(
     erasures are applied last and win over corrections.
     """
     targets = _request_targets(person_records, requests, key, worker_links)
-    records = person_records.copy()
+    # A night without corrections (the usual case) works on the records themselves: no copy of the table.
+    records = person_records.copy() if requests["kind"].eq(CORRECTION).any() else person_records
     corrected = pd.Series(0, index=requests.index, dtype="int64")
     for position, request in requests.sort_values(["received_date", "request_id"]).iterrows():
         if request["kind"] != CORRECTION:
@@ -222,7 +223,8 @@ def apply_requests(
         records.loc[rows, request["field"]] = value
         corrected[position] = len(rows)
     erased_ids = targets.loc[targets["request"].map(requests["kind"]).eq(ERASURE), "record_id"]
-    kept = records[~records["record_id"].isin(erased_ids)].reset_index(drop=True)
+    erased = records["record_id"].isin(erased_ids)
+    kept = (records[~erased] if erased.any() else records).reset_index(drop=True)
     return kept, AppliedRequests(_counts(requests, targets, person_records, erased_ids, corrected))
 
 
@@ -233,6 +235,9 @@ def _request_targets(
     worker_links: pd.DataFrame | None,
 ) -> pd.DataFrame:
     """Whom each request reaches: ``request`` (position in ``requests``), ``record_id``, ``via`` (``nik``/``link``)."""
+    if requests.empty:  # nothing to look for: no NIK needs its pseudonym computed
+        return pd.DataFrame({"request": pd.Series(dtype=requests.index.dtype), "record_id": pd.Series(dtype="str"),
+                             "via": pd.Series(dtype="str")})
     pseudonyms = pd.DataFrame(
         {"record_id": person_records["record_id"], "nik_hmac": hmac_pseudonym(person_records["nik"], key)}
     )

@@ -10,6 +10,7 @@ import json
 from datetime import date
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from openpyxl import Workbook
 
@@ -233,3 +234,13 @@ def test_allowed_values_are_canonicalised_and_unknown_ones_flagged(contracts, tm
 def _rows(accounting: dict[str, int]) -> dict[str, int]:
     """The row counts of the standardiser's accounting (the line counts are the fault corpus's business)."""
     return {key: accounting[key] for key in ("rows_read", "rows_standardised", "rows_quarantined")}
+
+
+@pytest.mark.parametrize("fixture", sorted(path.name for path in FIXTURES.glob("*.csv") if path.name != "umkm_cp1252.csv"))
+def test_vectorised_row_rules_find_what_the_gx_suite_finds(contracts, inbox, fixture):
+    contract = contracts[SOURCE]
+    raw = read_source(contract, inbox(contract, fixture))
+    fast, reference = validate_source(contract, raw, SNAPSHOT), validate_source(contract, raw, SNAPSHOT, engine="gx")
+    assert fast.file_errors == reference.file_errors
+    pd.testing.assert_frame_equal(fast.row_issues, reference.row_issues)
+    pd.testing.assert_frame_equal(fast.expectations, reference.expectations)

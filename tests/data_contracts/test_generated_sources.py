@@ -60,3 +60,14 @@ def test_standard_values_are_normalised(contracts, sample_dir, regions):
     assert results["komunitas"]["record_id"].str.fullmatch(r"komunitas:[a-z0-9_]+:\d+").all()
     assert results["disnaker_pekerja_informal"]["registration_type"].eq("pekerja_informal").all()
     assert results["disnaker_pekerja_informal"]["sector"].notna().all()
+
+
+@pytest.mark.parametrize("source", SOURCES)
+def test_vectorised_row_rules_find_what_the_gx_suite_finds(source, contracts, sample_dir):
+    """The generated sample carries every kind of noise: both engines give the same issues and summary."""
+    contract = contracts[source]
+    raw = read_source(contract, sample_dir)
+    fast = validate_source(contract, raw, AS_OF.date())
+    reference = validate_source(contract, raw, AS_OF.date(), engine="gx")
+    pd.testing.assert_frame_equal(fast.row_issues, reference.row_issues)
+    pd.testing.assert_frame_equal(fast.expectations, reference.expectations)

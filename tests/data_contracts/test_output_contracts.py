@@ -18,6 +18,7 @@ import pytest
 from data_contracts import ContractError, load_region_reference
 from data_contracts.output_contracts import (
     OUTPUT_CONTRACTS_DIR,
+    OutputColumn,
     OutputContract,
     load_output_contract,
     load_output_contracts,
@@ -244,3 +245,53 @@ def test_record_ids_may_be_an_arrow_list_column(contracts, published):
     assert validate_output(contracts["unified_workers"], frame).problems == [
         "unified_workers: column 'record_ids': rule not_null failed for 1 row(s)"
     ]
+
+
+# -- the vectorised checks mean what Great Expectations means ---------------------------------------------------
+
+
+def test_the_vectorised_checks_find_the_same_problems_as_the_gx_suite(contracts, published):
+    """Every broken table above, and the clean ones, give the same problems with ``engine="gx"``."""
+    cases = [(table, breaker(copy_of(published, table))) for table, breaker, _ in BROKEN_TABLES]
+    cases += [(table, copy_of(published, table)) for table in PUBLISHED_TABLES]
+    for table, frame in cases:
+        assert (validate_output(contracts[table], frame).problems
+                == validate_output(contracts[table], frame, engine="gx").problems), table
+
+
+def test_missing_values_count_as_gx_counts_them():
+    """Missing values break only not_null; a compound key ignores rows whose key is all missing; duplicates
+    count every occurrence; patterns search (anchors are the contract's business); ranges are inclusive."""
+    contract = OutputContract(
+        table="t",
+        description="",
+        columns=(
+            OutputColumn("code", "string", pattern=r"\d{2}", unique=True),
+            OutputColumn("level", "string", allowed=("a", "b")),
+            OutputColumn("n", "integer", min=0, max=10),
+            OutputColumn("when", "date", min=date(2000, 1, 1)),
+            OutputColumn("k1", "string"),
+            OutputColumn("k2", "string"),
+        ),
+        unique_key=("k1", "k2"),
+        min_rows=7,
+    )
+    frame = pd.DataFrame({
+        "code": pd.Series(["x12y", "ab", None, None, "12", "12"], dtype="str"),
+        "level": pd.Series(["a", "c", None, "b", "A", None], dtype="str"),
+        "n": pd.Series([0, 10, 11, -1, 5, 5], dtype="int64"),
+        "when": pd.to_datetime(["2000-01-01", None, "1999-12-31", None, "2020-05-05", "1999-01-01"]),
+        "k1": pd.Series([None, None, "a", "a", "b", None], dtype="str"),
+        "k2": pd.Series([None, None, "x", "x", None, "y"], dtype="str"),
+    })
+    expected = [
+        "t: column 'code': rule pattern \\d{2} failed for 1 row(s)",
+        "t: column 'code': rule unique failed for 2 row(s)",
+        "t: column 'level': rule allowed ['a', 'b'] failed for 2 row(s)",
+        "t: column 'n': rule range 0 to 10 failed for 2 row(s)",
+        "t: column 'when': rule range 2000-01-01 to (open) failed for 2 row(s)",
+        "t: rule min_rows 7 failed (the table has 6 rows)",
+        "t: column 'k1|k2': rule unique_key failed for 2 row(s)",
+    ]
+    assert validate_output(contract, frame).problems == expected
+    assert validate_output(contract, frame, engine="gx").problems == expected

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import sqlite3
+import zipfile
 from datetime import date, datetime
 from pathlib import Path
 
@@ -200,3 +201,28 @@ def test_komunitas_files_with_different_headers_are_stacked_by_alias(contracts, 
     assert frame[SOURCE_ROW].tolist() == [2, 2]
     report = validate_source(contracts["komunitas"], raw)
     assert report.passed and report.warnings == []
+
+
+def test_excel_whole_numbers_beyond_double_precision_keep_every_digit(contracts, tmp_path):
+    """A 16-digit NIK from province 94 stored as a number by a tool other than Excel: more digits than a double
+    holds (openpyxl itself would round it on writing, so the cell is written into the sheet's XML here)."""
+    contract = contracts["disnaker_pelatihan"]
+    target = tmp_path / contract.read.paths[0]
+    target.parent.mkdir(parents=True)
+    _disnaker_workbook(target)
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(target)
+    workbook["Pelatihan"]["C5"] = 777
+    workbook.save(target)
+    with zipfile.ZipFile(target) as archive:
+        entries = {info.filename: archive.read(info) for info in archive.infolist()}
+    sheet = "xl/worksheets/sheet2.xml"
+    assert entries[sheet].count(b"<v>777</v>") == 1
+    entries[sheet] = entries[sheet].replace(b"<v>777</v>", b"<v>9471020101900001</v>")
+    with zipfile.ZipFile(target, "w") as archive:
+        for entry, payload in entries.items():
+            archive.writestr(entry, payload)
+    frame = read_source(contract, tmp_path).frame
+    assert frame["NIK"].tolist() == ["9471020101900001", "3276031203850002", "3.27603E+15"]
+    assert frame["Tgl Lahir"].tolist() == ["1990-05-15", "12/03/1985", "33820"]

@@ -24,6 +24,7 @@ from satupekerja.privacy import (
     PrivacyPolicyError,
     coarsen_birth_date,
     hmac_pseudonym,
+    hmac_sha256_hex,
     load_pseudonymisation_key,
     mask_nik,
     mask_phone,
@@ -100,6 +101,14 @@ def test_hmac_pseudonym_is_keyed_hmac_sha256_stable_and_keeps_na_and_index():
     assert pd.isna(hashed[11])
     assert hashed[13] != expected
     assert hashed.equals(hmac_pseudonym(niks, key_from(REAL_KEY_HEX)))
+
+
+@pytest.mark.parametrize("secret", [b"k" * 32, b"short key 16byte", bytes(range(64)), b"x" * 65, bytes(range(200))])
+def test_hmac_sha256_hex_is_the_standard_hmac(secret):
+    """Keys shorter than, equal to and longer than SHA-256's 64-byte block (a longer key is hashed first)."""
+    values = ["3276015708900001", "", "Kafé Bu’e", "bpjs_kesehatan:0001234567890", 42]
+    expected = [hmac.new(secret, str(value).encode("utf-8"), hashlib.sha256).hexdigest() for value in values]
+    assert hmac_sha256_hex(secret, values) == expected
 
 
 def test_hmac_pseudonym_differs_by_key():

@@ -376,3 +376,13 @@ def test_a_table_breaking_its_output_contract_holds_the_night_back(tmp_path: Pat
     assert not evaluation.passed
     assert "unexpected_column" in evaluation.metadata["message"].value
     assert Warehouse(tmp_path).snapshots() == []
+
+
+def test_record_sources_are_the_text_before_the_first_colon():
+    from satupekerja.publication import record_sources
+
+    ids = pd.Series(["bpjs_kesehatan:0001", "komunitas:ojol_beji_2026:3", "nocolon", None, "umkm:\nx"], dtype="str",
+                    index=[10, 11, 12, 13, 14], name="record_id")
+    sources = record_sources(ids)
+    assert sources.index.tolist() == [10, 11, 12, 13, 14] and sources.name == "record_id"
+    assert sources.fillna("<NA>").tolist() == ["bpjs_kesehatan", "komunitas", "nocolon", "<NA>", "umkm"]
