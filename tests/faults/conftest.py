@@ -182,6 +182,7 @@ def run_night(inbox: Path, output_dir: Path, snapshot: dt.date, max_quarantine_f
     from assets.catalog import build_all_assets
     from assets.publication import PublicationGuards, WarehouseResource
     from assets.resources import SourceInbox
+    from assets.outreach import WebDatabase
     from pipelines.io_managers import ParquetIOManager
 
     warehouse = output_dir / "warehouse"
@@ -193,6 +194,7 @@ def run_night(inbox: Path, output_dir: Path, snapshot: dt.date, max_quarantine_f
             "source_inbox": SourceInbox(data_dir=str(inbox)),
             "warehouse": WarehouseResource(root=str(warehouse)),
             "publication_guards": PublicationGuards(max_quarantine_fraction=max_quarantine_fraction),
+            "web_database": WebDatabase(url=f"sqlite:///{output_dir / 'web.sqlite'}"),
         },
         raise_on_error=False,
     )
