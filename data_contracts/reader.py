@@ -20,6 +20,7 @@ import glob
 import io
 import os
 import re
+import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal
@@ -577,8 +578,8 @@ def _read_excel(contract: Contract, name: str, path: Path, settings: ReadSetting
 
     Cells come back as ``str``, ``float`` (every number: whole ones are written without ``.0``), ``bool``,
     ``datetime``/``date``/``time`` (cells with a date or time format) or ``timedelta``; an empty cell is ``""``.
-    A sheet holding a whole number beyond 2**53 (a 16-digit NIK from province 91 or above stored as a number by
-    a tool other than Excel) is read again with openpyxl, which keeps such a number's digits exactly.
+    A whole number beyond 2**53 written as plain digits (a 16-digit NIK from province 91 or above stored as a
+    number by a tool other than Excel) is taken from the sheet's XML, digit for digit, as openpyxl read it.
     """
     from python_calamine import CalamineWorkbook
 
@@ -601,9 +602,56 @@ def _read_excel(contract: Contract, name: str, path: Path, settings: ReadSetting
         raise _damaged(contract, name, error) from error
     finally:
         workbook.close()
-    if any(type(cell) is float and abs(cell) >= _EXACT_FLOAT_LIMIT for cells in cells_by_row for cell in cells):
-        return _read_excel_exact(contract, name, path, settings)
+    big = [(row, column) for row, cells in enumerate(cells_by_row) for column, cell in enumerate(cells)
+           if type(cell) is float and abs(cell) >= _EXACT_FLOAT_LIMIT]
+    if big:
+        # A number written as plain digits keeps them (openpyxl read those as int); one written with a decimal
+        # point or an exponent (3.2761120029400010e+16) is a double in the file itself, as calamine reads it.
+        digits = _whole_number_digits(path, settings.sheet if settings.sheet is not None else sheet_names[0])
+        if digits is None:
+            return _read_excel_exact(contract, name, path, settings)
+        for row, column in big:
+            written = digits.get(_cell_ref(row, column))
+            if written is not None:
+                cells_by_row[row][column] = int(written)
     return _sheet_table(name, iter(cells_by_row[settings.header_row - 1:]), settings)
+
+
+_SHEET_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_RELATION_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+_WHOLE_NUMBER_CELL = re.compile(rb'<c\b[^>]*?\br="([A-Z]+[0-9]+)"[^>]*>(?:<f\b[^>]*(?:/>|>[^<]*</f>))?<v>(-?[0-9]{16,})</v>')
+
+
+def _whole_number_digits(path: Path, sheet: str) -> dict[str, str] | None:
+    """Every whole-number cell of 16 digits or more in ``sheet``, by cell reference, as written in the sheet's
+    XML (calamine hands numbers over as doubles, which keep only the first 15-17 digits); None when the sheet's
+    part cannot be found (the caller then reads the sheet with openpyxl)."""
+    import posixpath
+    import xml.etree.ElementTree as ElementTree
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            book = ElementTree.fromstring(archive.read("xl/workbook.xml"))
+            relation = next((node.get(_RELATION_ID) for node in book.iter(f"{_SHEET_NS}sheet")
+                             if node.get("name") == sheet), None)
+            rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+            target = next((node.get("Target") for node in rels if node.get("Id") == relation), None)
+            if relation is None or target is None:
+                return None
+            part = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
+            xml = archive.read(part)
+    except (KeyError, zipfile.BadZipFile, ElementTree.ParseError, OSError):
+        return None
+    return {ref.decode(): value.decode() for ref, value in _WHOLE_NUMBER_CELL.findall(xml)}
+
+
+def _cell_ref(row: int, column: int) -> str:
+    """``A1`` reference of a 0-based (row, column)."""
+    letters, number = "", column + 1
+    while number:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return f"{letters}{row + 1}"
 
 
 def _damaged(contract: Contract, name: str, error: Exception) -> SourceReadError:
