@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -12,14 +11,10 @@ import pytest
 
 import data_contracts
 from data_contracts.schema import conform_to_person_schema
-from matching import link_records
-from matching.normalize import RegionResolver
-from matching.stable_ids import assign_worker_ids
-from sample_data.generate import generate
 from satupekerja.coverage import coverage_by_area, uncovered_informal_workers
 from satupekerja.privacy import DEMO_KEY, to_analytics_tier
-from satupekerja.unify import build_unified_workers
 from satupekerja.warehouse import ANALYTICS, RESTRICTED, Warehouse
+from tests.generated_registry import GeneratedRegistry, build_generated_registry
 
 
 @pytest.fixture
@@ -49,40 +44,13 @@ DEMO_AS_OF = dt.date(2026, 11, 1)
 EARLIER_SNAPSHOT = dt.date(2026, 10, 1)
 
 
-@dataclass(frozen=True)
-class DemoRegistry:
-    """A small generated registry run through contracts, matching, stable ids and unification."""
-
-    data_dir: Path
-    person_records: pd.DataFrame
-    worker_links: pd.DataFrame
-    unified: pd.DataFrame
-    link_result: object
+DemoRegistry = GeneratedRegistry
 
 
 @pytest.fixture(scope="session")
 def demo_registry(tmp_path_factory) -> DemoRegistry:
-    """300 synthetic people (seed 7) as of ``DEMO_AS_OF``: sources → person records → links → unified workers.
-
-    Contract validation (Great Expectations) is skipped with an empty passing report: it is tested with the
-    contracts, and costs seconds here.
-    """
-    data_dir = tmp_path_factory.mktemp("demo_sources")
-    generate(300, 7, data_dir, DEMO_AS_OF)
-    resolver = RegionResolver(data_contracts.load_region_reference())
-    frames = []
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("SATUPEKERJA_DATA_DIR", str(data_dir))
-        for source, contract in data_contracts.load_contracts().items():
-            raw = data_contracts.read_source(contract)
-            report = data_contracts.ValidationReport(source=source)
-            frames.append(data_contracts.standardise(contract, raw, report, DEMO_AS_OF, resolver).records)
-    person_records = pd.concat(frames, ignore_index=True)
-    result = link_records(person_records)
-    ids, _history = assign_worker_ids(result.links.rename(columns={"cluster_id": "cluster"}), None, None, DEMO_AS_OF)
-    worker_links = ids.merge(result.links[["record_id", "confidence"]], on="record_id")
-    unified = build_unified_workers(person_records, worker_links, DEMO_AS_OF)
-    return DemoRegistry(data_dir, person_records, worker_links, unified, result)
+    """300 synthetic people (seed 7) as of ``DEMO_AS_OF``: sources → person records → links → unified workers."""
+    return build_generated_registry(300, 7, DEMO_AS_OF, tmp_path_factory.mktemp("demo_sources"))
 
 
 @pytest.fixture(scope="session")

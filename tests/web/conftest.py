@@ -16,14 +16,10 @@ import pandas as pd
 import pytest
 
 import data_contracts
-from matching import link_records
-from matching.normalize import RegionResolver
-from matching.stable_ids import assign_worker_ids
-from sample_data.generate import generate
 from satupekerja.coverage import ACTIVE, coverage_by_area, uncovered_informal_workers
 from satupekerja.privacy import DEMO_KEY, to_analytics_tier
-from satupekerja.unify import build_unified_workers
 from satupekerja.warehouse import ANALYTICS, RESTRICTED, Warehouse
+from tests.generated_registry import build_generated_registry
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -65,21 +61,8 @@ def publish(
 @pytest.fixture(scope="session")
 def web_warehouse(tmp_path_factory) -> Published:
     """600 synthetic people (seed 7) through contracts, matching, stable ids and unification, published once."""
-    data_dir = tmp_path_factory.mktemp("web_sources")
-    generate(600, 7, data_dir, AS_OF)
-    resolver = RegionResolver(data_contracts.load_region_reference())
-    frames = []
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("SATUPEKERJA_DATA_DIR", str(data_dir))
-        for source, contract in data_contracts.load_contracts().items():
-            raw = data_contracts.read_source(contract)
-            report = data_contracts.ValidationReport(source=source)
-            frames.append(data_contracts.standardise(contract, raw, report, AS_OF, resolver).records)
-    person_records = pd.concat(frames, ignore_index=True)
-    result = link_records(person_records)
-    ids, _history = assign_worker_ids(result.links.rename(columns={"cluster_id": "cluster"}), None, None, AS_OF)
-    links = ids.merge(result.links[["record_id", "confidence"]], on="record_id")
-    unified = build_unified_workers(person_records, links, AS_OF)
+    built = build_generated_registry(600, 7, AS_OF, tmp_path_factory.mktemp("web_sources"))
+    person_records, links, unified, result = built.person_records, built.worker_links, built.unified, built.link_result
     root = tmp_path_factory.mktemp("web_warehouse")
     publish(Warehouse(root), AS_OF, unified, person_records, links, result.scored_pairs)
     return Published(root, unified, person_records, links)
