@@ -11,7 +11,7 @@ from assets.matching import link_person_records
 from assets.outreach import outreach_outcomes
 from assets.person_records import build_person_records
 from assets.publication import build_publish_snapshot
-from assets.registry import coverage_by_area, unified_workers, uncovered_informal_workers
+from assets.registry import coverage_by_area, uncovered_informal_workers, unified_workers
 from assets.sources import build_source_assets
 
 

@@ -6,4 +6,3 @@ from __future__ import annotations
 # present and the files are not empty. Blocking: a failure stops the source's standardisation and
 # everything downstream of it.
 CONTRACT_FILE_RULES = "contract_file_rules"
-

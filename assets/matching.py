@@ -2,7 +2,7 @@
 
 ``link_person_records`` runs :func:`matching.link_records` (block, compare, learn the Fellegi–Sunter model by EM,
 score, cluster) and gives tonight's clusters their stable worker ids, inherited from the last published
-snapshot before this one (:func:`satupekerja.publication.previous_worker_ids`). The engine is one pass, so the
+snapshot before this one (:func:`satupekerja.publishing.guards.previous_worker_ids`). The engine is one pass, so the
 outputs come from one step:
 
 - ``scored_pairs``: every candidate pair from blocking, with each comparison's level and weight;
@@ -16,7 +16,6 @@ outputs come from one step:
 """
 
 import json
-
 from collections.abc import Iterator
 
 import dagster as dg
@@ -25,13 +24,12 @@ from dagster import AssetExecutionContext
 
 from assets.groups import MATCHING
 from assets.metadata import markdown_table, share, table_metadata, value_counts
-from assets.partitions import snapshot_partitions
-from assets.publication import WarehouseResource
-from assets.sources import snapshot_date
+from assets.partitions import snapshot_date, snapshot_partitions
+from assets.resources import WarehouseResource
 from data_contracts.matching_settings import load_matching_settings, matching_settings_path
 from matching import link_records, model_changes, model_from_dict, model_to_dict, settings_fingerprint
 from matching.stable_ids import assign_worker_ids
-from satupekerja.publication import (
+from satupekerja.publishing.guards import (
     MATCHING_MODEL_TABLE,
     last_published_before,
     previous_matching_model,
@@ -128,7 +126,8 @@ def _model_metadata(document: dict, previous: dict | None, started_from_previous
         "m/u table": dg.MetadataValue.md(table),
         "settings hash": dg.MetadataValue.text(document["settings_hash"]),
         "EM started from": dg.MetadataValue.text(
-            "the last published model" if started_from_previous else "the settings' m_prior"),
+            "the last published model" if started_from_previous else "the settings' m_prior"
+        ),
         "EM iterations": dg.MetadataValue.int(int(document["em_iterations"])),
     }
     if previous is None:
@@ -136,7 +135,8 @@ def _model_metadata(document: dict, previous: dict | None, started_from_previous
         return metadata
     if previous.get("settings_hash") != document["settings_hash"]:
         metadata["moved since the previous model"] = dg.MetadataValue.text(
-            "the previous model was trained under other matching settings")
+            "the previous model was trained under other matching settings"
+        )
     changes = model_changes(previous, document).head(MOVES_SHOWN)
     metadata["largest weight moves since the previous model (bits)"] = markdown_table(
         ["comparison", "level", "before", "after", "change"],
@@ -172,4 +172,3 @@ def _links_metadata(links: pd.DataFrame) -> dict[str, object]:
             ],
         ),
     }
-

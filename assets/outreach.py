@@ -1,11 +1,10 @@
 """``outreach_outcomes``: each night, the agents' visit outcomes joined with the snapshot just published.
 
-Thin: :func:`satupekerja.outreach.record_night` does the work (funnel and conversions into the web
+Thin: :func:`satupekerja.staff.outreach.record_night` does the work (funnel and conversions into the web
 application's database, pseudonymised outcome rows for the analytics tier); this asset adds those rows to the
 night's snapshot as the analytics tables ``outreach_outcomes`` and ``outreach_funnel``. Runs after
 ``publish_snapshot``; a held-back night publishes nothing, so this asset is skipped with it.
 """
-
 
 from datetime import date
 
@@ -14,10 +13,11 @@ from dagster import AssetExecutionContext
 from pydantic import Field
 
 from assets.partitions import snapshot_partitions
-from assets.publication import PUBLICATION_GROUP, PUBLISH_SNAPSHOT, WarehouseResource
-from satupekerja.outreach import OUTREACH_FUNNEL_TABLE, OUTREACH_OUTCOMES_TABLE, record_night
-from satupekerja.privacy import load_pseudonymisation_key
-from satupekerja.warehouse import ANALYTICS
+from assets.publication import PUBLICATION_GROUP, PUBLISH_SNAPSHOT
+from assets.resources import WarehouseResource
+from satupekerja.privacy.pseudonyms import load_pseudonymisation_key
+from satupekerja.publishing.warehouse import ANALYTICS
+from satupekerja.staff.outreach import OUTREACH_FUNNEL_TABLE, OUTREACH_OUTCOMES_TABLE, record_night
 from satupekerja.web.models import make_engine
 
 OUTREACH_OUTCOMES = "outreach_outcomes"
@@ -40,7 +40,9 @@ class WebDatabase(dg.ConfigurableResource):
     kinds={"sql", "parquet"},
     description="Visit outcomes of PERISAI agents and conversions (reached, now an active BPJS TK member), per night.",
 )
-def outreach_outcomes(context: AssetExecutionContext, warehouse: WarehouseResource, web_database: WebDatabase) -> dg.MaterializeResult:
+def outreach_outcomes(
+    context: AssetExecutionContext, warehouse: WarehouseResource, web_database: WebDatabase
+) -> dg.MaterializeResult:
     snapshot = date.fromisoformat(context.partition_key)
     target = warehouse.get()
     if snapshot not in target.snapshots():

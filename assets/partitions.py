@@ -36,3 +36,8 @@ snapshot_partitions = dg.DailyPartitionsDefinition(
     timezone=SNAPSHOT_TIMEZONE,
     end_offset=1,
 )
+
+
+def snapshot_date(partition_key: str) -> dt.date:
+    """The snapshot date a partition key names."""
+    return dt.date.fromisoformat(partition_key)

@@ -1,5 +1,5 @@
 """``person_records``: every source's standardised records stacked into one table, with the data-subject
-requests of the register (``satupekerja.subject_requests``) applied before anything is matched or published."""
+requests of the register (``satupekerja.privacy.subject_requests``) applied before anything is matched or published."""
 
 from collections.abc import Iterable
 
@@ -8,11 +8,11 @@ import pandas as pd
 
 from assets.groups import INTEGRATION
 from assets.metadata import counts_table, table_metadata
-from assets.partitions import snapshot_partitions
-from assets.publication import WarehouseResource
-from assets.sources import snapshot_date, standard_key
-from satupekerja import privacy, subject_requests
-from satupekerja.publication import previous_worker_ids
+from assets.partitions import snapshot_date, snapshot_partitions
+from assets.resources import WarehouseResource
+from assets.sources import standard_key
+from satupekerja.privacy import pseudonyms, subject_requests
+from satupekerja.publishing.guards import previous_worker_ids
 
 
 def build_person_records(sources: Iterable[str]) -> dg.AssetsDefinition:
@@ -39,7 +39,7 @@ def build_person_records(sources: Iterable[str]) -> dg.AssetsDefinition:
         # Erasure reaches every record linked to the person last night, not only those carrying the NIK.
         previous_links, _ = previous_worker_ids(warehouse.get(), snapshot_date(context.partition_key))
         records, applied = subject_requests.apply_requests(
-            stacked, subject_requests.load_requests(), privacy.load_pseudonymisation_key(), previous_links
+            stacked, subject_requests.load_requests(), pseudonyms.load_pseudonymisation_key(), previous_links
         )
         return dg.MaterializeResult(
             value=records,

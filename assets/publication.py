@@ -1,11 +1,11 @@
 """``publish_snapshot``: the night's registry outputs into the warehouse, only when every guard passes.
 
 The asset loads the registry outputs and the quarantines, counts rows per source, compares them with the stats
-published with the last snapshot before this partition (:mod:`satupekerja.publication`), and then either
+published with the last snapshot before this partition (:mod:`satupekerja.publishing.guards`), and then either
 
 - stages every table (restricted copy with personal data, analytics copy with the privacy column policy
   applied, per :data:`DEFAULT_PUBLISHED_TABLES`) plus the night's ``publication_stats``, and publishes them
-  atomically (:class:`satupekerja.warehouse.Warehouse`); or
+  atomically (:class:`satupekerja.publishing.warehouse.Warehouse`); or
 - holds the snapshot back: nothing is staged, the previous snapshot stays published, an observation on the
   asset and the failed blocking checks say why (source ids and counts only), and the step fails so the run
   failure sensor reports it. A held-back night records no materialisation, so freshness alerts fire too.
@@ -14,20 +14,20 @@ published with the last snapshot before this partition (:mod:`satupekerja.public
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
-from pathlib import Path
 
 import dagster as dg
-from dagster import AssetExecutionContext
 import pandas as pd
+from dagster import AssetExecutionContext
 from pydantic import Field
 
 import data_contracts
 from assets.metadata import markdown_table
-from data_contracts.roles import RoleBook
 from assets.partitions import snapshot_partitions
+from assets.resources import WarehouseResource
 from assets.sources import quarantine_key
-from satupekerja import privacy
-from satupekerja.publication import (
+from data_contracts.roles import RoleBook
+from satupekerja.privacy import pseudonyms
+from satupekerja.publishing.guards import (
     MATCHING_MODEL_TABLE,
     MEMBERSHIP_DATA_PRESENT,
     OUTPUT_CONTRACTS_MET,
@@ -48,7 +48,7 @@ from satupekerja.publication import (
     previous_stats,
     stats_from_outputs,
 )
-from satupekerja.warehouse import ANALYTICS, RESTRICTED, StagedSnapshot, Warehouse
+from satupekerja.publishing.warehouse import ANALYTICS, RESTRICTED, StagedSnapshot, Warehouse
 
 PUBLISH_SNAPSHOT = "publish_snapshot"
 PUBLICATION_GROUP = "publication"
@@ -64,21 +64,21 @@ GUARD_DESCRIPTIONS = {
     ROW_COUNT_STABLE: "No source's rows read fell by more than max_row_drop_fraction since the last publication.",
     QUARANTINE_SHARE_WITHIN_LIMIT: "No source had more than max_quarantine_fraction of its rows quarantined.",
     MEMBERSHIP_DATA_PRESENT: "Every declared membership register (roles.membership_register) has accepted rows; "
-                             "with none declared, passes and says coverage was not computed.",
+    "with none declared, passes and says coverage was not computed.",
     OUTPUT_CONTRACTS_MET: "Every published table meets its output contract (data_contracts/outputs/).",
 }
 
 #: Columns of the published tables that the shared privacy policy does not classify: id history events and
 #: ``worker_links``' cluster size and link confidence (counts and scores, no personal data).
 OWN_COLUMN_POLICY = {
-    "event": privacy.ColumnPolicy.KEEP,
-    "related_worker_id": privacy.ColumnPolicy.KEEP,
-    "records": privacy.ColumnPolicy.KEEP,
-    "event_date": privacy.ColumnPolicy.KEEP,
-    "cluster_size": privacy.ColumnPolicy.KEEP,
-    "confidence": privacy.ColumnPolicy.KEEP,
-    "settings_hash": privacy.ColumnPolicy.KEEP,
-    "model_json": privacy.ColumnPolicy.DROP,  # term-frequency tables hold names: restricted tier only
+    "event": pseudonyms.ColumnPolicy.KEEP,
+    "related_worker_id": pseudonyms.ColumnPolicy.KEEP,
+    "records": pseudonyms.ColumnPolicy.KEEP,
+    "event_date": pseudonyms.ColumnPolicy.KEEP,
+    "cluster_size": pseudonyms.ColumnPolicy.KEEP,
+    "confidence": pseudonyms.ColumnPolicy.KEEP,
+    "settings_hash": pseudonyms.ColumnPolicy.KEEP,
+    "model_json": pseudonyms.ColumnPolicy.DROP,  # term-frequency tables hold names: restricted tier only
 }
 
 
@@ -105,21 +105,9 @@ DEFAULT_PUBLISHED_TABLES = (
 QUARANTINE_TABLE = PublishedTable("quarantine", restricted=True, analytics=True)
 
 
-class WarehouseResource(dg.ConfigurableResource):
-    """The analyst warehouse the night publishes into."""
-
-    root: str | None = Field(
-        default=None,
-        description="Warehouse folder. Default: `$SATUPEKERJA_WAREHOUSE_DIR`, else `<repo>/warehouse`.",
-    )
-
-    def get(self) -> Warehouse:
-        return Warehouse(Path(self.root) if self.root else None)
-
-
 class PublicationGuards(dg.ConfigurableResource):
     """Thresholds of the publication guards; unset fields come from ``SATUPEKERJA_GUARD_*`` or the defaults
-    documented on :class:`satupekerja.publication.GuardSettings` (0.2 row drop, 0.05 quarantined)."""
+    documented on :class:`satupekerja.publishing.guards.GuardSettings` (0.2 row drop, 0.05 quarantined)."""
 
     max_row_drop_fraction: float | None = Field(default=None, description="Largest allowed drop in rows read (0-1).")
     max_quarantine_fraction: float | None = Field(default=None, description="Largest allowed quarantined share (0-1).")
@@ -137,7 +125,9 @@ def build_publish_snapshot(
     required = {source: contract.required for source, contract in contracts.items()}
     membership = RoleBook.from_contracts(contracts).membership_registers
     # Optional keyless multi-file sources (community lists): the shrink guard compares them file by file.
-    per_file_sources = [source for source, contract in contracts.items() if not contract.required and not contract.record_key]
+    per_file_sources = [
+        source for source, contract in contracts.items() if not contract.required and not contract.record_key
+    ]
     table_inputs = {table.name: dg.AssetIn(key=dg.AssetKey(table.name)) for table in published_tables}
     quarantine_inputs = {f"quarantine_{source}": dg.AssetIn(key=quarantine_key(source)) for source in contracts}
 
@@ -175,7 +165,9 @@ def build_publish_snapshot(
             rows = publish(target, snapshot, context.run_id, (*published_tables, QUARANTINE_TABLE), tables, current)
             yield dg.MaterializeResult(metadata=_published_metadata(target, rows))
         else:
-            context.log.error("snapshot %s held back: %s", snapshot, " | ".join(r.message for r in results if not r.passed))
+            context.log.error(
+                "snapshot %s held back: %s", snapshot, " | ".join(r.message for r in results if not r.passed)
+            )
             yield dg.AssetObservation(asset_key=PUBLISH_SNAPSHOT, metadata=_held_back_metadata(results))
         yield from (_check_result(result) for result in results)
 
@@ -194,7 +186,7 @@ def publish(
 
     Returns rows per ``<tier>/<table>``.
     """
-    key = privacy.load_pseudonymisation_key()
+    key = pseudonyms.load_pseudonymisation_key()
     key_record = pseudonym_key_record(key)
     warehouse.check_pseudonym_key(key_record)
     staged = warehouse.stage(snapshot, run_id)
@@ -214,7 +206,7 @@ def publish(
     return {f"{tier}/{table}": rows for (tier, table), rows in sorted(staged.rows.items())}
 
 
-def pseudonym_key_record(key: privacy.PseudonymisationKey) -> dict:
+def pseudonym_key_record(key: pseudonyms.PseudonymisationKey) -> dict:
     """What the warehouse remembers of the key its analytics tier was made with (never the key itself)."""
     return {"demo": key.is_demo, "fingerprint": key.fingerprint}
 
@@ -227,12 +219,16 @@ DEMO_KEY_WARNING = (
 
 
 def _stage_table(
-    staged: StagedSnapshot, table: PublishedTable, frame: pd.DataFrame, key: privacy.PseudonymisationKey, snapshot: date
+    staged: StagedSnapshot,
+    table: PublishedTable,
+    frame: pd.DataFrame,
+    key: pseudonyms.PseudonymisationKey,
+    snapshot: date,
 ) -> None:
     if table.restricted:
-        staged.write(table.name, privacy.restricted_tier(frame, table.name, OWN_COLUMN_POLICY), tier=RESTRICTED)
+        staged.write(table.name, pseudonyms.restricted_tier(frame, table.name, OWN_COLUMN_POLICY), tier=RESTRICTED)
     if table.analytics:
-        analytics = privacy.to_analytics_tier(table.name, frame, key, snapshot, OWN_COLUMN_POLICY)
+        analytics = pseudonyms.to_analytics_tier(table.name, frame, key, snapshot, OWN_COLUMN_POLICY)
         staged.write(table.name, analytics, tier=ANALYTICS)
 
 
@@ -248,7 +244,7 @@ def _check_result(result: GuardResult) -> dg.AssetCheckResult:
 
 
 def _published_metadata(warehouse: Warehouse, rows: Mapping[str, int]) -> dict[str, object]:
-    key = privacy.load_pseudonymisation_key()
+    key = pseudonyms.load_pseudonymisation_key()
     return {
         "published": dg.MetadataValue.bool(True),
         "pseudonyms reversible": dg.MetadataValue.bool(key.is_demo),

@@ -7,13 +7,12 @@ from dagster import AssetExecutionContext
 from assets.groups import REGISTRY
 from assets.matching import WORKER_LINKS
 from assets.metadata import table_metadata, value_counts
-from assets.partitions import snapshot_partitions
-from assets.sources import snapshot_date
+from assets.partitions import snapshot_date, snapshot_partitions
 from data_contracts import load_region_reference
 from data_contracts.roles import default_role_book
-from satupekerja.coverage import coverage_by_area as build_coverage_by_area
-from satupekerja.coverage import uncovered_informal_workers as build_uncovered_informal_workers
-from satupekerja.unify import build_unified_workers
+from satupekerja.registry.coverage import coverage_by_area as build_coverage_by_area
+from satupekerja.registry.coverage import uncovered_informal_workers as build_uncovered_informal_workers
+from satupekerja.registry.unify import build_unified_workers
 
 CITY_LEVEL = "kota"
 CITY_COUNTS = ("workers", "informal", "covered", "uncovered")
@@ -32,7 +31,9 @@ def unified_workers(
     roles = default_role_book()
     unified = build_unified_workers(person_records, worker_links, snapshot_date(context.partition_key), roles)
     if not roles.membership_registers:
-        context.log.warning("tidak ada register kepesertaan (membership_register) di kontrak: cakupan BPJS TK tidak dihitung")
+        context.log.warning(
+            "tidak ada register kepesertaan (membership_register) di kontrak: cakupan BPJS TK tidak dihitung"
+        )
     return dg.MaterializeResult(
         value=unified,
         metadata={
@@ -82,4 +83,3 @@ def coverage_by_area(unified_workers: pd.DataFrame) -> dg.MaterializeResult:
             **{f"city {column}": dg.MetadataValue.int(int(city[column])) for column in CITY_COUNTS},
         },
     )
-

@@ -1,9 +1,13 @@
-"""Resources the source assets need. Values come from environment variables through ``pipelines.definitions``."""
+"""Resources the assets share: the source inbox and the warehouse. Values come from environment variables through ``pipelines.definitions``."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import dagster as dg
 from pydantic import Field
+
+from satupekerja.publishing.warehouse import Warehouse
 
 
 class SourceInbox(dg.ConfigurableResource):
@@ -24,3 +28,15 @@ class SourceInbox(dg.ConfigurableResource):
     read_retry_seconds: float = Field(
         default=60.0, ge=0, description="Wait before each retry of a transient read failure (seconds)."
     )
+
+
+class WarehouseResource(dg.ConfigurableResource):
+    """The analyst warehouse the night publishes into."""
+
+    root: str | None = Field(
+        default=None,
+        description="Warehouse folder. Default: `$SATUPEKERJA_WAREHOUSE_DIR`, else `<repo>/warehouse`.",
+    )
+
+    def get(self) -> Warehouse:
+        return Warehouse(Path(self.root) if self.root else None)

@@ -31,7 +31,7 @@ import data_contracts
 from assets.check_names import CONTRACT_FILE_RULES
 from assets.groups import source_system
 from assets.metadata import markdown_table, share, table_metadata
-from assets.partitions import snapshot_partitions
+from assets.partitions import snapshot_date, snapshot_partitions
 from assets.resources import SourceInbox
 from data_contracts.reader import LINEAGE_COLUMNS
 from data_contracts.validation import empty_issues
@@ -122,10 +122,6 @@ def contract_version(contract: data_contracts.Contract) -> str | None:
     if contract.path is None:
         return None
     return hashlib.sha256(contract.path.read_bytes()).hexdigest()[:12]
-
-
-def snapshot_date(partition_key: str) -> dt.date:
-    return dt.date.fromisoformat(partition_key)
 
 
 @functools.cache
@@ -229,7 +225,9 @@ def _raw_metadata(raw: data_contracts.RawSource, report: data_contracts.Validati
         "rows read": dg.MetadataValue.int(len(raw.frame)),
         # Contract columns only: a file whose header line is missing has data values as column names.
         "columns": dg.MetadataValue.json([c for c in raw.frame.columns if c in known]),
-        "other columns": dg.MetadataValue.int(sum(c not in known and c not in LINEAGE_COLUMNS for c in raw.frame.columns)),
+        "other columns": dg.MetadataValue.int(
+            sum(c not in known and c not in LINEAGE_COLUMNS for c in raw.frame.columns)
+        ),
         **{name.replace("_", " "): dg.MetadataValue.int(count) for name, count in raw.line_totals().items()},
         "files dropped": dg.MetadataValue.json(list(raw.dropped_files)),
         "file errors": dg.MetadataValue.int(len(report.file_errors)),

@@ -48,11 +48,19 @@ def evidence_shares(records: pd.DataFrame, truth: pd.DataFrame) -> tuple[pd.Data
     shares = pd.DataFrame(
         {
             "evidence": [
-                "same phone", "same NIK", "birth date + name token", "any strong evidence",
-                "only a name token, same kelurahan", "only a name token, same kecamatan", "no strong evidence, no shared token",
+                "same phone",
+                "same NIK",
+                "birth date + name token",
+                "any strong evidence",
+                "only a name token, same kelurahan",
+                "only a name token, same kecamatan",
+                "no strong evidence, no shared token",
             ],
             "share_of_true_pairs": [
-                same("phone").mean(), same("nik").mean(), (same("birth_date") & shared_token).mean(), strong.mean(),
+                same("phone").mean(),
+                same("nik").mean(),
+                (same("birth_date") & shared_token).mean(),
+                strong.mean(),
                 (~strong & shared_token & same("kelurahan_code")).mean(),
                 (~strong & shared_token & same("kecamatan_code")).mean(),
                 (~strong & ~shared_token).mean(),

@@ -21,7 +21,7 @@ import openpyxl
 import data_contracts
 from matching.normalize import RegionResolver
 from sample_data.generate import generate_frames, write_sources
-from satupekerja.privacy import personal_data_scanner
+from satupekerja.privacy.pseudonyms import personal_data_scanner
 
 SNAPSHOT = dt.date(2026, 11, 20)
 
@@ -106,8 +106,9 @@ def main() -> None:
             elif label.startswith(("NAMA", "NAME")) and not any(w in label for w in ("USAHA", "PANGGILAN")):
                 names += table[column].tolist()
     truth = data.persons
-    scanner = personal_data_scanner(niks=[*niks, *truth["nik"], *truth["nik_alt"], *truth["kk"]], phones=phones,
-                                    names=[*names, *truth["name"]])
+    scanner = personal_data_scanner(
+        niks=[*niks, *truth["nik"], *truth["nik_alt"], *truth["kk"]], phones=phones, names=[*names, *truth["name"]]
+    )
     planted = len(scanner.niks) + len(scanner.phones) + sum(len(g) for g in scanner.names_by_first_word.values())
     contracts = data_contracts.load_contracts()
     regions = RegionResolver(data_contracts.load_region_reference())
@@ -115,8 +116,10 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         clean = Path(folder) / "clean"
         write_sources(data, clean)
-        print(f"values planted (distinct NIK/KK {len(scanner.niks)}, phones {len(scanner.phones)}, names "
-              f"{planted - len(scanner.niks) - len(scanner.phones)}): {planted}")
+        print(
+            f"values planted (distinct NIK/KK {len(scanner.niks)}, phones {len(scanner.phones)}, names "
+            f"{planted - len(scanner.niks) - len(scanner.phones)}): {planted}"
+        )
         for name, (source, damage) in faults().items():
             inbox = Path(folder) / name.replace(" ", "_")
             shutil.copytree(clean, inbox, ignore=shutil.ignore_patterns("truth"))
@@ -139,8 +142,10 @@ def main() -> None:
             total_messages += len(messages)
             print(f"  {name:<32} {len(messages):>6} messages, {found} personal values found")
     control = " ".join(str(value) for value in [*truth["nik"].head(3), *truth["name"].head(3)])
-    print(f"values found: {total_found} in {total_messages} messages (control: {len(scanner.find(control))} of 6 "
-          "planted values found in a control string)")
+    print(
+        f"values found: {total_found} in {total_messages} messages (control: {len(scanner.find(control))} of 6 "
+        "planted values found in a control string)"
+    )
 
 
 if __name__ == "__main__":

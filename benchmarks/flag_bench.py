@@ -6,8 +6,8 @@ Usage::
 
 The data are prepared as ``benchmarks/match_bench.py`` prepares them (same ``--workdir`` layout, so one
 preparation serves both); the records are linked with the matching settings YAML, the unified workers and
-their flags built as the pipeline builds them (``satupekerja.unify.build_unified_workers``, worker id = cluster),
-and the outreach list (``satupekerja.coverage.uncovered_informal_workers``) compared with the truth.
+their flags built as the pipeline builds them (``satupekerja.registry.unify.build_unified_workers``, worker id = cluster),
+and the outreach list (``satupekerja.registry.coverage.uncovered_informal_workers``) compared with the truth.
 
 A listed worker is the person most of its records belong to. Truth: a person is an *uncovered informal worker*
 when ``employment_type == "informal"`` and not ``tk_covered`` on the as-of date. Printed: precision (listed
@@ -28,7 +28,7 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from match_bench import AS_OF, prepare  # noqa: E402
+from match_bench import AS_OF, prepare
 
 
 def evaluate_flags(listed: pd.DataFrame, linked_truth: pd.DataFrame, persons: pd.DataFrame) -> dict:
@@ -38,13 +38,22 @@ def evaluate_flags(listed: pd.DataFrame, linked_truth: pd.DataFrame, persons: pd
     persons (``person_id``, ``employment_type``, ``tk_covered``, ``sector``).
     """
     target = persons.assign(target=persons["employment_type"].eq("informal") & ~persons["tk_covered"])
-    owner = (linked_truth.groupby(["worker_id", "person_id"]).size().rename("n").reset_index()
-             .sort_values(["worker_id", "n", "person_id"], ascending=[True, False, True])
-             .drop_duplicates("worker_id"))
+    owner = (
+        linked_truth.groupby(["worker_id", "person_id"])
+        .size()
+        .rename("n")
+        .reset_index()
+        .sort_values(["worker_id", "n", "person_id"], ascending=[True, False, True])
+        .drop_duplicates("worker_id")
+    )
     truth_columns = target[["person_id", "target", "employment_type", "sector", "tk_covered"]].rename(
-        columns={"employment_type": "true_employment", "sector": "true_sector", "tk_covered": "true_covered"})
-    listed = listed[[c for c in listed.columns if c not in ("person_id",)]].merge(
-        owner[["worker_id", "person_id"]], on="worker_id", how="left").merge(truth_columns, on="person_id", how="left")
+        columns={"employment_type": "true_employment", "sector": "true_sector", "tk_covered": "true_covered"}
+    )
+    listed = (
+        listed[[c for c in listed.columns if c not in ("person_id",)]]
+        .merge(owner[["worker_id", "person_id"]], on="worker_id", how="left")
+        .merge(truth_columns, on="person_id", how="left")
+    )
     reachable = target[target["person_id"].isin(linked_truth["person_id"]) & target["target"]]
     rows = {}
     tiers = [("both tiers", listed)]
@@ -52,13 +61,20 @@ def evaluate_flags(listed: pd.DataFrame, linked_truth: pd.DataFrame, persons: pd
         tiers += [(f"tier {name}", part) for name, part in listed.groupby("outreach_tier")]
     for name, part in tiers:
         found = reachable["person_id"].isin(part["person_id"]).sum()
-        rows[name] = {"listed": len(part), "true": int(part["target"].sum()),
-                      "precision": part["target"].mean() if len(part) else float("nan"),
-                      "recall": found / len(reachable) if len(reachable) else float("nan")}
+        rows[name] = {
+            "listed": len(part),
+            "true": int(part["target"].sum()),
+            "precision": part["target"].mean() if len(part) else float("nan"),
+            "recall": found / len(reachable) if len(reachable) else float("nan"),
+        }
     twice = int(listed["person_id"].duplicated().sum())
     false_positive = listed[~listed["target"]]
-    fp_kind = false_positive["true_covered"].map({True: "covered "}).fillna("") \
-        + false_positive["true_employment"] + ":" + false_positive["true_sector"]
+    fp_kind = (
+        false_positive["true_covered"].map({True: "covered "}).fillna("")
+        + false_positive["true_employment"]
+        + ":"
+        + false_positive["true_sector"]
+    )
     missed = reachable[~reachable["person_id"].isin(listed["person_id"])]
     return {
         "metrics": pd.DataFrame(rows).T,
@@ -74,13 +90,14 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--persons", type=int, default=200_000)
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--workdir", type=Path, default=None,
-                        help="folder to prepare the data in and keep (shared with match_bench.py)")
+    parser.add_argument(
+        "--workdir", type=Path, default=None, help="folder to prepare the data in and keep (shared with match_bench.py)"
+    )
     args = parser.parse_args(argv)
     from data_contracts.matching_settings import load_matching_settings
     from matching import link_records
-    from satupekerja.coverage import uncovered_informal_workers
-    from satupekerja.unify import build_unified_workers
+    from satupekerja.registry.coverage import uncovered_informal_workers
+    from satupekerja.registry.unify import build_unified_workers
 
     with tempfile.TemporaryDirectory(prefix="flag_bench_") as scratch:
         folder = args.workdir / f"persons_{args.persons}_seed_{args.seed}" if args.workdir else Path(scratch)
@@ -97,14 +114,20 @@ def main(argv: list[str] | None = None) -> None:
     seconds = time.perf_counter() - start
     linked_truth = links[["record_id", "worker_id"]].merge(truth[["record_id", "person_id"]], on="record_id")
     figures = evaluate_flags(listed, linked_truth, persons)
-    print(f"=== {args.persons:,} persons, seed {args.seed}, as of {AS_OF}: {len(records):,} records, "
-          f"{len(unified):,} workers; link + unify + flags {seconds:.1f}s ===")
+    print(
+        f"=== {args.persons:,} persons, seed {args.seed}, as of {AS_OF}: {len(records):,} records, "
+        f"{len(unified):,} workers; link + unify + flags {seconds:.1f}s ==="
+    )
     print("preparation: " + ", ".join(f"{k} {v:.1f}s" for k, v in prepared.items()))
     print(f"uncovered informal persons with a record (truth): {figures['reachable']:,}")
-    print("uncovered-informal flag (targets: both tiers P >= 0.95 at R >= 0.90; pasti P >= 0.98):\n"
-          + figures["metrics"].to_string(float_format="{:.4f}".format))
-    print(f"people listed more than once: {figures['listed_twice']:,} extra listings, "
-          f"{figures['listed_twice_share']:.2%} of the list (target <= 0.5 %)")
+    print(
+        "uncovered-informal flag (targets: both tiers P >= 0.95 at R >= 0.90; pasti P >= 0.98):\n"
+        + figures["metrics"].to_string(float_format="{:.4f}".format)
+    )
+    print(
+        f"people listed more than once: {figures['listed_twice']:,} extra listings, "
+        f"{figures['listed_twice_share']:.2%} of the list (target <= 0.5 %)"
+    )
     print("false positives by truth (employment:sector):\n" + figures["false_positives"].to_string())
     print("missed uncovered informal workers by sector:\n" + figures["missed"].to_string())
 

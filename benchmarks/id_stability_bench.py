@@ -192,7 +192,9 @@ def _added_records(
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--people", type=int, default=400_000, help="synthetic population size (without --truth)")
-    parser.add_argument("--sample-persons", type=int, help="generate the sample generator's truth for this many persons")
+    parser.add_argument(
+        "--sample-persons", type=int, help="generate the sample generator's truth for this many persons"
+    )
     parser.add_argument("--truth", type=Path, help="truth/records.parquet written by the sample generator")
     parser.add_argument("--seed", type=int, default=7)
     arguments = parser.parse_args()
@@ -205,7 +207,9 @@ def main() -> None:
     result = run(truth, PerturbationModel(), arguments.seed)
     for name, value in result.items():
         print(f"{name:40s} {value:.4%}" if isinstance(value, float) else f"{name:40s} {value}")
-    print(f"{'target':40s} >= {TARGET:.1%}: {'met' if result['unchanged people keeping their id'] >= TARGET else 'NOT met'}")
+    print(
+        f"{'target':40s} >= {TARGET:.1%}: {'met' if result['unchanged people keeping their id'] >= TARGET else 'NOT met'}"
+    )
 
 
 if __name__ == "__main__":

@@ -90,7 +90,6 @@ def run_engine(records_path: str, truth_path: str, seed: int) -> dict:
         link_records,
         subset_metrics,
     )
-
     from matching.evaluate import double_registration_recall, merged_twin_pairs
 
     settings = load_matching_settings()
@@ -110,12 +109,18 @@ def run_engine(records_path: str, truth_path: str, seed: int) -> dict:
         for name, sources in [(s, (s,)) for s in COMMUNITY_SOURCES] + [("community lists", COMMUNITY_SOURCES)]
     }
     evidence = komunitas_evidence(records, truth)
-    apart = truth.assign(source=truth["source"].mask(
-        truth["record_id"].isin(evidence.index[evidence.eq("nothing shared")]), NO_EVIDENCE_SOURCE))
+    apart = truth.assign(
+        source=truth["source"].mask(
+            truth["record_id"].isin(evidence.index[evidence.eq("nothing shared")]), NO_EVIDENCE_SOURCE
+        )
+    )
     split = evaluate_links(result.links, apart)
     by_pair = split.by_source_pair
-    targeted = by_pair[(by_pair["true_pairs"] >= MIN_TRUE_PAIRS)
-                       & ~by_pair["source_l"].eq(NO_EVIDENCE_SOURCE) & ~by_pair["source_r"].eq(NO_EVIDENCE_SOURCE)]
+    targeted = by_pair[
+        (by_pair["true_pairs"] >= MIN_TRUE_PAIRS)
+        & ~by_pair["source_l"].eq(NO_EVIDENCE_SOURCE)
+        & ~by_pair["source_r"].eq(NO_EVIDENCE_SOURCE)
+    ]
     targeted = targeted.assign(meets=(targeted["precision"] >= 0.97) & (targeted["recall"] >= 0.95))
     with_evidence = subset_metrics(split.by_source_pair, {"komunitas"})
     without_evidence = subset_metrics(split.by_source_pair, {NO_EVIDENCE_SOURCE})
@@ -124,8 +129,9 @@ def run_engine(records_path: str, truth_path: str, seed: int) -> dict:
         "twins": merged_twin_pairs(result.links, truth, persons),
         "double_registrations": double_registration_recall(result.links, truth, result.review_queue, second_rows),
         "targeted_pairs": targeted,
-        "komunitas_apart": pd.concat({"komunitas sharing evidence": with_evidence,
-                                      "komunitas sharing nothing": without_evidence}).droplevel(1),
+        "komunitas_apart": pd.concat(
+            {"komunitas sharing evidence": with_evidence, "komunitas sharing nothing": without_evidence}
+        ).droplevel(1),
         "records": len(records),
         "timings": {**result.timings, "total": total},
         "peak_mb": peak_mb,
@@ -151,11 +157,20 @@ def komunitas_evidence(records: pd.DataFrame, truth: pd.DataFrame) -> pd.Series:
     """Per ``komunitas`` record id: the strongest evidence it shares with another source's record of its person
     (``same phone``, ``same nik``, ``same birth_date``, else ``nothing shared``)."""
     frame = records[["record_id", "source", "phone", "nik", "birth_date"]].merge(
-        truth[["record_id", "person_id"]], on="record_id")
+        truth[["record_id", "person_id"]], on="record_id"
+    )
     community = frame[frame["source"] == "komunitas"]
     pairs = community.merge(frame[frame["source"] != "komunitas"], on="person_id", suffixes=("", "_other"))
-    shared = pd.DataFrame({field: pairs[field].notna() & pairs[field].eq(pairs[f"{field}_other"])
-                           for field in ("phone", "nik", "birth_date")}).groupby(pairs["record_id"]).any()
+    shared = (
+        pd.DataFrame(
+            {
+                field: pairs[field].notna() & pairs[field].eq(pairs[f"{field}_other"])
+                for field in ("phone", "nik", "birth_date")
+            }
+        )
+        .groupby(pairs["record_id"])
+        .any()
+    )
     shared = shared.reindex(community["record_id"], fill_value=False)
     evidence = pd.Series("nothing shared", index=shared.index)
     for field in reversed(list(shared)):
@@ -167,14 +182,22 @@ def komunitas_by_evidence(records: pd.DataFrame, truth: pd.DataFrame, links: pd.
     """``komunitas`` records by the strongest evidence they share with another source's record of their
     person (same phone, else same NIK, else same birth date, else none), and the share of each linked to
     at least one record of their person."""
-    frame = records[["record_id", "source", "phone", "nik", "birth_date"]].merge(
-        truth[["record_id", "person_id"]], on="record_id").merge(links[["record_id", "cluster"]], on="record_id")
+    frame = (
+        records[["record_id", "source", "phone", "nik", "birth_date"]]
+        .merge(truth[["record_id", "person_id"]], on="record_id")
+        .merge(links[["record_id", "cluster"]], on="record_id")
+    )
     community = frame[frame["source"] == "komunitas"]
     pairs = community.merge(frame[frame["source"] != "komunitas"], on="person_id", suffixes=("", "_other"))
-    shared = {field: pairs[field].notna() & pairs[field].eq(pairs[f"{field}_other"])
-              for field in ("phone", "nik", "birth_date")}
-    per_record = pairs.assign(**shared, linked=pairs["cluster"].eq(pairs["cluster_other"])).groupby("record_id")[
-        [*shared, "linked"]].any()
+    shared = {
+        field: pairs[field].notna() & pairs[field].eq(pairs[f"{field}_other"])
+        for field in ("phone", "nik", "birth_date")
+    }
+    per_record = (
+        pairs.assign(**shared, linked=pairs["cluster"].eq(pairs["cluster_other"]))
+        .groupby("record_id")[[*shared, "linked"]]
+        .any()
+    )
     evidence = pd.Series("nothing shared", index=per_record.index)
     for field in reversed(list(shared)):
         evidence = evidence.mask(per_record[field], f"same {field}")
@@ -193,48 +216,76 @@ def _blocking_split(by_source_pair: pd.DataFrame, blocking_subset) -> pd.DataFra
 
 
 def report(target_records: int, persons: int, prepared: dict[str, float], engine: dict, show_model: bool) -> None:
-    print(f"\n=== {target_records:,} target (records or persons): {persons:,} persons, "
-          f"{engine['records']:,} standardised ===")
+    print(
+        f"\n=== {target_records:,} target (records or persons): {persons:,} persons, "
+        f"{engine['records']:,} standardised ==="
+    )
     print("preparation (not the engine): " + ", ".join(f"{k} {v:.1f}s" for k, v in prepared.items()))
     print("engine wall time: " + ", ".join(f"{k} {v:.1f}s" for k, v in engine["timings"].items()))
     print(f"engine peak memory (max RSS): {engine['peak_mb']:,.0f} MB")
-    print(f"candidate pairs: {engine['candidates']:,} ({engine['candidates'] / engine['records']:.2f} per record); "
-          f"review queue: {engine['review_queue']:,} pairs")
-    blocking = engine["blocking"].merge(engine["blocking_stats"][["rule", "dropped_keys", "dropped_records"]],
-                                        on="rule", how="left")
+    print(
+        f"candidate pairs: {engine['candidates']:,} ({engine['candidates'] / engine['records']:.2f} per record); "
+        f"review queue: {engine['review_queue']:,} pairs"
+    )
+    blocking = engine["blocking"].merge(
+        engine["blocking_stats"][["rule", "dropped_keys", "dropped_records"]], on="rule", how="left"
+    )
     print("blocking recall:\n" + blocking.to_string(index=False, float_format="{:.4f}".format))
-    print("blocking recall, found and reachable:\n"
-          + engine["blocking_split"].to_string(float_format="{:.4f}".format))
+    print("blocking recall, found and reachable:\n" + engine["blocking_split"].to_string(float_format="{:.4f}".format))
     print("pairwise (overall):\n" + engine["overall"].to_string(index=False, float_format="{:.4f}".format))
     print("clusters:\n" + engine["clusters"].to_string(index=False))
-    print("links with community lists (to other sources):\n"
-          + engine["community"].to_string(float_format="{:.4f}".format))
-    print("komunitas records by the evidence they share with their person's other records:\n"
-          + engine["komunitas_by_evidence"].to_string(float_format="{:.4f}".format))
-    print("issue 11 targets: per source pair with >= 50 true pairs (komunitas records sharing no evidence apart), "
-          "target P >= 0.97 and R >= 0.95:\n"
-          + engine["targeted_pairs"].to_string(index=False, float_format="{:.4f}".format))
-    print(f"source pairs meeting the target: {int(engine['targeted_pairs']['meets'].sum())} "
-          f"of {len(engine['targeted_pairs'])}")
-    print("komunitas ↔ other sources, by evidence shared (target: with evidence P and R >= 0.97):\n"
-          + engine["komunitas_apart"].to_string(float_format="{:.4f}".format))
+    print(
+        "links with community lists (to other sources):\n" + engine["community"].to_string(float_format="{:.4f}".format)
+    )
+    print(
+        "komunitas records by the evidence they share with their person's other records:\n"
+        + engine["komunitas_by_evidence"].to_string(float_format="{:.4f}".format)
+    )
+    print(
+        "issue 11 targets: per source pair with >= 50 true pairs (komunitas records sharing no evidence apart), "
+        "target P >= 0.97 and R >= 0.95:\n"
+        + engine["targeted_pairs"].to_string(index=False, float_format="{:.4f}".format)
+    )
+    print(
+        f"source pairs meeting the target: {int(engine['targeted_pairs']['meets'].sum())} "
+        f"of {len(engine['targeted_pairs'])}"
+    )
+    print(
+        "komunitas ↔ other sources, by evidence shared (target: with evidence P and R >= 0.97):\n"
+        + engine["komunitas_apart"].to_string(float_format="{:.4f}".format)
+    )
     print("twins (target: 0 merged):\n" + engine["twins"].to_string(index=False))
-    print("double registrations in Dukcapil, linked or sent to review (target recall >= 0.95):\n"
-          + engine["double_registrations"].to_string(index=False, float_format="{:.4f}".format))
-    print("pairwise per source pair:\n"
-          + engine["by_source_pair"].to_string(index=False, float_format="{:.4f}".format))
+    print(
+        "double registrations in Dukcapil, linked or sent to review (target recall >= 0.95):\n"
+        + engine["double_registrations"].to_string(index=False, float_format="{:.4f}".format)
+    )
+    print("pairwise per source pair:\n" + engine["by_source_pair"].to_string(index=False, float_format="{:.4f}".format))
     if show_model:
         print("m/u table:\n" + engine["model"])
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--records", type=int, nargs="+", default=list(DEFAULT_RECORDS),
-                        help="target numbers of source records (default: 50k 200k 500k 1M)")
-    parser.add_argument("--persons", type=int, nargs="+", default=None,
-                        help="numbers of synthetic persons instead of --records (issue 11: 200000)")
-    parser.add_argument("--workdir", type=Path, default=None,
-                        help="folder to prepare the data in and keep (reused when prepared for the same size)")
+    parser.add_argument(
+        "--records",
+        type=int,
+        nargs="+",
+        default=list(DEFAULT_RECORDS),
+        help="target numbers of source records (default: 50k 200k 500k 1M)",
+    )
+    parser.add_argument(
+        "--persons",
+        type=int,
+        nargs="+",
+        default=None,
+        help="numbers of synthetic persons instead of --records (issue 11: 200000)",
+    )
+    parser.add_argument(
+        "--workdir",
+        type=Path,
+        default=None,
+        help="folder to prepare the data in and keep (reused when prepared for the same size)",
+    )
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--show-model", action="store_true", help="print the learned m/u table per size")
     args = parser.parse_args(argv)

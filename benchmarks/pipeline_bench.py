@@ -58,8 +58,20 @@ sys.path.insert(0, str(REPO_ROOT))
 AS_OF = dt.date(2026, 11, 21)
 DEFAULT_SEED = 42
 SAMPLE_SECONDS = 0.01
-STAGES = ("read", "validate", "standardise", "store sources", "stack", "match", "unify", "flag",
-          "validate outputs", "publish", "release memory", "dagster")
+STAGES = (
+    "read",
+    "validate",
+    "standardise",
+    "store sources",
+    "stack",
+    "match",
+    "unify",
+    "flag",
+    "validate outputs",
+    "publish",
+    "release memory",
+    "dagster",
+)
 #: Functions timed inside the run: (module, attribute) -> stage. The assets look these up at call time.
 TIMED_FUNCTIONS = {
     ("data_contracts", "read_source"): "read",
@@ -90,12 +102,14 @@ def _generate(people: int, seed: int, folder: str, connection) -> None:
     data = generate_frames(people, seed, AS_OF)
     drawn = time.perf_counter()
     manifest = write_sources(data, Path(folder))
-    connection.send({
-        "draw_seconds": drawn - started,
-        "write_seconds": time.perf_counter() - drawn,
-        "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-        "records": manifest["records_total"],
-    })
+    connection.send(
+        {
+            "draw_seconds": drawn - started,
+            "write_seconds": time.perf_counter() - drawn,
+            "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+            "records": manifest["records_total"],
+        }
+    )
 
 
 def ensure_inbox(people: int, seed: int, folder: Path) -> dict:
@@ -105,8 +119,10 @@ def ensure_inbox(people: int, seed: int, folder: Path) -> dict:
         manifest = json.loads(manifest_path.read_text())
         if (manifest.get("persons"), manifest.get("seed"), manifest.get("as_of")) == (people, seed, AS_OF.isoformat()):
             return {"reused": True, "records": manifest["records_total"], "manifest": manifest}
-        raise SystemExit(f"{folder} holds another generation ({manifest.get('persons')} people, seed "
-                         f"{manifest.get('seed')}): choose an empty folder")
+        raise SystemExit(
+            f"{folder} holds another generation ({manifest.get('persons')} people, seed "
+            f"{manifest.get('seed')}): choose an empty folder"
+        )
     folder.mkdir(parents=True, exist_ok=True)
     result = _run_child(_generate, (people, seed, str(folder)), sample=False)
     result["manifest"] = json.loads(manifest_path.read_text())
@@ -122,12 +138,14 @@ def _run_pipeline(inbox: str, work: str, connection) -> None:
     home = work_dir / "dagster_home"
     home.mkdir(parents=True)
     shutil.copyfile(REPO_ROOT / "dagster.yaml", home / "dagster.yaml")
-    os.environ.update({
-        "DAGSTER_HOME": str(home),
-        "SATUPEKERJA_DATA_DIR": inbox,
-        "SATUPEKERJA_ASSET_STORAGE_DIR": str(work_dir / "storage"),
-        "SATUPEKERJA_WAREHOUSE_DIR": str(work_dir / "warehouse"),
-    })
+    os.environ.update(
+        {
+            "DAGSTER_HOME": str(home),
+            "SATUPEKERJA_DATA_DIR": inbox,
+            "SATUPEKERJA_ASSET_STORAGE_DIR": str(work_dir / "storage"),
+            "SATUPEKERJA_WAREHOUSE_DIR": str(work_dir / "warehouse"),
+        }
+    )
     started = time.time()
     import importlib
 
@@ -161,17 +179,19 @@ def _run_pipeline(inbox: str, work: str, connection) -> None:
             elif event.event_type in (DagsterEventType.STEP_SUCCESS, DagsterEventType.STEP_FAILURE):
                 steps.setdefault(entry.step_key, [entry.timestamp, entry.timestamp])[1] = entry.timestamp
         failed = [event.step_key for event in result.all_events if event.event_type == DagsterEventType.STEP_FAILURE]
-    connection.send({
-        "success": result.success,
-        "failed_steps": failed,
-        "started": started,
-        "imported": imported,
-        "run_started": run_started,
-        "run_ended": run_ended,
-        "intervals": intervals,
-        "steps": steps,
-        "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-    })
+    connection.send(
+        {
+            "success": result.success,
+            "failed_steps": failed,
+            "started": started,
+            "imported": imported,
+            "run_started": run_started,
+            "run_ended": run_ended,
+            "intervals": intervals,
+            "steps": steps,
+            "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        }
+    )
 
 
 def _timed(function, stage: str, intervals: list):
@@ -211,8 +231,10 @@ def _run_child(target, args: tuple, *, sample: bool, max_mb: float | None = None
     if result is None:
         reached = max((rss for _, rss in samples), default=0.0)
         elapsed = samples[-1][0] - samples[0][0] if samples else 0.0
-        raise ChildDied(f"the process died (exit code {process.exitcode}) after {elapsed:.0f} s, at {reached:,.0f} MB "
-                        "resident" + (f" (limit {max_mb:,.0f} MB)" if max_mb else ""))
+        raise ChildDied(
+            f"the process died (exit code {process.exitcode}) after {elapsed:.0f} s, at {reached:,.0f} MB "
+            "resident" + (f" (limit {max_mb:,.0f} MB)" if max_mb else "")
+        )
     result["samples"] = samples
     return result
 
@@ -273,7 +295,8 @@ def stage_figures(run: dict) -> dict[str, dict[str, float]]:
             periods[STEP_STAGES[key]].append((start, end))
     seconds = {stage: sum(end - start for start, end in spans) for stage, spans in periods.items()}
     seconds["store sources"] = sum(end - start for start, end in ingest) - sum(
-        seconds[stage] for stage in ("read", "validate", "standardise"))
+        seconds[stage] for stage in ("read", "validate", "standardise")
+    )
     seconds["publish"] -= seconds["validate outputs"]
     periods["store sources"] = ingest
     total = run["run_ended"] - run["run_started"]
@@ -282,8 +305,7 @@ def stage_figures(run: dict) -> dict[str, dict[str, float]]:
     step_spans = list(run["steps"].values())
     samples = run["samples"]
     in_run = [(when, rss) for when, rss in samples if run["run_started"] <= when <= run["run_ended"]]
-    between_steps = [(when, rss) for when, rss in in_run
-                     if not any(start <= when <= end for start, end in step_spans)]
+    between_steps = [(when, rss) for when, rss in in_run if not any(start <= when <= end for start, end in step_spans)]
     figures = {}
     for stage in STAGES:
         if stage == "dagster":
@@ -298,12 +320,15 @@ def output_figures(work: Path) -> dict:
     """Figures that must not move when the code gets faster, and a digest of every published table."""
     import pandas as pd
 
-    from satupekerja.warehouse import ANALYTICS, RESTRICTED, Warehouse
+    from satupekerja.publishing.warehouse import ANALYTICS, RESTRICTED, Warehouse
 
     storage = work / "storage"
     partition = f"snapshot_date={AS_OF.isoformat()}"
-    scored = pd.read_parquet(storage / "scored_pairs" / partition / "data.parquet", columns=["record_id_l"]) \
-        if (storage / "scored_pairs").exists() else None
+    scored = (
+        pd.read_parquet(storage / "scored_pairs" / partition / "data.parquet", columns=["record_id_l"])
+        if (storage / "scored_pairs").exists()
+        else None
+    )
     review = pd.read_parquet(storage / "match_review_queue" / partition / "data.parquet")
     warehouse = Warehouse(work / "warehouse")
     links = warehouse.read("worker_links", AS_OF, RESTRICTED)
@@ -347,25 +372,38 @@ def report(people: int, seed: int, generation: dict, run: dict, outputs: dict | 
     if generation.get("reused"):
         print("inbox: reused (already generated)")
     else:
-        print(f"generate: draw {generation['draw_seconds']:.1f} s, write {generation['write_seconds']:.1f} s, "
-              f"peak {_mb(generation['peak_mb'])}")
+        print(
+            f"generate: draw {generation['draw_seconds']:.1f} s, write {generation['write_seconds']:.1f} s, "
+            f"peak {_mb(generation['peak_mb'])}"
+        )
     print(f"start-up (imports, definitions): {run['imported'] - run['started']:.1f} s")
     print(f"{'stage':<18}{'seconds':>10}{'peak memory':>14}")
     for stage in STAGES:
         print(f"{stage:<18}{figures[stage]['seconds']:>10.1f}{_mb(figures[stage]['peak_mb']):>14}")
     print(f"{'total (run)':<18}{total:>10.1f}{_mb(run['peak_mb']):>14}   (peak = max RSS of the process)")
     print(f"records per second: {records / total:,.0f}")
-    print(f"run succeeded: {run['success']}" + (f" (failed steps: {run['failed_steps']})" if run["failed_steps"] else ""))
+    print(
+        f"run succeeded: {run['success']}" + (f" (failed steps: {run['failed_steps']})" if run["failed_steps"] else "")
+    )
     if outputs:
         for name, value in outputs["figures"].items():
             print(f"  {name}: {value:,}" if isinstance(value, int) else f"  {name}: {value}")
         print("  digests: " + ", ".join(f"{table} {digest}" for table, digest in sorted(outputs["digests"].items())))
     load = os.getloadavg()
     print(f"load average after the run: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f} ({os.cpu_count()} cores)")
-    return {"people": people, "seed": seed, "records": records, "total_seconds": total, "peak_mb": run["peak_mb"],
-            "records_per_second": records / total, "stages": figures, "success": run["success"],
-            "generation": {k: v for k, v in generation.items() if k not in ("manifest", "samples")},
-            "outputs": outputs, "load_average": load}
+    return {
+        "people": people,
+        "seed": seed,
+        "records": records,
+        "total_seconds": total,
+        "peak_mb": run["peak_mb"],
+        "records_per_second": records / total,
+        "stages": figures,
+        "success": run["success"],
+        "generation": {k: v for k, v in generation.items() if k not in ("manifest", "samples")},
+        "outputs": outputs,
+        "load_average": load,
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -373,12 +411,24 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--people", type=int, nargs="+", default=[200_000], help="sizes (default 200000)")
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
-    parser.add_argument("--data-dir", type=Path, default=None,
-                        help="generate the inbox here (a sub-folder per size) and keep it; reused when present")
-    parser.add_argument("--keep-run", type=Path, default=None,
-                        help="copy the run's asset storage and warehouse here afterwards (for profiling a stage alone)")
-    parser.add_argument("--max-memory-mb", type=float, default=None,
-                        help="kill the pipeline process when its resident memory exceeds this (shared machines)")
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        default=None,
+        help="generate the inbox here (a sub-folder per size) and keep it; reused when present",
+    )
+    parser.add_argument(
+        "--keep-run",
+        type=Path,
+        default=None,
+        help="copy the run's asset storage and warehouse here afterwards (for profiling a stage alone)",
+    )
+    parser.add_argument(
+        "--max-memory-mb",
+        type=float,
+        default=None,
+        help="kill the pipeline process when its resident memory exceeds this (shared machines)",
+    )
     parser.add_argument("--no-outputs", action="store_true", help="skip the output figures and digests")
     parser.add_argument("--json", type=Path, default=None, help="also write every figure to this JSON file")
     args = parser.parse_args(argv)
@@ -398,8 +448,15 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"\n== {people:,} people, seed {args.seed}: {generation['records']:,} source records ==")
                 print(f"pipeline NOT finished: {died}")
                 print("steps reached: " + ", ".join(steps_reached(work)))
-                results.append({"people": people, "seed": args.seed, "records": generation["records"], "success": False,
-                                "died": str(died)})
+                results.append(
+                    {
+                        "people": people,
+                        "seed": args.seed,
+                        "records": generation["records"],
+                        "success": False,
+                        "died": str(died),
+                    }
+                )
                 continue
             outputs = None if args.no_outputs or not run["success"] else output_figures(work)
             results.append(report(people, args.seed, generation, run, outputs))

@@ -1,6 +1,6 @@
 """CSV/Excel reading speed: best CPU time of N reads of each file source of a generated sample, and rows per second.
 
-    .venv/bin/python -m benchmarks.reader_bench [--persons 50000] [--repeat 5]
+.venv/bin/python -m benchmarks.reader_bench [--persons 50000] [--repeat 5]
 """
 
 from __future__ import annotations

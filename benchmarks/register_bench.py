@@ -46,7 +46,11 @@ def run_variant(variant: str, inbox: Path, workdir: Path) -> tuple[pd.DataFrame,
     started = time.monotonic()
     done = subprocess.run(
         [sys.executable, "-m", "pipelines.run_local", "--snapshot-date", SNAPSHOT],
-        cwd=REPO, env=env, capture_output=True, text=True, timeout=1200,
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=1200,
     )
     seconds = time.monotonic() - started
     if done.returncode != 0:
@@ -81,8 +85,10 @@ def main(argv: list[str] | None = None) -> int:
             links, seconds = run_variant(variant, inbox, Path(tmp) / variant)
             truth = truth_of(inbox, variant)
             overall = evaluate_links(links.rename(columns={"worker_id": "cluster"}), truth).overall.iloc[0]
-            print(f"{variant:<10} {len(links):>8,} {links['worker_id'].nunique():>8,} {seconds:>8.1f} "
-                  f"{overall['precision']:>10.4f} {overall['recall']:>8.4f} {overall['f1']:>8.4f}")
+            print(
+                f"{variant:<10} {len(links):>8,} {links['worker_id'].nunique():>8,} {seconds:>8.1f} "
+                f"{overall['precision']:>10.4f} {overall['recall']:>8.4f} {overall['f1']:>8.4f}"
+            )
             failed |= bool(overall["f1"] < args.min_f1)
     return 1 if failed else 0
 

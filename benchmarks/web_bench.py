@@ -50,10 +50,10 @@ def build_warehouse(persons: int, seed: int, root: Path) -> None:
     from matching.normalize import RegionResolver
     from matching.stable_ids import assign_worker_ids
     from sample_data.generate import generate
-    from satupekerja.coverage import coverage_by_area, uncovered_informal_workers
-    from satupekerja.privacy import DEMO_KEY, to_analytics_tier
-    from satupekerja.unify import build_unified_workers
-    from satupekerja.warehouse import ANALYTICS, RESTRICTED, Warehouse
+    from satupekerja.privacy.pseudonyms import DEMO_KEY, to_analytics_tier
+    from satupekerja.publishing.warehouse import ANALYTICS, RESTRICTED, Warehouse
+    from satupekerja.registry.coverage import coverage_by_area, uncovered_informal_workers
+    from satupekerja.registry.unify import build_unified_workers
 
     started = time.perf_counter()
     data_dir = root.parent / (root.name + "_sources")
@@ -81,9 +81,16 @@ def build_warehouse(persons: int, seed: int, root: Path) -> None:
     staged.write("person_records", records, RESTRICTED)
     staged.write("scored_pairs", result.scored_pairs, RESTRICTED)
     staged.write("coverage_by_area", coverage_by_area(unified, data_contracts.load_region_reference()), ANALYTICS)
-    staged.write("uncovered_informal_workers", to_analytics_tier("uncovered_informal_workers", uncovered, DEMO_KEY, AS_OF), ANALYTICS)
+    staged.write(
+        "uncovered_informal_workers",
+        to_analytics_tier("uncovered_informal_workers", uncovered, DEMO_KEY, AS_OF),
+        ANALYTICS,
+    )
     warehouse.publish(staged)
-    print(f"  published {len(unified):,} workers ({len(uncovered):,} uncovered informal) at {time.perf_counter() - started:.0f} s", flush=True)
+    print(
+        f"  published {len(unified):,} workers ({len(uncovered):,} uncovered informal) at {time.perf_counter() - started:.0f} s",
+        flush=True,
+    )
 
 
 class Browser:
@@ -123,8 +130,12 @@ def timed(browser: Browser, path: str, repeats: int) -> list[float]:
 def report(name: str, times: list[float], target: float | None) -> None:
     ordered = sorted(times)
     p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
-    verdict = "" if target is None else ("  (target < %.0f ms: %s)" % (target * 1000, "met" if p95 < target else "NOT met"))
-    print(f"{name:<48} n={len(times):>3}  median {statistics.median(times) * 1000:8.1f} ms   p95 {p95 * 1000:8.1f} ms{verdict}")
+    verdict = (
+        "" if target is None else ("  (target < %.0f ms: %s)" % (target * 1000, "met" if p95 < target else "NOT met"))
+    )
+    print(
+        f"{name:<48} n={len(times):>3}  median {statistics.median(times) * 1000:8.1f} ms   p95 {p95 * 1000:8.1f} ms{verdict}"
+    )
 
 
 def main() -> None:
@@ -136,7 +147,9 @@ def main() -> None:
     args = parser.parse_args()
 
     root = REPO / "benchmarks" / "out" / f"web_bench_{args.persons}_{args.seed}"
-    print(f"load average before: {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f} {os.getloadavg()[2]:.2f} on {os.cpu_count()} cores")
+    print(
+        f"load average before: {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f} {os.getloadavg()[2]:.2f} on {os.cpu_count()} cores"
+    )
     if not (root / "_manifest.json").exists():
         print(f"Building the {args.persons:,}-person warehouse in {root} ...", flush=True)
         build_warehouse(args.persons, args.seed, root)
@@ -148,7 +161,7 @@ def main() -> None:
 
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
 
-    from satupekerja.warehouse import RESTRICTED, Warehouse
+    from satupekerja.publishing.warehouse import RESTRICTED, Warehouse
     from satupekerja.web.app import create_account, create_app
     from satupekerja.web.data import Regions
 
@@ -158,7 +171,12 @@ def main() -> None:
     state = root.parent / (root.name + "_web")
     state.mkdir(exist_ok=True)
     (state / "web.sqlite").unlink(missing_ok=True)
-    app = create_app(database_url=f"sqlite:///{state / 'web.sqlite'}", warehouse_dir=root, audit_log=state / "audit.jsonl", secret_key="bench")
+    app = create_app(
+        database_url=f"sqlite:///{state / 'web.sqlite'}",
+        warehouse_dir=root,
+        audit_log=state / "audit.jsonl",
+        secret_key="bench",
+    )
     with Session(app.extensions["sp_engine"]) as session:
         create_account(session, "area", PASSWORD, "wilayah", [kecamatan])
         create_account(session, "branch", PASSWORD, "cabang", [])
@@ -166,8 +184,10 @@ def main() -> None:
     threading.Thread(target=server.serve_forever, daemon=True).start()
     base = f"http://127.0.0.1:{server.server_port}"
     in_area = uncovered[uncovered["kecamatan_code"].eq(kecamatan)]
-    print(f"warehouse: {len(Warehouse(root).read('unified_workers', None, RESTRICTED)):,} workers, {len(uncovered):,} uncovered informal; "
-          f"area staff of {regions.name(kecamatan)} ({len(in_area):,} uncovered)")
+    print(
+        f"warehouse: {len(Warehouse(root).read('unified_workers', None, RESTRICTED)):,} workers, {len(uncovered):,} uncovered informal; "
+        f"area staff of {regions.name(kecamatan)} ({len(in_area):,} uncovered)"
+    )
 
     area, branch = Browser(base), Browser(base)
     area.login("area")
@@ -175,7 +195,11 @@ def main() -> None:
     report("first /daftar after start (reads the snapshot)", timed(area, "/daftar", 1), None)
     report("/daftar, area staff, page 1", timed(area, "/daftar", args.repeats), 0.3)
     kelurahan = in_area["kelurahan_code"].value_counts().index[0]
-    report("/daftar, area staff, kelurahan + rentan filter", timed(area, f"/daftar?kelurahan={kelurahan}&rentan=ya", args.repeats), 0.3)
+    report(
+        "/daftar, area staff, kelurahan + rentan filter",
+        timed(area, f"/daftar?kelurahan={kelurahan}&rentan=ya", args.repeats),
+        0.3,
+    )
     deep = max(1, len(in_area) // 50 // 2)
     report(f"/daftar, area staff, page {deep}", timed(area, f"/daftar?halaman={deep}", args.repeats), 0.3)
     report("/daftar, branch staff (whole city), page 1", timed(branch, "/daftar", args.repeats), 0.3)
@@ -188,9 +212,15 @@ def main() -> None:
         assert status == 200
         person_times.append(seconds)
     report("/orang/<id>, random workers of the area", person_times, 0.3)
-    report(f"/daftar/unduh xlsx, whole kecamatan ({len(in_area):,} rows)", timed(area, "/daftar/unduh?format=xlsx", 5), 3.0)
-    report(f"/daftar/unduh csv, whole kecamatan ({len(in_area):,} rows)", timed(area, "/daftar/unduh?format=csv", 5), 3.0)
-    print(f"peak RSS of the process (warehouse build included if it ran): {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f} MB")
+    report(
+        f"/daftar/unduh xlsx, whole kecamatan ({len(in_area):,} rows)", timed(area, "/daftar/unduh?format=xlsx", 5), 3.0
+    )
+    report(
+        f"/daftar/unduh csv, whole kecamatan ({len(in_area):,} rows)", timed(area, "/daftar/unduh?format=csv", 5), 3.0
+    )
+    print(
+        f"peak RSS of the process (warehouse build included if it ran): {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f} MB"
+    )
     print(f"load average after: {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f} {os.getloadavg()[2]:.2f}")
     server.shutdown()
 

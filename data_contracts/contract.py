@@ -203,8 +203,22 @@ class ContractParser:
 
     def parse(self, document: Any) -> Contract:
         top = self.mapping(document, "(top level)")
-        self.known_keys(top, "(top level)", {"source", "title", "owner", "required", "description", "read",
-                                             "record_key", "columns", "mapping", "roles"})
+        self.known_keys(
+            top,
+            "(top level)",
+            {
+                "source",
+                "title",
+                "owner",
+                "required",
+                "description",
+                "read",
+                "record_key",
+                "columns",
+                "mapping",
+                "roles",
+            },
+        )
         source = self.text(top, "source", required=True)
         if not _SOURCE_ID.match(source):
             raise self.fail("source", "must be lower-case letters, digits and underscores, starting with a letter")
@@ -300,8 +314,11 @@ class ContractParser:
     # -- sections -------------------------------------------------------------------------------------------
 
     def read(self, block: dict, record_key: tuple[str, ...], names: set[str]) -> ReadSettings:
-        self.known_keys(block, "read", {"format", "path", "encoding", "delimiter", "header_row", "sheet", "url",
-                                        "table", "query", "order_by"})
+        self.known_keys(
+            block,
+            "read",
+            {"format", "path", "encoding", "delimiter", "header_row", "sheet", "url", "table", "query", "order_by"},
+        )
         fmt = self.choice(block, "format", FORMATS, default=None, where="read.")
         header_row = block.get("header_row", 1)
         if isinstance(header_row, bool) or not isinstance(header_row, int) or header_row < 1:
@@ -350,8 +367,26 @@ class ContractParser:
     def column(self, name: str, spec: Any) -> ColumnRule:
         key = f"columns.{name}"
         spec = {} if spec is None else self.mapping(spec, key)
-        self.known_keys(spec, key, {"type", "required", "not_null", "unique", "pattern", "allowed", "synonyms",
-                                    "case_sensitive", "min", "max", "aliases", "on_fail", "description", "format"})
+        self.known_keys(
+            spec,
+            key,
+            {
+                "type",
+                "required",
+                "not_null",
+                "unique",
+                "pattern",
+                "allowed",
+                "synonyms",
+                "case_sensitive",
+                "min",
+                "max",
+                "aliases",
+                "on_fail",
+                "description",
+                "format",
+            },
+        )
         where = f"{key}."
         column_type = self.choice(spec, "type", COLUMN_TYPES, default="string", where=where)
         allowed = spec.get("allowed") or []
@@ -439,8 +474,9 @@ class ContractParser:
             raise self.fail(f"{key}.find_in_text", "applies to kelurahan, kecamatan or region read from column(s)")
         pattern = self.regex(spec.get("pattern"), f"{key}.pattern")
         if pattern is not None and re.compile(pattern).groups > 1:
-            raise self.fail(f"{key}.pattern", "use at most one capture group (the value kept); "
-                                               "write other groups as (?:...)")
+            raise self.fail(
+                f"{key}.pattern", "use at most one capture group (the value kept); write other groups as (?:...)"
+            )
         return FieldMapping(
             target=target,
             columns=columns,
@@ -458,11 +494,23 @@ class ContractParser:
         if value is None:
             return SourceRoles()
         block = self.mapping(value, "roles")
-        self.known_keys(block, "roles", {"system", "survivorship_rank", "identity_authority", "membership_register",
-                                         "sector", "employment_evidence"})
+        self.known_keys(
+            block,
+            "roles",
+            {
+                "system",
+                "survivorship_rank",
+                "identity_authority",
+                "membership_register",
+                "sector",
+                "employment_evidence",
+            },
+        )
         system = self.text(block, "system", where="roles.")
         if system is not None and not _SOURCE_ID.match(system):
-            raise self.fail("roles.system", "must be lower-case letters, digits and underscores, starting with a letter")
+            raise self.fail(
+                "roles.system", "must be lower-case letters, digits and underscores, starting with a letter"
+            )
         rank = block.get("survivorship_rank")
         if rank is not None and (isinstance(rank, bool) or not isinstance(rank, int) or rank < 1):
             raise self.fail("roles.survivorship_rank", "must be a whole number >= 1 (1 = most authoritative)")
@@ -478,8 +526,9 @@ class ContractParser:
             identity_authority=self.boolean(block, "identity_authority", default=False, where="roles."),
             membership_register=self.boolean(block, "membership_register", default=False, where="roles."),
             sector=sector,
-            employment_evidence=tuple(self.evidence_rule(rule, f"roles.employment_evidence[{n}]")
-                                      for n, rule in enumerate(evidence)),
+            employment_evidence=tuple(
+                self.evidence_rule(rule, f"roles.employment_evidence[{n}]") for n, rule in enumerate(evidence)
+            ),
         )
 
     def person_field(self, block: dict, name: str, key: str, *, date_only: bool = False) -> str | None:
@@ -487,7 +536,9 @@ class ContractParser:
         if value is None:
             return None
         if value not in PERSON_SCHEMA:
-            raise self.fail(f"{key}.{name}", f"{value!r} is not a person-schema field; choose from {sorted(PERSON_SCHEMA)}")
+            raise self.fail(
+                f"{key}.{name}", f"{value!r} is not a person-schema field; choose from {sorted(PERSON_SCHEMA)}"
+            )
         if date_only and PERSON_SCHEMA[value] != "datetime64[ns]":
             dates = sorted(f for f, dtype in PERSON_SCHEMA.items() if dtype == "datetime64[ns]")
             raise self.fail(f"{key}.{name}", f"{value!r} is not a date field; choose from {dates}")
@@ -495,12 +546,29 @@ class ContractParser:
 
     def evidence_rule(self, value: Any, key: str) -> EvidenceRule:
         block = self.mapping(value, key)
-        self.known_keys(block, key, {"category", "field", "values", "patterns", "strength", "label", "when",
-                                     "unless", "date", "max_age_months"})
+        self.known_keys(
+            block,
+            key,
+            {
+                "category",
+                "field",
+                "values",
+                "patterns",
+                "strength",
+                "label",
+                "when",
+                "unless",
+                "date",
+                "max_age_months",
+            },
+        )
         strength = block.get("strength")
         if isinstance(strength, bool) or not isinstance(strength, int) or strength < 1:
-            raise self.fail(f"{key}.strength", "is required: a whole number >= 1 (3 = current wage employment, "
-                                                 "2 = registered work of the person, 1 = a weaker statement)")
+            raise self.fail(
+                f"{key}.strength",
+                "is required: a whole number >= 1 (3 = current wage employment, "
+                "2 = registered work of the person, 1 = a weaker statement)",
+            )
         field_name = self.person_field(block, "field", key)
         category = block.get("category")
         values = self.string_pairs(block.get("values"), f"{key}.values")
@@ -512,8 +580,11 @@ class ContractParser:
                 raise self.fail(key, "values/patterns need a field to read")
         else:
             if category is not None:
-                raise self.fail(f"{key}.category", "give either category (the whole source) or field with "
-                                                   "values/patterns (the category from the field's values)")
+                raise self.fail(
+                    f"{key}.category",
+                    "give either category (the whole source) or field with "
+                    "values/patterns (the category from the field's values)",
+                )
             if bool(values) == bool(patterns):
                 raise self.fail(key, "with field, give exactly one of values or patterns")
         for _, target in values:
@@ -527,7 +598,7 @@ class ContractParser:
                 where = f"{key}.patterns[{n}]"
                 if not isinstance(entry, dict) or len(entry) != 1:
                     raise self.fail(where, "must be one {category: regular expression} entry")
-                (target, regex), = entry.items()
+                ((target, regex),) = entry.items()
                 if target not in CATEGORIES:
                     raise self.fail(where, f"category {target!r} is not one of {'|'.join(CATEGORIES)}")
                 pattern_pairs.append((target, self.regex(regex, where)))

@@ -39,8 +39,10 @@ def check_formats(formats: tuple[str, ...], column_type: str) -> None:
             raise DateFormatError(f"format {fmt!r}: a {column_type} format needs exactly {wanted}")
         shape = re.sub(r"dd|mm", "xx", fmt)
         if shape in shapes and shapes[shape] != fmt:
-            raise DateFormatError(f"formats {shapes[shape]!r} and {fmt!r} differ only by day and month order: "
-                                  "that would guess between day-first and month-first; keep one")
+            raise DateFormatError(
+                f"formats {shapes[shape]!r} and {fmt!r} differ only by day and month order: "
+                "that would guess between day-first and month-first; keep one"
+            )
         shapes[shape] = fmt
 
 
@@ -51,7 +53,7 @@ def format_regex(fmt: str) -> str:
         if part in _DIGITS:
             out.append(_DIGITS[part])
         elif part in ("mm", "dd"):
-            neighbours = parts[max(position - 1, 0):position] + parts[position + 1:position + 2]
+            neighbours = parts[max(position - 1, 0) : position] + parts[position + 1 : position + 2]
             tight = any(n in ("yyyy", "yy", "mm", "dd") for n in neighbours)
             name = "month" if part == "mm" else "day"
             out.append(f"(?P<{name}>\\d{{2}})" if tight else f"(?P<{name}>\\d{{1,2}})")
@@ -77,8 +79,10 @@ def parse_with_formats(values: pd.Series, formats: tuple[str, ...], column_type:
         day = pd.to_numeric(parts["day"], errors="coerce") if "day" in parts else pd.Series(1, index=parts.index)
         month = pd.to_numeric(parts["month"], errors="coerce")
         ok = year.between(MIN_YEAR, MAX_YEAR) & month.notna() & day.notna()
-        dates = pd.to_datetime(pd.DataFrame({"year": year.where(ok, 2000), "month": month.where(ok, 1),
-                                             "day": day.where(ok, 1)}), errors="coerce")
+        dates = pd.to_datetime(
+            pd.DataFrame({"year": year.where(ok, 2000), "month": month.where(ok, 1), "day": day.where(ok, 1)}),
+            errors="coerce",
+        )
         result.loc[todo] = dates.where(ok).to_numpy()
     lookup = dict(zip(distinct, result, strict=True))
     return text.map(lookup).astype("datetime64[ns]")

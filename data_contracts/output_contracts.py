@@ -90,7 +90,9 @@ def load_output_contracts(directory: Path | None = None) -> dict[str, OutputCont
     for path in sorted(folder.glob("*.yaml")):
         contract = load_output_contract(path)
         if contract.table in contracts:
-            raise ContractError(f"{path.name}: table {contract.table!r} is already defined in {contracts[contract.table].path.name}")
+            raise ContractError(
+                f"{path.name}: table {contract.table!r} is already defined in {contracts[contract.table].path.name}"
+            )
         contracts[contract.table] = contract
     return dict(sorted(contracts.items()))
 
@@ -177,8 +179,11 @@ def validate_outputs(
 ) -> dict[str, OutputValidation]:
     """Validate every table of ``tables`` that has a contract (default: the packaged output contracts)."""
     contracts = load_output_contracts() if contracts is None else contracts
-    return {name: validate_output(contracts[name], frame, engine=engine) for name, frame in tables.items()
-            if name in contracts}
+    return {
+        name: validate_output(contracts[name], frame, engine=engine)
+        for name, frame in tables.items()
+        if name in contracts
+    }
 
 
 def validate_output(contract: OutputContract, frame: pd.DataFrame, *, engine: str = "pandas") -> OutputValidation:
@@ -200,8 +205,11 @@ def validate_output(contract: OutputContract, frame: pd.DataFrame, *, engine: st
 
 def _column_problems(contract: OutputContract, frame: pd.DataFrame, mistyped: list[OutputColumn]) -> list[str]:
     table, declared = contract.table, set(contract.column_names)
-    problems = [f"{table}: column {name!r}: rule present failed (column missing)"
-                for name in contract.column_names if name not in frame.columns]
+    problems = [
+        f"{table}: column {name!r}: rule present failed (column missing)"
+        for name in contract.column_names
+        if name not in frame.columns
+    ]
     extra = [str(name) for name in frame.columns if name not in declared]
     if extra:
         problems.append(f"{table}: column(s) {extra}: rule strict failed (not declared in the contract)")
@@ -322,8 +330,12 @@ def _run_rules(contract: OutputContract, frame: pd.DataFrame, rules: list[_Outpu
         checked = frame[[column for column in frame.columns if column in used]].reset_index(drop=True)
         results = validate_with_gx(contract.table, checked, [rule.expectation() for rule in rules])
         outcomes = {
-            position: (bool(result.success), int(result.result.get("unexpected_count") or 0) if rules[position].columns
-                       else int(result.result["observed_value"]))
+            position: (
+                bool(result.success),
+                int(result.result.get("unexpected_count") or 0)
+                if rules[position].columns
+                else int(result.result["observed_value"]),
+            )
             for position, result in results
         }
     else:
@@ -334,7 +346,9 @@ def _run_rules(contract: OutputContract, frame: pd.DataFrame, rules: list[_Outpu
             continue
         rule = rules[position]
         if rule.columns:
-            problems.append(f"{contract.table}: column {'|'.join(rule.columns)!r}: rule {rule.rule} failed for {count} row(s)")
+            problems.append(
+                f"{contract.table}: column {'|'.join(rule.columns)!r}: rule {rule.rule} failed for {count} row(s)"
+            )
         else:
             problems.append(f"{contract.table}: rule {rule.rule} failed (the table has {count} rows)")
     return problems

@@ -105,13 +105,16 @@ class LineAccount:
     FIELDS = ("lines_physical", "lines_header", "lines_blank", "lines_continuation", "lines_file_error", "rows_read")
 
     def balanced(self) -> bool:
-        return self.lines_physical == (self.lines_header + self.lines_blank + self.lines_continuation
-                                       + self.lines_file_error + self.rows_read)
+        return self.lines_physical == (
+            self.lines_header + self.lines_blank + self.lines_continuation + self.lines_file_error + self.rows_read
+        )
 
     def describe(self) -> str:
-        return (f"{self.lines_physical} lines = {self.lines_header} header + {self.lines_blank} blank + "
-                f"{self.lines_continuation} continuation + {self.lines_file_error} in file errors + "
-                f"{self.rows_read} rows")
+        return (
+            f"{self.lines_physical} lines = {self.lines_header} header + {self.lines_blank} blank + "
+            f"{self.lines_continuation} continuation + {self.lines_file_error} in file errors + "
+            f"{self.rows_read} rows"
+        )
 
 
 @dataclass
@@ -192,8 +195,9 @@ def _assemble(contract: Contract, parts: list[_FileRead]) -> RawSource:
             if not dropped:
                 problems.extend(part.problems)
             continue
-        frame = part.frame.set_axis(canonical_headers(contract, list(part.frame.columns[:-2])) + list(LINEAGE_COLUMNS),
-                                    axis=1)
+        frame = part.frame.set_axis(
+            canonical_headers(contract, list(part.frame.columns[:-2])) + list(LINEAGE_COLUMNS), axis=1
+        )
         frames.append(frame)
         row_problems.extend((offset + position, *rest) for position, *rest in part.row_problems)
         offset += len(frame)
@@ -226,7 +230,8 @@ def _close_account(part: _FileRead) -> None:
     if not account.balanced():
         part.problems.append(
             f"file {part.name}: baris fisik tidak terhitung lengkap / line accounting does not balance "
-            f"({account.describe()}); file refused")
+            f"({account.describe()}); file refused"
+        )
         account.rows_read = account.lines_header = account.lines_blank = account.lines_continuation = 0
         account.lines_file_error = account.lines_physical
 
@@ -255,15 +260,20 @@ def missing_columns_problem(contract: Contract, name: str, header: list[str], un
     if not missing:
         return None
     known = set(contract.column_names)
-    unexpected = [(position, orig) for position, (orig, column) in enumerate(zip(header, canonical, strict=True), 1)
-                  if column not in known]
+    unexpected = [
+        (position, orig)
+        for position, (orig, column) in enumerate(zip(header, canonical, strict=True), 1)
+        if column not in known
+    ]
     found = len(needed) - len(missing)
     if found * 2 < len(needed):
-        return (f"file {name}: {unit} {contract.read.header_row} bukan header yang dikenal: hanya {found} dari "
-                f"{len(needed)} kolom wajib ditemukan (baris header hilang atau terhapus?) / {unit} "
-                f"{contract.read.header_row} does not look like the header: only {found} of {len(needed)} required "
-                f"columns found (header line missing?); required column(s) {missing} missing; "
-                f"{len(header)} cells found, their values are not shown")
+        return (
+            f"file {name}: {unit} {contract.read.header_row} bukan header yang dikenal: hanya {found} dari "
+            f"{len(needed)} kolom wajib ditemukan (baris header hilang atau terhapus?) / {unit} "
+            f"{contract.read.header_row} does not look like the header: only {found} of {len(needed)} required "
+            f"columns found (header line missing?); required column(s) {missing} missing; "
+            f"{len(header)} cells found, their values are not shown"
+        )
     message = f"file {name}: required column(s) {missing} missing"
     if not unexpected:
         return message
@@ -279,7 +289,7 @@ def missing_columns_problem(contract: Contract, name: str, header: list[str], un
 
 
 def _check_required_columns(contract: Contract, part: _FileRead) -> _FileRead:
-    if part.problems or contract.read.format == "sql" and not part.header:
+    if part.problems or (contract.read.format == "sql" and not part.header):
         return part
     problem = missing_columns_problem(contract, part.name, part.header, part.unit)
     if problem is not None:
@@ -400,15 +410,19 @@ def _decode(name: str, data: bytes, encoding: str) -> tuple[str | None, str | No
         found = _UTF8_SEQUENCE.search(data)
         if found is not None and (data.startswith(codecs.BOM_UTF8) or _decodes_as_utf8(data)):
             line = data.count(b"\n", 0, found.start()) + 1
-            return None, (f"file {name}: teks tersimpan sebagai UTF-8, bukan {encoding} seperti kata kontrak "
-                          f"(baris {line}) / text is UTF-8, the contract says {encoding} (first at line {line}); "
-                          "fix the contract's encoding or re-export the file")
+            return None, (
+                f"file {name}: teks tersimpan sebagai UTF-8, bukan {encoding} seperti kata kontrak "
+                f"(baris {line}) / text is UTF-8, the contract says {encoding} (first at line {line}); "
+                "fix the contract's encoding or re-export the file"
+            )
     try:
         return data.decode("utf-8-sig" if codec == "utf-8" else encoding), None
     except UnicodeDecodeError as error:
         line = data.count(b"\n", 0, error.start) + 1
-        return None, (f"file {name}: bytes not decodable as {encoding} at line {line}, "
-                      f"byte offset {error.start} (file saved in another encoding?)")
+        return None, (
+            f"file {name}: bytes not decodable as {encoding} at line {line}, "
+            f"byte offset {error.start} (file saved in another encoding?)"
+        )
 
 
 def _single_byte(codec: str) -> bool:
@@ -454,8 +468,13 @@ def _read_csv(name: str, data: bytes, settings: ReadSettings) -> _FileRead:
     try:
         records = list(reader)
     except csv.Error as error:
-        return _FileRead(name, pd.DataFrame(), [], problems=[f"file {name}: unreadable CSV at line {reader.line_num + 1} ({error})"],
-                         lines=LineAccount(lines_physical=physical))
+        return _FileRead(
+            name,
+            pd.DataFrame(),
+            [],
+            problems=[f"file {name}: unreadable CSV at line {reader.line_num + 1} ({error})"],
+            lines=LineAccount(lines_physical=physical),
+        )
     physical = reader.line_num
     account = LineAccount(lines_physical=physical)
     header_at = settings.header_row - 1
@@ -469,18 +488,36 @@ def _read_csv(name: str, data: bytes, settings: ReadSettings) -> _FileRead:
     kept = [i for i in range(header_at + 1, len(records)) if "".join(records[i]).strip()]
     if single_line:
         account.lines_blank = len(records) - header_at - 1 - len(kept)
-        return _table(name, header, [records[i] for i in kept], [starts[i] for i in kept], settings, unit="line",
-                      delimiter=delimiter, lines=account)
+        return _table(
+            name,
+            header,
+            [records[i] for i in kept],
+            [starts[i] for i in kept],
+            settings,
+            unit="line",
+            delimiter=delimiter,
+            lines=account,
+        )
     return _table_with_spans(name, text, header, records, kept, starts, ends, settings, account)
 
 
-def _table_with_spans(name: str, text: str, header: list[str], records: list[list[str]], kept: list[int],
-                      starts, ends, settings: ReadSettings, account: LineAccount) -> _FileRead:
+def _table_with_spans(
+    name: str,
+    text: str,
+    header: list[str],
+    records: list[list[str]],
+    kept: list[int],
+    starts,
+    ends,
+    settings: ReadSettings,
+    account: LineAccount,
+) -> _FileRead:
     """Rows of a file where some records span several lines: stray-quote spans are split back into lines."""
     delimiter, width = settings.delimiter, len(header)
     kept_set = set(kept)
-    account.lines_blank = sum(ends[i] - starts[i] + 1 for i in range(settings.header_row, len(records))
-                              if i not in kept_set)
+    account.lines_blank = sum(
+        ends[i] - starts[i] + 1 for i in range(settings.header_row, len(records)) if i not in kept_set
+    )
     physical_lines: list[str] | None = None
     rows: list[list] = []
     numbers: list[int] = []
@@ -491,10 +528,12 @@ def _table_with_spans(name: str, text: str, header: list[str], records: list[lis
         if end > start and _swallows(fields, width, delimiter):
             if physical_lines is None:
                 physical_lines = io.StringIO(text, newline="").readlines()
-            reason = (f"baris {start}–{end}: tanda kutip membuka kolom yang melewati {end - start} akhir baris dan "
-                      f"menelan pemisah kolom (tanda kutip nyasar?); setiap baris dikarantina / lines {start}–{end}: "
-                      f"a quoted field runs over {end - start} line ends and swallows delimiters (stray quote?); "
-                      "each line quarantined")
+            reason = (
+                f"baris {start}–{end}: tanda kutip membuka kolom yang melewati {end - start} akhir baris dan "
+                f"menelan pemisah kolom (tanda kutip nyasar?); setiap baris dikarantina / lines {start}–{end}: "
+                f"a quoted field runs over {end - start} line ends and swallows delimiters (stray quote?); "
+                "each line quarantined"
+            )
             for number in range(start, end + 1):
                 line = physical_lines[number - 1].rstrip("\r\n")
                 stray.append((len(rows), reason))
@@ -531,8 +570,17 @@ def _record_start_lines(text: str, delimiter: str) -> list[int]:
     return starts
 
 
-def _table(name: str, header: list[str] | None, rows: list[list], row_numbers: list[int], settings: ReadSettings,
-           *, unit: str, delimiter: str | None = None, lines: LineAccount | None = None) -> _FileRead:
+def _table(
+    name: str,
+    header: list[str] | None,
+    rows: list[list],
+    row_numbers: list[int],
+    settings: ReadSettings,
+    *,
+    unit: str,
+    delimiter: str | None = None,
+    lines: LineAccount | None = None,
+) -> _FileRead:
     """Check the header, pad ragged rows and build the frame; whole-file problems end the file here."""
     lines = lines if lines is not None else LineAccount()
 
@@ -545,8 +593,8 @@ def _table(name: str, header: list[str] | None, rows: list[list], row_numbers: l
         guess = next((d for d in _CANDIDATE_DELIMITERS if d != delimiter and d in header[0]), None)
         if guess is not None:
             return refused(
-                f"file {name}: only one column found splitting on {delimiter!r}; delimiter looks like {guess!r}",
-                header)
+                f"file {name}: only one column found splitting on {delimiter!r}; delimiter looks like {guess!r}", header
+            )
     if not rows:
         return refused(f"file {name} has a header but no data rows", header)
     width = len(header)
@@ -556,8 +604,10 @@ def _table(name: str, header: list[str] | None, rows: list[list], row_numbers: l
             continue
         extra = fields[width:]
         if len(fields) < width:
-            reason = (f"{unit} {row_numbers[position]} has {len(fields)} of {width} fields "
-                      f"(truncated or ragged {unit}); missing values left empty")
+            reason = (
+                f"{unit} {row_numbers[position]} has {len(fields)} of {width} fields "
+                f"(truncated or ragged {unit}); missing values left empty"
+            )
             ragged.append((position, "", "ragged_row", reason))
         elif any(str(value).strip() for value in extra if value is not None):
             reason = f"{unit} {row_numbers[position]} has {len(fields)} fields, the header has {width}"
@@ -592,8 +642,12 @@ def _read_excel(contract: Contract, name: str, path: Path, settings: ReadSetting
     try:
         sheet_names = list(workbook.sheet_names)
         if settings.sheet is not None and settings.sheet not in sheet_names:
-            return _FileRead(name, pd.DataFrame(), [], problems=[
-                f"file {name}: sheet {settings.sheet!r} not found; sheets present: {sheet_names}"])
+            return _FileRead(
+                name,
+                pd.DataFrame(),
+                [],
+                problems=[f"file {name}: sheet {settings.sheet!r} not found; sheets present: {sheet_names}"],
+            )
         if not sheet_names:
             return _FileRead(name, pd.DataFrame(), [], problems=[f"file {name}: the workbook has no sheet"])
         sheet = workbook.get_sheet_by_name(settings.sheet if settings.sheet is not None else sheet_names[0])
@@ -602,8 +656,12 @@ def _read_excel(contract: Contract, name: str, path: Path, settings: ReadSetting
         raise _damaged(contract, name, error) from error
     finally:
         workbook.close()
-    big = [(row, column) for row, cells in enumerate(cells_by_row) for column, cell in enumerate(cells)
-           if type(cell) is float and abs(cell) >= _EXACT_FLOAT_LIMIT]
+    big = [
+        (row, column)
+        for row, cells in enumerate(cells_by_row)
+        for column, cell in enumerate(cells)
+        if type(cell) is float and abs(cell) >= _EXACT_FLOAT_LIMIT
+    ]
     if big:
         # A number written as plain digits keeps them (openpyxl read those as int); one written with a decimal
         # point or an exponent (3.2761120029400010e+16) is a double in the file itself, as calamine reads it.
@@ -614,12 +672,14 @@ def _read_excel(contract: Contract, name: str, path: Path, settings: ReadSetting
             written = digits.get(_cell_ref(row, column))
             if written is not None:
                 cells_by_row[row][column] = int(written)
-    return _sheet_table(name, iter(cells_by_row[settings.header_row - 1:]), settings)
+    return _sheet_table(name, iter(cells_by_row[settings.header_row - 1 :]), settings)
 
 
 _SHEET_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _RELATION_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
-_WHOLE_NUMBER_CELL = re.compile(rb'<c\b[^>]*?\br="([A-Z]+[0-9]+)"[^>]*>(?:<f\b[^>]*(?:/>|>[^<]*</f>))?<v>(-?[0-9]{16,})</v>')
+_WHOLE_NUMBER_CELL = re.compile(
+    rb'<c\b[^>]*?\br="([A-Z]+[0-9]+)"[^>]*>(?:<f\b[^>]*(?:/>|>[^<]*</f>))?<v>(-?[0-9]{16,})</v>'
+)
 
 
 def _whole_number_digits(path: Path, sheet: str) -> dict[str, str] | None:
@@ -632,8 +692,9 @@ def _whole_number_digits(path: Path, sheet: str) -> dict[str, str] | None:
     try:
         with zipfile.ZipFile(path) as archive:
             book = ElementTree.fromstring(archive.read("xl/workbook.xml"))
-            relation = next((node.get(_RELATION_ID) for node in book.iter(f"{_SHEET_NS}sheet")
-                             if node.get("name") == sheet), None)
+            relation = next(
+                (node.get(_RELATION_ID) for node in book.iter(f"{_SHEET_NS}sheet") if node.get("name") == sheet), None
+            )
             rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
             target = next((node.get("Target") for node in rels if node.get("Id") == relation), None)
             if relation is None or target is None:
@@ -755,8 +816,15 @@ def _read_sql(contract: Contract, settings: ReadSettings, base: Path) -> _FileRe
         ) from error
     finally:
         engine.dispose()
-    read = _table(name, header, rows, list(range(1, len(rows) + 1)), settings, unit="row",
-                  lines=LineAccount(lines_physical=len(rows)))
+    read = _table(
+        name,
+        header,
+        rows,
+        list(range(1, len(rows) + 1)),
+        settings,
+        unit="row",
+        lines=LineAccount(lines_physical=len(rows)),
+    )
     if not read.problems:
         read.frame[SOURCE_FILE] = label
     return read

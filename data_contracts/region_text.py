@@ -29,7 +29,7 @@ _CODE = re.compile(r"^\d{2}\.\d{2}\.\d{2}(?:\.\d{4})?$")
 
 def _plain(values: pd.Series) -> pd.Series:
     """Upper-case words of letters and digits separated by single spaces."""
-    return (values.astype("str").str.upper().str.replace(r"[^A-Z0-9]+", " ", regex=True).str.strip())
+    return values.astype("str").str.upper().str.replace(r"[^A-Z0-9]+", " ", regex=True).str.strip()
 
 
 @lru_cache(maxsize=1)
@@ -38,8 +38,12 @@ def _reference() -> tuple[frozenset[str], frozenset[str], frozenset[str], frozen
     from data_contracts.regions import load_region_reference
 
     reference = load_region_reference()
-    return (frozenset(_plain(reference["kelurahan"])), frozenset(_plain(reference["kecamatan"])),
-            frozenset(reference["kode_wilayah"].astype("str")), frozenset(reference["kode_kecamatan"].astype("str")))
+    return (
+        frozenset(_plain(reference["kelurahan"])),
+        frozenset(_plain(reference["kecamatan"])),
+        frozenset(reference["kode_wilayah"].astype("str")),
+        frozenset(reference["kode_kecamatan"].astype("str")),
+    )
 
 
 @lru_cache(maxsize=1)
@@ -65,11 +69,14 @@ def named_level(values: pd.Series) -> pd.DataFrame:
     bare_kecamatan = plain.isin(kecamatan_names) & ~marked_kelurahan
     is_kecamatan = marked_kecamatan | bare_kecamatan
     kelurahan_names, _, _, _ = _reference()
-    return pd.DataFrame({
-        "kelurahan": values.astype("str").where(~is_kecamatan),
-        "kecamatan": values.astype("str").where(is_kecamatan),
-        "ambiguous": bare_kecamatan & ~marked_kecamatan & plain.isin(kelurahan_names),
-    }, index=values.index)
+    return pd.DataFrame(
+        {
+            "kelurahan": values.astype("str").where(~is_kecamatan),
+            "kecamatan": values.astype("str").where(is_kecamatan),
+            "ambiguous": bare_kecamatan & ~marked_kecamatan & plain.isin(kelurahan_names),
+        },
+        index=values.index,
+    )
 
 
 def find_in_text(texts: pd.Series) -> pd.DataFrame:
@@ -77,10 +84,13 @@ def find_in_text(texts: pd.Series) -> pd.DataFrame:
     plain = _plain(texts)
     distinct = plain.dropna().unique()
     found = {text: _find_one(text) for text in distinct}
-    return pd.DataFrame({
-        "kelurahan": plain.map(lambda t: found[t][0], na_action="ignore").astype("str"),
-        "kecamatan": plain.map(lambda t: found[t][1], na_action="ignore").astype("str"),
-    }, index=texts.index)
+    return pd.DataFrame(
+        {
+            "kelurahan": plain.map(lambda t: found[t][0], na_action="ignore").astype("str"),
+            "kecamatan": plain.map(lambda t: found[t][1], na_action="ignore").astype("str"),
+        },
+        index=texts.index,
+    )
 
 
 def _find_one(text: str) -> tuple[str | None, str | None]:
@@ -90,7 +100,7 @@ def _find_one(text: str) -> tuple[str | None, str | None]:
     kecamatan = next((m.group(1) for m in marked_kecamatan.finditer(text)), None)
     if kelurahan and kecamatan:
         return kelurahan, kecamatan
-    bare = [m for m in any_name.finditer(text) if not after_word.search(text[:m.start(1)].rstrip())]
+    bare = [m for m in any_name.finditer(text) if not after_word.search(text[: m.start(1)].rstrip())]
     bare = [m.group(1) for m in bare if m.group(1) not in (kelurahan, kecamatan)]
     if len(bare) > 1 and bare[-1] == _city():  # "..., Beji, Depok": the city, not kelurahan Depok
         bare.pop()
@@ -120,5 +130,6 @@ def area_codes(values: pd.Series, regions) -> pd.DataFrame:
     resolved = regions.resolve(level["kelurahan"], level["kecamatan"])
     by_name = resolved["kelurahan_code"].where(level["kelurahan"].notna(), resolved["kecamatan_code"])
     by_name = by_name.where(level["kelurahan"].notna() | level["kecamatan"].notna())
-    return pd.DataFrame({"area_code": known_code.fillna(by_name).astype("str"), "ambiguous": level["ambiguous"]},
-                        index=values.index)
+    return pd.DataFrame(
+        {"area_code": known_code.fillna(by_name).astype("str"), "ambiguous": level["ambiguous"]}, index=values.index
+    )

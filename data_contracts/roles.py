@@ -84,7 +84,7 @@ class EvidenceRule:
         parts = _PLACEHOLDER.split(self.label)
         out = pd.Series(parts[0], index=records.index, dtype="str")
         for position in range(1, len(parts), 4):
-            name, default, case, text = parts[position:position + 4]
+            name, default, case, text = parts[position : position + 4]
             values = records[name].astype("str")
             values = values.fillna(default) if default is not None else values
             values = values.str.lower() if case == "lower" else values.str.upper() if case == "upper" else values

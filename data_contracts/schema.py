@@ -58,8 +58,22 @@ PERSON_SCHEMA: dict[str, str] = {
 }
 
 PERSONAL_DATA_COLUMNS: frozenset[str] = frozenset(
-    {"nik", "kk", "name", "alias", "birth_date", "birth_place", "phone", "address", "jkn_card_no", "tk_kpj", "nik_birth_date",
-     "street", "house_number", "other_id"}
+    {
+        "nik",
+        "kk",
+        "name",
+        "alias",
+        "birth_date",
+        "birth_place",
+        "phone",
+        "address",
+        "jkn_card_no",
+        "tk_kpj",
+        "nik_birth_date",
+        "street",
+        "house_number",
+        "other_id",
+    }
 )
 
 

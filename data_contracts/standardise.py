@@ -23,8 +23,8 @@ import pandas as pd
 
 from data_contracts.contract import ColumnRule, Contract, FieldMapping
 from data_contracts.date_formats import parse_with_formats
-from data_contracts.region_text import area_codes, find_in_text, named_level
 from data_contracts.reader import LINEAGE_COLUMNS, SOURCE_FILE, SOURCE_ROW, RawSource
+from data_contracts.region_text import area_codes, find_in_text, named_level
 from data_contracts.schema import conform_to_person_schema
 from data_contracts.validation import ISSUE_COLUMNS, ValidationReport, empty_issues, validation_frame
 
@@ -52,7 +52,9 @@ class StandardResult:
 class _Parsed:
     """Memoised normaliser results per column, so a parse check and a mapping share one parse."""
 
-    def __init__(self, text: pd.DataFrame, snapshot_date: date, formats: dict[str, tuple[str, ...]] | None = None) -> None:
+    def __init__(
+        self, text: pd.DataFrame, snapshot_date: date, formats: dict[str, tuple[str, ...]] | None = None
+    ) -> None:
         self.text = text
         self.snapshot_date = snapshot_date
         self.formats = formats or {}
@@ -67,8 +69,11 @@ class _Parsed:
         key = (kind, name)
         if key not in self._cache:
             formats = self.formats.get(name) if kind in ("date", "month") else None
-            self._cache[key] = (parse_with_formats(self.column(name), formats, kind) if formats
-                                else _parse(kind, self.column(name), self.snapshot_date))
+            self._cache[key] = (
+                parse_with_formats(self.column(name), formats, kind)
+                if formats
+                else _parse(kind, self.column(name), self.snapshot_date)
+            )
         return self._cache[key]
 
 
@@ -94,20 +99,25 @@ def _parse(kind: str, values: pd.Series, snapshot_date: date):
     return function(values, snapshot_date) if kind == "nik" else function(values)
 
 
-def standardise(contract: Contract, raw: RawSource, report: ValidationReport, snapshot_date: date,
-                regions) -> StandardResult:
+def standardise(
+    contract: Contract, raw: RawSource, report: ValidationReport, snapshot_date: date, regions
+) -> StandardResult:
     """Map ``raw`` onto the person schema; quarantine rows breaking a ``quarantine`` rule.
 
     ``regions`` is a :class:`matching.normalize.RegionResolver`. Raises ``ValueError`` when ``report`` has file
     errors: a source that failed whole-file rules must be fixed, not half-loaded.
     """
     if not report.passed:
-        raise ValueError(f"source {contract.source}: validation failed with {len(report.file_errors)} file "
-                         "error(s); fix the source before standardising")
+        raise ValueError(
+            f"source {contract.source}: validation failed with {len(report.file_errors)} file "
+            "error(s); fix the source before standardising"
+        )
     text = validation_frame(contract, raw.frame)
     parsed = _Parsed(text, snapshot_date, {rule.name: rule.formats for rule in contract.columns if rule.formats})
-    issues = pd.concat([frame for frame in (report.row_issues, _parse_issues(contract, parsed)) if len(frame)]
-                       or [empty_issues()], ignore_index=True)
+    issues = pd.concat(
+        [frame for frame in (report.row_issues, _parse_issues(contract, parsed)) if len(frame)] or [empty_issues()],
+        ignore_index=True,
+    )
     quarantined = pd.Index(issues.loc[issues["severity"] == "quarantine", "row"].unique(), dtype="int64")
     record_ids = _record_ids(contract, raw.frame, text)
     keep = raw.frame.index.difference(quarantined)
@@ -120,8 +130,12 @@ def standardise(contract: Contract, raw: RawSource, report: ValidationReport, sn
     if accounting["rows_read"] != accounting["rows_standardised"] + accounting["rows_quarantined"]:
         raise RuntimeError(f"source {contract.source}: row accounting does not balance: {accounting}")
     accounting.update(line_accounting(contract.source, raw))
-    return StandardResult(records.reset_index(drop=True), quarantine, accounting,
-                          issues.sort_values(["row", "column"], kind="stable", ignore_index=True))
+    return StandardResult(
+        records.reset_index(drop=True),
+        quarantine,
+        accounting,
+        issues.sort_values(["row", "column"], kind="stable", ignore_index=True),
+    )
 
 
 def line_accounting(source: str, raw: RawSource) -> dict[str, int]:
@@ -144,9 +158,17 @@ def _parse_issues(contract: Contract, parsed: _Parsed) -> pd.DataFrame:
         if rule.name in parsed.text.columns:
             failed, reasons = _parse_failures(rule, parsed)
             if failed.any():
-                frames.append(pd.DataFrame({"row": failed.index[failed], "column": rule.name, "rule": rule.type,
-                                            "reason": reasons[failed] if isinstance(reasons, pd.Series) else reasons,
-                                            "severity": rule.on_fail}))
+                frames.append(
+                    pd.DataFrame(
+                        {
+                            "row": failed.index[failed],
+                            "column": rule.name,
+                            "rule": rule.type,
+                            "reason": reasons[failed] if isinstance(reasons, pd.Series) else reasons,
+                            "severity": rule.on_fail,
+                        }
+                    )
+                )
     return pd.concat(frames, ignore_index=True)[ISSUE_COLUMNS] if frames else empty_issues()
 
 
@@ -184,8 +206,10 @@ _PARSE_REASONS = {
 def _record_ids(contract: Contract, raw: pd.DataFrame, text: pd.DataFrame) -> pd.Series:
     """``<source>:<key>`` with multi-column keys joined by ``|``; keyless sources use ``<file stem>:<row>``."""
     if contract.record_key:
-        parts = [text[c] if c in text.columns else pd.Series(pd.NA, index=raw.index, dtype="str")
-                 for c in contract.record_key]
+        parts = [
+            text[c] if c in text.columns else pd.Series(pd.NA, index=raw.index, dtype="str")
+            for c in contract.record_key
+        ]
         key = parts[0]
         for part in parts[1:]:
             key = key + "|" + part
@@ -195,27 +219,35 @@ def _record_ids(contract: Contract, raw: pd.DataFrame, text: pd.DataFrame) -> pd
     return (contract.source + ":" + key).astype("str")
 
 
-def _quarantine(contract: Contract, raw: pd.DataFrame, record_ids: pd.Series, issues: pd.DataFrame,
-                rows: pd.Index) -> pd.DataFrame:
+def _quarantine(
+    contract: Contract, raw: pd.DataFrame, record_ids: pd.Series, issues: pd.DataFrame, rows: pd.Index
+) -> pd.DataFrame:
     if not len(rows):
         return pd.DataFrame({c: pd.Series(dtype="int64" if c == "source_row" else "str") for c in QUARANTINE_COLUMNS})
     failing = issues[issues["severity"] == "quarantine"]
     grouped = failing.groupby("row", sort=True).agg(
-        columns=("column", _joined), rules=("rule", _joined), reason=("reason", lambda r: "; ".join(dict.fromkeys(r))))
+        columns=("column", _joined), rules=("rule", _joined), reason=("reason", lambda r: "; ".join(dict.fromkeys(r)))
+    )
     grouped = grouped.loc[rows.sort_values()]
     values = raw.loc[grouped.index, [c for c in raw.columns if c not in LINEAGE_COLUMNS]]
     # JSON escapes line breaks inside values, so each record is exactly one line.
     raw_json = values.to_json(orient="records", lines=True, force_ascii=False).rstrip("\n").split("\n")
-    return pd.DataFrame({
-        "source": contract.source,
-        "record_id": record_ids.loc[grouped.index],
-        "source_file": raw.loc[grouped.index, SOURCE_FILE],
-        "source_row": raw.loc[grouped.index, SOURCE_ROW].astype("int64"),
-        "columns": grouped["columns"],
-        "rules": grouped["rules"],
-        "reason": grouped["reason"],
-        "raw_values": pd.Series(raw_json, index=grouped.index, dtype="str"),
-    }).reset_index(drop=True).astype({c: "str" for c in QUARANTINE_COLUMNS if c != "source_row"})
+    return (
+        pd.DataFrame(
+            {
+                "source": contract.source,
+                "record_id": record_ids.loc[grouped.index],
+                "source_file": raw.loc[grouped.index, SOURCE_FILE],
+                "source_row": raw.loc[grouped.index, SOURCE_ROW].astype("int64"),
+                "columns": grouped["columns"],
+                "rules": grouped["rules"],
+                "reason": grouped["reason"],
+                "raw_values": pd.Series(raw_json, index=grouped.index, dtype="str"),
+            }
+        )
+        .reset_index(drop=True)
+        .astype({c: "str" for c in QUARANTINE_COLUMNS if c != "source_row"})
+    )
 
 
 def _joined(values: pd.Series) -> str:
@@ -225,16 +257,24 @@ def _joined(values: pd.Series) -> str:
 # -- mapping onto the person schema -------------------------------------------------------------------------
 
 # Target fields cleaned by a shared normaliser (the others are text transforms in ``_Mapper.field``).
-_TARGET_NORMALISER = {"name": "name", "alias": "name", "birth_date": "date", "registered_date": "date",
-                      "tk_last_paid_month": "month", "sex": "sex", "phone": "phone"}
+_TARGET_NORMALISER = {
+    "name": "name",
+    "alias": "name",
+    "birth_date": "date",
+    "registered_date": "date",
+    "tk_last_paid_month": "month",
+    "sex": "sex",
+    "phone": "phone",
+}
 # Targets assembled from several mappings (NIK fields, region codes, RT/RW): not mapped one by one.
 _COMPOSITE_TARGETS = frozenset({"nik", "kelurahan", "kecamatan", "region", "rt", "rw", "rt_rw"})
 _NIK_FIELDS = ("nik", "nik_valid", "nik_issue", "nik_birth_date", "nik_sex", "nik_region")
 _REGION_FIELDS = ("kelurahan_code", "kecamatan_code", "region_match_score")
 
 
-def _records(contract: Contract, raw: pd.DataFrame, parsed: _Parsed, record_ids: pd.Series,
-             regions) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _records(
+    contract: Contract, raw: pd.DataFrame, parsed: _Parsed, record_ids: pd.Series, regions
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Person-schema rows for every raw row, and the notes (flag issues) mapping made: ambiguous region names,
     list areas missing from the reference."""
     mapper = _Mapper(contract, raw, parsed, regions)
@@ -272,8 +312,17 @@ class _Mapper:
         """A flag issue (the row is kept) on the rows selected by ``rows``, under the mapping's first column."""
         if rows.any():
             column = mapping.columns[0] if mapping.columns else mapping.target
-            self.notes.append(pd.DataFrame({"row": rows.index[rows.to_numpy()], "column": column, "rule": rule,
-                                            "reason": reason, "severity": "flag"}))
+            self.notes.append(
+                pd.DataFrame(
+                    {
+                        "row": rows.index[rows.to_numpy()],
+                        "column": column,
+                        "rule": rule,
+                        "reason": reason,
+                        "severity": "flag",
+                    }
+                )
+            )
 
     def empty(self) -> pd.Series:
         return pd.Series(pd.NA, index=self.raw.index, dtype="str")
@@ -339,8 +388,11 @@ class _Mapper:
 
     def nik_fields(self) -> dict[str, pd.Series]:
         mapping = self.by_target.get("nik")
-        nik = (self.normalised(mapping, "nik") if mapping is not None
-               else _parse("nik", self.empty(), self.parsed.snapshot_date))
+        nik = (
+            self.normalised(mapping, "nik")
+            if mapping is not None
+            else _parse("nik", self.empty(), self.parsed.snapshot_date)
+        )
         return {column: nik[column] for column in _NIK_FIELDS}
 
     def area_code(self, mapping: FieldMapping, values: pd.Series) -> pd.Series:
@@ -389,8 +441,12 @@ class _Mapper:
         found in the address."""
         sources: list[dict | pd.DataFrame] = []
         if "rt" in self.by_target or "rw" in self.by_target:
-            sources.append({part: self.normalised(self.by_target[part], "rt") if part in self.by_target
-                            else self.empty() for part in ("rt", "rw")})
+            sources.append(
+                {
+                    part: self.normalised(self.by_target[part], "rt") if part in self.by_target else self.empty()
+                    for part in ("rt", "rw")
+                }
+            )
         for target, kind in (("rt_rw", "rt_rw"), ("address", "address")):
             if target in self.by_target:
                 sources.append(self.normalised(self.by_target[target], kind))

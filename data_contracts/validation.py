@@ -9,10 +9,10 @@ this module in a message: issues carry the row id, column, rule and a reason wri
 
 from __future__ import annotations
 
-from datetime import date
 import logging
 import os
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 import pandas as pd
@@ -69,8 +69,9 @@ def empty_issues() -> pd.DataFrame:
     return pd.DataFrame({"row": pd.Series(dtype="int64"), **{c: pd.Series(dtype="str") for c in ISSUE_COLUMNS[1:]}})
 
 
-def validate_source(contract: Contract, raw: RawSource, snapshot_date: date | None = None, *,
-                    engine: str = "pandas") -> ValidationReport:
+def validate_source(
+    contract: Contract, raw: RawSource, snapshot_date: date | None = None, *, engine: str = "pandas"
+) -> ValidationReport:
     """Check ``raw`` against ``contract``: whole-file rules, then the contract's row rules.
 
     ``snapshot_date`` is the day the feed describes: a date bound ``today`` means that day (default: the clock's
@@ -82,8 +83,11 @@ def validate_source(contract: Contract, raw: RawSource, snapshot_date: date | No
     reader_issues = raw.row_problems.reindex(columns=ROW_PROBLEM_COLUMNS).assign(severity="quarantine")
     frame = validation_frame(contract, raw.frame)
     rules = _rules(contract, frame, snapshot_date)
-    row_issues, expectations = _run_suite(contract.source, frame, rules, check_engine(engine)) if len(frame) and rules else (
-        empty_issues(), pd.DataFrame(columns=EXPECTATION_COLUMNS))
+    row_issues, expectations = (
+        _run_suite(contract.source, frame, rules, check_engine(engine))
+        if len(frame) and rules
+        else (empty_issues(), pd.DataFrame(columns=EXPECTATION_COLUMNS))
+    )
     issues = pd.concat([_or_empty(reader_issues), row_issues], ignore_index=True)
     return ValidationReport(
         source=contract.source,
@@ -114,11 +118,15 @@ def _header_checks(contract: Contract, raw: RawSource) -> tuple[list[str], list[
             errors.append(problem)
             continue
         canonical = canonical_headers(contract, header)
-        unexpected = [(position, orig) for position, (orig, column) in enumerate(zip(header, canonical), start=1)
-                      if column not in known]
+        unexpected = [
+            (position, orig)
+            for position, (orig, column) in enumerate(zip(header, canonical), start=1)
+            if column not in known
+        ]
         if unexpected:
-            shown = [orig if orig and not looks_like_data(orig) else f"(column {position})"
-                     for position, orig in unexpected]
+            shown = [
+                orig if orig and not looks_like_data(orig) else f"(column {position})" for position, orig in unexpected
+            ]
             warnings.append(f"file {name}: unexpected column(s) {shown} kept but not validated")
     return errors, warnings
 
@@ -128,8 +136,9 @@ def _header_checks(contract: Contract, raw: RawSource) -> tuple[list[str], list[
 
 def validation_frame(contract: Contract, frame: pd.DataFrame) -> pd.DataFrame:
     """The contract's columns as trimmed text (empty → NA), allowed-value columns canonicalised, same index."""
-    columns = {rule.name: canonical_values(rule, frame[rule.name]) for rule in contract.columns
-               if rule.name in frame.columns}
+    columns = {
+        rule.name: canonical_values(rule, frame[rule.name]) for rule in contract.columns if rule.name in frame.columns
+    }
     return pd.DataFrame(columns, index=frame.index)
 
 
@@ -178,28 +187,58 @@ def _rules(contract: Contract, frame: pd.DataFrame, snapshot_date: date | None =
     return rules
 
 
-def _column_rules(contract: Contract, column: ColumnRule, frame: pd.DataFrame,
-                  snapshot_date: date | None = None) -> list[_Rule]:
+def _column_rules(
+    contract: Contract, column: ColumnRule, frame: pd.DataFrame, snapshot_date: date | None = None
+) -> list[_Rule]:
     name, severity = column.name, column.on_fail
     rules = []
     if column.not_null or name in contract.record_key:
-        rules.append(_Rule(RowCheck("not_null", (name,)), name, "not_null",
-                           "empty value in a column that must be filled",
-                           "quarantine" if name in contract.record_key else severity))
+        rules.append(
+            _Rule(
+                RowCheck("not_null", (name,)),
+                name,
+                "not_null",
+                "empty value in a column that must be filled",
+                "quarantine" if name in contract.record_key else severity,
+            )
+        )
     if column.type == "integer":
-        rules.append(_Rule(RowCheck("pattern", (name,), pattern=_INTEGER), name, "integer",
-                           "not a whole number", severity))
+        rules.append(
+            _Rule(RowCheck("pattern", (name,), pattern=_INTEGER), name, "integer", "not a whole number", severity)
+        )
     if column.pattern:
-        rules.append(_Rule(RowCheck("pattern", (name,), pattern=column.pattern), name, "pattern",
-                           f"does not match the pattern {column.pattern}", severity))
+        rules.append(
+            _Rule(
+                RowCheck("pattern", (name,), pattern=column.pattern),
+                name,
+                "pattern",
+                f"does not match the pattern {column.pattern}",
+                severity,
+            )
+        )
     if column.allowed:
-        rules.append(_Rule(RowCheck("allowed", (name,), allowed=tuple(column.allowed)), name,
-                           "allowed", f"not one of the allowed values {list(column.allowed)}", severity))
+        rules.append(
+            _Rule(
+                RowCheck("allowed", (name,), allowed=tuple(column.allowed)),
+                name,
+                "allowed",
+                f"not one of the allowed values {list(column.allowed)}",
+                severity,
+            )
+        )
     if column.min is not None or column.max is not None:
         rules.append(_range_rule(column, frame, snapshot_date))
     if column.unique and contract.record_key != (name,):
-        rules.append(_Rule(RowCheck("unique", (name,)), name, "unique",
-                           "duplicate value (the first occurrence is kept)", severity, keep_first=True))
+        rules.append(
+            _Rule(
+                RowCheck("unique", (name,)),
+                name,
+                "unique",
+                "duplicate value (the first occurrence is kept)",
+                severity,
+                keep_first=True,
+            )
+        )
     return rules
 
 
@@ -224,15 +263,18 @@ def _key_rules(contract: Contract, frame: pd.DataFrame) -> list[_Rule]:
     if not key or len(key) != len(contract.record_key):
         return []
     reason = "duplicate record key (the first occurrence is kept)"
-    return [_Rule(RowCheck("unique", tuple(key)), "|".join(key), "duplicate_key", reason, "quarantine", keep_first=True)]
+    return [
+        _Rule(RowCheck("unique", tuple(key)), "|".join(key), "duplicate_key", reason, "quarantine", keep_first=True)
+    ]
 
 
 def _run_suite(source: str, frame: pd.DataFrame, rules: list[_Rule], engine: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Run the rules on ``frame``; return row issues and the per-expectation summary."""
     if engine == "gx":
         outcomes = []
-        for position, result in sorted(validate_with_gx(source, frame, [rule.check.expectation() for rule in rules]),
-                                       key=lambda pair: pair[0]):
+        for position, result in sorted(
+            validate_with_gx(source, frame, [rule.check.expectation() for rule in rules]), key=lambda pair: pair[0]
+        ):
             labels = pd.Index(result.result.get("unexpected_index_list") or [], dtype="int64")
             outcomes.append((bool(result.success), int(result.result.get("unexpected_count") or 0), labels))
     else:
@@ -246,8 +288,17 @@ def _run_suite(source: str, frame: pd.DataFrame, rules: list[_Rule], engine: str
         labels = labels.sort_values()
         if rule.keep_first and len(labels):
             labels = labels[_later_duplicates(frame, rule, labels)]
-        issues.append(pd.DataFrame({"row": labels, "column": rule.column, "rule": rule.rule,
-                                    "reason": rule.reason, "severity": rule.severity}))
+        issues.append(
+            pd.DataFrame(
+                {
+                    "row": labels,
+                    "column": rule.column,
+                    "rule": rule.rule,
+                    "reason": rule.reason,
+                    "severity": rule.severity,
+                }
+            )
+        )
     row_issues = pd.concat(issues, ignore_index=True) if issues else empty_issues()
     expectations = pd.DataFrame(summary, columns=EXPECTATION_COLUMNS)
     return row_issues.astype({"row": "int64"}), expectations

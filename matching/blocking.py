@@ -75,8 +75,9 @@ def block(
         pair_codes.append(left * n + right)
         rule_bits.append(np.full(len(left), 1 << bit, dtype=np.int64))
         dropped.append((dropped_keys, dropped_records))
-    pairs = _union(np.concatenate([np.empty(0, np.int64), *pair_codes]),
-                   np.concatenate([np.empty(0, np.int64), *rule_bits]), n)
+    pairs = _union(
+        np.concatenate([np.empty(0, np.int64), *pair_codes]), np.concatenate([np.empty(0, np.int64), *rule_bits]), n
+    )
     masks = pairs["rules"].to_numpy()
     stats = pd.DataFrame(
         {
@@ -93,9 +94,7 @@ def block(
 def rule_names_of(rule_mask: pd.Series, rules: tuple[BlockingRule, ...]) -> pd.Series:
     """Readable ``a|b`` list of the rules in each mask (for the review queue and explanations)."""
     unique_masks = pd.Series(rule_mask.unique())
-    names = unique_masks.map(
-        lambda mask: "|".join(rule.name for bit, rule in enumerate(rules) if mask >> bit & 1)
-    )
+    names = unique_masks.map(lambda mask: "|".join(rule.name for bit, rule in enumerate(rules) if mask >> bit & 1))
     return rule_mask.map(dict(zip(unique_masks, names))).astype("str")
 
 
@@ -130,9 +129,7 @@ def _groups_touching(members: np.ndarray, groups: np.ndarray, focus: np.ndarray)
     return members[keep], groups[keep]
 
 
-def _pairs_within_groups(
-    members: np.ndarray, groups: np.ndarray, cap: int
-) -> tuple[np.ndarray, np.ndarray, int, int]:
+def _pairs_within_groups(members: np.ndarray, groups: np.ndarray, cap: int) -> tuple[np.ndarray, np.ndarray, int, int]:
     """All pairs of members sharing a group, skipping groups larger than ``cap``.
 
     Returns (left, right, dropped group count, records in dropped groups).

@@ -98,7 +98,9 @@ def edge_flags(
         trusted = features["nik_trusted"].to_numpy()
         nik = features["nik_num"].to_numpy()
         nik_conflict = trusted[left] & trusted[right] & (nik[left] != nik[right])
-        evidence_without_nik = scored["match_weight"].to_numpy() - scored[f"w_{guard.comparison}"].to_numpy() - prior_weight
+        evidence_without_nik = (
+            scored["match_weight"].to_numpy() - scored[f"w_{guard.comparison}"].to_numpy() - prior_weight
+        )
         override = evidence_without_nik >= guards.nik_conflict_override_weight
         for group in guard.requires:
             override &= _group_holds(scored, group)
@@ -111,8 +113,12 @@ def edge_flags(
             for group in guards.double_registration_requires:
                 double_registration &= _group_holds(scored, group)
             override &= ~registered_conflict
-    if (guard is None or not guards.registered_niks_apart or "nik_registered" not in features.columns
-            or not guards.double_registration_requires):
+    if (
+        guard is None
+        or not guards.registered_niks_apart
+        or "nik_registered" not in features.columns
+        or not guards.double_registration_requires
+    ):
         double_registration = np.zeros(len(scored), dtype=bool)
     if guards.generation_gap_years is None:
         generation_gap = np.zeros(len(scored), dtype=bool)
@@ -139,9 +145,16 @@ def edge_flags(
         for group in guards.link_when:
             forced &= _group_holds(scored, group)
     return pd.DataFrame(
-        {"nik_conflict": nik_conflict, "nik_override": nik_conflict & override, "generation_gap": generation_gap,
-         "missing_evidence": missing_evidence, "keep_apart": keep_apart, "double_registration": double_registration,
-         "sex_conflict": sex_conflict, "link_when": forced},
+        {
+            "nik_conflict": nik_conflict,
+            "nik_override": nik_conflict & override,
+            "generation_gap": generation_gap,
+            "missing_evidence": missing_evidence,
+            "keep_apart": keep_apart,
+            "double_registration": double_registration,
+            "sex_conflict": sex_conflict,
+            "link_when": forced,
+        },
         index=scored.index,
     )
 
@@ -151,7 +164,7 @@ def _group_holds(scored: pd.DataFrame, group: tuple[LevelsOf | tuple[LevelsOf, .
     holds = np.zeros(len(scored), dtype=bool)
     for alternative in group:
         every = np.ones(len(scored), dtype=bool)
-        for condition in (alternative if isinstance(alternative, tuple) else (alternative,)):
+        for condition in alternative if isinstance(alternative, tuple) else (alternative,):
             every &= scored[f"level_{condition.comparison}"].isin(condition.levels).to_numpy()
         holds |= every
     return holds
@@ -216,7 +229,11 @@ def _conflicted_components(labels: np.ndarray, features: pd.DataFrame, guards: C
 
 
 def _rebuild_conflicted(
-    labels: np.ndarray, conflicted: np.ndarray, edges: pd.DataFrame, features: pd.DataFrame, guards: ClusterGuards,
+    labels: np.ndarray,
+    conflicted: np.ndarray,
+    edges: pd.DataFrame,
+    features: pd.DataFrame,
+    guards: ClusterGuards,
     cannot: np.ndarray | None = None,
 ) -> np.ndarray:
     """Greedy constrained merge (strongest edge first) of the records of conflicted components.
@@ -237,7 +254,7 @@ def _rebuild_conflicted(
     years = {int(r): ((int(year[r]),) * 2 if year[r] != MISSING_NUMBER else None) for r in members}
     sizes = dict.fromkeys(parent, 1)
     partners: dict[int, set[int]] = {}
-    for a, b in (cannot if cannot is not None else np.empty((0, 2), dtype=np.int64)):
+    for a, b in cannot if cannot is not None else np.empty((0, 2), dtype=np.int64):
         partners.setdefault(int(a), set()).add(int(b))
         partners.setdefault(int(b), set()).add(int(a))
     group_members = {r: {r} for r in parent} if partners else {}
@@ -289,8 +306,8 @@ def _links(labels: np.ndarray, features: pd.DataFrame, scored: pd.DataFrame) -> 
     left, right = scored["left"].to_numpy(), scored["right"].to_numpy()
     same = labels[left] == labels[right]
     weights = scored["match_weight"].to_numpy()[same]
-    best = pd.concat(
-        [pd.Series(weights, index=left[same]), pd.Series(weights, index=right[same])]
-    ).groupby(level=0).max()
+    best = (
+        pd.concat([pd.Series(weights, index=left[same]), pd.Series(weights, index=right[same])]).groupby(level=0).max()
+    )
     links["confidence"] = best.reindex(np.arange(len(links))).to_numpy()
     return links[["record_id", "cluster", "cluster_size", "confidence"]]

@@ -124,9 +124,7 @@ def _near_nik_kind(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     second = np.minimum(first + 1, NIK_DIGITS - 1)
     rows = np.arange(len(a))
     sex_offset = (
-        (hamming == 1)
-        & (first == _DAY_TENS_POSITION)
-        & (np.abs(digits_a[rows, first] - digits_b[rows, first]) == 4)
+        (hamming == 1) & (first == _DAY_TENS_POSITION) & (np.abs(digits_a[rows, first] - digits_b[rows, first]) == 4)
     )
     transposition = (
         (hamming == 2)
@@ -140,7 +138,11 @@ def _near_nik_kind(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 # Name keys a community-list nickname is compared with (all codes of one vocabulary, see matching.features).
 _NICKNAME_SOURCES = (
-    "name_first_code", "name_second_code", "name_last_code", "name_key_code", "call_name_code",
+    "name_first_code",
+    "name_second_code",
+    "name_last_code",
+    "name_key_code",
+    "call_name_code",
     "call_name_doubled_code",
 )
 
@@ -162,8 +164,17 @@ class NameComparison(Comparison):
 
     name: str = "name"
     levels: tuple[str, ...] = (
-        "exact", "token_sorted", "given_name", "jaro_winkler_high", "initials", "skeleton", "jaro_winkler_low",
-        "token_subset", "alias", "alias_partial", "else",
+        "exact",
+        "token_sorted",
+        "given_name",
+        "jaro_winkler_high",
+        "initials",
+        "skeleton",
+        "jaro_winkler_low",
+        "token_subset",
+        "alias",
+        "alias_partial",
+        "else",
     )
     m_prior: tuple[float, ...] = (0.70, 0.03, 0.04, 0.06, 0.02, 0.03, 0.04, 0.03, 0.02, 0.01, 0.02)
     tf_level: str | None = "exact"
@@ -196,12 +207,23 @@ class NameComparison(Comparison):
         # One name's tokens inside the other's: its first token must be one of the other's tokens.
         maybe_subset = pending & (similarity < self.jw_low) & self._first_token_shared(features, left, right)
         if maybe_subset.any():
-            subset[maybe_subset] = process.cpdist(
-                names[left[maybe_subset]], names[right[maybe_subset]], scorer=token_set_ratio, workers=-1
-            ) >= 100
+            subset[maybe_subset] = (
+                process.cpdist(
+                    names[left[maybe_subset]], names[right[maybe_subset]], scorer=token_set_ratio, workers=-1
+                )
+                >= 100
+            )
         named_levels = [
-            exact, token_sorted & both_named, given & both_named, similarity >= self.jw_high, initials,
-            skeleton & both_named, similarity >= self.jw_low, subset, alias, alias_partial,
+            exact,
+            token_sorted & both_named,
+            given & both_named,
+            similarity >= self.jw_high,
+            initials,
+            skeleton & both_named,
+            similarity >= self.jw_low,
+            subset,
+            alias,
+            alias_partial,
         ]
         has_alias_left = _column(features, "alias_key_code", left) != MISSING_CODE
         has_alias_right = _column(features, "alias_key_code", right) != MISSING_CODE
@@ -219,9 +241,10 @@ class NameComparison(Comparison):
         for nick_side, name_side in ((left, right), (right, left)):
             todo = pending & (aliases[nick_side] != "") & (names[name_side] != "")
             if todo.any():
-                found[todo] |= process.cpdist(
-                    aliases[nick_side[todo]], names[name_side[todo]], scorer=partial_ratio, workers=-1
-                ) >= self.alias_partial
+                found[todo] |= (
+                    process.cpdist(aliases[nick_side[todo]], names[name_side[todo]], scorer=partial_ratio, workers=-1)
+                    >= self.alias_partial
+                )
         return found
 
     @staticmethod
@@ -426,8 +449,12 @@ class Condition:
             a, b = _column(features, self.column, left), _column(features, self.column, right)
             return todo & ((a == MISSING_CODE) | (b == MISSING_CODE))
         if self.kind == "crossed_jaro_winkler":
-            first = Condition("jaro_winkler", column=self.column, threshold=self.threshold, other_column=self.other_column)
-            second = Condition("jaro_winkler", column=self.other_column, threshold=self.threshold, other_column=self.column)
+            first = Condition(
+                "jaro_winkler", column=self.column, threshold=self.threshold, other_column=self.other_column
+            )
+            second = Condition(
+                "jaro_winkler", column=self.other_column, threshold=self.threshold, other_column=self.column
+            )
             result = first.holds(features, left, right, todo)
             return second.holds(features, left, right, result)
         texts = features[self.column].to_numpy(dtype=object, na_value="")

@@ -60,9 +60,7 @@ def subset_metrics(by_source_pair: pd.DataFrame, sources: set[str]) -> pd.DataFr
     return _metrics_frame(totals.astype("int64"))
 
 
-def blocking_recall(
-    candidates: pd.DataFrame, truth: pd.DataFrame, rules: tuple[BlockingRule, ...]
-) -> pd.DataFrame:
+def blocking_recall(candidates: pd.DataFrame, truth: pd.DataFrame, rules: tuple[BlockingRule, ...]) -> pd.DataFrame:
     """Per rule and overall (``rule == "all"``): pairs, true pairs found, recall of all true pairs.
 
     ``candidates``: ``record_id_l``, ``record_id_r``, ``rules`` (bit mask); ``truth``: ``record_id``, ``person_id``
@@ -110,7 +108,8 @@ def blocking_recall_by_source_pair(candidates: pd.DataFrame, truth: pd.DataFrame
     a, b = np.triu_indices(len(sources))
     frame = pd.DataFrame(
         {
-            "source_l": pd.array(sources[a], dtype="str"), "source_r": pd.array(sources[b], dtype="str"),
+            "source_l": pd.array(sources[a], dtype="str"),
+            "source_r": pd.array(sources[b], dtype="str"),
             "true_pairs": _pairs_by_source(person, source_code, len(sources))[a, b],
             "found": found[a, b],
             "reachable": _pairs_by_source(component, source_code, len(sources))[a, b],
@@ -158,8 +157,11 @@ def _source_pair_frame(
     a, b = np.triu_indices(len(sources))
     frame = pd.DataFrame(
         {
-            "source_l": pd.array(sources[a], dtype="str"), "source_r": pd.array(sources[b], dtype="str"),
-            "true_pairs": true[a, b], "predicted_pairs": predicted[a, b], "true_positives": correct[a, b],
+            "source_l": pd.array(sources[a], dtype="str"),
+            "source_r": pd.array(sources[b], dtype="str"),
+            "true_pairs": true[a, b],
+            "predicted_pairs": predicted[a, b],
+            "true_positives": correct[a, b],
         }
     )
     frame = frame[(frame["true_pairs"] > 0) | (frame["predicted_pairs"] > 0)].reset_index(drop=True)
@@ -209,8 +211,9 @@ def merged_twin_pairs(links: pd.DataFrame, truth: pd.DataFrame, twin_groups: pd.
     return pd.DataFrame({"twin_pairs": [len(pairs)], "merged_pairs": [len(shared)]})
 
 
-def double_registration_recall(links: pd.DataFrame, truth: pd.DataFrame, review_queue: pd.DataFrame,
-                               second_rows: pd.Series) -> pd.DataFrame:
+def double_registration_recall(
+    links: pd.DataFrame, truth: pd.DataFrame, review_queue: pd.DataFrame, second_rows: pd.Series
+) -> pd.DataFrame:
     """A person's second registration (``second_rows``: record ids) against the person's other records of the
     same source: found when in one cluster (linked) or when the two clusters meet in the review queue
     (``cluster_l``/``cluster_r``, either order). One row: ``pairs``, ``linked``, ``in_review``, ``recall``."""
@@ -228,5 +231,11 @@ def double_registration_recall(links: pd.DataFrame, truth: pd.DataFrame, review_
     linked = int(found["linked"].sum())
     review = int((found["in_review"] & ~found["linked"]).sum())
     total = len(found)
-    return pd.DataFrame({"pairs": [total], "linked": [linked], "in_review": [review],
-                         "recall": [(linked + review) / total if total else float("nan")]})
+    return pd.DataFrame(
+        {
+            "pairs": [total],
+            "linked": [linked],
+            "in_review": [review],
+            "recall": [(linked + review) / total if total else float("nan")],
+        }
+    )

@@ -29,9 +29,25 @@ SEX_CODES = {"L": 0, "P": 1}
 # Forms of address before a nickname ("BANG UDIN", "TEH NENG"), not part of the name a registry would hold,
 # with the sex they imply (None: either).
 NICKNAME_HONORIFICS: dict[str, str | None] = {
-    "ABANG": "L", "BANG": "L", "BUNG": "L", "MAS": "L", "KANG": "L", "AKANG": "L", "PAK": "L", "UDA": "L",
-    "BU": "P", "MBAK": "P", "MBA": "P", "TEH": "P", "TETEH": "P", "UNI": "P", "KAK": None, "KAKAK": None,
-    "CAK": "L", "OM": "L", "CEU": "P",
+    "ABANG": "L",
+    "BANG": "L",
+    "BUNG": "L",
+    "MAS": "L",
+    "KANG": "L",
+    "AKANG": "L",
+    "PAK": "L",
+    "UDA": "L",
+    "BU": "P",
+    "MBAK": "P",
+    "MBA": "P",
+    "TEH": "P",
+    "TETEH": "P",
+    "UNI": "P",
+    "KAK": None,
+    "KAKAK": None,
+    "CAK": "L",
+    "OM": "L",
+    "CEU": "P",
 }
 _HONORIFIC_RE = r"^(?:" + "|".join(NICKNAME_HONORIFICS) + r") (?=[A-Z])"
 # Call names that say nothing about the registered name, with the sex they imply: generic nicknames
@@ -40,10 +56,29 @@ _HONORIFIC_RE = r"^(?:" + "|".join(NICKNAME_HONORIFICS) + r") (?=[A-Z])"
 # whose whole name is one of these is named by its nickname only.
 GENERIC_CALL_NAMES: dict[str, str] = {
     **dict.fromkeys(
-        ("UJANG", "ENTONG", "UCOK", "BUYUNG", "TOLE", "THOLE", "ACONG", "GENDUT", "BEWOK", "KOMENG", "BONENG",
-         "JAGO", "UDIN", "MAMAT", "OPIK", "IPIN", "BOIM", "KIPLI"), "L"),
-    **dict.fromkeys(
-        ("NENG", "BUTET", "UPIK", "NDUK", "GENDUK", "EMAK", "CICI", "ICHA", "NONIK", "NCUS", "YU"), "P"),
+        (
+            "UJANG",
+            "ENTONG",
+            "UCOK",
+            "BUYUNG",
+            "TOLE",
+            "THOLE",
+            "ACONG",
+            "GENDUT",
+            "BEWOK",
+            "KOMENG",
+            "BONENG",
+            "JAGO",
+            "UDIN",
+            "MAMAT",
+            "OPIK",
+            "IPIN",
+            "BOIM",
+            "KIPLI",
+        ),
+        "L",
+    ),
+    **dict.fromkeys(("NENG", "BUTET", "UPIK", "NDUK", "GENDUK", "EMAK", "CICI", "ICHA", "NONIK", "NCUS", "YU"), "P"),
 }
 _CALL_WORD_SEX = {**{word: sex for word, sex in NICKNAME_HONORIFICS.items() if sex}, **GENERIC_CALL_NAMES}
 _PATRONYM_RE = r" (?:BIN|BINTI) .+$"  # the markers split_patronymic uses
@@ -59,10 +94,20 @@ GENERIC_FIELDS = ("street", "house_number", "locality", "postcode", "province", 
 # Text fields a derived key or a fuzzy level can read: feature column holding the text.
 # Fields whose keys are computed from the name key: their text is kept (``<field>_text``) only when the
 # settings compare it fuzzily (``FeatureSpec.name_texts``).
-NAME_TEXT_FIELDS = ("name_sorted", "given_name", "name_skeleton", "name_first", "name_second", "name_last",
-                    "skeleton_first", "name_initials")
+NAME_TEXT_FIELDS = (
+    "name_sorted",
+    "given_name",
+    "name_skeleton",
+    "name_first",
+    "name_second",
+    "name_last",
+    "skeleton_first",
+    "name_initials",
+)
 TEXT_COLUMNS: dict[str, str] = {
-    "name": "name_key", "alias": "alias_key", **{name: f"{name}_text" for name in GENERIC_FIELDS},
+    "name": "name_key",
+    "alias": "alias_key",
+    **{name: f"{name}_text" for name in GENERIC_FIELDS},
     **{name: f"{name}_text" for name in NAME_TEXT_FIELDS},
 }
 DATE_COLUMNS: dict[str, str] = {"birth_date": "dob", "nik_birth_date": "nik_dob", "birth_date_any": "dob_any"}
@@ -165,7 +210,9 @@ def _derived_keys(derived: tuple[DerivedKey, ...], features: pd.DataFrame, name_
             days = features[DATE_COLUMNS[key.field]].to_numpy()
             dates = pd.Series(DAY_ZERO + pd.to_timedelta(np.where(days >= 0, days, 0), unit="D"))
             part = {
-                "year": dates.dt.year, "month": dates.dt.month, "day": dates.dt.day,
+                "year": dates.dt.year,
+                "month": dates.dt.month,
+                "day": dates.dt.day,
                 "month_day": dates.dt.month * 100 + dates.dt.day,
             }[key.transform].to_numpy(dtype=np.int64)
             date_keys[key.column] = np.where(days >= 0, part, MISSING_NUMBER)
@@ -183,13 +230,22 @@ def _derived_keys(derived: tuple[DerivedKey, ...], features: pd.DataFrame, name_
             text_keys[key.column] = _per_distinct(text, lambda values: pd.DataFrame({"key": soundex(values)}))["key"]
     out = pd.DataFrame(date_keys, index=features.index)
     if text_keys:
-        out = out.join(_shared_codes(pd.DataFrame(text_keys, index=features.index)).rename(
-            columns=lambda column: column.removesuffix("_code")))
+        out = out.join(
+            _shared_codes(pd.DataFrame(text_keys, index=features.index)).rename(
+                columns=lambda column: column.removesuffix("_code")
+            )
+        )
     return out
 
 
-_SOUNDEX_CODES = {**dict.fromkeys("BFPV", "1"), **dict.fromkeys("CGJKQSXZ", "2"), **dict.fromkeys("DT", "3"),
-                  "L": "4", **dict.fromkeys("MN", "5"), "R": "6"}
+_SOUNDEX_CODES = {
+    **dict.fromkeys("BFPV", "1"),
+    **dict.fromkeys("CGJKQSXZ", "2"),
+    **dict.fromkeys("DT", "3"),
+    "L": "4",
+    **dict.fromkeys("MN", "5"),
+    "R": "6",
+}
 
 
 def soundex(values: pd.Series) -> pd.Series:
@@ -235,9 +291,16 @@ def _name_features(records: pd.DataFrame, spelling: str = "indonesian") -> pd.Da
     keys = keys.replace("", pd.NA)
     has_initial = keys["name_key"].str.contains(r"(?:^| )[A-Z](?: |$)", regex=True).fillna(False).astype(bool)
     codes = _shared_codes(keys)
-    text = {"name_sorted": "name_sorted", "given_name": "given_key", "name_skeleton": "name_skeleton",
-            "name_first": "name_first", "name_second": "name_second", "name_last": "name_last",
-            "skeleton_first": "skeleton_first", "name_initials": "name_initials"}
+    text = {
+        "name_sorted": "name_sorted",
+        "given_name": "given_key",
+        "name_skeleton": "name_skeleton",
+        "name_first": "name_first",
+        "name_second": "name_second",
+        "name_last": "name_last",
+        "skeleton_first": "skeleton_first",
+        "name_initials": "name_initials",
+    }
     for field_name, column in text.items():
         codes[field_name] = keys[column]
     codes["name_key"] = keys["name_key"]
@@ -253,8 +316,10 @@ def _per_distinct(values: pd.Series, keys_of: Callable[[pd.Series], pd.DataFrame
     codes, uniques = pd.factorize(values.astype("str"), use_na_sentinel=True)
     keys = keys_of(pd.Series(uniques, dtype="str"))
     return pd.DataFrame(
-        {column: pd.Series(keys[column].array.take(codes, allow_fill=True), index=values.index, dtype="str")
-         for column in keys.columns}
+        {
+            column: pd.Series(keys[column].array.take(codes, allow_fill=True), index=values.index, dtype="str")
+            for column in keys.columns
+        }
     )
 
 
@@ -303,9 +368,7 @@ def _initials_key(keys: pd.Series) -> pd.Series:
 
 def _sorted_tokens(keys: pd.Series) -> pd.Series:
     """Tokens in alphabetical order (a Python loop over distinct keys only)."""
-    return pd.Series(
-        [" ".join(sorted(key.split(" "))) if isinstance(key, str) else None for key in keys], dtype="str"
-    )
+    return pd.Series([" ".join(sorted(key.split(" "))) if isinstance(key, str) else None for key in keys], dtype="str")
 
 
 def _keys_of_aliases(aliases: pd.Series) -> pd.DataFrame:

@@ -17,7 +17,13 @@ from matching.model import FellegiSunterModel, comparison_levels, score, train
 from matching.settings import DEFAULT_SETTINGS, MatchSettings
 
 REVIEW_COLUMNS_FIRST = [
-    "record_id_l", "record_id_r", "cluster_l", "cluster_r", "reason", "match_probability", "match_weight",
+    "record_id_l",
+    "record_id_r",
+    "cluster_l",
+    "cluster_r",
+    "reason",
+    "match_probability",
+    "match_weight",
 ]
 
 
@@ -54,7 +60,9 @@ def _timed(timings: dict[str, float], stage: str) -> Iterator[None]:
 
 
 def link_records(
-    records: pd.DataFrame, settings: MatchSettings = DEFAULT_SETTINGS, seed: int = 0,
+    records: pd.DataFrame,
+    settings: MatchSettings = DEFAULT_SETTINGS,
+    seed: int = 0,
     start_model: FellegiSunterModel | None = None,
 ) -> LinkResult:
     """Find the same person within and across sources in ``records`` (person schema, unique ``record_id``).
@@ -82,10 +90,17 @@ def link_records(
         levels = comparison_levels(features, left, right, settings.comparisons)
     with _timed(timings, "train"):
         model = train(
-            features, levels, settings.comparisons,
-            u_sample_pairs=settings.u_sample_size(len(features)), u_pseudo_count=settings.u_pseudo_count,
-            initial_matches_per_record=settings.initial_matches_per_record, max_iterations=settings.em_max_iterations,
-            tolerance=settings.em_tolerance, tf_max_boost=settings.tf_max_boost, seed=seed, start=start_model,
+            features,
+            levels,
+            settings.comparisons,
+            u_sample_pairs=settings.u_sample_size(len(features)),
+            u_pseudo_count=settings.u_pseudo_count,
+            initial_matches_per_record=settings.initial_matches_per_record,
+            max_iterations=settings.em_max_iterations,
+            tolerance=settings.em_tolerance,
+            tf_max_boost=settings.tf_max_boost,
+            seed=seed,
+            start=start_model,
         )
     with _timed(timings, "score"):
         scored = _scored_pairs(model, features, candidates, levels)
@@ -93,8 +108,13 @@ def link_records(
         links = cluster(scored, features, model.prior_weight, settings.cluster_guards())
         review = review_queue(scored, links, features, model.prior_weight, settings)
     return LinkResult(
-        candidates=candidates, scored_pairs=scored, links=links, review_queue=review, model=model,
-        blocking_stats=blocking.stats, timings=timings,
+        candidates=candidates,
+        scored_pairs=scored,
+        links=links,
+        review_queue=review,
+        model=model,
+        blocking_stats=blocking.stats,
+        timings=timings,
     )
 
 
@@ -130,9 +150,11 @@ def match_query(
     scored["guard"] = pd.Series(
         np.select(
             [flags["generation_gap"], flags["nik_conflict"] & ~flags["nik_override"], flags["missing_evidence"]],
-            ["generation_gap", "nik_conflict", "missing_evidence"], default="",
+            ["generation_gap", "nik_conflict", "missing_evidence"],
+            default="",
         ),
-        index=scored.index, dtype="str",
+        index=scored.index,
+        dtype="str",
     ).replace("", pd.NA)
     # Query records come first in ``combined``, so the left position of every pair is the query record.
     scored = scored.rename(columns={"record_id_l": "query_record_id", "record_id_r": "registry_record_id"})
@@ -166,7 +188,8 @@ def _best_matches(scored: pd.DataFrame, query_features: pd.DataFrame, settings: 
     guarded = matches["query_record_id"].map(best["guard"]).notna()
     matches["status"] = np.select(
         [(probability >= settings.match_threshold) & ~guarded, probability >= settings.review_threshold],
-        ["match", "review"], default="no_match",
+        ["match", "review"],
+        default="no_match",
     )
     matches["status"] = matches["status"].astype("str")
     return matches
@@ -229,14 +252,18 @@ def review_queue(
     pairs = scored[selected]
     flags = all_flags[selected]
     reason = np.select(
-        [flags["double_registration"], flags["sex_conflict"], ~above[selected] & ~flags["link_when"],
-         flags["generation_gap"], flags["nik_conflict"] & ~flags["nik_override"], flags["missing_evidence"]],
+        [
+            flags["double_registration"],
+            flags["sex_conflict"],
+            ~above[selected] & ~flags["link_when"],
+            flags["generation_gap"],
+            flags["nik_conflict"] & ~flags["nik_override"],
+            flags["missing_evidence"],
+        ],
         ["double_registration", "sex_conflict", "uncertain", "generation_gap", "nik_conflict", "missing_evidence"],
         default="cluster_guard",
     )
-    queue = pairs.assign(
-        cluster_l=cluster_keys[left[selected]], cluster_r=cluster_keys[right[selected]], reason=reason
-    )
+    queue = pairs.assign(cluster_l=cluster_keys[left[selected]], cluster_r=cluster_keys[right[selected]], reason=reason)
     queue = queue.astype({"cluster_l": "str", "cluster_r": "str", "reason": "str"})
     detail = [c for c in queue.columns if c.startswith(("level_", "w_"))]
     queue = queue[REVIEW_COLUMNS_FIRST + detail + ["rule_names"]]

@@ -225,17 +225,31 @@ def train(
     start_m = None
     if start is not None:
         start_m = {
-            c.name: start.m[c.name] for c in comparisons
-            if c.name in start.m and len(start.m[c.name]) == len(c.levels)
+            c.name: start.m[c.name]
+            for c in comparisons
+            if c.name in start.m
+            and len(start.m[c.name]) == len(c.levels)
             and any(s.name == c.name and s.levels == c.levels for s in start.comparisons)
         }
     m, u, match_share, iterations = expectation_maximisation(
-        levels, comparisons, profile, u_pseudo_count, n * (n - 1) / 2, initial_matches,
-        max_iterations, tolerance, start_m=start_m,
+        levels,
+        comparisons,
+        profile,
+        u_pseudo_count,
+        n * (n - 1) / 2,
+        initial_matches,
+        max_iterations,
+        tolerance,
+        start_m=start_m,
     )
     return FellegiSunterModel(
-        comparisons=comparisons, m=m, u=u, match_share=match_share,
-        tf=term_frequencies(features, comparisons), tf_max_boost=tf_max_boost, em_iterations=iterations,
+        comparisons=comparisons,
+        m=m,
+        u=u,
+        match_share=match_share,
+        tf=term_frequencies(features, comparisons),
+        tf_max_boost=tf_max_boost,
+        em_iterations=iterations,
     )
 
 
@@ -300,8 +314,11 @@ def _clip_probability(p: float) -> float:
 
 
 def _match_posterior(
-    patterns: np.ndarray, comparisons: tuple[Comparison, ...], m: dict[str, np.ndarray],
-    u: dict[str, np.ndarray], share: float,
+    patterns: np.ndarray,
+    comparisons: tuple[Comparison, ...],
+    m: dict[str, np.ndarray],
+    u: dict[str, np.ndarray],
+    share: float,
 ) -> np.ndarray:
     log_odds = np.full(len(patterns), np.log2(share / (1 - share)))
     for k, comparison in enumerate(comparisons):
@@ -332,8 +349,12 @@ def score(model: FellegiSunterModel, features: pd.DataFrame, levels: pd.DataFram
 
 
 def _tf_adjusted(
-    model: FellegiSunterModel, comparison: Comparison, features: pd.DataFrame,
-    level: np.ndarray, left: np.ndarray, contribution: np.ndarray,
+    model: FellegiSunterModel,
+    comparison: Comparison,
+    features: pd.DataFrame,
+    level: np.ndarray,
+    left: np.ndarray,
+    contribution: np.ndarray,
 ) -> np.ndarray:
     """Exact-level weight ``log2(m / tf(value))`` instead of ``log2(m / u)``, boost capped at ``tf_max_boost``."""
     level_index = comparison.levels.index(comparison.tf_level)
@@ -382,7 +403,9 @@ def model_to_dict(model: FellegiSunterModel, settings_hash: str) -> dict:
     }
 
 
-def model_from_dict(document: dict, comparisons: tuple[Comparison, ...], settings_hash: str | None = None) -> FellegiSunterModel:
+def model_from_dict(
+    document: dict, comparisons: tuple[Comparison, ...], settings_hash: str | None = None
+) -> FellegiSunterModel:
     """The model of :func:`model_to_dict`, for ``comparisons`` (those of the settings in force).
 
     :class:`ModelMismatchError` when the document was trained under other settings (``settings_hash`` given
@@ -395,7 +418,8 @@ def model_from_dict(document: dict, comparisons: tuple[Comparison, ...], setting
     stored = {entry["name"]: entry for entry in document["comparisons"]}
     if [c.name for c in comparisons] != [entry["name"] for entry in document["comparisons"]]:
         raise ModelMismatchError(
-            f"model comparisons {list(stored)} differ from the settings' {[c.name for c in comparisons]}")
+            f"model comparisons {list(stored)} differ from the settings' {[c.name for c in comparisons]}"
+        )
     for comparison in comparisons:
         if tuple(stored[comparison.name]["levels"]) != comparison.levels:
             raise ModelMismatchError(f"comparison {comparison.name!r}: the model's levels differ from the settings'")
@@ -413,8 +437,13 @@ def model_from_dict(document: dict, comparisons: tuple[Comparison, ...], setting
 def model_changes(previous: dict, current: dict) -> pd.DataFrame:
     """What moved between two persisted models: per (comparison, level), the weights before and after and the
     change in bits, largest moves first; λ as a row of its own (``prior``). Levels new or gone show NaN."""
+
     def weights(document: dict) -> dict[tuple[str, str], float]:
-        rows = {(c["name"], level): weight for c in document["comparisons"] for level, weight in zip(c["levels"], c["weight"])}
+        rows = {
+            (c["name"], level): weight
+            for c in document["comparisons"]
+            for level, weight in zip(c["levels"], c["weight"])
+        }
         rows[("prior", "log2 λ/(1-λ)")] = document["prior_weight"]
         return rows
 

@@ -34,16 +34,22 @@ DEFAULT_BLOCKING_RULES: tuple[BlockingRule, ...] = (
     BlockingRule(name="birth_date_kelurahan", key=(BIRTH_DATES, "kelurahan")),
     # Broad keys, for the records nothing above can find; a small block cap keeps them linear in records.
     BlockingRule(
-        name="untrusted_sorted_name_kelurahan", key=("name_sorted_code", "kelurahan"),
-        focus_column="untrusted_identity", max_block_size=FOCUSED_BLOCK_SIZE,
-    ),
-    BlockingRule(
-        name="sparse_sorted_name", key=("name_sorted_code",), focus_column="sparse_identity",
+        name="untrusted_sorted_name_kelurahan",
+        key=("name_sorted_code", "kelurahan"),
+        focus_column="untrusted_identity",
         max_block_size=FOCUSED_BLOCK_SIZE,
     ),
     BlockingRule(
-        name="sparse_name_token_kelurahan", key=((*NAME_TOKENS, "alias_key_code"), "kelurahan"),
-        focus_column="sparse_identity", max_block_size=FOCUSED_BLOCK_SIZE,
+        name="sparse_sorted_name",
+        key=("name_sorted_code",),
+        focus_column="sparse_identity",
+        max_block_size=FOCUSED_BLOCK_SIZE,
+    ),
+    BlockingRule(
+        name="sparse_name_token_kelurahan",
+        key=((*NAME_TOKENS, "alias_key_code"), "kelurahan"),
+        focus_column="sparse_identity",
+        max_block_size=FOCUSED_BLOCK_SIZE,
     ),
 )
 
@@ -129,8 +135,12 @@ class MatchSettings:
             raise MatchSettingsError("; ".join(problems))
 
     def feature_spec(self) -> FeatureSpec:
-        return FeatureSpec(derived=self.derived_keys, synonyms=self.synonyms, name_texts=self.name_texts,
-                           name_spelling=self.name_spelling)
+        return FeatureSpec(
+            derived=self.derived_keys,
+            synonyms=self.synonyms,
+            name_texts=self.name_texts,
+            name_spelling=self.name_spelling,
+        )
 
     def u_sample_size(self, records: int) -> int:
         return max(self.u_sample_pairs, int(self.u_sample_pairs_per_record * records))
@@ -194,8 +204,10 @@ def settings_problems(settings: MatchSettings) -> list[str]:
     if settings.keep_apart:
         groups.append(("clustering.keep_apart", settings.keep_apart))
     groups += [(f"clustering.link_when[{g}]", group) for g, group in enumerate(settings.link_when)]
-    groups += [(f"clustering.nik_conflict.double_registration_requires[{g}]", group)
-               for g, group in enumerate(settings.double_registration_requires)]
+    groups += [
+        (f"clustering.nik_conflict.double_registration_requires[{g}]", group)
+        for g, group in enumerate(settings.double_registration_requires)
+    ]
     if guard is not None:
         path = "clustering.nik_conflict"
         if guard.comparison not in by_name:

@@ -37,22 +37,41 @@ from matching.settings import MatchSettings, MatchSettingsError
 
 # Field name in a settings file → integer feature column (blocking keys, exact levels).
 FIELDS: dict[str, str] = {
-    "nik": "nik_num", "trusted_nik": "nik_trusted_num", "phone": "phone_num", "phone_last_8": "phone_tail",
-    "birth_date": "dob", "nik_birth_date": "nik_dob", "birth_date_any": "dob_any", "birth_year": "birth_year",
+    "nik": "nik_num",
+    "trusted_nik": "nik_trusted_num",
+    "phone": "phone_num",
+    "phone_last_8": "phone_tail",
+    "birth_date": "dob",
+    "nik_birth_date": "nik_dob",
+    "birth_date_any": "dob_any",
+    "birth_year": "birth_year",
     "sex": "sex",
-    "name": "name_key_code", "name_sorted": "name_sorted_code", "given_name": "given_key_code",
-    "name_skeleton": "name_skeleton_code", "name_first": "name_first_code", "name_second": "name_second_code",
-    "name_last": "name_last_code", "skeleton_first": "skeleton_first_code", "name_initials": "name_initials_code",
+    "name": "name_key_code",
+    "name_sorted": "name_sorted_code",
+    "given_name": "given_key_code",
+    "name_skeleton": "name_skeleton_code",
+    "name_first": "name_first_code",
+    "name_second": "name_second_code",
+    "name_last": "name_last_code",
+    "skeleton_first": "skeleton_first_code",
+    "name_initials": "name_initials_code",
     "alias": "alias_key_code",
-    "kelurahan": "kelurahan", "kecamatan": "kecamatan", "rt_rw": "rt_rw", "address": "address",
+    "kelurahan": "kelurahan",
+    "kecamatan": "kecamatan",
+    "rt_rw": "rt_rw",
+    "address": "address",
     **{name: name for name in GENERIC_FIELDS},
 }
 FOCUS_FIELDS = ("sparse_identity", "untrusted_identity")
 TRANSFORM_FIELDS = (*NAME_TEXT_FIELDS, *TEXT_COLUMNS)
 
 _LIBRARY: dict[str, type[Comparison]] = {
-    "nik": NikComparison, "name": NameComparison, "birth_date": BirthDateComparison, "phone": PhoneComparison,
-    "location": LocationComparison, "exact": ExactComparison,
+    "nik": NikComparison,
+    "name": NameComparison,
+    "birth_date": BirthDateComparison,
+    "phone": PhoneComparison,
+    "location": LocationComparison,
+    "exact": ExactComparison,
 }
 _KIND_PARAMETERS: dict[str, tuple[str, ...]] = {
     "name": ("jw_high", "jw_low", "alias_partial", "term_frequency"),
@@ -61,8 +80,13 @@ _KIND_PARAMETERS: dict[str, tuple[str, ...]] = {
 _COMMON_KEYS = ("name", "kind", "levels", "m_prior", "max_weight")
 _SECTIONS = ("version", "names", "blocking", "synonyms", "comparisons", "model", "thresholds", "clustering")
 _MODEL_KEYS = {
-    "u_sample_pairs": int, "u_sample_pairs_per_record": float, "u_pseudo_count": float,
-    "initial_matches_per_record": float, "em_max_iterations": int, "em_tolerance": float, "tf_max_boost": float,
+    "u_sample_pairs": int,
+    "u_sample_pairs_per_record": float,
+    "u_pseudo_count": float,
+    "initial_matches_per_record": float,
+    "em_max_iterations": int,
+    "em_tolerance": float,
+    "tf_max_boost": float,
 }
 
 
@@ -83,18 +107,35 @@ def settings_from_mapping(document: object) -> MatchSettings:
         _comparison(item, f"comparisons[{k}]", derived)
         for k, item in enumerate(_list(_required(root, "comparisons", "(file)"), "comparisons"))
     )
-    name_texts = tuple(dict.fromkeys(
-        name for comparison in comparisons if isinstance(comparison, FieldComparison)
-        for condition in comparison.conditions for column in condition.columns()
-        for name in NAME_TEXT_FIELDS if column == TEXT_COLUMNS[name]
-    ))
+    name_texts = tuple(
+        dict.fromkeys(
+            name
+            for comparison in comparisons
+            if isinstance(comparison, FieldComparison)
+            for condition in comparison.conditions
+            for column in condition.columns()
+            for name in NAME_TEXT_FIELDS
+            if column == TEXT_COLUMNS[name]
+        )
+    )
     model = _mapping(root.get("model", {}), "model")
     _known_keys(model, tuple(_MODEL_KEYS), "model")
     thresholds = _mapping(root.get("thresholds", {}), "thresholds")
     _known_keys(thresholds, ("match", "review"), "thresholds")
     clustering = _mapping(root.get("clustering", {}), "clustering")
-    _known_keys(clustering, ("max_cluster_size", "generation_gap_years", "nik_conflict", "link_requires",
-                                     "keep_apart", "stated_sex_apart", "link_when"), "clustering")
+    _known_keys(
+        clustering,
+        (
+            "max_cluster_size",
+            "generation_gap_years",
+            "nik_conflict",
+            "link_requires",
+            "keep_apart",
+            "stated_sex_apart",
+            "link_when",
+        ),
+        "clustering",
+    )
     values: dict[str, Any] = {
         "blocking_rules": rules,
         "comparisons": comparisons,
@@ -115,11 +156,14 @@ def settings_from_mapping(document: object) -> MatchSettings:
         if key in thresholds:
             values[attribute] = _number(thresholds[key], f"thresholds.{key}", float, minimum=0, maximum=1)
     if "max_cluster_size" in clustering:
-        values["max_cluster_size"] = _number(clustering["max_cluster_size"], "clustering.max_cluster_size", int, minimum=1)
+        values["max_cluster_size"] = _number(
+            clustering["max_cluster_size"], "clustering.max_cluster_size", int, minimum=1
+        )
     if "generation_gap_years" in clustering:
         gap = clustering["generation_gap_years"]
-        values["generation_gap_years"] = None if gap is None else _number(
-            gap, "clustering.generation_gap_years", int, minimum=1)
+        values["generation_gap_years"] = (
+            None if gap is None else _number(gap, "clustering.generation_gap_years", int, minimum=1)
+        )
     if "link_requires" in clustering:
         values["link_requires"] = _level_groups(clustering["link_requires"], "clustering.link_requires")
     if "keep_apart" in clustering:
@@ -151,7 +195,9 @@ def _rule(item: object, path: str, derived: dict[str, DerivedKey]) -> BlockingRu
         raise MatchSettingsError(f"{path}.only_for: {focus!r} is not one of {list(FOCUS_FIELDS)}")
     cap = rule.get("max_block_size")
     return BlockingRule(
-        name=name, key=key, focus_column=focus,
+        name=name,
+        key=key,
+        focus_column=focus,
         max_block_size=None if cap is None else _number(cap, f"{path}.max_block_size", int, minimum=2),
     )
 
@@ -181,11 +227,13 @@ def _key_field(part: object, path: str, derived: dict[str, DerivedKey]) -> str:
     elif transform in TEXT_TRANSFORMS:
         if field_name not in TRANSFORM_FIELDS:
             raise MatchSettingsError(
-                f"{path}.field: {transform!r} needs a text field, one of {sorted(TRANSFORM_FIELDS)}")
+                f"{path}.field: {transform!r} needs a text field, one of {sorted(TRANSFORM_FIELDS)}"
+            )
         n = None if transform == "phonetic" else _number(_required(spec, "n", path), f"{path}.n", int, minimum=1)
     else:
         raise MatchSettingsError(
-            f"{path}.transform: {transform!r} is not one of {[*TEXT_TRANSFORMS, *DATE_TRANSFORMS]}")
+            f"{path}.transform: {transform!r} is not one of {[*TEXT_TRANSFORMS, *DATE_TRANSFORMS]}"
+        )
     key = DerivedKey(field=field_name, transform=transform, n=n)
     derived.setdefault(key.column, key)
     return key.column
@@ -251,8 +299,12 @@ def _field_comparison(spec: Mapping, path: str, derived: dict[str, DerivedKey]) 
         frequency_levels = {levels[0]: conditions[0].column}
     m_prior = tuple([0.9 / (len(levels) - 1)] * (len(levels) - 1) + [0.1])
     built = FieldComparison(
-        name=name, levels=tuple(levels), m_prior=m_prior, conditions=tuple(conditions),
-        available_columns=available, frequency_levels=frequency_levels,
+        name=name,
+        levels=tuple(levels),
+        m_prior=m_prior,
+        conditions=tuple(conditions),
+        available_columns=available,
+        frequency_levels=frequency_levels,
     )
     return _with_prior_and_caps(built, spec, path)
 
@@ -269,7 +321,8 @@ def _condition(item: object, path: str, derived: dict[str, DerivedKey]) -> Condi
     spec = _mapping(item, path)
     if len(set(spec) - {"min", "max"}) != 1:
         raise MatchSettingsError(
-            f"{path}: one test per condition (exact, missing, jaro_winkler, levenshtein, all, any), found {sorted(spec)}")
+            f"{path}: one test per condition (exact, missing, jaro_winkler, levenshtein, all, any), found {sorted(spec)}"
+        )
     if "all" in spec or "any" in spec:
         kind = "all" if "all" in spec else "any"
         _known_keys(spec, (kind,), path)
@@ -277,7 +330,8 @@ def _condition(item: object, path: str, derived: dict[str, DerivedKey]) -> Condi
         if len(parts) < 2:
             raise MatchSettingsError(f"{path}.{kind}: list at least two conditions")
         return Condition(
-            kind, parts=tuple(_condition(part, f"{path}.{kind}[{k}]", derived) for k, part in enumerate(parts)))
+            kind, parts=tuple(_condition(part, f"{path}.{kind}[{k}]", derived) for k, part in enumerate(parts))
+        )
     for kind in ("exact", "missing"):
         if kind in spec:
             _known_keys(spec, (kind,), path)
@@ -289,9 +343,12 @@ def _condition(item: object, path: str, derived: dict[str, DerivedKey]) -> Condi
             _known_keys(spec, (kind, bound), path)
             field_name = _text(spec[kind], f"{path}.{kind}")
             if field_name not in TEXT_COLUMNS:
-                raise MatchSettingsError(f"{path}.{kind}: {field_name!r} is not a text field, one of {list(TEXT_COLUMNS)}")
-            threshold = _number(_required(spec, bound, path), f"{path}.{bound}", float,
-                                minimum=limits[0], maximum=limits[1])
+                raise MatchSettingsError(
+                    f"{path}.{kind}: {field_name!r} is not a text field, one of {list(TEXT_COLUMNS)}"
+                )
+            threshold = _number(
+                _required(spec, bound, path), f"{path}.{bound}", float, minimum=limits[0], maximum=limits[1]
+            )
             return Condition(kind, column=TEXT_COLUMNS[field_name], threshold=threshold)
     if "crossed_jaro_winkler" in spec:
         _known_keys(spec, ("crossed_jaro_winkler", "min"), path)
@@ -299,11 +356,16 @@ def _condition(item: object, path: str, derived: dict[str, DerivedKey]) -> Condi
         if len(pair) != 2 or any(name not in TEXT_COLUMNS for name in pair):
             raise MatchSettingsError(f"{path}.crossed_jaro_winkler: give two text fields of {list(TEXT_COLUMNS)}")
         threshold = _number(_required(spec, "min", path), f"{path}.min", float, minimum=0.0, maximum=1.0)
-        return Condition("crossed_jaro_winkler", column=TEXT_COLUMNS[pair[0]], other_column=TEXT_COLUMNS[pair[1]],
-                         threshold=threshold)
+        return Condition(
+            "crossed_jaro_winkler",
+            column=TEXT_COLUMNS[pair[0]],
+            other_column=TEXT_COLUMNS[pair[1]],
+            threshold=threshold,
+        )
     raise MatchSettingsError(
         f"{path}: unknown test {sorted(spec)}; use exact, missing, jaro_winkler, crossed_jaro_winkler, levenshtein, "
-        "all or any")
+        "all or any"
+    )
 
 
 def _with_prior_and_caps(built: Comparison, spec: Mapping, path: str) -> Comparison:
@@ -311,33 +373,42 @@ def _with_prior_and_caps(built: Comparison, spec: Mapping, path: str) -> Compari
 
     changes: dict[str, Any] = {}
     if "m_prior" in spec:
-        prior = [_number(value, f"{path}.m_prior[{k}]", float, minimum=0)
-                 for k, value in enumerate(_list(spec["m_prior"], f"{path}.m_prior"))]
+        prior = [
+            _number(value, f"{path}.m_prior[{k}]", float, minimum=0)
+            for k, value in enumerate(_list(spec["m_prior"], f"{path}.m_prior"))
+        ]
         if len(prior) != len(built.levels) or sum(prior) <= 0:
             raise MatchSettingsError(
-                f"{path}.m_prior: give one positive starting m per level ({len(built.levels)}), found {len(prior)}")
+                f"{path}.m_prior: give one positive starting m per level ({len(built.levels)}), found {len(prior)}"
+            )
         changes["m_prior"] = tuple(prior)
     if "max_weight" in spec:
         caps = _mapping(spec["max_weight"], f"{path}.max_weight")
         for level in caps:
             if level not in built.levels:
                 raise MatchSettingsError(
-                    f"{path}.max_weight.{level}: not a level of this comparison (its levels: {list(built.levels)})")
+                    f"{path}.max_weight.{level}: not a level of this comparison (its levels: {list(built.levels)})"
+                )
         changes["max_weight"] = {
-            level: _number(value, f"{path}.max_weight.{level}", float) for level, value in caps.items()}
+            level: _number(value, f"{path}.max_weight.{level}", float) for level, value in caps.items()
+        }
     return replace(built, **changes) if changes else built
 
 
 def _nik_guard(item: object, values: dict[str, Any]) -> NikConflictGuard:
     path = "clustering.nik_conflict"
     spec = _mapping(item, path)
-    _known_keys(spec, ("comparison", "override_weight", "override_requires", "registered_sources",
-                       "double_registration_requires"), path)
+    _known_keys(
+        spec,
+        ("comparison", "override_weight", "override_requires", "registered_sources", "double_registration_requires"),
+        path,
+    )
     if "registered_sources" in spec:
         values["nik_register_sources"] = tuple(_text_list(spec["registered_sources"], f"{path}.registered_sources"))
     if "double_registration_requires" in spec:
         values["double_registration_requires"] = _level_groups(
-            spec["double_registration_requires"], f"{path}.double_registration_requires")
+            spec["double_registration_requires"], f"{path}.double_registration_requires"
+        )
     if "override_weight" in spec:
         values["nik_conflict_override_weight"] = _number(spec["override_weight"], f"{path}.override_weight", float)
     groups = _level_groups(_required(spec, "override_requires", path), f"{path}.override_requires")

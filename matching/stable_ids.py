@@ -249,7 +249,9 @@ def _events(
         {
             "worker_id": pd.array(worker_id, dtype="str"),
             "event": pd.array(np.broadcast_to(np.asarray(event, dtype=object), count), dtype="str"),
-            "related_worker_id": pd.array(np.full(count, None, dtype=object) if related is None else related, dtype="str"),
+            "related_worker_id": pd.array(
+                np.full(count, None, dtype=object) if related is None else related, dtype="str"
+            ),
             "records": np.broadcast_to(np.asarray(records, dtype=np.int64), count).copy(),
         }
     )
@@ -258,9 +260,9 @@ def _events(
 def _combined_history(history: pd.DataFrame | None, events: pd.DataFrame, snapshot: pd.Timestamp) -> pd.DataFrame:
     earlier = empty_history() if history is None else history.loc[pd.to_datetime(history["snapshot_date"]) < snapshot]
     combined = pd.concat([earlier[HISTORY_COLUMNS], events[HISTORY_COLUMNS]], ignore_index=True)
-    return combined.astype({"worker_id": "str", "event": "str", "related_worker_id": "str", "records": "int64"}).sort_values(
-        ["snapshot_date", "worker_id", "event"], ignore_index=True
-    )
+    return combined.astype(
+        {"worker_id": "str", "event": "str", "related_worker_id": "str", "records": "int64"}
+    ).sort_values(["snapshot_date", "worker_id", "event"], ignore_index=True)
 
 
 def _check_complete(name: str, column: str, codes: np.ndarray) -> None:

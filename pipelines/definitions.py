@@ -14,8 +14,8 @@ import dagster as dg
 
 from assets.catalog import build_all_assets
 from assets.outreach import WebDatabase
-from assets.publication import PublicationGuards, WarehouseResource
-from assets.resources import SourceInbox
+from assets.publication import PublicationGuards
+from assets.resources import SourceInbox, WarehouseResource
 from pipelines.io_managers import ParquetIOManager
 from pipelines.jobs import satupekerja_nightly
 

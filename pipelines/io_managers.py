@@ -21,7 +21,7 @@ import dagster as dg
 import pandas as pd
 from pydantic import Field
 
-from satupekerja.warehouse import read_parquet_frame
+from satupekerja.publishing.warehouse import read_parquet_frame
 
 PARTITION_COLUMN = "snapshot_date"
 FILE_NAME = "data.parquet"

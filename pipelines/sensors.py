@@ -87,7 +87,9 @@ def evaluate_inbox(data_dir: Path, cursor: str | None, now: float) -> dg.SensorR
     """The sensor's decision for the inbox at ``data_dir`` given the last fingerprint (``cursor``)."""
     state = inbox_state(data_dir)
     if cursor is None:
-        return dg.SensorResult(skip_reason=f"baseline recorded: {state.files} files in the inbox", cursor=state.fingerprint)
+        return dg.SensorResult(
+            skip_reason=f"baseline recorded: {state.files} files in the inbox", cursor=state.fingerprint
+        )
     if state.fingerprint == cursor:
         return dg.SensorResult(skip_reason=f"no new or changed file among {state.files}")
     if now - state.newest_change < SETTLE_SECONDS:
@@ -166,7 +168,7 @@ class FailureReport:
             *([f"- `{c.asset}` / `{c.check}`: {c.message}" for c in self.failed_checks] or ["- none"]),
             "",
             "Error messages and stack traces are in the run's logs in the Dagster UI (they are not copied here).",
-            "Recovery: docs/operations.md, section \"When a night fails or is held back\".",
+            'Recovery: docs/operations.md, section "When a night fails or is held back".',
         ]
         return "\n".join(lines) + "\n"
 

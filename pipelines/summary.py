@@ -68,8 +68,7 @@ class RunSummary:
             if not evaluation.passed
         ]
         failed_steps = {
-            event.step_key: _root_cause(event.step_failure_data.error)
-            for event in result.get_step_failure_events()
+            event.step_key: _root_cause(event.step_failure_data.error) for event in result.get_step_failure_events()
         }
         return cls(result.run_id, partition, result.success, elapsed_seconds, metadata, failed_steps, failed_checks)
 
@@ -91,7 +90,7 @@ class RunSummary:
     def _key_lines(self) -> list[str]:
         """Every summary says in plain words when pseudonyms are reversible (the public demo key)."""
         from assets.publication import DEMO_KEY_WARNING
-        from satupekerja.privacy import PrivacyConfigError, load_pseudonymisation_key
+        from satupekerja.privacy.pseudonyms import PrivacyConfigError, load_pseudonymisation_key
 
         publication = self.metadata.get(PUBLISH_SNAPSHOT, {})
         if "pseudonyms reversible" in publication:
@@ -108,8 +107,10 @@ class RunSummary:
         return sorted({name.split("_", 1)[1] for name in names if name.startswith((RAW_PREFIX, STANDARD_PREFIX))})
 
     def _source_lines(self) -> list[str]:
-        header = (f"  {'source':<28}{'lines':>9}{'read':>9}{'standardised':>14}{'quarantined':>13}{'NIK valid':>11}"
-                  f"{'region ok':>11}")
+        header = (
+            f"  {'source':<28}{'lines':>9}{'read':>9}{'standardised':>14}{'quarantined':>13}{'NIK valid':>11}"
+            f"{'region ok':>11}"
+        )
         lines = ["Sources (sumber)", header]
         reasons, accounting = [], []
         for source in self._sources():
@@ -121,7 +122,9 @@ class RunSummary:
                 status = "skipped: optional, file rules failed" if standard else "not standardised: file rules failed"
                 lines.append(f"  {source:<28}{physical:>9}{read:>9}  {status}")
                 if raw and raw.get("lines file error"):
-                    accounting.append(f"  {source}: {raw['lines file error']:,} lines inside files refused by a file error")
+                    accounting.append(
+                        f"  {source}: {raw['lines file error']:,} lines inside files refused by a file error"
+                    )
                 continue
             physical = standard.get("lines physical")
             lines.append(
@@ -136,8 +139,12 @@ class RunSummary:
             if top:
                 reasons.append(f"  {source}: " + "; ".join(f"{reason} ({count:,})" for reason, count in top.items()))
         if accounting:
-            lines += ["", "Line accounting (every physical line: header + blank + multi-line continuation + "
-                          "refused file + rows read; rows read = standardised + quarantined)", *accounting]
+            lines += [
+                "",
+                "Line accounting (every physical line: header + blank + multi-line continuation + "
+                "refused file + rows read; rows read = standardised + quarantined)",
+                *accounting,
+            ]
         if reasons:
             lines += ["", "Top quarantine reasons", *reasons]
         return [*lines, ""]
@@ -158,7 +165,9 @@ class RunSummary:
             )
         unified = self.metadata.get("unified_workers") or {}
         if unified.get("coverage computed") is False:
-            lines.append("coverage: not computed (no contract declares a membership register: roles.membership_register)")
+            lines.append(
+                "coverage: not computed (no contract declares a membership register: roles.membership_register)"
+            )
         elif uncovered is not None:
             lines.append(
                 f"uncovered informal workers: {uncovered['dagster/row_count']:,} "
@@ -192,16 +201,25 @@ class RunSummary:
 
 
 def _accounting_line(source: str, standard: Mapping[str, object]) -> str:
-    parts = {"header": "lines header", "blank": "lines blank", "continuation": "lines continuation",
-             "in dropped files": "lines file error"}
-    shown = " + ".join(f"{int(standard.get(key) or 0):,} {label}" for label, key in parts.items()
-                       if standard.get(key) or label == "header")
+    parts = {
+        "header": "lines header",
+        "blank": "lines blank",
+        "continuation": "lines continuation",
+        "in dropped files": "lines file error",
+    }
+    shown = " + ".join(
+        f"{int(standard.get(key) or 0):,} {label}"
+        for label, key in parts.items()
+        if standard.get(key) or label == "header"
+    )
     balanced = int(standard["lines physical"]) == sum(int(standard.get(key) or 0) for key in parts.values()) + int(
-        standard["rows read"]) and int(standard["rows read"]) == int(standard["rows standardised"]) + int(
-        standard["rows quarantined"])
-    return (f"  {source}: {int(standard['lines physical']):,} lines = {shown} + {int(standard['rows read']):,} rows "
-            f"({int(standard['rows standardised']):,} standardised + {int(standard['rows quarantined']):,} "
-            f"quarantined) {'OK' if balanced else 'DOES NOT BALANCE'}")
+        standard["rows read"]
+    ) and int(standard["rows read"]) == int(standard["rows standardised"]) + int(standard["rows quarantined"])
+    return (
+        f"  {source}: {int(standard['lines physical']):,} lines = {shown} + {int(standard['rows read']):,} rows "
+        f"({int(standard['rows standardised']):,} standardised + {int(standard['rows quarantined']):,} "
+        f"quarantined) {'OK' if balanced else 'DOES NOT BALANCE'}"
+    )
 
 
 def _root_cause(error: SerializableErrorInfo) -> str:

@@ -61,12 +61,12 @@ def typo(rng: np.random.Generator, values: pd.Series, rate: float) -> pd.Series:
         if op == 0:
             near = NEIGHBOURS.get(text[i].upper(), text[i])
             replacement = near[int(draw * 1000) % len(near)]
-            return text[:i] + (replacement if text[i].isupper() else replacement.lower()) + text[i + 1:]
+            return text[:i] + (replacement if text[i].isupper() else replacement.lower()) + text[i + 1 :]
         if op == 1:
-            return text[:i] + text[i + 1:]
+            return text[:i] + text[i + 1 :]
         if op == 2:
             return text[:i] + text[i] + text[i:]
-        return text[:i] + text[i + 1] + text[i] + text[i + 2:]
+        return text[:i] + text[i + 1] + text[i] + text[i + 2 :]
 
     return _edit(values, mask, one)
 
@@ -102,15 +102,19 @@ def add_title(rng: np.random.Generator, names: pd.Series, sex: pd.Series, rate: 
     prefix = np.where(male, rng.choice(vocab.TITLES_MALE_PREFIX, n), rng.choice(vocab.TITLES_FEMALE_PREFIX, n))
     suffix = rng.choice(vocab.DEGREE_SUFFIXES, n)
     before = rng.random(n) < 0.6
-    titled = np.where(before, prefix.astype(object) + " " + names.to_numpy(dtype=object),
-                      names.to_numpy(dtype=object) + suffix.astype(object))
+    titled = np.where(
+        before,
+        prefix.astype(object) + " " + names.to_numpy(dtype=object),
+        names.to_numpy(dtype=object) + suffix.astype(object),
+    )
     out = names.copy()
     out[mask] = titled[mask]
     return out
 
 
-def add_patronymic(rng: np.random.Generator, names: pd.Series, sex: pd.Series, father: pd.Series,
-                   eligible: np.ndarray, rate: float) -> pd.Series:
+def add_patronymic(
+    rng: np.random.Generator, names: pd.Series, sex: pd.Series, father: pd.Series, eligible: np.ndarray, rate: float
+) -> pd.Series:
     """Append ``BIN``/``BINTI`` and the father's first name (``SITI AMINAH BINTI AHMAD``)."""
     n = len(names)
     mask = pick(rng, n, rate) & eligible & names.notna().to_numpy() & father.notna().to_numpy()
@@ -149,8 +153,10 @@ def _token_edit(rng: np.random.Generator, names: pd.Series, rate: float, min_tok
 
 def drop_token(rng: np.random.Generator, names: pd.Series, rate: float) -> pd.Series:
     """Drop the last token (two-token names) or the middle ones (longer names)."""
+
     def edit(tokens: pd.Series, _: pd.Series) -> pd.Series:
         return tokens.str[0].where(tokens.str.len() == 2, tokens.str[0] + " " + tokens.str[-1])
+
     return _token_edit(rng, names, rate, 2, edit)
 
 
@@ -160,14 +166,17 @@ def abbreviate_token(rng: np.random.Generator, names: pd.Series, rate: float) ->
 
     def edit(tokens: pd.Series, subset: pd.Series) -> pd.Series:
         return subset.str.rsplit(" ", n=1).str[0] + " " + tokens.str[-1].str[0] + dot
+
     return _token_edit(rng, names, rate, 2, edit)
 
 
 def reorder_tokens(rng: np.random.Generator, names: pd.Series, rate: float) -> pd.Series:
     """Swap the first two tokens (surname-first habits, forms filled in the wrong order)."""
+
     def edit(tokens: pd.Series, _: pd.Series) -> pd.Series:
         rest = tokens.str[2:].str.join(" ")
         return (tokens.str[1] + " " + tokens.str[0] + " " + rest).str.strip()
+
     return _token_edit(rng, names, rate, 2, edit)
 
 
@@ -234,8 +243,9 @@ def birth_date_noise(rng: np.random.Generator, dates: pd.Series, rates) -> pd.Se
     return out
 
 
-def region_noise(rng: np.random.Generator, kelurahan: pd.Series, kecamatan: pd.Series, rates
-                 ) -> tuple[pd.Series, pd.Series]:
+def region_noise(
+    rng: np.random.Generator, kelurahan: pd.Series, kecamatan: pd.Series, rates
+) -> tuple[pd.Series, pd.Series]:
     """Kelurahan misspelled, missing or replaced by the kecamatan; kecamatan given by its pre-2008 name."""
     n = len(kelurahan)
     kel = kelurahan.copy()
@@ -245,8 +255,13 @@ def region_noise(rng: np.random.Generator, kelurahan: pd.Series, kecamatan: pd.S
     variants = pick(rng, n, rates.kelurahan_misspelled)
     style = rng.integers(0, 4, n)
     kel[variants & (style == 0)] = kel[variants & (style == 0)].str.replace(" ", "", regex=False)
-    kel[variants & (style == 1)] = kel[variants & (style == 1)].str.replace("Pondok ", "Pd. ", regex=False) \
-        .str.replace(" Baru", " Br", regex=False).str.replace("Jaya", " Jaya", regex=False).str.replace("  ", " ")
+    kel[variants & (style == 1)] = (
+        kel[variants & (style == 1)]
+        .str.replace("Pondok ", "Pd. ", regex=False)
+        .str.replace(" Baru", " Br", regex=False)
+        .str.replace("Jaya", " Jaya", regex=False)
+        .str.replace("  ", " ")
+    )
     kel[variants & (style == 2)] = "Kel. " + kel[variants & (style == 2)]
     kel = typo(rng, kel, rates.kelurahan_misspelled * 0.6)
     as_kec = pick(rng, n, rates.kecamatan_as_kelurahan)
@@ -283,10 +298,15 @@ def call_names(rng: np.random.Generator, names: pd.Series, sex: pd.Series, mask:
     kind = rng.random(len(idx))
     call = np.where(kind < 0.45, doubled.to_numpy(dtype=object), short.to_numpy(dtype=object))
     male = sex.iloc[idx].to_numpy() != "P"
-    prefix = np.where(male, np.asarray(vocab.CALL_NAME_PREFIXES_MALE, dtype=object)[
-        rng.integers(0, len(vocab.CALL_NAME_PREFIXES_MALE), len(idx))],
+    prefix = np.where(
+        male,
+        np.asarray(vocab.CALL_NAME_PREFIXES_MALE, dtype=object)[
+            rng.integers(0, len(vocab.CALL_NAME_PREFIXES_MALE), len(idx))
+        ],
         np.asarray(vocab.CALL_NAME_PREFIXES_FEMALE, dtype=object)[
-        rng.integers(0, len(vocab.CALL_NAME_PREFIXES_FEMALE), len(idx))])
+            rng.integers(0, len(vocab.CALL_NAME_PREFIXES_FEMALE), len(idx))
+        ],
+    )
     with_prefix = rng.random(len(idx)) < 0.5
     out.iloc[idx] = np.where(with_prefix, prefix + call, call)
     return out

@@ -132,8 +132,9 @@ def addresses(rng: np.random.Generator, street: pd.Series, rate_variant: float) 
     return out
 
 
-def sex_labels(rng: np.random.Generator, sex: pd.Series, labels: dict[str, tuple[str, str]], weights: dict[str, float]
-               ) -> pd.Series:
+def sex_labels(
+    rng: np.random.Generator, sex: pd.Series, labels: dict[str, tuple[str, str]], weights: dict[str, float]
+) -> pd.Series:
     """Sex codes ``L``/``P`` written with a weighted mix of label pairs, e.g. ``{"lp": ("L", "P")}``."""
     sex = pd.Series(sex, dtype="str").reset_index(drop=True)
     style = _styles(rng, len(sex), weights)
@@ -178,8 +179,12 @@ def paid_months(rng: np.random.Generator, months: pd.Series, weights: dict[str, 
     year = months.dt.year.astype(str)
     month = months.dt.month.astype(str).str.zfill(2)
     abbr = pd.Series(np.asarray(vocab.INDONESIAN_MONTHS_ABBR)[months.dt.month.to_numpy() - 1])
-    candidates = {"yyyymm": year + month, "mm-yyyy": month + "-" + year, "mon yyyy": abbr + " " + year,
-                  "mm/yyyy": month + "/" + year}
+    candidates = {
+        "yyyymm": year + month,
+        "mm-yyyy": month + "-" + year,
+        "mon yyyy": abbr + " " + year,
+        "mm/yyyy": month + "/" + year,
+    }
     out = pd.Series(pd.NA, index=months.index, dtype="str")
     for name in weights:
         chosen = style == name

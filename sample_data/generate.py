@@ -28,13 +28,44 @@ from sample_data.sources import SOURCE_ORDER, SourceBuilder
 
 GENERATOR_VERSION = 2
 TRUTH_PERSON_COLUMNS = (
-    "person_id", "nik", "nik_alt", "name", "nickname", "birth_date", "birth_place", "sex", "kk", "household_id",
-    "kelurahan_code", "kecamatan_code", "employment_type", "sector", "tk_covered", "tk_segment", "jkn_segment",
-    "nik_issued_outside_depok", "nik_ganda", "twin", "same_name_as_parent", "namesake_same_birth_date",
-    "twin_group", "ktp_occupation", "ktp_occupation_stale", "old_lapsed_pu", "jkn_relation", "jkn_dependant",
+    "person_id",
+    "nik",
+    "nik_alt",
+    "name",
+    "nickname",
+    "birth_date",
+    "birth_place",
+    "sex",
+    "kk",
+    "household_id",
+    "kelurahan_code",
+    "kecamatan_code",
+    "employment_type",
+    "sector",
+    "tk_covered",
+    "tk_segment",
+    "jkn_segment",
+    "nik_issued_outside_depok",
+    "nik_ganda",
+    "twin",
+    "same_name_as_parent",
+    "namesake_same_birth_date",
+    "twin_group",
+    "ktp_occupation",
+    "ktp_occupation_stale",
+    "old_lapsed_pu",
+    "jkn_relation",
+    "jkn_dependant",
 )
-HARD_CASE_TAGS = ("nik_ganda", "twin", "same_name_as_parent", "namesake_same_birth_date", "ktp_occupation_stale",
-                  "old_lapsed_pu", "jkn_dependant")
+HARD_CASE_TAGS = (
+    "nik_ganda",
+    "twin",
+    "same_name_as_parent",
+    "namesake_same_birth_date",
+    "ktp_occupation_stale",
+    "old_lapsed_pu",
+    "jkn_dependant",
+)
 
 
 @dataclass
@@ -52,8 +83,14 @@ class GeneratedData:
     manifest: dict
 
 
-def generate_frames(persons: int, seed: int, as_of: dt.date, *, noise: CorruptionRates | None = None,
-                    membership: MembershipRates | None = None) -> GeneratedData:
+def generate_frames(
+    persons: int,
+    seed: int,
+    as_of: dt.date,
+    *,
+    noise: CorruptionRates | None = None,
+    membership: MembershipRates | None = None,
+) -> GeneratedData:
     """Draw the population and every source table in memory."""
     if persons < 1:
         raise ValueError("persons must be at least 1")
@@ -67,15 +104,24 @@ def generate_frames(persons: int, seed: int, as_of: dt.date, *, noise: Corruptio
     records = pd.concat([b.records for b in built.values()], ignore_index=True)
     truth = population.people[list(TRUTH_PERSON_COLUMNS)].copy()
     group = truth["twin_group"].to_numpy()
-    truth["twin_group"] = pd.Series(np.where(group >= 0, truth["person_id"].to_numpy()[np.maximum(group, 0)], None),
-                                    dtype="str")
+    truth["twin_group"] = pd.Series(
+        np.where(group >= 0, truth["person_id"].to_numpy()[np.maximum(group, 0)], None), dtype="str"
+    )
     truth["birth_date"] = truth["birth_date"].astype("datetime64[s]")
     manifest = _manifest(persons, seed, as_of, sources, records, truth, noise, membership)
     return GeneratedData(sources=sources, persons=truth, records=records, manifest=manifest)
 
 
-def _manifest(persons: int, seed: int, as_of: dt.date, sources: dict, records: pd.DataFrame, truth: pd.DataFrame,
-              noise: CorruptionRates, membership: MembershipRates) -> dict:
+def _manifest(
+    persons: int,
+    seed: int,
+    as_of: dt.date,
+    sources: dict,
+    records: pd.DataFrame,
+    truth: pd.DataFrame,
+    noise: CorruptionRates,
+    membership: MembershipRates,
+) -> dict:
     rows = {source: int((records["source"] == source).sum()) for source in SOURCE_ORDER}
     komunitas_rows = {name: len(table) for name, table in sources["komunitas"].items()}
     return {
@@ -92,11 +138,14 @@ def _manifest(persons: int, seed: int, as_of: dt.date, sources: dict, records: p
         "dukcapil_table": writers.DUKCAPIL_TABLE,
         "disnaker_sheets": dict(writers.DISNAKER_SHEETS),
         "truth": {"persons": "truth/persons.parquet", "records": "truth/records.parquet"},
-        "hard_cases": {**{tag: int(truth[tag].sum()) for tag in HARD_CASE_TAGS},
-                       "twin_groups": int(truth["twin_group"].nunique()),
-                       "triplet_groups": int((truth["twin_group"].value_counts() == 3).sum())},
-        "record_cases": {str(k): int(v) for k, v in records.loc[records["case"] != "", "case"].value_counts()
-                         .sort_index().items()},
+        "hard_cases": {
+            **{tag: int(truth[tag].sum()) for tag in HARD_CASE_TAGS},
+            "twin_groups": int(truth["twin_group"].nunique()),
+            "triplet_groups": int((truth["twin_group"].value_counts() == 3).sum()),
+        },
+        "record_cases": {
+            str(k): int(v) for k, v in records.loc[records["case"] != "", "case"].value_counts().sort_index().items()
+        },
         "tk_covered_persons": int(truth["tk_covered"].sum()),
         "corruption_rates": noise.as_dict(),
         "membership_rates": dataclasses.asdict(membership),
@@ -110,10 +159,14 @@ def write_sources(data: GeneratedData, out_dir: Path) -> dict:
     as_of = dt.date.fromisoformat(data.manifest["as_of"])
     writers.write_dukcapil(data.sources["dukcapil"], out_dir / writers.SOURCE_PATHS["dukcapil"])
     for source, (separator, encoding, line_terminator) in writers.CSV_FORMATS.items():
-        writers.write_csv(data.sources[source], out_dir / writers.SOURCE_PATHS[source], separator, encoding,
-                          line_terminator)
-    writers.write_disnaker({s: data.sources[s] for s in writers.DISNAKER_SHEETS},
-                           out_dir / writers.SOURCE_PATHS["disnaker_pencari_kerja"], as_of)
+        writers.write_csv(
+            data.sources[source], out_dir / writers.SOURCE_PATHS[source], separator, encoding, line_terminator
+        )
+    writers.write_disnaker(
+        {s: data.sources[s] for s in writers.DISNAKER_SHEETS},
+        out_dir / writers.SOURCE_PATHS["disnaker_pencari_kerja"],
+        as_of,
+    )
     writers.write_komunitas(data.sources["komunitas"], out_dir / writers.SOURCE_PATHS["komunitas"], as_of)
     writers.write_parquet(data.persons, out_dir / "truth" / "persons.parquet", date_columns=("birth_date",))
     writers.write_parquet(data.records, out_dir / "truth" / "records.parquet")
@@ -131,8 +184,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--persons", type=int, required=True, help="number of synthetic residents")
     parser.add_argument("--seed", type=int, required=True, help="random seed (same seed, same data)")
     parser.add_argument("--out", type=Path, required=True, help="output folder (the pipeline's data dir)")
-    parser.add_argument("--as-of", type=dt.date.fromisoformat, default=None,
-                        help="reference date YYYY-MM-DD for ages and BPJS arrears (default: today)")
+    parser.add_argument(
+        "--as-of",
+        type=dt.date.fromisoformat,
+        default=None,
+        help="reference date YYYY-MM-DD for ages and BPJS arrears (default: today)",
+    )
     args = parser.parse_args(argv)
     as_of = args.as_of or dt.date.today()
     started = time.perf_counter()
@@ -140,9 +197,11 @@ def main(argv: list[str] | None = None) -> None:
     generated = time.perf_counter()
     write_sources(data, args.out)
     written = time.perf_counter()
-    print(f"{args.persons} persons, {data.manifest['records_total']} source records "
-          f"({data.manifest['records_per_person']} per person), as of {as_of.isoformat()}: "
-          f"generated in {generated - started:.1f}s, written to {args.out} in {written - generated:.1f}s")
+    print(
+        f"{args.persons} persons, {data.manifest['records_total']} source records "
+        f"({data.manifest['records_per_person']} per person), as of {as_of.isoformat()}: "
+        f"generated in {generated - started:.1f}s, written to {args.out} in {written - generated:.1f}s"
+    )
 
 
 if __name__ == "__main__":

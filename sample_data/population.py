@@ -38,8 +38,14 @@ OLD_SPELLING_IN_REGISTER_SHARE = 0.35
 KTP_UPDATE_SHARE = 0.4
 #: Leading name words twins share (the changed name is the one after them).
 TWIN_KEPT_PREFIXES = ("MUHAMMAD", "SITI", "NUR", "AHMAD", "ABDUL")
-STALE_KTP_OCCUPATIONS = ("KARYAWAN SWASTA", "WIRASWASTA", "BELUM/TIDAK BEKERJA", "BURUH HARIAN LEPAS",
-                         "MENGURUS RUMAH TANGGA", "PEDAGANG")   # of people born before 1965, whose registered name keeps the old spelling
+STALE_KTP_OCCUPATIONS = (
+    "KARYAWAN SWASTA",
+    "WIRASWASTA",
+    "BELUM/TIDAK BEKERJA",
+    "BURUH HARIAN LEPAS",
+    "MENGURUS RUMAH TANGGA",
+    "PEDAGANG",
+)  # of people born before 1965, whose registered name keeps the old spelling
 
 
 @dataclass(frozen=True)
@@ -91,13 +97,15 @@ def _households(n: int, rng: np.random.Generator, wilayah: pd.DataFrame) -> pd.D
 
     kelurahan_weight = rng.uniform(0.5, 1.5, len(wilayah))
     hh_kel = rng.choice(len(wilayah), size=count, p=kelurahan_weight / kelurahan_weight.sum())
-    people = pd.DataFrame({
-        "person_id": pd.Series(np.char.add("P", np.char.zfill(np.arange(1, n + 1).astype(str), 7)), dtype="str"),
-        "household_index": household,
-        "household_id": pd.Series(np.char.add("H", np.char.zfill((household + 1).astype(str), 6)), dtype="str"),
-        "position": position,
-        "household_size": np.repeat(sizes, sizes),
-    })
+    people = pd.DataFrame(
+        {
+            "person_id": pd.Series(np.char.add("P", np.char.zfill(np.arange(1, n + 1).astype(str), 7)), dtype="str"),
+            "household_index": household,
+            "household_id": pd.Series(np.char.add("H", np.char.zfill((household + 1).astype(str), 6)), dtype="str"),
+            "position": position,
+            "household_size": np.repeat(sizes, sizes),
+        }
+    )
     for column in ("kelurahan_code", "kelurahan", "kecamatan_code", "kecamatan"):
         people[column] = pd.Series(wilayah[column].to_numpy()[hh_kel][household], dtype="str")
     street = _street_addresses(rng, count)
@@ -129,7 +137,7 @@ def _demographics(people: pd.DataFrame, rng: np.random.Generator, as_of: dt.date
     age = np.where(position == 1, np.clip(head_age + rng.normal(-3, 4, n), 18, 92), age)
     child_age = head_age - rng.normal(27, 5, n) - (position - 2) * rng.integers(1, 5, n)
     age = np.where(position >= 2, np.clip(child_age, 0, head_age - 16), age)
-    is_single_adult = (people["household_size"].to_numpy() == 1)
+    is_single_adult = people["household_size"].to_numpy() == 1
     age = np.where(is_single_adult, np.clip(rng.normal(33, 12, n), 18, 85), age)
     male = np.where(position == 0, head_male, np.where(position == 1, ~head_male, rng.random(n) < 0.51))
     as_of_day = np.datetime64(as_of, "D")
@@ -175,8 +183,14 @@ def _names(people: pd.DataFrame, rng: np.random.Generator) -> None:
     people["nickname"] = _nicknames(rng, names, male)
 
 
-def _names_of_tradition(rng: np.random.Generator, key: str, is_male: bool, first_pool: tuple[str, ...],
-                        last_pool: tuple[str, ...], size: int) -> tuple[np.ndarray, np.ndarray]:
+def _names_of_tradition(
+    rng: np.random.Generator,
+    key: str,
+    is_male: bool,
+    first_pool: tuple[str, ...],
+    last_pool: tuple[str, ...],
+    size: int,
+) -> tuple[np.ndarray, np.ndarray]:
     """Full names and last tokens: mononyms, two or three tokens in the tradition's proportions."""
     first = zipf_choice(rng, first_pool, size)
     middle = zipf_choice(rng, first_pool, size, 0.5)
@@ -207,16 +221,18 @@ def _nicknames(rng: np.random.Generator, names: pd.Series, male: np.ndarray) -> 
     tail = first.str.extract(r"([^AIUEO ]?[AIUEO][^AIUEO]*[AIUEO][^AIUEO]*)$", expand=False).fillna(first)
     last_syllable = first.str.extract(r"([^AIUEO ][AIUEO])$", expand=False)
     reduplicated = (last_syllable + last_syllable).fillna(tail)
-    generic = np.where(male, zipf_choice(rng, vocab.GENERIC_NICKNAMES_MALE, n),
-                       zipf_choice(rng, vocab.GENERIC_NICKNAMES_FEMALE, n))
+    generic = np.where(
+        male, zipf_choice(rng, vocab.GENERIC_NICKNAMES_MALE, n), zipf_choice(rng, vocab.GENERIC_NICKNAMES_FEMALE, n)
+    )
     nickname = np.select(
         [kind < 0.40, kind < 0.55, kind < 0.70, kind < 0.80],
         [first.to_numpy(), last.to_numpy(), tail.to_numpy(), reduplicated.to_numpy()],
         generic,
     )
     honorific = rng.random(n) < 0.15
-    prefix = np.where(male, zipf_choice(rng, vocab.NICKNAME_HONORIFICS[:4], n),
-                      zipf_choice(rng, vocab.NICKNAME_HONORIFICS[4:], n))
+    prefix = np.where(
+        male, zipf_choice(rng, vocab.NICKNAME_HONORIFICS[:4], n), zipf_choice(rng, vocab.NICKNAME_HONORIFICS[4:], n)
+    )
     return pd.Series(np.where(honorific, prefix + nickname.astype(object), nickname), dtype="str")
 
 
@@ -247,7 +263,7 @@ def _hard_cases(people: pd.DataFrame, rng: np.random.Generator, as_of: dt.date) 
         tokens = names[a].split(" ")
         lead = 1 if len(tokens) > 2 and tokens[0] in TWIN_KEPT_PREFIXES else 0  # MUHAMMAD, SITI, I, NI stay
         prefix_words = " ".join(tokens[:lead])
-        rest = " ".join(tokens[lead + 1:])
+        rest = " ".join(tokens[lead + 1 :])
         if tokens[0] in ("I", "NI") and len(tokens) > 2:  # Balinese twins: consecutive birth-order names
             sex[members] = sex[a]
             order = vocab.BALINESE_BIRTH_ORDER
@@ -277,7 +293,9 @@ def _hard_cases(people: pd.DataFrame, rng: np.random.Generator, as_of: dt.date) 
             names[member] = f"{prefix_words} {first} {rest}".strip()
     twins = np.flatnonzero(twin)
     if len(twins):
-        people.loc[twins, "nickname"] = _nicknames(rng, pd.Series(names[twins], dtype="str"), sex[twins] == "L").to_numpy()
+        people.loc[twins, "nickname"] = _nicknames(
+            rng, pd.Series(names[twins], dtype="str"), sex[twins] == "L"
+        ).to_numpy()
 
     # A child named exactly like the same-sex parent (head of household).
     head = np.arange(n) - position
@@ -322,9 +340,9 @@ def _multiple_births(rng: np.random.Generator, position: np.ndarray, size: np.nd
     groups = []
     for s in starts.tolist():
         width = 3 if three[s] else 2
-        if taken[s:s + width].any():
+        if taken[s : s + width].any():
             continue
-        taken[s:s + width] = True
+        taken[s : s + width] = True
         groups.append(np.arange(s, s + width))
     return groups
 
@@ -371,8 +389,9 @@ def _identifiers(people: pd.DataFrame, rng: np.random.Generator, as_of: dt.date)
 
     ganda = np.flatnonzero((age >= 20) & (rng.random(n) < NIK_GANDA_SHARE))
     alt_origin = rng.choice(len(origins), size=len(ganda), p=origin_p / origin_p.sum())
-    alt_prefix = (np.array([o[0] for o in origins], dtype=object)[alt_origin]
-                  + _two_digits(rng.integers(1, 6, len(ganda))))
+    alt_prefix = np.array([o[0] for o in origins], dtype=object)[alt_origin] + _two_digits(
+        rng.integers(1, 6, len(ganda))
+    )
     alt_prefix = np.where(alt_prefix == prefix[ganda], "327601", alt_prefix)
     all_stems = np.concatenate([prefix + date_part, alt_prefix + date_part[ganda]])
     serial = _serials(rng, all_stems)
@@ -502,15 +521,22 @@ def _employment(people: pd.DataFrame, rng: np.random.Generator, as_of: dt.date) 
     formal_pick = rng.choice(len(formal_names), size=n, p=formal_w / formal_w.sum())
     not_working = np.select(
         [age < 6, age < 23, (age >= 56) & (rng.random(n) < 0.7), ~male],
-        ["anak", "pelajar", "pensiunan", "ibu_rumah_tangga"], "belum_bekerja")
+        ["anak", "pelajar", "pensiunan", "ibu_rumah_tangga"],
+        "belum_bekerja",
+    )
     not_working = np.where((age >= 15) & (age < 23) & (rng.random(n) < 0.25), "belum_bekerja", not_working)
-    sector = np.select([employment == "formal", employment == "informal"],
-                       [np.asarray(formal_names, dtype=object)[formal_pick],
-                        np.asarray(informal_names, dtype=object)[informal_pick]], not_working)
+    sector = np.select(
+        [employment == "formal", employment == "informal"],
+        [np.asarray(formal_names, dtype=object)[formal_pick], np.asarray(informal_names, dtype=object)[informal_pick]],
+        not_working,
+    )
     people["employment_type"] = pd.Series(employment, dtype="str")
     people["sector"] = pd.Series(sector, dtype="str")
-    occupation = {**{k: v[1] for k, v in vocab.INFORMAL_SECTORS.items()},
-                  **{k: v[1] for k, v in vocab.FORMAL_SECTORS.items()}, **vocab.NOT_WORKING_OCCUPATION}
+    occupation = {
+        **{k: v[1] for k, v in vocab.INFORMAL_SECTORS.items()},
+        **{k: v[1] for k, v in vocab.FORMAL_SECTORS.items()},
+        **vocab.NOT_WORKING_OCCUPATION,
+    }
     people["occupation"] = people["sector"].map(occupation).astype("str")
     _ktp_occupation(people, rng, as_of)
     people["education"] = pd.Series(zipf_choice(rng, vocab.EDUCATION, n, 0.4), dtype="str")
@@ -547,8 +573,7 @@ def _ktp_occupation(people: pd.DataFrame, rng: np.random.Generator, as_of: dt.da
     people["ktp_occupation_stale"] = stale
 
 
-def _tk_records(people: pd.DataFrame, rng: np.random.Generator, as_of: dt.date, rates: MembershipRates
-                ) -> pd.DataFrame:
+def _tk_records(people: pd.DataFrame, rng: np.random.Generator, as_of: dt.date, rates: MembershipRates) -> pd.DataFrame:
     """BPJS Ketenagakerjaan participations (a person may have several KPJ), and the ``tk_covered`` truth.
 
     Covered on the as-of date = status AKTIF and last paid month at most 3 months before the as-of month.
@@ -562,15 +587,26 @@ def _tk_records(people: pd.DataFrame, rng: np.random.Generator, as_of: dt.date, 
 
     def add(mask: np.ndarray, segment: str, status: str, arrears_low: int, arrears_high: int) -> None:
         idx = np.flatnonzero(mask)
-        parts.append(pd.DataFrame({
-            "person_index": idx, "segment": segment, "status": status,
-            "arrears": rng.integers(arrears_low, arrears_high + 1, len(idx)),
-        }))
+        parts.append(
+            pd.DataFrame(
+                {
+                    "person_index": idx,
+                    "segment": segment,
+                    "status": status,
+                    "arrears": rng.integers(arrears_low, arrears_high + 1, len(idx)),
+                }
+            )
+        )
 
     pu_active = (private_formal & (u < rates.formal_pu_active)) | ((sector == "pns") & (u < rates.pns_tk))
     add(pu_active, "PU", "AKTIF", 0, 1)
-    add(private_formal & (u >= rates.formal_pu_active) & (u < rates.formal_pu_active + rates.formal_pu_inactive),
-        "PU", "NONAKTIF", 4, 36)
+    add(
+        private_formal & (u >= rates.formal_pu_active) & (u < rates.formal_pu_active + rates.formal_pu_inactive),
+        "PU",
+        "NONAKTIF",
+        4,
+        36,
+    )
     informal = employment == "informal"
     v = rng.random(n)
     bpu = informal & (u < rates.informal_bpu_ever)
@@ -592,8 +628,9 @@ def _tk_records(people: pd.DataFrame, rng: np.random.Generator, as_of: dt.date, 
     as_of_month = np.datetime64(as_of, "M")
     records["last_paid_month"] = (as_of_month - records["arrears"].to_numpy()).astype("datetime64[s]")
     tenure_months = rng.integers(1, 150, len(records))
-    start = ((as_of_month - records["arrears"].to_numpy() - tenure_months).astype("datetime64[D]")
-             + rng.integers(0, 28, len(records)))
+    start = (as_of_month - records["arrears"].to_numpy() - tenure_months).astype("datetime64[D]") + rng.integers(
+        0, 28, len(records)
+    )
     adult_from = people["birth_date"].to_numpy()[records["person_index"].to_numpy()].astype("datetime64[D]") + 18 * 365
     last_paid_day = records["last_paid_month"].to_numpy().astype("datetime64[D]")
     records["start_date"] = np.minimum(np.maximum(start, adult_from), last_paid_day).astype("datetime64[s]")
@@ -617,7 +654,9 @@ def _jkn(people: pd.DataFrame, rng: np.random.Generator) -> None:
     u = rng.random(n)
     worker_segment = np.select(
         [employment == "formal", (employment == "informal") & (u < 0.42), (employment == "informal") & (u < 0.80)],
-        ["PPU", "PBPU", "PBI APBN"], np.where(employment == "informal", "PBI APBD", ""))
+        ["PPU", "PBPU", "PBI APBN"],
+        np.where(employment == "informal", "PBI APBD", ""),
+    )
     worker_segment = np.where((employment == "formal") & (u > 0.93), "PBPU", worker_segment)
     head = np.arange(n) - people["position"].to_numpy()
     position = people["position"].to_numpy()
@@ -626,14 +665,20 @@ def _jkn(people: pd.DataFrame, rng: np.random.Generator) -> None:
     own_draw = np.select([u < 0.45, u < 0.65, u < 0.92], ["PBI APBN", "PBI APBD", "PBPU"], "BP")
     head_segment = np.where(worker_segment[head] != "", worker_segment[head], own_draw[head])
     dependant_segment = np.where((position > 0) & (head_segment != "BP"), head_segment, own_draw)
-    dependant_segment = np.where(people["sector"].to_numpy() == "pensiunan",
-                                 np.where(u < 0.6, "BP", dependant_segment), dependant_segment)
+    dependant_segment = np.where(
+        people["sector"].to_numpy() == "pensiunan", np.where(u < 0.6, "BP", dependant_segment), dependant_segment
+    )
     segment = np.where(employment == "not_working", dependant_segment, worker_segment)
     family_pbpu = (position > 0) & (employment == "informal") & (head_segment == "PBPU")
     segment = np.where(family_pbpu, "PBPU", segment)
-    people["jkn_relation"] = pd.Series(np.select(
-        [position == 0, (position == 1) & (people["sex"].to_numpy() == "P"), position == 1],
-        ["PESERTA", "ISTRI", "SUAMI"], "ANAK"), dtype="str")
+    people["jkn_relation"] = pd.Series(
+        np.select(
+            [position == 0, (position == 1) & (people["sex"].to_numpy() == "P"), position == 1],
+            ["PESERTA", "ISTRI", "SUAMI"],
+            "ANAK",
+        ),
+        dtype="str",
+    )
     people["jkn_dependant"] = (position > 0) & (segment == head_segment) & (employment != "formal")
     inactive_p = np.where(segment == "PBPU", 0.30, 0.07)
     people["jkn_segment"] = pd.Series(segment, dtype="str")

@@ -16,10 +16,36 @@ from sample_data import corrupt, formats, vocab
 from sample_data.config import CorruptionRates, MembershipRates, NoiseRates
 from sample_data.population import Population, zipf_choice
 
-PERSON_FIELDS = ("person_id", "nik", "nik_alt", "kk", "name", "nickname", "birth_date", "birth_place", "sex",
-                 "phone", "phone_old", "street_address", "rt", "rw", "kelurahan", "kecamatan", "sector",
-                 "occupation", "education", "company", "religion", "age", "position", "jkn_segment", "jkn_status",
-                 "father_name", "relative_nik", "ktp_occupation")
+PERSON_FIELDS = (
+    "person_id",
+    "nik",
+    "nik_alt",
+    "kk",
+    "name",
+    "nickname",
+    "birth_date",
+    "birth_place",
+    "sex",
+    "phone",
+    "phone_old",
+    "street_address",
+    "rt",
+    "rw",
+    "kelurahan",
+    "kecamatan",
+    "sector",
+    "occupation",
+    "education",
+    "company",
+    "religion",
+    "age",
+    "position",
+    "jkn_segment",
+    "jkn_status",
+    "father_name",
+    "relative_nik",
+    "ktp_occupation",
+)
 
 #: What changes when someone moves house: a record made before the move carries the old values.
 ADDRESS_FIELDS = ("street_address", "rt", "rw", "kelurahan", "kecamatan")
@@ -41,28 +67,94 @@ class KomunitasFile:
 
 
 KOMUNITAS_FILES = (
-    KomunitasFile("ojol_beji_2026", "xlsx", "ojol", ("Beji", "Pancoran Mas"),
-                  {"name": "NAMA DRIVER", "alias": "Panggilan", "phone": "No WA", "app": "Aplikasi",
-                   "kelurahan": "Kelurahan"}),
-    KomunitasFile("ojol_sawangan_bojongsari", "csv", "ojol", ("Sawangan", "Bojongsari"),
-                  {"name": "Nama", "alias": "Nama Panggilan", "phone": "WhatsApp", "nik": "NIK", "app": "Aplikasi",
-                   "domisili": "Domisili"}),
-    KomunitasFile("komunitas_ojol_cimanggis_tapos", "xlsx", "ojol", ("Cimanggis", "Tapos"),
-                  {"name": "Nama Lengkap", "alias": "Panggilan", "phone": "No. HP", "nik": "NIK",
-                   "birth_date": "Tgl Lahir", "app": "Aplikasi", "kecamatan": "Kecamatan"}),
-    KomunitasFile("ojol_sukmajaya_cilodong_cipayung", "csv", "ojol", ("Sukmajaya", "Cilodong", "Cipayung"),
-                  {"name": "Nama", "alias": "Panggilan", "phone": "No WA", "nik": "NIK", "app": "Aplikasi",
-                   "kelurahan": "Kelurahan", "kecamatan": "Kecamatan"}),
-    KomunitasFile("ojol_limo_cinere", "xlsx", "ojol", ("Limo", "Cinere"),
-                  {"name": "Nama", "alias": "Nama Panggilan", "phone": "WhatsApp", "app": "Aplikasi",
-                   "domisili": "Domisili"}),
-    KomunitasFile("kurir_sukmajaya", "csv", "kurir", ("Sukmajaya", "Cilodong", "Tapos", "Cimanggis"),
-                  {"name": "Nama", "alias": "Panggilan", "phone": "No WA", "nik": "NIK", "birth_date": "Tgl Lahir",
-                   "app": "Aplikasi", "kelurahan": "Kelurahan", "kecamatan": "Kecamatan"}),
-    KomunitasFile("kurir_paket_depok_barat", "xlsx", "kurir",
-                  ("Beji", "Pancoran Mas", "Limo", "Cinere", "Sawangan", "Bojongsari", "Cipayung"),
-                  {"name": "Nama Kurir", "alias": "Panggilan", "phone": "No. HP", "birth_date": "Tanggal Lahir",
-                   "app": "Aplikasi", "domisili": "Domisili"}),
+    KomunitasFile(
+        "ojol_beji_2026",
+        "xlsx",
+        "ojol",
+        ("Beji", "Pancoran Mas"),
+        {"name": "NAMA DRIVER", "alias": "Panggilan", "phone": "No WA", "app": "Aplikasi", "kelurahan": "Kelurahan"},
+    ),
+    KomunitasFile(
+        "ojol_sawangan_bojongsari",
+        "csv",
+        "ojol",
+        ("Sawangan", "Bojongsari"),
+        {
+            "name": "Nama",
+            "alias": "Nama Panggilan",
+            "phone": "WhatsApp",
+            "nik": "NIK",
+            "app": "Aplikasi",
+            "domisili": "Domisili",
+        },
+    ),
+    KomunitasFile(
+        "komunitas_ojol_cimanggis_tapos",
+        "xlsx",
+        "ojol",
+        ("Cimanggis", "Tapos"),
+        {
+            "name": "Nama Lengkap",
+            "alias": "Panggilan",
+            "phone": "No. HP",
+            "nik": "NIK",
+            "birth_date": "Tgl Lahir",
+            "app": "Aplikasi",
+            "kecamatan": "Kecamatan",
+        },
+    ),
+    KomunitasFile(
+        "ojol_sukmajaya_cilodong_cipayung",
+        "csv",
+        "ojol",
+        ("Sukmajaya", "Cilodong", "Cipayung"),
+        {
+            "name": "Nama",
+            "alias": "Panggilan",
+            "phone": "No WA",
+            "nik": "NIK",
+            "app": "Aplikasi",
+            "kelurahan": "Kelurahan",
+            "kecamatan": "Kecamatan",
+        },
+    ),
+    KomunitasFile(
+        "ojol_limo_cinere",
+        "xlsx",
+        "ojol",
+        ("Limo", "Cinere"),
+        {"name": "Nama", "alias": "Nama Panggilan", "phone": "WhatsApp", "app": "Aplikasi", "domisili": "Domisili"},
+    ),
+    KomunitasFile(
+        "kurir_sukmajaya",
+        "csv",
+        "kurir",
+        ("Sukmajaya", "Cilodong", "Tapos", "Cimanggis"),
+        {
+            "name": "Nama",
+            "alias": "Panggilan",
+            "phone": "No WA",
+            "nik": "NIK",
+            "birth_date": "Tgl Lahir",
+            "app": "Aplikasi",
+            "kelurahan": "Kelurahan",
+            "kecamatan": "Kecamatan",
+        },
+    ),
+    KomunitasFile(
+        "kurir_paket_depok_barat",
+        "xlsx",
+        "kurir",
+        ("Beji", "Pancoran Mas", "Limo", "Cinere", "Sawangan", "Bojongsari", "Cipayung"),
+        {
+            "name": "Nama Kurir",
+            "alias": "Panggilan",
+            "phone": "No. HP",
+            "birth_date": "Tanggal Lahir",
+            "app": "Aplikasi",
+            "domisili": "Domisili",
+        },
+    ),
 )
 
 
@@ -77,8 +169,14 @@ class BuiltSource:
 class SourceBuilder:
     """Builds every source from one population with one random generator, in a fixed order."""
 
-    def __init__(self, population: Population, rng: np.random.Generator, as_of: dt.date,
-                 noise: CorruptionRates, membership: MembershipRates) -> None:
+    def __init__(
+        self,
+        population: Population,
+        rng: np.random.Generator,
+        as_of: dt.date,
+        noise: CorruptionRates,
+        membership: MembershipRates,
+    ) -> None:
         self.people = population.people
         self.tk = population.tk_records
         self.rng = rng
@@ -126,8 +224,9 @@ class SourceBuilder:
             draft.loc[moved, column] = self.people[column].to_numpy()[previous_home]
         old_phone = draft["phone_old"].notna().to_numpy() & corrupt.pick(rng, n, noise.phone_old)
         draft["phone"] = corrupt.blank(rng, draft["phone"].where(~old_phone, draft["phone_old"]), noise.phone_missing)
-        draft["kelurahan"], draft["kecamatan"] = corrupt.region_noise(rng, draft["kelurahan"], draft["kecamatan"],
-                                                                    noise)
+        draft["kelurahan"], draft["kecamatan"] = corrupt.region_noise(
+            rng, draft["kelurahan"], draft["kecamatan"], noise
+        )
         draft["street_address"] = corrupt.blank(rng, draft["street_address"], noise.address_missing)
         draft["sex"] = corrupt.blank(rng, draft["sex"], noise.sex_missing)
         return draft
@@ -135,8 +234,12 @@ class SourceBuilder:
     def _mixed_case(self, values: pd.Series, upper: float, title: float) -> pd.Series:
         """Re-case text: upper for a share, Title Case for a share, lower case for the rest."""
         u = self.rng.random(len(values))
-        return pd.Series(np.where(u < upper, values.str.upper(),
-                                  np.where(u < upper + title, values.str.title(), values.str.lower())), dtype="str")
+        return pd.Series(
+            np.where(
+                u < upper, values.str.upper(), np.where(u < upper + title, values.str.title(), values.str.lower())
+            ),
+            dtype="str",
+        )
 
     def _address_with_rt_rw(self, draft: pd.DataFrame, share_with_rt_rw: float) -> pd.Series:
         """Street address, abbreviated every way, with RT/RW appended for a share of rows."""
@@ -158,8 +261,14 @@ class SourceBuilder:
 
     @staticmethod
     def _truth(source: str, keys: pd.Series, draft: pd.DataFrame) -> pd.DataFrame:
-        return pd.DataFrame({"source": source, "record_id": (source + ":" + keys.astype(str)).astype("str"),
-                             "person_id": draft["person_id"].astype("str"), "case": ""})
+        return pd.DataFrame(
+            {
+                "source": source,
+                "record_id": (source + ":" + keys.astype(str)).astype("str"),
+                "person_id": draft["person_id"].astype("str"),
+                "case": "",
+            }
+        )
 
     # -- sources --------------------------------------------------------------------------------------------
 
@@ -170,7 +279,7 @@ class SourceBuilder:
         ganda = members[p["nik_ganda"].to_numpy()[members]]
         rows = np.concatenate([members, members[corrupt.pick(rng, len(members), noise.duplicate)], ganda])
         force_alt = np.zeros(len(rows), dtype=bool)
-        force_alt[len(rows) - len(ganda):] = True
+        force_alt[len(rows) - len(ganda) :] = True
         order = rng.permutation(len(rows))
         rows, force_alt = rows[order], force_alt[order]
         d = self._draft(rows, noise, force_alt_nik=force_alt)
@@ -180,23 +289,25 @@ class SourceBuilder:
         d["kk"] = self._split_family_kk(d, repeated=repeated & ~same_card)
         occupation = d["ktp_occupation"]  # the KTP's occupation, often years old (population._ktp_occupation)
         keys = pd.Series(self._keys(rng, len(d), 1_000_000, 5))
-        table = pd.DataFrame({
-            "ID_PENDUDUK": keys.astype("int64"),
-            "NIK": d["nik"],
-            "NO_KK": d["kk"],
-            "NAMA_LGKP": d["name"].str.upper(),
-            "TMPT_LHR": d["birth_place"],
-            "TGL_LHR": d["birth_date"].astype("datetime64[s]"),
-            "JENIS_KLMIN": formats.sex_labels(rng, d["sex"], {"full": ("LAKI-LAKI", "PEREMPUAN")}, {"full": 1.0}),
-            "AGAMA": d["religion"],
-            "STAT_KWN": self._marital_status(d),
-            "JENIS_PKRJN": occupation.astype("str"),
-            "ALAMAT": d["street_address"],
-            "NO_RT": d["rt"].astype("int64"),
-            "NO_RW": d["rw"].astype("int64"),
-            "KEL_NAME": d["kelurahan"].str.upper(),
-            "KEC_NAME": d["kecamatan"].str.upper(),
-        })
+        table = pd.DataFrame(
+            {
+                "ID_PENDUDUK": keys.astype("int64"),
+                "NIK": d["nik"],
+                "NO_KK": d["kk"],
+                "NAMA_LGKP": d["name"].str.upper(),
+                "TMPT_LHR": d["birth_place"],
+                "TGL_LHR": d["birth_date"].astype("datetime64[s]"),
+                "JENIS_KLMIN": formats.sex_labels(rng, d["sex"], {"full": ("LAKI-LAKI", "PEREMPUAN")}, {"full": 1.0}),
+                "AGAMA": d["religion"],
+                "STAT_KWN": self._marital_status(d),
+                "JENIS_PKRJN": occupation.astype("str"),
+                "ALAMAT": d["street_address"],
+                "NO_RT": d["rt"].astype("int64"),
+                "NO_RW": d["rw"].astype("int64"),
+                "KEL_NAME": d["kelurahan"].str.upper(),
+                "KEC_NAME": d["kecamatan"].str.upper(),
+            }
+        )
         truth = self._truth("dukcapil", keys, d)
         truth["case"] = np.where(force_alt, "second_nik", "")
         return BuiltSource(table, truth)
@@ -205,8 +316,9 @@ class SourceBuilder:
         """Heads and spouses married, minors single, other adults mostly single, some elderly widowed."""
         age = draft["age"].to_numpy()
         u = self.rng.random(len(draft))
-        status = np.select([age < 19, draft["position"].to_numpy() <= 1, u < 0.3], ["BELUM KAWIN", "KAWIN", "KAWIN"],
-                           "BELUM KAWIN")
+        status = np.select(
+            [age < 19, draft["position"].to_numpy() <= 1, u < 0.3], ["BELUM KAWIN", "KAWIN", "KAWIN"], "BELUM KAWIN"
+        )
         return pd.Series(np.where((age > 65) & (u > 0.7), "CERAI MATI", status), dtype="str")
 
     def _split_family_kk(self, draft: pd.DataFrame, repeated: np.ndarray) -> pd.Series:
@@ -216,8 +328,9 @@ class SourceBuilder:
         issued = np.datetime64(self.as_of, "D") - self.rng.integers(30, 3000, count)
         issued = pd.Series(issued.astype("datetime64[s]"))
         serial = pd.Series(self.rng.integers(5000, 10000, count)).astype(str)  # above the household serials
-        kk[repeated] = (kk[repeated].str.slice(0, 6).to_numpy() + issued.dt.strftime("%d%m%y").to_numpy()
-                        + serial.to_numpy())
+        kk[repeated] = (
+            kk[repeated].str.slice(0, 6).to_numpy() + issued.dt.strftime("%d%m%y").to_numpy() + serial.to_numpy()
+        )
         return kk
 
     def bpjs_kesehatan(self) -> BuiltSource:
@@ -228,21 +341,23 @@ class SourceBuilder:
         keys = pd.Series(self._keys(rng, len(d), 1_000_000_000, 40)).astype(str).str.zfill(13)
         birth = p["birth_date"].to_numpy()[rows].astype("datetime64[D]")
         since = np.maximum(birth, np.datetime64("2014-01-01", "D"))
-        table = pd.DataFrame({
-            "NO_KARTU": keys,
-            "NIK": d["nik"],
-            "NAMA_PESERTA": d["name"].str.upper(),
-            "TGL_LAHIR": formats.dates_as_text(rng, d["birth_date"], {"dmy": 0.8, "dmy_slash": 0.15, "iso": 0.05}),
-            "JENIS_KELAMIN": d["sex"],
-            "ALAMAT": formats.addresses(rng, d["street_address"], 0.3).str.upper(),
-            "RT_RW": formats.rt_rw(rng, d["rt"].to_numpy(), d["rw"].to_numpy(), RT_RW_STYLES),
-            "KELURAHAN": d["kelurahan"].str.upper(),
-            "KECAMATAN": d["kecamatan"].str.upper(),
-            "SEGMEN": d["jkn_segment"],
-            "STATUS_PESERTA": d["jkn_status"],
-            "NO_HP": formats.phones(rng, d["phone"], {"local": 0.7, "intl": 0.2, "dashed": 0.1}),
-            "TMT_PESERTA": formats.dates_as_text(rng, self._dates_between(since, self.as_of, len(d)), {"dmy": 1.0}),
-        })
+        table = pd.DataFrame(
+            {
+                "NO_KARTU": keys,
+                "NIK": d["nik"],
+                "NAMA_PESERTA": d["name"].str.upper(),
+                "TGL_LAHIR": formats.dates_as_text(rng, d["birth_date"], {"dmy": 0.8, "dmy_slash": 0.15, "iso": 0.05}),
+                "JENIS_KELAMIN": d["sex"],
+                "ALAMAT": formats.addresses(rng, d["street_address"], 0.3).str.upper(),
+                "RT_RW": formats.rt_rw(rng, d["rt"].to_numpy(), d["rw"].to_numpy(), RT_RW_STYLES),
+                "KELURAHAN": d["kelurahan"].str.upper(),
+                "KECAMATAN": d["kecamatan"].str.upper(),
+                "SEGMEN": d["jkn_segment"],
+                "STATUS_PESERTA": d["jkn_status"],
+                "NO_HP": formats.phones(rng, d["phone"], {"local": 0.7, "intl": 0.2, "dashed": 0.1}),
+                "TMT_PESERTA": formats.dates_as_text(rng, self._dates_between(since, self.as_of, len(d)), {"dmy": 1.0}),
+            }
+        )
         return BuiltSource(table, self._truth("bpjs_kesehatan", keys, d))
 
     def disnaker_pencari_kerja(self) -> BuiltSource:
@@ -252,29 +367,40 @@ class SourceBuilder:
         sector = p["sector"].to_numpy()
         working = p["employment_type"].to_numpy() != "not_working"
         probability = np.select(
-            [(sector == "belum_bekerja") & (age >= 18) & (age <= 35), (sector == "pelajar") & (age >= 18),
-             working & (age >= 18) & (age <= 45)],
-            [m.job_seeker_young_unemployed, m.job_seeker_student, m.job_seeker_worker], 0.0)
+            [
+                (sector == "belum_bekerja") & (age >= 18) & (age <= 35),
+                (sector == "pelajar") & (age >= 18),
+                working & (age >= 18) & (age <= 45),
+            ],
+            [m.job_seeker_young_unemployed, m.job_seeker_student, m.job_seeker_worker],
+            0.0,
+        )
         rows = self._with_duplicates(self._members(probability), noise.duplicate)
         d = self._draft(rows, noise)
         registered = self._dates_between(self.as_of - dt.timedelta(days=3 * 365), self.as_of, len(d))
-        keys = ("AK1-" + registered.dt.year.astype(str) + "-"
-                + pd.Series(self._keys(rng, len(d), 0, 3)).astype(str).str.zfill(6))
-        table = pd.DataFrame({
-            "No": np.arange(1, len(d) + 1),
-            "No. AK/1": keys,
-            "NIK": formats.nik_in_excel(rng, d["nik"], noise.nik_spreadsheet),
-            "Nama Lengkap": self._mixed_case(d["name"], 0.6, 0.4),
-            "Tempat Lahir": self._mixed_case(d["birth_place"], 0.5, 0.5),
-            "Tanggal Lahir": formats.dates_as_excel_cells(rng, d["birth_date"], EXCEL_DATE_STYLES),
-            "L/P": d["sex"],
-            "Alamat": self._address_with_rt_rw(d, 0.6),
-            "Kelurahan": d["kelurahan"],
-            "Kecamatan": d["kecamatan"],
-            "No. HP": formats.phones(rng, d["phone"], PHONE_STYLES),
-            "Pendidikan Terakhir": d["education"],
-            "Tanggal Daftar": pd.Series([v.to_pydatetime() for v in registered], dtype=object),
-        })
+        keys = (
+            "AK1-"
+            + registered.dt.year.astype(str)
+            + "-"
+            + pd.Series(self._keys(rng, len(d), 0, 3)).astype(str).str.zfill(6)
+        )
+        table = pd.DataFrame(
+            {
+                "No": np.arange(1, len(d) + 1),
+                "No. AK/1": keys,
+                "NIK": formats.nik_in_excel(rng, d["nik"], noise.nik_spreadsheet),
+                "Nama Lengkap": self._mixed_case(d["name"], 0.6, 0.4),
+                "Tempat Lahir": self._mixed_case(d["birth_place"], 0.5, 0.5),
+                "Tanggal Lahir": formats.dates_as_excel_cells(rng, d["birth_date"], EXCEL_DATE_STYLES),
+                "L/P": d["sex"],
+                "Alamat": self._address_with_rt_rw(d, 0.6),
+                "Kelurahan": d["kelurahan"],
+                "Kecamatan": d["kecamatan"],
+                "No. HP": formats.phones(rng, d["phone"], PHONE_STYLES),
+                "Pendidikan Terakhir": d["education"],
+                "Tanggal Daftar": pd.Series([v.to_pydatetime() for v in registered], dtype=object),
+            }
+        )
         return BuiltSource(table, self._truth("disnaker_pencari_kerja", keys, d))
 
     def disnaker_pelatihan(self) -> BuiltSource:
@@ -282,93 +408,116 @@ class SourceBuilder:
         noise = self.noise.disnaker
         age = p["age"].to_numpy()
         probability = np.select(
-            [p["employment_type"].to_numpy() == "informal",
-             (p["sector"].to_numpy() == "belum_bekerja") & (age >= 18) & (age <= 40)],
-            [m.training_informal, m.training_unemployed], 0.0)
+            [
+                p["employment_type"].to_numpy() == "informal",
+                (p["sector"].to_numpy() == "belum_bekerja") & (age >= 18) & (age <= 40),
+            ],
+            [m.training_informal, m.training_unemployed],
+            0.0,
+        )
         rows = self._with_duplicates(self._members(probability), noise.duplicate)
         d = self._draft(rows, noise)
         started = self._dates_between(self.as_of - dt.timedelta(days=2 * 365), self.as_of, len(d))
-        keys = ("PLT-" + started.dt.year.astype(str) + "-"
-                + pd.Series(self._keys(rng, len(d), 0, 3)).astype(str).str.zfill(5))
+        keys = (
+            "PLT-"
+            + started.dt.year.astype(str)
+            + "-"
+            + pd.Series(self._keys(rng, len(d), 0, 3)).astype(str).str.zfill(5)
+        )
         batch = rng.integers(1, 13, len(d))
-        table = pd.DataFrame({
-            "No": np.arange(1, len(d) + 1),
-            "No. Peserta": keys,
-            "NIK": formats.nik_in_excel(rng, d["nik"], noise.nik_spreadsheet),
-            "Nama": self._mixed_case(d["name"], 0.4, 0.6),
-            "Tgl Lahir": formats.dates_as_excel_cells(rng, d["birth_date"], EXCEL_DATE_STYLES),
-            "JK": d["sex"],
-            "Alamat": self._address_with_rt_rw(d, 0.5),
-            "Kelurahan": d["kelurahan"],
-            "Kecamatan": d["kecamatan"],
-            "HP": formats.phones(rng, d["phone"], PHONE_STYLES),
-            "Jenis Pelatihan": pd.Series(zipf_choice(rng, vocab.TRAININGS, len(d), 0.5), dtype="str"),
-            "Angkatan": pd.Series(np.where(rng.random(len(d)) < 0.5, batch.astype(str),
-                                           np.char.add("Angkatan ", batch.astype(str))), dtype="str"),
-            "Tanggal Mulai": pd.Series([v.to_pydatetime() for v in started], dtype=object),
-        })
+        table = pd.DataFrame(
+            {
+                "No": np.arange(1, len(d) + 1),
+                "No. Peserta": keys,
+                "NIK": formats.nik_in_excel(rng, d["nik"], noise.nik_spreadsheet),
+                "Nama": self._mixed_case(d["name"], 0.4, 0.6),
+                "Tgl Lahir": formats.dates_as_excel_cells(rng, d["birth_date"], EXCEL_DATE_STYLES),
+                "JK": d["sex"],
+                "Alamat": self._address_with_rt_rw(d, 0.5),
+                "Kelurahan": d["kelurahan"],
+                "Kecamatan": d["kecamatan"],
+                "HP": formats.phones(rng, d["phone"], PHONE_STYLES),
+                "Jenis Pelatihan": pd.Series(zipf_choice(rng, vocab.TRAININGS, len(d), 0.5), dtype="str"),
+                "Angkatan": pd.Series(
+                    np.where(rng.random(len(d)) < 0.5, batch.astype(str), np.char.add("Angkatan ", batch.astype(str))),
+                    dtype="str",
+                ),
+                "Tanggal Mulai": pd.Series([v.to_pydatetime() for v in started], dtype=object),
+            }
+        )
         return BuiltSource(table, self._truth("disnaker_pelatihan", keys, d))
 
     def disnaker_pekerja_informal(self) -> BuiltSource:
         p, rng = self.people, self.rng
         noise = self.noise.disnaker
         informal = p["employment_type"].to_numpy() == "informal"
-        rows = self._with_duplicates(self._members(np.where(informal, self.membership.informal_registration, 0.0)),
-                                     noise.duplicate)
+        rows = self._with_duplicates(
+            self._members(np.where(informal, self.membership.informal_registration, 0.0)), noise.duplicate
+        )
         d = self._draft(rows, noise)
         job = d["sector"].map({k: v[2] for k, v in vocab.INFORMAL_SECTORS.items()}).astype("str")
         job = job.where(rng.random(len(d)) > 0.08, "Lainnya")
         keys = "INF-3276-" + pd.Series(self._keys(rng, len(d), 0, 4)).astype(str).str.zfill(6)
         registered = self._dates_between(self.as_of - dt.timedelta(days=4 * 365), self.as_of, len(d))
-        table = pd.DataFrame({
-            "No": np.arange(1, len(d) + 1),
-            "No. Registrasi": keys,
-            "NIK": formats.nik_in_excel(rng, d["nik"], noise.nik_spreadsheet),
-            "Nama": self._mixed_case(d["name"], 0.5, 0.5),
-            "Tanggal Lahir": formats.dates_as_excel_cells(rng, d["birth_date"], EXCEL_DATE_STYLES),
-            "Jenis Kelamin": formats.sex_labels(rng, d["sex"], SEX_WORDS, {"word": 0.7, "lp": 0.3}),
-            "Alamat": formats.addresses(rng, d["street_address"], 0.4),
-            "RT/RW": formats.rt_rw(rng, d["rt"].to_numpy(), d["rw"].to_numpy(), RT_RW_STYLES),
-            "Kelurahan": d["kelurahan"],
-            "Kecamatan": d["kecamatan"],
-            "No HP": formats.phones(rng, d["phone"], PHONE_STYLES),
-            "Jenis Pekerjaan": job,
-            "Tanggal Registrasi": formats.dates_as_excel_cells(rng, registered, {"date": 0.8, "dmy_slash": 0.2}),
-        })
+        table = pd.DataFrame(
+            {
+                "No": np.arange(1, len(d) + 1),
+                "No. Registrasi": keys,
+                "NIK": formats.nik_in_excel(rng, d["nik"], noise.nik_spreadsheet),
+                "Nama": self._mixed_case(d["name"], 0.5, 0.5),
+                "Tanggal Lahir": formats.dates_as_excel_cells(rng, d["birth_date"], EXCEL_DATE_STYLES),
+                "Jenis Kelamin": formats.sex_labels(rng, d["sex"], SEX_WORDS, {"word": 0.7, "lp": 0.3}),
+                "Alamat": formats.addresses(rng, d["street_address"], 0.4),
+                "RT/RW": formats.rt_rw(rng, d["rt"].to_numpy(), d["rw"].to_numpy(), RT_RW_STYLES),
+                "Kelurahan": d["kelurahan"],
+                "Kecamatan": d["kecamatan"],
+                "No HP": formats.phones(rng, d["phone"], PHONE_STYLES),
+                "Jenis Pekerjaan": job,
+                "Tanggal Registrasi": formats.dates_as_excel_cells(rng, registered, {"date": 0.8, "dmy_slash": 0.2}),
+            }
+        )
         return BuiltSource(table, self._truth("disnaker_pekerja_informal", keys, d))
 
     def umkm(self) -> BuiltSource:
         p, rng, m = self.people, self.rng, self.membership
         noise = self.noise.umkm
         sector = p["sector"].to_numpy()
-        probability = np.select([sector == "umkm", np.isin(sector, ["pedagang_pasar", "pedagang_keliling"]),
-                                 sector == "freelancer"], [m.umkm_owner, m.umkm_trader, m.umkm_freelancer], 0.0)
+        probability = np.select(
+            [sector == "umkm", np.isin(sector, ["pedagang_pasar", "pedagang_keliling"]), sector == "freelancer"],
+            [m.umkm_owner, m.umkm_trader, m.umkm_freelancer],
+            0.0,
+        )
         rows = self._with_duplicates(self._members(probability), noise.duplicate)
         d = self._draft(rows, noise)
         n = len(d)
         keys = "UMKM-" + pd.Series(self._keys(rng, n, 0, 3)).astype(str).str.zfill(6)
         call_name = d["nickname"].str.title().to_numpy(dtype=object)
-        business = np.where(rng.random(n) < 0.4,
-                            zipf_choice(rng, vocab.BUSINESS_WORDS, n) + " " + call_name,
-                            zipf_choice(rng, vocab.BUSINESS_WORDS, n) + " " + zipf_choice(rng, vocab.BUSINESS_TAILS, n))
+        business = np.where(
+            rng.random(n) < 0.4,
+            zipf_choice(rng, vocab.BUSINESS_WORDS, n) + " " + call_name,
+            zipf_choice(rng, vocab.BUSINESS_WORDS, n) + " " + zipf_choice(rng, vocab.BUSINESS_TAILS, n),
+        )
         turnover = rng.integers(5, 300, n) * 100_000
         rupiah = pd.Series(turnover).map("Rp {:,}".format).astype("str").str.replace(",", ".", regex=False)
         turnover_text = np.where(rng.random(n) < 0.5, turnover.astype(str), rupiah.to_numpy())
-        table = pd.DataFrame({
-            "ID UMKM": keys,
-            "Nama Pemilik": self._mixed_case(d["name"], 0.3, 0.7),
-            "NIK": formats.nik_in_csv(rng, d["nik"], noise.nik_spreadsheet),
-            "Nama Usaha": pd.Series(business, dtype="str"),
-            "Sektor Usaha": pd.Series(zipf_choice(rng, vocab.BUSINESS_SECTORS, n, 0.6), dtype="str"),
-            "Alamat Usaha": self._address_with_rt_rw(d, 0.5),
-            "Kelurahan": d["kelurahan"],
-            "Kecamatan": d["kecamatan"],
-            "No Telp": formats.phones(rng, d["phone"], PHONE_STYLES),
-            "Tahun Berdiri": pd.Series(rng.integers(1995, self.as_of.year + 1, n).astype(str), dtype="str"),
-            "Omzet per Bulan": pd.Series(turnover_text, dtype="str"),
-            "Tanggal Input": formats.dates_as_text(
-                rng, self._dates_between(self.as_of - dt.timedelta(days=5 * 365), self.as_of, n), {"dmy_slash": 1.0}),
-        })
+        table = pd.DataFrame(
+            {
+                "ID UMKM": keys,
+                "Nama Pemilik": self._mixed_case(d["name"], 0.3, 0.7),
+                "NIK": formats.nik_in_csv(rng, d["nik"], noise.nik_spreadsheet),
+                "Nama Usaha": pd.Series(business, dtype="str"),
+                "Sektor Usaha": pd.Series(zipf_choice(rng, vocab.BUSINESS_SECTORS, n, 0.6), dtype="str"),
+                "Alamat Usaha": self._address_with_rt_rw(d, 0.5),
+                "Kelurahan": d["kelurahan"],
+                "Kecamatan": d["kecamatan"],
+                "No Telp": formats.phones(rng, d["phone"], PHONE_STYLES),
+                "Tahun Berdiri": pd.Series(rng.integers(1995, self.as_of.year + 1, n).astype(str), dtype="str"),
+                "Omzet per Bulan": pd.Series(turnover_text, dtype="str"),
+                "Tanggal Input": formats.dates_as_text(
+                    rng, self._dates_between(self.as_of - dt.timedelta(days=5 * 365), self.as_of, n), {"dmy_slash": 1.0}
+                ),
+            }
+        )
         return BuiltSource(table, self._truth("umkm", keys, d))
 
     def pedagang_pasar(self) -> BuiltSource:
@@ -381,25 +530,33 @@ class SourceBuilder:
         n = len(d)
         market = rng.integers(0, len(vocab.MARKETS), n)
         codes = np.asarray([c for c, _ in vocab.MARKETS], dtype=object)[market]
-        keys = pd.Series(codes + "-" + pd.Series(self._keys(rng, n, 0, 3)).astype(str).str.zfill(5).to_numpy(),
-                         dtype="str")
+        keys = pd.Series(
+            codes + "-" + pd.Series(self._keys(rng, n, 0, 3)).astype(str).str.zfill(5).to_numpy(), dtype="str"
+        )
         stall = np.char.add(np.char.add(rng.choice(list("ABCDEF"), n), "-"), rng.integers(1, 120, n).astype(str))
-        table = pd.DataFrame({
-            "id_pedagang": keys,
-            "nama_pedagang": self._mixed_case(d["name"], 0.6, 0.4),
-            "nik": formats.nik_in_csv(rng, d["nik"], noise.nik_spreadsheet),
-            "tgl_lahir": formats.dates_as_text(rng, d["birth_date"], {"dmy_slash": 0.4, "iso": 0.2, "long": 0.2,
-                                                                         "dmy_short": 0.1, "long_variant": 0.1}),
-            "jenis_kelamin": formats.sex_labels(rng, d["sex"], SEX_CODES, {"lp": 0.6, "lkpr": 0.4}),
-            "pasar": pd.Series(np.asarray([name for _, name in vocab.MARKETS], dtype=object)[market], dtype="str"),
-            "blok_kios": pd.Series(stall, dtype="str"),
-            "jenis_dagangan": pd.Series(zipf_choice(rng, vocab.GOODS, n, 0.5), dtype="str"),
-            "no_hp": formats.phones(rng, d["phone"], PHONE_STYLES),
-            "alamat": self._address_with_rt_rw(d, 0.7),
-            "kelurahan": d["kelurahan"],
-            "kecamatan": d["kecamatan"],
-            "tgl_update": formats.date_iso(self._dates_between(self.as_of - dt.timedelta(days=3 * 365), self.as_of, n)),
-        })
+        table = pd.DataFrame(
+            {
+                "id_pedagang": keys,
+                "nama_pedagang": self._mixed_case(d["name"], 0.6, 0.4),
+                "nik": formats.nik_in_csv(rng, d["nik"], noise.nik_spreadsheet),
+                "tgl_lahir": formats.dates_as_text(
+                    rng,
+                    d["birth_date"],
+                    {"dmy_slash": 0.4, "iso": 0.2, "long": 0.2, "dmy_short": 0.1, "long_variant": 0.1},
+                ),
+                "jenis_kelamin": formats.sex_labels(rng, d["sex"], SEX_CODES, {"lp": 0.6, "lkpr": 0.4}),
+                "pasar": pd.Series(np.asarray([name for _, name in vocab.MARKETS], dtype=object)[market], dtype="str"),
+                "blok_kios": pd.Series(stall, dtype="str"),
+                "jenis_dagangan": pd.Series(zipf_choice(rng, vocab.GOODS, n, 0.5), dtype="str"),
+                "no_hp": formats.phones(rng, d["phone"], PHONE_STYLES),
+                "alamat": self._address_with_rt_rw(d, 0.7),
+                "kelurahan": d["kelurahan"],
+                "kecamatan": d["kecamatan"],
+                "tgl_update": formats.date_iso(
+                    self._dates_between(self.as_of - dt.timedelta(days=3 * 365), self.as_of, n)
+                ),
+            }
+        )
         return BuiltSource(table, self._truth("pedagang_pasar", keys, d))
 
     def komunitas(self) -> BuiltSource:
@@ -437,8 +594,9 @@ class SourceBuilder:
             candidates = np.arange(len(self.people))
         return candidates[self.rng.integers(0, len(candidates), 1)]
 
-    def _komunitas_file(self, spec: KomunitasFile, rows: np.ndarray, noise: NoiseRates
-                        ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    def _komunitas_file(
+        self, spec: KomunitasFile, rows: np.ndarray, noise: NoiseRates
+    ) -> tuple[pd.DataFrame, pd.DataFrame]:
         rng = self.rng
         d = self._draft(rows, noise)
         n = len(d)
@@ -460,22 +618,28 @@ class SourceBuilder:
         style = rng.random(n)
         kec_style = rng.integers(0, 3, n)
         kecamatan_text = d["kecamatan"].fillna("").to_numpy(dtype=object)
-        as_kecamatan = np.select([kec_style == 0, kec_style == 1],
-                                 [kecamatan_text, "Kec. " + kecamatan_text],
-                                 pd.Series(kecamatan_text).str.upper().to_numpy(dtype=object) + ", DEPOK")
+        as_kecamatan = np.select(
+            [kec_style == 0, kec_style == 1],
+            [kecamatan_text, "Kec. " + kecamatan_text],
+            pd.Series(kecamatan_text).str.upper().to_numpy(dtype=object) + ", DEPOK",
+        )
         domisili_kecamatan = style >= 1 - noise.domisili_kecamatan
         domisili = np.select(
             [domisili_kecamatan, style < 0.55],
             [as_kecamatan, "Kel. " + d["kelurahan"].fillna("Depok").to_numpy(dtype=object)],
-            d["kelurahan"].fillna("").to_numpy(dtype=object) + ", Depok")
+            d["kelurahan"].fillna("").to_numpy(dtype=object) + ", Depok",
+        )
         fields = {
             "name": self._mixed_case(name, 0.35, 0.45),
             "alias": corrupt.blank(rng, self._mixed_case(d["nickname"], 0.4, 0.5), 0.3),
-            "phone": formats.phones(rng, d["phone"], {"local": 0.5, "intl": 0.2, "plus": 0.15, "spaced": 0.1,
-                                                      "no_zero": 0.05}),
-            "nik": formats.nik_in_csv(rng, d["nik"], noise.nik_spreadsheet) if in_csv
+            "phone": formats.phones(
+                rng, d["phone"], {"local": 0.5, "intl": 0.2, "plus": 0.15, "spaced": 0.1, "no_zero": 0.05}
+            ),
+            "nik": formats.nik_in_csv(rng, d["nik"], noise.nik_spreadsheet)
+            if in_csv
             else formats.nik_in_excel(rng, d["nik"], noise.nik_spreadsheet),
-            "birth_date": formats.dates_as_text(rng, d["birth_date"], KOMUNITAS_DATE_STYLES) if in_csv
+            "birth_date": formats.dates_as_text(rng, d["birth_date"], KOMUNITAS_DATE_STYLES)
+            if in_csv
             else formats.dates_as_excel_cells(rng, d["birth_date"], {"date": 0.5, **KOMUNITAS_DATE_STYLES}),
             "app": pd.Series(zipf_choice(rng, apps, n, 0.8), dtype="str"),
             "kelurahan": d["kelurahan"],
@@ -503,27 +667,35 @@ class SourceBuilder:
         full_program = rng.random(n) < 0.8
         program = np.select(
             [segment == "PU", segment == "BPU", segment == "PMI"],
-            [np.where(full_program, "JKK, JKM, JHT, JP", "JKK, JKM, JHT"),
-             np.where(full_program, "JKK, JKM", "JKK, JKM, JHT"), "JKK, JKM, JHT"], "JKK, JKM")
+            [
+                np.where(full_program, "JKK, JKM, JHT, JP", "JKK, JKM, JHT"),
+                np.where(full_program, "JKK, JKM", "JKK, JKM, JHT"),
+                "JKK, JKM, JHT",
+            ],
+            "JKK, JKM",
+        )
         company = d["company"].where(segment == "PU")
         keys = pd.Series(self._keys(rng, n, 11_000_000_000, 900)).astype(str)
-        table = pd.DataFrame({
-            "KPJ": keys,
-            "NIK": d["nik"],
-            "NAMA": d["name"].str.upper(),
-            "TGL_LAHIR": formats.dates_as_text(rng, d["birth_date"], {"mon_upper": 0.6, "iso": 0.25, "dmy": 0.15}),
-            "JENIS_KELAMIN": formats.sex_labels(rng, d["sex"], SEX_CODES, {"lp": 0.8, "full": 0.2}),
-            "SEGMEN": pd.Series(segment, dtype="str"),
-            "PROGRAM": pd.Series(program, dtype="str"),
-            "STATUS": tk["status"].astype("str"),
-            "BLTH_TERAKHIR_BAYAR": formats.paid_months(rng, tk["last_paid_month"],
-                                                        {"yyyymm": 0.6, "mm-yyyy": 0.25, "mon yyyy": 0.15}),
-            "NAMA_PERUSAHAAN": company.astype("str"),
-            "ALAMAT": self._address_with_rt_rw(d, 0.6).str.upper(),
-            "KELURAHAN": d["kelurahan"].str.upper(),
-            "NO_HP": formats.phones(rng, d["phone"], {"local": 0.5, "intl": 0.4, "plus_compact": 0.1}),
-            "TGL_KEPESERTAAN": formats.dates_as_text(rng, tk["start_date"], {"dmy": 0.7, "iso": 0.3}),
-        })
+        table = pd.DataFrame(
+            {
+                "KPJ": keys,
+                "NIK": d["nik"],
+                "NAMA": d["name"].str.upper(),
+                "TGL_LAHIR": formats.dates_as_text(rng, d["birth_date"], {"mon_upper": 0.6, "iso": 0.25, "dmy": 0.15}),
+                "JENIS_KELAMIN": formats.sex_labels(rng, d["sex"], SEX_CODES, {"lp": 0.8, "full": 0.2}),
+                "SEGMEN": pd.Series(segment, dtype="str"),
+                "PROGRAM": pd.Series(program, dtype="str"),
+                "STATUS": tk["status"].astype("str"),
+                "BLTH_TERAKHIR_BAYAR": formats.paid_months(
+                    rng, tk["last_paid_month"], {"yyyymm": 0.6, "mm-yyyy": 0.25, "mon yyyy": 0.15}
+                ),
+                "NAMA_PERUSAHAAN": company.astype("str"),
+                "ALAMAT": self._address_with_rt_rw(d, 0.6).str.upper(),
+                "KELURAHAN": d["kelurahan"].str.upper(),
+                "NO_HP": formats.phones(rng, d["phone"], {"local": 0.5, "intl": 0.4, "plus_compact": 0.1}),
+                "TGL_KEPESERTAAN": formats.dates_as_text(rng, tk["start_date"], {"dmy": 0.7, "iso": 0.3}),
+            }
+        )
         return BuiltSource(table, self._truth("bpjs_ketenagakerjaan", keys, d))
 
 
@@ -537,5 +709,14 @@ SEX_CODES = {"lp": ("L", "P"), "lkpr": ("LK", "PR"), "full": ("LAKI-LAKI", "PERE
 SEX_WORDS = {"word": ("Laki-laki", "Perempuan"), "lp": ("L", "P")}
 
 #: Build order is part of the seed contract: changing it changes every source drawn after the change.
-SOURCE_ORDER = ("dukcapil", "bpjs_kesehatan", "disnaker_pencari_kerja", "disnaker_pelatihan",
-                "disnaker_pekerja_informal", "umkm", "pedagang_pasar", "komunitas", "bpjs_ketenagakerjaan")
+SOURCE_ORDER = (
+    "dukcapil",
+    "bpjs_kesehatan",
+    "disnaker_pencari_kerja",
+    "disnaker_pelatihan",
+    "disnaker_pekerja_informal",
+    "umkm",
+    "pedagang_pasar",
+    "komunitas",
+    "bpjs_ketenagakerjaan",
+)

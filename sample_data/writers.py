@@ -30,11 +30,16 @@ SOURCE_PATHS = {
     "bpjs_ketenagakerjaan": "bpjs_ketenagakerjaan/kepesertaan_bpjstk.csv",
 }
 DUKCAPIL_TABLE = "biodata_wni"
-DISNAKER_SHEETS = {"disnaker_pencari_kerja": "Pencari Kerja", "disnaker_pelatihan": "Pelatihan",
-                   "disnaker_pekerja_informal": "Pekerja Informal"}
-DISNAKER_TITLES = {"disnaker_pencari_kerja": "DATA PENCARI KERJA (AK/1)",
-                   "disnaker_pelatihan": "DATA PESERTA PELATIHAN BERBASIS KOMPETENSI",
-                   "disnaker_pekerja_informal": "DATA REGISTRASI PEKERJA INFORMAL"}
+DISNAKER_SHEETS = {
+    "disnaker_pencari_kerja": "Pencari Kerja",
+    "disnaker_pelatihan": "Pelatihan",
+    "disnaker_pekerja_informal": "Pekerja Informal",
+}
+DISNAKER_TITLES = {
+    "disnaker_pencari_kerja": "DATA PENCARI KERJA (AK/1)",
+    "disnaker_pelatihan": "DATA PESERTA PELATIHAN BERBASIS KOMPETENSI",
+    "disnaker_pekerja_informal": "DATA REGISTRASI PEKERJA INFORMAL",
+}
 CSV_FORMATS = {  # source -> (separator, encoding, line terminator)
     "bpjs_kesehatan": (";", "utf-8", "\n"),
     "umkm": (",", "cp1252", "\r\n"),
@@ -108,7 +113,7 @@ def _save_reproducibly(workbook: Workbook, path: Path, as_of: dt.date) -> None:
     workbook.save(path)
     with zipfile.ZipFile(path) as archive:
         entries = [(info.filename, archive.read(info)) for info in archive.infolist()]
-    modified = f"<dcterms:modified xsi:type=\"dcterms:W3CDTF\">{stamp:%Y-%m-%dT%H:%M:%S}Z</dcterms:modified>"
+    modified = f'<dcterms:modified xsi:type="dcterms:W3CDTF">{stamp:%Y-%m-%dT%H:%M:%S}Z</dcterms:modified>'
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for name, payload in entries:
             if name == "docProps/core.xml":

@@ -20,7 +20,7 @@ from matching.link import LinkResult
 from matching.normalize import RegionResolver
 from matching.stable_ids import assign_worker_ids
 from sample_data.generate import generate
-from satupekerja.unify import build_unified_workers
+from satupekerja.registry.unify import build_unified_workers
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from sample_data.generate import GeneratedData, generate_frames, write_sources
-from satupekerja.privacy import PersonalDataScanner, personal_data_scanner
+from satupekerja.privacy.pseudonyms import PersonalDataScanner, personal_data_scanner
 
 # One worker runs the whole module under `pytest -n 2 --dist loadgroup`, so the pipeline runs once.
 pytestmark = [pytest.mark.integration, pytest.mark.xdist_group("no_personal_data_leaks")]
@@ -101,10 +101,15 @@ def pipeline_run(tmp_path_factory) -> PipelineRun:
     env.pop("SATUPEKERJA_AUDIT_LOG", None)
     completed = subprocess.run(
         [sys.executable, "-m", "pipelines.run_local", "--snapshot-date", SNAPSHOT.isoformat(), "--log-level", "DEBUG"],
-        cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=PIPELINE_TIMEOUT_SECONDS,
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=PIPELINE_TIMEOUT_SECONDS,
     )
-    return PipelineRun(completed.returncode, completed.stdout, completed.stderr, root / "dagster_home",
-                       root / "warehouse", data)
+    return PipelineRun(
+        completed.returncode, completed.stdout, completed.stderr, root / "dagster_home", root / "warehouse", data
+    )
 
 
 @pytest.fixture(scope="module")
@@ -204,8 +209,9 @@ def test_a_leak_planted_in_dagster_storage_is_found_and_asset_storage_is_skipped
     (home / "history" / "runs").mkdir(parents=True)
     with sqlite3.connect(home / "history" / "runs" / "run.db") as connection:
         connection.execute("CREATE TABLE event_logs (id INTEGER, event TEXT, blob BLOB)")
-        connection.execute("INSERT INTO event_logs VALUES (1, ?, ?)",
-                           ('{"metadata": {"example": "3276015708900001"}}', b"rows=12"))
+        connection.execute(
+            "INSERT INTO event_logs VALUES (1, ?, ?)", ('{"metadata": {"example": "3276015708900001"}}', b"rows=12")
+        )
     compute_logs = home / "storage" / "run" / "compute_logs"
     compute_logs.mkdir(parents=True)
     (compute_logs / "step.err").write_text("contact +62 812-3456-7890 failed\n")

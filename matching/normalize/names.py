@@ -18,26 +18,142 @@ from matching.normalize._text import TEXT, as_text, extract, map_unique, squeeze
 
 # Honorifics and titles written before the name. Stripped only while a name token follows.
 _LEADING_TITLES = (
-    "BAPAK", "BPK", "BP", "PAK", "IBU", "IB", "BU", "NYONYA", "NJONJA", "NY", "NJ", "NONA", "NN",
-    "SAUDARA", "SAUDARI", "SDRI", "SDR", "TUAN", "TN",
-    "HAJJAH", "HAJAH", "HAJI", "HJ", "H",
-    "DRS", "DRA", "DRG", "DR", "IR", "PROF", r"K\.? ?H", "KYAI", "KIAI",
-    "USTADZAH", "USTADZ", "USTADAH", "USTAD", "UST",
-    "ALMARHUMAH", "ALMARHUM", "ALMH", "ALM",
+    "BAPAK",
+    "BPK",
+    "BP",
+    "PAK",
+    "IBU",
+    "IB",
+    "BU",
+    "NYONYA",
+    "NJONJA",
+    "NY",
+    "NJ",
+    "NONA",
+    "NN",
+    "SAUDARA",
+    "SAUDARI",
+    "SDRI",
+    "SDR",
+    "TUAN",
+    "TN",
+    "HAJJAH",
+    "HAJAH",
+    "HAJI",
+    "HJ",
+    "H",
+    "DRS",
+    "DRA",
+    "DRG",
+    "DR",
+    "IR",
+    "PROF",
+    r"K\.? ?H",
+    "KYAI",
+    "KIAI",
+    "USTADZAH",
+    "USTADZ",
+    "USTADAH",
+    "USTAD",
+    "UST",
+    "ALMARHUMAH",
+    "ALMARHUM",
+    "ALMH",
+    "ALM",
 )
 
 # Degrees written after the name, as dot-separated segments; "S PD I" matches S.Pd.I, S.PD.I., SPDI.
 _DEGREES = (
-    "S E", "S E I", "S H", "S H I", "S PD", "S PD I", "S PD SD", "S T", "S TP", "S TR", "S SOS", "S KOM",
-    "S KOM I", "S I KOM", "S IKOM", "S KEP", "S KEP NERS", "S KED", "S KEB", "S FARM", "S PSI", "S AG",
-    "S HUT", "S P", "S PT", "S SI", "S AK", "S IP", "S KES", "S K M", "S KM", "S GZ", "S STAT", "S S",
-    "S SN", "S DS", "S ARS", "S TH", "S TH I", "S SY", "S ST", "S TR KEB",
-    "AMD", "A MD", "A MD KEP", "A MD KEB", "A MD KES", "A MD FARM", "A MD AK", "A MD T", "A MD KOM",
-    "AMD KEP", "AMD KEB", "AMK",
-    "M M", "M KES", "M SI", "M PD", "M T", "M H", "M AG", "M SC", "M KOM", "M AK", "M SOS", "M KEP",
-    "M M A", "M B A", "MBA", "MSC", "M PH", "M ENG",
-    "PH D", "SP A", "SP OG", "SP PD", "SP B", "SP M", "SP THT", "SP JP", "SP KK", "SP N", "SP RAD", "SP AN",
-    "LC", "NERS", "ALM", "ALMH", "ALMARHUM", "ALMARHUMAH",
+    "S E",
+    "S E I",
+    "S H",
+    "S H I",
+    "S PD",
+    "S PD I",
+    "S PD SD",
+    "S T",
+    "S TP",
+    "S TR",
+    "S SOS",
+    "S KOM",
+    "S KOM I",
+    "S I KOM",
+    "S IKOM",
+    "S KEP",
+    "S KEP NERS",
+    "S KED",
+    "S KEB",
+    "S FARM",
+    "S PSI",
+    "S AG",
+    "S HUT",
+    "S P",
+    "S PT",
+    "S SI",
+    "S AK",
+    "S IP",
+    "S KES",
+    "S K M",
+    "S KM",
+    "S GZ",
+    "S STAT",
+    "S S",
+    "S SN",
+    "S DS",
+    "S ARS",
+    "S TH",
+    "S TH I",
+    "S SY",
+    "S ST",
+    "S TR KEB",
+    "AMD",
+    "A MD",
+    "A MD KEP",
+    "A MD KEB",
+    "A MD KES",
+    "A MD FARM",
+    "A MD AK",
+    "A MD T",
+    "A MD KOM",
+    "AMD KEP",
+    "AMD KEB",
+    "AMK",
+    "M M",
+    "M KES",
+    "M SI",
+    "M PD",
+    "M T",
+    "M H",
+    "M AG",
+    "M SC",
+    "M KOM",
+    "M AK",
+    "M SOS",
+    "M KEP",
+    "M M A",
+    "M B A",
+    "MBA",
+    "MSC",
+    "M PH",
+    "M ENG",
+    "PH D",
+    "SP A",
+    "SP OG",
+    "SP PD",
+    "SP B",
+    "SP M",
+    "SP THT",
+    "SP JP",
+    "SP KK",
+    "SP N",
+    "SP RAD",
+    "SP AN",
+    "LC",
+    "NERS",
+    "ALM",
+    "ALMH",
+    "ALMARHUM",
+    "ALMARHUMAH",
 )
 # Degrees that look like real name tokens when written without dots: only their dotted form is a degree.
 _DOTTED_ONLY_DEGREES = ("M A", "B A", "B SC", "M E", "S M")
@@ -61,9 +177,7 @@ _COMBINING_MARKS = "[\u0300-\u036f]"
 
 MUHAMMAD = "MUHAMMAD"
 _MUHAMMAD_VARIANTS = frozenset(
-    "MOH MOCH MOCHD MOCHAMAD MOCHAMMAD MOCHAMED MOCHAMMED MOHAMAD MOHAMMAD MOHAMED MOHAMMED MOHAMAT MOHAMMAT "
-    "MUHAMAD MUHAMMAD MUHAMED MUHAMMED MUHAMAT MUHAMMAT MUH MUHD MHD MOHD MUCH MUCHAMAD MUCHAMMAD MUCHAMMED "
-    "MUKHAMAD MUKHAMMAD MOKHAMAD MOKHAMMAD MOEHAMAD MOEHAMMAD MOEHAMMED MUHAMMADH".split()
+    ["MOH", "MOCH", "MOCHD", "MOCHAMAD", "MOCHAMMAD", "MOCHAMED", "MOCHAMMED", "MOHAMAD", "MOHAMMAD", "MOHAMED", "MOHAMMED", "MOHAMAT", "MOHAMMAT", "MUHAMAD", "MUHAMMAD", "MUHAMED", "MUHAMMED", "MUHAMAT", "MUHAMMAT", "MUH", "MUHD", "MHD", "MOHD", "MUCH", "MUCHAMAD", "MUCHAMMAD", "MUCHAMMED", "MUKHAMAD", "MUKHAMMAD", "MOKHAMAD", "MOKHAMMAD", "MOEHAMAD", "MOEHAMMAD", "MOEHAMMED", "MUHAMMADH"]
 )
 _INITIAL_M = "M"
 
@@ -72,8 +186,15 @@ _OLD_SPELLING_RE = re.compile(r"TJ|DJ|SJ|^NJ|OE|[CK]H(?=M)|CHR|CH|J")
 _OLD_SPELLING_MARKER_RE = re.compile(r"TJ|DJ|SJ|^NJ|OE")
 _OLD_TO_NEW = {"TJ": "C", "DJ": "J", "SJ": "SY", "NJ": "NY", "OE": "U", "CHR": "KR", "CH": "KH"}
 # Frequent names whose only old-spelling trace is a J that now reads Y (no other marker to detect it).
-_BARE_J_NAMES = {"JUSUF": "YUSUF", "JUSOF": "YUSUF", "JAHYA": "YAHYA", "JUNUS": "YUNUS", "JAKUB": "YAKUB",
-                 "JASIN": "YASIN", "JUSRI": "YUSRI"}
+_BARE_J_NAMES = {
+    "JUSUF": "YUSUF",
+    "JUSOF": "YUSUF",
+    "JAHYA": "YAHYA",
+    "JUNUS": "YUNUS",
+    "JAKUB": "YAKUB",
+    "JASIN": "YASIN",
+    "JUSRI": "YUSRI",
+}
 # J read as Y even without another marker: right after a consonant other than D/N/S/T (the heads of the old
 # digraphs: WAHJU, SOFJAN, MULJANA, SURJADI) and in a final -AJU (RAHAJU, old spelling of RAHAYU). It runs on
 # the converted token, so a current spelling with J there (ARJUNA) gets the same key as its old form.
@@ -82,8 +203,16 @@ _DOUBLED_CONSONANT_RE = re.compile(r"([B-DF-HJ-NP-TV-Z])\1+")
 
 # ---------------------------------------------------------------- skeleton rules
 
-_SKELETON_DIGRAPHS = (("KH", "H"), ("SY", "S"), ("SH", "S"), ("TH", "T"), ("DH", "D"), ("GH", "G"),
-                      ("PH", "P"), ("DZ", "J"))
+_SKELETON_DIGRAPHS = (
+    ("KH", "H"),
+    ("SY", "S"),
+    ("SH", "S"),
+    ("TH", "T"),
+    ("DH", "D"),
+    ("GH", "G"),
+    ("PH", "P"),
+    ("DZ", "J"),
+)
 _SKELETON_LETTERS = str.maketrans({"F": "P", "V": "P", "Z": "J", "Q": "K", "C": "K", "X": "K"})
 _SKELETON_FIRST_VOWEL = str.maketrans({"E": "I", "O": "U"})
 _SKELETON_DROPPED = re.compile(r"[AEIOUY]")

@@ -18,8 +18,7 @@ NIK_REGION_LENGTH = 6
 
 # Kemendagri province codes of the 38 provinces (2022 onwards, Papua split into 91–96).
 PROVINCE_CODES: frozenset[str] = frozenset(
-    "11 12 13 14 15 16 17 18 19 21 31 32 33 34 35 36 51 52 53 61 62 63 64 65 "
-    "71 72 73 74 75 76 81 82 91 92 93 94 95 96".split()
+    ["11", "12", "13", "14", "15", "16", "17", "18", "19", "21", "31", "32", "33", "34", "35", "36", "51", "52", "53", "61", "62", "63", "64", "65", "71", "72", "73", "74", "75", "76", "81", "82", "91", "92", "93", "94", "95", "96"]
 )
 
 # A NIK can never end in 0000 (serial from 0001), so six or more trailing zeros (month digit, year and
@@ -131,4 +130,3 @@ def _birth_date(year_2d: np.ndarray, month: np.ndarray, day: np.ndarray, snapsho
     in_future = year * 10_000 + month * 100 + day > snapshot_key
     year = np.where(in_future, year - 100, year)
     return build_dates(year, month, day)
-

@@ -35,8 +35,20 @@ RESOLVED_COLUMNS = ["kelurahan_code", "kecamatan_code", "region_match_score"]
 _ADMINISTRATIVE_PREFIX = "^(?:(?:KELURAHAN|KEL|DESA|DS|KECAMATAN|KEC) )+"
 # A kecamatan or city written after the kelurahan name ("DEPOK JAYA KEC PANCORAN MAS", "… KOTA DEPOK").
 _ADMINISTRATIVE_TAIL = " (?:KECAMATAN|KEC|KOTA|KOTAMADYA|KAB|KABUPATEN) .*$"
-_ABBREVIATIONS = {"PD": "PONDOK", "PS": "PASIR", "PSR": "PASAR", "GN": "GUNUNG", "SEL": "SELATAN", "SLT": "SELATAN",
-                  "TIM": "TIMUR", "TMR": "TIMUR", "BR": "BARU", "BRU": "BARU", "JY": "JAYA", "KP": "KAMPUNG"}
+_ABBREVIATIONS = {
+    "PD": "PONDOK",
+    "PS": "PASIR",
+    "PSR": "PASAR",
+    "GN": "GUNUNG",
+    "SEL": "SELATAN",
+    "SLT": "SELATAN",
+    "TIM": "TIMUR",
+    "TMR": "TIMUR",
+    "BR": "BARU",
+    "BRU": "BARU",
+    "JY": "JAYA",
+    "KP": "KAMPUNG",
+}
 # How close the rest of a fuzzy query must be to a distinguishing suffix ("BRU" ~ "BARU") to count as it.
 SUFFIX_SIMILARITY = 60.0
 
@@ -96,8 +108,9 @@ class RegionResolver:
         """
         kelurahan_keys = region_key(kelurahan)
         if kecamatan is None:
-            stated = pd.DataFrame({"code": pd.Series(pd.NA, index=kelurahan.index, dtype=TEXT),
-                                   "score": np.nan}, index=kelurahan.index)
+            stated = pd.DataFrame(
+                {"code": pd.Series(pd.NA, index=kelurahan.index, dtype=TEXT), "score": np.nan}, index=kelurahan.index
+            )
         else:
             stated = map_unique(region_key(kecamatan.set_axis(kelurahan.index)), self._resolve_kecamatan_keys)
         kelurahan_codes, kelurahan_uniques = pd.factorize(kelurahan_keys)
@@ -153,16 +166,18 @@ class RegionResolver:
         similarity = np.round(100.0 * (1.0 - distance / np.maximum(query_length, reference_length)), 1)
         one_edit = (distance <= 1) & (np.minimum(query_length, reference_length) >= MIN_LENGTH_ONE_EDIT)
         accepted = (similarity >= self._cutoff) | one_edit
-        return [[(int(index), float(similarity[row, index])) for index in np.flatnonzero(accepted[row])]
-                for row in range(len(queries))]
+        return [
+            [(int(index), float(similarity[row, index])) for index in np.flatnonzero(accepted[row])]
+            for row in range(len(queries))
+        ]
 
     def _suffix_consistent(self, query: str, reference_key: str) -> bool:
-        """"X" never fuzzily becomes "X BARU" (or "X PASAR", "X JAYA"…) and vice versa.
+        """ "X" never fuzzily becomes "X BARU" (or "X PASAR", "X JAYA"…) and vice versa.
 
         What follows the base name in the query must look like the suffix for "X BARU", and must not for "X".
         """
         for base, suffix in self._distinguishing_suffixes:
-            has_suffix = fuzz.ratio(query[len(base):], suffix) >= SUFFIX_SIMILARITY
+            has_suffix = fuzz.ratio(query[len(base) :], suffix) >= SUFFIX_SIMILARITY
             if reference_key == base + suffix and not has_suffix:
                 return False
             if reference_key == base and has_suffix:
@@ -207,17 +222,11 @@ class RegionResolver:
 
 def _accepted_kecamatan(codes: np.ndarray, former_kecamatan: Mapping[str, str]) -> dict[str, frozenset[str]]:
     """Stated kecamatan → current kecamatan its kelurahan may belong to (itself and those split from it)."""
-    return {
-        code: frozenset({code} | {new for new, old in former_kecamatan.items() if old == code})
-        for code in codes
-    }
+    return {code: frozenset({code} | {new for new, old in former_kecamatan.items() if old == code}) for code in codes}
 
 
 def _distinguishing_suffixes(keys: list[str]) -> list[tuple[str, str]]:
     """(base, suffix) for every reference name that is another name plus a suffix (SAWANGAN + BARU)."""
     return [
-        (base, longer[len(base):])
-        for base in keys
-        for longer in keys
-        if longer != base and longer.startswith(base)
+        (base, longer[len(base) :]) for base in keys for longer in keys if longer != base and longer.startswith(base)
     ]

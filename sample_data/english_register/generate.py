@@ -41,35 +41,86 @@ from sample_data.english_register.vocab import (
 )
 
 COLUMNS = (
-    "rec_id", "given_name", "surname", "street_number", "address_1", "address_2", "suburb", "postcode", "state",
-    "date_of_birth", "phone_number",
+    "rec_id",
+    "given_name",
+    "surname",
+    "street_number",
+    "address_1",
+    "address_2",
+    "suburb",
+    "postcode",
+    "state",
+    "date_of_birth",
+    "phone_number",
 )
 TRUTH_COLUMNS = ("file", "rec_id", "person_id")
 REGISTER_FILE = "register/people.csv"
 LINKAGE_FILES = ("linkage/file_a.csv", "linkage/file_b.csv")
 REFERENCE_DATE = date(2026, 12, 1)
 
-DUPLICATED_SHARE = 0.20                     # people with more than one register record
+DUPLICATED_SHARE = 0.20  # people with more than one register record
 EXTRA_RECORDS = ((1, 0.70), (2, 0.20), (3, 0.10))  # how many duplicates a duplicated person has
 CORRUPTIONS_PER_DUPLICATE = ((1, 0.45), (2, 0.40), (3, 0.15))
-HOUSEHOLD_SHARE = 0.12                      # people who get a housemate drawn with them
-TWIN_SHARE = 0.08                           # of housemates: a twin (same birth date)
+HOUSEHOLD_SHARE = 0.12  # people who get a housemate drawn with them
+TWIN_SHARE = 0.08  # of housemates: a twin (same birth date)
 LINKAGE_SHARES = (("a", 0.30), ("b", 0.30), ("both", 0.40))  # persons in file a only, b only, both
 
 # corruption: weight
 CORRUPTIONS: dict[str, float] = {
-    "typo_given": 0.16, "typo_surname": 0.16, "nickname": 0.14, "swap_names": 0.05,
-    "missing_given": 0.02, "missing_surname": 0.015, "missing_dob": 0.07, "missing_phone": 0.08,
-    "missing_street_number": 0.05, "missing_address": 0.03, "missing_suburb": 0.03, "missing_postcode": 0.04,
-    "missing_state": 0.03, "transposed_dob": 0.07, "typo_dob": 0.04, "street_type": 0.12,
-    "number_in_street": 0.04, "address_2": 0.06, "typo_suburb": 0.04, "typo_postcode": 0.03,
-    "state_in_full": 0.03, "phone_format": 0.12, "typo_phone": 0.03, "moved": 0.03, "letter_case": 0.05,
+    "typo_given": 0.16,
+    "typo_surname": 0.16,
+    "nickname": 0.14,
+    "swap_names": 0.05,
+    "missing_given": 0.02,
+    "missing_surname": 0.015,
+    "missing_dob": 0.07,
+    "missing_phone": 0.08,
+    "missing_street_number": 0.05,
+    "missing_address": 0.03,
+    "missing_suburb": 0.03,
+    "missing_postcode": 0.04,
+    "missing_state": 0.03,
+    "transposed_dob": 0.07,
+    "typo_dob": 0.04,
+    "street_type": 0.12,
+    "number_in_street": 0.04,
+    "address_2": 0.06,
+    "typo_suburb": 0.04,
+    "typo_postcode": 0.03,
+    "state_in_full": 0.03,
+    "phone_format": 0.12,
+    "typo_phone": 0.03,
+    "moved": 0.03,
+    "letter_case": 0.05,
 }
 
 _KEYBOARD_NEIGHBOURS = {
-    "a": "qsz", "b": "vgn", "c": "xdv", "d": "sfe", "e": "wrd", "f": "dgr", "g": "fht", "h": "gjy", "i": "uok",
-    "j": "hku", "k": "jli", "l": "kop", "m": "nj", "n": "bmh", "o": "ipl", "p": "ol", "q": "wa", "r": "eft",
-    "s": "adw", "t": "rgy", "u": "yij", "v": "cbf", "w": "qes", "x": "zcs", "y": "tuh", "z": "xa",
+    "a": "qsz",
+    "b": "vgn",
+    "c": "xdv",
+    "d": "sfe",
+    "e": "wrd",
+    "f": "dgr",
+    "g": "fht",
+    "h": "gjy",
+    "i": "uok",
+    "j": "hku",
+    "k": "jli",
+    "l": "kop",
+    "m": "nj",
+    "n": "bmh",
+    "o": "ipl",
+    "p": "ol",
+    "q": "wa",
+    "r": "eft",
+    "s": "adw",
+    "t": "rgy",
+    "u": "yij",
+    "v": "cbf",
+    "w": "qes",
+    "x": "zcs",
+    "y": "tuh",
+    "z": "xa",
 }
 
 
@@ -121,7 +172,9 @@ def generate(records: int = 5000, seed: int = 11) -> GeneratedRegister:
     linkage_a, linkage_b = _linkage(rng, records, "l")
     files, truth = {}, []
     for file_name, rows, prefix in (
-        (REGISTER_FILE, register_rows, "rec"), (LINKAGE_FILES[0], linkage_a, "a"), (LINKAGE_FILES[1], linkage_b, "b"),
+        (REGISTER_FILE, register_rows, "rec"),
+        (LINKAGE_FILES[0], linkage_a, "a"),
+        (LINKAGE_FILES[1], linkage_b, "b"),
     ):
         rng.shuffle(rows)
         written = []
@@ -198,7 +251,10 @@ def _housemate(rng: random.Random, person: Person, person_id: str) -> Person:
     while given == person.given_name:
         given = _given_name(rng, sex)
     return replace(
-        person, person_id=person_id, sex=sex, given_name=given,
+        person,
+        person_id=person_id,
+        sex=sex,
+        given_name=given,
         surname=person.surname if rng.random() < 0.85 else _weighted(rng, SURNAMES),
         birth_date=birth_date,
         phone=person.phone if rng.random() < 0.5 else _phone(rng, SUBURBS[person.suburb][1]),
@@ -268,9 +324,14 @@ def _original(rng: random.Random, person: Person) -> Row:
     postcode, state = SUBURBS[person.suburb]
     full_type, short_type, _ = STREET_TYPES[person.street_type]
     row = Row(
-        given_name=person.given_name, surname=person.surname, street_number=person.street_number,
+        given_name=person.given_name,
+        surname=person.surname,
+        street_number=person.street_number,
         address_1=f"{person.street} {full_type if rng.random() < 0.7 else short_type}",
-        address_2=person.address_2, suburb=person.suburb, postcode=postcode, state=state,
+        address_2=person.address_2,
+        suburb=person.suburb,
+        postcode=postcode,
+        state=state,
         date_of_birth=person.birth_date.strftime("%Y%m%d") if person.birth_date and rng.random() > 0.03 else "",
         phone_number=person.phone,
     )
@@ -293,7 +354,7 @@ def _duplicate(rng: random.Random, person: Person) -> Row:
     return _cased(row, case)
 
 
-def _corrupt(rng: random.Random, row: Row, person: Person, kind: str) -> Row:  # noqa: C901 - a flat dispatch
+def _corrupt(rng: random.Random, row: Row, person: Person, kind: str) -> Row:
     if kind == "typo_given":
         return replace(row, given_name=_typo(rng, row.given_name))
     if kind == "typo_surname":
@@ -309,9 +370,14 @@ def _corrupt(rng: random.Random, row: Row, person: Person, kind: str) -> Row:  #
         return replace(row, given_name=row.surname, surname=row.given_name)
     if kind.startswith("missing_"):
         column = {
-            "missing_given": "given_name", "missing_surname": "surname", "missing_dob": "date_of_birth",
-            "missing_phone": "phone_number", "missing_street_number": "street_number",
-            "missing_address": "address_1", "missing_suburb": "suburb", "missing_postcode": "postcode",
+            "missing_given": "given_name",
+            "missing_surname": "surname",
+            "missing_dob": "date_of_birth",
+            "missing_phone": "phone_number",
+            "missing_street_number": "street_number",
+            "missing_address": "address_1",
+            "missing_suburb": "suburb",
+            "missing_postcode": "postcode",
             "missing_state": "state",
         }[kind]
         return replace(row, **{column: ""})
@@ -348,8 +414,13 @@ def _corrupt(rng: random.Random, row: Row, person: Person, kind: str) -> Row:  #
         full_type, _, _ = STREET_TYPES[moved.street_type]
         postcode, state = SUBURBS[moved.suburb]
         return replace(
-            row, street_number=moved.street_number, address_1=f"{moved.street} {full_type}",
-            address_2=moved.address_2, suburb=moved.suburb, postcode=postcode, state=state,
+            row,
+            street_number=moved.street_number,
+            address_1=f"{moved.street} {full_type}",
+            address_2=moved.address_2,
+            suburb=moved.suburb,
+            postcode=postcode,
+            state=state,
         )
     raise ValueError(f"unknown corruption {kind!r}")
 
@@ -362,14 +433,14 @@ def _typo(rng: random.Random, text: str) -> str:
     k = rng.choice(letters[1:])  # the first letter is rarely mistyped
     edit = rng.choice(("substitute", "delete", "insert", "transpose"))
     if edit == "substitute":
-        return text[:k] + rng.choice(_KEYBOARD_NEIGHBOURS.get(text[k].lower(), "e")) + text[k + 1:]
+        return text[:k] + rng.choice(_KEYBOARD_NEIGHBOURS.get(text[k].lower(), "e")) + text[k + 1 :]
     if edit == "delete":
-        return text[:k] + text[k + 1:]
+        return text[:k] + text[k + 1 :]
     if edit == "insert":
         return text[:k] + text[k] + text[k:]
     if k + 1 < len(text) and text[k + 1].isalpha() and text[k + 1] != text[k]:
-        return text[:k] + text[k + 1] + text[k] + text[k + 2:]
-    return text[:k] + text[k + 1:]
+        return text[:k] + text[k + 1] + text[k] + text[k + 2 :]
+    return text[:k] + text[k + 1 :]
 
 
 def _digit_typo(rng: random.Random, text: str) -> str:
@@ -377,7 +448,7 @@ def _digit_typo(rng: random.Random, text: str) -> str:
     if not digits:
         return text
     k = rng.choice(digits[1:] or digits)
-    return text[:k] + rng.choice([d for d in "0123456789" if d != text[k]]) + text[k + 1:]
+    return text[:k] + rng.choice([d for d in "0123456789" if d != text[k]]) + text[k + 1 :]
 
 
 def _transposed_date(rng: random.Random, text: str) -> str:
@@ -389,7 +460,7 @@ def _transposed_date(rng: random.Random, text: str) -> str:
     if day != month and _is_date(year + day + month):
         return year + day + month
     for k in rng.sample((2, 6), 2):
-        swapped = text[:k] + text[k + 1] + text[k] + text[k + 2:]
+        swapped = text[:k] + text[k + 1] + text[k] + text[k + 2 :]
         if swapped != text and _is_date(swapped):
             return swapped
     return text

@@ -28,7 +28,10 @@ def _password(from_stdin: bool) -> str:
 def buat(
     username: Annotated[str, typer.Argument(help="Nama pengguna (huruf kecil, angka, . _ -).")],
     peran: Annotated[str, typer.Option("--peran", help=f"Peran: {', '.join(ROLES)}.")],
-    wilayah: Annotated[list[str] | None, typer.Option("--wilayah", help="Kecamatan/kelurahan (nama atau kode) untuk staf wilayah; boleh berulang.")] = None,
+    wilayah: Annotated[
+        list[str] | None,
+        typer.Option("--wilayah", help="Kecamatan/kelurahan (nama atau kode) untuk staf wilayah; boleh berulang."),
+    ] = None,
     nama: Annotated[str, typer.Option("--nama", help="Nama lengkap.")] = "",
     password_stdin: Annotated[bool, typer.Option("--password-stdin", help="Baca kata sandi dari stdin.")] = False,
 ) -> None:

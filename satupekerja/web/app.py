@@ -28,21 +28,35 @@ from flask_babel import gettext as _
 from flask_login import LoginManager, current_user, login_required, login_user, logout_user
 from flask_wtf.csrf import CSRFProtect
 from markupsafe import Markup
-from sqlalchemy import delete, func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from data_contracts.matching_settings import load_matching_settings
-from satupekerja import checklist, exports, lookup
-from satupekerja.audit import AuditLog, pseudonymise_filter_value
-from satupekerja.privacy import load_pseudonymisation_key, mask_nik
-from satupekerja.warehouse import Warehouse
+from satupekerja.privacy.audit import AuditLog, pseudonymise_filter_value
+from satupekerja.privacy.pseudonyms import load_pseudonymisation_key, mask_nik
+from satupekerja.publishing.warehouse import Warehouse
+from satupekerja.registry import lookup
+from satupekerja.registry.unify import link_probability, source_rank
+from satupekerja.staff import checklist, exports
 from satupekerja.web import charts, vocabulary
 from satupekerja.web.data import NothingPublishedError, Regions, Scope, WarehouseData, scope_of
 from satupekerja.web.models import (
-    ADMIN, AGENT, AREA, BRANCH, OUTCOMES, REACHED_OUTCOMES, ROLES, Account, Assignment, Conversion, FunnelNight, Outcome,
-    WeakPasswordError, find_account, make_engine, utcnow,
+    ADMIN,
+    AGENT,
+    AREA,
+    BRANCH,
+    OUTCOMES,
+    ROLES,
+    Account,
+    Assignment,
+    Conversion,
+    FunnelNight,
+    Outcome,
+    WeakPasswordError,
+    find_account,
+    make_engine,
+    utcnow,
 )
-from satupekerja.unify import link_probability, source_rank
 from satupekerja.web.upload import read_messy_list
 
 SECRET_ENV = "SATUPEKERJA_WEB_SECRET"
@@ -159,8 +173,12 @@ def ext(name: str):
 
 def audit(action: str, *, filters: dict, row_count: int, output_file: Path | None = None) -> None:
     ext("sp_audit").record(
-        action, requested_by=f"web:{current_user.username}", command=f"web {request.method} {request.path}",
-        filters=filters, row_count=row_count, output_file=output_file,
+        action,
+        requested_by=f"web:{current_user.username}",
+        command=f"web {request.method} {request.path}",
+        filters=filters,
+        row_count=row_count,
+        output_file=output_file,
     )
 
 
@@ -198,7 +216,12 @@ def snapshot():
 def _text(value: object) -> str:
     if value is None:
         return "–"
-    if isinstance(value, (list, tuple)) or hasattr(value, "tolist") and not isinstance(value, (str, bytes)) and not pd.api.types.is_scalar(value):
+    if (
+        isinstance(value, (list, tuple))
+        or (hasattr(value, "tolist")
+        and not isinstance(value, (str, bytes))
+        and not pd.api.types.is_scalar(value))
+    ):
         return ", ".join(map(str, list(value))) or "–"
     if pd.isna(value):
         return "–"
@@ -224,12 +247,22 @@ def _mask_one(value: object) -> str:
 
 
 def _register_filters(app: Flask) -> None:
-    app.jinja_env.filters["angka"] = lambda value: "–" if value is None or pd.isna(value) else format_decimal(value, "#,##0")
-    app.jinja_env.filters["persen"] = lambda value: "–" if value is None or pd.isna(value) else format_decimal(value * 100, "#,##0.0") + "%"
-    app.jinja_env.filters["tanggal"] = lambda value: "–" if value is None or pd.isna(value) else format_date(pd.Timestamp(value).date(), "d MMMM yyyy")
+    app.jinja_env.filters["angka"] = lambda value: (
+        "–" if value is None or pd.isna(value) else format_decimal(value, "#,##0")
+    )
+    app.jinja_env.filters["persen"] = lambda value: (
+        "–" if value is None or pd.isna(value) else format_decimal(value * 100, "#,##0.0") + "%"
+    )
+    app.jinja_env.filters["tanggal"] = lambda value: (
+        "–" if value is None or pd.isna(value) else format_date(pd.Timestamp(value).date(), "d MMMM yyyy")
+    )
     app.jinja_env.filters["teks"] = _text
-    app.jinja_env.filters["hp"] = lambda value: "" if value is None or pd.isna(value) else re.sub(r"^62", "0", str(value))
-    app.jinja_env.globals.update(vocabulary=vocabulary, label=vocabulary.label, ADMIN=ADMIN, BRANCH=BRANCH, AREA=AREA, AGENT=AGENT)
+    app.jinja_env.filters["hp"] = lambda value: (
+        "" if value is None or pd.isna(value) else re.sub(r"^62", "0", str(value))
+    )
+    app.jinja_env.globals.update(
+        vocabulary=vocabulary, label=vocabulary.label, ADMIN=ADMIN, BRANCH=BRANCH, AREA=AREA, AGENT=AGENT
+    )
 
 
 # ------------------------------------------------------------------------------------------ list selection
@@ -298,14 +331,20 @@ def download_name(filters: dict[str, str], snapshot_date: dt.date, suffix: str) 
 # ------------------------------------------------------------------------------------------ views
 
 
-def _register_views(app: Flask) -> None:  # noqa: C901 (one place for every route)
+def _register_views(app: Flask) -> None:
     @app.errorhandler(403)
     def forbidden(_error):
-        return render_template("error.html", title=_("Tidak diizinkan"), message=_("Halaman ini tidak untuk peran Anda.")), 403
+        return render_template(
+            "error.html", title=_("Tidak diizinkan"), message=_("Halaman ini tidak untuk peran Anda.")
+        ), 403
 
     @app.errorhandler(404)
     def not_found(_error):
-        return render_template("error.html", title=_("Tidak ditemukan"), message=_("Data yang Anda minta tidak ada atau di luar wilayah Anda.")), 404
+        return render_template(
+            "error.html",
+            title=_("Tidak ditemukan"),
+            message=_("Data yang Anda minta tidak ada atau di luar wilayah Anda."),
+        ), 404
 
     @app.errorhandler(503)
     def unavailable(error):
@@ -313,7 +352,9 @@ def _register_views(app: Flask) -> None:  # noqa: C901 (one place for every rout
 
     @app.errorhandler(413)
     def too_large(_error):
-        return render_template("error.html", title=_("Berkas terlalu besar"), message=_("Ukuran berkas maksimal 10 MB.")), 413
+        return render_template(
+            "error.html", title=_("Berkas terlalu besar"), message=_("Ukuran berkas maksimal 10 MB.")
+        ), 413
 
     @app.get("/bahasa/<code>")
     def bahasa(code: str):
@@ -373,15 +414,38 @@ def _register_views(app: Flask) -> None:  # noqa: C901 (one place for every rout
         kecamatan_codes = sorted(visible["kecamatan_code"].dropna().unique())
         regions = ext("sp_regions")
         kelurahan_codes = sorted(visible["kelurahan_code"].dropna().unique(), key=regions.name)
-        sectors = sorted(visible["sector"].dropna().unique(), key=lambda code: vocabulary.label(vocabulary.SECTOR, code))
-        agents = db().scalars(select(Account).where(Account.role == AGENT, Account.active).order_by(Account.username)).all() if current_user.role != AGENT else []
-        assigned = {a.worker_id: a.agent.username for a in db().scalars(select(Assignment).where(Assignment.worker_id.in_(list(rows["worker_id"]))))}
+        sectors = sorted(
+            visible["sector"].dropna().unique(), key=lambda code: vocabulary.label(vocabulary.SECTOR, code)
+        )
+        agents = (
+            db().scalars(select(Account).where(Account.role == AGENT, Account.active).order_by(Account.username)).all()
+            if current_user.role != AGENT
+            else []
+        )
+        assigned = {
+            a.worker_id: a.agent.username
+            for a in db().scalars(select(Assignment).where(Assignment.worker_id.in_(list(rows["worker_id"]))))
+        }
         if len(rows):
-            audit("web_daftar", filters={**filters, "halaman": page, "snapshot_date": snap.date.isoformat()}, row_count=len(rows))
+            audit(
+                "web_daftar",
+                filters={**filters, "halaman": page, "snapshot_date": snap.date.isoformat()},
+                row_count=len(rows),
+            )
         return render_template(
-            "daftar.html", table=table, total=len(selected), page=page, pages=pages, filters=filters,
-            kecamatan_codes=kecamatan_codes, kelurahan_codes=kelurahan_codes, sectors=sectors, regions=regions,
-            snapshot_date=snap.date, agents=agents, assigned=assigned,
+            "daftar.html",
+            table=table,
+            total=len(selected),
+            page=page,
+            pages=pages,
+            filters=filters,
+            kecamatan_codes=kecamatan_codes,
+            kelurahan_codes=kelurahan_codes,
+            sectors=sectors,
+            regions=regions,
+            snapshot_date=snap.date,
+            agents=agents,
+            assigned=assigned,
         )
 
     @app.get("/daftar/unduh")
@@ -403,17 +467,35 @@ def _register_views(app: Flask) -> None:  # noqa: C901 (one place for every rout
             info = [
                 ("Daftar", "Pekerja informal belum terlindungi BPJS Ketenagakerjaan"),
                 ("Snapshot data", format_date(snap.date, "d MMMM yyyy")),
-                ("Filter", ", ".join(f"{key}: {regions.name(value) if key in ('kecamatan', 'kelurahan') else value}" for key, value in filters.items()) or "semua di wilayah Anda"),
-                ("Wilayah akun", _("Seluruh kota") if current_scope().all_city else regions.describe(current_user.area_codes)),
+                (
+                    "Filter",
+                    ", ".join(
+                        f"{key}: {regions.name(value) if key in ('kecamatan', 'kelurahan') else value}"
+                        for key, value in filters.items()
+                    )
+                    or "semua di wilayah Anda",
+                ),
+                (
+                    "Wilayah akun",
+                    _("Seluruh kota") if current_scope().all_city else regions.describe(current_user.area_codes),
+                ),
                 ("Diunduh oleh", current_user.username),
                 ("Jumlah orang", format_decimal(len(table), "#,##0")),
                 ("Urutan", "Prioritas 1 dihubungi lebih dulu (urutan di dalam pilihan ini)."),
-                ("RAHASIA", "Berisi data pribadi (UU 27/2022). Hanya untuk penjangkauan; jangan disebarkan; hapus setelah dipakai."),
+                (
+                    "RAHASIA",
+                    "Berisi data pribadi (UU 27/2022). Hanya untuk penjangkauan; jangan disebarkan; hapus setelah dipakai.",
+                ),
             ]
             exports.write_xlsx(table, path, info)
         else:
             exports.write_csv(table, path)
-        audit("web_unduh_daftar", filters={**filters, "format": fmt, "snapshot_date": snap.date.isoformat()}, row_count=len(table), output_file=path)
+        audit(
+            "web_unduh_daftar",
+            filters={**filters, "format": fmt, "snapshot_date": snap.date.isoformat()},
+            row_count=len(table),
+            output_file=path,
+        )
         data = path.read_bytes()
         path.unlink(missing_ok=True)
         mimetype = "text/csv" if fmt == "csv" else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -437,13 +519,30 @@ def _register_views(app: Flask) -> None:  # noqa: C901 (one place for every rout
         if asked_for is not None:
             flash(_("ID %(old)s sudah digabung ke %(new)s.", old=asked_for, new=found), "info")
         profile = person_profile(snap, worker)
-        audit("web_orang", filters={"worker_id": found, "snapshot_date": snap.date.isoformat()}, row_count=int(worker["record_count"]))
-        outcomes = db().scalars(select(Outcome).where(Outcome.worker_id == found).order_by(Outcome.visit_date.desc(), Outcome.id.desc())).all()
+        audit(
+            "web_orang",
+            filters={"worker_id": found, "snapshot_date": snap.date.isoformat()},
+            row_count=int(worker["record_count"]),
+        )
+        outcomes = (
+            db()
+            .scalars(
+                select(Outcome).where(Outcome.worker_id == found).order_by(Outcome.visit_date.desc(), Outcome.id.desc())
+            )
+            .all()
+        )
         assignment = db().scalars(select(Assignment).where(Assignment.worker_id == found)).first()
         masked = mask_nik(pd.Series([profile["worker"].get("nik")], dtype="str")).iloc[0]
         return render_template(
-            "orang.html", snapshot_date=snap.date, regions=ext("sp_regions"), outcomes=outcomes, assignment=assignment,
-            masked_nik="–" if pd.isna(masked) else masked, mask=_mask_one, vulnerable_text=_vulnerable_text(profile["worker"]), **profile,
+            "orang.html",
+            snapshot_date=snap.date,
+            regions=ext("sp_regions"),
+            outcomes=outcomes,
+            assignment=assignment,
+            masked_nik="–" if pd.isna(masked) else masked,
+            mask=_mask_one,
+            vulnerable_text=_vulnerable_text(profile["worker"]),
+            **profile,
         )
 
     @app.get("/cari")
@@ -457,7 +556,9 @@ def _register_views(app: Flask) -> None:  # noqa: C901 (one place for every rout
         if nik is None:
             return redirect(url_for("orang", worker_id=query.upper()))
         try:
-            found, _asked = lookup.find_worker_id(snap.unified, nik=nik, person_records=snap.person_records, worker_links=snap.links)
+            found, _asked = lookup.find_worker_id(
+                snap.unified, nik=nik, person_records=snap.person_records, worker_links=snap.links
+            )
         except lookup.WorkerNotFoundError:
             found = None
         key = load_pseudonymisation_key()
@@ -488,7 +589,13 @@ def _register_views(app: Flask) -> None:  # noqa: C901 (one place for every rout
             rows, columns, header_row = read_messy_list(source, display_name)
             snap = snapshot()
             settings = ext("sp_match_settings")
-            registry = checklist.RegistryForChecks(snap.person_records, snap.links.reset_index(drop=True), snap.unified.reset_index(drop=True), snap.check_model(settings), settings)
+            registry = checklist.RegistryForChecks(
+                snap.person_records,
+                snap.links.reset_index(drop=True),
+                snap.unified.reset_index(drop=True),
+                snap.check_model(settings),
+                settings,
+            )
             checked = checklist.check_list(rows, columns, display_name, pd.Timestamp(snap.date), registry)
         except checklist.ChecklistError as error:
             audit("web_cek_daftar_gagal", filters={"list_file": display_name}, row_count=0, output_file=source)
@@ -502,17 +609,36 @@ def _register_views(app: Flask) -> None:  # noqa: C901 (one place for every rout
         visible = pd.Series(False, index=result.index)
         if known.any():
             visible[known] = current_scope().mask(snap.unified.loc[ids[known]])
-        result[id_column] = pd.Series([worker if shown else None for worker, shown in zip(ids, visible, strict=True)], index=result.index, dtype=object)
+        result[id_column] = pd.Series(
+            [worker if shown else None for worker, shown in zip(ids, visible, strict=True)],
+            index=result.index,
+            dtype=object,
+        )
         result.insert(0, "Baris", (rows.index.to_numpy() + 1))
         out_path = directory / f"{token}_hasil.xlsx"
         checklist.write_checked(formula_safe(result), out_path)
         session["cek_daftar"] = {"token": token, "name": Path(display_name).stem + "_hasil_cek.xlsx"}
-        audit("web_cek_daftar", filters={"list_file": display_name, "columns": columns, "header_row": header_row, "snapshot_date": snap.date.isoformat()}, row_count=len(result), output_file=out_path)
+        audit(
+            "web_cek_daftar",
+            filters={
+                "list_file": display_name,
+                "columns": columns,
+                "header_row": header_row,
+                "snapshot_date": snap.date.isoformat(),
+            },
+            row_count=len(result),
+            output_file=out_path,
+        )
         source.unlink(missing_ok=True)
         counts = result[checklist.RESULT_COLUMNS[0]].value_counts()
         return render_template(
-            "cek_daftar.html", result=result, columns=columns, header_row=header_row, file_name=display_name,
-            counts=[(status, int(counts.get(status, 0))) for status in vocabulary.CHECK_STATUS], visible=visible,
+            "cek_daftar.html",
+            result=result,
+            columns=columns,
+            header_row=header_row,
+            file_name=display_name,
+            counts=[(status, int(counts.get(status, 0))) for status in vocabulary.CHECK_STATUS],
+            visible=visible,
         )
 
     @app.get("/cek-daftar/unduh")
@@ -525,8 +651,12 @@ def _register_views(app: Flask) -> None:  # noqa: C901 (one place for every rout
         if not path.exists():
             abort(404)
         audit("web_unduh_cek_daftar", filters={"list_file": stored["name"]}, row_count=0, output_file=path)
-        return send_file(path, as_attachment=True, download_name=stored["name"],
-                         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        return send_file(
+            path,
+            as_attachment=True,
+            download_name=stored["name"],
+            mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
 
     # -------------------------------------------------------------------------------------- Tindak lanjut
 
@@ -540,19 +670,39 @@ def _register_views(app: Flask) -> None:  # noqa: C901 (one place for every rout
         worker_ids = [w for w in request.form.getlist("worker_id") if w]
         snap = snapshot()
         known = [w for w in worker_ids if w in snap.unified.index]
-        allowed = snap.unified.loc[known][current_scope().mask(snap.unified.loc[known])] if known else snap.unified.iloc[:0]
+        allowed = (
+            snap.unified.loc[known][current_scope().mask(snap.unified.loc[known])] if known else snap.unified.iloc[:0]
+        )
         if len(allowed) != len(worker_ids):
             audit("web_tugaskan_ditolak", filters={"jumlah": len(worker_ids)}, row_count=0)
             abort(404)
         for worker_id, kecamatan in zip(allowed["worker_id"], allowed["kecamatan_code"], strict=True):
             existing = db().scalars(select(Assignment).where(Assignment.worker_id == worker_id)).first()
             if existing is None:
-                db().add(Assignment(worker_id=worker_id, agent_id=agent.id, assigned_by=current_user.id, kecamatan_code=None if pd.isna(kecamatan) else kecamatan))
+                db().add(
+                    Assignment(
+                        worker_id=worker_id,
+                        agent_id=agent.id,
+                        assigned_by=current_user.id,
+                        kecamatan_code=None if pd.isna(kecamatan) else kecamatan,
+                    )
+                )
             else:
                 existing.agent_id, existing.assigned_by, existing.assigned_at = agent.id, current_user.id, utcnow()
         db().commit()
-        audit("web_tugaskan", filters={"agen": agent.username, "worker_ids": list(allowed["worker_id"])}, row_count=len(allowed))
-        flash(_("%(n)s pekerja ditugaskan ke %(agent)s.", n=format_decimal(len(allowed)), agent=agent.full_name or agent.username), "ok")
+        audit(
+            "web_tugaskan",
+            filters={"agen": agent.username, "worker_ids": list(allowed["worker_id"])},
+            row_count=len(allowed),
+        )
+        flash(
+            _(
+                "%(n)s pekerja ditugaskan ke %(agent)s.",
+                n=format_decimal(len(allowed)),
+                agent=agent.full_name or agent.username,
+            ),
+            "ok",
+        )
         return redirect(request.referrer or url_for("daftar"))
 
     @app.get("/tindak-lanjut")
@@ -570,12 +720,27 @@ def _register_views(app: Flask) -> None:  # noqa: C901 (one place for every rout
         known = [w for w in worker_ids if w in snap.unified.index]
         people = snap.unified.loc[known]
         last = {}
-        for outcome in db().scalars(select(Outcome).where(Outcome.worker_id.in_(known)).order_by(Outcome.visit_date, Outcome.id)):
+        for outcome in db().scalars(
+            select(Outcome).where(Outcome.worker_id.in_(known)).order_by(Outcome.visit_date, Outcome.id)
+        ):
             last[outcome.worker_id] = outcome
         agents = {a.worker_id: a.agent for a in db().scalars(select(Assignment).where(Assignment.worker_id.in_(known)))}
         audit("web_tindak_lanjut", filters={"snapshot_date": snap.date.isoformat()}, row_count=len(people))
-        conversions = db().scalars(select(Conversion).where(Conversion.worker_id.in_(known)).order_by(Conversion.snapshot_date.desc())).all()
-        return render_template("tindak_lanjut.html", people=people, last=last, agents=agents, regions=ext("sp_regions"), conversions=conversions)
+        conversions = (
+            db()
+            .scalars(
+                select(Conversion).where(Conversion.worker_id.in_(known)).order_by(Conversion.snapshot_date.desc())
+            )
+            .all()
+        )
+        return render_template(
+            "tindak_lanjut.html",
+            people=people,
+            last=last,
+            agents=agents,
+            regions=ext("sp_regions"),
+            conversions=conversions,
+        )
 
     @app.route("/tindak-lanjut/<worker_id>", methods=["GET", "POST"])
     @roles_required(AGENT)
@@ -597,14 +762,28 @@ def _register_views(app: Flask) -> None:  # noqa: C901 (one place for every rout
             if outcome not in OUTCOMES or visit_date is None or visit_date > dt.date.today() + dt.timedelta(days=1):
                 flash(_("Pilih hasil kunjungan dan tanggal yang benar."), "error")
             else:
-                db().add(Outcome(worker_id=worker_id, agent_id=current_user.id, outcome=outcome, visit_date=visit_date, note=note))
+                db().add(
+                    Outcome(
+                        worker_id=worker_id, agent_id=current_user.id, outcome=outcome, visit_date=visit_date, note=note
+                    )
+                )
                 db().commit()
                 audit("web_catat_kunjungan", filters={"worker_id": worker_id, "hasil": outcome}, row_count=1)
                 flash(_("Hasil kunjungan tersimpan."), "ok")
                 return redirect(url_for("tindak_lanjut"))
         audit("web_kunjungan", filters={"worker_id": worker_id}, row_count=1)
-        history = db().scalars(select(Outcome).where(Outcome.worker_id == worker_id).order_by(Outcome.visit_date.desc(), Outcome.id.desc())).all()
-        return render_template("kunjungan.html", person=person, regions=ext("sp_regions"), history=history, today=dt.date.today())
+        history = (
+            db()
+            .scalars(
+                select(Outcome)
+                .where(Outcome.worker_id == worker_id)
+                .order_by(Outcome.visit_date.desc(), Outcome.id.desc())
+            )
+            .all()
+        )
+        return render_template(
+            "kunjungan.html", person=person, regions=ext("sp_regions"), history=history, today=dt.date.today()
+        )
 
     # -------------------------------------------------------------------------------------- Ringkasan
 
@@ -617,33 +796,74 @@ def _register_views(app: Flask) -> None:  # noqa: C901 (one place for every rout
         coverage = snap.coverage
         kecamatan_rows = kelurahan_rows = pd.DataFrame()
         if coverage is not None:
-            kecamatan_rows = coverage[coverage["level"].eq("kecamatan") & coverage["kecamatan_code"].map(scope.allows_kecamatan)]
+            kecamatan_rows = coverage[
+                coverage["level"].eq("kecamatan") & coverage["kecamatan_code"].map(scope.allows_kecamatan)
+            ]
             kelurahan_rows = coverage[coverage["level"].eq("kelurahan")]
             if not scope.all_city:
-                kelurahan_rows = kelurahan_rows[kelurahan_rows["kecamatan_code"].isin(scope.kecamatan) | kelurahan_rows["kelurahan_code"].isin(scope.kelurahan)]
+                kelurahan_rows = kelurahan_rows[
+                    kelurahan_rows["kecamatan_code"].isin(scope.kecamatan)
+                    | kelurahan_rows["kelurahan_code"].isin(scope.kelurahan)
+                ]
         nights = db().scalars(select(FunnelNight).order_by(FunnelNight.snapshot_date)).all()
         nights = [n for n in nights if scope.allows_kecamatan(n.kecamatan_code)]
         by_night: dict[dt.date, dict[str, int]] = {}
         for night in nights:
-            totals = by_night.setdefault(night.snapshot_date, dict.fromkeys(("listed", "assigned", "reached", "registered", "active_now"), 0))
+            totals = by_night.setdefault(
+                night.snapshot_date, dict.fromkeys(("listed", "assigned", "reached", "registered", "active_now"), 0)
+            )
             for key in totals:
                 totals[key] += getattr(night, key)
         latest = by_night[max(by_night)] if by_night else None
-        stages = [("Terdaftar di daftar", "listed"), ("Ditugaskan", "assigned"), ("Dihubungi", "reached"), ("Mendaftar", "registered"), ("Masih membayar (aktif)", "active_now")]
-        funnel_svg = charts.funnel([label for label, _key in stages], [latest[key] for _label, key in stages]) if latest else ""
-        trend_svg = charts.lines([format_date(day, "d MMM") for day in by_night], {label: [totals[key] for totals in by_night.values()] for label, key in stages[2:]}) if by_night else ""
-        coverage_svg = charts.stacked(
-            [regions.name(code) for code in kecamatan_rows.get("kecamatan_code", [])],
-            list(kecamatan_rows.get("covered", [])), list(kecamatan_rows.get("uncovered", [])),
-        ) if len(kecamatan_rows) else ""
-        kelurahan_svg = charts.stacked(
-            [str(name) for name in kelurahan_rows.get("kelurahan", [])],
-            list(kelurahan_rows.get("covered", [])), list(kelurahan_rows.get("uncovered", [])),
-        ) if len(kelurahan_rows) and not scope.all_city else ""
+        stages = [
+            ("Terdaftar di daftar", "listed"),
+            ("Ditugaskan", "assigned"),
+            ("Dihubungi", "reached"),
+            ("Mendaftar", "registered"),
+            ("Masih membayar (aktif)", "active_now"),
+        ]
+        funnel_svg = (
+            charts.funnel([label for label, _key in stages], [latest[key] for _label, key in stages]) if latest else ""
+        )
+        trend_svg = (
+            charts.lines(
+                [format_date(day, "d MMM") for day in by_night],
+                {label: [totals[key] for totals in by_night.values()] for label, key in stages[2:]},
+            )
+            if by_night
+            else ""
+        )
+        coverage_svg = (
+            charts.stacked(
+                [regions.name(code) for code in kecamatan_rows.get("kecamatan_code", [])],
+                list(kecamatan_rows.get("covered", [])),
+                list(kecamatan_rows.get("uncovered", [])),
+            )
+            if len(kecamatan_rows)
+            else ""
+        )
+        kelurahan_svg = (
+            charts.stacked(
+                [str(name) for name in kelurahan_rows.get("kelurahan", [])],
+                list(kelurahan_rows.get("covered", [])),
+                list(kelurahan_rows.get("uncovered", [])),
+            )
+            if len(kelurahan_rows) and not scope.all_city
+            else ""
+        )
         return render_template(
-            "ringkasan.html", snapshot_date=snap.date, kecamatan_rows=kecamatan_rows, kelurahan_rows=kelurahan_rows,
-            funnel_svg=Markup(funnel_svg), trend_svg=Markup(trend_svg), coverage_svg=Markup(coverage_svg), kelurahan_svg=Markup(kelurahan_svg),
-            latest=latest, stages=stages, by_night=by_night, regions=regions,
+            "ringkasan.html",
+            snapshot_date=snap.date,
+            kecamatan_rows=kecamatan_rows,
+            kelurahan_rows=kelurahan_rows,
+            funnel_svg=Markup(funnel_svg),
+            trend_svg=Markup(trend_svg),
+            coverage_svg=Markup(coverage_svg),
+            kelurahan_svg=Markup(kelurahan_svg),
+            latest=latest,
+            stages=stages,
+            by_night=by_night,
+            regions=regions,
         )
 
     # -------------------------------------------------------------------------------------- Akun (admin)
@@ -657,8 +877,12 @@ def _register_views(app: Flask) -> None:  # noqa: C901 (one place for every rout
             if action == "buat":
                 try:
                     create_account(
-                        db(), request.form.get("username", ""), request.form.get("password", ""), request.form.get("peran", ""),
-                        request.form.getlist("wilayah"), request.form.get("nama", ""),
+                        db(),
+                        request.form.get("username", ""),
+                        request.form.get("password", ""),
+                        request.form.get("peran", ""),
+                        request.form.getlist("wilayah"),
+                        request.form.get("nama", ""),
                     )
                     flash(_("Akun dibuat."), "ok")
                 except AccountError as error:
@@ -702,7 +926,9 @@ class AccountError(ValueError):
     """A bad account request (name taken, unknown role or area, weak password); the message is for staff."""
 
 
-def create_account(database: Session, username: str, password: str, role: str, areas: list[str], full_name: str = "") -> Account:
+def create_account(
+    database: Session, username: str, password: str, role: str, areas: list[str], full_name: str = ""
+) -> Account:
     """Create an account; area staff need at least one kecamatan or kelurahan (name or Kemendagri code)."""
     username = username.strip().lower()
     if not re.fullmatch(r"[a-z0-9._-]{3,64}", username):
@@ -740,8 +966,15 @@ def resolve_areas(areas: list[str]) -> list[str]:
             codes.append(kecamatan)
             continue
         name, _, within = area.partition("@")
-        matches = [code for code, label in regions.kelurahan.items() if label.casefold() == name.strip().casefold()
-                   and (not within or regions.kecamatan.get(regions.kecamatan_of[code], "").casefold() == within.strip().casefold())]
+        matches = [
+            code
+            for code, label in regions.kelurahan.items()
+            if label.casefold() == name.strip().casefold()
+            and (
+                not within
+                or regions.kecamatan.get(regions.kecamatan_of[code], "").casefold() == within.strip().casefold()
+            )
+        ]
         if len(matches) != 1:
             hint = " (nama ini ada di lebih dari satu kecamatan: tulis Kelurahan@Kecamatan)" if len(matches) > 1 else ""
             raise AccountError(f"wilayah {area!r} tidak dikenal{hint}")
@@ -750,8 +983,24 @@ def resolve_areas(areas: list[str]) -> list[str]:
 
 
 RECORD_FIELDS = (
-    "nik", "name", "alias", "birth_date", "sex", "phone", "address", "rt", "rw", "kelurahan_code", "occupation", "sector",
-    "jkn_segment", "jkn_status", "tk_segment", "tk_status", "tk_last_paid_month", "registered_date",
+    "nik",
+    "name",
+    "alias",
+    "birth_date",
+    "sex",
+    "phone",
+    "address",
+    "rt",
+    "rw",
+    "kelurahan_code",
+    "occupation",
+    "sector",
+    "jkn_segment",
+    "jkn_status",
+    "tk_segment",
+    "tk_status",
+    "tk_last_paid_month",
+    "registered_date",
 )
 
 
@@ -766,12 +1015,19 @@ def person_profile(snap, worker: pd.Series) -> dict:
     records = snap.records(record_ids)
     records = pd.DataFrame() if records is None else records
     if len(records):
-        records = records.assign(_rank=source_rank(records["source"])).sort_values(["_rank", "record_id"]).drop(columns="_rank")
+        records = (
+            records.assign(_rank=source_rank(records["source"]))
+            .sort_values(["_rank", "record_id"])
+            .drop(columns="_rank")
+        )
     pairs = snap.pairs_for(record_ids)
     pairs = pd.DataFrame() if pairs is None else pairs.sort_values("match_weight", ascending=False)
     profile = lookup.WorkerProfile(worker=worker, records=records, links=links, pairs=pairs)
     records = profile.records
-    record_heads = [(str(source), str(record_id)) for source, record_id in zip(records.get("source", []), records.get("record_id", []), strict=True)]
+    record_heads = [
+        (str(source), str(record_id))
+        for source, record_id in zip(records.get("source", []), records.get("record_id", []), strict=True)
+    ]
     record_rows = []
     for field in RECORD_FIELDS:
         if field not in records.columns or not records[field].notna().any():
@@ -783,19 +1039,27 @@ def person_profile(snap, worker: pd.Series) -> dict:
             shown = [regions.name(value) for value in raw]
         else:
             shown = [_text(value) for value in raw]
-        distinct = {str(value) for value in raw if value is not None and not (pd.api.types.is_scalar(value) and pd.isna(value))}
+        distinct = {
+            str(value) for value in raw if value is not None and not (pd.api.types.is_scalar(value) and pd.isna(value))
+        }
         record_rows.append((vocabulary.FIELD_LABELS.get(field, field), shown, len(distinct) <= 1))
     links_rows = [(row["record_id"], _text(row.get("link_probability"))) for row in profile.links.to_dict("records")]
     pairs_rows = []
     for pair in profile.pairs.to_dict("records"):
         comparisons = [
             (key[2:], _text(pair.get("level_" + key[2:])), float(value) if pd.notna(value) else None)
-            for key, value in pair.items() if key.startswith("w_")
+            for key, value in pair.items()
+            if key.startswith("w_")
         ]
-        pairs_rows.append({
-            "left": pair["record_id_l"], "right": pair["record_id_r"], "probability": _text(pair.get("match_probability")),
-            "weight": _text(pair.get("match_weight")), "comparisons": comparisons,
-        })
+        pairs_rows.append(
+            {
+                "left": pair["record_id_l"],
+                "right": pair["record_id_r"],
+                "probability": _text(pair.get("match_probability")),
+                "weight": _text(pair.get("match_weight")),
+                "comparisons": comparisons,
+            }
+        )
     history_columns, history_rows = [], []
     if snap.history is not None and len(snap.history):
         history = snap.history
@@ -806,6 +1070,11 @@ def person_profile(snap, worker: pd.Series) -> dict:
         history_columns = list(history.columns)
         history_rows = [[_text(value) for value in row] for row in history[touches].itertuples(index=False, name=None)]
     return {
-        "worker": worker, "record_heads": record_heads, "record_rows": record_rows, "links_rows": links_rows,
-        "pairs_rows": pairs_rows, "history_columns": history_columns, "history_rows": history_rows,
+        "worker": worker,
+        "record_heads": record_heads,
+        "record_rows": record_rows,
+        "links_rows": links_rows,
+        "pairs_rows": pairs_rows,
+        "history_columns": history_columns,
+        "history_rows": history_rows,
     }

@@ -67,13 +67,24 @@ def lines(dates: list[str], series: dict[str, list[int]]) -> str:
     for index, (name, values) in enumerate(series.items()):
         colour = LINE_COLOURS[index % len(LINE_COLOURS)]
         points = [(left + i * step, top_margin + plot_height * (1 - v / top)) for i, v in enumerate(values)]
-        parts.append(f"<rect x='{left + index * 150}' y='4' width='10' height='10' fill='{colour}'/><text x='{left + index * 150 + 14}' y='13'>{escape(name)}</text>")
+        parts.append(
+            f"<rect x='{left + index * 150}' y='4' width='10' height='10' fill='{colour}'/><text x='{left + index * 150 + 14}' y='13'>{escape(name)}</text>"
+        )
         if len(points) > 1:
-            parts.append(f"<polyline fill='none' stroke='{colour}' stroke-width='2' points='{' '.join(f'{x:.1f},{y:.1f}' for x, y in points)}'/>")
-        parts.extend(f"<circle cx='{x:.1f}' cy='{y:.1f}' r='3.5' fill='{colour}'><title>{escape(name)}: {_n(v)}</title></circle>" for (x, y), v in zip(points, values, strict=True))
+            parts.append(
+                f"<polyline fill='none' stroke='{colour}' stroke-width='2' points='{' '.join(f'{x:.1f},{y:.1f}' for x, y in points)}'/>"
+            )
+        parts.extend(
+            f"<circle cx='{x:.1f}' cy='{y:.1f}' r='3.5' fill='{colour}'><title>{escape(name)}: {_n(v)}</title></circle>"
+            for (x, y), v in zip(points, values, strict=True)
+        )
     for i, day in enumerate(dates):
-        parts.append(f"<text x='{left + i * step:.1f}' y='{height - bottom + 18}' text-anchor='middle'>{escape(day)}</text>")
+        parts.append(
+            f"<text x='{left + i * step:.1f}' y='{height - bottom + 18}' text-anchor='middle'>{escape(day)}</text>"
+        )
     for level in (0, 0.5, 1):
         y = top_margin + plot_height * (1 - level)
-        parts.append(f"<line x1='{left}' x2='{width - 20}' y1='{y:.1f}' y2='{y:.1f}' stroke='#ddd'/><text x='{left - 6}' y='{y + 4:.1f}' text-anchor='end'>{format_decimal(top * level, '#,##0.#')}</text>")
+        parts.append(
+            f"<line x1='{left}' x2='{width - 20}' y1='{y:.1f}' y2='{y:.1f}' stroke='#ddd'/><text x='{left - 6}' y='{y + 4:.1f}' text-anchor='end'>{format_decimal(top * level, '#,##0.#')}</text>"
+        )
     return _svg(width, height, "Tren penjangkauan per malam", "".join(parts))

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from data_contracts.regions import load_region_reference
-from satupekerja.warehouse import ANALYTICS, RESTRICTED, SnapshotNotFoundError, Warehouse
+from satupekerja.publishing.warehouse import ANALYTICS, RESTRICTED, SnapshotNotFoundError, Warehouse
 from satupekerja.web.models import ADMIN, AGENT, AREA, BRANCH, Account
 
 UNIFIED, UNCOVERED, COVERAGE = "unified_workers", "uncovered_informal_workers", "coverage_by_area"
@@ -108,7 +108,9 @@ class Snapshot:
     @cached_property
     def links(self) -> pd.DataFrame:
         frame = self._read(LINKS, RESTRICTED)
-        return frame.sort_values("worker_id").set_index("worker_id", drop=False) if frame is not None else pd.DataFrame()
+        return (
+            frame.sort_values("worker_id").set_index("worker_id", drop=False) if frame is not None else pd.DataFrame()
+        )
 
     @cached_property
     def person_records(self) -> pd.DataFrame | None:
@@ -178,12 +180,14 @@ class Snapshot:
         key = (str(self.warehouse.root), self.date, id(settings))
         with _MODEL_LOCK:
             if key not in _MODELS:
-                from satupekerja.checklist import registry_model
-                from satupekerja.publication import published_matching_model
+                from satupekerja.publishing.guards import published_matching_model
+                from satupekerja.staff.checklist import registry_model
 
                 _MODELS.clear()
                 model, _published = registry_model(
-                    self.person_records.reset_index(drop=True), settings, published_matching_model(self.warehouse, self.date)
+                    self.person_records.reset_index(drop=True),
+                    settings,
+                    published_matching_model(self.warehouse, self.date),
                 )
                 _MODELS[key] = model
             return _MODELS[key]
@@ -191,8 +195,17 @@ class Snapshot:
     def warm(self) -> None:
         """Read every table now (at start-up), so no visitor waits for the first read."""
         for name in (
-            "uncovered", "unified", "links", "person_records", "scored_pairs", "history", "coverage",
-            "_worker_position", "_link_positions", "_record_position", "_pair_positions",
+            "uncovered",
+            "unified",
+            "links",
+            "person_records",
+            "scored_pairs",
+            "history",
+            "coverage",
+            "_worker_position",
+            "_link_positions",
+            "_record_position",
+            "_pair_positions",
         ):
             getattr(self, name)
 
@@ -208,7 +221,9 @@ class WarehouseData:
     def latest(self) -> Snapshot:
         latest = self.warehouse.latest_snapshot()
         if latest is None:
-            raise NothingPublishedError(f"belum ada snapshot yang diterbitkan di {self.warehouse.root}; jalankan `make run`")
+            raise NothingPublishedError(
+                f"belum ada snapshot yang diterbitkan di {self.warehouse.root}; jalankan `make run`"
+            )
         with self._lock:
             if self._current is None or self._current.date != latest:
                 self._current = Snapshot(self.warehouse, latest)
@@ -244,7 +259,11 @@ class Regions:
         return next((code for code, label in self.kecamatan.items() if label.casefold() == folded), None)
 
     def kelurahan_in(self, kecamatan_codes: list[str]) -> dict[str, str]:
-        return {code: name for code, name in sorted(self.kelurahan.items(), key=lambda item: item[1]) if self.kecamatan_of[code] in kecamatan_codes}
+        return {
+            code: name
+            for code, name in sorted(self.kelurahan.items(), key=lambda item: item[1])
+            if self.kecamatan_of[code] in kecamatan_codes
+        }
 
     def describe(self, codes: list[str]) -> str:
         return ", ".join(self.name(code) for code in codes) or "–"

@@ -13,7 +13,18 @@ from pathlib import Path
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint, create_engine, select
+from sqlalchemy import (
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    create_engine,
+    select,
+)
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship
 
@@ -22,7 +33,12 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 
 ADMIN, BRANCH, AREA, AGENT = "admin", "cabang", "wilayah", "agen"
 ROLES = (ADMIN, BRANCH, AREA, AGENT)
-ROLE_LABELS = {ADMIN: "Administrator", BRANCH: "Staf cabang (seluruh kota)", AREA: "Staf wilayah", AGENT: "Agen PERISAI"}
+ROLE_LABELS = {
+    ADMIN: "Administrator",
+    BRANCH: "Staf cabang (seluruh kota)",
+    AREA: "Staf wilayah",
+    AGENT: "Agen PERISAI",
+}
 
 #: Visit outcomes an agent records, code → label (the one vocabulary for pages, downloads and the pipeline).
 OUTCOMES = {

@@ -1,6 +1,6 @@
 """Reading a community list as people bring it: title rows above the header, footer rows below, ``;`` or ``,``.
 
-The header is the first of the top rows in which :func:`satupekerja.checklist.detect_columns` finds a name or
+The header is the first of the top rows in which :func:`satupekerja.staff.checklist.detect_columns` finds a name or
 NIK column; rows above it are dropped, and so are rows at the end without a name and a NIK (totals, "Mengetahui",
 signatures). The columns found then go through the same engine as ``satupekerja check-list``.
 """
@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from satupekerja.checklist import ChecklistError, detect_columns, header_key
+from satupekerja.staff.checklist import ChecklistError, detect_columns, header_key
 
 HEADER_SEARCH_ROWS = 15
 ALLOWED_SUFFIXES = (".xlsx", ".csv")
@@ -24,13 +24,18 @@ def read_messy_list(path: Path, display_name: str) -> tuple[pd.DataFrame, dict[s
     1-based row number of the header in the file. Raises :class:`ChecklistError` naming the file."""
     suffix = Path(display_name).suffix.lower()
     if suffix not in ALLOWED_SUFFIXES:
-        raise ChecklistError(f"{display_name}: jenis berkas {suffix or '(tanpa akhiran)'} tidak didukung; pakai .xlsx atau .csv")
+        raise ChecklistError(
+            f"{display_name}: jenis berkas {suffix or '(tanpa akhiran)'} tidak didukung; pakai .xlsx atau .csv"
+        )
     raw = _read_raw(path, suffix, display_name)
     raw = raw.dropna(how="all").dropna(axis=1, how="all")
     if raw.empty:
         raise ChecklistError(f"{display_name}: daftar tidak berisi baris")
     for position in range(min(HEADER_SEARCH_ROWS, len(raw))):
-        header = [str(value).strip() if pd.notna(value) else f"kolom_{index + 1}" for index, value in enumerate(raw.iloc[position])]
+        header = [
+            str(value).strip() if pd.notna(value) else f"kolom_{index + 1}"
+            for index, value in enumerate(raw.iloc[position])
+        ]
         try:
             columns = detect_columns(header, {}, display_name)
         except ChecklistError:
@@ -42,7 +47,9 @@ def read_messy_list(path: Path, display_name: str) -> tuple[pd.DataFrame, dict[s
         key_columns = [columns[field] for field in ("name", "nik") if field in columns]
         has_key = body[key_columns].notna().any(axis=1)
         if not has_key.any():
-            raise ChecklistError(f"{display_name}: tidak ada baris berisi nama atau NIK di bawah judul kolom (baris {int(raw.index[position]) + 1})")
+            raise ChecklistError(
+                f"{display_name}: tidak ada baris berisi nama atau NIK di bawah judul kolom (baris {int(raw.index[position]) + 1})"
+            )
         last = has_key[has_key].index[-1]
         body = body.loc[:last]
         body = body[body.notna().any(axis=1)]

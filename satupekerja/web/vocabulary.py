@@ -2,32 +2,67 @@
 
 from __future__ import annotations
 
-from satupekerja import checklist, exports
-from satupekerja.coverage import ACTIVE, FORMAL, INFORMAL, LAPSED, NEVER_REGISTERED, NOT_WORKING, UNKNOWN
+from satupekerja.registry.coverage import ACTIVE, FORMAL, INFORMAL, LAPSED, NEVER_REGISTERED, NOT_WORKING, UNKNOWN
+from satupekerja.staff import checklist, exports
 from satupekerja.web.models import OUTCOMES, ROLE_LABELS
 
 SECTOR = exports.SECTOR_LABELS
 UNCOVERED_REASON = exports.STATUS_LABELS
-TK_STATUS = {ACTIVE: "Terdaftar & aktif", LAPSED: "Terdaftar tetapi menunggak/nonaktif", NEVER_REGISTERED: "Belum pernah terdaftar"}
-EMPLOYMENT = {FORMAL: "Pekerja formal", INFORMAL: "Pekerja informal", NOT_WORKING: "Tidak bekerja", UNKNOWN: "Tidak diketahui"}
+TK_STATUS = {
+    ACTIVE: "Terdaftar & aktif",
+    LAPSED: "Terdaftar tetapi menunggak/nonaktif",
+    NEVER_REGISTERED: "Belum pernah terdaftar",
+}
+EMPLOYMENT = {
+    FORMAL: "Pekerja formal",
+    INFORMAL: "Pekerja informal",
+    NOT_WORKING: "Tidak bekerja",
+    UNKNOWN: "Tidak diketahui",
+}
 JKN_SEGMENT = {
-    "PBI_APBN": "PBI (APBN)", "PBI_APBD": "PBI (APBD)", "PBPU": "Mandiri (PBPU)", "PPU": "Pekerja penerima upah (PPU)",
+    "PBI_APBN": "PBI (APBN)",
+    "PBI_APBD": "PBI (APBD)",
+    "PBPU": "Mandiri (PBPU)",
+    "PPU": "Pekerja penerima upah (PPU)",
     "BP": "Bukan pekerja (BP)",
 }
-CHECK_STATUS = (checklist.STATUS_ACTIVE, checklist.STATUS_LAPSED, checklist.STATUS_UNCOVERED, checklist.STATUS_AMBIGUOUS, checklist.STATUS_NOT_FOUND)
+CHECK_STATUS = (
+    checklist.STATUS_ACTIVE,
+    checklist.STATUS_LAPSED,
+    checklist.STATUS_UNCOVERED,
+    checklist.STATUS_AMBIGUOUS,
+    checklist.STATUS_NOT_FOUND,
+)
 OUTCOME = OUTCOMES
 ROLE = ROLE_LABELS
 SEX = {"L": "Laki-laki", "P": "Perempuan", "M": "Laki-laki", "F": "Perempuan"}
-#: Priority bands of the outreach score (see satupekerja.coverage): vulnerable first, then recent lapses.
+#: Priority bands of the outreach score (see satupekerja.registry.coverage): vulnerable first, then recent lapses.
 PRIORITY_BANDS = {"tinggi": ("Tinggi (rentan)", 100, None), "sedang": ("Sedang", 40, 99), "biasa": ("Biasa", None, 39)}
 
 FIELD_LABELS = {
-    "nik": "NIK", "kk": "No. KK", "name": "Nama", "alias": "Nama panggilan", "birth_date": "Tanggal lahir",
-    "birth_place": "Tempat lahir", "sex": "Jenis kelamin", "phone": "No. HP", "address": "Alamat", "rt": "RT",
-    "rw": "RW", "kelurahan_code": "Kelurahan", "kecamatan_code": "Kecamatan", "occupation": "Pekerjaan",
-    "sector": "Sektor", "jkn_segment": "Segmen JKN", "jkn_status": "Status JKN", "tk_segment": "Segmen BPJS TK",
-    "tk_status": "Status BPJS TK", "tk_last_paid_month": "Bulan iuran terakhir", "registered_date": "Tanggal daftar",
-    "source": "Sumber", "record_id": "ID catatan",
+    "nik": "NIK",
+    "kk": "No. KK",
+    "name": "Nama",
+    "alias": "Nama panggilan",
+    "birth_date": "Tanggal lahir",
+    "birth_place": "Tempat lahir",
+    "sex": "Jenis kelamin",
+    "phone": "No. HP",
+    "address": "Alamat",
+    "rt": "RT",
+    "rw": "RW",
+    "kelurahan_code": "Kelurahan",
+    "kecamatan_code": "Kecamatan",
+    "occupation": "Pekerjaan",
+    "sector": "Sektor",
+    "jkn_segment": "Segmen JKN",
+    "jkn_status": "Status JKN",
+    "tk_segment": "Segmen BPJS TK",
+    "tk_status": "Status BPJS TK",
+    "tk_last_paid_month": "Bulan iuran terakhir",
+    "registered_date": "Tanggal daftar",
+    "source": "Sumber",
+    "record_id": "ID catatan",
 }
 
 

@@ -19,8 +19,8 @@ import pytest
 import data_contracts
 from assets.catalog import build_all_assets
 from assets.outreach import WebDatabase
-from assets.publication import PublicationGuards, WarehouseResource
-from assets.resources import SourceInbox
+from assets.publication import PublicationGuards
+from assets.resources import SourceInbox, WarehouseResource
 from pipelines.io_managers import ParquetIOManager
 from sample_data.generate import generate
 

@@ -9,7 +9,7 @@ import shutil
 import pandas as pd
 import pytest
 
-from satupekerja.warehouse import Warehouse
+from satupekerja.publishing.warehouse import Warehouse
 
 pytestmark = [pytest.mark.integration, pytest.mark.xdist_group("dagster")]
 
@@ -97,7 +97,10 @@ def test_next_night_inherits_worker_ids_from_the_published_snapshot(pipeline_run
     model = rerun.materialization("matching_model")
     assert model["EM started from"] == "the last published model"
     assert "largest weight moves since the previous model (bits)" in model
-    assert pipeline_run.materialization("matching_model")["moved since the previous model"] == "no previous published model"
+    assert (
+        pipeline_run.materialization("matching_model")["moved since the previous model"]
+        == "no previous published model"
+    )
 
 
 def test_rerunning_a_partition_with_the_same_inputs_is_idempotent(pipeline_run, pipeline_runner, snapshot, tmp_path):

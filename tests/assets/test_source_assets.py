@@ -10,7 +10,7 @@ import pytest
 from assets.check_names import CONTRACT_FILE_RULES
 from data_contracts.schema import PERSON_SCHEMA
 from pipelines.summary import RunSummary
-from satupekerja.privacy import personal_data_scanner
+from satupekerja.privacy.pseudonyms import personal_data_scanner
 
 pytestmark = [pytest.mark.integration, pytest.mark.xdist_group("dagster")]
 

@@ -6,19 +6,23 @@ import datetime as dt
 
 import pytest
 
-from satupekerja import privacy
-from satupekerja.subject_requests import append_request, make_request_row
+from satupekerja.privacy import pseudonyms
+from satupekerja.privacy.subject_requests import append_request, make_request_row
 
 pytestmark = [pytest.mark.integration, pytest.mark.xdist_group("dagster")]
 
 
-def test_an_erasure_request_removes_every_record_of_the_person(pipeline_run, pipeline_runner, snapshot, tmp_path, monkeypatch):
+def test_an_erasure_request_removes_every_record_of_the_person(
+    pipeline_run, pipeline_runner, snapshot, tmp_path, monkeypatch
+):
     records = pipeline_run.stored("person_records")
     valid = records[records["nik_valid"] & records["source"].eq("dukcapil")]
     nik = valid["nik"].iloc[0]
     register = tmp_path / "subject_requests.csv"
-    key = privacy.load_pseudonymisation_key()
-    append_request(register, make_request_row(nik, "erasure", key=key, request_id="DSR-1", received_date=dt.date(2026, 11, 1)))
+    key = pseudonyms.load_pseudonymisation_key()
+    append_request(
+        register, make_request_row(nik, "erasure", key=key, request_id="DSR-1", received_date=dt.date(2026, 11, 1))
+    )
     monkeypatch.setenv("SATUPEKERJA_SUBJECT_REQUESTS", str(register))
 
     rerun = pipeline_runner(pipeline_run.inbox, tmp_path / "outputs", partition_key=snapshot)

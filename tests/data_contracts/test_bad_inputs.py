@@ -95,10 +95,13 @@ def test_extra_columns_are_a_warning_not_an_error(contracts, inbox, regions):
     assert result.accounting["rows_standardised"] == 3
 
 
-@pytest.mark.parametrize(("fixture", "message"), [
-    ("empty.csv", f"file {FILE} is empty (0 bytes)"),
-    ("header_only.csv", f"file {FILE} has a header but no data rows"),
-])
+@pytest.mark.parametrize(
+    ("fixture", "message"),
+    [
+        ("empty.csv", f"file {FILE} is empty (0 bytes)"),
+        ("header_only.csv", f"file {FILE} has a header but no data rows"),
+    ],
+)
 def test_empty_file(contracts, inbox, fixture, message):
     raw, report, _ = run(contracts, inbox, fixture)
     assert report.file_errors == [message]
@@ -144,14 +147,74 @@ def test_excel_number_cells_keep_every_digit_of_the_nik(contracts, tmp_path, reg
     sheet.title = "Pencari Kerja"
     for title in ("DAFTAR PENCARI KERJA", "KOTA DEPOK", None):
         sheet.append([title])
-    sheet.append(["No", "No. AK/1", "NIK", "Nama Lengkap", "Tempat Lahir", "Tanggal Lahir", "L/P", "Alamat",
-                  "Kelurahan", "Kecamatan", "No. HP", "Pendidikan Terakhir", "Tanggal Daftar"])
-    sheet.append([1, "AK1-0001", 3276015505900001, "Siti Aminah", "Depok", "15-05-1990", "P", "Jl. Melati 3",
-                  "Beji", "Beji", "081234567801", "SMA", "2026-01-05"])
-    sheet.append([2, "AK1-0002", 3276031203850002.0, "Budi Santoso", "Depok", "12-03-1985", "L", "Gg. Mawar 7",
-                  "Mekarsari", "Cimanggis", "081234567802", "SMK", "2026-01-06"])
-    sheet.append([3, "AK1-0003", "3.27603E+15", "Dewi Lestari", "Depok", "04-08-1992", "P", "Jl. Kenanga 12",
-                  "Depok Jaya", "Pancoran Mas", "081234567803", "S1", "2026-01-07"])
+    sheet.append(
+        [
+            "No",
+            "No. AK/1",
+            "NIK",
+            "Nama Lengkap",
+            "Tempat Lahir",
+            "Tanggal Lahir",
+            "L/P",
+            "Alamat",
+            "Kelurahan",
+            "Kecamatan",
+            "No. HP",
+            "Pendidikan Terakhir",
+            "Tanggal Daftar",
+        ]
+    )
+    sheet.append(
+        [
+            1,
+            "AK1-0001",
+            3276015505900001,
+            "Siti Aminah",
+            "Depok",
+            "15-05-1990",
+            "P",
+            "Jl. Melati 3",
+            "Beji",
+            "Beji",
+            "081234567801",
+            "SMA",
+            "2026-01-05",
+        ]
+    )
+    sheet.append(
+        [
+            2,
+            "AK1-0002",
+            3276031203850002.0,
+            "Budi Santoso",
+            "Depok",
+            "12-03-1985",
+            "L",
+            "Gg. Mawar 7",
+            "Mekarsari",
+            "Cimanggis",
+            "081234567802",
+            "SMK",
+            "2026-01-06",
+        ]
+    )
+    sheet.append(
+        [
+            3,
+            "AK1-0003",
+            "3.27603E+15",
+            "Dewi Lestari",
+            "Depok",
+            "04-08-1992",
+            "P",
+            "Jl. Kenanga 12",
+            "Depok Jaya",
+            "Pancoran Mas",
+            "081234567803",
+            "S1",
+            "2026-01-07",
+        ]
+    )
     workbook.save(target)
     raw = read_source(contract, tmp_path)
     report = validate_source(contract, raw)
@@ -210,7 +273,8 @@ def test_extra_fields_on_a_line_quarantine_it(contracts, tmp_path, regions):
     raw = read_source(contract, tmp_path)
     result = standardise(contract, raw, validate_source(contract, raw), SNAPSHOT, regions)
     assert result.quarantine[["source_row", "rules", "reason"]].values.tolist() == [
-        [3, "ragged_row", "line 3 has 14 fields, the header has 13"]]
+        [3, "ragged_row", "line 3 has 14 fields, the header has 13"]
+    ]
     assert _rows(result.accounting) == {"rows_read": 3, "rows_standardised": 2, "rows_quarantined": 1}
 
 
@@ -226,7 +290,8 @@ def test_allowed_values_are_canonicalised_and_unknown_ones_flagged(contracts, tm
     report = validate_source(contract, raw)
     result = standardise(contract, raw, report, SNAPSHOT, regions)
     assert report.row_issues[["row", "column", "rule", "severity"]].values.tolist() == [
-        [1, "SEGMEN", "allowed", "flag"]]
+        [1, "SEGMEN", "allowed", "flag"]
+    ]
     assert result.records["jkn_segment"].tolist() == ["PBI_APBN", "PBI-X", "PPU"]
     assert result.records["jkn_status"].tolist() == ["NONAKTIF", "NONAKTIF", "AKTIF"]
 
@@ -236,7 +301,9 @@ def _rows(accounting: dict[str, int]) -> dict[str, int]:
     return {key: accounting[key] for key in ("rows_read", "rows_standardised", "rows_quarantined")}
 
 
-@pytest.mark.parametrize("fixture", sorted(path.name for path in FIXTURES.glob("*.csv") if path.name != "umkm_cp1252.csv"))
+@pytest.mark.parametrize(
+    "fixture", sorted(path.name for path in FIXTURES.glob("*.csv") if path.name != "umkm_cp1252.csv")
+)
 def test_vectorised_row_rules_find_what_the_gx_suite_finds(contracts, inbox, fixture):
     contract = contracts[SOURCE]
     raw = read_source(contract, inbox(contract, fixture))

@@ -12,13 +12,26 @@ from data_contracts.contract import MAPPABLE_FIELDS, PACKAGE_DIR
 from data_contracts.schema import PERSON_SCHEMA
 
 ALL_SOURCES = {
-    "dukcapil", "bpjs_kesehatan", "disnaker_pencari_kerja", "disnaker_pelatihan", "disnaker_pekerja_informal",
-    "umkm", "pedagang_pasar", "komunitas", "bpjs_ketenagakerjaan",
+    "dukcapil",
+    "bpjs_kesehatan",
+    "disnaker_pencari_kerja",
+    "disnaker_pelatihan",
+    "disnaker_pekerja_informal",
+    "umkm",
+    "pedagang_pasar",
+    "komunitas",
+    "bpjs_ketenagakerjaan",
 }
 RECORD_KEYS = {
-    "dukcapil": ("ID_PENDUDUK",), "bpjs_kesehatan": ("NO_KARTU",), "disnaker_pencari_kerja": ("No. AK/1",),
-    "disnaker_pelatihan": ("No. Peserta",), "disnaker_pekerja_informal": ("No. Registrasi",), "umkm": ("ID UMKM",),
-    "pedagang_pasar": ("id_pedagang",), "komunitas": (), "bpjs_ketenagakerjaan": ("KPJ",),
+    "dukcapil": ("ID_PENDUDUK",),
+    "bpjs_kesehatan": ("NO_KARTU",),
+    "disnaker_pencari_kerja": ("No. AK/1",),
+    "disnaker_pelatihan": ("No. Peserta",),
+    "disnaker_pekerja_informal": ("No. Registrasi",),
+    "umkm": ("ID UMKM",),
+    "pedagang_pasar": ("id_pedagang",),
+    "komunitas": (),
+    "bpjs_ketenagakerjaan": ("KPJ",),
 }
 
 MINIMAL = """\

@@ -60,4 +60,6 @@ def test_dukcapil_contract_reads_a_server_table(kind, contracts, sample_dir, sql
     assert report.passed
     result = standardise(on_server, raw, report, pd.Timestamp("2026-11-21").date(), regions)
     assert result.accounting["rows_read"] == len(sqlite_table)
-    assert result.accounting["rows_read"] == result.accounting["rows_standardised"] + result.accounting["rows_quarantined"]
+    assert (
+        result.accounting["rows_read"] == result.accounting["rows_standardised"] + result.accounting["rows_quarantined"]
+    )

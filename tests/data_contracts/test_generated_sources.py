@@ -18,8 +18,9 @@ def truth_records(sample_dir) -> pd.DataFrame:
 
 
 @pytest.mark.parametrize("source", SOURCES)
-def test_source_reads_validates_and_standardises(source, contracts, sample_dir, sample_manifest, regions,
-                                                  truth_records):
+def test_source_reads_validates_and_standardises(
+    source, contracts, sample_dir, sample_manifest, regions, truth_records
+):
     contract = contracts[source]
     raw = read_source(contract, sample_dir)
     report = validate_source(contract, raw)
@@ -33,8 +34,9 @@ def test_source_reads_validates_and_standardises(source, contracts, sample_dir, 
     assert accounting["rows_quarantined"] <= max(1, 0.02 * accounting["rows_read"])  # one blank name in a tiny sheet
 
     records = result.records
-    assert {c: str(t) for c, t in records.dtypes.items()} == {c: str(pd.Series(dtype=t).dtype)
-                                                             for c, t in PERSON_SCHEMA.items()}
+    assert {c: str(t) for c, t in records.dtypes.items()} == {
+        c: str(pd.Series(dtype=t).dtype) for c, t in PERSON_SCHEMA.items()
+    }
     assert (records["source"] == source).all() and records["record_id"].is_unique
     assert list(result.quarantine.columns) == QUARANTINE_COLUMNS
     expected_ids = set(truth_records.loc[truth_records["source"] == source, "record_id"])
@@ -49,12 +51,17 @@ def test_standard_values_are_normalised(contracts, sample_dir, regions):
     results = {}
     for source in ("bpjs_kesehatan", "bpjs_ketenagakerjaan", "komunitas", "disnaker_pekerja_informal"):
         raw = read_source(contracts[source], sample_dir)
-        results[source] = standardise(contracts[source], raw, validate_source(contracts[source], raw),
-                                      AS_OF.date(), regions).records
+        results[source] = standardise(
+            contracts[source], raw, validate_source(contracts[source], raw), AS_OF.date(), regions
+        ).records
     assert set(results["bpjs_kesehatan"]["jkn_segment"].dropna()) <= {"PBI_APBN", "PBI_APBD", "PPU", "PBPU", "BP"}
     assert results["bpjs_kesehatan"]["phone"].dropna().str.fullmatch(r"62\d{7,13}").all()
     assert set(results["bpjs_ketenagakerjaan"]["tk_programs"].dropna()) <= {
-        "JKK,JKM", "JHT,JKK,JKM", "JHT,JKK,JKM,JP", "JHT,JKK,JKM,JKP,JP"}
+        "JKK,JKM",
+        "JHT,JKK,JKM",
+        "JHT,JKK,JKM,JP",
+        "JHT,JKK,JKM,JKP,JP",
+    }
     assert (results["bpjs_ketenagakerjaan"]["tk_last_paid_month"].dropna().dt.day == 1).all()
     assert set(results["komunitas"]["sector"]) == {"ojol", "kurir"}
     assert results["komunitas"]["record_id"].str.fullmatch(r"komunitas:[a-z0-9_]+:\d+").all()

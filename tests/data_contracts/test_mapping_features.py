@@ -84,7 +84,10 @@ def test_explicit_date_formats_never_guess(result) -> None:
 
 def test_parse_with_formats_reads_two_digit_years_and_months() -> None:
     values = pd.Series(["010203", "311299", None, "x"])
-    assert parse_with_formats(values, ("ddmmyy",)).tolist()[:2] == [pd.Timestamp("2003-02-01"), pd.Timestamp("1999-12-31")]
+    assert parse_with_formats(values, ("ddmmyy",)).tolist()[:2] == [
+        pd.Timestamp("2003-02-01"),
+        pd.Timestamp("1999-12-31"),
+    ]
     assert parse_with_formats(pd.Series(["202410"]), ("yyyymm",), "month").tolist() == [pd.Timestamp("2024-10-01")]
 
 
@@ -148,13 +151,22 @@ columns:
     ("columns", "mapping", "key", "message"),
     [
         ("  S: {format: yyyymmdd}\n", "  name: A\n", "columns.S.format", "date and month columns only"),
-        ("  S: {type: date, format: [dd/mm/yyyy, mm/dd/yyyy]}\n", "  name: A\n", "columns.S.format",
-         "day-first and month-first"),
+        (
+            "  S: {type: date, format: [dd/mm/yyyy, mm/dd/yyyy]}\n",
+            "  name: A\n",
+            "columns.S.format",
+            "day-first and month-first",
+        ),
         ("  S: {type: date, format: yyyy-mm-dd hh}\n", "  name: A\n", "columns.S.format", "unknown part"),
         ("  S: {type: date, format: yyyymm}\n", "  name: A\n", "columns.S.format", "needs exactly"),
         ("", "  name: {column: A, join: ' '}\n", "mapping.name.join", "two or more"),
         ("", "  name: {column: [A, B], join: 1}\n", "mapping.name.join", "text put between"),
-        ("", "  name: {column: A, find_in_text: true}\n", "mapping.name.find_in_text", "kelurahan, kecamatan or region"),
+        (
+            "",
+            "  name: {column: A, find_in_text: true}\n",
+            "mapping.name.find_in_text",
+            "kelurahan, kecamatan or region",
+        ),
         ("", "  name: {column: A, pattern: '(a)(b)'}\n", "mapping.name.pattern", "at most one capture group"),
         ("", "  region: {constant: Beji, find_in_text: true}\n", "mapping.region.find_in_text", "read from column"),
     ],

@@ -79,15 +79,19 @@ def _guard_on_missing_comparison(document):
 @pytest.mark.parametrize(
     ("edit", "message"),
     [
-        (_rename_guard_level, "clustering.nik_conflict.override_requires[0][0].levels: 'exact_name' is not a level of "
-                              "comparison 'name'"),
+        (
+            _rename_guard_level,
+            "clustering.nik_conflict.override_requires[0][0].levels: 'exact_name' is not a level of comparison 'name'",
+        ),
         (_rename_comparison_level, "comparisons[1].levels: comparison kind 'name' has the levels"),
         (_unknown_field, "blocking.rules[0].key[0]: unknown field 'nik_number'"),
         (_bad_transform, "blocking.rules[1].key[0].field: 'first' needs a text field"),
         (_prior_length, "comparisons[3].m_prior: give one positive starting m per level (2), found 1"),
         (_unknown_key, "thresholds: unknown key(s) ['matchh']"),
-        (_guard_on_missing_comparison, "clustering.nik_conflict.override_requires[2][0].comparison: no comparison "
-                                       "named 'phone'"),
+        (
+            _guard_on_missing_comparison,
+            "clustering.nik_conflict.override_requires[2][0].comparison: no comparison named 'phone'",
+        ),
     ],
 )
 def test_broken_settings_name_the_file_and_the_key_path(tmp_path, edit, message):

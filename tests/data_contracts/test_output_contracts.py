@@ -27,38 +27,114 @@ from data_contracts.output_contracts import (
 )
 from data_contracts.schema import conform_to_person_schema
 from matching.stable_ids import assign_worker_ids
-from satupekerja.coverage import coverage_by_area, uncovered_informal_workers
-from satupekerja.unify import build_unified_workers
+from satupekerja.registry.coverage import coverage_by_area, uncovered_informal_workers
+from satupekerja.registry.unify import build_unified_workers
 
 SNAPSHOT = date(2026, 11, 22)
-PUBLISHED_TABLES = {"unified_workers", "uncovered_informal_workers", "coverage_by_area", "worker_links", "worker_id_history"}
+PUBLISHED_TABLES = {
+    "unified_workers",
+    "uncovered_informal_workers",
+    "coverage_by_area",
+    "worker_links",
+    "worker_id_history",
+}
 # A NIK-shaped value planted in broken tables: it must never appear in a problem message.
 PLANTED = "3276019999999999"
 
 BEJI = {"kelurahan_code": "32.76.01.1006", "kecamatan_code": "32.76.01"}
 # (cluster, record fields): four people; a BPU member in arrears, a PBI ojol driver, a formal worker, a child.
 RECORDS = [
-    (0, {"source": "dukcapil", "record_id": "dukcapil:1", "nik": "3276015505900001", "kk": "3276010101080001",
-         "name": "SITI AMINAH", "birth_date": "1990-05-15", "sex": "P", "occupation": "WIRASWASTA", **BEJI}),
-    (0, {"source": "bpjs_ketenagakerjaan", "record_id": "bpjs_ketenagakerjaan:12345678901", "nik": "3276015505900001",
-         "name": "SITI AMINAH", "tk_kpj": "12345678901", "tk_segment": "BPU", "tk_status": "AKTIF",
-         "tk_last_paid_month": "2026-02-01", "tk_programs": "JKK,JKM", "phone": "6281234567890"}),
-    (1, {"source": "bpjs_kesehatan", "record_id": "bpjs_kesehatan:0001234567890", "nik": "3276012304850002",
-         "name": "BUDI SANTOSO", "sex": "L", "jkn_segment": "PBI_APBD", "jkn_status": "AKTIF", "rt": "2", "rw": "5", **BEJI}),
-    (1, {"source": "komunitas", "record_id": "komunitas:ojol_beji_2026:3", "name": "BUDI SANTOSO", "alias": "BUDI",
-         "sector": "ojol", "phone": "6285712345678", "registered_date": "2026-03-01"}),
-    (2, {"source": "bpjs_ketenagakerjaan", "record_id": "bpjs_ketenagakerjaan:98765432109", "nik": "3276016607920003",
-         "name": "DEWI LESTARI", "tk_kpj": "98765432109", "tk_segment": "PU", "tk_status": "AKTIF",
-         "tk_last_paid_month": "2026-10-01", "tk_programs": "JHT,JKK,JKM,JP"}),
-    (3, {"source": "dukcapil", "record_id": "dukcapil:2", "nik": "3276014101150004", "name": "RINA",
-         "birth_date": "2015-01-01", "sex": "P", "occupation": "PELAJAR/MAHASISWA"}),
+    (
+        0,
+        {
+            "source": "dukcapil",
+            "record_id": "dukcapil:1",
+            "nik": "3276015505900001",
+            "kk": "3276010101080001",
+            "name": "SITI AMINAH",
+            "birth_date": "1990-05-15",
+            "sex": "P",
+            "occupation": "WIRASWASTA",
+            **BEJI,
+        },
+    ),
+    (
+        0,
+        {
+            "source": "bpjs_ketenagakerjaan",
+            "record_id": "bpjs_ketenagakerjaan:12345678901",
+            "nik": "3276015505900001",
+            "name": "SITI AMINAH",
+            "tk_kpj": "12345678901",
+            "tk_segment": "BPU",
+            "tk_status": "AKTIF",
+            "tk_last_paid_month": "2026-02-01",
+            "tk_programs": "JKK,JKM",
+            "phone": "6281234567890",
+        },
+    ),
+    (
+        1,
+        {
+            "source": "bpjs_kesehatan",
+            "record_id": "bpjs_kesehatan:0001234567890",
+            "nik": "3276012304850002",
+            "name": "BUDI SANTOSO",
+            "sex": "L",
+            "jkn_segment": "PBI_APBD",
+            "jkn_status": "AKTIF",
+            "rt": "2",
+            "rw": "5",
+            **BEJI,
+        },
+    ),
+    (
+        1,
+        {
+            "source": "komunitas",
+            "record_id": "komunitas:ojol_beji_2026:3",
+            "name": "BUDI SANTOSO",
+            "alias": "BUDI",
+            "sector": "ojol",
+            "phone": "6285712345678",
+            "registered_date": "2026-03-01",
+        },
+    ),
+    (
+        2,
+        {
+            "source": "bpjs_ketenagakerjaan",
+            "record_id": "bpjs_ketenagakerjaan:98765432109",
+            "nik": "3276016607920003",
+            "name": "DEWI LESTARI",
+            "tk_kpj": "98765432109",
+            "tk_segment": "PU",
+            "tk_status": "AKTIF",
+            "tk_last_paid_month": "2026-10-01",
+            "tk_programs": "JHT,JKK,JKM,JP",
+        },
+    ),
+    (
+        3,
+        {
+            "source": "dukcapil",
+            "record_id": "dukcapil:2",
+            "nik": "3276014101150004",
+            "name": "RINA",
+            "birth_date": "2015-01-01",
+            "sex": "P",
+            "occupation": "PELAJAR/MAHASISWA",
+        },
+    ),
 ]
 
 
 def build_published_tables() -> dict[str, pd.DataFrame]:
     """The restricted-tier tables the registry assets produce, from :data:`RECORDS`."""
     person_records = conform_to_person_schema(
-        pd.DataFrame([{"source_file": "test", "source_row": row, **fields} for row, (_, fields) in enumerate(RECORDS, 1)])
+        pd.DataFrame(
+            [{"source_file": "test", "source_row": row, **fields} for row, (_, fields) in enumerate(RECORDS, 1)]
+        )
     )
     clusters = pd.DataFrame({"record_id": person_records["record_id"], "cluster": [cluster for cluster, _ in RECORDS]})
     ids, history = assign_worker_ids(clusters, None, None, SNAPSHOT)
@@ -116,15 +192,21 @@ def write_contract(tmp_path: Path, text: str) -> Path:
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("table: t\ncolumns:\n  a: {type: string, nullable: true}\n",
-         "broken.yaml: columns.a: unknown key(s) ['nullable']"),
+        (
+            "table: t\ncolumns:\n  a: {type: string, nullable: true}\n",
+            "broken.yaml: columns.a: unknown key(s) ['nullable']",
+        ),
         ("table: t\ncolumns:\n  a: {type: text}\n", "broken.yaml: columns.a.type: must be one of"),
-        ("table: t\ncolumns:\n  a: {type: integer, pattern: '^1$'}\n",
-         "broken.yaml: columns.a.pattern: applies to string columns only"),
+        (
+            "table: t\ncolumns:\n  a: {type: integer, pattern: '^1$'}\n",
+            "broken.yaml: columns.a.pattern: applies to string columns only",
+        ),
         ("table: t\ncolumns:\n  a: {type: string, min: 0}\n", "broken.yaml: columns.a.min: min/max apply to"),
         ("table: t\ncolumns:\n  a: {type: date, max: soon}\n", "broken.yaml: columns.a.max: must be an ISO date"),
-        ("table: t\nunique_key: b\ncolumns:\n  a: {type: string}\n",
-         "broken.yaml: unique_key: column 'b' is not declared under columns"),
+        (
+            "table: t\nunique_key: b\ncolumns:\n  a: {type: string}\n",
+            "broken.yaml: unique_key: column 'b' is not declared under columns",
+        ),
         ("table: t\nmin_rows: -1\ncolumns:\n  a: {type: string}\n", "broken.yaml: min_rows: must be a whole number"),
         ("columns:\n  a: {type: string}\n", "broken.yaml: table: is required"),
     ],
@@ -169,38 +251,82 @@ def first_row(frame: pd.DataFrame, column: str, value: object) -> pd.DataFrame:
 Breaker = Callable[[pd.DataFrame], pd.DataFrame]
 
 BROKEN_TABLES: list[tuple[str, Breaker, str]] = [
-    ("unified_workers", lambda f: f.drop(columns="sector"),
-     "unified_workers: column 'sector': rule present failed (column missing)"),
-    ("worker_links", lambda f: f.assign(nik=PLANTED),
-     "worker_links: column(s) ['nik']: rule strict failed (not declared in the contract)"),
-    ("unified_workers", lambda f: first_row(f, "employment_type", pd.NA),
-     "unified_workers: column 'employment_type': rule not_null failed for 1 row(s)"),
-    ("worker_links", lambda f: pd.concat([f, f.iloc[[0]]], ignore_index=True),
-     "worker_links: column 'record_id': rule unique_key failed for 2 row(s)"),
-    ("worker_id_history", lambda f: pd.concat([f, f.iloc[[0]]], ignore_index=True),
-     "worker_id_history: column 'snapshot_date|worker_id|event': rule unique_key failed for 2 row(s)"),
-    ("uncovered_informal_workers", lambda f: first_row(f, "outreach_priority", 2),
-     "uncovered_informal_workers: column 'outreach_priority': rule unique failed for 2 row(s)"),
-    ("unified_workers", lambda f: first_row(f, "bpjs_tk_status", PLANTED),
-     "unified_workers: column 'bpjs_tk_status': rule allowed ['active', 'lapsed', 'never_registered', 'not_computed'] failed for 1 row(s)"),
-    ("unified_workers", lambda f: first_row(f, "nik", PLANTED[:-1]),
-     "unified_workers: column 'nik': rule pattern ^\\d{16}$ failed for 1 row(s)"),
-    ("unified_workers", lambda f: first_row(f, "match_confidence", 1.5),
-     "unified_workers: column 'match_confidence': rule range 0 to 1 failed for 1 row(s)"),
-    ("unified_workers", lambda f: first_row(f, "months_in_arrears", -1),
-     "unified_workers: column 'months_in_arrears': rule range 0 to (open) failed for 1 row(s)"),
-    ("unified_workers", lambda f: first_row(f, "birth_date", pd.Timestamp("1850-01-01")),
-     "unified_workers: column 'birth_date': rule range 1900-01-01 to (open) failed for 1 row(s)"),
-    ("coverage_by_area", lambda f: first_row(f, "coverage_rate", -0.25),
-     "coverage_by_area: column 'coverage_rate': rule range 0 to 1 failed for 1 row(s)"),
-    ("unified_workers", lambda f: f.assign(record_count=f["record_count"].astype("float64")),
-     "unified_workers: column 'record_count': rule type failed (expected integer, found dtype float64)"),
-    ("unified_workers", lambda f: f.assign(snapshot_date=SNAPSHOT.isoformat()),
-     "unified_workers: column 'snapshot_date': rule type failed (expected date, found dtype str)"),
-    ("unified_workers", lambda f: f.assign(record_ids=f["worker_id"]),
-     "unified_workers: column 'record_ids': rule type failed (expected list, found dtype str)"),
-    ("worker_links", lambda f: f.iloc[0:0],
-     "worker_links: rule min_rows 1 failed (the table has 0 rows)"),
+    (
+        "unified_workers",
+        lambda f: f.drop(columns="sector"),
+        "unified_workers: column 'sector': rule present failed (column missing)",
+    ),
+    (
+        "worker_links",
+        lambda f: f.assign(nik=PLANTED),
+        "worker_links: column(s) ['nik']: rule strict failed (not declared in the contract)",
+    ),
+    (
+        "unified_workers",
+        lambda f: first_row(f, "employment_type", pd.NA),
+        "unified_workers: column 'employment_type': rule not_null failed for 1 row(s)",
+    ),
+    (
+        "worker_links",
+        lambda f: pd.concat([f, f.iloc[[0]]], ignore_index=True),
+        "worker_links: column 'record_id': rule unique_key failed for 2 row(s)",
+    ),
+    (
+        "worker_id_history",
+        lambda f: pd.concat([f, f.iloc[[0]]], ignore_index=True),
+        "worker_id_history: column 'snapshot_date|worker_id|event': rule unique_key failed for 2 row(s)",
+    ),
+    (
+        "uncovered_informal_workers",
+        lambda f: first_row(f, "outreach_priority", 2),
+        "uncovered_informal_workers: column 'outreach_priority': rule unique failed for 2 row(s)",
+    ),
+    (
+        "unified_workers",
+        lambda f: first_row(f, "bpjs_tk_status", PLANTED),
+        "unified_workers: column 'bpjs_tk_status': rule allowed ['active', 'lapsed', 'never_registered', 'not_computed'] failed for 1 row(s)",
+    ),
+    (
+        "unified_workers",
+        lambda f: first_row(f, "nik", PLANTED[:-1]),
+        "unified_workers: column 'nik': rule pattern ^\\d{16}$ failed for 1 row(s)",
+    ),
+    (
+        "unified_workers",
+        lambda f: first_row(f, "match_confidence", 1.5),
+        "unified_workers: column 'match_confidence': rule range 0 to 1 failed for 1 row(s)",
+    ),
+    (
+        "unified_workers",
+        lambda f: first_row(f, "months_in_arrears", -1),
+        "unified_workers: column 'months_in_arrears': rule range 0 to (open) failed for 1 row(s)",
+    ),
+    (
+        "unified_workers",
+        lambda f: first_row(f, "birth_date", pd.Timestamp("1850-01-01")),
+        "unified_workers: column 'birth_date': rule range 1900-01-01 to (open) failed for 1 row(s)",
+    ),
+    (
+        "coverage_by_area",
+        lambda f: first_row(f, "coverage_rate", -0.25),
+        "coverage_by_area: column 'coverage_rate': rule range 0 to 1 failed for 1 row(s)",
+    ),
+    (
+        "unified_workers",
+        lambda f: f.assign(record_count=f["record_count"].astype("float64")),
+        "unified_workers: column 'record_count': rule type failed (expected integer, found dtype float64)",
+    ),
+    (
+        "unified_workers",
+        lambda f: f.assign(snapshot_date=SNAPSHOT.isoformat()),
+        "unified_workers: column 'snapshot_date': rule type failed (expected date, found dtype str)",
+    ),
+    (
+        "unified_workers",
+        lambda f: f.assign(record_ids=f["worker_id"]),
+        "unified_workers: column 'record_ids': rule type failed (expected list, found dtype str)",
+    ),
+    ("worker_links", lambda f: f.iloc[0:0], "worker_links: rule min_rows 1 failed (the table has 0 rows)"),
 ]
 
 
@@ -239,7 +365,9 @@ def test_a_column_with_the_wrong_type_is_reported_once(contracts, published):
 
 def test_record_ids_may_be_an_arrow_list_column(contracts, published):
     frame = copy_of(published, "unified_workers")
-    frame["record_ids"] = pd.Series(pd.arrays.ArrowExtensionArray(pa.array(frame["record_ids"].tolist(), type=pa.list_(pa.string()))))
+    frame["record_ids"] = pd.Series(
+        pd.arrays.ArrowExtensionArray(pa.array(frame["record_ids"].tolist(), type=pa.list_(pa.string())))
+    )
     assert validate_output(contracts["unified_workers"], frame).problems == []
     frame.loc[0, "record_ids"] = None
     assert validate_output(contracts["unified_workers"], frame).problems == [
@@ -255,8 +383,10 @@ def test_the_vectorised_checks_find_the_same_problems_as_the_gx_suite(contracts,
     cases = [(table, breaker(copy_of(published, table))) for table, breaker, _ in BROKEN_TABLES]
     cases += [(table, copy_of(published, table)) for table in PUBLISHED_TABLES]
     for table, frame in cases:
-        assert (validate_output(contracts[table], frame).problems
-                == validate_output(contracts[table], frame, engine="gx").problems), table
+        assert (
+            validate_output(contracts[table], frame).problems
+            == validate_output(contracts[table], frame, engine="gx").problems
+        ), table
 
 
 def test_missing_values_count_as_gx_counts_them():
@@ -276,14 +406,16 @@ def test_missing_values_count_as_gx_counts_them():
         unique_key=("k1", "k2"),
         min_rows=7,
     )
-    frame = pd.DataFrame({
-        "code": pd.Series(["x12y", "ab", None, None, "12", "12"], dtype="str"),
-        "level": pd.Series(["a", "c", None, "b", "A", None], dtype="str"),
-        "n": pd.Series([0, 10, 11, -1, 5, 5], dtype="int64"),
-        "when": pd.to_datetime(["2000-01-01", None, "1999-12-31", None, "2020-05-05", "1999-01-01"]),
-        "k1": pd.Series([None, None, "a", "a", "b", None], dtype="str"),
-        "k2": pd.Series([None, None, "x", "x", None, "y"], dtype="str"),
-    })
+    frame = pd.DataFrame(
+        {
+            "code": pd.Series(["x12y", "ab", None, None, "12", "12"], dtype="str"),
+            "level": pd.Series(["a", "c", None, "b", "A", None], dtype="str"),
+            "n": pd.Series([0, 10, 11, -1, 5, 5], dtype="int64"),
+            "when": pd.to_datetime(["2000-01-01", None, "1999-12-31", None, "2020-05-05", "1999-01-01"]),
+            "k1": pd.Series([None, None, "a", "a", "b", None], dtype="str"),
+            "k2": pd.Series([None, None, "x", "x", None, "y"], dtype="str"),
+        }
+    )
     expected = [
         "t: column 'code': rule pattern \\d{2} failed for 1 row(s)",
         "t: column 'code': rule unique failed for 2 row(s)",

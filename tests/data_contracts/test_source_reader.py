@@ -32,10 +32,14 @@ def test_csv_is_read_as_text_with_line_numbers(contracts, inbox):
 
 def test_csv_line_numbers_count_quoted_line_breaks(contracts, tmp_path):
     contract = contracts["pedagang_pasar"]
-    header = ("id_pedagang,nama_pedagang,nik,tgl_lahir,jenis_kelamin,pasar,blok_kios,jenis_dagangan,no_hp,alamat,"
-              "kelurahan,kecamatan,tgl_update")
-    body = ['PSR-1,ANI,,,P,Pasar Agung,A1,Sayur,,"Jl. Satu\nGg. Dua",Beji,Beji,2024-01-01',
-            "PSR-2,ANTO,,,L,Pasar Agung,A2,Ikan,,Jl. Tiga,Beji,Beji,2024-01-01"]
+    header = (
+        "id_pedagang,nama_pedagang,nik,tgl_lahir,jenis_kelamin,pasar,blok_kios,jenis_dagangan,no_hp,alamat,"
+        "kelurahan,kecamatan,tgl_update"
+    )
+    body = [
+        'PSR-1,ANI,,,P,Pasar Agung,A1,Sayur,,"Jl. Satu\nGg. Dua",Beji,Beji,2024-01-01',
+        "PSR-2,ANTO,,,L,Pasar Agung,A2,Ikan,,Jl. Tiga,Beji,Beji,2024-01-01",
+    ]
     target = tmp_path / contract.read.paths[0]
     target.parent.mkdir(parents=True)
     target.write_text("\n".join([header, *body]) + "\n", encoding="utf-8")
@@ -66,14 +70,60 @@ def _disnaker_workbook(path: Path) -> None:
     sheet.append(["REKAP PESERTA PELATIHAN"])
     sheet.append(["DINAS TENAGA KERJA KOTA DEPOK"])
     sheet.append([])
-    sheet.append(["No", "No. Peserta", "NIK", "Nama", "Tgl Lahir", "JK", "Alamat", "Kelurahan", "Kecamatan", "HP",
-                  "Jenis Pelatihan", "Angkatan", "Tanggal Mulai"])
-    sheet.append([1, "PLT-001", int(NIK), "Siti Aminah", datetime(1990, 5, 15), "P", "Jl. Melati 3", "Beji", "Beji",
-                  81234567801, "Menjahit", 3, date(2026, 2, 1)])
-    sheet.append([2.0, "PLT-002", 3276031203850002.0, 12345, "12/03/1985", "L", "Gg. Mawar", "Mekarsari",
-                  "Cimanggis", "0813-2345-6702", "Barista", 3, datetime(2026, 2, 1, 8, 30)])
-    sheet.append([3, "PLT-003", "3.27603E+15", "Dewi", 33820, "P", None, "Depok Jaya", "Pancoran Mas", None,
-                  "Barista", 3, None])
+    sheet.append(
+        [
+            "No",
+            "No. Peserta",
+            "NIK",
+            "Nama",
+            "Tgl Lahir",
+            "JK",
+            "Alamat",
+            "Kelurahan",
+            "Kecamatan",
+            "HP",
+            "Jenis Pelatihan",
+            "Angkatan",
+            "Tanggal Mulai",
+        ]
+    )
+    sheet.append(
+        [
+            1,
+            "PLT-001",
+            int(NIK),
+            "Siti Aminah",
+            datetime(1990, 5, 15),
+            "P",
+            "Jl. Melati 3",
+            "Beji",
+            "Beji",
+            81234567801,
+            "Menjahit",
+            3,
+            date(2026, 2, 1),
+        ]
+    )
+    sheet.append(
+        [
+            2.0,
+            "PLT-002",
+            3276031203850002.0,
+            12345,
+            "12/03/1985",
+            "L",
+            "Gg. Mawar",
+            "Mekarsari",
+            "Cimanggis",
+            "0813-2345-6702",
+            "Barista",
+            3,
+            datetime(2026, 2, 1, 8, 30),
+        ]
+    )
+    sheet.append(
+        [3, "PLT-003", "3.27603E+15", "Dewi", 33820, "P", None, "Depok Jaya", "Pancoran Mas", None, "Barista", 3, None]
+    )
     workbook.save(path)
 
 
@@ -111,8 +161,10 @@ def test_corrupt_workbook_raises_source_read_error(contracts, tmp_path):
     target = tmp_path / contract.read.paths[0]
     target.parent.mkdir(parents=True)
     target.write_bytes(b"this is not a zip archive")
-    with pytest.raises(SourceReadError, match="source disnaker_pelatihan: file disnaker/registrasi_disnaker.xlsx "
-                                              "is not a readable Excel workbook"):
+    with pytest.raises(
+        SourceReadError,
+        match="source disnaker_pelatihan: file disnaker/registrasi_disnaker.xlsx is not a readable Excel workbook",
+    ):
         read_source(contract, tmp_path)
 
 
@@ -141,13 +193,47 @@ def _dukcapil_sqlite(path: Path) -> None:
         connection.execute(
             "CREATE TABLE biodata_wni (ID_PENDUDUK INTEGER, NIK TEXT, NO_KK TEXT, NAMA_LGKP TEXT, TMPT_LHR TEXT, "
             "TGL_LHR TIMESTAMP, JENIS_KLMIN TEXT, AGAMA TEXT, STAT_KWN TEXT, JENIS_PKRJN TEXT, ALAMAT TEXT, "
-            "NO_RT INTEGER, NO_RW INTEGER, KEL_NAME TEXT, KEC_NAME TEXT)")
+            "NO_RT INTEGER, NO_RW INTEGER, KEL_NAME TEXT, KEC_NAME TEXT)"
+        )
         connection.executemany(
             "INSERT INTO biodata_wni VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [(1000007, "3276031203850002", "3276030101100001", "BUDI SANTOSO", "DEPOK", "1985-03-12 00:00:00",
-              "LAKI-LAKI", "ISLAM", "KAWIN", "WIRASWASTA", "GG. MAWAR 7", 3, 1, "MEKARSARI", "CIMANGGIS"),
-             (1000003, NIK, "3276010101100002", "SITI AMINAH", "BOGOR", "1990-05-15 00:00:00", "PEREMPUAN",
-              "ISLAM", "KAWIN", "PEDAGANG", "JL. MELATI 3", 2, 5, "BEJI", "BEJI")])
+            [
+                (
+                    1000007,
+                    "3276031203850002",
+                    "3276030101100001",
+                    "BUDI SANTOSO",
+                    "DEPOK",
+                    "1985-03-12 00:00:00",
+                    "LAKI-LAKI",
+                    "ISLAM",
+                    "KAWIN",
+                    "WIRASWASTA",
+                    "GG. MAWAR 7",
+                    3,
+                    1,
+                    "MEKARSARI",
+                    "CIMANGGIS",
+                ),
+                (
+                    1000003,
+                    NIK,
+                    "3276010101100002",
+                    "SITI AMINAH",
+                    "BOGOR",
+                    "1990-05-15 00:00:00",
+                    "PEREMPUAN",
+                    "ISLAM",
+                    "KAWIN",
+                    "PEDAGANG",
+                    "JL. MELATI 3",
+                    2,
+                    5,
+                    "BEJI",
+                    "BEJI",
+                ),
+            ],
+        )
 
 
 def test_sqlite_source_is_read_in_key_order_as_text(contracts, tmp_path):
@@ -162,24 +248,31 @@ def test_sqlite_source_is_read_in_key_order_as_text(contracts, tmp_path):
 
 
 def test_missing_sqlite_file_raises(contracts, tmp_path):
-    with pytest.raises(SourceReadError, match=r"source dukcapil: database file not found: sqlite:///.*dukcapil\.sqlite"):
+    with pytest.raises(
+        SourceReadError, match=r"source dukcapil: database file not found: sqlite:///.*dukcapil\.sqlite"
+    ):
         read_source(contracts["dukcapil"], tmp_path)
 
 
 def test_unreachable_database_names_source_and_masks_password(contracts, monkeypatch, tmp_path):
-    monkeypatch.setenv("SATUPEKERJA_SOURCE_DUKCAPIL_URL",
-                       "postgresql+psycopg2://reader:s3cret-pass@127.0.0.1:1/kependudukan?connect_timeout=2")
+    monkeypatch.setenv(
+        "SATUPEKERJA_SOURCE_DUKCAPIL_URL",
+        "postgresql+psycopg2://reader:s3cret-pass@127.0.0.1:1/kependudukan?connect_timeout=2",
+    )
     with pytest.raises(SourceReadError) as error:
         read_source(contracts["dukcapil"], tmp_path)
     message = str(error.value)
-    assert message.startswith("source dukcapil: cannot read biodata_wni from postgresql+psycopg2://reader:***@127.0.0.1:1/")
+    assert message.startswith(
+        "source dukcapil: cannot read biodata_wni from postgresql+psycopg2://reader:***@127.0.0.1:1/"
+    )
     assert "s3cret-pass" not in message
 
 
 def test_missing_table_raises(contracts, tmp_path):
     _dukcapil_sqlite(tmp_path / "dukcapil" / "dukcapil.sqlite")
-    contract = dataclasses.replace(contracts["dukcapil"],
-                                   read=dataclasses.replace(contracts["dukcapil"].read, table="biodata_lama"))
+    contract = dataclasses.replace(
+        contracts["dukcapil"], read=dataclasses.replace(contracts["dukcapil"].read, table="biodata_lama")
+    )
     with pytest.raises(SourceReadError, match="source dukcapil: cannot read biodata_lama from sqlite:///"):
         read_source(contract, tmp_path)
 
@@ -188,7 +281,8 @@ def test_komunitas_files_with_different_headers_are_stacked_by_alias(contracts, 
     folder = tmp_path / "komunitas"
     folder.mkdir()
     (folder / "ojol_beji_2026.csv").write_text(
-        "NAMA DRIVER,Panggilan,No WA,Aplikasi,Kelurahan\nAgus Salim,Agus,081234567890,Gojek,Beji\n", encoding="utf-8")
+        "NAMA DRIVER,Panggilan,No WA,Aplikasi,Kelurahan\nAgus Salim,Agus,081234567890,Gojek,Beji\n", encoding="utf-8"
+    )
     workbook = Workbook()
     workbook.active.append(["Nama Kurir", "Nama Panggilan", "No. HP", "Aplikasi", "Domisili"])
     workbook.active.append(["Rina", None, "0813 1111 2222", "J&T", "Kel. Depok Jaya"])

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import ast
-import re
 import datetime as dt
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -92,7 +92,10 @@ def test_shipped_contracts_declare_the_depok_roles() -> None:
 
 
 def test_roles_are_parsed(tmp_path: Path) -> None:
-    contract = load_contract(write(tmp_path, """\
+    contract = load_contract(
+        write(
+            tmp_path,
+            """\
 roles:
   system: ojol_lists
   survivorship_rank: 4
@@ -108,11 +111,19 @@ roles:
       values: {PNS: formal}
       strength: 1
       label: 'kerja:{occupation||lower}'
-"""))
+""",
+        )
+    )
     roles = contract.roles
-    assert (roles.system, roles.survivorship_rank, roles.membership_register, roles.sector) == ("ojol_lists", 4, True, "ojol")
-    assert roles.employment_evidence[0] == EvidenceRule(strength=2, label="ojol:{sector|daftar}", category="informal",
-                                                        max_age_months=24)
+    assert (roles.system, roles.survivorship_rank, roles.membership_register, roles.sector) == (
+        "ojol_lists",
+        4,
+        True,
+        "ojol",
+    )
+    assert roles.employment_evidence[0] == EvidenceRule(
+        strength=2, label="ojol:{sector|daftar}", category="informal", max_age_months=24
+    )
     assert roles.employment_evidence[1].values == (("PNS", "formal"),)
 
 
@@ -125,20 +136,35 @@ roles:
         ("roles: {sector: Ojek Online}", "roles.sector"),
         ("roles: {employer: x}", "roles"),
         ("roles: {employment_evidence: [{category: informal, label: x}]}", "roles.employment_evidence[0].strength"),
-        ("roles: {employment_evidence: [{category: busy, strength: 1, label: x}]}", "roles.employment_evidence[0].category"),
-        ("roles: {employment_evidence: [{field: pekerjaan, values: {A: formal}, strength: 1, label: x}]}",
-         "roles.employment_evidence[0].field"),
+        (
+            "roles: {employment_evidence: [{category: busy, strength: 1, label: x}]}",
+            "roles.employment_evidence[0].category",
+        ),
+        (
+            "roles: {employment_evidence: [{field: pekerjaan, values: {A: formal}, strength: 1, label: x}]}",
+            "roles.employment_evidence[0].field",
+        ),
         ("roles: {employment_evidence: [{field: occupation, strength: 1, label: x}]}", "roles.employment_evidence[0]"),
-        ("roles: {employment_evidence: [{field: occupation, values: {A: busy}, strength: 1, label: x}]}",
-         "roles.employment_evidence[0].values"),
-        ("roles: {employment_evidence: [{field: occupation, patterns: [{formal: '('}], strength: 1, label: x}]}",
-         "roles.employment_evidence[0].patterns[0]"),
-        ("roles: {employment_evidence: [{category: informal, strength: 1, label: 'x:{pekerjaan}'}]}",
-         "roles.employment_evidence[0].label"),
-        ("roles: {employment_evidence: [{category: informal, strength: 1, label: x, date: name}]}",
-         "roles.employment_evidence[0].date"),
-        ("roles: {employment_evidence: [{category: informal, strength: 1, label: x, when: {status: A}}]}",
-         "roles.employment_evidence[0].when.status"),
+        (
+            "roles: {employment_evidence: [{field: occupation, values: {A: busy}, strength: 1, label: x}]}",
+            "roles.employment_evidence[0].values",
+        ),
+        (
+            "roles: {employment_evidence: [{field: occupation, patterns: [{formal: '('}], strength: 1, label: x}]}",
+            "roles.employment_evidence[0].patterns[0]",
+        ),
+        (
+            "roles: {employment_evidence: [{category: informal, strength: 1, label: 'x:{pekerjaan}'}]}",
+            "roles.employment_evidence[0].label",
+        ),
+        (
+            "roles: {employment_evidence: [{category: informal, strength: 1, label: x, date: name}]}",
+            "roles.employment_evidence[0].date",
+        ),
+        (
+            "roles: {employment_evidence: [{category: informal, strength: 1, label: x, when: {status: A}}]}",
+            "roles.employment_evidence[0].when.status",
+        ),
     ],
 )
 def test_misused_roles_name_the_key(tmp_path: Path, extra: str, key: str) -> None:
@@ -150,29 +176,59 @@ def test_misused_roles_name_the_key(tmp_path: Path, extra: str, key: str) -> Non
 
 
 def test_evidence_rules_give_categories_and_labels() -> None:
-    records = conform_to_person_schema(pd.DataFrame({
-        "source": ["x"] * 4, "record_id": ["x:1", "x:2", "x:3", "x:4"], "source_file": "f", "source_row": [1, 2, 3, 4],
-        "tk_segment": ["PU", "PU", "BPU", pd.NA], "tk_status": ["AKTIF", "NONAKTIF", pd.NA, pd.NA],
-    }))
-    active = EvidenceRule(strength=3, label="tk:{tk_segment} aktif", field="tk_segment", values=(("PU", "formal"),),
-                          when=(("tk_status", ("AKTIF",)),))
-    ended = EvidenceRule(strength=1, label="tk:{tk_segment|?} {tk_status|tidak diketahui|lower}", field="tk_segment",
-                         values=(("pu", "formal"), ("bpu", "informal")), unless=(("tk_status", ("AKTIF",)),))
+    records = conform_to_person_schema(
+        pd.DataFrame(
+            {
+                "source": ["x"] * 4,
+                "record_id": ["x:1", "x:2", "x:3", "x:4"],
+                "source_file": "f",
+                "source_row": [1, 2, 3, 4],
+                "tk_segment": ["PU", "PU", "BPU", pd.NA],
+                "tk_status": ["AKTIF", "NONAKTIF", pd.NA, pd.NA],
+            }
+        )
+    )
+    active = EvidenceRule(
+        strength=3,
+        label="tk:{tk_segment} aktif",
+        field="tk_segment",
+        values=(("PU", "formal"),),
+        when=(("tk_status", ("AKTIF",)),),
+    )
+    ended = EvidenceRule(
+        strength=1,
+        label="tk:{tk_segment|?} {tk_status|tidak diketahui|lower}",
+        field="tk_segment",
+        values=(("pu", "formal"), ("bpu", "informal")),
+        unless=(("tk_status", ("AKTIF",)),),
+    )
     given = active.categories(records)
     assert given.iloc[0] == "formal" and given.isna().tolist() == [False, True, True, True]
     assert ended.categories(records).tolist()[1:3] == ["formal", "informal"]
-    assert ended.labels(records).tolist() == ["tk:PU aktif", "tk:PU nonaktif", "tk:BPU tidak diketahui", "tk:? tidak diketahui"]
+    assert ended.labels(records).tolist() == [
+        "tk:PU aktif",
+        "tk:PU nonaktif",
+        "tk:BPU tidak diketahui",
+        "tk:? tidak diketahui",
+    ]
 
 
 def test_evidence_date_and_age_limit() -> None:
-    from satupekerja.coverage import employment_type
+    from satupekerja.registry.coverage import employment_type
 
     rule = EvidenceRule(strength=2, label="daftar", category="informal", max_age_months=12)
     book = RoleBook({"lists": SourceRoles(employment_evidence=(rule,))})
-    records = conform_to_person_schema(pd.DataFrame({
-        "source": "lists", "record_id": ["l:1", "l:2", "l:3", "l:4"], "source_file": "f", "source_row": [1, 2, 3, 4],
-        "registered_date": pd.to_datetime(["2025-06-01", "2023-01-01", "2025-08-01", None]),
-    })).assign(worker_index=[0, 1, 2, 3])
+    records = conform_to_person_schema(
+        pd.DataFrame(
+            {
+                "source": "lists",
+                "record_id": ["l:1", "l:2", "l:3", "l:4"],
+                "source_file": "f",
+                "source_row": [1, 2, 3, 4],
+                "registered_date": pd.to_datetime(["2025-06-01", "2023-01-01", "2025-08-01", None]),
+            }
+        )
+    ).assign(worker_index=[0, 1, 2, 3])
     snapshot = pd.Timestamp(dt.date(2025, 6, 30))
     out = employment_type(records, pd.Series([pd.NA] * 4, dtype="Int64"), 4, book, snapshot)
     # in time; older than 12 months; dated after the snapshot; undated (counts)

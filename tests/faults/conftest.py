@@ -20,7 +20,7 @@ import pytest
 import data_contracts
 from data_contracts import RawSource, StandardResult, ValidationReport
 from sample_data.generate import GeneratedData, generate_frames, write_sources
-from satupekerja.privacy import PersonalDataScanner, personal_data_scanner
+from satupekerja.privacy.pseudonyms import PersonalDataScanner, personal_data_scanner
 
 # The tests of this folder share the session sample, so they run in one xdist group (one worker builds it).
 SAMPLE_PERSONS = 500
@@ -80,8 +80,9 @@ def scanner(sample) -> PersonalDataScanner:
             elif label.startswith(("NAMA", "NAME")) and not any(w in label for w in ("USAHA", "PANGGILAN")):
                 names += values
     truth = sample.data.persons
-    return personal_data_scanner(niks=[*niks, *truth["nik"], *truth["nik_alt"], *truth["kk"]], phones=phones,
-                                 names=[*names, *truth["name"]])
+    return personal_data_scanner(
+        niks=[*niks, *truth["nik"], *truth["nik_alt"], *truth["kk"]], phones=phones, names=[*names, *truth["name"]]
+    )
 
 
 @dataclass
@@ -94,8 +95,12 @@ class Ingest:
 
     def messages(self) -> str:
         """Every text the step shows: file errors, warnings, row issue reasons, quarantine reasons."""
-        parts = [*self.report.file_errors, *self.report.warnings, *self.raw.dropped_files,
-                 *self.report.row_issues["reason"].astype(str)]
+        parts = [
+            *self.report.file_errors,
+            *self.report.warnings,
+            *self.raw.dropped_files,
+            *self.report.row_issues["reason"].astype(str),
+        ]
         if self.result is not None:
             parts += self.result.quarantine["reason"].astype(str).tolist()
         return "\n".join(parts)
@@ -125,8 +130,13 @@ def assert_accounted(raw: RawSource, result: StandardResult | None) -> None:
     """The invariant: every physical line is a header, blank, continuation, in a refused file, or a row read;
     every row read is standardised or quarantined."""
     totals = raw.line_totals()
-    assert totals["lines_physical"] == (totals["lines_header"] + totals["lines_blank"] + totals["lines_continuation"]
-                                        + totals["lines_file_error"] + totals["rows_read"])
+    assert totals["lines_physical"] == (
+        totals["lines_header"]
+        + totals["lines_blank"]
+        + totals["lines_continuation"]
+        + totals["lines_file_error"]
+        + totals["rows_read"]
+    )
     assert totals["rows_read"] == len(raw.frame)
     if result is not None:
         accounting = result.accounting
@@ -168,8 +178,11 @@ class Night:
                 metadata = getattr(holder, "metadata", None) or {}
                 for key, value in metadata.items():
                     plain = getattr(value, "value", value)
-                    text = (json.dumps(plain, default=str, ensure_ascii=False)
-                            if isinstance(plain, (str, int, float, bool, list, dict, type(None))) else repr(plain))
+                    text = (
+                        json.dumps(plain, default=str, ensure_ascii=False)
+                        if isinstance(plain, (str, int, float, bool, list, dict, type(None)))
+                        else repr(plain)
+                    )
                     parts.append(f"{key}: {text}")
             if evaluation is not None:
                 parts.append(evaluation.description or "")
@@ -180,9 +193,9 @@ def run_night(inbox: Path, output_dir: Path, snapshot: dt.date, max_quarantine_f
     import dagster as dg
 
     from assets.catalog import build_all_assets
-    from assets.publication import PublicationGuards, WarehouseResource
-    from assets.resources import SourceInbox
     from assets.outreach import WebDatabase
+    from assets.publication import PublicationGuards
+    from assets.resources import SourceInbox, WarehouseResource
     from pipelines.io_managers import ParquetIOManager
 
     warehouse = output_dir / "warehouse"

@@ -4,8 +4,6 @@ row read; and the rows read are exactly the rows the validator and standardiser 
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -15,14 +13,31 @@ from tests.faults.conftest import physical_lines
 
 PASAR = "pasar/pedagang_pasar.csv"
 KESEHATAN = "bpjs_kesehatan/peserta_jkn_depok.csv"
-INSERTS = [b'"', b'""', b",", b";", b"\n", b"\r", b"\r\n", b"\n\n", b'",', b',"', b"\xe9", b"\xc3\xa9", b"\xff\xfe",
-           b"\x00", b" ", b"\t"]
+INSERTS = [
+    b'"',
+    b'""',
+    b",",
+    b";",
+    b"\n",
+    b"\r",
+    b"\r\n",
+    b"\n\n",
+    b'",',
+    b',"',
+    b"\xe9",
+    b"\xc3\xa9",
+    b"\xff\xfe",
+    b"\x00",
+    b" ",
+    b"\t",
+]
 
 
 @st.composite
 def mutations(draw, size: int):
-    edits = draw(st.lists(st.tuples(st.integers(0, size), st.sampled_from(INSERTS), st.booleans()),
-                          min_size=1, max_size=6))
+    edits = draw(
+        st.lists(st.tuples(st.integers(0, size), st.sampled_from(INSERTS), st.booleans()), min_size=1, max_size=6)
+    )
     encoding = draw(st.sampled_from([None, None, None, "cp1252", "utf-16"]))
     return edits, encoding
 
@@ -30,7 +45,7 @@ def mutations(draw, size: int):
 def mutate(data: bytes, edits, encoding) -> bytes:
     for position, insert, replace in sorted(edits, reverse=True):
         position = min(position, len(data))
-        data = data[:position] + insert + data[position + (len(insert) if replace else 0):]
+        data = data[:position] + insert + data[position + (len(insert) if replace else 0) :]
     if encoding is not None:
         data = data.decode("utf-8", errors="replace").encode(encoding, errors="replace")
     return data
@@ -55,8 +70,13 @@ def test_mutated_csv_bytes_keep_the_line_accounting(relative, source, data, orig
     raw = data_contracts.read_source(contracts[source], inbox)
     totals = raw.line_totals()
     assert totals["lines_physical"] == physical_lines(path)
-    assert totals["lines_physical"] == (totals["lines_header"] + totals["lines_blank"] + totals["lines_continuation"]
-                                        + totals["lines_file_error"] + totals["rows_read"])
+    assert totals["lines_physical"] == (
+        totals["lines_header"]
+        + totals["lines_blank"]
+        + totals["lines_continuation"]
+        + totals["lines_file_error"]
+        + totals["rows_read"]
+    )
     assert totals["rows_read"] == len(raw.frame)
     if raw.file_problems:
         assert len(raw.frame) == 0 and totals["lines_file_error"] == totals["lines_physical"]

@@ -245,7 +245,9 @@ def test_a_zero_byte_community_list_is_dropped_with_a_warning_and_the_others_rea
     run = ingest("komunitas", inbox)
     assert run.report.passed
     assert any("kurir_sukmajaya.csv" in warning and "empty" in warning for warning in run.report.warnings)
-    expected = sum(rows for name, rows in sample.data.manifest["komunitas_files"].items() if name != "kurir_sukmajaya.csv")
+    expected = sum(
+        rows for name, rows in sample.data.manifest["komunitas_files"].items() if name != "kurir_sukmajaya.csv"
+    )
     assert run.result.accounting["rows_read"] == expected
 
 
@@ -282,8 +284,9 @@ def test_a_corrupt_part_inside_an_xlsx_is_a_source_error_naming_the_file(inbox, 
             data_contracts.read_source(contracts[source], inbox)
         except data_contracts.SourceReadError as error:
             failures.append(str(error))
-    assert failures and all(DISNAKER in message and "damaged" in message or "readable" in message
-                            for message in failures)
+    assert failures and all(
+        (DISNAKER in message and "damaged" in message) or "readable" in message for message in failures
+    )
 
 
 def test_a_file_that_is_not_a_workbook_is_a_source_error(inbox, contracts):

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from pipelines.summary import RunSummary
-from satupekerja.warehouse import ANALYTICS, RESTRICTED, Warehouse
+from satupekerja.publishing.warehouse import ANALYTICS, RESTRICTED, Warehouse
 from tests.faults.conftest import SNAPSHOT, no_personal_values, physical_lines, run_night
 
 NEXT_NIGHT = SNAPSHOT + dt.timedelta(days=1)
@@ -48,8 +48,11 @@ def test_a_stray_quote_holds_the_night_back_and_keeps_the_previous_snapshot(stra
     assert warehouse.latest_snapshot() == SNAPSHOT and warehouse.snapshots() == [SNAPSHOT]
     after = warehouse.read("unified_workers", SNAPSHOT, RESTRICTED)
     pd.testing.assert_frame_equal(before, after)
-    standard = next(e for e in night.result.get_asset_materialization_events()
-                    if e.asset_key.to_user_string() == "standard_bpjs_kesehatan").materialization.metadata
+    standard = next(
+        e
+        for e in night.result.get_asset_materialization_events()
+        if e.asset_key.to_user_string() == "standard_bpjs_kesehatan"
+    ).materialization.metadata
     assert standard["lines physical"].value == lines
     assert standard["rows read"].value == lines - 1  # every data line a row: nothing merged
     assert standard["rows quarantined"].value >= lines - 99
@@ -64,15 +67,19 @@ def test_the_night_metadata_of_a_clean_night_holds_no_personal_value(first_night
 
 def test_a_demo_warehouse_refuses_a_production_key_until_rebuilt(first_night, tmp_path, monkeypatch):
     from assets.publication import DEFAULT_PUBLISHED_TABLES, publish
-    from satupekerja.publication import previous_stats
-    from satupekerja.warehouse import WarehouseError
+    from satupekerja.publishing.guards import previous_stats
+    from satupekerja.publishing.warehouse import WarehouseError
 
     shutil.copytree(first_night.warehouse, tmp_path / "warehouse")
     warehouse = Warehouse(tmp_path / "warehouse")
-    tables = {table.name: warehouse.read(table.name, SNAPSHOT, RESTRICTED if table.restricted else ANALYTICS)
-              for table in DEFAULT_PUBLISHED_TABLES[:1]}
+    tables = {
+        table.name: warehouse.read(table.name, SNAPSHOT, RESTRICTED if table.restricted else ANALYTICS)
+        for table in DEFAULT_PUBLISHED_TABLES[:1]
+    }
     monkeypatch.setenv("SATUPEKERJA_MODE", "production")
     monkeypatch.setenv("SATUPEKERJA_HMAC_KEY", "ab" * 32)
     with pytest.raises(WarehouseError, match="refuses production key"):
-        publish(warehouse, NEXT_NIGHT, "run-2", DEFAULT_PUBLISHED_TABLES[:1], tables, previous_stats(warehouse, NEXT_NIGHT))
+        publish(
+            warehouse, NEXT_NIGHT, "run-2", DEFAULT_PUBLISHED_TABLES[:1], tables, previous_stats(warehouse, NEXT_NIGHT)
+        )
     assert warehouse.snapshots() == [SNAPSHOT] and not list((tmp_path / "warehouse").glob("_staging/*"))

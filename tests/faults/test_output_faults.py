@@ -4,12 +4,10 @@ audit trail, look-ups of ids that are not there, the demo key, a run killed mid-
 from __future__ import annotations
 
 import json
-import os
 import signal
 import stat
 import subprocess
 import sys
-from pathlib import Path
 from types import SimpleNamespace
 
 import openpyxl
@@ -17,15 +15,22 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from satupekerja import checklist, exports
-from satupekerja.audit import AuditError, AuditLog, main as audit_main
-from satupekerja.cli import app
-from satupekerja.publication import GuardSettings, SnapshotStats, SourceStats, row_count_stable
+from satupekerja.privacy.audit import AuditError, AuditLog
+from satupekerja.privacy.audit import main as audit_main
+from satupekerja.publishing.guards import GuardSettings, SnapshotStats, SourceStats, row_count_stable
+from satupekerja.staff import checklist, exports
+from satupekerja.staff.cli import app
 from tests.faults.conftest import SNAPSHOT, no_personal_values
 
 runner = CliRunner()
-FORMULAS = ['=HYPERLINK("http://example.invalid/x","KARYAWAN SWASTA")', "+cmd|' /C calc'!A0", "@SUM(1+1)*cmd|' /C calc'!A0",
-            "-2+3+cmd|' /C calc'!A0", "\t=1+1", "\r=1+1"]
+FORMULAS = [
+    '=HYPERLINK("http://example.invalid/x","KARYAWAN SWASTA")',
+    "+cmd|' /C calc'!A0",
+    "@SUM(1+1)*cmd|' /C calc'!A0",
+    "-2+3+cmd|' /C calc'!A0",
+    "\t=1+1",
+    "\r=1+1",
+]
 
 
 @pytest.fixture
@@ -71,8 +76,9 @@ def test_xlsx_export_writes_formulas_as_text_cells(tmp_path):
     workbook = openpyxl.load_workbook(path)
     cells = [cell for sheet in workbook.worksheets for row in sheet.iter_rows() for cell in row]
     assert cells and all(cell.data_type != "f" for cell in cells)
-    assert not any(isinstance(cell.value, str) and cell.value.startswith(("=", "+", "@", "-", "\t", "\r"))
-                   for cell in cells)
+    assert not any(
+        isinstance(cell.value, str) and cell.value.startswith(("=", "+", "@", "-", "\t", "\r")) for cell in cells
+    )
 
 
 def test_check_list_results_never_write_formulas_back(tmp_path):
@@ -134,7 +140,7 @@ def test_an_export_records_its_intent_before_the_file_and_its_hash_after(env):
 
 
 def test_an_entry_rewritten_without_the_audit_key_fails_verify(env):
-    from satupekerja.audit import AuditEntry
+    from satupekerja.privacy.audit import AuditEntry
 
     for kecamatan in ("Beji", "Limo"):
         assert runner.invoke(app, ["export", "uncovered", "--kecamatan", kecamatan]).exit_code == 0
@@ -145,7 +151,9 @@ def test_an_entry_rewritten_without_the_audit_key_fails_verify(env):
     import hashlib
 
     fields = {k: v for k, v in forged.items() if k != "entry_hash"}
-    forged["entry_hash"] = hashlib.sha256(json.dumps(fields, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+    forged["entry_hash"] = hashlib.sha256(
+        json.dumps(fields, sort_keys=True, separators=(",", ":")).encode()
+    ).hexdigest()
     lines[1] = json.dumps(AuditEntry(**forged).__dict__)
     log.write_text("\n".join(lines) + "\n")
     assert audit_main(["verify", "--log", str(log)]) == 1
@@ -173,7 +181,7 @@ def test_the_audit_log_cannot_be_moved_per_command_in_production(env, monkeypatc
 
 
 def test_production_needs_an_audit_key_separate_from_the_pseudonym_key(env, monkeypatch):
-    from satupekerja.privacy import PrivacyConfigError
+    from satupekerja.privacy.pseudonyms import PrivacyConfigError
 
     monkeypatch.delenv("SATUPEKERJA_AUDIT_LOG")
     monkeypatch.setenv("SATUPEKERJA_MODE", "production")
@@ -202,20 +210,29 @@ def test_show_a_nik_typed_as_an_id_is_one_line_and_never_logged(env, first_night
 
 
 def test_show_follows_a_merged_id_through_the_id_history(env, first_night, monkeypatch):
-    from satupekerja import cli
+    from satupekerja.staff import cli
 
     current = Warehouse_read(first_night, "unified_workers")["worker_id"].iloc[0]
-    history = pd.DataFrame({"event_date": [pd.Timestamp(SNAPSHOT)], "worker_id": ["W991231ZZZZZZ"],
-                            "event": ["merged_into"], "related_worker_id": [current], "records": [1]})
+    history = pd.DataFrame(
+        {
+            "event_date": [pd.Timestamp(SNAPSHOT)],
+            "worker_id": ["W991231ZZZZZZ"],
+            "event": ["merged_into"],
+            "related_worker_id": [current],
+            "records": [1],
+        }
+    )
     original = cli.read_optional
-    monkeypatch.setattr(cli, "read_optional", lambda w, table, *a: history if table == cli.HISTORY else original(w, table, *a))
+    monkeypatch.setattr(
+        cli, "read_optional", lambda w, table, *a: history if table == cli.HISTORY else original(w, table, *a)
+    )
     result = runner.invoke(app, ["show", "W991231ZZZZZZ"])
     assert result.exit_code == 0, result.output
     assert f"W991231ZZZZZZ was merged into {current}" in result.output
 
 
 def Warehouse_read(night, table: str) -> pd.DataFrame:
-    from satupekerja.warehouse import RESTRICTED, Warehouse
+    from satupekerja.publishing.warehouse import RESTRICTED, Warehouse
 
     return Warehouse(night.warehouse).read(table, SNAPSHOT, RESTRICTED)
 
@@ -271,8 +288,10 @@ def test_a_killed_run_worker_is_reported_failed_by_the_launcher(tmp_path):
 
 def test_the_shrink_guard_compares_community_lists_file_by_file():
     def stats(day, files):
-        entries = {f"komunitas/{name}": SourceStats(rows=rows, required=False, file_of="komunitas")
-                   for name, rows in files.items()}
+        entries = {
+            f"komunitas/{name}": SourceStats(rows=rows, required=False, file_of="komunitas")
+            for name, rows in files.items()
+        }
         entries["komunitas"] = SourceStats(rows=sum(files.values()), required=False)
         return SnapshotStats(day, entries)
 

@@ -23,8 +23,14 @@ def person_frames(records: int, seed: int) -> dict[str, tuple[pd.DataFrame, pd.D
     register = frames[REGISTER_FILE]
     linkage = pd.concat([frames[LINKAGE_FILES[0]], frames[LINKAGE_FILES[1]]], ignore_index=True)
     return {
-        "register": (register, truth[truth["record_id"].isin(register["record_id"])][["source", "record_id", "person_id"]]),
-        "linkage": (linkage, truth[truth["record_id"].isin(linkage["record_id"])][["source", "record_id", "person_id"]]),
+        "register": (
+            register,
+            truth[truth["record_id"].isin(register["record_id"])][["source", "record_id", "person_id"]],
+        ),
+        "linkage": (
+            linkage,
+            truth[truth["record_id"].isin(linkage["record_id"])][["source", "record_id", "person_id"]],
+        ),
     }
 
 

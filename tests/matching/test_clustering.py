@@ -19,7 +19,7 @@ WEAK = {"level_name": "else", "level_birth_date": "exact", "level_phone": "exact
 def edges(*pairs: tuple[int, int, float, float, dict]) -> pd.DataFrame:
     """Scored pairs: (left, right, match weight, NIK weight, levels)."""
     rows = [
-        {"left": a, "right": b, "match_weight": w, "w_nik": w_nik, **levels, "match_probability": 1 / (1 + 2.0 ** -w)}
+        {"left": a, "right": b, "match_weight": w, "w_nik": w_nik, **levels, "match_probability": 1 / (1 + 2.0**-w)}
         for a, b, w, w_nik, levels in pairs
     ]
     return pd.DataFrame(rows)

@@ -36,14 +36,14 @@ WOMAN = {"birth_date": "1990-05-15", "sex": "P"}
 
 
 NIK_LEVELS_CASES = [
-        ({"nik": NIK, **WOMAN}, {"nik": NIK, **WOMAN}, "exact"),
-        ({"nik": NIK, **WOMAN}, {"nik": NIK}, "exact_suspect"),  # no stated birth date to confirm it
-        ({"nik": NIK, "birth_date": "1985-01-01"}, {"nik": NIK, "birth_date": "1985-01-01"}, "exact_suspect"),
-        ({"nik": NIK, **WOMAN}, {"nik": "3276011505900012", **WOMAN}, "sex_offset"),
-        ({"nik": NIK, **WOMAN}, {"nik": "3276015505900021", **WOMAN}, "transposition"),
-        ({"nik": NIK, **WOMAN}, {"nik": "3276015505900013", **WOMAN}, "one_digit"),
-        ({"nik": NIK, **WOMAN}, {"nik": "3276015505900099", **WOMAN}, "else"),
-        ({"nik": NIK, **WOMAN}, {"name": "SITI"}, None),
+    ({"nik": NIK, **WOMAN}, {"nik": NIK, **WOMAN}, "exact"),
+    ({"nik": NIK, **WOMAN}, {"nik": NIK}, "exact_suspect"),  # no stated birth date to confirm it
+    ({"nik": NIK, "birth_date": "1985-01-01"}, {"nik": NIK, "birth_date": "1985-01-01"}, "exact_suspect"),
+    ({"nik": NIK, **WOMAN}, {"nik": "3276011505900012", **WOMAN}, "sex_offset"),
+    ({"nik": NIK, **WOMAN}, {"nik": "3276015505900021", **WOMAN}, "transposition"),
+    ({"nik": NIK, **WOMAN}, {"nik": "3276015505900013", **WOMAN}, "one_digit"),
+    ({"nik": NIK, **WOMAN}, {"nik": "3276015505900099", **WOMAN}, "else"),
+    ({"nik": NIK, **WOMAN}, {"name": "SITI"}, None),
 ]
 
 
@@ -53,28 +53,31 @@ def test_nik_levels():
 
 def test_nik_near_levels_check_the_digits():
     """Differences of k·10^p or 9·k·10^p also arise from edits that are neither one digit nor a swap."""
-    assert_levels(NikComparison(), [
-        ({"nik": "3276015505900035"}, {"nik": "3276015505900026"}, "else"),  # 35 → 26: difference 9
-        ({"nik": "3276015505900019"}, {"nik": "3276015505900020"}, "else"),  # 19 → 20: difference 1
-    ])
+    assert_levels(
+        NikComparison(),
+        [
+            ({"nik": "3276015505900035"}, {"nik": "3276015505900026"}, "else"),  # 35 → 26: difference 9
+            ({"nik": "3276015505900019"}, {"nik": "3276015505900020"}, "else"),  # 19 → 20: difference 1
+        ],
+    )
 
 
 NAME_LEVELS_CASES = [
-        ({"name": "SITI AMINAH"}, {"name": "SITI AMINAH"}, "exact"),
-        ({"name": "MOCH RIZKI"}, {"name": "MUHAMMAD RIZKI"}, "exact"),  # same match key
-        ({"name": "AMINAH SITI"}, {"name": "SITI AMINAH"}, "token_sorted"),
-        ({"name": "AHMAD FAUZI BIN HASAN"}, {"name": "AHMAD FAUZI"}, "given_name"),
-        ({"name": "SITI AMINAH"}, {"name": "SITI AMINHA"}, "jaro_winkler_high"),
-        ({"name": "HAMZAH A"}, {"name": "HAMZAH ARIFIN"}, "initials"),
-        ({"name": "BUDI SANTOSO"}, {"name": "BUDY SANTOSA"}, "skeleton"),
-        ({"name": "ASEP"}, {"name": "ASEP HERDIANA"}, "token_subset"),
-        ({"name": "UCOK", "alias": "UCOK"}, {"name": "RIZAL UCOK PRATAMA"}, "alias"),  # the second name word
-        ({"name": "UDIN", "alias": "UDIN"}, {"name": "UDIN SAEPUDIN"}, "alias"),
+    ({"name": "SITI AMINAH"}, {"name": "SITI AMINAH"}, "exact"),
+    ({"name": "MOCH RIZKI"}, {"name": "MUHAMMAD RIZKI"}, "exact"),  # same match key
+    ({"name": "AMINAH SITI"}, {"name": "SITI AMINAH"}, "token_sorted"),
+    ({"name": "AHMAD FAUZI BIN HASAN"}, {"name": "AHMAD FAUZI"}, "given_name"),
+    ({"name": "SITI AMINAH"}, {"name": "SITI AMINHA"}, "jaro_winkler_high"),
+    ({"name": "HAMZAH A"}, {"name": "HAMZAH ARIFIN"}, "initials"),
+    ({"name": "BUDI SANTOSO"}, {"name": "BUDY SANTOSA"}, "skeleton"),
+    ({"name": "ASEP"}, {"name": "ASEP HERDIANA"}, "token_subset"),
+    ({"name": "UCOK", "alias": "UCOK"}, {"name": "RIZAL UCOK PRATAMA"}, "alias"),  # the second name word
+    ({"name": "UDIN", "alias": "UDIN"}, {"name": "UDIN SAEPUDIN"}, "alias"),
     ({"name": "RIZKI", "alias": "RIZKI"}, {"name": "MUHAMMAD RIZKI PRATAMA"}, "alias"),  # the call name
     ({"name": "DIDI", "alias": "DIDI"}, {"name": "MUHAMMAD BUDI SANTOSO"}, "alias"),  # its last syllable twice
-        ({"name": "BANG UDIN", "alias": "BANG UDIN"}, {"name": "SAEPUDIN"}, "alias_partial"),
-        ({"name": "SITI AMINAH"}, {"name": "JOKO WIDODO"}, "else"),
-        ({"name": "KOMENG", "alias": "KOMENG"}, {"name": "JOKO WIDODO"}, None),  # nickname mismatch: neutral
+    ({"name": "BANG UDIN", "alias": "BANG UDIN"}, {"name": "SAEPUDIN"}, "alias_partial"),
+    ({"name": "SITI AMINAH"}, {"name": "JOKO WIDODO"}, "else"),
+    ({"name": "KOMENG", "alias": "KOMENG"}, {"name": "JOKO WIDODO"}, None),  # nickname mismatch: neutral
     # A name column holding a call name, with no nickname column: a form of address, or a generic call name.
     ({"name": "KANG ASEP"}, {"name": "ASEP SUHENDAR"}, "alias"),
     ({"name": "Mas Syahrul"}, {"name": "SYAHRUL RIZKI"}, "alias"),
@@ -82,7 +85,7 @@ NAME_LEVELS_CASES = [
     ({"name": "UJANG"}, {"name": "BAYU SURYADI SANTOSO"}, None),
     ({"name": "UDIN"}, {"name": "SAEPUDIN"}, "alias_partial"),
     ({"name": "MAS AGUNG WIBOWO"}, {"name": "MAS AGUNG WIBOWO"}, "exact"),  # a registered name led by MAS
-        ({"name": "SITI AMINAH"}, {}, None),
+    ({"name": "SITI AMINAH"}, {}, None),
 ]
 
 
@@ -91,14 +94,14 @@ def test_name_levels():
 
 
 BIRTH_DATE_LEVELS_CASES = [
-        ({"birth_date": "1990-05-15"}, {"birth_date": "1990-05-15"}, "exact"),
-        ({"birth_date": "1990-05-15"}, {"nik": NIK}, "nik_implied"),
-        ({"birth_date": "1990-05-07"}, {"birth_date": "1990-07-05"}, "day_month_swap"),
-        ({"birth_date": "1990-05-15"}, {"birth_date": "1991-05-15"}, "year_one_digit"),
-        ({"birth_date": "1990-05-15"}, {"birth_date": "1980-05-15"}, "year_one_digit"),
-        ({"birth_date": "1990-05-15"}, {"birth_date": "1990-05-16"}, "one_part_differs"),
-        ({"birth_date": "1990-05-15"}, {"birth_date": "1962-11-02"}, "else"),
-        ({"birth_date": "1990-05-15"}, {}, None),
+    ({"birth_date": "1990-05-15"}, {"birth_date": "1990-05-15"}, "exact"),
+    ({"birth_date": "1990-05-15"}, {"nik": NIK}, "nik_implied"),
+    ({"birth_date": "1990-05-07"}, {"birth_date": "1990-07-05"}, "day_month_swap"),
+    ({"birth_date": "1990-05-15"}, {"birth_date": "1991-05-15"}, "year_one_digit"),
+    ({"birth_date": "1990-05-15"}, {"birth_date": "1980-05-15"}, "year_one_digit"),
+    ({"birth_date": "1990-05-15"}, {"birth_date": "1990-05-16"}, "one_part_differs"),
+    ({"birth_date": "1990-05-15"}, {"birth_date": "1962-11-02"}, "else"),
+    ({"birth_date": "1990-05-15"}, {}, None),
     ({"nik": NIK}, {"nik": NIK}, None),  # one NIK on both sides: its date is the NIK comparison's evidence
     ({"nik": NIK, "birth_date": "1990-05-15"}, {"nik": NIK, "birth_date": "1990-05-16"}, "one_part_differs"),
 ]
@@ -109,10 +112,10 @@ def test_birth_date_levels():
 
 
 SEX_LEVELS_CASES = [
-        ({"sex": "P"}, {"sex": "P"}, "exact"),
-        ({"sex": "P"}, {"nik": NIK}, "exact"),  # sex implied by the NIK (day + 40)
-        ({"sex": "L"}, {"sex": "P"}, "else"),
-        ({"sex": "L"}, {}, None),
+    ({"sex": "P"}, {"sex": "P"}, "exact"),
+    ({"sex": "P"}, {"nik": NIK}, "exact"),  # sex implied by the NIK (day + 40)
+    ({"sex": "L"}, {"sex": "P"}, "else"),
+    ({"sex": "L"}, {}, None),
     # A community list states no sex; a nickname's form of address or a generic call name implies it.
     ({"name": "TEH NENG"}, {"sex": "L"}, "else"),
     ({"name": "BUDI SANTOSO", "alias": "Mas Budi"}, {"sex": "L"}, "exact"),
@@ -128,10 +131,10 @@ def test_sex_levels():
 
 
 PHONE_LEVELS_CASES = [
-        ({"phone": "6281234567890"}, {"phone": "6281234567890"}, "exact"),
-        ({"phone": "6281234567890"}, {"phone": "6285534567890"}, "last_8_digits"),
-        ({"phone": "6281234567890"}, {"phone": "6281299999999"}, "else"),
-        ({"phone": "6281234567890"}, {}, None),
+    ({"phone": "6281234567890"}, {"phone": "6281234567890"}, "exact"),
+    ({"phone": "6281234567890"}, {"phone": "6285534567890"}, "last_8_digits"),
+    ({"phone": "6281234567890"}, {"phone": "6281299999999"}, "else"),
+    ({"phone": "6281234567890"}, {}, None),
 ]
 
 

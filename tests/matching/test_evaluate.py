@@ -66,7 +66,11 @@ def test_cluster_counts():
     links = pd.DataFrame({"record_id": list("abcdef"), "cluster": ["x", "x", "y", "z", "w", "w"]})
     clusters = evaluate_links(links, truth).clusters.iloc[0].to_dict()
     assert clusters == {
-        "true_persons": 4, "predicted_clusters": 4, "exact_clusters": 1, "split_persons": 1, "merged_clusters": 1,
+        "true_persons": 4,
+        "predicted_clusters": 4,
+        "exact_clusters": 1,
+        "split_persons": 1,
+        "merged_clusters": 1,
     }
 
 

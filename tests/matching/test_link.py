@@ -96,8 +96,15 @@ def test_match_query_never_confirms_a_conflicting_valid_nik(generated, linked):
     person = trusted.iloc[0]
     other_nik = person["nik"][:12] + ("9999" if person["nik"][12:] != "9999" else "9998")
     query = person_records(
-        [{"source": "check", "name": person["name"], "nik": other_nik, "birth_date": person["birth_date"],
-          "sex": person["sex"]}]
+        [
+            {
+                "source": "check",
+                "name": person["name"],
+                "nik": other_nik,
+                "birth_date": person["birth_date"],
+                "sex": person["sex"],
+            }
+        ]
     )
     result = match_query(query, registry[registry["record_id"] == person["record_id"]], linked.model, SETTINGS)
     assert result.matches.loc[0, "registry_record_id"] == person["record_id"]

@@ -49,8 +49,14 @@ def test_em_recovers_known_m_u_and_match_share():
         available_share=dict.fromkeys(TRUE_M, 1.0),
     )
     m, u, share, iterations = expectation_maximisation(
-        levels, comparisons(), profile, u_pseudo_count=1.0, total_pairs=pairs, initial_matches=0.1 * pairs,
-        max_iterations=500, tolerance=1e-7,
+        levels,
+        comparisons(),
+        profile,
+        u_pseudo_count=1.0,
+        total_pairs=pairs,
+        initial_matches=0.1 * pairs,
+        max_iterations=500,
+        tolerance=1e-7,
     )
     assert iterations < 500
     assert share == pytest.approx(MATCH_SHARE, abs=0.01)
@@ -77,8 +83,13 @@ def name_model(tf: pd.Series) -> FellegiSunterModel:
     u = np.full(len(name.levels), 0.1)
     u[0] = 1e-3
     return FellegiSunterModel(
-        comparisons=(name,), m={"name": m / m.sum()}, u={"name": u / u.sum()}, match_share=1e-5,
-        tf={"name": tf}, tf_max_boost=2.0, em_iterations=1,
+        comparisons=(name,),
+        m={"name": m / m.sum()},
+        u={"name": u / u.sum()},
+        match_share=1e-5,
+        tf={"name": tf},
+        tf_max_boost=2.0,
+        em_iterations=1,
     )
 
 
@@ -106,8 +117,13 @@ def test_scores_add_up_and_missing_fields_are_neutral():
 def test_weight_caps_and_table():
     nik = ExactComparison(name="nik", column="nik", levels=LEVELS, m_prior=(0.5, 0.3, 0.2), max_weight={"close": 1.5})
     model = FellegiSunterModel(
-        comparisons=(nik,), m={"nik": np.array([0.8, 0.15, 0.05])}, u={"nik": np.array([1e-6, 1e-4, 0.9999])},
-        match_share=1e-5, tf={}, tf_max_boost=2.0, em_iterations=3,
+        comparisons=(nik,),
+        m={"nik": np.array([0.8, 0.15, 0.05])},
+        u={"nik": np.array([1e-6, 1e-4, 0.9999])},
+        match_share=1e-5,
+        tf={},
+        tf_max_boost=2.0,
+        em_iterations=3,
     )
     table = model.table()
     assert table.columns.tolist() == ["comparison", "level", "m", "u", "weight"]

@@ -24,7 +24,8 @@ from matching import (
 from tests.matching.english_register import person_frames
 
 SETTINGS = load_matching_settings(
-    Path(__file__).resolve().parents[2] / "sample_data" / "english_register" / "matching.yaml")
+    Path(__file__).resolve().parents[2] / "sample_data" / "english_register" / "matching.yaml"
+)
 
 
 @pytest.fixture(scope="module")
@@ -60,8 +61,7 @@ def test_em_started_from_the_last_model_gives_the_same_links(trained):
     records, result = trained
     again = link_records(records, SETTINGS, seed=1, start_model=result.model)
     assert again.model.em_iterations <= result.model.em_iterations
-    pd.testing.assert_frame_equal(
-        again.links[["record_id", "cluster"]], result.links[["record_id", "cluster"]])
+    pd.testing.assert_frame_equal(again.links[["record_id", "cluster"]], result.links[["record_id", "cluster"]])
     changes = model_changes(model_to_dict(result.model, "a"), model_to_dict(again.model, "a"))
     assert set(changes.columns) == {"comparison", "level", "weight_before", "weight_after", "change"}
     assert changes["change"].abs().max() < 0.05

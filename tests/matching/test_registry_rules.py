@@ -14,8 +14,10 @@ from tests.matching.test_clustering import PRIOR, STRONG, edges
 RULES = dataclasses.replace(
     DEFAULT_SETTINGS,
     nik_register_sources=("dukcapil",),
-    double_registration_requires=((LevelsOf("name", ("exact", "token_sorted", "given_name")),),
-                                  (LevelsOf("birth_date", ("exact", "nik_implied")),)),
+    double_registration_requires=(
+        (LevelsOf("name", ("exact", "token_sorted", "given_name")),),
+        (LevelsOf("birth_date", ("exact", "nik_implied")),),
+    ),
     stated_sex_apart=True,
     link_when=((LevelsOf("phone", ("exact",)),), (LevelsOf("name", ("exact", "alias", "alias_partial")),)),
 )
@@ -34,8 +36,10 @@ def _clusters(rows, scored, settings=RULES):
 
 
 def test_two_registered_niks_never_merge_but_a_double_registration_is_flagged_for_review():
-    rows = [{"source": "dukcapil", "nik": "3276011505900001", "birth_date": "1990-05-15", "name": "AGUS SANTOSO"},
-            {"source": "dukcapil", "nik": "3171011505900007", "birth_date": "1990-05-15", "name": "AGUS SANTOSO"}]
+    rows = [
+        {"source": "dukcapil", "nik": "3276011505900001", "birth_date": "1990-05-15", "name": "AGUS SANTOSO"},
+        {"source": "dukcapil", "nik": "3171011505900007", "birth_date": "1990-05-15", "name": "AGUS SANTOSO"},
+    ]
     scored = edges((0, 1, 40.0, -5.0, STRONG))  # overwhelming evidence: the default override would merge them
     assert _clusters(rows, scored, DEFAULT_SETTINGS) == [{"dukcapil:0", "dukcapil:1"}]
     assert _clusters(rows, scored) == [{"dukcapil:0"}, {"dukcapil:1"}]
@@ -44,26 +48,38 @@ def test_two_registered_niks_never_merge_but_a_double_registration_is_flagged_fo
 
 
 def test_a_valid_nik_outside_the_register_can_still_be_overridden():
-    rows = [{"source": "dukcapil", "nik": "3276011505900001", "birth_date": "1990-05-15", "name": "AGUS SANTOSO"},
-            {"source": "bpjs", "nik": "3276011505900009", "birth_date": "1990-05-15", "name": "AGUS SANTOSO"}]
+    rows = [
+        {"source": "dukcapil", "nik": "3276011505900001", "birth_date": "1990-05-15", "name": "AGUS SANTOSO"},
+        {"source": "bpjs", "nik": "3276011505900009", "birth_date": "1990-05-15", "name": "AGUS SANTOSO"},
+    ]
     assert _clusters(rows, edges((0, 1, 40.0, -5.0, STRONG))) == [{"dukcapil:0", "bpjs:1"}]
 
 
 def test_a_stated_sex_that_differs_keeps_twins_apart_even_through_a_list_record():
-    rows = [{"source": "bpjs", "name": "FAJAR HIDAYAT", "sex": "L", "birth_date": "2001-02-03"},
-            {"source": "kom", "name": "FAJ", "phone": "6281234567890"},
-            {"source": "umkm", "name": "FAJRIA HIDAYAT", "sex": "P", "birth_date": "2001-02-03"}]
+    rows = [
+        {"source": "bpjs", "name": "FAJAR HIDAYAT", "sex": "L", "birth_date": "2001-02-03"},
+        {"source": "kom", "name": "FAJ", "phone": "6281234567890"},
+        {"source": "umkm", "name": "FAJRIA HIDAYAT", "sex": "P", "birth_date": "2001-02-03"},
+    ]
     scored = edges((0, 2, 30.0, 0.0, STRONG), (0, 1, 12.0, 0.0, STRONG), (1, 2, 10.0, 0.0, STRONG))
     assert _clusters(rows, scored, DEFAULT_SETTINGS) == [{"bpjs:0", "kom:1", "umkm:2"}]
     assert _clusters(rows, scored) == [{"bpjs:0", "kom:1"}, {"umkm:2"}]
 
 
 def test_a_phone_and_a_call_name_link_below_the_threshold():
-    rows = [{"source": "dukcapil", "nik": "3276011505900001", "birth_date": "1990-05-15",
-             "name": "SUPRIYADI", "sex": "L", "phone": "6281234567890"},
-            {"source": "komunitas", "name": "BANG SUP", "phone": "6281234567890"},
-            {"source": "komunitas", "name": "CAK DIDI", "phone": "6281234567890"},
-            {"source": "komunitas", "name": "JOKO", "phone": "6281234567890"}]
+    rows = [
+        {
+            "source": "dukcapil",
+            "nik": "3276011505900001",
+            "birth_date": "1990-05-15",
+            "name": "SUPRIYADI",
+            "sex": "L",
+            "phone": "6281234567890",
+        },
+        {"source": "komunitas", "name": "BANG SUP", "phone": "6281234567890"},
+        {"source": "komunitas", "name": "CAK DIDI", "phone": "6281234567890"},
+        {"source": "komunitas", "name": "JOKO", "phone": "6281234567890"},
+    ]
     records = person_records(rows)
     result = link_records(records, dataclasses.replace(RULES, u_sample_pairs=1000, u_sample_pairs_per_record=0))
     levels = result.scored_pairs.set_index(["record_id_l", "record_id_r"])["level_name"].astype(str)

@@ -30,26 +30,53 @@ def _mapping(**overrides) -> dict:
     mapping = {
         "version": 1,
         "names": {"spelling": "plain"},
-        "blocking": {"rules": [
-            {"name": "surname_sound_year", "key": [
-                {"any": [{"field": "name_first", "transform": "phonetic"},
-                         {"field": "name_last", "transform": "phonetic"}]},
-                {"field": "birth_date", "transform": "year"}]},
-        ]},
+        "blocking": {
+            "rules": [
+                {
+                    "name": "surname_sound_year",
+                    "key": [
+                        {
+                            "any": [
+                                {"field": "name_first", "transform": "phonetic"},
+                                {"field": "name_last", "transform": "phonetic"},
+                            ]
+                        },
+                        {"field": "birth_date", "transform": "year"},
+                    ],
+                },
+            ]
+        },
         "synonyms": {"name": {"bob": "robert"}, "street": {"STREET": "ST"}},
         "comparisons": [
-            {"name": "name", "kind": "levels", "levels": [
-                {"name": "exact", "when": {"exact": "name"}},
-                {"name": "close", "when": {"all": [{"jaro_winkler": "name_first", "min": 0.85},
-                                                   {"levenshtein": "name_last", "max": 1}]}},
-                {"name": "else"}]},
-            {"name": "street", "kind": "levels", "levels": [
-                {"name": "same", "when": {"all": [{"exact": "house_number"}, {"exact": "street"}]}},
-                {"name": "else"}]},
+            {
+                "name": "name",
+                "kind": "levels",
+                "levels": [
+                    {"name": "exact", "when": {"exact": "name"}},
+                    {
+                        "name": "close",
+                        "when": {
+                            "all": [{"jaro_winkler": "name_first", "min": 0.85}, {"levenshtein": "name_last", "max": 1}]
+                        },
+                    },
+                    {"name": "else"},
+                ],
+            },
+            {
+                "name": "street",
+                "kind": "levels",
+                "levels": [
+                    {"name": "same", "when": {"all": [{"exact": "house_number"}, {"exact": "street"}]}},
+                    {"name": "else"},
+                ],
+            },
         ],
         "thresholds": {"match": 0.5, "review": 0.1},
-        "clustering": {"nik_conflict": None, "generation_gap_years": None,
-                       "link_requires": [[{"comparison": "name", "levels": ["exact", "close"]}]]},
+        "clustering": {
+            "nik_conflict": None,
+            "generation_gap_years": None,
+            "link_requires": [[{"comparison": "name", "levels": ["exact", "close"]}]],
+        },
     }
     mapping.update(overrides)
     return mapping
@@ -63,14 +90,31 @@ def test_soundex_known_values():
 
 def test_derived_keys_synonyms_and_declared_levels():
     settings = settings_from_mapping(_mapping())
-    records = _records([
-        {"record_id": "r:1", "name": "BOB SMYTHE", "birth_date": "1980-01-02", "house_number": "12",
-         "street": "King Street"},
-        {"record_id": "r:2", "name": "ROBERT SMITHE", "birth_date": "1980-06-30", "house_number": "12",
-         "street": "KING ST"},
-        {"record_id": "r:3", "name": "ROBERT SMITHE", "birth_date": "1990-06-30", "house_number": "7",
-         "street": "QUEEN ST"},
-    ])
+    records = _records(
+        [
+            {
+                "record_id": "r:1",
+                "name": "BOB SMYTHE",
+                "birth_date": "1980-01-02",
+                "house_number": "12",
+                "street": "King Street",
+            },
+            {
+                "record_id": "r:2",
+                "name": "ROBERT SMITHE",
+                "birth_date": "1980-06-30",
+                "house_number": "12",
+                "street": "KING ST",
+            },
+            {
+                "record_id": "r:3",
+                "name": "ROBERT SMITHE",
+                "birth_date": "1990-06-30",
+                "house_number": "7",
+                "street": "QUEEN ST",
+            },
+        ]
+    )
     features = compute_features(records, settings.feature_spec())
     assert features["name_key"].tolist() == ["ROBERT SMYTHE", "ROBERT SMITHE", "ROBERT SMITHE"]
     assert features["street_text"].tolist() == ["KING ST", "KING ST", "QUEEN ST"]
@@ -84,19 +128,31 @@ def test_derived_keys_synonyms_and_declared_levels():
 
 
 def _scored(levels: list[tuple[int, int, str]]) -> tuple[pd.DataFrame, pd.DataFrame]:
-    features = pd.DataFrame({"record_id": ["r:0", "r:1", "r:2"], "nik_trusted": False, "nik_num": -1,
-                             "birth_year": -1})
+    features = pd.DataFrame({"record_id": ["r:0", "r:1", "r:2"], "nik_trusted": False, "nik_num": -1, "birth_year": -1})
     scored = pd.DataFrame(
-        {"left": [a for a, _, _ in levels], "right": [b for _, b, _ in levels], "match_weight": [20.0, 19.0, 18.0],
-         "match_probability": 0.999, "w_name": 0.0, "level_name": [level for _, _, level in levels]})
+        {
+            "left": [a for a, _, _ in levels],
+            "right": [b for _, b, _ in levels],
+            "match_weight": [20.0, 19.0, 18.0],
+            "match_probability": 0.999,
+            "w_name": 0.0,
+            "level_name": [level for _, _, level in levels],
+        }
+    )
     return scored, features
 
 
 def test_link_requires_keeps_housemates_apart_whatever_their_probability():
     scored, features = _scored([(0, 1, "else"), (0, 2, "exact"), (1, 2, "else")])
     requires = ((LevelsOf("name", ("exact", "close")),),)
-    guards = ClusterGuards(match_threshold=0.5, nik_conflict_override_weight=16, generation_gap_years=None,
-                           max_cluster_size=10, nik_conflict=None, link_requires=requires)
+    guards = ClusterGuards(
+        match_threshold=0.5,
+        nik_conflict_override_weight=16,
+        generation_gap_years=None,
+        max_cluster_size=10,
+        nik_conflict=None,
+        link_requires=requires,
+    )
     assert cluster(scored, features, -10.0, guards)["cluster"].tolist() == ["r:0", "r:1", "r:0"]
     no_guard = dataclasses.replace(guards, link_requires=())
     assert cluster(scored, features, -10.0, no_guard)["cluster"].tolist() == ["r:0", "r:0", "r:0"]
@@ -104,8 +160,14 @@ def test_link_requires_keeps_housemates_apart_whatever_their_probability():
 
 def test_keep_apart_holds_through_other_records():
     scored, features = _scored([(0, 1, "exact"), (1, 2, "exact"), (0, 2, "else")])
-    guards = ClusterGuards(match_threshold=0.5, nik_conflict_override_weight=16, generation_gap_years=None,
-                           max_cluster_size=10, nik_conflict=None, keep_apart=(LevelsOf("name", ("else",)),))
+    guards = ClusterGuards(
+        match_threshold=0.5,
+        nik_conflict_override_weight=16,
+        generation_gap_years=None,
+        max_cluster_size=10,
+        nik_conflict=None,
+        keep_apart=(LevelsOf("name", ("else",)),),
+    )
     clusters = cluster(scored, features, -10.0, guards)["cluster"].tolist()
     assert clusters == ["r:0", "r:0", "r:2"]  # the stronger edge 0–1 first; 1–2 would join 0 and 2
 
@@ -122,17 +184,42 @@ def test_guard_naming_a_level_that_does_not_exist_fails_on_construction():
     ("change", "message"),
     [
         ({"names": {"spelling": "dutch"}}, "names.spelling: 'dutch' is not one of"),
-        ({"comparisons": [{"name": "x", "kind": "levels", "levels": [{"name": "a", "when": {"exact": "name"}},
-                                                                     {"name": "b"}]}]},
-         "comparisons[0].levels[1]: the last level must be {name: else}"),
-        ({"comparisons": [{"name": "x", "kind": "levels", "levels": [
-            {"name": "a", "when": {"jaro_winkler": "postcode", "min": 1.5}}, {"name": "else"}]}]},
-         "comparisons[0].levels[0].when.min: 1.5 is outside [0.0, 1.0]"),
-        ({"comparisons": [{"name": "x", "kind": "levels", "levels": [
-            {"name": "a", "when": {"sounds_like": "name"}}, {"name": "else"}]}]},
-         "comparisons[0].levels[0].when: unknown test ['sounds_like']"),
-        ({"blocking": {"rules": [{"name": "r", "key": [{"field": "birth_date", "transform": "first", "n": 2}]}]}},
-         "blocking.rules[0].key[0].field: 'first' needs a text field"),
+        (
+            {
+                "comparisons": [
+                    {"name": "x", "kind": "levels", "levels": [{"name": "a", "when": {"exact": "name"}}, {"name": "b"}]}
+                ]
+            },
+            "comparisons[0].levels[1]: the last level must be {name: else}",
+        ),
+        (
+            {
+                "comparisons": [
+                    {
+                        "name": "x",
+                        "kind": "levels",
+                        "levels": [{"name": "a", "when": {"jaro_winkler": "postcode", "min": 1.5}}, {"name": "else"}],
+                    }
+                ]
+            },
+            "comparisons[0].levels[0].when.min: 1.5 is outside [0.0, 1.0]",
+        ),
+        (
+            {
+                "comparisons": [
+                    {
+                        "name": "x",
+                        "kind": "levels",
+                        "levels": [{"name": "a", "when": {"sounds_like": "name"}}, {"name": "else"}],
+                    }
+                ]
+            },
+            "comparisons[0].levels[0].when: unknown test ['sounds_like']",
+        ),
+        (
+            {"blocking": {"rules": [{"name": "r", "key": [{"field": "birth_date", "transform": "first", "n": 2}]}]}},
+            "blocking.rules[0].key[0].field: 'first' needs a text field",
+        ),
         ({"synonyms": {"kelurahan": {"A": "B"}}}, "synonyms.kelurahan: synonyms apply to"),
     ],
 )

@@ -37,20 +37,27 @@ def events_on(history: pd.DataFrame, night: date) -> set[tuple]:
 
 @pytest.fixture
 def night_1() -> tuple[pd.DataFrame, pd.DataFrame]:
-    return assign_worker_ids(links({"x": ["a:1", "a:2"], "y": ["b:1", "b:2", "b:3"], "z": ["c:1"]}), None, None, NIGHT_1)
+    return assign_worker_ids(
+        links({"x": ["a:1", "a:2"], "y": ["b:1", "b:2", "b:3"], "z": ["c:1"]}), None, None, NIGHT_1
+    )
 
 
 def test_first_night_creates_opaque_deterministic_ids(night_1) -> None:
     assignment, history = night_1
 
     assert ids_of(assignment) == {
-        "a:1": "W261120000000", "a:2": "W261120000000",
-        "b:1": "W261120000001", "b:2": "W261120000001", "b:3": "W261120000001",
+        "a:1": "W261120000000",
+        "a:2": "W261120000000",
+        "b:1": "W261120000001",
+        "b:2": "W261120000001",
+        "b:3": "W261120000001",
         "c:1": "W261120000002",
     }
     assert list(history.columns) == HISTORY_COLUMNS
     assert events_on(history, NIGHT_1) == {
-        ("W261120000000", "created", None, 2), ("W261120000001", "created", None, 3), ("W261120000002", "created", None, 1)
+        ("W261120000000", "created", None, 2),
+        ("W261120000001", "created", None, 3),
+        ("W261120000002", "created", None, 1),
     }
     assert assignment["worker_id"].str.fullmatch(r"W\d{6}[0-9A-Z]{6}").all()
 
@@ -93,8 +100,9 @@ def test_merge_keeps_the_older_id_and_retires_the_other(night_1) -> None:
     )
     assert ids_of(previous_2)["e:1"] == "W261121000000"
 
-    merged, history_3 = assign_worker_ids(links({"m": ["e:1", "c:1"], "x": ["a:1", "a:2"], "y": ["b:1", "b:2", "b:3"]}),
-                                          previous_2, history, NIGHT_3)
+    merged, history_3 = assign_worker_ids(
+        links({"m": ["e:1", "c:1"], "x": ["a:1", "a:2"], "y": ["b:1", "b:2", "b:3"]}), previous_2, history, NIGHT_3
+    )
 
     assert ids_of(merged)["e:1"] == ids_of(merged)["c:1"] == "W261120000002"
     assert events_on(history_3, NIGHT_3) == {
@@ -108,8 +116,9 @@ def test_merge_keeps_the_older_id_and_retires_the_other(night_1) -> None:
 def test_the_older_id_survives_even_when_it_brings_fewer_records(night_1) -> None:
     previous, history = night_1
 
-    merged, history_2 = assign_worker_ids(links({"m": ["a:1", "b:1", "b:2", "b:3"], "k": ["a:2"], "z": ["c:1"]}),
-                                          previous, history, NIGHT_2)
+    merged, history_2 = assign_worker_ids(
+        links({"m": ["a:1", "b:1", "b:2", "b:3"], "k": ["a:2"], "z": ["c:1"]}), previous, history, NIGHT_2
+    )
 
     assert ids_of(merged)["b:1"] == "W261120000000"
     assert ids_of(merged)["a:2"] == "W261121000000"
@@ -123,8 +132,9 @@ def test_the_older_id_survives_even_when_it_brings_fewer_records(night_1) -> Non
 def test_split_gives_the_id_to_the_largest_part(night_1) -> None:
     previous, history = night_1
 
-    split, history_2 = assign_worker_ids(links({"s": ["b:2"], "t": ["b:1", "b:3"], "x": ["a:1", "a:2"], "z": ["c:1"]}),
-                                         previous, history, NIGHT_2)
+    split, history_2 = assign_worker_ids(
+        links({"s": ["b:2"], "t": ["b:1", "b:3"], "x": ["a:1", "a:2"], "z": ["c:1"]}), previous, history, NIGHT_2
+    )
 
     ids = ids_of(split)
     assert ids["b:1"] == ids["b:3"] == "W261120000001"
@@ -150,11 +160,15 @@ def test_an_even_split_is_decided_by_the_smallest_record_id(night_1) -> None:
 def test_a_person_whose_records_are_all_gone_is_retired_and_newcomers_are_created(night_1) -> None:
     previous, history = night_1
 
-    assignment, history_2 = assign_worker_ids(links({"x": ["a:1", "a:2"], "y": ["b:1", "b:2", "b:3"], "n": ["f:1"]}),
-                                              previous, history, NIGHT_2)
+    assignment, history_2 = assign_worker_ids(
+        links({"x": ["a:1", "a:2"], "y": ["b:1", "b:2", "b:3"], "n": ["f:1"]}), previous, history, NIGHT_2
+    )
 
     assert ids_of(assignment)["f:1"] == "W261121000000"
-    assert events_on(history_2, NIGHT_2) == {("W261120000002", "retired", None, 0), ("W261121000000", "created", None, 1)}
+    assert events_on(history_2, NIGHT_2) == {
+        ("W261120000002", "retired", None, 0),
+        ("W261121000000", "created", None, 1),
+    }
 
 
 def test_rerunning_a_night_replaces_its_history_and_gives_the_same_ids(night_1) -> None:

@@ -17,7 +17,7 @@ from assets.check_names import CONTRACT_FILE_RULES
 from assets.partitions import snapshot_partitions
 from assets.sources import contract_version
 from pipelines import definitions
-from pipelines.definitions import defs, definitions_in, env_or_default
+from pipelines.definitions import definitions_in, defs, env_or_default
 from pipelines.io_managers import ParquetIOManager
 from pipelines.jobs import NIGHTLY_JOB_NAME
 

@@ -23,8 +23,19 @@ from matching.normalize import RegionResolver
 
 REPO = Path(__file__).resolve().parents[2]
 CONTRACTS = REPO / "sample_data" / "english_register" / "contracts"
-HEADER = ["rec_id", "given_name", "surname", "street_number", "address_1", "address_2", "suburb", "postcode", "state",
-          "date_of_birth", "phone_number"]
+HEADER = [
+    "rec_id",
+    "given_name",
+    "surname",
+    "street_number",
+    "address_1",
+    "address_2",
+    "suburb",
+    "postcode",
+    "state",
+    "date_of_birth",
+    "phone_number",
+]
 PEOPLE = [
     ["rec-1-org", "olivia", "mitchell", "14", "acacia street", "", "carlton", "3053", "vic", "19870214", "0412345678"],
     ["rec-1-dup", "olvia", "mitchell", "14", "acacia st", "unit 2", "carlton", "3053", "vic", "", "0412345678"],
@@ -73,7 +84,12 @@ def test_the_register_contract_maps_the_generator_header(inbox: Path) -> None:
     olivia = records.loc["people:rec-1-org"]
     assert (olivia["name"], olivia["birth_date"]) == ("OLIVIA MITCHELL", pd.Timestamp("1987-02-14"))
     assert (olivia["house_number"], olivia["street"], olivia["locality"], olivia["postcode"], olivia["province"]) == (
-        "14", "ACACIA STREET", "CARLTON", "3053", "VIC")
+        "14",
+        "ACACIA STREET",
+        "CARLTON",
+        "3053",
+        "VIC",
+    )
     assert olivia["address"] == "14 ACACIA STREET" and olivia["phone"] == "62412345678"
     assert pd.isna(records.loc["people:rec-1-dup", "birth_date"])  # empty date: missing, not an error
     assert records["nik"].isna().all() and records["kelurahan_code"].isna().all()
@@ -94,12 +110,23 @@ def test_no_membership_register_is_declared() -> None:
 
 @pytest.mark.integration
 def test_the_whole_pipeline_publishes_the_register(inbox: Path, tmp_path: Path) -> None:
-    env = {**os.environ, "SATUPEKERJA_CONTRACTS_DIR": str(CONTRACTS / "register"), "SATUPEKERJA_DATA_DIR": str(inbox),
-           "DAGSTER_HOME": str(tmp_path / "dagster_home"), "SATUPEKERJA_WAREHOUSE_DIR": str(tmp_path / "warehouse"),
-           "SATUPEKERJA_ASSET_STORAGE_DIR": str(tmp_path / "assets")}
+    env = {
+        **os.environ,
+        "SATUPEKERJA_CONTRACTS_DIR": str(CONTRACTS / "register"),
+        "SATUPEKERJA_DATA_DIR": str(inbox),
+        "DAGSTER_HOME": str(tmp_path / "dagster_home"),
+        "SATUPEKERJA_WAREHOUSE_DIR": str(tmp_path / "warehouse"),
+        "SATUPEKERJA_ASSET_STORAGE_DIR": str(tmp_path / "assets"),
+    }
     env.pop("SATUPEKERJA_FIRST_SNAPSHOT_DATE", None)
-    done = subprocess.run([sys.executable, "-m", "pipelines.run_local", "--snapshot-date", SNAPSHOT.isoformat()],
-                          cwd=REPO, env=env, capture_output=True, text=True, timeout=600)
+    done = subprocess.run(
+        [sys.executable, "-m", "pipelines.run_local", "--snapshot-date", SNAPSHOT.isoformat()],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert done.returncode == 0, done.stdout[-2000:]
     assert "coverage: not computed" in done.stdout
     files = sorted((tmp_path / "warehouse").glob("*/*/snapshot_date=2025-06-30/*.parquet"))
@@ -115,8 +142,22 @@ def test_the_whole_pipeline_publishes_the_register(inbox: Path, tmp_path: Path) 
 @pytest.mark.integration
 def test_the_generated_register_matches_with_f1_of_at_least_099_in_both_variants() -> None:
     """Issue 10's bar, end to end: generator → YAML contracts and matching settings → published worker_links."""
-    done = subprocess.run([sys.executable, str(REPO / "benchmarks" / "register_bench.py"), "--records", "5000",
-                           "--seed", "11", "--min-f1", "0.99"], cwd=REPO, capture_output=True, text=True, timeout=1800)
+    done = subprocess.run(
+        [
+            sys.executable,
+            str(REPO / "benchmarks" / "register_bench.py"),
+            "--records",
+            "5000",
+            "--seed",
+            "11",
+            "--min-f1",
+            "0.99",
+        ],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=1800,
+    )
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     rows = [line.split() for line in done.stdout.splitlines() if line.split()[:1] in (["register"], ["linkage"])]
     assert [row[0] for row in rows] == ["register", "linkage"] and all(float(row[-1]) >= 0.99 for row in rows)

@@ -44,9 +44,7 @@ def materialize_pair(frame: pd.DataFrame, io_manager: ParquetIOManager, **kwargs
     def consumed(produced: pd.DataFrame) -> pd.DataFrame:
         return produced
 
-    return dg.materialize(
-        [produced, consumed], partition_key=PARTITION, resources={"io_manager": io_manager}, **kwargs
-    )
+    return dg.materialize([produced, consumed], partition_key=PARTITION, resources={"io_manager": io_manager}, **kwargs)
 
 
 def test_round_trip_keeps_person_schema_dtypes_and_values(tmp_path):

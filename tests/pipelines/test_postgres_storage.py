@@ -101,7 +101,8 @@ def test_runs_events_and_schedules_are_stored_in_postgresql(
             stored_runs = connection.execute(sa.text("SELECT run_id, status FROM runs")).all()
             event_types = set(
                 connection.execute(
-                    sa.text("SELECT dagster_event_type FROM event_logs WHERE run_id = :run_id"), {"run_id": result.run_id}
+                    sa.text("SELECT dagster_event_type FROM event_logs WHERE run_id = :run_id"),
+                    {"run_id": result.run_id},
                 ).scalars()
             )
             schedule_tables = set(sa.inspect(connection).get_table_names()) & {"instigators", "jobs", "job_ticks"}

@@ -60,8 +60,11 @@ def test_failing_run_exits_non_zero_and_says_why(fresh_clone, monkeypatch, capsy
 
 @pytest.mark.parametrize(
     ("given", "message"),
-    [("2025-12-31", "set SATUPEKERJA_FIRST_SNAPSHOT_DATE to run an older extract"),
-     ("2999-01-01", "after today"), ("20-11-2026", "not a date in the form YYYY-MM-DD")],
+    [
+        ("2025-12-31", "set SATUPEKERJA_FIRST_SNAPSHOT_DATE to run an older extract"),
+        ("2999-01-01", "after today"),
+        ("20-11-2026", "not a date in the form YYYY-MM-DD"),
+    ],
 )
 def test_snapshot_date_outside_the_partitions_is_refused_before_running(fresh_clone, capsys, given, message):
     with pytest.raises(SystemExit) as exit_info:
@@ -82,8 +85,9 @@ def test_an_older_extract_runs_as_its_own_partition():
         "print(args.snapshot_date, p.get_first_partition_key(), p.has_partition_key('2025-06-30'))"
     )
     env = {k: v for k, v in __import__("os").environ.items() if k != run_local.FIRST_SNAPSHOT_ENV}
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True,
-                          cwd=run_local.REPO_ROOT)
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True, cwd=run_local.REPO_ROOT
+    )
     assert done.stdout.split() == ["2025-06-30", "2025-06-30", "True"]
 
 

@@ -29,9 +29,22 @@ def test_cli_writes_the_agreed_files_with_the_agreed_header(tmp_path):
     main(["--records", "400", "--seed", "3", "--out", str(tmp_path)])
     for name in (REGISTER_FILE, *LINKAGE_FILES):
         rows = _read(tmp_path / name)
-        assert tuple(rows[0]) == COLUMNS == (
-            "rec_id", "given_name", "surname", "street_number", "address_1", "address_2", "suburb", "postcode",
-            "state", "date_of_birth", "phone_number",
+        assert (
+            tuple(rows[0])
+            == COLUMNS
+            == (
+                "rec_id",
+                "given_name",
+                "surname",
+                "street_number",
+                "address_1",
+                "address_2",
+                "suburb",
+                "postcode",
+                "state",
+                "date_of_birth",
+                "phone_number",
+            )
         )
         assert len(rows) > 100
     truth = _read(tmp_path / "truth.csv")
@@ -103,7 +116,8 @@ def test_values_have_the_promised_formats_and_corruptions(register):
     # Households and twins: different people at one address with one surname, some born the same day.
     addresses = Counter(
         (row["street_number"], row["address_1"].lower(), row["suburb"].lower(), row["surname"].lower())
-        for records in groups.values() for row in records[:1]
+        for records in groups.values()
+        for row in records[:1]
     )
     assert sum(count > 1 for count in addresses.values()) > 0.03 * len(groups)
 

@@ -89,5 +89,8 @@ def test_domisili_as_kecamatan_is_tagged(data):
     tagged = data.records[data.records["case"] == "domisili_kecamatan"]
     assert len(tagged) > 0
     assert set(tagged["record_id"].str.split(":").str[1]) <= {
-        "ojol_sawangan_bojongsari", "ojol_limo_cinere", "kurir_paket_depok_barat"}
+        "ojol_sawangan_bojongsari",
+        "ojol_limo_cinere",
+        "kurir_paket_depok_barat",
+    }
     assert pd.Series(data.manifest["record_cases"]).sum() == (data.records["case"] != "").sum()

@@ -29,8 +29,14 @@ def test_typo_rate_and_shape():
 
 def test_zero_rate_changes_nothing():
     values = names()
-    for edit in (corrupt.typo, corrupt.spelling_variant, corrupt.muhammad_variant, corrupt.drop_token,
-                 corrupt.abbreviate_token, corrupt.reorder_tokens):
+    for edit in (
+        corrupt.typo,
+        corrupt.spelling_variant,
+        corrupt.muhammad_variant,
+        corrupt.drop_token,
+        corrupt.abbreviate_token,
+        corrupt.reorder_tokens,
+    ):
         assert edit(rng(), values, 0.0).equals(values)
 
 
@@ -54,7 +60,10 @@ def test_token_edits():
     assert corrupt.drop_token(rng(), values, 1.0).tolist() == ["AGUS", "MUHAMMAD HAKIM", "SRI"]
     assert corrupt.reorder_tokens(rng(), values, 1.0).tolist() == ["SETIAWAN AGUS", "RIZKI MUHAMMAD HAKIM", "SRI"]
     assert corrupt.abbreviate_token(rng(), values, 1.0).str.replace(".", "").tolist() == [
-        "AGUS S", "MUHAMMAD RIZKI H", "SRI"]
+        "AGUS S",
+        "MUHAMMAD RIZKI H",
+        "SRI",
+    ]
 
 
 def test_title_prefix_matches_sex():

@@ -15,11 +15,52 @@ from sample_data.config import CorruptionRates, NoiseRates
 from sample_data.generate import generate_frames
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-DOC_TABLE_SOURCES = ("dukcapil", "bpjs_kesehatan", "disnaker", "umkm", "pedagang_pasar", "komunitas",
-                     "bpjs_ketenagakerjaan")
-VALID_PROVINCES = {"11", "12", "13", "14", "15", "16", "17", "18", "19", "21", "31", "32", "33", "34", "35", "36",
-                   "51", "52", "53", "61", "62", "63", "64", "65", "71", "72", "73", "74", "75", "76", "81", "82",
-                   "91", "92", "94"}
+DOC_TABLE_SOURCES = (
+    "dukcapil",
+    "bpjs_kesehatan",
+    "disnaker",
+    "umkm",
+    "pedagang_pasar",
+    "komunitas",
+    "bpjs_ketenagakerjaan",
+)
+VALID_PROVINCES = {
+    "11",
+    "12",
+    "13",
+    "14",
+    "15",
+    "16",
+    "17",
+    "18",
+    "19",
+    "21",
+    "31",
+    "32",
+    "33",
+    "34",
+    "35",
+    "36",
+    "51",
+    "52",
+    "53",
+    "61",
+    "62",
+    "63",
+    "64",
+    "65",
+    "71",
+    "72",
+    "73",
+    "74",
+    "75",
+    "76",
+    "81",
+    "82",
+    "91",
+    "92",
+    "94",
+}
 
 
 def _assert_same(a, b) -> None:
@@ -174,7 +215,8 @@ def test_women_without_plus_40_and_kk_in_nik_field_appear_outside_dukcapil(gener
     truth = generated.records
     persons = generated.persons.set_index("person_id")
     kes = generated.sources["bpjs_kesehatan"].assign(
-        person_id=truth.loc[truth["source"] == "bpjs_kesehatan", "person_id"].to_numpy())
+        person_id=truth.loc[truth["source"] == "bpjs_kesehatan", "person_id"].to_numpy()
+    )
     kes = kes[kes["NIK"].notna()]
     women = kes[persons.loc[kes["person_id"], "sex"].to_numpy() == "P"]
     assert (women["NIK"].str[6:8].astype(int) <= 31).any()

@@ -62,8 +62,10 @@ def test_truth_records_point_at_truth_persons(written):
     records = pd.read_parquet(out / "truth" / "records.parquet")
     assert persons["person_id"].is_unique
     assert records["person_id"].isin(persons["person_id"]).all()
-    assert str(pd.read_parquet(out / "truth" / "persons.parquet", dtype_backend="pyarrow")["birth_date"].dtype) \
+    assert (
+        str(pd.read_parquet(out / "truth" / "persons.parquet", dtype_backend="pyarrow")["birth_date"].dtype)
         == "date32[day][pyarrow]"
+    )
 
 
 def test_manifest_counts_rows_per_source(written, generated):

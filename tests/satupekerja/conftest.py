@@ -11,9 +11,9 @@ import pytest
 
 import data_contracts
 from data_contracts.schema import conform_to_person_schema
-from satupekerja.coverage import coverage_by_area, uncovered_informal_workers
-from satupekerja.privacy import DEMO_KEY, to_analytics_tier
-from satupekerja.warehouse import ANALYTICS, RESTRICTED, Warehouse
+from satupekerja.privacy.pseudonyms import DEMO_KEY, to_analytics_tier
+from satupekerja.publishing.warehouse import ANALYTICS, RESTRICTED, Warehouse
+from satupekerja.registry.coverage import coverage_by_area, uncovered_informal_workers
 from tests.generated_registry import GeneratedRegistry, build_generated_registry
 
 
@@ -29,7 +29,12 @@ def make_records():
         records = []
         for _worker_id, fields in rows:
             number = next(counter)
-            record = {"record_id": f"{fields['source']}:{number}", "source_file": "test", "source_row": number, **fields}
+            record = {
+                "record_id": f"{fields['source']}:{number}",
+                "source_file": "test",
+                "source_row": number,
+                **fields,
+            }
             records.append(record)
         person_records = conform_to_person_schema(pd.DataFrame(records))
         links = pd.DataFrame(
@@ -69,6 +74,10 @@ def published_warehouse(demo_registry, tmp_path_factory) -> Path:
         staged.write("worker_links", demo_registry.worker_links, RESTRICTED)
         staged.write("person_records", demo_registry.person_records, RESTRICTED)
         staged.write("coverage_by_area", coverage, ANALYTICS)
-        staged.write("uncovered_informal_workers", to_analytics_tier("uncovered_informal_workers", uncovered.assign(snapshot_date=day), DEMO_KEY, snapshot), ANALYTICS)
+        staged.write(
+            "uncovered_informal_workers",
+            to_analytics_tier("uncovered_informal_workers", uncovered.assign(snapshot_date=day), DEMO_KEY, snapshot),
+            ANALYTICS,
+        )
         warehouse.publish(staged)
     return root

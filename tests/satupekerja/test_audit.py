@@ -9,18 +9,18 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from satupekerja.audit import (
+from satupekerja.privacy.audit import (
     AUDIT_LOG_ENV,
-    AuditEntry,
     GENESIS_HASH,
+    AuditEntry,
     AuditLog,
     default_audit_path,
     file_sha256,
     main,
     pseudonymise_filter_value,
 )
-from satupekerja.privacy import DEMO_KEY, hmac_pseudonym
-from satupekerja.warehouse import WAREHOUSE_DIR_ENV
+from satupekerja.privacy.pseudonyms import DEMO_KEY, hmac_pseudonym
+from satupekerja.publishing.warehouse import WAREHOUSE_DIR_ENV
 
 
 @pytest.fixture
@@ -54,8 +54,12 @@ def test_record_writes_who_when_what_and_the_output_checksum(log, tmp_path):
     output = tmp_path / "out.xlsx"
     output.write_bytes(b"exported bytes")
     entry = log.record(
-        "export", requested_by="petugas.beji", command="satupekerja export", filters={"sector": "ojol"},
-        row_count=42, output_file=output,
+        "export",
+        requested_by="petugas.beji",
+        command="satupekerja export",
+        filters={"sector": "ojol"},
+        row_count=42,
+        output_file=output,
     )
     assert entry.requested_by == "petugas.beji"
     assert entry.os_user and entry.hostname
@@ -148,8 +152,9 @@ def test_loose_permissions_on_an_existing_log_are_tightened(log, tmp_path):
 @pytest.mark.parametrize("value", ["3276015708900001", "0812-3456-7890", "+6281234567890", ["3276015708900001"]])
 def test_raw_identifiers_in_filters_are_refused(log, value):
     with pytest.raises(ValueError, match=r"\['nik'\]") as error:
-        log.record("show", requested_by=None, command="satupekerja show", filters={"nik": value}, row_count=1,
-                   output_file=None)
+        log.record(
+            "show", requested_by=None, command="satupekerja show", filters={"nik": value}, row_count=1, output_file=None
+        )
     assert "3276015708900001" not in str(error.value)
     assert not log.path.exists()
 
@@ -158,9 +163,12 @@ def test_pseudonymised_filters_region_codes_and_dates_are_accepted(log):
     nik_hmac = pseudonymise_filter_value("3276015708900001", DEMO_KEY)
     assert nik_hmac == hmac_pseudonym(pd.Series(["3276015708900001"], dtype="str"), DEMO_KEY)[0]
     log.record(
-        "show", requested_by=None, command="satupekerja show",
+        "show",
+        requested_by=None,
+        command="satupekerja show",
         filters={"nik_hmac": nik_hmac, "kelurahan": "32.76.03.1010", "snapshot_date": "2026-11-21"},
-        row_count=1, output_file=None,
+        row_count=1,
+        output_file=None,
     )
     assert "3276015708900001" not in log.path.read_text()
     assert log.verify()

@@ -6,8 +6,8 @@ import pandas as pd
 import pytest
 
 from matching import DEFAULT_SETTINGS
-from satupekerja import checklist
-from satupekerja.checklist import (
+from satupekerja.staff import checklist
+from satupekerja.staff.checklist import (
     STATUS_BY_TK,
     STATUS_NOT_FOUND,
     ChecklistError,
@@ -30,9 +30,11 @@ STRANGERS = pd.DataFrame(
 
 def known_people(unified: pd.DataFrame, count: int) -> pd.DataFrame:
     """Workers with a Dukcapil name, birth date and phone, written the way a community would write them."""
-    eligible = unified[
-        unified["name_source"].eq("dukcapil") & unified["phone"].notna() & unified["birth_date"].notna()
-    ].sort_values("worker_id").head(count)
+    eligible = (
+        unified[unified["name_source"].eq("dukcapil") & unified["phone"].notna() & unified["birth_date"].notna()]
+        .sort_values("worker_id")
+        .head(count)
+    )
     return pd.DataFrame(
         {
             "Nama Lengkap": eligible["name"].str.title().to_numpy(),
@@ -46,8 +48,11 @@ def known_people(unified: pd.DataFrame, count: int) -> pd.DataFrame:
 @pytest.fixture(scope="module")
 def registry(demo_registry) -> RegistryForChecks:
     return RegistryForChecks(
-        demo_registry.person_records, demo_registry.worker_links, demo_registry.unified,
-        demo_registry.link_result.model, DEFAULT_SETTINGS,
+        demo_registry.person_records,
+        demo_registry.worker_links,
+        demo_registry.unified,
+        demo_registry.link_result.model,
+        DEFAULT_SETTINGS,
     )
 
 
@@ -74,20 +79,37 @@ def test_known_people_are_found_with_their_cover_and_strangers_are_not(demo_regi
 def test_columns_are_found_by_synonyms_or_named():
     columns = ["No", "NAMA DRIVER", "No. HP / WA", "Whatsapp", "No KTP", "Tanggal Lahir"]
     assert detect_columns(columns, {}, "x.csv") == {
-        "name": "NAMA DRIVER", "phone": "Whatsapp", "nik": "No KTP", "birth_date": "Tanggal Lahir",
+        "name": "NAMA DRIVER",
+        "phone": "Whatsapp",
+        "nik": "No KTP",
+        "birth_date": "Tanggal Lahir",
     }
     assert detect_columns(columns, {"phone": "No. HP / WA"}, "x.csv")["phone"] == "No. HP / WA"
-    assert detect_columns(["Nama", "Domisili", "Kec."], {}, "x.csv") == {"name": "Nama", "kelurahan": "Domisili", "kecamatan": "Kec."}
+    assert detect_columns(["Nama", "Domisili", "Kec."], {}, "x.csv") == {
+        "name": "Nama",
+        "kelurahan": "Domisili",
+        "kecamatan": "Kec.",
+    }
 
 
 def test_list_values_go_through_the_source_normalisers():
     rows = pd.DataFrame(
-        {"Nama": ["Bpk. H. Ahmad Fauzi, S.E."], "WA": ["0812-3456-7890"], "Tgl Lahir": ["5 Agustus 1988"],
-         "NIK": ["3.27601E+15"], "Kelurahan": ["Kel. Pondok Cina"], "Kecamatan": ["Beji"]}
+        {
+            "Nama": ["Bpk. H. Ahmad Fauzi, S.E."],
+            "WA": ["0812-3456-7890"],
+            "Tgl Lahir": ["5 Agustus 1988"],
+            "NIK": ["3.27601E+15"],
+            "Kelurahan": ["Kel. Pondok Cina"],
+            "Kecamatan": ["Beji"],
+        }
     )
     columns = detect_columns(list(rows.columns), {}, "x.csv")
     record = checklist.to_person_records(rows, columns, "x.csv", SNAPSHOT).iloc[0]
-    assert (record["name"], record["phone"], record["birth_date"]) == ("AHMAD FAUZI", "6281234567890", pd.Timestamp("1988-08-05"))
+    assert (record["name"], record["phone"], record["birth_date"]) == (
+        "AHMAD FAUZI",
+        "6281234567890",
+        pd.Timestamp("1988-08-05"),
+    )
     assert pd.isna(record["nik"]) and record["nik_issue"] == "excel_mangled"
     assert record["kelurahan_code"].startswith("32.76.06.") and record["kecamatan_code"] == "32.76.06"
     assert (record["record_id"], record["source_row"]) == ("check_list:2", 2)

@@ -10,11 +10,11 @@ import pytest
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
-from satupekerja.audit import file_sha256
-from satupekerja.checklist import RESULT_COLUMNS, STATUS_NOT_FOUND
-from satupekerja.cli import app
-from satupekerja.exports import HEADERS
-from satupekerja.warehouse import Warehouse
+from satupekerja.privacy.audit import file_sha256
+from satupekerja.publishing.warehouse import Warehouse
+from satupekerja.staff.checklist import RESULT_COLUMNS, STATUS_NOT_FOUND
+from satupekerja.staff.cli import app
+from satupekerja.staff.exports import HEADERS
 
 runner = CliRunner()
 
@@ -46,7 +46,9 @@ def busiest_kecamatan(demo_registry) -> tuple[str, int]:
 
 def test_export_uncovered_writes_an_audited_workbook(env, demo_registry):
     kecamatan, expected_rows = busiest_kecamatan(demo_registry)
-    result = runner.invoke(app, ["export", "uncovered", "--kecamatan", kecamatan.upper(), "--requested-by", "petugas-07"])
+    result = runner.invoke(
+        app, ["export", "uncovered", "--kecamatan", kecamatan.upper(), "--requested-by", "petugas-07"]
+    )
     assert result.exit_code == 0, result.output
     path = next((env / "exports").glob("belum_terlindungi_*_2026-11-01.xlsx"))
     workbook = load_workbook(path)
@@ -54,7 +56,11 @@ def test_export_uncovered_writes_an_audited_workbook(env, demo_registry):
     assert rows == expected_rows
     assert [cell.value for cell in workbook[workbook.sheetnames[0]][1]] == list(HEADERS)
     entry = audit_entries(env)[-1]
-    assert (entry["action"], entry["requested_by"], entry["row_count"]) == ("export_uncovered", "petugas-07", expected_rows)
+    assert (entry["action"], entry["requested_by"], entry["row_count"]) == (
+        "export_uncovered",
+        "petugas-07",
+        expected_rows,
+    )
     assert entry["filters"]["kecamatan"] == kecamatan
     assert entry["output_sha256"] == file_sha256(path)
 
@@ -62,7 +68,9 @@ def test_export_uncovered_writes_an_audited_workbook(env, demo_registry):
 def test_export_csv_filtered_by_sector(env, demo_registry):
     kecamatan, _ = busiest_kecamatan(demo_registry)
     out = env / "list.csv"
-    result = runner.invoke(app, ["export", "uncovered", "--kecamatan", kecamatan, "--sector", "ojol", "--format", "csv", "--out", str(out)])
+    result = runner.invoke(
+        app, ["export", "uncovered", "--kecamatan", kecamatan, "--sector", "ojol", "--format", "csv", "--out", str(out)]
+    )
     assert result.exit_code == 0, result.output
     table = pd.read_csv(out, dtype="str", encoding="utf-8-sig")
     assert list(table.columns) == list(HEADERS)
@@ -87,7 +95,9 @@ def test_bad_arguments_are_usage_errors(env, arguments, message):
 
 
 def test_wrong_suffix_for_format_is_a_clear_error(env):
-    result = runner.invoke(app, ["export", "uncovered", "--kecamatan", "Beji", "--format", "csv", "--out", str(env / "x.xlsx")])
+    result = runner.invoke(
+        app, ["export", "uncovered", "--kecamatan", "Beji", "--format", "csv", "--out", str(env / "x.xlsx")]
+    )
     assert result.exit_code == 1
     assert "must end in .csv" in result.output
 
@@ -103,7 +113,9 @@ def test_without_a_published_snapshot_the_user_is_told_to_run_make_run(env, tmp_
 
 def test_show_by_worker_id_and_by_nik_is_audited_without_the_nik(env, demo_registry):
     unified = demo_registry.unified
-    worker = unified[unified["record_count"].gt(2) & unified["nik"].notna() & unified["sources"].str.contains("dukcapil")].iloc[0]
+    worker = unified[
+        unified["record_count"].gt(2) & unified["nik"].notna() & unified["sources"].str.contains("dukcapil")
+    ].iloc[0]
     by_id = runner.invoke(app, ["show", worker["worker_id"]])
     assert by_id.exit_code == 0, by_id.output
     for record_id in worker["record_ids"]:
@@ -141,7 +153,10 @@ def test_check_list_marks_every_row(env, demo_registry):
     person = unified[unified["name_source"].eq("dukcapil") & unified["phone"].notna()].iloc[0]
     community = env / "ojol_beji.csv"
     pd.DataFrame(
-        {"NAMA DRIVER": [person["name"], "Bambang Sutrisnowijoyo Hutapea"], "WhatsApp": [person["phone"], "081299990000"]}
+        {
+            "NAMA DRIVER": [person["name"], "Bambang Sutrisnowijoyo Hutapea"],
+            "WhatsApp": [person["phone"], "081299990000"],
+        }
     ).to_csv(community, index=False)
     result = runner.invoke(app, ["check-list", str(community)])
     assert result.exit_code == 0, result.output

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from satupekerja.coverage import coverage_by_area, months_in_arrears, uncovered_informal_workers
 from data_contracts.regions import load_region_reference
-from satupekerja.unify import build_unified_workers
+from satupekerja.registry.coverage import coverage_by_area, months_in_arrears, uncovered_informal_workers
+from satupekerja.registry.unify import build_unified_workers
 
 SNAPSHOT = pd.Timestamp("2025-06-15")
 LIMO_KELURAHAN = "32.76.04.1001"
@@ -19,12 +19,20 @@ def flags(make_records, *rows, snapshot=SNAPSHOT) -> pd.DataFrame:
 
 
 def bpu(last_paid: str, status: str = "AKTIF") -> dict:
-    return {"source": "bpjs_ketenagakerjaan", "tk_kpj": "12345678901", "tk_segment": "BPU", "tk_status": status,
-            "tk_last_paid_month": last_paid, "registered_date": "2022-01-01"}
+    return {
+        "source": "bpjs_ketenagakerjaan",
+        "tk_kpj": "12345678901",
+        "tk_segment": "BPU",
+        "tk_status": status,
+        "tk_last_paid_month": last_paid,
+        "registered_date": "2022-01-01",
+    }
 
 
 def test_ppu_member_is_formal_and_not_listed(make_records):
-    row = flags(make_records, ("W1", {"source": "bpjs_kesehatan", "jkn_segment": "PPU", "jkn_status": "AKTIF"})).loc["W1"]
+    row = flags(make_records, ("W1", {"source": "bpjs_kesehatan", "jkn_segment": "PPU", "jkn_status": "AKTIF"})).loc[
+        "W1"
+    ]
     assert row["employment_type"] == "formal"
     assert row["bpjs_tk_status"] == "never_registered"
     assert not row["uncovered_informal"]
@@ -32,8 +40,14 @@ def test_ppu_member_is_formal_and_not_listed(make_records):
 
 
 def test_pbpu_member_without_tk_is_informal_never_registered(make_records):
-    row = flags(make_records, ("W1", {"source": "bpjs_kesehatan", "jkn_segment": "PBPU", "jkn_status": "AKTIF"})).loc["W1"]
-    assert (row["employment_type"], row["bpjs_tk_status"], row["uncovered_reason"]) == ("informal", "never_registered", "never_registered")
+    row = flags(make_records, ("W1", {"source": "bpjs_kesehatan", "jkn_segment": "PBPU", "jkn_status": "AKTIF"})).loc[
+        "W1"
+    ]
+    assert (row["employment_type"], row["bpjs_tk_status"], row["uncovered_reason"]) == (
+        "informal",
+        "never_registered",
+        "never_registered",
+    )
     assert row["uncovered_informal"]
     assert "jkn:PBPU" in row["employment_evidence"]
 
@@ -62,14 +76,24 @@ def test_bpu_nonaktif_within_three_months_is_lapsed_nonaktif(make_records):
 def test_pu_active_per_status_whatever_the_payments(make_records):
     row = flags(
         make_records,
-        ("W1", {"source": "bpjs_ketenagakerjaan", "tk_segment": "PU", "tk_status": "AKTIF", "tk_last_paid_month": "2024-01-01"}),
+        (
+            "W1",
+            {
+                "source": "bpjs_ketenagakerjaan",
+                "tk_segment": "PU",
+                "tk_status": "AKTIF",
+                "tk_last_paid_month": "2024-01-01",
+            },
+        ),
     ).loc["W1"]
     assert (row["employment_type"], row["bpjs_tk_status"]) == ("formal", "active")
     assert not row["uncovered_informal"]
 
 
 def test_an_active_membership_wins_over_a_lapsed_one(make_records):
-    row = flags(make_records, ("W1", bpu("2023-01-01")), ("W1", {**bpu("2025-05-01"), "tk_kpj": "98765432109"})).loc["W1"]
+    row = flags(make_records, ("W1", bpu("2023-01-01")), ("W1", {**bpu("2025-05-01"), "tk_kpj": "98765432109"})).loc[
+        "W1"
+    ]
     assert (row["bpjs_tk_status"], row["tk_kpj"], row["months_in_arrears"]) == ("active", "98765432109", 1)
 
 
@@ -104,7 +128,11 @@ def test_informal_registration_beats_stale_dukcapil_occupation_and_old_pu(make_r
         ("W1", {"source": "bpjs_ketenagakerjaan", "tk_segment": "PU", "tk_status": "NONAKTIF"}),
         ("W1", {"source": "komunitas", "sector": "ojol"}),
     ).loc["W1"]
-    assert (row["employment_type"], row["bpjs_tk_status"], row["uncovered_reason"]) == ("informal", "lapsed", "nonaktif")
+    assert (row["employment_type"], row["bpjs_tk_status"], row["uncovered_reason"]) == (
+        "informal",
+        "lapsed",
+        "nonaktif",
+    )
     assert "komunitas:ojol" in row["employment_evidence"]
 
 
@@ -139,7 +167,10 @@ def test_no_evidence_is_unknown(make_records):
 
 
 def test_flags_are_as_of_the_snapshot_not_the_clock(make_records):
-    rows = [("W1", {**bpu("2019-10-01"), "registered_date": "2019-01-01"}), ("W1", {"source": "umkm", "registered_date": "2018-01-01"})]
+    rows = [
+        ("W1", {**bpu("2019-10-01"), "registered_date": "2019-01-01"}),
+        ("W1", {"source": "umkm", "registered_date": "2018-01-01"}),
+    ]
     in_2020 = flags(make_records, *rows, snapshot="2020-01-20").loc["W1"]
     assert (in_2020["bpjs_tk_status"], in_2020["months_in_arrears"]) == ("active", 3)
     in_2020_february = flags(make_records, *rows, snapshot="2020-02-03").loc["W1"]
@@ -220,13 +251,22 @@ def test_roles_decide_evidence_and_cover_not_source_ids(make_records):
     from data_contracts.roles import EvidenceRule, RoleBook, SourceRoles
 
     informal = EvidenceRule(strength=2, label="ojol:{sector|daftar}", category="informal")
-    book = RoleBook({"ojol": SourceRoles(employment_evidence=(informal,)),
-                     "tk_extract": SourceRoles(membership_register=True)})
+    book = RoleBook(
+        {"ojol": SourceRoles(employment_evidence=(informal,)), "tk_extract": SourceRoles(membership_register=True)}
+    )
     person_records, links = make_records(
         ("W1", {"source": "ojol", "sector": "ojol"}),
         ("W2", {"source": "ojol"}),
-        ("W2", {"source": "tk_extract", "tk_kpj": "1", "tk_segment": "BPU", "tk_status": "AKTIF",
-                "tk_last_paid_month": "2025-06-01"}),
+        (
+            "W2",
+            {
+                "source": "tk_extract",
+                "tk_kpj": "1",
+                "tk_segment": "BPU",
+                "tk_status": "AKTIF",
+                "tk_last_paid_month": "2025-06-01",
+            },
+        ),
     )
     unified = build_unified_workers(person_records, links, SNAPSHOT, book).set_index("worker_id")
     assert unified.loc["W1", "employment_evidence"] == "ojol:ojol"
@@ -237,10 +277,13 @@ def test_roles_decide_evidence_and_cover_not_source_ids(make_records):
 def test_without_a_membership_register_cover_is_not_computed(make_records):
     from data_contracts.roles import EvidenceRule, RoleBook, SourceRoles
 
-    book = RoleBook({"register": SourceRoles(employment_evidence=(
-        EvidenceRule(strength=2, label="daftar", category="informal"),))})
-    person_records, links = make_records(("W1", {"source": "register", "kecamatan_code": "32.76.04"}),
-                                         ("W2", {"source": "register", "tk_segment": "BPU", "tk_status": "AKTIF"}))
+    book = RoleBook(
+        {"register": SourceRoles(employment_evidence=(EvidenceRule(strength=2, label="daftar", category="informal"),))}
+    )
+    person_records, links = make_records(
+        ("W1", {"source": "register", "kecamatan_code": "32.76.04"}),
+        ("W2", {"source": "register", "tk_segment": "BPU", "tk_status": "AKTIF"}),
+    )
     unified = build_unified_workers(person_records, links, SNAPSHOT, book)
     assert unified["bpjs_tk_status"].tolist() == ["not_computed", "not_computed"]
     assert unified["employment_type"].tolist() == ["informal", "informal"]

@@ -7,19 +7,33 @@ import pytest
 from openpyxl import load_workbook
 
 from data_contracts.regions import load_region_reference
-from satupekerja.coverage import uncovered_informal_workers
-from satupekerja.exports import HEADERS, INFO_SHEET, staff_table, write_csv, write_xlsx
+from satupekerja.registry.coverage import uncovered_informal_workers
+from satupekerja.staff.exports import HEADERS, INFO_SHEET, staff_table, write_csv, write_xlsx
 
 MASKED_NIK = r"^\*{12}\d{4}$"
 
 
 def uncovered_row(**fields) -> dict:
     base = {
-        "outreach_priority": 1, "outreach_score": 30, "worker_id": "W1", "nik": "3276011203900001", "name": "BUDI",
-        "alias": pd.NA, "phone": "6281234567890", "address": "JL MELATI", "rt": "2", "rw": "15",
-        "kelurahan_code": "32.76.02.1001", "kecamatan_code": "32.76.02", "sector": "ojol", "occupation": pd.NA,
-        "bpjs_tk_status": "never_registered", "months_in_arrears": pd.NA, "uncovered_reason": "never_registered",
-        "vulnerable": False, "vulnerable_reason": pd.NA,
+        "outreach_priority": 1,
+        "outreach_score": 30,
+        "worker_id": "W1",
+        "nik": "3276011203900001",
+        "name": "BUDI",
+        "alias": pd.NA,
+        "phone": "6281234567890",
+        "address": "JL MELATI",
+        "rt": "2",
+        "rw": "15",
+        "kelurahan_code": "32.76.02.1001",
+        "kecamatan_code": "32.76.02",
+        "sector": "ojol",
+        "occupation": pd.NA,
+        "bpjs_tk_status": "never_registered",
+        "months_in_arrears": pd.NA,
+        "uncovered_reason": "never_registered",
+        "vulnerable": False,
+        "vulnerable_reason": pd.NA,
     }
     return {**base, **fields}
 
@@ -39,8 +53,14 @@ def test_staff_table_speaks_indonesian_and_masks_nik(regions):
         frame(
             uncovered_row(worker_id="W2", outreach_priority=2),
             uncovered_row(
-                worker_id="W1", outreach_priority=1, uncovered_reason="lapsed_arrears", bpjs_tk_status="lapsed",
-                months_in_arrears=7, vulnerable=True, vulnerable_reason="pbi_apbd", sector="kurir",
+                worker_id="W1",
+                outreach_priority=1,
+                uncovered_reason="lapsed_arrears",
+                bpjs_tk_status="lapsed",
+                months_in_arrears=7,
+                vulnerable=True,
+                vulnerable_reason="pbi_apbd",
+                sector="kurir",
             ),
         ),
         regions,

@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 from data_contracts.schema import PERSON_SCHEMA, PERSONAL_DATA_COLUMNS, conform_to_person_schema
-from satupekerja.privacy import (
+from satupekerja.privacy.pseudonyms import (
     COLUMN_POLICY,
     DEMO_KEY,
     DEMO_KEY_LABEL,
@@ -294,14 +294,33 @@ def test_scanner_is_fast_over_megabytes_of_logs(scanner):
 
 @pytest.fixture
 def unified(make_records):
-    from satupekerja.unify import build_unified_workers
+    from satupekerja.registry.unify import build_unified_workers
 
     records, links = make_records(
-        ("W1", {"source": "dukcapil", "nik": "3276015708900001", "name": "SITI AMINAH", "phone": "6281234567890",
-                "birth_date": pd.Timestamp("1990-08-17"), "address": "JL MARGONDA RAYA NO 12",
-                "kelurahan_code": "32.76.01.1006", "kecamatan_code": "32.76.01"}),
-        ("W1", {"source": "bpjs_ketenagakerjaan", "nik": "3276015708900001", "tk_kpj": "12345678901",
-                "tk_segment": "BPU", "tk_status": "NONAKTIF", "tk_last_paid_month": pd.Timestamp("2024-01-01")}),
+        (
+            "W1",
+            {
+                "source": "dukcapil",
+                "nik": "3276015708900001",
+                "name": "SITI AMINAH",
+                "phone": "6281234567890",
+                "birth_date": pd.Timestamp("1990-08-17"),
+                "address": "JL MARGONDA RAYA NO 12",
+                "kelurahan_code": "32.76.01.1006",
+                "kecamatan_code": "32.76.01",
+            },
+        ),
+        (
+            "W1",
+            {
+                "source": "bpjs_ketenagakerjaan",
+                "nik": "3276015708900001",
+                "tk_kpj": "12345678901",
+                "tk_segment": "BPU",
+                "tk_status": "NONAKTIF",
+                "tk_last_paid_month": pd.Timestamp("2024-01-01"),
+            },
+        ),
         ("W2", {"source": "komunitas", "name": "BUDI SANTOSO", "phone": "6285711112222", "sector": "ojol"}),
     )
     return build_unified_workers(records, links, SNAPSHOT)
@@ -309,7 +328,7 @@ def unified(make_records):
 
 def test_every_registry_table_column_is_classified(unified):
     from data_contracts import load_region_reference
-    from satupekerja.coverage import coverage_by_area, uncovered_informal_workers
+    from satupekerja.registry.coverage import coverage_by_area, uncovered_informal_workers
 
     tables = {
         "unified_workers": unified,

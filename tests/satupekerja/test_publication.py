@@ -7,20 +7,17 @@ from datetime import date
 from pathlib import Path
 from types import SimpleNamespace
 
-from data_contracts.roles import SourceRoles
-
 import dagster as dg
 import pandas as pd
 import pytest
 
 from assets.partitions import snapshot_partitions
-from assets.publication import PublicationGuards, WarehouseResource, build_publish_snapshot
+from assets.publication import PublicationGuards, build_publish_snapshot
+from assets.resources import WarehouseResource
 from data_contracts import conform_to_person_schema, load_region_reference
+from data_contracts.roles import SourceRoles
 from matching.stable_ids import assign_worker_ids
-from satupekerja.coverage import coverage_by_area, uncovered_informal_workers
-from satupekerja.unify import build_unified_workers
-
-from satupekerja.publication import (
+from satupekerja.publishing.guards import (
     GUARD_NAMES,
     MEMBERSHIP_DATA_PRESENT,
     OUTPUT_CONTRACTS_MET,
@@ -34,7 +31,9 @@ from satupekerja.publication import (
     evaluate_guards,
     previous_worker_ids,
 )
-from satupekerja.warehouse import Warehouse
+from satupekerja.publishing.warehouse import Warehouse
+from satupekerja.registry.coverage import coverage_by_area, uncovered_informal_workers
+from satupekerja.registry.unify import build_unified_workers
 
 YESTERDAY = date(2026, 11, 20)
 TONIGHT = date(2026, 11, 21)
@@ -212,8 +211,14 @@ def night_outputs(night: date, linked: dict[str, int], quarantined: dict[str, in
     sources = [record_id.split(":")[0] for record_id in record_ids]
     person_records = conform_to_person_schema(
         pd.DataFrame(
-            {"source": sources, "record_id": record_ids, "source_file": "test", "source_row": range(1, len(record_ids) + 1),
-             "nik": [f"3276{i:012d}" for i in range(len(record_ids))], "name": "SITI AMINAH"}
+            {
+                "source": sources,
+                "record_id": record_ids,
+                "source_file": "test",
+                "source_row": range(1, len(record_ids) + 1),
+                "nik": [f"3276{i:012d}" for i in range(len(record_ids))],
+                "name": "SITI AMINAH",
+            }
         )
     )
     ids, history = assign_worker_ids(pd.DataFrame({"record_id": record_ids, "cluster": record_ids}), None, None, night)
@@ -231,8 +236,12 @@ def night_outputs(night: date, linked: dict[str, int], quarantined: dict[str, in
     for source in SOURCES:
         count = quarantined.get(source, 0)
         outputs[f"quarantine_{source}"] = pd.DataFrame(
-            {"source": [source] * count, "source_row": range(count), "reason": ["NAMA: required"] * count,
-             "raw_values": ['{"NAMA": ""}'] * count}
+            {
+                "source": [source] * count,
+                "source_row": range(count),
+                "reason": ["NAMA: required"] * count,
+                "raw_values": ['{"NAMA": ""}'] * count,
+            }
         )
     return outputs
 
@@ -249,8 +258,10 @@ def upstream_stubs(outputs: dict[str, pd.DataFrame]) -> list[dg.AssetsDefinition
 
 
 def materialize_night(root: Path, night: date, outputs: dict[str, pd.DataFrame]) -> dg.ExecuteInProcessResult:
-    contracts = {source: SimpleNamespace(required=True, roles=SourceRoles(membership_register=source == "bpjs_ketenagakerjaan"))
-                 for source in SOURCES}
+    contracts = {
+        source: SimpleNamespace(required=True, roles=SourceRoles(membership_register=source == "bpjs_ketenagakerjaan"))
+        for source in SOURCES
+    }
     return dg.materialize(
         [build_publish_snapshot(contracts), *upstream_stubs(outputs)],
         partition_key=night.isoformat(),
@@ -276,12 +287,21 @@ def test_a_healthy_night_is_published_in_both_tiers(tmp_path: Path) -> None:
     assert result.success
     assert warehouse.snapshots() == [YESTERDAY]
     assert warehouse.tables("restricted") == [
-        "matching_model", "person_records", "quarantine", "uncovered_informal_workers", "unified_workers",
+        "matching_model",
+        "person_records",
+        "quarantine",
+        "uncovered_informal_workers",
+        "unified_workers",
         "worker_links",
     ]
     assert warehouse.tables() == [
-        "coverage_by_area", "publication_stats", "quarantine", "uncovered_informal_workers", "unified_workers",
-        "worker_id_history", "worker_links",
+        "coverage_by_area",
+        "publication_stats",
+        "quarantine",
+        "uncovered_informal_workers",
+        "unified_workers",
+        "worker_id_history",
+        "worker_links",
     ]
     assert len(warehouse.read("quarantine", tier="restricted")) == 2
     assert "raw_values" not in warehouse.read("quarantine").columns
@@ -379,10 +399,14 @@ def test_a_table_breaking_its_output_contract_holds_the_night_back(tmp_path: Pat
 
 
 def test_record_sources_are_the_text_before_the_first_colon():
-    from satupekerja.publication import record_sources
+    from satupekerja.publishing.guards import record_sources
 
-    ids = pd.Series(["bpjs_kesehatan:0001", "komunitas:ojol_beji_2026:3", "nocolon", None, "umkm:\nx"], dtype="str",
-                    index=[10, 11, 12, 13, 14], name="record_id")
+    ids = pd.Series(
+        ["bpjs_kesehatan:0001", "komunitas:ojol_beji_2026:3", "nocolon", None, "umkm:\nx"],
+        dtype="str",
+        index=[10, 11, 12, 13, 14],
+        name="record_id",
+    )
     sources = record_sources(ids)
     assert sources.index.tolist() == [10, 11, 12, 13, 14] and sources.name == "record_id"
     assert sources.fillna("<NA>").tolist() == ["bpjs_kesehatan", "komunitas", "nocolon", "<NA>", "umkm"]

@@ -9,7 +9,7 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
-from satupekerja.warehouse import RESTRICTED, Warehouse, read_parquet_frame
+from satupekerja.publishing.warehouse import RESTRICTED, Warehouse, read_parquet_frame
 
 
 def published_files(root: Path) -> list[Path]:
@@ -39,6 +39,9 @@ def test_a_list_column_read_back_by_the_pipeline_still_publishes_readable(tmp_pa
     (published,) = published_files(tmp_path)
     plain = pd.read_parquet(published)
     assert [list(values) for values in plain["record_ids"]] == [["a:1", "b:2"], ["c:3"]]
-    assert duckdb.sql(f"SELECT len(record_ids) FROM read_parquet('{published}') ORDER BY worker_id").fetchall() == [(2,), (1,)]
+    assert duckdb.sql(f"SELECT len(record_ids) FROM read_parquet('{published}') ORDER BY worker_id").fetchall() == [
+        (2,),
+        (1,),
+    ]
     assert read_parquet_frame(published)["record_ids"].dtype == lists.dtype
     assert path.name == published.name

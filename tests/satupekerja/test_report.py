@@ -9,9 +9,9 @@ import pandas as pd
 import pytest
 
 from data_contracts.regions import load_region_reference
-from satupekerja.coverage import coverage_by_area, uncovered_informal_workers
-from satupekerja.privacy import personal_data_scanner
-from satupekerja.report import SECTION_IDS, ReportInputs, city_trend, render_report, uncovered_by_sector
+from satupekerja.privacy.pseudonyms import personal_data_scanner
+from satupekerja.registry.coverage import coverage_by_area, uncovered_informal_workers
+from satupekerja.staff.report import SECTION_IDS, ReportInputs, city_trend, render_report, uncovered_by_sector
 
 
 class PageStructure(HTMLParser):

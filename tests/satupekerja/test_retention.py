@@ -13,8 +13,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from satupekerja.audit import AuditLog
-from satupekerja.retention import (
+from satupekerja.privacy.audit import AuditLog
+from satupekerja.publishing.retention import (
     DEFAULT_RETENTION_DAYS,
     REMOVE_ASSET_PARTITION,
     REMOVE_EXPORT,
@@ -24,7 +24,7 @@ from satupekerja.retention import (
     apply_retention,
     retention_days_from_env,
 )
-from satupekerja.warehouse import ANALYTICS, RESTRICTED, STALE_STAGING_AFTER, Warehouse
+from satupekerja.publishing.warehouse import ANALYTICS, RESTRICTED, STALE_STAGING_AFTER, Warehouse
 
 TODAY = date(2026, 11, 21)
 KEEP_DAYS = 30

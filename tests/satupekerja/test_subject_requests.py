@@ -8,8 +8,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from satupekerja.privacy import DEMO_KEY, hmac_pseudonym, load_pseudonymisation_key
-from satupekerja.subject_requests import (
+from satupekerja.privacy.pseudonyms import DEMO_KEY, hmac_pseudonym, load_pseudonymisation_key
+from satupekerja.privacy.subject_requests import (
     COLUMNS,
     REQUESTS_PATH_ENV,
     SubjectRequestError,
@@ -49,8 +49,9 @@ def erasure(nik: str, request_id: str = "DSR-1") -> dict:
 
 
 def correction(nik: str, field: str, value: str, request_id: str, received: date = RECEIVED) -> dict:
-    return make_request_row(nik, "correction", key=DEMO_KEY, request_id=request_id, received_date=received,
-                            field=field, new_value=value)
+    return make_request_row(
+        nik, "correction", key=DEMO_KEY, request_id=request_id, received_date=received, field=field, new_value=value
+    )
 
 
 def test_the_register_holds_the_nik_pseudonym_never_the_nik(tmp_path):
@@ -80,8 +81,11 @@ def test_without_links_erasure_reaches_the_records_with_the_nik_only(tmp_path, p
 
 def test_correction_changes_the_field_on_every_record_of_the_person(tmp_path, people):
     records, links = people
-    path = register(tmp_path, correction(BUDI, "phone", "0812-9999-8888", "DSR-2"),
-                    correction(BUDI, "birth_date", "17 Agustus 1985", "DSR-3"))
+    path = register(
+        tmp_path,
+        correction(BUDI, "phone", "0812-9999-8888", "DSR-2"),
+        correction(BUDI, "birth_date", "17 Agustus 1985", "DSR-3"),
+    )
     corrected, applied = apply_requests(records, load_requests(path), DEMO_KEY, worker_links=links)
     budi = corrected[corrected["nik"] == BUDI]
     assert budi["phone"].tolist() == ["6281299998888", "6281299998888"]
@@ -94,8 +98,11 @@ def test_correction_changes_the_field_on_every_record_of_the_person(tmp_path, pe
 
 def test_the_later_correction_wins_and_an_empty_value_clears_the_field(tmp_path, people):
     records, links = people
-    path = register(tmp_path, correction(BUDI, "phone", "", "DSR-5", date(2026, 11, 5)),
-                    correction(BUDI, "phone", "081299998888", "DSR-4", date(2026, 11, 4)))
+    path = register(
+        tmp_path,
+        correction(BUDI, "phone", "", "DSR-5", date(2026, 11, 5)),
+        correction(BUDI, "phone", "081299998888", "DSR-4", date(2026, 11, 4)),
+    )
     corrected, _ = apply_requests(records, load_requests(path), DEMO_KEY, worker_links=links)
     assert corrected.loc[corrected["nik"] == BUDI, "phone"].isna().all()
 
@@ -183,7 +190,7 @@ def test_missing_default_register_means_no_requests_but_a_configured_one_must_ex
     with pytest.raises(FileNotFoundError):
         load_requests()
     monkeypatch.delenv(REQUESTS_PATH_ENV)
-    monkeypatch.setattr("satupekerja.subject_requests.DEFAULT_REQUESTS_PATH", tmp_path / "absent.csv")
+    monkeypatch.setattr("satupekerja.privacy.subject_requests.DEFAULT_REQUESTS_PATH", tmp_path / "absent.csv")
     assert load_requests().empty
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from satupekerja.unify import build_unified_workers
+from satupekerja.registry.unify import build_unified_workers
 
 SNAPSHOT = pd.Timestamp("2025-06-15")
 
@@ -23,11 +23,25 @@ def test_dukcapil_wins_identity_even_against_agreeing_sources(make_records):
         make_records(
             ("W1", {"source": "bpjs_kesehatan", "name": "BUDI SANTOSA", "sex": "P", "birth_date": "1990-03-13"}),
             ("W1", {"source": "umkm", "name": "BUDI SANTOSA", "sex": "P", "birth_date": "1990-03-13"}),
-            ("W1", {"source": "dukcapil", "name": "BUDI SANTOSO", "sex": "L", "birth_date": "1990-03-12", "kk": "3276010101200001"}),
+            (
+                "W1",
+                {
+                    "source": "dukcapil",
+                    "name": "BUDI SANTOSO",
+                    "sex": "L",
+                    "birth_date": "1990-03-12",
+                    "kk": "3276010101200001",
+                },
+            ),
         )
     )
     row = unified.loc["W1"]
-    assert (row["name"], row["sex"], row["birth_date"], row["kk"]) == ("BUDI SANTOSO", "L", pd.Timestamp("1990-03-12"), "3276010101200001")
+    assert (row["name"], row["sex"], row["birth_date"], row["kk"]) == (
+        "BUDI SANTOSO",
+        "L",
+        pd.Timestamp("1990-03-12"),
+        "3276010101200001",
+    )
     assert row["name_source"] == row["sex_source"] == row["birth_date_source"] == row["kk_source"] == "dukcapil"
 
 
@@ -91,11 +105,29 @@ def test_phone_recency_tie_is_broken_by_source_priority(make_records):
 def test_residence_is_one_block_and_a_resolved_kelurahan_beats_recency(make_records):
     unified = unify(
         make_records(
-            ("W1", {"source": "umkm", "address": "JL MELATI 1", "rt": "1", "rw": "2", "kelurahan_code": "32.76.01.1006",
-                    "kecamatan_code": "32.76.01", "registered_date": "2023-01-01"}),
+            (
+                "W1",
+                {
+                    "source": "umkm",
+                    "address": "JL MELATI 1",
+                    "rt": "1",
+                    "rw": "2",
+                    "kelurahan_code": "32.76.01.1006",
+                    "kecamatan_code": "32.76.01",
+                    "registered_date": "2023-01-01",
+                },
+            ),
             ("W1", {"source": "komunitas", "address": "GG KENANGA", "rt": "7", "registered_date": "2025-01-01"}),
-            ("W1", {"source": "bpjs_kesehatan", "address": "JL MAWAR 9", "kelurahan_code": "32.76.02.1001",
-                    "kecamatan_code": "32.76.02", "registered_date": "2024-06-01"}),
+            (
+                "W1",
+                {
+                    "source": "bpjs_kesehatan",
+                    "address": "JL MAWAR 9",
+                    "kelurahan_code": "32.76.02.1001",
+                    "kecamatan_code": "32.76.02",
+                    "registered_date": "2024-06-01",
+                },
+            ),
         )
     )
     row = unified.loc["W1"]
@@ -122,7 +154,9 @@ def test_linked_records_sources_and_match_confidence(make_records):
 
 
 def test_one_row_per_worker_and_snapshot_date_column(make_records):
-    unified = unify(make_records(("W1", {"source": "dukcapil"}), ("W2", {"source": "umkm"}), ("W2", {"source": "komunitas"})))
+    unified = unify(
+        make_records(("W1", {"source": "dukcapil"}), ("W2", {"source": "umkm"}), ("W2", {"source": "komunitas"}))
+    )
     assert list(unified.index) == ["W1", "W2"]
     assert (unified["snapshot_date"] == SNAPSHOT).all()
 

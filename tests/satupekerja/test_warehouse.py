@@ -16,8 +16,8 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 
-from satupekerja import warehouse as warehouse_module
-from satupekerja.warehouse import SnapshotNotFoundError, Warehouse, WarehouseError
+from satupekerja.publishing import warehouse as warehouse_module
+from satupekerja.publishing.warehouse import SnapshotNotFoundError, Warehouse, WarehouseError
 
 NIGHT_1 = date(2026, 11, 20)
 NIGHT_2 = date(2026, 11, 21)
@@ -105,7 +105,10 @@ def test_layout_is_hive_partitioned_and_readable_without_the_warehouse_class(war
     by_analyst = pd.read_parquet(warehouse.root / "analytics" / "unified_workers")
 
     assert partitions == ["snapshot_date=2026-11-20", "snapshot_date=2026-11-21"]
-    assert by_analyst.groupby(by_analyst["snapshot_date"].astype(str)).size().to_dict() == {"2026-11-20": 3, "2026-11-21": 5}
+    assert by_analyst.groupby(by_analyst["snapshot_date"].astype(str)).size().to_dict() == {
+        "2026-11-20": 3,
+        "2026-11-21": 5,
+    }
 
 
 def test_read_defaults_to_latest_and_reads_older_snapshots(warehouse: Warehouse) -> None:
@@ -135,9 +138,10 @@ def test_duckdb_views_show_latest_and_all_snapshots_of_the_analytics_tier_only(w
     publish_night(warehouse, NIGHT_2, night=2, count=5)
 
     assert duckdb_rows(warehouse, "SELECT count(*) FROM unified_workers") == [(5,)]
-    assert duckdb_rows(
-        warehouse, "SELECT snapshot_date, count(*) FROM unified_workers_all GROUP BY 1 ORDER BY 1"
-    ) == [(NIGHT_1, 3), (NIGHT_2, 5)]
+    assert duckdb_rows(warehouse, "SELECT snapshot_date, count(*) FROM unified_workers_all GROUP BY 1 ORDER BY 1") == [
+        (NIGHT_1, 3),
+        (NIGHT_2, 5),
+    ]
     assert duckdb_rows(warehouse, "SELECT snapshot_date FROM _snapshots ORDER BY 1") == [(NIGHT_1,), (NIGHT_2,)]
     views = {row[0] for row in duckdb_rows(warehouse, "SELECT view_name FROM duckdb_views() WHERE NOT internal")}
     assert views == {"unified_workers", "unified_workers_all", "coverage_by_area", "coverage_by_area_all"}
@@ -269,7 +273,7 @@ def test_a_killed_publication_leaves_the_previous_snapshot(warehouse: Warehouse)
         import os, signal
         from datetime import date
         import pandas as pd
-        from satupekerja import warehouse as module
+        from satupekerja.publishing import warehouse as module
 
         real_replace = os.replace
         def replace(source, target):
@@ -359,7 +363,10 @@ def test_the_duckdb_command_analysts_use_opens_the_warehouse(warehouse: Warehous
 
     result = subprocess.run(
         [cli, "-readonly", "-csv", str(warehouse.duckdb_path), "-c", "select count(*) as n from unified_workers"],
-        capture_output=True, text=True, check=True, timeout=60,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
     )
 
     assert result.stdout.split() == ["n", "3"]

@@ -16,15 +16,20 @@ import pandas as pd
 import pytest
 
 import data_contracts
-from satupekerja.coverage import ACTIVE, coverage_by_area, uncovered_informal_workers
-from satupekerja.privacy import DEMO_KEY, to_analytics_tier
-from satupekerja.warehouse import ANALYTICS, RESTRICTED, Warehouse
+from satupekerja.privacy.pseudonyms import DEMO_KEY, to_analytics_tier
+from satupekerja.publishing.warehouse import ANALYTICS, RESTRICTED, Warehouse
+from satupekerja.registry.coverage import ACTIVE, coverage_by_area, uncovered_informal_workers
 from tests.generated_registry import build_generated_registry
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-    "--disable-sync", "--no-first-run",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
 ]
 SCREENSHOT_DIR = Path(__file__).resolve().parents[2] / "test-artifacts" / "web"
 AS_OF = dt.date(2026, 11, 1)
@@ -40,7 +45,11 @@ class Published:
 
 
 def publish(
-    warehouse: Warehouse, snapshot: dt.date, unified: pd.DataFrame, person_records: pd.DataFrame, links: pd.DataFrame,
+    warehouse: Warehouse,
+    snapshot: dt.date,
+    unified: pd.DataFrame,
+    person_records: pd.DataFrame,
+    links: pd.DataFrame,
     scored_pairs: pd.DataFrame | None = None,
 ) -> None:
     """Stage and publish one snapshot the way the nightly ``publish_snapshot`` does (the tables the app reads)."""
@@ -54,7 +63,11 @@ def publish(
     if scored_pairs is not None:
         staged.write("scored_pairs", scored_pairs, RESTRICTED)
     staged.write("coverage_by_area", coverage_by_area(unified, data_contracts.load_region_reference()), ANALYTICS)
-    staged.write("uncovered_informal_workers", to_analytics_tier("uncovered_informal_workers", uncovered, DEMO_KEY, snapshot), ANALYTICS)
+    staged.write(
+        "uncovered_informal_workers",
+        to_analytics_tier("uncovered_informal_workers", uncovered, DEMO_KEY, snapshot),
+        ANALYTICS,
+    )
     warehouse.publish(staged)
 
 
@@ -97,7 +110,13 @@ def web_server(web_warehouse, tmp_path_factory):
     state = tmp_path_factory.mktemp("web_state")
     database_url = f"sqlite:///{state / 'web.sqlite'}"
     audit_log = state / "audit.jsonl"
-    app = create_app(database_url=database_url, warehouse_dir=web_warehouse.root, audit_log=audit_log, secret_key="test-secret", testing=True)
+    app = create_app(
+        database_url=database_url,
+        warehouse_dir=web_warehouse.root,
+        audit_log=audit_log,
+        secret_key="test-secret",
+        testing=True,
+    )
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

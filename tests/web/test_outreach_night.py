@@ -12,10 +12,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from assets.outreach import WebDatabase, outreach_outcomes
-from assets.publication import WarehouseResource
-from satupekerja.coverage import ACTIVE
-from satupekerja.outreach import compute_night
-from satupekerja.warehouse import ANALYTICS, Warehouse
+from assets.resources import WarehouseResource
+from satupekerja.publishing.warehouse import ANALYTICS, Warehouse
+from satupekerja.registry.coverage import ACTIVE
+from satupekerja.staff.outreach import compute_night
 from satupekerja.web.app import create_account
 from satupekerja.web.models import Assignment, Conversion, FunnelNight, Outcome, make_engine
 from tests.web.conftest import AS_OF, SAWANGAN, publish
@@ -24,13 +24,23 @@ pytestmark = [pytest.mark.integration, pytest.mark.xdist_group("web")]
 
 
 def test_compute_night_counts_each_stage():
-    unified = pd.DataFrame({"worker_id": ["A", "B", "C", "D"], "kecamatan_code": [SAWANGAN] * 4, "bpjs_tk_status": [ACTIVE, "never_registered", "lapsed", "never_registered"]})
+    unified = pd.DataFrame(
+        {
+            "worker_id": ["A", "B", "C", "D"],
+            "kecamatan_code": [SAWANGAN] * 4,
+            "bpjs_tk_status": [ACTIVE, "never_registered", "lapsed", "never_registered"],
+        }
+    )
     uncovered = unified[unified["worker_id"].isin(["B", "C", "D"])]
     assignments = pd.DataFrame({"worker_id": ["A", "B", "C"], "agent_id": [1, 1, 1], "kecamatan_code": [SAWANGAN] * 3})
-    outcomes = pd.DataFrame({
-        "worker_id": ["A", "B", "C", "C"], "outcome": ["mendaftar", "menolak", "tidak_bisa_dihubungi", "pindah_meninggal"],
-        "visit_date": [dt.date(2026, 11, 1)] * 4, "agent": ["agen"] * 4,
-    })
+    outcomes = pd.DataFrame(
+        {
+            "worker_id": ["A", "B", "C", "C"],
+            "outcome": ["mendaftar", "menolak", "tidak_bisa_dihubungi", "pindah_meninggal"],
+            "visit_date": [dt.date(2026, 11, 1)] * 4,
+            "agent": ["agen"] * 4,
+        }
+    )
     funnel, conversions = compute_night(unified, uncovered, assignments, outcomes)
     row = funnel.set_index("kecamatan_code").loc[SAWANGAN]
     assert row.to_dict() == {"listed": 4, "assigned": 3, "reached": 2, "registered": 1, "active_now": 1}
@@ -49,7 +59,11 @@ def test_asset_reads_outcomes_each_night(web_warehouse, tmp_path):
         staff = create_account(session, "staf", "rahasia-panjang-1", "wilayah", ["Sawangan"])
         agent = create_account(session, "agen.budi", "rahasia-panjang-1", "agen", [])
         session.add(Assignment(worker_id=worker, agent_id=agent.id, assigned_by=staff.id, kecamatan_code=SAWANGAN))
-        session.add(Outcome(worker_id=worker, agent_id=agent.id, outcome="dihubungi", visit_date=AS_OF, note="rumah di gang kedua"))
+        session.add(
+            Outcome(
+                worker_id=worker, agent_id=agent.id, outcome="dihubungi", visit_date=AS_OF, note="rumah di gang kedua"
+            )
+        )
         session.commit()
     resources = {"warehouse": WarehouseResource(root=str(root)), "web_database": WebDatabase(url=url)}
 
@@ -73,7 +87,11 @@ def test_asset_reads_outcomes_each_night(web_warehouse, tmp_path):
     publish(warehouse, next_day, converted, web_warehouse.person_records, web_warehouse.worker_links)
     run(next_day)
     with Session(engine) as session:
-        assert session.scalars(select(Conversion.worker_id).where(Conversion.snapshot_date == next_day)).all() == [worker]
-        assert sorted(session.scalars(select(FunnelNight.snapshot_date).where(FunnelNight.kecamatan_code == SAWANGAN)).all()) == [AS_OF, next_day]
+        assert session.scalars(select(Conversion.worker_id).where(Conversion.snapshot_date == next_day)).all() == [
+            worker
+        ]
+        assert sorted(
+            session.scalars(select(FunnelNight.snapshot_date).where(FunnelNight.kecamatan_code == SAWANGAN)).all()
+        ) == [AS_OF, next_day]
     assert warehouse.read("outreach_funnel", next_day, ANALYTICS)["active_now"].sum() == 1
     engine.dispose()

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
-from satupekerja.audit import AuditLog
+from satupekerja.privacy.audit import AuditLog
 from satupekerja.web.app import AccountError, create_account, create_app, formula_safe, resolve_areas
 from satupekerja.web.models import Account, Assignment, find_account
 from tests.servers import POSTGRES_URL_ENV, reachable_engine, server_url
@@ -27,7 +27,14 @@ PASSWORD = "rahasia-panjang-123"
 
 def make_app(web_warehouse, tmp_path, database_url=None, **options):
     url = database_url or f"sqlite:///{tmp_path / 'web.sqlite'}"
-    app = create_app(database_url=url, warehouse_dir=web_warehouse.root, audit_log=tmp_path / "audit.jsonl", secret_key="s", testing=True, **options)
+    app = create_app(
+        database_url=url,
+        warehouse_dir=web_warehouse.root,
+        audit_log=tmp_path / "audit.jsonl",
+        secret_key="s",
+        testing=True,
+        **options,
+    )
     with Session(app.extensions["sp_engine"]) as session:
         create_account(session, "cabang", PASSWORD, "cabang", [])
         create_account(session, "sawangan", PASSWORD, "wilayah", ["Sawangan"])
@@ -68,7 +75,12 @@ def test_login_needs_csrf_token_and_right_password(app):
     client = app.test_client()
     assert client.post("/masuk", data={"username": "sawangan", "password": PASSWORD}).status_code == 400
     token = csrf(client)
-    assert client.post("/masuk", data={"username": "sawangan", "password": "salah-salah-1", "csrf_token": token}).status_code == 401
+    assert (
+        client.post(
+            "/masuk", data={"username": "sawangan", "password": "salah-salah-1", "csrf_token": token}
+        ).status_code
+        == 401
+    )
     assert client.get("/daftar").status_code == 302
 
 
@@ -142,8 +154,18 @@ def test_agent_sees_only_assigned_workers(app, web_warehouse):
         agent_id = find_account(session, "agen").id
     token = csrf(staff, "/daftar")
     # staff cannot assign a worker outside their area
-    assert staff.post("/tindak-lanjut/tugaskan", data={"agen": agent_id, "worker_id": [beji], "csrf_token": token}).status_code == 404
-    assert staff.post("/tindak-lanjut/tugaskan", data={"agen": agent_id, "worker_id": [own], "csrf_token": token}).status_code == 302
+    assert (
+        staff.post(
+            "/tindak-lanjut/tugaskan", data={"agen": agent_id, "worker_id": [beji], "csrf_token": token}
+        ).status_code
+        == 404
+    )
+    assert (
+        staff.post(
+            "/tindak-lanjut/tugaskan", data={"agen": agent_id, "worker_id": [own], "csrf_token": token}
+        ).status_code
+        == 302
+    )
     agent = signed_in(app, "agen")
     assert agent.get(f"/orang/{own}").status_code == 200
     assert agent.get(f"/orang/{beji}").status_code == 404
@@ -163,7 +185,14 @@ def test_every_person_view_download_and_upload_is_audited(app, web_warehouse, ap
     before = len(log.entries()) if log.path.exists() else 0
     client.get(f"/orang/{worker_in(web_warehouse, SAWANGAN)}")
     client.get("/daftar/unduh?format=xlsx")
-    client.post("/cek-daftar", data={"berkas": (io.BytesIO(b"judul\nnama;hp\nBUDI;0812\n"), "x.csv"), "csrf_token": csrf(client, "/cek-daftar")}, content_type="multipart/form-data")
+    client.post(
+        "/cek-daftar",
+        data={
+            "berkas": (io.BytesIO(b"judul\nnama;hp\nBUDI;0812\n"), "x.csv"),
+            "csrf_token": csrf(client, "/cek-daftar"),
+        },
+        content_type="multipart/form-data",
+    )
     entries = log.entries().iloc[before:]
     assert {"web_orang", "web_unduh_daftar", "web_cek_daftar"} <= set(entries["action"])
     assert log.verify()
@@ -178,17 +207,25 @@ def test_download_is_formula_safe_with_filters_in_the_name(app, web_warehouse):
     assert "kecamatan-Sawangan" in name and "rentan-ya" in name and "prioritas-tinggi" in name
     workbook = openpyxl.load_workbook(io.BytesIO(response.data), read_only=True)
     assert "Keterangan" in workbook.sheetnames
-    frame = pd.DataFrame({"Nama": ["=HYPERLINK(\"x\")", "+62", "BUDI", None], "n": [1, 2, 3, 4]})
-    assert formula_safe(frame)["Nama"].tolist()[:3] == ["'=HYPERLINK(\"x\")", "'+62", "BUDI"]
+    frame = pd.DataFrame({"Nama": ['=HYPERLINK("x")', "+62", "BUDI", None], "n": [1, 2, 3, 4]})
+    assert formula_safe(frame)["Nama"].tolist()[:3] == ['\'=HYPERLINK("x")', "'+62", "BUDI"]
 
 
 def test_messy_list_with_title_rows_and_footer(app, web_warehouse):
     client = signed_in(app, "sawangan")
-    body = "LAPORAN ANGGOTA;;\n;;\nNo;Nama Anggota;No WA\n1;SITI AMINAH;081211112222\n2;;\nJumlah: 1;;\n".encode()
-    page = client.post("/cek-daftar", data={"berkas": (io.BytesIO(body), "anggota.csv"), "csrf_token": csrf(client, "/cek-daftar")}, content_type="multipart/form-data")
+    body = b"LAPORAN ANGGOTA;;\n;;\nNo;Nama Anggota;No WA\n1;SITI AMINAH;081211112222\n2;;\nJumlah: 1;;\n"
+    page = client.post(
+        "/cek-daftar",
+        data={"berkas": (io.BytesIO(body), "anggota.csv"), "csrf_token": csrf(client, "/cek-daftar")},
+        content_type="multipart/form-data",
+    )
     text = page.get_data(as_text=True)
     assert page.status_code == 200 and "Judul kolom ditemukan di baris 3" in text and "1 baris diperiksa" in text
-    bad = client.post("/cek-daftar", data={"berkas": (io.BytesIO(b"a;b\n1;2\n"), "angka.csv"), "csrf_token": csrf(client, "/cek-daftar")}, content_type="multipart/form-data")
+    bad = client.post(
+        "/cek-daftar",
+        data={"berkas": (io.BytesIO(b"a;b\n1;2\n"), "angka.csv"), "csrf_token": csrf(client, "/cek-daftar")},
+        content_type="multipart/form-data",
+    )
     assert bad.status_code == 400 and "tidak menemukan kolom nama atau NIK" in bad.get_data(as_text=True)
 
 
@@ -205,11 +242,15 @@ def test_area_names_resolve_to_codes():
 
 
 def test_accounts_from_the_command_line(tmp_path, monkeypatch):
-    from satupekerja.cli import app as cli
+    from satupekerja.staff.cli import app as cli
 
     monkeypatch.setenv("SATUPEKERJA_WEB_DB", f"sqlite:///{tmp_path / 'cli.sqlite'}")
     runner = CliRunner()
-    made = runner.invoke(cli, ["akun", "buat", "staf.beji", "--peran", "wilayah", "--wilayah", "Beji", "--password-stdin"], input=PASSWORD + "\n")
+    made = runner.invoke(
+        cli,
+        ["akun", "buat", "staf.beji", "--peran", "wilayah", "--wilayah", "Beji", "--password-stdin"],
+        input=PASSWORD + "\n",
+    )
     assert made.exit_code == 0, made.output
     weak = runner.invoke(cli, ["akun", "buat", "x.y.z", "--peran", "agen", "--password-stdin"], input="pendek\n")
     assert weak.exit_code == 1 and "minimal 10 karakter" in weak.output
@@ -226,12 +267,17 @@ def test_application_state_in_postgresql(web_warehouse, tmp_path):
     with admin.connect() as connection:
         connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
     try:
-        app = make_app(web_warehouse, tmp_path, database_url=url.set(database=name).render_as_string(hide_password=False))
+        app = make_app(
+            web_warehouse, tmp_path, database_url=url.set(database=name).render_as_string(hide_password=False)
+        )
         client = signed_in(app, "sawangan")
         own = worker_in(web_warehouse, SAWANGAN)
         with Session(app.extensions["sp_engine"]) as session:
             agent_id = find_account(session, "agen").id
-        client.post("/tindak-lanjut/tugaskan", data={"agen": agent_id, "worker_id": [own], "csrf_token": csrf(client, "/daftar")})
+        client.post(
+            "/tindak-lanjut/tugaskan",
+            data={"agen": agent_id, "worker_id": [own], "csrf_token": csrf(client, "/daftar")},
+        )
         with Session(app.extensions["sp_engine"]) as session:
             assert session.scalars(sa.select(Assignment.worker_id)).all() == [own]
             assert session.scalars(sa.select(Account.role).where(Account.username == "sawangan")).one() == "wilayah"
@@ -264,7 +310,7 @@ def test_english_catalogue_is_complete_and_compiled():
 
 
 def test_messy_workbook_title_rows_footer_and_odd_headers(tmp_path):
-    from satupekerja.checklist import ChecklistError
+    from satupekerja.staff.checklist import ChecklistError
     from satupekerja.web.upload import read_messy_list
 
     workbook = openpyxl.Workbook()

@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 
 import openpyxl
-import pandas as pd
 import pytest
 from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
 
-from satupekerja.audit import AuditLog
-from satupekerja.outreach import record_night
-from satupekerja.privacy import DEMO_KEY
-from satupekerja.warehouse import Warehouse
+from satupekerja.privacy.audit import AuditLog
+from satupekerja.privacy.pseudonyms import DEMO_KEY
+from satupekerja.publishing.warehouse import Warehouse
+from satupekerja.staff.outreach import record_night
 from satupekerja.web.app import create_account
 from tests.web.conftest import BEJI, SAWANGAN, next_night
 
@@ -34,7 +32,9 @@ def accounts(web_server):
 
 
 def login(browser, server, username, viewport=None):
-    context = browser.new_context(viewport=viewport or {"width": 1280, "height": 900}, accept_downloads=True, locale="id-ID")
+    context = browser.new_context(
+        viewport=viewport or {"width": 1280, "height": 900}, accept_downloads=True, locale="id-ID"
+    )
     page = context.new_page()
     page.goto(server.url + "/masuk")
     page.fill("input[name=username]", username)
@@ -90,7 +90,9 @@ def test_area_staff_scenario(browser, accounts, web_warehouse, screenshots, tmp_
     with page.expect_download() as download_info:
         page.click("#unduh-xlsx")
     download = download_info.value
-    assert re.sub(r"\W", "_", kelurahan_name) in download.suggested_filename and download.suggested_filename.endswith(".xlsx")
+    assert re.sub(r"\W", "_", kelurahan_name) in download.suggested_filename and download.suggested_filename.endswith(
+        ".xlsx"
+    )
     saved = tmp_path / download.suggested_filename
     download.save_as(saved)
     workbook = openpyxl.load_workbook(saved, read_only=True)
@@ -115,9 +117,14 @@ def test_area_staff_scenario(browser, accounts, web_warehouse, screenshots, tmp_
 
     # Upload a messy community list: title rows, ';', a footer
     registry = web_warehouse.person_records
-    known = registry[registry["kecamatan_code"].eq(SAWANGAN) & registry["name"].notna() & registry["phone"].notna()].iloc[:3]
+    known = registry[
+        registry["kecamatan_code"].eq(SAWANGAN) & registry["name"].notna() & registry["phone"].notna()
+    ].iloc[:3]
     lines = ["DAFTAR ANGGOTA PAGUYUBAN OJOL SAWANGAN;;", "Update Nov 2026;;", ";;", "No;Nama Lengkap;No. HP / WA"]
-    lines += [f"{index};{row.name.title()};{row.phone.replace('62', '0', 1)}" for index, row in enumerate(known.itertuples(), start=1)]
+    lines += [
+        f"{index};{row.name.title()};{row.phone.replace('62', '0', 1)}"
+        for index, row in enumerate(known.itertuples(), start=1)
+    ]
     lines += ["4;Zzyzx Qwerty Fiktif;081299990000", ";;", "Mengetahui, Ketua;;"]
     messy = tmp_path / "anggota ojol.csv"
     messy.write_text("\n".join(lines), encoding="utf-8")
@@ -167,12 +174,21 @@ def test_area_staff_scenario(browser, accounts, web_warehouse, screenshots, tmp_
     day = next_night(web_warehouse, [first])
     night = record_night(create_engine(server.database_url), Warehouse(web_warehouse.root), DEMO_KEY)
     assert night.snapshot_date == day and list(night.conversions["worker_id"]) == [first]
-    assert night.analytics_outcomes.columns.tolist() == ["worker_id", "agent_hmac", "outcome", "visit_date", "reached", "active_now"]
+    assert night.analytics_outcomes.columns.tolist() == [
+        "worker_id",
+        "agent_hmac",
+        "outcome",
+        "visit_date",
+        "reached",
+        "active_now",
+    ]
     assert not night.analytics_outcomes["agent_hmac"].eq("agen.budi").any()
 
     context, page = login(browser, server, "staf.sawangan")
     page.goto(server.url + "/ringkasan")
-    funnel = dict(zip(page.locator("#corong th").all_inner_texts(), page.locator("#corong td").all_inner_texts(), strict=True))
+    funnel = dict(
+        zip(page.locator("#corong th").all_inner_texts(), page.locator("#corong td").all_inner_texts(), strict=True)
+    )
     assert funnel["Ditugaskan"] == "1" and funnel["Dihubungi"] == "1" and funnel["Masih membayar (aktif)"] == "1"
     page.screenshot(path=screenshots / "08_ringkasan.png", full_page=True)
     page.goto(server.url + "/tindak-lanjut")

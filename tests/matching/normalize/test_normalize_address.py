@@ -41,10 +41,26 @@ def test_parse_rt_rw_shape():
 
 
 @settings(max_examples=20, deadline=None)
-@given(st.lists(st.tuples(st.integers(1, 999), st.integers(1, 999),
-                          st.sampled_from(["RT {:03d}/RW {:03d}", "RT. {:02d} RW. {:02d}", "Rt.{:03d}/Rw.{:03d}",
-                                           "{:03d}/{:03d}", "{}/{}", "RT{:02d}RW{:02d}"])),
-                min_size=1, max_size=30))
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(1, 999),
+            st.integers(1, 999),
+            st.sampled_from(
+                [
+                    "RT {:03d}/RW {:03d}",
+                    "RT. {:02d} RW. {:02d}",
+                    "Rt.{:03d}/Rw.{:03d}",
+                    "{:03d}/{:03d}",
+                    "{}/{}",
+                    "RT{:02d}RW{:02d}",
+                ]
+            ),
+        ),
+        min_size=1,
+        max_size=30,
+    )
+)
 def test_generated_rt_rw_round_trip(cases):
     out = parse_rt_rw(pd.Series([template.format(rt, rw) for rt, rw, template in cases]))
     assert out["rt"].tolist() == [str(rt) for rt, _, _ in cases]
@@ -53,8 +69,22 @@ def test_generated_rt_rw_round_trip(cases):
 
 @pytest.mark.parametrize(
     ("raw", "expected"),
-    [(2, "2"), ("002", "2"), ("2.0", "2"), (2.0, "2"), ("RT 04", "4"), ("RW.12", "12"), (" 15 ", "15"),
-     ("0", None), (0, None), ("000", None), ("abc", None), ("1234", None), (None, None), ("2/5", None)],
+    [
+        (2, "2"),
+        ("002", "2"),
+        ("2.0", "2"),
+        (2.0, "2"),
+        ("RT 04", "4"),
+        ("RW.12", "12"),
+        (" 15 ", "15"),
+        ("0", None),
+        (0, None),
+        ("000", None),
+        ("abc", None),
+        ("1234", None),
+        (None, None),
+        ("2/5", None),
+    ],
 )
 def test_normalize_rt(raw, expected):
     out = normalize_rt(pd.Series([raw], dtype=object)).iloc[0]

@@ -17,11 +17,33 @@ def date(value, **kwargs):
 @pytest.mark.parametrize(
     "raw",
     [
-        "1990-08-12", "1990-8-12", "1990-08-12 00:00:00", "1990-08-12T10:15:00", "12-08-1990", "12/08/1990",
-        "12.08.1990", "12-8-1990", "12-08-90", "12 Agustus 1990", "12 AGUSTUS 1990", "12 Agt 1990", "12 Ags 1990",
-        "12 Agu 1990", "12-AUG-1990", "12 August 1990", "Aug 12, 1990", "12-Agt-90", " 12  Agustus 1990 ",
-        "33097", "33097.0", 33097, 33097.0, dt.date(1990, 8, 12), dt.datetime(1990, 8, 12, 14, 30),
-        pd.Timestamp("1990-08-12 14:30"), np.datetime64("1990-08-12"),
+        "1990-08-12",
+        "1990-8-12",
+        "1990-08-12 00:00:00",
+        "1990-08-12T10:15:00",
+        "12-08-1990",
+        "12/08/1990",
+        "12.08.1990",
+        "12-8-1990",
+        "12-08-90",
+        "12 Agustus 1990",
+        "12 AGUSTUS 1990",
+        "12 Agt 1990",
+        "12 Ags 1990",
+        "12 Agu 1990",
+        "12-AUG-1990",
+        "12 August 1990",
+        "Aug 12, 1990",
+        "12-Agt-90",
+        " 12  Agustus 1990 ",
+        "33097",
+        "33097.0",
+        33097,
+        33097.0,
+        dt.date(1990, 8, 12),
+        dt.datetime(1990, 8, 12, 14, 30),
+        pd.Timestamp("1990-08-12 14:30"),
+        np.datetime64("1990-08-12"),
     ],
 )
 def test_formats_of_the_same_date(raw):
@@ -31,10 +53,18 @@ def test_formats_of_the_same_date(raw):
 @pytest.mark.parametrize(
     ("raw", "expected"),
     [
-        ("5 Pebruari 1985", "1985-02-05"), ("5 Peb 1985", "1985-02-05"), ("3 Nopember 1985", "1985-11-03"),
-        ("3 Nop 1985", "1985-11-03"), ("1 Mei 2000", "2000-05-01"), ("1 Okt 2000", "2000-10-01"),
-        ("25 Des 2000", "2000-12-25"), ("22-SEP-2023", "2023-09-22"), ("29-02-2000", "2000-02-29"),
-        ("01-01-29", "2029-01-01"), ("01-01-30", "1930-01-01"), ("01-01-00", "2000-01-01"),
+        ("5 Pebruari 1985", "1985-02-05"),
+        ("5 Peb 1985", "1985-02-05"),
+        ("3 Nopember 1985", "1985-11-03"),
+        ("3 Nop 1985", "1985-11-03"),
+        ("1 Mei 2000", "2000-05-01"),
+        ("1 Okt 2000", "2000-10-01"),
+        ("25 Des 2000", "2000-12-25"),
+        ("22-SEP-2023", "2023-09-22"),
+        ("29-02-2000", "2000-02-29"),
+        ("01-01-29", "2029-01-01"),
+        ("01-01-30", "1930-01-01"),
+        ("01-01-00", "2000-01-01"),
     ],
 )
 def test_month_names_and_two_digit_year_pivot(raw, expected):
@@ -48,8 +78,26 @@ def test_month_first_when_not_dayfirst():
 
 @pytest.mark.parametrize(
     "raw",
-    [None, "", "31-02-1990", "29-02-1990", "32-01-1990", "12-13-1990", "1850-01-01", "01-01-1899", "2300-01-01",
-     "12 Foo 1990", "kemarin", "1990", 1990, "123", 5.0, float("nan"), "0000-00-00", True],
+    [
+        None,
+        "",
+        "31-02-1990",
+        "29-02-1990",
+        "32-01-1990",
+        "12-13-1990",
+        "1850-01-01",
+        "01-01-1899",
+        "2300-01-01",
+        "12 Foo 1990",
+        "kemarin",
+        "1990",
+        1990,
+        "123",
+        5.0,
+        float("nan"),
+        "0000-00-00",
+        True,
+    ],
 )
 def test_unparseable_or_impossible_is_nat(raw):
     assert pd.isna(date(raw))
@@ -63,8 +111,9 @@ def test_datetime_column_is_normalised_to_midnight():
 
 
 def test_far_off_parsed_dates_are_nat_not_errors():
-    values = pd.Series([dt.date(1, 1, 1), np.datetime64("1500-01-01"), dt.datetime(9999, 12, 31), 10**400,
-                        "12-08-1990"], dtype=object)
+    values = pd.Series(
+        [dt.date(1, 1, 1), np.datetime64("1500-01-01"), dt.datetime(9999, 12, 31), 10**400, "12-08-1990"], dtype=object
+    )
     assert parse_date(values).tolist()[:4] == [pd.NaT] * 4
     assert parse_date(values)[4] == pd.Timestamp("1990-08-12")
     seconds = pd.Series(np.array(["1500-01-01", "1990-08-12"], dtype="datetime64[s]"))
@@ -88,16 +137,26 @@ NAMES_BY_MONTH = {number: sorted(name for name, n in MONTHS.items() if n == numb
 def renderings(day: dt.date, month_name: str) -> list[object]:
     d, m, y = day.day, day.month, day.year
     return [
-        f"{y:04d}-{m:02d}-{d:02d}", f"{y:04d}-{m:02d}-{d:02d} 00:00:00", f"{d:02d}-{m:02d}-{y:04d}",
-        f"{d}/{m}/{y}", f"{d:02d}.{m:02d}.{y:04d}", f"{d:02d}-{m:02d}-{y % 100:02d}",
-        f"{d} {month_name.title()} {y}", f"{d:02d}-{month_name}-{y}", f"{month_name.title()} {d}, {y}",
-        str((pd.Timestamp(day) - pd.Timestamp("1899-12-30")).days), pd.Timestamp(day),
+        f"{y:04d}-{m:02d}-{d:02d}",
+        f"{y:04d}-{m:02d}-{d:02d} 00:00:00",
+        f"{d:02d}-{m:02d}-{y:04d}",
+        f"{d}/{m}/{y}",
+        f"{d:02d}.{m:02d}.{y:04d}",
+        f"{d:02d}-{m:02d}-{y % 100:02d}",
+        f"{d} {month_name.title()} {y}",
+        f"{d:02d}-{month_name}-{y}",
+        f"{month_name.title()} {d}, {y}",
+        str((pd.Timestamp(day) - pd.Timestamp("1899-12-30")).days),
+        pd.Timestamp(day),
     ]
 
 
 @settings(max_examples=20, deadline=None)
-@given(st.lists(st.tuples(st.dates(dt.date(1930, 1, 1), dt.date(2029, 12, 31)), st.integers(0, 10)),
-                min_size=1, max_size=15))
+@given(
+    st.lists(
+        st.tuples(st.dates(dt.date(1930, 1, 1), dt.date(2029, 12, 31)), st.integers(0, 10)), min_size=1, max_size=15
+    )
+)
 def test_generated_dates_in_every_format_come_back(cases):
     values, expected = [], []
     for day, pick in cases:
@@ -122,8 +181,24 @@ def test_parse_date_never_raises(values):
 
 @pytest.mark.parametrize(
     "raw",
-    ["202410", 202410, 202410.0, "202410.0", "2024-10", "2024/10", "10-2024", "10/2024", "Okt 2024", "OKT-2024", "Oktober 2024",
-     "October 2024", "2024-10-15", "15/10/2024", "15 Oktober 2024", pd.Timestamp("2024-10-15")],
+    [
+        "202410",
+        202410,
+        202410.0,
+        "202410.0",
+        "2024-10",
+        "2024/10",
+        "10-2024",
+        "10/2024",
+        "Okt 2024",
+        "OKT-2024",
+        "Oktober 2024",
+        "October 2024",
+        "2024-10-15",
+        "15/10/2024",
+        "15 Oktober 2024",
+        pd.Timestamp("2024-10-15"),
+    ],
 )
 def test_parse_month(raw):
     assert parse_month(pd.Series([raw], dtype=object)).iloc[0] == pd.Timestamp("2024-10-01")

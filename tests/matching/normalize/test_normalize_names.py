@@ -107,17 +107,18 @@ def test_clean_name_keeps_index_and_dtype():
     assert list(out.index) == ["a", "b"] and out.dtype == "str"
 
 
-NAME_ALPHABET = st.characters(
-    codec="latin-1", categories=["Lu", "Ll", "Zs", "Pd", "Po", "Nd"], exclude_characters="ßÿ"
-)
+NAME_ALPHABET = st.characters(codec="latin-1", categories=["Lu", "Ll", "Zs", "Pd", "Po", "Nd"], exclude_characters="ßÿ")
 NAME_PARTS = st.sampled_from(
     ["BAPAK", "H.", "HJ.", "IBU", "DRS.", "BUDI", "SITI", "MA'RUF", "S.E.", ",", "M.M.", "SE", "SANTOSO", "BIN"]
 )
 
 
 @settings(max_examples=20, deadline=None)
-@given(st.lists(st.one_of(st.text(NAME_ALPHABET, max_size=30), st.lists(NAME_PARTS, max_size=6).map(" ".join)),
-                max_size=20))
+@given(
+    st.lists(
+        st.one_of(st.text(NAME_ALPHABET, max_size=30), st.lists(NAME_PARTS, max_size=6).map(" ".join)), max_size=20
+    )
+)
 def test_clean_name_is_idempotent_and_never_longer(names):
     series = pd.Series(names, dtype="str")
     once = clean_name(series)
@@ -172,8 +173,24 @@ def test_match_key_leaves_modern_spelling_alone(modern):
 
 @pytest.mark.parametrize(
     "variant",
-    ["M", "M.", "Moh", "Moch.", "Mochamad", "Mochammad", "Mohamad", "Mohammad", "Muhamad", "Muhammad", "Muh",
-     "Mhd", "Mohd", "Muchammad", "Mohammed", "Moehammad"],
+    [
+        "M",
+        "M.",
+        "Moh",
+        "Moch.",
+        "Mochamad",
+        "Mochammad",
+        "Mohamad",
+        "Mohammad",
+        "Muhamad",
+        "Muhammad",
+        "Muh",
+        "Mhd",
+        "Mohd",
+        "Muchammad",
+        "Mohammed",
+        "Moehammad",
+    ],
 )
 def test_muhammad_variants_are_unified(variant):
     assert one(name_match_key, variant + " Rizki") == "MUHAMMAD RIZKI"
@@ -192,9 +209,24 @@ def test_match_key_equals_for_titles_and_degrees():
     assert one(name_match_key, "H. Moch. Soeharto, S.E.") == one(name_match_key, "Muhammad Suharto")
 
 
-OLD_TO_NEW_SYLLABLES = [("TJA", "CA"), ("DJO", "JO"), ("SOE", "SU"), ("SJA", "SYA"), ("KOE", "KU"),
-                        ("TJI", "CI"), ("DJA", "JA"), ("NOE", "NU"), ("RA", "RA"), ("TO", "TO"), ("WI", "WI"),
-                        ("MAN", "MAN"), ("HAR", "HAR"), ("DI", "DI"), ("CHA", "KHA"), ("LI", "LI")]
+OLD_TO_NEW_SYLLABLES = [
+    ("TJA", "CA"),
+    ("DJO", "JO"),
+    ("SOE", "SU"),
+    ("SJA", "SYA"),
+    ("KOE", "KU"),
+    ("TJI", "CI"),
+    ("DJA", "JA"),
+    ("NOE", "NU"),
+    ("RA", "RA"),
+    ("TO", "TO"),
+    ("WI", "WI"),
+    ("MAN", "MAN"),
+    ("HAR", "HAR"),
+    ("DI", "DI"),
+    ("CHA", "KHA"),
+    ("LI", "LI"),
+]
 
 
 @settings(max_examples=20, deadline=None)
@@ -207,9 +239,12 @@ def test_match_key_equal_for_generated_old_and_new_spellings(tokens):
 
 
 @settings(max_examples=20, deadline=None)
-@given(st.sampled_from(["M", "MOH", "MOCH", "MOCHAMAD", "MOHAMAD", "MOHAMMAD", "MUHAMAD", "MUH", "MHD", "MOHD",
-                        "MUCHAMMAD"]),
-       st.lists(st.sampled_from(["RIZKI", "NUR", "FAJAR", "ALI", "HIDAYAT"]), min_size=1, max_size=3))
+@given(
+    st.sampled_from(
+        ["M", "MOH", "MOCH", "MOCHAMAD", "MOHAMAD", "MOHAMMAD", "MUHAMAD", "MUH", "MHD", "MOHD", "MUCHAMMAD"]
+    ),
+    st.lists(st.sampled_from(["RIZKI", "NUR", "FAJAR", "ALI", "HIDAYAT"]), min_size=1, max_size=3),
+)
 def test_match_key_equal_for_muhammad_variants(variant, rest):
     keys = name_match_key(pd.Series([" ".join([variant, *rest]), " ".join(["MUHAMMAD", *rest])]))
     assert keys[0] == keys[1]
@@ -274,8 +309,14 @@ def test_skeleton_collides_spelling_variants(a, b):
 
 @pytest.mark.parametrize(
     ("a", "b"),
-    [("Budi", "Bayu"), ("Siti", "Sari"), ("Dedi", "Dewi"), ("Andi", "Anton"), ("Rina", "Rini Yanti"),
-     ("Budi Santoso", "Santoso Budi")],
+    [
+        ("Budi", "Bayu"),
+        ("Siti", "Sari"),
+        ("Dedi", "Dewi"),
+        ("Andi", "Anton"),
+        ("Rina", "Rini Yanti"),
+        ("Budi Santoso", "Santoso Budi"),
+    ],
 )
 def test_skeleton_separates_different_names(a, b):
     skeletons = name_skeleton(pd.Series([a, b]))

@@ -27,10 +27,18 @@ def resolve(resolver, kelurahan, kecamatan=None) -> pd.Series:
 
 @pytest.mark.parametrize(
     ("raw", "key"),
-    [("Kel. Depok Jaya", "DEPOKJAYA"), ("KELURAHAN DEPOK JAYA", "DEPOKJAYA"), ("Desa Depok", "DEPOK"),
-     ("Kec. Pancoran Mas", "PANCORANMAS"), ("KECAMATAN PANCORAN MAS", "PANCORANMAS"),
-     ("Pancoran Mas, Kota Depok", "PANCORANMAS"), ("Depok Jaya Kec. Pancoran Mas", "DEPOKJAYA"),
-     ("Pasir Gn. Selatan", "PASIRGUNUNGSELATAN"), ("Abadi Jaya", "ABADIJAYA"), ("Pd. Cina", "PONDOKCINA")],
+    [
+        ("Kel. Depok Jaya", "DEPOKJAYA"),
+        ("KELURAHAN DEPOK JAYA", "DEPOKJAYA"),
+        ("Desa Depok", "DEPOK"),
+        ("Kec. Pancoran Mas", "PANCORANMAS"),
+        ("KECAMATAN PANCORAN MAS", "PANCORANMAS"),
+        ("Pancoran Mas, Kota Depok", "PANCORANMAS"),
+        ("Depok Jaya Kec. Pancoran Mas", "DEPOKJAYA"),
+        ("Pasir Gn. Selatan", "PASIRGUNUNGSELATAN"),
+        ("Abadi Jaya", "ABADIJAYA"),
+        ("Pd. Cina", "PONDOKCINA"),
+    ],
 )
 def test_region_key(raw, key):
     assert region_key(pd.Series([raw])).iloc[0] == key
@@ -101,8 +109,14 @@ def test_ambiguous_curug_without_a_deciding_kecamatan(resolver, kecamatan):
 def test_exact_name_never_moves_to_its_baru_or_pasar_twin(resolver):
     names = pd.Series(["Sawangan", "Sawangan Baru", "Sukamaju", "Sukamaju Baru", "Cisalak", "Cisalak Pasar"])
     codes = resolver.resolve(names)["kelurahan_code"].tolist()
-    assert codes == ["32.76.03.1010", "32.76.03.1011", "32.76.08.1001", "32.76.10.1004", "32.76.05.1008",
-                     "32.76.02.1012"]
+    assert codes == [
+        "32.76.03.1010",
+        "32.76.03.1011",
+        "32.76.08.1001",
+        "32.76.10.1004",
+        "32.76.05.1008",
+        "32.76.02.1012",
+    ]
 
 
 def test_contradicting_kecamatan_keeps_the_kelurahan_with_a_lower_score(resolver):
@@ -113,8 +127,13 @@ def test_contradicting_kecamatan_keeps_the_kelurahan_with_a_lower_score(resolver
 
 @pytest.mark.parametrize(
     ("kecamatan", "code"),
-    [("Pancoran Mas", "32.76.01"), ("KEC. CIMANGGIS", "32.76.02"), ("Cimangis", "32.76.02"),
-     ("Kecamatan Bojongsari", "32.76.11"), ("TAPOS", "32.76.10")],
+    [
+        ("Pancoran Mas", "32.76.01"),
+        ("KEC. CIMANGGIS", "32.76.02"),
+        ("Cimangis", "32.76.02"),
+        ("Kecamatan Bojongsari", "32.76.11"),
+        ("TAPOS", "32.76.10"),
+    ],
 )
 def test_kecamatan_alone(resolver, kecamatan, code):
     row = resolve(resolver, None, kecamatan)
@@ -123,7 +142,9 @@ def test_kecamatan_alone(resolver, kecamatan, code):
     assert row["region_match_score"] > 0
 
 
-@pytest.mark.parametrize("kelurahan", [None, "", "Jakarta Selatan", "xyz", "Baru", "Kota Depok", "KOTA DEPOK, JAWA BARAT"])
+@pytest.mark.parametrize(
+    "kelurahan", [None, "", "Jakarta Selatan", "xyz", "Baru", "Kota Depok", "KOTA DEPOK, JAWA BARAT"]
+)
 def test_unknown_names_resolve_to_nothing(resolver, kelurahan):
     row = resolve(resolver, kelurahan)
     assert row.isna().all()
@@ -144,8 +165,11 @@ def test_every_reference_kelurahan_resolves_to_itself(resolver, reference):
 
 
 @settings(max_examples=20, deadline=None)
-@given(st.lists(st.tuples(st.one_of(st.none(), st.text(max_size=25)), st.one_of(st.none(), st.text(max_size=25))),
-                max_size=20))
+@given(
+    st.lists(
+        st.tuples(st.one_of(st.none(), st.text(max_size=25)), st.one_of(st.none(), st.text(max_size=25))), max_size=20
+    )
+)
 def test_resolve_never_raises(resolver, pairs):
     kelurahan = pd.Series([k for k, _ in pairs], dtype=object)
     kecamatan = pd.Series([k for _, k in pairs], dtype=object)

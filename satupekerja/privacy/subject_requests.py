@@ -6,8 +6,8 @@ to override) that :func:`apply_requests` applies to ``person_records`` on every 
 
 Register columns: ``request_id, received_date, kind, nik_hmac, field, new_value, note``.
 
-* ``nik_hmac`` is the HMAC pseudonym of the person's NIK (:func:`satupekerja.privacy.hmac_pseudonym`),
-  never the raw NIK: add rows with :func:`make_request_row` / ``python -m satupekerja.subject_requests add``,
+* ``nik_hmac`` is the HMAC pseudonym of the person's NIK (:func:`satupekerja.privacy.pseudonyms.hmac_pseudonym`),
+  never the raw NIK: add rows with :func:`make_request_row` / ``python -m satupekerja.privacy.subject_requests add``,
   which asks for the NIK without echoing it. A raw NIK in the file is refused.
 * ``kind=erasure``: every record with that NIK is removed, and, when ``worker_links`` of the previous run are
   given, every record linked to the same worker (community-list rows without a NIK, for example).
@@ -40,10 +40,10 @@ from matching.normalize.dates import parse_date
 from matching.normalize.names import clean_name
 from matching.normalize.phone import normalize_phone
 from matching.normalize.sex import normalize_sex
-from satupekerja.privacy import PseudonymisationKey, hmac_pseudonym, load_pseudonymisation_key
+from satupekerja.privacy.pseudonyms import PseudonymisationKey, hmac_pseudonym, load_pseudonymisation_key
 
 REQUESTS_PATH_ENV = "SATUPEKERJA_SUBJECT_REQUESTS"
-DEFAULT_REQUESTS_PATH = Path(__file__).resolve().parents[1] / "data_contracts" / "subject_requests.csv"
+DEFAULT_REQUESTS_PATH = Path(__file__).resolve().parents[2] / "data_contracts" / "subject_requests.csv"
 COLUMNS = ("request_id", "received_date", "kind", "nik_hmac", "field", "new_value", "note")
 ERASURE, CORRECTION = "erasure", "correction"
 KINDS = (ERASURE, CORRECTION)
@@ -166,20 +166,38 @@ def _problems(frame: pd.DataFrame) -> list[tuple[int, str, str]]:
     checks = [
         (frame["request_id"].isna(), "request_id", "missing"),
         (frame["request_id"].duplicated(keep="first") & frame["request_id"].notna(), "request_id", "duplicate"),
-        (pd.to_datetime(frame["received_date"], format="%Y-%m-%d", errors="coerce").isna(), "received_date",
-         "not a date YYYY-MM-DD"),
+        (
+            pd.to_datetime(frame["received_date"], format="%Y-%m-%d", errors="coerce").isna(),
+            "received_date",
+            "not a date YYYY-MM-DD",
+        ),
         (~kind.isin(KINDS), "kind", f"must be {' or '.join(KINDS)}"),
-        (frame["nik_hmac"].str.fullmatch(_RAW_NIK.pattern).fillna(False), "nik_hmac",
-         "holds a raw NIK; remove it and add the row with `python -m satupekerja.subject_requests add`"),
-        (~frame["nik_hmac"].str.fullmatch(_HMAC_HEX.pattern).fillna(False)
-         & ~frame["nik_hmac"].str.fullmatch(_RAW_NIK.pattern).fillna(False), "nik_hmac",
-         "must be the 64-character HMAC pseudonym of the NIK"),
-        (kind.eq(ERASURE) & (frame["field"].notna() | frame["new_value"].notna()), "field",
-         "an erasure takes no field or new_value"),
-        (correction & ~frame["field"].isin(list(CORRECTABLE_FIELDS)), "field",
-         f"must be one of {', '.join(CORRECTABLE_FIELDS)}"),
-        (correction & frame["field"].isin(list(CORRECTABLE_FIELDS)) & _unreadable_values(frame), "new_value",
-         "cannot be read as a value of the field"),
+        (
+            frame["nik_hmac"].str.fullmatch(_RAW_NIK.pattern).fillna(False),
+            "nik_hmac",
+            "holds a raw NIK; remove it and add the row with `python -m satupekerja.privacy.subject_requests add`",
+        ),
+        (
+            ~frame["nik_hmac"].str.fullmatch(_HMAC_HEX.pattern).fillna(False)
+            & ~frame["nik_hmac"].str.fullmatch(_RAW_NIK.pattern).fillna(False),
+            "nik_hmac",
+            "must be the 64-character HMAC pseudonym of the NIK",
+        ),
+        (
+            kind.eq(ERASURE) & (frame["field"].notna() | frame["new_value"].notna()),
+            "field",
+            "an erasure takes no field or new_value",
+        ),
+        (
+            correction & ~frame["field"].isin(list(CORRECTABLE_FIELDS)),
+            "field",
+            f"must be one of {', '.join(CORRECTABLE_FIELDS)}",
+        ),
+        (
+            correction & frame["field"].isin(list(CORRECTABLE_FIELDS)) & _unreadable_values(frame),
+            "new_value",
+            "cannot be read as a value of the field",
+        ),
     ]
     found = [(int(row_line), column, why) for mask, column, why in checks for row_line in line[mask.astype("bool")]]
     return sorted(found)
@@ -236,8 +254,13 @@ def _request_targets(
 ) -> pd.DataFrame:
     """Whom each request reaches: ``request`` (position in ``requests``), ``record_id``, ``via`` (``nik``/``link``)."""
     if requests.empty:  # nothing to look for: no NIK needs its pseudonym computed
-        return pd.DataFrame({"request": pd.Series(dtype=requests.index.dtype), "record_id": pd.Series(dtype="str"),
-                             "via": pd.Series(dtype="str")})
+        return pd.DataFrame(
+            {
+                "request": pd.Series(dtype=requests.index.dtype),
+                "record_id": pd.Series(dtype="str"),
+                "via": pd.Series(dtype="str"),
+            }
+        )
     pseudonyms = pd.DataFrame(
         {"record_id": person_records["record_id"], "nik_hmac": hmac_pseudonym(person_records["nik"], key)}
     )
@@ -329,13 +352,13 @@ def append_request(path: Path, row: Mapping[str, str]) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m satupekerja.subject_requests add --kind erasure --request-id DSR-2026-001 …``.
+    """``python -m satupekerja.privacy.subject_requests add --kind erasure --request-id DSR-2026-001 …``.
 
     The NIK is asked for without echo and the corrected value interactively, so neither lands in the shell
     history; the register receives the NIK's pseudonym only.
     """
     parser = argparse.ArgumentParser(
-        prog="python -m satupekerja.subject_requests", description="Add a data-subject request to the register."
+        prog="python -m satupekerja.privacy.subject_requests", description="Add a data-subject request to the register."
     )
     commands = parser.add_subparsers(dest="command", required=True)
     add = commands.add_parser("add", help="add a request to the register (the NIK is prompted for, not echoed)")
@@ -345,7 +368,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     add.add_argument("--field", choices=list(CORRECTABLE_FIELDS))
     add.add_argument("--note", default="", help="free text without personal data (ticket number, channel)")
     add.add_argument(
-        "--register", type=Path, default=None,
+        "--register",
+        type=Path,
+        default=None,
         help="default: $SATUPEKERJA_SUBJECT_REQUESTS, else data_contracts/subject_requests.csv",
     )
     args = parser.parse_args(argv)
@@ -353,8 +378,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     nik = getpass.getpass("NIK (not echoed): ")
     new_value = input(f"Corrected {args.field} (empty clears it): ") if args.kind == CORRECTION else None
     row = make_request_row(
-        nik, args.kind, key=key, request_id=args.request_id, received_date=args.received_date,
-        field=args.field, new_value=new_value, note=args.note,
+        nik,
+        args.kind,
+        key=key,
+        request_id=args.request_id,
+        received_date=args.received_date,
+        field=args.field,
+        new_value=new_value,
+        note=args.note,
     )
     register = args.register or requests_path()
     append_request(register, row)

@@ -28,6 +28,7 @@ import argparse
 import fcntl
 import getpass
 import hashlib
+import hmac
 import json
 import os
 import re
@@ -40,9 +41,7 @@ from pathlib import Path
 
 import pandas as pd
 
-import hmac
-
-from satupekerja.privacy import (
+from satupekerja.privacy.pseudonyms import (
     DEMO_MODE,
     KEY_ENV,
     MIN_KEY_BYTES,
@@ -52,7 +51,7 @@ from satupekerja.privacy import (
     PseudonymisationKey,
     hmac_pseudonym,
 )
-from satupekerja.warehouse import default_warehouse_dir
+from satupekerja.publishing.warehouse import default_warehouse_dir
 
 AUDIT_LOG_ENV = "SATUPEKERJA_AUDIT_LOG"
 AUDIT_KEY_ENV = "SATUPEKERJA_AUDIT_KEY"
@@ -111,8 +110,10 @@ def default_audit_path(environ: Mapping[str, str] | None = None) -> Path:
     if not configured:
         return deployed
     if _mode(env) == PRODUCTION_MODE and Path(configured).resolve() != deployed.resolve():
-        raise AuditError(f"{AUDIT_LOG_ENV} tidak boleh mengganti lokasi log audit di mode produksi / cannot move the "
-                         f"audit log in production mode (it is {deployed})")
+        raise AuditError(
+            f"{AUDIT_LOG_ENV} tidak boleh mengganti lokasi log audit di mode produksi / cannot move the "
+            f"audit log in production mode (it is {deployed})"
+        )
     return Path(configured)
 
 
@@ -123,8 +124,10 @@ def audit_key(environ: Mapping[str, str] | None = None) -> bytes:
     configured = env.get(AUDIT_KEY_ENV, "").strip()
     if not configured:
         if _mode(env) == PRODUCTION_MODE:
-            raise PrivacyConfigError(f"{MODE_ENV}=production needs {AUDIT_KEY_ENV} (a secret of at least "
-                                     f"{MIN_KEY_BYTES} bytes, not the pseudonym key {KEY_ENV})")
+            raise PrivacyConfigError(
+                f"{MODE_ENV}=production needs {AUDIT_KEY_ENV} (a secret of at least "
+                f"{MIN_KEY_BYTES} bytes, not the pseudonym key {KEY_ENV})"
+            )
         return DEMO_AUDIT_KEY
     secret = bytes.fromhex(configured) if re.fullmatch(r"(?:[0-9a-fA-F]{2})+", configured) else configured.encode()
     if len(secret) < MIN_KEY_BYTES:
@@ -135,13 +138,13 @@ def audit_key(environ: Mapping[str, str] | None = None) -> bytes:
 
 
 def _mode(env: Mapping[str, str]) -> str:
-    return (env.get(MODE_ENV, DEMO_MODE).strip().lower() or DEMO_MODE)
+    return env.get(MODE_ENV, DEMO_MODE).strip().lower() or DEMO_MODE
 
 
 def pseudonymise_filter_value(value: str, key: PseudonymisationKey) -> str:
     """The HMAC pseudonym to log instead of a personal value (``show --nik`` logs ``{"nik_hmac": …}``).
 
-    Equal to :func:`satupekerja.privacy.hmac_pseudonym` of the same value, so an auditor holding the key can
+    Equal to :func:`satupekerja.privacy.pseudonyms.hmac_pseudonym` of the same value, so an auditor holding the key can
     find every request about one person.
     """
     return hmac_pseudonym(pd.Series([value], dtype="str"), key).iloc[0]
@@ -183,8 +186,10 @@ class AuditLog:
         except ValueError as error:
             raise AuditError(f"log audit {self.path}: entri ditolak / entry refused: {error}") from None
         except OSError as error:
-            raise AuditError(f"log audit {self.path} tidak dapat ditulis / cannot be written "
-                             f"({error.strerror or type(error).__name__}); tindakan dibatalkan / action refused") from None
+            raise AuditError(
+                f"log audit {self.path} tidak dapat ditulis / cannot be written "
+                f"({error.strerror or type(error).__name__}); tindakan dibatalkan / action refused"
+            ) from None
 
     def _append(self, action, requested_by, command, filters, row_count, output_file, phase, subjects) -> AuditEntry:
         os_user = _os_user()
@@ -196,8 +201,10 @@ class AuditLog:
             try:
                 previous = _last_entry(descriptor)
             except (ValueError, TypeError):
-                raise AuditError(f"log audit {self.path}: baris terakhir rusak / the last line is damaged; run "
-                                 "`python -m satupekerja.audit verify`; tindakan dibatalkan / action refused") from None
+                raise AuditError(
+                    f"log audit {self.path}: baris terakhir rusak / the last line is damaged; run "
+                    "`python -m satupekerja.privacy.audit verify`; tindakan dibatalkan / action refused"
+                ) from None
             fields = {
                 "sequence": 0 if previous is None else previous.sequence + 1,
                 "timestamp": datetime.now(UTC).isoformat(timespec="microseconds"),
@@ -209,8 +216,11 @@ class AuditLog:
                 "filters": json.loads(_canonical_json(dict(filters))),
                 "row_count": int(row_count),
                 "output_file": None if output_file is None else str(output_file),
-                "output_sha256": (file_sha256(Path(output_file)) if output_file is not None and phase == DONE
-                                  and Path(output_file).is_file() else None),
+                "output_sha256": (
+                    file_sha256(Path(output_file))
+                    if output_file is not None and phase == DONE and Path(output_file).is_file()
+                    else None
+                ),
                 "phase": phase,
                 "subjects": sorted({str(subject) for subject in subjects}),
                 "previous_hash": GENESIS_HASH if previous is None else previous.entry_hash,
@@ -277,7 +287,8 @@ class AuditLog:
         recorded = self.recorded_head()
         if not self.path.exists():
             return "log audit tidak ada / the audit log is missing" + (
-                f" (its recorded head is entry {recorded['sequence']})" if recorded else "")
+                f" (its recorded head is entry {recorded['sequence']})" if recorded else ""
+            )
         broken = self.first_invalid_line()
         if broken is not None:
             return f"BROKEN at line {broken} (edited, inserted, deleted or unreadable entry, or another audit key)"
@@ -286,8 +297,10 @@ class AuditLog:
         if recorded is None and count:
             return "the recorded head (audit.head.json) is missing"
         if recorded is not None and (recorded.get("entry_hash") != last or recorded.get("sequence") != count - 1):
-            return (f"TRUNCATED or rolled back: the log ends at entry {count - 1}, the recorded head is entry "
-                    f"{recorded.get('sequence')}")
+            return (
+                f"TRUNCATED or rolled back: the log ends at entry {count - 1}, the recorded head is entry "
+                f"{recorded.get('sequence')}"
+            )
         if head is not None and head != last and head not in {entry.entry_hash for entry in self._read()}:
             return "the given head hash is not in the log (truncated or replaced)"
         return None
@@ -324,7 +337,7 @@ def _reject_raw_identifiers(filters: Mapping[str, object]) -> None:
     if suspicious:
         raise ValueError(
             f"audit filters {suspicious} look like raw NIK, KK, card or phone numbers; "
-            "log satupekerja.audit.pseudonymise_filter_value(...) instead"
+            "log satupekerja.privacy.audit.pseudonymise_filter_value(...) instead"
         )
 
 
@@ -362,13 +375,11 @@ def _hmac_text(key: bytes, text: str) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m satupekerja.audit verify [--log PATH]``: exit 0 when the chain is intact, 1 when it is broken."""
-    parser = argparse.ArgumentParser(prog="python -m satupekerja.audit", description="Check the audit log.")
+    """``python -m satupekerja.privacy.audit verify [--log PATH]``: exit 0 when the chain is intact, 1 when it is broken."""
+    parser = argparse.ArgumentParser(prog="python -m satupekerja.privacy.audit", description="Check the audit log.")
     commands = parser.add_subparsers(dest="command", required=True)
     verify = commands.add_parser("verify", help="recompute every entry's hash and link")
-    verify.add_argument(
-        "--log", type=Path, default=None, help="default: <warehouse>/_audit/audit.jsonl"
-    )
+    verify.add_argument("--log", type=Path, default=None, help="default: <warehouse>/_audit/audit.jsonl")
     verify.add_argument("--head", default=None, help="a head hash anchored elsewhere: it must be in the log")
     args = parser.parse_args(argv)
     try:

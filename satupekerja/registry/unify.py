@@ -24,7 +24,7 @@ single record, so the street never comes from one record and the kelurahan from 
 kelurahan was resolved beats one without (outreach is organised by kelurahan), then a resolved kecamatan,
 then the contact-field order above.
 
-Coverage and employment flags are added by :func:`satupekerja.coverage.add_coverage_flags`.
+Coverage and employment flags are added by :func:`satupekerja.registry.coverage.add_coverage_flags`.
 """
 
 from __future__ import annotations
@@ -36,8 +36,15 @@ import pandas as pd
 import pyarrow as pa
 
 from data_contracts.roles import RoleBook, default_role_book
-from satupekerja.coverage import COVERAGE_EVIDENCE_COLUMNS, add_coverage_flags, sector_from_occupation
-from satupekerja.grouping import RECORD_ORDER, SOURCE_RANK, WORKER_INDEX, collect_lists, first_per_worker, join_strings
+from satupekerja.registry.coverage import COVERAGE_EVIDENCE_COLUMNS, add_coverage_flags, sector_from_occupation
+from satupekerja.registry.grouping import (
+    RECORD_ORDER,
+    SOURCE_RANK,
+    WORKER_INDEX,
+    collect_lists,
+    first_per_worker,
+    join_strings,
+)
 
 IDENTITY_FIELDS: tuple[str, ...] = ("nik", "kk", "name", "birth_date", "birth_place", "sex")
 CONTACT_FIELDS: tuple[str, ...] = ("phone", "alias", "occupation", "sector")
@@ -46,7 +53,16 @@ RESIDENCE_FIELDS: tuple[str, ...] = ("address", "rt", "rw", "kelurahan_code", "k
 #: Person-schema columns the unified record and the coverage flags read.
 LINKED_COLUMNS: tuple[str, ...] = tuple(
     dict.fromkeys(
-        ["source", "record_id", "registered_date", "nik_valid", *IDENTITY_FIELDS, *CONTACT_FIELDS, *RESIDENCE_FIELDS, *COVERAGE_EVIDENCE_COLUMNS]
+        [
+            "source",
+            "record_id",
+            "registered_date",
+            "nik_valid",
+            *IDENTITY_FIELDS,
+            *CONTACT_FIELDS,
+            *RESIDENCE_FIELDS,
+            *COVERAGE_EVIDENCE_COLUMNS,
+        ]
     )
 )
 
@@ -97,8 +113,9 @@ def _fill_sector_from_occupation(golden: pd.DataFrame) -> None:
     golden.loc[fill, "sector_source"] = golden.loc[fill, "occupation_source"]
 
 
-def link_records(person_records: pd.DataFrame, worker_links: pd.DataFrame,
-                 roles: RoleBook | None = None) -> tuple[pd.DataFrame, pd.Index]:
+def link_records(
+    person_records: pd.DataFrame, worker_links: pd.DataFrame, roles: RoleBook | None = None
+) -> tuple[pd.DataFrame, pd.Index]:
     """Person records joined to their worker, and the sorted distinct ``worker_id``s.
 
     The linked frame gains ``worker_id``, ``worker_index`` (position of the worker in the returned ids: the
@@ -107,9 +124,13 @@ def link_records(person_records: pd.DataFrame, worker_links: pd.DataFrame,
     """
     link_index = pd.Index(worker_links["record_id"])
     if not link_index.is_unique:
-        raise ValueError(f"worker_links: {int(link_index.duplicated().sum())} record_id(s) linked to more than one worker")
+        raise ValueError(
+            f"worker_links: {int(link_index.duplicated().sum())} record_id(s) linked to more than one worker"
+        )
     if not person_records["record_id"].is_unique:
-        raise ValueError(f"person_records: {int(person_records['record_id'].duplicated().sum())} duplicated record_id(s)")
+        raise ValueError(
+            f"person_records: {int(person_records['record_id'].duplicated().sum())} duplicated record_id(s)"
+        )
     positions = link_index.get_indexer(person_records["record_id"])
     if (positions < 0).any():
         raise ValueError(f"person_records: {int((positions < 0).sum())} record(s) have no worker_id in worker_links")
@@ -132,7 +153,10 @@ def source_rank(sources: pd.Series, roles: RoleBook | None = None) -> pd.Series:
 def _identity_values(linked: pd.DataFrame, n_workers: int, roles: RoleBook) -> pd.DataFrame:
     columns = {}
     for field in IDENTITY_FIELDS:
-        rows = linked.loc[linked[field].notna(), [WORKER_INDEX, field, "source", SOURCE_RANK, "registered_date", RECORD_ORDER, "nik_valid"]]
+        rows = linked.loc[
+            linked[field].notna(),
+            [WORKER_INDEX, field, "source", SOURCE_RANK, "registered_date", RECORD_ORDER, "nik_valid"],
+        ]
         value_code = pd.factorize(rows[field])[0]
         rows = rows.assign(
             _authority=rows["source"].isin(roles.identity_authorities),
@@ -153,7 +177,9 @@ def _identity_values(linked: pd.DataFrame, n_workers: int, roles: RoleBook) -> p
 def _latest_values(linked: pd.DataFrame, fields: tuple[str, ...], n_workers: int) -> pd.DataFrame:
     columns = {}
     for field in fields:
-        rows = linked.loc[linked[field].notna(), [WORKER_INDEX, field, "source", SOURCE_RANK, "registered_date", RECORD_ORDER]]
+        rows = linked.loc[
+            linked[field].notna(), [WORKER_INDEX, field, "source", SOURCE_RANK, "registered_date", RECORD_ORDER]
+        ]
         winners = first_per_worker(rows, ["registered_date", SOURCE_RANK, RECORD_ORDER], [False, True, True], n_workers)
         columns[field] = winners[field]
         columns[f"{field}_source"] = winners["source"]
@@ -162,7 +188,9 @@ def _latest_values(linked: pd.DataFrame, fields: tuple[str, ...], n_workers: int
 
 def _residence_block(linked: pd.DataFrame, n_workers: int) -> pd.DataFrame:
     has_any = linked[list(RESIDENCE_FIELDS)].notna().any(axis=1)
-    rows = linked.loc[has_any, [WORKER_INDEX, *RESIDENCE_FIELDS, "source", SOURCE_RANK, "registered_date", RECORD_ORDER]]
+    rows = linked.loc[
+        has_any, [WORKER_INDEX, *RESIDENCE_FIELDS, "source", SOURCE_RANK, "registered_date", RECORD_ORDER]
+    ]
     rows = rows.assign(_has_kelurahan=rows["kelurahan_code"].notna(), _has_kecamatan=rows["kecamatan_code"].notna())
     winners = first_per_worker(
         rows,
@@ -184,7 +212,10 @@ def _linked_record_summary(linked: pd.DataFrame, n_workers: int) -> pd.DataFrame
     return pd.DataFrame(
         {
             # Python lists (object column): Parquet stores them as list<string>, and they read back as such.
-            "record_ids": pd.Series(pa.array(collect_lists(by_record[WORKER_INDEX], by_record["record_id"], n_workers).array).to_pylist(), dtype=object),
+            "record_ids": pd.Series(
+                pa.array(collect_lists(by_record[WORKER_INDEX], by_record["record_id"], n_workers).array).to_pylist(),
+                dtype=object,
+            ),
             "record_count": np.bincount(linked[WORKER_INDEX].to_numpy(), minlength=n_workers).astype("int64"),
             "sources": join_strings(distinct_sources[WORKER_INDEX], distinct_sources["source"], n_workers, ","),
         }
@@ -194,7 +225,9 @@ def _linked_record_summary(linked: pd.DataFrame, n_workers: int) -> pd.DataFrame
 def _match_confidence(linked: pd.DataFrame, worker_links: pd.DataFrame, worker_ids: pd.Index) -> pd.DataFrame:
     """The weakest link of each worker's cluster (minimum record link probability); 1.0 for a single record."""
     probability = link_probability(worker_links)
-    confidence = probability.groupby(worker_links["worker_id"].to_numpy()).min().reindex(worker_ids).reset_index(drop=True)
+    confidence = (
+        probability.groupby(worker_links["worker_id"].to_numpy()).min().reindex(worker_ids).reset_index(drop=True)
+    )
     single = np.bincount(linked[WORKER_INDEX].to_numpy(), minlength=len(worker_ids)) == 1
     return pd.DataFrame({"match_confidence": confidence.mask(single & confidence.isna().to_numpy(), 1.0)})
 

@@ -249,7 +249,7 @@ COLUMN_POLICY: dict[str, ColumnPolicy] = {
     "postcode": KEEP,
     "province": KEEP,
     "area_code": KEEP,
-    # registry tables (satupekerja.unify, satupekerja.coverage)
+    # registry tables (satupekerja.registry.unify, satupekerja.registry.coverage)
     "worker_id": KEEP,
     "snapshot_date": KEEP,
     "record_ids": HASH,  # list of the worker's record ids: each element hashed, so they join person_records
@@ -295,8 +295,21 @@ COLUMN_POLICY: dict[str, ColumnPolicy] = {
 #: Golden-record provenance: ``<field>_source`` names the source a golden field came from (a source id, never
 #: the value), for every field that survivorship picks.
 SURVIVORSHIP_FIELDS = (
-    "nik", "kk", "name", "birth_date", "birth_place", "sex", "phone", "alias", "occupation", "sector",
-    "address", "rt", "rw", "kelurahan_code", "kecamatan_code",
+    "nik",
+    "kk",
+    "name",
+    "birth_date",
+    "birth_place",
+    "sex",
+    "phone",
+    "alias",
+    "occupation",
+    "sector",
+    "address",
+    "rt",
+    "rw",
+    "kelurahan_code",
+    "kecamatan_code",
 )
 COLUMN_POLICY.update({f"{field}_source": KEEP for field in SURVIVORSHIP_FIELDS})
 
@@ -350,7 +363,7 @@ def _require_classified(table_name: str, columns: Iterable[str], declared: Mappi
     if unknown:
         raise PrivacyPolicyError(
             f"table {table_name!r}: columns {unknown} have no privacy policy; add them to "
-            "satupekerja.privacy.COLUMN_POLICY (keep/hash/drop/coarsen) before publishing"
+            "satupekerja.privacy.pseudonyms.COLUMN_POLICY (keep/hash/drop/coarsen) before publishing"
         )
 
 

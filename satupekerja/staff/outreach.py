@@ -21,9 +21,9 @@ from sqlalchemy import delete, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from satupekerja.coverage import ACTIVE
-from satupekerja.privacy import PseudonymisationKey, hmac_pseudonym
-from satupekerja.warehouse import RESTRICTED, Warehouse
+from satupekerja.privacy.pseudonyms import PseudonymisationKey, hmac_pseudonym
+from satupekerja.publishing.warehouse import RESTRICTED, Warehouse
+from satupekerja.registry.coverage import ACTIVE
 from satupekerja.web.models import REACHED_OUTCOMES, Account, Assignment, Conversion, FunnelNight, Outcome
 
 OUTREACH_OUTCOMES_TABLE = "outreach_outcomes"
@@ -45,7 +45,9 @@ def outcomes_frame(session: Session) -> pd.DataFrame:
         .join(Account, Account.id == Outcome.agent_id)
         .order_by(Outcome.visit_date, Outcome.id)
     ).all()
-    return pd.DataFrame(rows, columns=["worker_id", "outcome", "visit_date", "agent"]).astype({"worker_id": "str", "outcome": "str", "agent": "str"})
+    return pd.DataFrame(rows, columns=["worker_id", "outcome", "visit_date", "agent"]).astype(
+        {"worker_id": "str", "outcome": "str", "agent": "str"}
+    )
 
 
 def assignments_frame(session: Session) -> pd.DataFrame:
@@ -72,8 +74,12 @@ def compute_night(
     frame["assigned"] = frame["worker_id"].isin(assignments["worker_id"]).astype("int64")
     frame["reached"] = frame["worker_id"].isin(first_reached.index).astype("int64")
     frame["registered"] = frame["worker_id"].isin(registered).astype("int64")
-    frame["active_now"] = (frame["reached"].astype(bool) & frame["worker_id"].map(status).eq(ACTIVE).fillna(False)).astype("int64")
-    funnel = frame.groupby("kecamatan_code", as_index=False)[["listed", "assigned", "reached", "registered", "active_now"]].sum()
+    frame["active_now"] = (
+        frame["reached"].astype(bool) & frame["worker_id"].map(status).eq(ACTIVE).fillna(False)
+    ).astype("int64")
+    funnel = frame.groupby("kecamatan_code", as_index=False)[
+        ["listed", "assigned", "reached", "registered", "active_now"]
+    ].sum()
     converted = frame[frame["active_now"].eq(1)]
     conversions = pd.DataFrame(
         {
@@ -86,7 +92,9 @@ def compute_night(
     return funnel, conversions
 
 
-def record_night(engine: Engine, warehouse: Warehouse, key: PseudonymisationKey, snapshot_date: dt.date | None = None) -> NightResult:
+def record_night(
+    engine: Engine, warehouse: Warehouse, key: PseudonymisationKey, snapshot_date: dt.date | None = None
+) -> NightResult:
     """Compute the night for ``snapshot_date`` (default: the latest published) and store it; idempotent."""
     snapshot_date = snapshot_date or warehouse.latest_snapshot()
     if snapshot_date is None:
@@ -101,12 +109,19 @@ def record_night(engine: Engine, warehouse: Warehouse, key: PseudonymisationKey,
         session.execute(delete(FunnelNight).where(FunnelNight.snapshot_date == snapshot_date))
         session.execute(delete(Conversion).where(Conversion.snapshot_date == snapshot_date))
         session.add_all(
-            FunnelNight(snapshot_date=snapshot_date, **{k: (int(v) if k != "kecamatan_code" else v) for k, v in row.items()})
+            FunnelNight(
+                snapshot_date=snapshot_date, **{k: (int(v) if k != "kecamatan_code" else v) for k, v in row.items()}
+            )
             for row in funnel.to_dict("records")
         )
         session.add_all(
-            Conversion(snapshot_date=snapshot_date, worker_id=row["worker_id"], agent_id=agent_ids[row["agent"]],
-                       first_reached=row["first_reached"], kecamatan_code=None if row["kecamatan_code"] == NO_AREA else row["kecamatan_code"])
+            Conversion(
+                snapshot_date=snapshot_date,
+                worker_id=row["worker_id"],
+                agent_id=agent_ids[row["agent"]],
+                first_reached=row["first_reached"],
+                kecamatan_code=None if row["kecamatan_code"] == NO_AREA else row["kecamatan_code"],
+            )
             for row in conversions.to_dict("records")
         )
         session.commit()

@@ -3,7 +3,7 @@
 The workbook has one sheet per kelurahan (people first to contact on top), a styled and frozen header, column
 widths fitted to the content, and a ``Keterangan`` sheet saying what the list is, as of when, and that it holds
 personal data. NIKs are masked to their last four digits; phones are written the way staff dial them (``08…``).
-Every cell is formula-safe and written as text, and files are created owner-only (:mod:`satupekerja.safe_output`).
+Every cell is formula-safe and written as text, and files are created owner-only (:mod:`satupekerja.staff.safe_output`).
 """
 
 from __future__ import annotations
@@ -18,9 +18,9 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from satupekerja.coverage import LAPSED_ARREARS, NEVER_REGISTERED, NONAKTIF
-from satupekerja.privacy import mask_nik
-from satupekerja.safe_output import formula_safe, owner_only_file, safe_text
+from satupekerja.privacy.pseudonyms import mask_nik
+from satupekerja.registry.coverage import LAPSED_ARREARS, NEVER_REGISTERED, NONAKTIF
+from satupekerja.staff.safe_output import formula_safe, owner_only_file, safe_text
 
 NO_KELURAHAN_SHEET = "Tanpa Kelurahan"
 INFO_SHEET = "Keterangan"
@@ -29,8 +29,21 @@ _MIN_WIDTH, _MAX_WIDTH = 8, 60
 
 #: Staff-facing columns, in order (Bahasa Indonesia).
 HEADERS: tuple[str, ...] = (
-    "Prioritas", "ID Pekerja", "NIK", "Nama", "Nama Panggilan", "No. HP", "Alamat", "RT/RW", "Kelurahan",
-    "Kecamatan", "Sektor", "Status BPJS TK", "Bulan Menunggak", "Rentan", "Alasan",
+    "Prioritas",
+    "ID Pekerja",
+    "NIK",
+    "Nama",
+    "Nama Panggilan",
+    "No. HP",
+    "Alamat",
+    "RT/RW",
+    "Kelurahan",
+    "Kecamatan",
+    "Sektor",
+    "Status BPJS TK",
+    "Bulan Menunggak",
+    "Rentan",
+    "Alasan",
 )
 
 SECTOR_LABELS = {

@@ -25,19 +25,20 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from data_contracts.regions import load_region_reference
 from data_contracts.matching_settings import load_matching_settings
+from data_contracts.regions import load_region_reference
 from matching import ModelMismatchError, model_from_dict, score_record_pairs, settings_fingerprint
-from satupekerja.publication import published_matching_model
-from satupekerja import checklist, exports, lookup, report
-from satupekerja.audit import INTENT, AuditError, AuditLog, pseudonymise_filter_value
-from satupekerja.privacy import PrivacyConfigError, load_pseudonymisation_key
-from satupekerja.retention import apply_retention, retention_days_from_env
-from satupekerja.safe_output import OWNER_ONLY_DIR, owner_only_file, private_folder
-from satupekerja.warehouse import ANALYTICS, RESTRICTED, SnapshotNotFoundError, Warehouse, WarehouseError
+from satupekerja.privacy.audit import INTENT, AuditError, AuditLog, pseudonymise_filter_value
+from satupekerja.privacy.pseudonyms import PrivacyConfigError, load_pseudonymisation_key
+from satupekerja.publishing.guards import published_matching_model
+from satupekerja.publishing.retention import apply_retention, retention_days_from_env
+from satupekerja.publishing.warehouse import ANALYTICS, RESTRICTED, SnapshotNotFoundError, Warehouse, WarehouseError
+from satupekerja.registry import lookup
+from satupekerja.staff import checklist, exports, report
+from satupekerja.staff.safe_output import OWNER_ONLY_DIR, owner_only_file, private_folder
 
 EXPORT_DIR_ENV = "SATUPEKERJA_EXPORT_DIR"
-REPO_ROOT = Path(__file__).resolve().parents[1]
+REPO_ROOT = Path(__file__).resolve().parents[2]
 
 UNIFIED, UNCOVERED, COVERAGE = "unified_workers", "uncovered_informal_workers", "coverage_by_area"
 LINKS, PERSON_RECORDS, SCORED_PAIRS, HISTORY = "worker_links", "person_records", "scored_pairs", "worker_id_history"
@@ -98,7 +99,9 @@ def read_table(warehouse: Warehouse, table: str, snapshot: dt.date, tier: str) -
     try:
         return warehouse.read(table, snapshot, tier)
     except SnapshotNotFoundError as error:
-        raise UserError(f"{error}; this command needs it: publish it with the nightly run (`make run` locally)") from None
+        raise UserError(
+            f"{error}; this command needs it: publish it with the nightly run (`make run` locally)"
+        ) from None
 
 
 def read_optional(warehouse: Warehouse, table: str, snapshot: dt.date, tier: str) -> pd.DataFrame | None:
@@ -112,7 +115,12 @@ def read_optional(warehouse: Warehouse, table: str, snapshot: dt.date, tier: str
 def steps(total: int) -> Iterator[Callable[[str], None]]:
     """A progress bar over ``total`` named steps (on stderr, gone when done); yields ``advance(description)``."""
     with Progress(
-        SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), console=errors, transient=True
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TimeElapsedColumn(),
+        console=errors,
+        transient=True,
     ) as progress:
         task = progress.add_task("", total=total)
         first = True
@@ -166,11 +174,22 @@ def slug(text: str) -> str:
 @user_errors
 def export_uncovered(
     kecamatan: Annotated[str, typer.Option(help="Kecamatan (e.g. Sawangan); staff get their own area only.")],
-    kelurahan: Annotated[list[str] | None, typer.Option(help="Only these kelurahan of the kecamatan (repeatable).")] = None,
+    kelurahan: Annotated[
+        list[str] | None, typer.Option(help="Only these kelurahan of the kecamatan (repeatable).")
+    ] = None,
     sector: Annotated[str | None, typer.Option(help="Only one sector, e.g. ojol, kurir, pedagang_pasar, umkm.")] = None,
-    format: Annotated[ExportFormat, typer.Option("--format", help="xlsx (one sheet per kelurahan) or csv.")] = ExportFormat.xlsx,
-    out: Annotated[Path | None, typer.Option(help="Output file. Default: $SATUPEKERJA_EXPORT_DIR (exports/)/belum_terlindungi_<kecamatan>_<date>.<format>.")] = None,
-    requested_by: Annotated[str | None, typer.Option(help="Staff name or id for the audit log (default: OS user).")] = None,
+    format: Annotated[
+        ExportFormat, typer.Option("--format", help="xlsx (one sheet per kelurahan) or csv.")
+    ] = ExportFormat.xlsx,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            help="Output file. Default: $SATUPEKERJA_EXPORT_DIR (exports/)/belum_terlindungi_<kecamatan>_<date>.<format>."
+        ),
+    ] = None,
+    requested_by: Annotated[
+        str | None, typer.Option(help="Staff name or id for the audit log (default: OS user).")
+    ] = None,
 ) -> None:
     """The uncovered informal workers of a kecamatan, first to contact first, for outreach staff."""
     if out is not None and out.suffix.lower() != f".{format.value}":
@@ -178,7 +197,10 @@ def export_uncovered(
     regions = load_region_reference()
     kecamatan_name = resolve_name(kecamatan, sorted(regions["kecamatan"].unique()), "--kecamatan", "kecamatan")
     in_kecamatan = regions[regions["kecamatan"].eq(kecamatan_name)]
-    kelurahan_names = [resolve_name(name, sorted(in_kecamatan["kelurahan"]), "--kelurahan", f"kelurahan of {kecamatan_name}") for name in kelurahan or []]
+    kelurahan_names = [
+        resolve_name(name, sorted(in_kecamatan["kelurahan"]), "--kelurahan", f"kelurahan of {kecamatan_name}")
+        for name in kelurahan or []
+    ]
     with steps(3) as advance:
         advance("Reading the latest snapshot")
         warehouse, snapshot = open_warehouse()
@@ -195,9 +217,20 @@ def export_uncovered(
         advance("Writing the list")
         table = exports.staff_table(selected, regions)
         path = out or export_dir() / f"belum_terlindungi_{slug(kecamatan_name)}_{snapshot.isoformat()}.{format.value}"
-        filters = {"kecamatan": kecamatan_name, "kelurahan": kelurahan_names, "sector": sector, "format": format.value, "snapshot_date": snapshot.isoformat()}
+        filters = {
+            "kecamatan": kecamatan_name,
+            "kelurahan": kelurahan_names,
+            "sector": sector,
+            "format": format.value,
+            "snapshot_date": snapshot.isoformat(),
+        }
         audit = AuditLog()
-        audit_entry = {"requested_by": requested_by, "command": "satupekerja export uncovered", "filters": filters, "row_count": len(table)}
+        audit_entry = {
+            "requested_by": requested_by,
+            "command": "satupekerja export uncovered",
+            "filters": filters,
+            "row_count": len(table),
+        }
         # Audit first: the intent is in the log before a byte is written; no log entry, no file.
         audit.record("export_uncovered", **audit_entry, output_file=path, phase=INTENT)
         if format is ExportFormat.xlsx:
@@ -217,7 +250,9 @@ def _record_done(audit: AuditLog, action: str, entry: dict, path: Path, subjects
         raise
 
 
-def _export_info(snapshot: dt.date, kecamatan: str, kelurahan: list[str], sector: str | None, rows: int) -> list[tuple[str, str]]:
+def _export_info(
+    snapshot: dt.date, kecamatan: str, kelurahan: list[str], sector: str | None, rows: int
+) -> list[tuple[str, str]]:
     return [
         ("Daftar", "Pekerja informal belum terlindungi BPJS Ketenagakerjaan"),
         ("Snapshot data", snapshot.isoformat()),
@@ -225,8 +260,14 @@ def _export_info(snapshot: dt.date, kecamatan: str, kelurahan: list[str], sector
         ("Kelurahan", ", ".join(kelurahan) or "semua"),
         ("Sektor", sector or "semua"),
         ("Jumlah orang", str(rows)),
-        ("Urutan", "Prioritas 1 dihubungi lebih dulu: rentan (PBI), baru berhenti, belum pernah terdaftar, sektor berisiko."),
-        ("RAHASIA", "Berisi data pribadi (UU 27/2022). Hanya untuk penjangkauan; jangan disebarkan; hapus setelah dipakai."),
+        (
+            "Urutan",
+            "Prioritas 1 dihubungi lebih dulu: rentan (PBI), baru berhenti, belum pernah terdaftar, sektor berisiko.",
+        ),
+        (
+            "RAHASIA",
+            "Berisi data pribadi (UU 27/2022). Hanya untuk penjangkauan; jangan disebarkan; hapus setelah dipakai.",
+        ),
     ]
 
 
@@ -237,18 +278,30 @@ def _export_info(snapshot: dt.date, kecamatan: str, kelurahan: list[str], sector
 @user_errors
 def check_list(
     file: Annotated[Path, typer.Argument(help="The community's list: .xlsx (first sheet) or .csv.")],
-    name_col: Annotated[str | None, typer.Option(help="Column holding names (default: detected: nama, nama lengkap…).")] = None,
-    phone_col: Annotated[str | None, typer.Option(help="Column holding phone/WhatsApp numbers (default: detected).")] = None,
+    name_col: Annotated[
+        str | None, typer.Option(help="Column holding names (default: detected: nama, nama lengkap…).")
+    ] = None,
+    phone_col: Annotated[
+        str | None, typer.Option(help="Column holding phone/WhatsApp numbers (default: detected).")
+    ] = None,
     nik_col: Annotated[str | None, typer.Option(help="Column holding NIKs (default: detected: nik, no ktp…).")] = None,
-    birth_col: Annotated[str | None, typer.Option(help="Column holding birth dates (default: detected: tgl lahir…).")] = None,
-    out: Annotated[Path | None, typer.Option(help="Output .xlsx or .csv. Default: <list>_hasil_cek.<xlsx|csv> next to the list.")] = None,
-    requested_by: Annotated[str | None, typer.Option(help="Staff name or id for the audit log (default: OS user).")] = None,
+    birth_col: Annotated[
+        str | None, typer.Option(help="Column holding birth dates (default: detected: tgl lahir…).")
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option(help="Output .xlsx or .csv. Default: <list>_hasil_cek.<xlsx|csv> next to the list.")
+    ] = None,
+    requested_by: Annotated[
+        str | None, typer.Option(help="Staff name or id for the audit log (default: OS user).")
+    ] = None,
 ) -> None:
     """Mark every person of a list as covered, lapsed, uncovered, not found or ambiguous."""
     rows = checklist.read_list(file)
     chosen = {"name": name_col, "phone": phone_col, "nik": nik_col, "birth_date": birth_col}
     columns = checklist.detect_columns(list(rows.columns), chosen, file.name)
-    console.print("Columns used: " + ", ".join(f"{field} = {column!r}" for field, column in columns.items()), highlight=False)
+    console.print(
+        "Columns used: " + ", ".join(f"{field} = {column!r}" for field, column in columns.items()), highlight=False
+    )
     path = out or checklist.default_output_path(file)
     with steps(4) as advance:
         advance("Reading the registry")
@@ -259,18 +312,29 @@ def check_list(
         advance("Preparing the matching model")
         settings = load_matching_settings()
         model, published = checklist.registry_model(
-            registry_records, settings, published_matching_model(warehouse, snapshot))
+            registry_records, settings, published_matching_model(warehouse, snapshot)
+        )
         if not published:
-            console.print("[yellow]Model pencocokan tidak diterbitkan untuk snapshot ini (atau pengaturan berbeda): "
-                          "model dilatih ulang / no published model for these settings: retrained.[/]")
+            console.print(
+                "[yellow]Model pencocokan tidak diterbitkan untuk snapshot ini (atau pengaturan berbeda): "
+                "model dilatih ulang / no published model for these settings: retrained.[/]"
+            )
         advance(f"Matching {len(rows):,} rows")
         registry = checklist.RegistryForChecks(registry_records, links, unified, model, settings)
         checked = checklist.check_list(rows, columns, file.name, pd.Timestamp(snapshot), registry)
         advance("Writing the result")
         subjects = _checked_subjects(checked.rows, columns, snapshot)
         audit = AuditLog()
-        audit_entry = {"requested_by": requested_by, "command": "satupekerja check-list", "row_count": len(checked.rows),
-                       "filters": {"list_file": _loggable_file_name(file), "columns": columns, "snapshot_date": snapshot.isoformat()}}
+        audit_entry = {
+            "requested_by": requested_by,
+            "command": "satupekerja check-list",
+            "row_count": len(checked.rows),
+            "filters": {
+                "list_file": _loggable_file_name(file),
+                "columns": columns,
+                "snapshot_date": snapshot.isoformat(),
+            },
+        }
         audit.record("check_list", **audit_entry, output_file=path, phase=INTENT, subjects=subjects)
         checklist.write_checked(checked.rows, path)
     _record_done(audit, "check_list", audit_entry, path, subjects)
@@ -293,7 +357,7 @@ def _checked_subjects(rows: pd.DataFrame, columns: dict[str, str], snapshot: dt.
         from matching.normalize import parse_nik
 
         niks = parse_nik(rows[columns["nik"]].astype("str"), snapshot)["nik"].dropna().drop_duplicates()
-        from satupekerja.privacy import hmac_pseudonym
+        from satupekerja.privacy.pseudonyms import hmac_pseudonym
 
         subjects += ["nik:" + value for value in hmac_pseudonym(niks.astype("str"), key)]
     matched = rows[checklist.RESULT_COLUMNS[1]].dropna().astype("str").unique()
@@ -302,7 +366,7 @@ def _checked_subjects(rows: pd.DataFrame, columns: dict[str, str], snapshot: dt.
 
 def _loggable_file_name(path: Path) -> str:
     """The list's file name, unless it looks like a NIK or phone number (then its pseudonym)."""
-    from satupekerja.audit import _holds_raw_identifier
+    from satupekerja.privacy.audit import _holds_raw_identifier
 
     if _holds_raw_identifier(path.name):
         return "pseudonym:" + pseudonymise_filter_value(path.name, load_pseudonymisation_key())
@@ -317,14 +381,18 @@ def _loggable_file_name(path: Path) -> str:
 def show(
     worker_id: Annotated[str | None, typer.Argument(help="Worker id, e.g. W26110100A4K7.")] = None,
     nik: Annotated[str | None, typer.Option(help="Look the person up by NIK instead of worker id.")] = None,
-    requested_by: Annotated[str | None, typer.Option(help="Staff name or id for the audit log (default: OS user).")] = None,
+    requested_by: Annotated[
+        str | None, typer.Option(help="Staff name or id for the audit log (default: OS user).")
+    ] = None,
 ) -> None:
     """Everything linked to one person, source by source, and why the records were linked (audit-logged)."""
     if (worker_id is None) == (nik is None):
         raise typer.BadParameter("give either a WORKER_ID or --nik, not both", param_hint="WORKER_ID / --nik")
     if worker_id is not None and re.fullmatch(r"[\d .\-]{11,}", worker_id.strip()):
-        raise UserError("ini tampak seperti NIK, bukan ID pekerja (W…): gunakan --nik / this looks like a NIK, not a "
-                        "worker id (W…): use --nik")
+        raise UserError(
+            "ini tampak seperti NIK, bukan ID pekerja (W…): gunakan --nik / this looks like a NIK, not a "
+            "worker id (W…): use --nik"
+        )
     warehouse, snapshot = open_warehouse()
     nik_value = None
     if nik is not None:
@@ -334,11 +402,21 @@ def show(
     if worker_id is not None:
         filters = {"worker_id": worker_id, "snapshot_date": snapshot.isoformat()}
     else:
-        filters = {"nik_hmac": pseudonymise_filter_value(nik_value, load_pseudonymisation_key()), "snapshot_date": snapshot.isoformat()}
+        filters = {
+            "nik_hmac": pseudonymise_filter_value(nik_value, load_pseudonymisation_key()),
+            "snapshot_date": snapshot.isoformat(),
+        }
     # Audit first: the look-up is in the log before anything is read or shown; no log entry, no look-up.
     audit = AuditLog()
-    audit.record("show", requested_by=requested_by, command="satupekerja show", filters=filters, row_count=0,
-                 output_file=None, phase=INTENT)
+    audit.record(
+        "show",
+        requested_by=requested_by,
+        command="satupekerja show",
+        filters=filters,
+        row_count=0,
+        output_file=None,
+        phase=INTENT,
+    )
     unified = read_table(warehouse, UNIFIED, snapshot, RESTRICTED)
     links = read_table(warehouse, LINKS, snapshot, RESTRICTED)
     records = read_optional(warehouse, PERSON_RECORDS, snapshot, RESTRICTED)
@@ -347,18 +425,36 @@ def show(
         history = history.rename(columns={"event_date": "snapshot_date"})  # the warehouse's name for the event's night
     try:
         found, asked_for = lookup.find_worker_id(
-            unified, worker_id=worker_id, nik=nik_value, person_records=records, worker_links=links, history=history,
+            unified,
+            worker_id=worker_id,
+            nik=nik_value,
+            person_records=records,
+            worker_links=links,
+            history=history,
         )
     except lookup.WorkerNotFoundError:
-        audit.record("show", requested_by=requested_by, command="satupekerja show", filters=filters, row_count=0, output_file=None)
-        raise UserError(f"tidak ditemukan / not found: {'worker id' if worker_id else 'NIK'} (snapshot {snapshot})") from None
+        audit.record(
+            "show",
+            requested_by=requested_by,
+            command="satupekerja show",
+            filters=filters,
+            row_count=0,
+            output_file=None,
+        )
+        raise UserError(
+            f"tidak ditemukan / not found: {'worker id' if worker_id else 'NIK'} (snapshot {snapshot})"
+        ) from None
     scored = read_optional(warehouse, SCORED_PAIRS, snapshot, RESTRICTED)
     if scored is None and records is not None:
         scored = _pairs_scored_with_published_model(warehouse, snapshot, records, links, found)
     profile = lookup.worker_profile(found, unified, links, records, scored, asked_for)
     audit.record(
-        "show", requested_by=requested_by, command="satupekerja show",
-        filters={**filters, "worker_id_shown": found}, row_count=int(profile.worker["record_count"]), output_file=None,
+        "show",
+        requested_by=requested_by,
+        command="satupekerja show",
+        filters={**filters, "worker_id_shown": found},
+        row_count=int(profile.worker["record_count"]),
+        output_file=None,
     )
     _print_profile(profile, snapshot)
 
@@ -381,17 +477,59 @@ def _pairs_scored_with_published_model(
 
 
 GOLDEN_FIELDS = (
-    "nik", "kk", "name", "alias", "birth_date", "birth_place", "sex", "phone", "address", "rt", "rw",
-    "kelurahan_code", "kecamatan_code", "occupation", "sector",
+    "nik",
+    "kk",
+    "name",
+    "alias",
+    "birth_date",
+    "birth_place",
+    "sex",
+    "phone",
+    "address",
+    "rt",
+    "rw",
+    "kelurahan_code",
+    "kecamatan_code",
+    "occupation",
+    "sector",
 )
 COVERAGE_FIELDS = (
-    "employment_type", "employment_evidence", "bpjs_tk_status", "tk_segment", "tk_status", "tk_programs",
-    "tk_last_paid_month", "months_in_arrears", "jkn_segment", "jkn_status", "uncovered_informal", "uncovered_reason",
-    "vulnerable", "vulnerable_reason", "outreach_priority",
+    "employment_type",
+    "employment_evidence",
+    "bpjs_tk_status",
+    "tk_segment",
+    "tk_status",
+    "tk_programs",
+    "tk_last_paid_month",
+    "months_in_arrears",
+    "jkn_segment",
+    "jkn_status",
+    "uncovered_informal",
+    "uncovered_reason",
+    "vulnerable",
+    "vulnerable_reason",
+    "outreach_priority",
 )
 RECORD_FIELDS = (
-    "record_id", "nik", "name", "alias", "birth_date", "sex", "phone", "address", "rt", "rw", "kelurahan_code",
-    "occupation", "sector", "jkn_segment", "jkn_status", "tk_segment", "tk_status", "tk_last_paid_month", "registered_date",
+    "record_id",
+    "nik",
+    "name",
+    "alias",
+    "birth_date",
+    "sex",
+    "phone",
+    "address",
+    "rt",
+    "rw",
+    "kelurahan_code",
+    "occupation",
+    "sector",
+    "jkn_segment",
+    "jkn_status",
+    "tk_segment",
+    "tk_status",
+    "tk_last_paid_month",
+    "registered_date",
 )
 
 
@@ -440,7 +578,9 @@ def _print_link_evidence(profile: lookup.WorkerProfile) -> None:
     console.print(links)
     if len(profile.pairs):
         pairs = Table(title="Scored pairs between these records (match weight in bits, per comparison)")
-        shown = ["record_id_l", "record_id_r", "match_probability", "match_weight"] + [c for c in profile.pairs.columns if c.startswith("level_")]
+        shown = ["record_id_l", "record_id_r", "match_probability", "match_weight"] + [
+            c for c in profile.pairs.columns if c.startswith("level_")
+        ]
         for column in shown:
             pairs.add_column(column.removeprefix("level_"))
         for _, row in profile.pairs.iterrows():
@@ -466,7 +606,10 @@ def _text(value: object) -> str:
 @app.command("report")
 @user_errors
 def coverage_report(
-    out: Annotated[Path | None, typer.Option(help="Output .html. Default: $SATUPEKERJA_EXPORT_DIR (exports/)/laporan_cakupan_<date>.html.")] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(help="Output .html. Default: $SATUPEKERJA_EXPORT_DIR (exports/)/laporan_cakupan_<date>.html."),
+    ] = None,
 ) -> None:
     """A one-page HTML coverage report (aggregates only, no personal data), charts included."""
     with steps(3) as advance:
@@ -475,7 +618,9 @@ def coverage_report(
         coverage = {day: read_optional(warehouse, COVERAGE, day, ANALYTICS) for day in warehouse.snapshots()}
         coverage = {day: frame for day, frame in coverage.items() if frame is not None}
         if snapshot not in coverage:
-            raise UserError(f"table {COVERAGE!r} is not published for snapshot {snapshot}; publish it with the nightly run (`make run` locally)")
+            raise UserError(
+                f"table {COVERAGE!r} is not published for snapshot {snapshot}; publish it with the nightly run (`make run` locally)"
+            )
         uncovered = read_table(warehouse, UNCOVERED, snapshot, ANALYTICS)
         advance("Drawing the report")
         inputs = report.ReportInputs(
@@ -490,7 +635,10 @@ def coverage_report(
         path = out or export_dir() / f"laporan_cakupan_{snapshot.isoformat()}.html"
         owner_only_file(path)
         path.write_text(html, encoding="utf-8")
-    console.print(f"Report written to [bold]{path}[/] (snapshot {snapshot}, {len(coverage)} snapshot(s) in the trend).", highlight=False)
+    console.print(
+        f"Report written to [bold]{path}[/] (snapshot {snapshot}, {len(coverage)} snapshot(s) in the trend).",
+        highlight=False,
+    )
 
 
 def _pseudonyms_reversible(warehouse: Warehouse) -> bool:
@@ -505,12 +653,18 @@ def _pseudonyms_reversible(warehouse: Warehouse) -> bool:
 @app.command("retention")
 @user_errors
 def retention(
-    keep_days: Annotated[int | None, typer.Option(min=1, help="Keep this many days. Default: $SATUPEKERJA_RETENTION_DAYS, else 400.")] = None,
-    today: Annotated[dt.datetime | None, typer.Option(formats=["%Y-%m-%d"], help="Reference date (default: today).")] = None,
+    keep_days: Annotated[
+        int | None, typer.Option(min=1, help="Keep this many days. Default: $SATUPEKERJA_RETENTION_DAYS, else 400.")
+    ] = None,
+    today: Annotated[
+        dt.datetime | None, typer.Option(formats=["%Y-%m-%d"], help="Reference date (default: today).")
+    ] = None,
 ) -> None:
     """Delete snapshots, staged leftovers and exports older than the retention period, from both tiers (audited)."""
     days = keep_days if keep_days is not None else _retention_days()
-    removed = apply_retention(Warehouse(), days, (today or dt.datetime.now()).date(), AuditLog(), exports_dir=export_dir())
+    removed = apply_retention(
+        Warehouse(), days, (today or dt.datetime.now()).date(), AuditLog(), exports_dir=export_dir()
+    )
     listed = ", ".join(day.isoformat() for day in removed) or "none"
     console.print(f"Retention {days} days: removed {len(removed)} snapshot(s): {listed}.", highlight=False)
 

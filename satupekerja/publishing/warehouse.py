@@ -55,7 +55,7 @@ _TABLE_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 _UNSAFE_TOKEN_CHARS = re.compile(r"[^A-Za-z0-9-]")
 _OWNER_ONLY_DIR = 0o700
 _OWNER_ONLY_FILE = 0o600
-_REPO_ROOT = Path(__file__).resolve().parents[1]
+_REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 class WarehouseError(RuntimeError):
@@ -464,7 +464,8 @@ def _check_same_key(manifest: dict, key_record: dict, root: Path) -> None:
     raise WarehouseError(
         f"gudang data {root} dibuat dengan kunci {was}; tidak dapat diterbitkan dengan {now} sebelum dibangun ulang / "
         f"the warehouse was created with the {was} key and refuses {now} until it is rebuilt: move it aside "
-        "(keep it for the audit trail) and run the nightly again")
+        "(keep it for the audit trail) and run the nightly again"
+    )
 
 
 def _atomic_write_text(path: Path, text: str) -> None:

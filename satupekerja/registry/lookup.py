@@ -8,7 +8,7 @@ import pandas as pd
 
 from matching.normalize import parse_nik
 from matching.stable_ids import resolve_retired
-from satupekerja.unify import link_probability, source_rank
+from satupekerja.registry.unify import link_probability, source_rank
 
 
 class WorkerNotFoundError(LookupError):

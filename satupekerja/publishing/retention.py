@@ -23,8 +23,8 @@ from collections.abc import Mapping
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from satupekerja.audit import AuditLog, file_sha256
-from satupekerja.warehouse import STAGING_DIR_NAME, STALE_STAGING_AFTER, Warehouse
+from satupekerja.privacy.audit import AuditLog, file_sha256
+from satupekerja.publishing.warehouse import STAGING_DIR_NAME, STALE_STAGING_AFTER, Warehouse
 
 RETENTION_DAYS_ENV = "SATUPEKERJA_RETENTION_DAYS"
 DEFAULT_RETENTION_DAYS = 400  # one year of nightly snapshots plus a month to compare year on year
@@ -68,8 +68,14 @@ def apply_retention(
     removed = [snapshot for snapshot in warehouse.snapshots() if snapshot < cutoff]
     for snapshot in removed:
         warehouse.remove_snapshot(snapshot)
-        audit.record(REMOVE_SNAPSHOT, requested_by=None, command=_COMMAND,
-                     filters={**filters, "snapshot_date": snapshot.isoformat()}, row_count=0, output_file=None)
+        audit.record(
+            REMOVE_SNAPSHOT,
+            requested_by=None,
+            command=_COMMAND,
+            filters={**filters, "snapshot_date": snapshot.isoformat()},
+            row_count=0,
+            output_file=None,
+        )
     if asset_storage_dir is not None:
         _remove_old_asset_partitions(Path(asset_storage_dir), cutoff, audit, filters)
     if exports_dir is not None:
@@ -85,8 +91,14 @@ def _remove_stale_staging(warehouse: Warehouse, audit: AuditLog, filters: dict) 
     for directory in sorted(path for path in staging_root.iterdir() if path.is_dir()):
         if _newest_mtime(directory) < stale_before:
             shutil.rmtree(directory)
-            audit.record(REMOVE_STAGING, requested_by=None, command=_COMMAND,
-                         filters={**filters, "staging": directory.name}, row_count=0, output_file=None)
+            audit.record(
+                REMOVE_STAGING,
+                requested_by=None,
+                command=_COMMAND,
+                filters={**filters, "staging": directory.name},
+                row_count=0,
+                output_file=None,
+            )
 
 
 def _remove_old_asset_partitions(storage: Path, cutoff: date, audit: AuditLog, filters: dict) -> None:
@@ -94,9 +106,14 @@ def _remove_old_asset_partitions(storage: Path, cutoff: date, audit: AuditLog, f
         matched = _PARTITION_DIR.match(partition.name)
         if partition.is_dir() and matched and date.fromisoformat(matched.group(1)) < cutoff:
             shutil.rmtree(partition)
-            audit.record(REMOVE_ASSET_PARTITION, requested_by=None, command=_COMMAND,
-                         filters={**filters, "partition": partition.relative_to(storage).as_posix()},
-                         row_count=0, output_file=None)
+            audit.record(
+                REMOVE_ASSET_PARTITION,
+                requested_by=None,
+                command=_COMMAND,
+                filters={**filters, "partition": partition.relative_to(storage).as_posix()},
+                row_count=0,
+                output_file=None,
+            )
 
 
 def _remove_old_exports(exports_dir: Path, cutoff: date, audit: AuditLog, filters: dict) -> None:
@@ -104,9 +121,14 @@ def _remove_old_exports(exports_dir: Path, cutoff: date, audit: AuditLog, filter
         if datetime.fromtimestamp(export.stat().st_mtime).date() < cutoff:
             checksum = file_sha256(export)  # ties the removal to the export's own audit entry
             export.unlink()
-            audit.record(REMOVE_EXPORT, requested_by=None, command=_COMMAND,
-                         filters={**filters, "export": export.relative_to(exports_dir).as_posix(), "sha256": checksum},
-                         row_count=0, output_file=None)
+            audit.record(
+                REMOVE_EXPORT,
+                requested_by=None,
+                command=_COMMAND,
+                filters={**filters, "export": export.relative_to(exports_dir).as_posix(), "sha256": checksum},
+                row_count=0,
+                output_file=None,
+            )
 
 
 def _newest_mtime(directory: Path) -> float:

@@ -56,7 +56,7 @@ import numpy as np
 import pandas as pd
 
 from data_contracts.roles import RoleBook, default_role_book
-from satupekerja.grouping import RECORD_ORDER, SOURCE_RANK, WORKER_INDEX, first_per_worker, join_strings
+from satupekerja.registry.grouping import RECORD_ORDER, SOURCE_RANK, WORKER_INDEX, first_per_worker, join_strings
 
 FORMAL, INFORMAL, NOT_WORKING, UNKNOWN = "formal", "informal", "not_working", "unknown"
 ACTIVE, LAPSED, NEVER_REGISTERED, NOT_COMPUTED = "active", "lapsed", "never_registered", "not_computed"
@@ -91,32 +91,60 @@ OCCUPATION_SECTORS: tuple[tuple[str, str], ...] = (
 
 #: Person-schema columns the flags are derived from (besides ids, source and ``registered_date``).
 COVERAGE_EVIDENCE_COLUMNS: tuple[str, ...] = (
-    "occupation", "sector", "registration_type", "jkn_segment", "jkn_status",
-    "tk_kpj", "tk_segment", "tk_status", "tk_programs", "tk_last_paid_month",
+    "occupation",
+    "sector",
+    "registration_type",
+    "jkn_segment",
+    "jkn_status",
+    "tk_kpj",
+    "tk_segment",
+    "tk_status",
+    "tk_programs",
+    "tk_last_paid_month",
 )
 
-OUTREACH_POINTS = {"vulnerable": 100, "recent_lapse": 40, NEVER_REGISTERED: 30, "other_lapse": 20, "high_risk_sector": 5}
+OUTREACH_POINTS = {
+    "vulnerable": 100,
+    "recent_lapse": 40,
+    NEVER_REGISTERED: 30,
+    "other_lapse": 20,
+    "high_risk_sector": 5,
+}
 
 
-def add_coverage_flags(golden: pd.DataFrame, linked_records: pd.DataFrame, snapshot_date: pd.Timestamp,
-                       roles: RoleBook | None = None) -> pd.DataFrame:
+def add_coverage_flags(
+    golden: pd.DataFrame, linked_records: pd.DataFrame, snapshot_date: pd.Timestamp, roles: RoleBook | None = None
+) -> pd.DataFrame:
     """``golden`` (one row per worker) with employment, TK cover, vulnerability and outreach columns.
 
-    ``linked_records`` are person records from :func:`satupekerja.unify.link_records`: their ``worker_index``
+    ``linked_records`` are person records from :func:`satupekerja.registry.unify.link_records`: their ``worker_index``
     is the row position of their worker in ``golden``. ``roles`` (default: the roles of the default contracts)
     say which sources give employment evidence and which are membership registers.
     """
     roles = roles if roles is not None else default_role_book()
     snapshot = pd.Timestamp(snapshot_date).normalize()
     registered = linked_records["registered_date"]
-    columns = list(dict.fromkeys(["record_id", "source", "registered_date", WORKER_INDEX, SOURCE_RANK, RECORD_ORDER,
-                                  *COVERAGE_EVIDENCE_COLUMNS, *sorted(roles.evidence_fields())]))
+    columns = list(
+        dict.fromkeys(
+            [
+                "record_id",
+                "source",
+                "registered_date",
+                WORKER_INDEX,
+                SOURCE_RANK,
+                RECORD_ORDER,
+                *COVERAGE_EVIDENCE_COLUMNS,
+                *sorted(roles.evidence_fields()),
+            ]
+        )
+    )
     known = linked_records.loc[registered.isna() | (registered <= snapshot), columns]
     n_workers = len(golden)
     age = age_on(golden["birth_date"].reset_index(drop=True), snapshot)
     memberships = known[known["source"].isin(roles.membership_registers)]
-    cover = (tk_status(memberships, n_workers, snapshot) if roles.membership_registers
-             else _cover_not_computed(n_workers))
+    cover = (
+        tk_status(memberships, n_workers, snapshot) if roles.membership_registers else _cover_not_computed(n_workers)
+    )
     flags = pd.concat(
         [employment_type(known, age, n_workers, roles, snapshot), cover, jkn_membership(known, n_workers)],
         axis=1,
@@ -130,8 +158,9 @@ def age_on(birth_date: pd.Series, snapshot: pd.Timestamp) -> pd.Series:
     return (snapshot.year - birth_date.dt.year - birthday_to_come.astype("int64")).astype("Int64")
 
 
-def employment_type(records: pd.DataFrame, age: pd.Series, n_workers: int, roles: RoleBook,
-                    snapshot: pd.Timestamp) -> pd.DataFrame:
+def employment_type(
+    records: pd.DataFrame, age: pd.Series, n_workers: int, roles: RoleBook, snapshot: pd.Timestamp
+) -> pd.DataFrame:
     """``employment_type`` and ``employment_evidence`` (``; ``-separated, strongest first) per worker.
 
     ``age`` (by worker position) adds the evidence of a child below ``MIN_WORKING_AGE``.
@@ -140,7 +169,9 @@ def employment_type(records: pd.DataFrame, age: pd.Series, n_workers: int, roles
     evidence = pd.concat(
         [
             _employment_evidence(records, roles, snapshot),
-            pd.DataFrame({WORKER_INDEX: np.flatnonzero(child), "category": NOT_WORKING, "strength": 2, "label": CHILD_LABEL}),
+            pd.DataFrame(
+                {WORKER_INDEX: np.flatnonzero(child), "category": NOT_WORKING, "strength": 2, "label": CHILD_LABEL}
+            ),
         ],
         ignore_index=True,
     )
@@ -213,12 +244,21 @@ def _first_pattern(values: pd.Series, patterns: tuple[tuple[str, str], ...]) -> 
 
 def tk_status(records: pd.DataFrame, n_workers: int, snapshot: pd.Timestamp) -> pd.DataFrame:
     """BPJS Ketenagakerjaan cover per worker from the deciding TK record (an active one if any, else the latest)."""
-    tk_columns = ["record_id", "registered_date", WORKER_INDEX, SOURCE_RANK, RECORD_ORDER, *(c for c in COVERAGE_EVIDENCE_COLUMNS if c.startswith("tk_"))]
+    tk_columns = [
+        "record_id",
+        "registered_date",
+        WORKER_INDEX,
+        SOURCE_RANK,
+        RECORD_ORDER,
+        *(c for c in COVERAGE_EVIDENCE_COLUMNS if c.startswith("tk_")),
+    ]
     memberships = records.loc[records["tk_segment"].notna() | records["tk_kpj"].notna(), tk_columns]
     arrears = months_in_arrears(memberships["tk_last_paid_month"], snapshot)
     over_arrears = memberships["tk_segment"].eq("BPU") & _flag(arrears.gt(BPU_LAPSE_MONTHS))
     active = _flag(memberships["tk_status"].eq("AKTIF")) & ~over_arrears
-    lapse_reason = pd.Series(NONAKTIF, index=memberships.index, dtype="str").mask(over_arrears, LAPSED_ARREARS).where(~active)
+    lapse_reason = (
+        pd.Series(NONAKTIF, index=memberships.index, dtype="str").mask(over_arrears, LAPSED_ARREARS).where(~active)
+    )
     deciding = first_per_worker(
         memberships.assign(months_in_arrears=arrears, _active=active, _lapse_reason=lapse_reason),
         ["_active", "tk_last_paid_month", "registered_date", SOURCE_RANK, RECORD_ORDER],
@@ -272,12 +312,18 @@ VULNERABLE_REASONS: tuple[str, ...] = ("pbi_apbn", "pbi_apbd", "jkn_pbpu_nonakti
 def jkn_membership(records: pd.DataFrame, n_workers: int) -> pd.DataFrame:
     """Golden JKN segment and status (an active membership first, then the latest) and vulnerability."""
     jkn_columns = [WORKER_INDEX, "registered_date", SOURCE_RANK, RECORD_ORDER, "jkn_segment", "jkn_status"]
-    memberships = records.loc[records["jkn_segment"].notna(), jkn_columns].assign(_active=lambda r: _flag(r["jkn_status"].eq("AKTIF")))
+    memberships = records.loc[records["jkn_segment"].notna(), jkn_columns].assign(
+        _active=lambda r: _flag(r["jkn_status"].eq("AKTIF"))
+    )
     latest = first_per_worker(
         memberships, ["_active", "registered_date", SOURCE_RANK, RECORD_ORDER], [False, False, True, True], n_workers
     )
     segment = memberships["jkn_segment"]
-    reason = segment.str.lower().where(segment.isin(PBI_SEGMENTS)).mask(segment.eq("PBPU") & ~memberships["_active"], "jkn_pbpu_nonaktif")
+    reason = (
+        segment.str.lower()
+        .where(segment.isin(PBI_SEGMENTS))
+        .mask(segment.eq("PBPU") & ~memberships["_active"], "jkn_pbpu_nonaktif")
+    )
     reasons = pd.DataFrame({WORKER_INDEX: memberships[WORKER_INDEX], "reason": reason}).dropna().drop_duplicates()
     reasons = reasons.assign(_order=reasons["reason"].map({name: rank for rank, name in enumerate(VULNERABLE_REASONS)}))
     reasons = reasons.sort_values([WORKER_INDEX, "_order"])
@@ -301,7 +347,8 @@ def _uncovered(unified: pd.DataFrame) -> pd.DataFrame:
     confirmed = _flag(pd.Series(unified["_evidence_strength"], index=unified.index).ge(CONFIRMED_STRENGTH))
     tier = pd.Series(np.where(confirmed, TIER_PASTI, TIER_KEMUNGKINAN), index=unified.index, dtype="str")
     return unified.drop(columns=["tk_lapse_reason", "_evidence_strength"]).assign(
-        uncovered_informal=uncovered, uncovered_reason=reason.where(uncovered).astype("str"),
+        uncovered_informal=uncovered,
+        uncovered_reason=reason.where(uncovered).astype("str"),
         outreach_tier=tier.where(uncovered).astype("str"),
     )
 
@@ -321,7 +368,8 @@ def _outreach(unified: pd.DataFrame) -> pd.DataFrame:
     ranked = unified.assign(outreach_score=score.astype("Int64"))
     listed = ranked[ranked["uncovered_informal"]]
     order = listed.assign(_pasti=listed["outreach_tier"].eq(TIER_PASTI)).sort_values(
-        ["_pasti", "outreach_score", "months_in_arrears", "worker_id"], ascending=[False, False, True, True],
+        ["_pasti", "outreach_score", "months_in_arrears", "worker_id"],
+        ascending=[False, False, True, True],
         na_position="last",
     )
     priority = pd.Series(range(1, len(order) + 1), index=order.index, dtype="Int64")
@@ -391,14 +439,20 @@ def coverage_by_area(unified: pd.DataFrame, regions_reference: pd.DataFrame) -> 
         how="outer",
     )
     by_kelurahan = _fill_unresolved(by_kelurahan, kelurahan)
-    by_kecamatan = by_kelurahan.groupby(["kecamatan_code", "kecamatan"], dropna=False, sort=False)[list(_COUNT_COLUMNS)].sum().reset_index()
+    by_kecamatan = (
+        by_kelurahan.groupby(["kecamatan_code", "kecamatan"], dropna=False, sort=False)[list(_COUNT_COLUMNS)]
+        .sum()
+        .reset_index()
+    )
     city = by_kecamatan[list(_COUNT_COLUMNS)].sum().to_frame().T
     frames = [
         city.assign(level="kota", kecamatan_code=pd.NA, kecamatan="Kota Depok", kelurahan_code=pd.NA, kelurahan=pd.NA),
         by_kecamatan.assign(level="kecamatan", kelurahan_code=pd.NA, kelurahan=pd.NA),
         by_kelurahan.assign(level="kelurahan"),
     ]
-    out = pd.concat(frames, ignore_index=True)[["level", "kecamatan_code", "kecamatan", "kelurahan_code", "kelurahan", *_COUNT_COLUMNS]]
+    out = pd.concat(frames, ignore_index=True)[
+        ["level", "kecamatan_code", "kecamatan", "kelurahan_code", "kelurahan", *_COUNT_COLUMNS]
+    ]
     out = out.astype({column: "int64" for column in _COUNT_COLUMNS}).astype(
         {"level": "str", "kecamatan_code": "str", "kecamatan": "str", "kelurahan_code": "str", "kelurahan": "str"}
     )
@@ -421,7 +475,9 @@ UNRESOLVED = "unresolved"
 def _area_counts(unified: pd.DataFrame, kelurahan: pd.DataFrame) -> pd.DataFrame:
     """Per-worker 0/1 indicators, with codes outside the reference treated as unresolved."""
     known_kelurahan = unified["kelurahan_code"].where(unified["kelurahan_code"].isin(kelurahan["kelurahan_code"]))
-    kecamatan_of_kelurahan = known_kelurahan.map(dict(zip(kelurahan["kelurahan_code"], kelurahan["kecamatan_code"], strict=True)))
+    kecamatan_of_kelurahan = known_kelurahan.map(
+        dict(zip(kelurahan["kelurahan_code"], kelurahan["kecamatan_code"], strict=True))
+    )
     stated_kecamatan = unified["kecamatan_code"].where(unified["kecamatan_code"].isin(kelurahan["kecamatan_code"]))
     employment = unified["employment_type"]
     informal = employment.eq(INFORMAL)

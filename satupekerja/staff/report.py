@@ -13,8 +13,8 @@ from html import escape
 
 import pandas as pd
 
-from satupekerja.coverage import LAPSED_ARREARS, NEVER_REGISTERED, NONAKTIF
-from satupekerja.exports import SECTOR_LABELS
+from satupekerja.registry.coverage import LAPSED_ARREARS, NEVER_REGISTERED, NONAKTIF
+from satupekerja.staff.exports import SECTOR_LABELS
 
 COUNTS = ("people", "workers", "informal", "covered", "uncovered")
 SECTION_IDS = ("ringkasan", "kecamatan", "kelurahan", "sektor", "tren")
@@ -47,7 +47,11 @@ def uncovered_by_sector(uncovered: pd.DataFrame) -> pd.DataFrame:
             "vulnerable": uncovered["vulnerable"].fillna(False).astype("int64"),
         }
     )
-    return counts.groupby("sector", as_index=False).sum().sort_values(["uncovered", "sector"], ascending=[False, True], ignore_index=True)
+    return (
+        counts.groupby("sector", as_index=False)
+        .sum()
+        .sort_values(["uncovered", "sector"], ascending=[False, True], ignore_index=True)
+    )
 
 
 def city_trend(coverage_by_snapshot: dict[dt.date, pd.DataFrame]) -> pd.DataFrame:
@@ -103,13 +107,18 @@ def _summary_section(city: pd.Series) -> str:
         ("Informal belum terlindungi", _number(city["uncovered"])),
         ("Tingkat cakupan informal", _percent(city["coverage_rate"])),
     ]
-    cards = "".join(f"<div class='card'><div class='value'>{value}</div><div class='label'>{escape(label)}</div></div>" for label, value in figures)
+    cards = "".join(
+        f"<div class='card'><div class='value'>{value}</div><div class='label'>{escape(label)}</div></div>"
+        for label, value in figures
+    )
     return f"<section id='ringkasan'><h2>Ringkasan</h2><div class='cards'>{cards}</div></section>"
 
 
 def _kecamatan_section(kecamatan: pd.DataFrame) -> str:
     chart = _stacked_bars(
-        kecamatan["kecamatan"].tolist(), kecamatan["covered"].tolist(), kecamatan["uncovered"].tolist(),
+        kecamatan["kecamatan"].tolist(),
+        kecamatan["covered"].tolist(),
+        kecamatan["uncovered"].tolist(),
         title="Pekerja informal per kecamatan: terlindungi dan belum terlindungi",
     )
     table = _table(kecamatan, ["kecamatan"], {"kecamatan": "Kecamatan"})
@@ -135,7 +144,9 @@ def _sector_section(by_sector: pd.DataFrame) -> str:
 
 def _trend_section(trend: pd.DataFrame) -> str:
     dates = [pd.Timestamp(value).date().isoformat() for value in trend["snapshot_date"]]
-    chart = _line_chart(dates, (trend["coverage_rate"].fillna(0) * 100).tolist(), title="Tingkat cakupan informal (%) per snapshot")
+    chart = _line_chart(
+        dates, (trend["coverage_rate"].fillna(0) * 100).tolist(), title="Tingkat cakupan informal (%) per snapshot"
+    )
     rows = "".join(
         f"<tr><td>{escape(day)}</td><td class=num>{_number(row['informal'])}</td><td class=num>{_number(row['covered'])}</td>"
         f"<td class=num>{_number(row['uncovered'])}</td><td class=num>{_percent(row['coverage_rate'])}</td></tr>"
@@ -158,7 +169,14 @@ def _definitions() -> str:
 
 
 def _table(frame: pd.DataFrame, keys: list[str], key_headers: dict[str, str]) -> str:
-    headers = [key_headers[key] for key in keys] + ["Orang", "Pekerja", "Informal", "Terlindungi", "Belum terlindungi", "Cakupan"]
+    headers = [key_headers[key] for key in keys] + [
+        "Orang",
+        "Pekerja",
+        "Informal",
+        "Terlindungi",
+        "Belum terlindungi",
+        "Cakupan",
+    ]
     head = "<tr>" + "".join(f"<th>{escape(h)}</th>" for h in headers) + "</tr>"
     body = "".join(
         "<tr>"
@@ -242,7 +260,8 @@ def _line_chart(dates: list[str], values: list[float], title: str) -> str:
     )
     line = (
         f"<polyline fill='none' stroke='{_LINE_COLOUR}' stroke-width='2' points='{' '.join(f'{x:.1f},{y:.1f}' for x, y in points)}'/>"
-        if len(points) > 1 else ""
+        if len(points) > 1
+        else ""
     )
     dots = "".join(
         f"<circle cx='{x:.1f}' cy='{y:.1f}' r='4' fill='{_LINE_COLOUR}'/>"

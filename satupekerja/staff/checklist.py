@@ -32,8 +32,8 @@ from matching import (
     settings_fingerprint,
 )
 from matching.normalize import RESOLVED_COLUMNS, RegionResolver, clean_name, normalize_phone, parse_date, parse_nik
-from satupekerja.coverage import ACTIVE, LAPSED, NEVER_REGISTERED
-from satupekerja.safe_output import formula_safe, owner_only_file
+from satupekerja.registry.coverage import ACTIVE, LAPSED, NEVER_REGISTERED
+from satupekerja.staff.safe_output import formula_safe, owner_only_file
 
 STATUS_ACTIVE = "terdaftar & aktif"
 STATUS_LAPSED = "terdaftar tetapi menunggak (lapsed)"
@@ -50,15 +50,47 @@ QUERY_SOURCE = "check_list"
 #: Header synonyms per field, compared after ``header_key`` (lower case, punctuation as spaces).
 COLUMN_SYNONYMS: dict[str, tuple[str, ...]] = {
     "name": (
-        "nama", "name", "nama lengkap", "full name", "nama driver", "nama anggota", "nama kurir", "nama pedagang",
-        "nama peserta", "nama pekerja",
+        "nama",
+        "name",
+        "nama lengkap",
+        "full name",
+        "nama driver",
+        "nama anggota",
+        "nama kurir",
+        "nama pedagang",
+        "nama peserta",
+        "nama pekerja",
     ),
     "phone": (
-        "no hp", "hp", "nomor hp", "no handphone", "handphone", "no wa", "wa", "nomor wa", "whatsapp", "no whatsapp",
-        "telepon", "no telepon", "no telp", "telp", "phone", "no tlp", "kontak",
+        "no hp",
+        "hp",
+        "nomor hp",
+        "no handphone",
+        "handphone",
+        "no wa",
+        "wa",
+        "nomor wa",
+        "whatsapp",
+        "no whatsapp",
+        "telepon",
+        "no telepon",
+        "no telp",
+        "telp",
+        "phone",
+        "no tlp",
+        "kontak",
     ),
     "nik": ("nik", "no nik", "nomor nik", "no ktp", "ktp", "nomor ktp", "nomor induk kependudukan"),
-    "birth_date": ("tgl lahir", "tanggal lahir", "tgl lhr", "tanggal lhr", "lahir", "birth date", "date of birth", "dob"),
+    "birth_date": (
+        "tgl lahir",
+        "tanggal lahir",
+        "tgl lhr",
+        "tanggal lhr",
+        "lahir",
+        "birth date",
+        "date of birth",
+        "dob",
+    ),
     "kelurahan": ("kelurahan", "kel", "desa", "domisili", "kelurahan domisili"),
     "kecamatan": ("kecamatan", "kec"),
 }
@@ -91,8 +123,10 @@ def read_list(path: Path) -> pd.DataFrame:
         try:
             frame = pd.read_excel(path, sheet_name=0, dtype="str", engine="openpyxl")
         except Exception as error:  # not a zip, a damaged part: a one-line message naming the file
-            raise ChecklistError(f"{path}: file rusak, bukan workbook Excel yang dapat dibaca / not a readable Excel "
-                                 f"workbook ({type(error).__name__})") from None
+            raise ChecklistError(
+                f"{path}: file rusak, bukan workbook Excel yang dapat dibaca / not a readable Excel "
+                f"workbook ({type(error).__name__})"
+            ) from None
     elif suffix == ".csv":
         try:
             frame = pd.read_csv(path, dtype="str", sep=None, engine="python", encoding="utf-8-sig")
@@ -131,7 +165,9 @@ def detect_columns(columns: list[str], chosen: dict[str, str | None], file_name:
     return found
 
 
-def to_person_records(rows: pd.DataFrame, columns: dict[str, str], file_name: str, snapshot_date: pd.Timestamp) -> pd.DataFrame:
+def to_person_records(
+    rows: pd.DataFrame, columns: dict[str, str], file_name: str, snapshot_date: pd.Timestamp
+) -> pd.DataFrame:
     """The list in the person schema, through the sources' normalisers. Row numbers are Excel/CSV rows (header = 1)."""
     source_row = pd.Series(rows.index.to_numpy() + 2, dtype="int64")
     values = {field: rows[column].reset_index(drop=True).astype("str") for field, column in columns.items()}
@@ -174,7 +210,11 @@ def check_records(
     matches = result.matches.set_index("query_record_id").reindex(query_records["record_id"])
     worker = matches["registry_record_id"].map(worker_of)
     sure = result.pairs[result.pairs["match_probability"] >= settings.match_threshold]
-    workers_per_query = sure.assign(worker_id=sure["registry_record_id"].map(worker_of)).groupby("query_record_id")["worker_id"].nunique()
+    workers_per_query = (
+        sure.assign(worker_id=sure["registry_record_id"].map(worker_of))
+        .groupby("query_record_id")["worker_id"]
+        .nunique()
+    )
     contested = workers_per_query.reindex(matches.index).fillna(0).gt(1)
     tk_status = worker.map(pd.Series(unified["bpjs_tk_status"].to_numpy(), index=unified["worker_id"].to_numpy()))
     status = tk_status.map(STATUS_BY_TK).where(matches["status"].eq("match"))
@@ -226,7 +266,9 @@ def check_list(
 ) -> CheckedList:
     """``rows`` of the staff's list with the result columns appended."""
     query = to_person_records(rows, columns, file_name, snapshot_date)
-    checked = check_records(query, registry.records, registry.worker_links, registry.unified, registry.model, registry.settings)
+    checked = check_records(
+        query, registry.records, registry.worker_links, registry.unified, registry.model, registry.settings
+    )
     out = rows.reset_index(drop=True).copy()
     out[RESULT_COLUMNS[0]] = checked["status"]
     out[RESULT_COLUMNS[1]] = checked["worker_id"]

@@ -20,7 +20,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from data_contracts.output_contracts import validate_outputs
-from satupekerja.warehouse import ANALYTICS, RESTRICTED, SnapshotNotFoundError, Warehouse
+from satupekerja.publishing.warehouse import ANALYTICS, RESTRICTED, SnapshotNotFoundError, Warehouse
 
 STATS_TABLE = "publication_stats"
 WORKER_LINKS_TABLE = "worker_links"
@@ -113,8 +113,17 @@ class SnapshotStats:
             [[source, *(getattr(stats, name) for name in columns)] for source, stats in sorted(self.sources.items())],
             columns=["source", *columns],
         )
-        return frame.astype({"source": "str", "rows": "int64", "quarantined_rows": "int64",
-                             "present": "bool", "readable": "bool", "required": "bool", "file_of": "str"})
+        return frame.astype(
+            {
+                "source": "str",
+                "rows": "int64",
+                "quarantined_rows": "int64",
+                "present": "bool",
+                "readable": "bool",
+                "required": "bool",
+                "file_of": "str",
+            }
+        )
 
     @classmethod
     def from_frame(cls, snapshot_date: date, frame: pd.DataFrame) -> SnapshotStats:
@@ -197,14 +206,16 @@ def row_count_stable(current: SnapshotStats, previous: SnapshotStats | None, set
     # An optional multi-file source is compared file by file: a file dropped tonight (empty, unreadable) is
     # like an optional source gone, the files read both nights must not shrink.
     by_file = {stats.file_of for stats in (*current.sources.values(), *previous.sources.values()) if stats.file_of}
-    by_file = {source for source in by_file
-               if any(stats.file_of == source for stats in previous.sources.values())}
+    by_file = {source for source in by_file if any(stats.file_of == source for stats in previous.sources.values())}
     for source, stats in sorted(current.sources.items()):
         before = previous.sources.get(source)
         if not stats.present or before is None or before.rows == 0 or source in by_file:
             continue
-        per_source[source] = {"rows": stats.rows, "previous_rows": before.rows,
-                              "drop_fraction": round((before.rows - stats.rows) / before.rows, 4)}
+        per_source[source] = {
+            "rows": stats.rows,
+            "previous_rows": before.rows,
+            "drop_fraction": round((before.rows - stats.rows) / before.rows, 4),
+        }
     dropped = {s: f for s, f in per_source.items() if f["drop_fraction"] > settings.max_row_drop_fraction}
     problems = [
         f"{s}: {f['rows']} rows read, {f['previous_rows']} in snapshot {previous.snapshot_date.isoformat()} "
@@ -215,16 +226,22 @@ def row_count_stable(current: SnapshotStats, previous: SnapshotStats | None, set
         name=ROW_COUNT_STABLE,
         passed=not problems,
         message="; ".join(problems) or f"no source dropped more than {settings.max_row_drop_fraction:.0%} of its rows",
-        figures={"compared_with": previous.snapshot_date.isoformat(), "limit": settings.max_row_drop_fraction,
-                 "sources": per_source},
+        figures={
+            "compared_with": previous.snapshot_date.isoformat(),
+            "limit": settings.max_row_drop_fraction,
+            "sources": per_source,
+        },
     )
 
 
 def quarantine_share_within_limit(current: SnapshotStats, settings: GuardSettings) -> GuardResult:
     """A source with more than the allowed share of its rows quarantined blocks publication."""
     per_source = {
-        source: {"rows": stats.rows, "quarantined_rows": stats.quarantined_rows,
-                 "quarantine_fraction": round(stats.quarantine_fraction, 4)}
+        source: {
+            "rows": stats.rows,
+            "quarantined_rows": stats.quarantined_rows,
+            "quarantine_fraction": round(stats.quarantine_fraction, 4),
+        }
         for source, stats in sorted(current.sources.items())
         if stats.present and stats.rows and not stats.file_of
     }
@@ -250,8 +267,9 @@ def membership_data_present(current: SnapshotStats, membership_registers: Sequen
     accepted rows would make its members look uncovered: block. With none declared, coverage is not computed and
     the guard passes saying so (the matching and unified outputs are published)."""
     if not membership_registers:
-        return GuardResult(MEMBERSHIP_DATA_PRESENT, True, COVERAGE_NOT_COMPUTED,
-                           {"sources": [], "coverage_computed": False})
+        return GuardResult(
+            MEMBERSHIP_DATA_PRESENT, True, COVERAGE_NOT_COMPUTED, {"sources": [], "coverage_computed": False}
+        )
     problems, accepted = [], {}
     for source in sorted(membership_registers):
         stats = current.sources.get(source)
@@ -261,13 +279,18 @@ def membership_data_present(current: SnapshotStats, membership_registers: Sequen
         elif not stats.readable:
             problems.append(f"membership source {source} could not be read")
         elif stats.accepted_rows <= 0:
-            problems.append(f"membership source {source} has no accepted rows "
-                            f"({stats.rows} read, {stats.quarantined_rows} quarantined)")
+            problems.append(
+                f"membership source {source} has no accepted rows "
+                f"({stats.rows} read, {stats.quarantined_rows} quarantined)"
+            )
     message = "; ".join(problems) or "; ".join(f"membership source {s}: {n} accepted rows" for s, n in accepted.items())
-    figures: dict[str, object] = {"sources": sorted(membership_registers), "accepted_rows": accepted,
-                                  "coverage_computed": True}
+    figures: dict[str, object] = {
+        "sources": sorted(membership_registers),
+        "accepted_rows": accepted,
+        "coverage_computed": True,
+    }
     if len(accepted) == 1:
-        figures["source"], = accepted
+        (figures["source"],) = accepted
     return GuardResult(name=MEMBERSHIP_DATA_PRESENT, passed=not problems, message=message, figures=figures)
 
 
@@ -310,12 +333,16 @@ def stats_from_outputs(
         mine = sources_of.eq(source).to_numpy(dtype=bool)
         linked_files = worker_links["record_id"][mine].str.split(":", n=2).str[1].value_counts()
         quarantined = quarantines[source]
-        quarantined_files = (quarantined["source_file"].map(lambda name: str(name).rsplit(".", 1)[0]).value_counts()
-                             if len(quarantined) else pd.Series(dtype="int64"))
+        quarantined_files = (
+            quarantined["source_file"].map(lambda name: str(name).rsplit(".", 1)[0]).value_counts()
+            if len(quarantined)
+            else pd.Series(dtype="int64")
+        )
         for stem in sorted(set(linked_files.index) | set(quarantined_files.index)):
             q = int(quarantined_files.get(stem, 0))
             sources[f"{source}/{_file_label(stem)}"] = SourceStats(
-                rows=int(linked_files.get(stem, 0)) + q, quarantined_rows=q, required=False, file_of=source)
+                rows=int(linked_files.get(stem, 0)) + q, quarantined_rows=q, required=False, file_of=source
+            )
     return SnapshotStats(snapshot_date=snapshot_date, sources=dict(sorted(sources.items())))
 
 
