@@ -70,6 +70,10 @@ class ReadSettings:
     encoding: str = "utf-8"
     delimiter: str = ","
     header_row: int = 1
+    #: ``header_row: auto``: the header is searched among the first ``header_search_rows`` rows (0: fixed row)
+    header_search_rows: int = 0
+    #: regular expressions (case-insensitive) for footer rows below the table: ``Jumlah``, ``Total``, signatures
+    footer: tuple[str, ...] = ()
     sheet: str | None = None
     url: str | None = None
     table: str | None = None
@@ -93,6 +97,7 @@ class ColumnRule:
     min: float | date | str | None = None
     max: float | date | str | None = None
     aliases: tuple[str, ...] = ()
+    header_words: tuple[str, ...] = ()
     on_fail: str = "quarantine"
     description: str = ""
     formats: tuple[str, ...] = ()
@@ -317,15 +322,32 @@ class ContractParser:
         self.known_keys(
             block,
             "read",
-            {"format", "path", "encoding", "delimiter", "header_row", "sheet", "url", "table", "query", "order_by"},
+            {
+                "format",
+                "path",
+                "encoding",
+                "delimiter",
+                "header_row",
+                "header_search_rows",
+                "footer",
+                "sheet",
+                "url",
+                "table",
+                "query",
+                "order_by",
+            },
         )
         fmt = self.choice(block, "format", FORMATS, default=None, where="read.")
-        header_row = block.get("header_row", 1)
-        if isinstance(header_row, bool) or not isinstance(header_row, int) or header_row < 1:
-            raise self.fail("read.header_row", "must be a whole number >= 1 (the header's row as seen in the file)")
+        header_row, search_rows = self.header_position(block)
+        footer = self.names(block.get("footer"), "read.footer")
+        for position, pattern in enumerate(footer):
+            try:
+                re.compile(pattern)
+            except re.error as error:
+                raise self.fail(f"read.footer[{position}]", f"invalid regular expression ({error})") from error
         delimiter = self.text(block, "delimiter", where="read.") or ","
-        if len(delimiter) != 1:
-            raise self.fail("read.delimiter", "must be a single character")
+        if len(delimiter) != 1 and delimiter != "auto":
+            raise self.fail("read.delimiter", "must be a single character, or auto")
         encoding = self.text(block, "encoding", where="read.") or "utf-8"
         try:
             "".encode(encoding)
@@ -337,6 +359,8 @@ class ContractParser:
             encoding=encoding,
             delimiter=delimiter,
             header_row=header_row,
+            header_search_rows=search_rows,
+            footer=footer,
             sheet=self.text(block, "sheet", where="read."),
             url=self.text(block, "url", where="read."),
             table=self.text(block, "table", where="read."),
@@ -345,6 +369,23 @@ class ContractParser:
         )
         self.check_read(settings, names)
         return settings
+
+    def header_position(self, block: dict) -> tuple[int, int]:
+        """``(header_row, header_search_rows)``: a fixed row (search 0), or ``auto`` with the rows to search."""
+        header_row = block.get("header_row", 1)
+        search = block.get("header_search_rows")
+        if header_row == "auto":
+            search = 20 if search is None else search
+            if isinstance(search, bool) or not isinstance(search, int) or search < 1:
+                raise self.fail("read.header_search_rows", "must be a whole number >= 1 (rows searched for the header)")
+            return 1, search
+        if search is not None:
+            raise self.fail("read.header_search_rows", "only with header_row: auto")
+        if isinstance(header_row, bool) or not isinstance(header_row, int) or header_row < 1:
+            raise self.fail(
+                "read.header_row", "must be a whole number >= 1 (the header's row as seen in the file), or auto"
+            )
+        return header_row, 0
 
     def check_read(self, settings: ReadSettings, names: set[str]) -> None:
         if settings.format == "sql":
@@ -382,6 +423,7 @@ class ContractParser:
                 "min",
                 "max",
                 "aliases",
+                "header_words",
                 "on_fail",
                 "description",
                 "format",
@@ -410,6 +452,9 @@ class ContractParser:
             min=self.bound(spec.get("min"), column_type, f"{where}min"),
             max=self.bound(spec.get("max"), column_type, f"{where}max"),
             aliases=self.names(spec.get("aliases"), f"{where}aliases"),
+            header_words=tuple(
+                word.casefold() for word in self.names(spec.get("header_words"), f"{where}header_words")
+            ),
             on_fail=self.choice(spec, "on_fail", ON_FAIL, default="quarantine", where=where),
             description=self.text(spec, "description", where=where) or "",
             formats=self.date_formats(spec.get("format"), column_type, f"{where}format"),

@@ -21,7 +21,7 @@ import io
 import os
 import re
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time
 from decimal import Decimal
 from pathlib import Path
@@ -146,8 +146,10 @@ def header_key(name: str) -> str:
 def canonical_headers(contract: Contract, header: list[str]) -> list[str]:
     """Rename headers that match a contract column (by name or alias) to that column's name.
 
-    Headers spelling a column's own name claim it first, then aliases, in header order; each column is claimed
-    once, so a second spelling of the same column stays visible under its own name as an unexpected header.
+    Headers spelling a column's own name claim it first, then aliases, then (for columns declaring
+    ``header_words``) a header holding one of those words (``Tgl. Lahir (dd-mm-yyyy)`` by ``lahir``), in header
+    order; each column is claimed once, so a second spelling of the same column stays visible under its own name
+    as an unexpected header.
     """
     by_name = {header_key(rule.name): rule.name for rule in contract.columns}
     by_alias = {header_key(alias): rule.name for rule in contract.columns for alias in rule.aliases}
@@ -159,7 +161,35 @@ def canonical_headers(contract: Contract, header: list[str]) -> list[str]:
             if target is not None and target not in claimed and renamed[position] == name:
                 claimed.add(target)
                 renamed[position] = target
+    for rule in contract.columns:
+        if not rule.header_words or rule.name in claimed:
+            continue
+        for position, name in enumerate(header):
+            words = set(re.split(r"[^0-9a-z]+", str(name).casefold()))
+            if renamed[position] == name and name not in claimed and words & set(rule.header_words):
+                claimed.add(rule.name)
+                renamed[position] = rule.name
+                break
     return renamed
+
+
+def frame_columns(contract: Contract, header: list[str]) -> list[str]:
+    """The column of :attr:`RawSource.frame` each cell of a file's ``header`` became (blank and repeated headers
+    made unique, then matched to the contract's columns), position by position."""
+    return canonical_headers(contract, _unique_names(header))
+
+
+def find_header(contract: Contract, rows: list[list[str]]) -> int | None:
+    """The 0-based position, among ``rows`` (the top rows of a file, cells as text), of the row naming the most
+    contract columns (by name, alias or header word); the first such row on a tie; None when no row names any."""
+    known = set(contract.column_names)
+    best, best_count = None, 0
+    for position, cells in enumerate(rows):
+        cells = [str(cell).strip() for cell in cells]
+        named = {column for column in canonical_headers(contract, cells) if column in known} if any(cells) else set()
+        if len(named) > best_count:
+            best, best_count = position, len(named)
+    return best
 
 
 def read_source(contract: Contract, data_dir: Path | None = None) -> RawSource:
@@ -172,6 +202,18 @@ def read_source(contract: Contract, data_dir: Path | None = None) -> RawSource:
     else:
         parts = [_read_file(contract, settings, path, base) for path in _resolve_paths(contract, base)]
     return _assemble(contract, parts)
+
+
+def read_file(contract: Contract, path: Path, name: str | None = None) -> RawSource:
+    """Read one given file with ``contract``'s read settings (format, encoding, delimiter, header detection,
+    footers), not the contract's configured paths: a list a member of staff brings. ``name`` is the file name
+    shown in messages and lineage (default: the path's name). Raises :class:`SourceReadError` when the file is
+    missing or is not a readable workbook."""
+    path = Path(path)
+    shown = name or path.name
+    if not path.is_file():
+        raise SourceReadError(f"source {contract.source}: file not found: {shown}")
+    return _assemble(contract, [_read_file(contract, contract.read, path, path.parent, name=shown)])
 
 
 # -- assembling ---------------------------------------------------------------------------------------------
@@ -376,8 +418,10 @@ def _env_name(contract: Contract, suffix: str) -> str:
     return f"SATUPEKERJA_SOURCE_{contract.source.upper()}_{suffix}"
 
 
-def _read_file(contract: Contract, settings: ReadSettings, path: Path, base: Path) -> _FileRead:
-    name = _display(path, base)
+def _read_file(
+    contract: Contract, settings: ReadSettings, path: Path, base: Path, name: str | None = None
+) -> _FileRead:
+    name = name or _display(path, base)
     fmt = settings.format
     if fmt == "auto":
         fmt = "excel" if path.suffix.lower() in _EXCEL_SUFFIXES else "csv"
@@ -386,7 +430,7 @@ def _read_file(contract: Contract, settings: ReadSettings, path: Path, base: Pat
             return _FileRead(name, pd.DataFrame(), [], problems=[f"file {name} is empty (0 bytes)"])
         if fmt == "excel":
             return _read_excel(contract, name, path, settings)
-        return _read_csv(name, path.read_bytes(), settings)
+        return _read_csv(name, path.read_bytes(), settings, contract)
     except OSError as error:
         raise SourceReadError(
             f"source {contract.source}: cannot read file {name} ({error.strerror})",
@@ -450,7 +494,7 @@ def _physical_lines(data: bytes | str) -> int:
 csv.field_size_limit(max(csv.field_size_limit(), 1 << 30))
 
 
-def _read_csv(name: str, data: bytes, settings: ReadSettings) -> _FileRead:
+def _read_csv(name: str, data: bytes, settings: ReadSettings, contract: Contract | None = None) -> _FileRead:
     """A CSV file, every physical line accounted for.
 
     The C ``csv`` reader parses the whole text once. When every record is one line (``line_num`` equals the
@@ -463,6 +507,8 @@ def _read_csv(name: str, data: bytes, settings: ReadSettings) -> _FileRead:
     text, problem = _decode(name, data, settings.encoding)
     if problem:
         return _FileRead(name, pd.DataFrame(), [], problems=[problem], lines=LineAccount(lines_physical=physical))
+    if settings.delimiter == "auto":
+        settings = replace(settings, delimiter=_sniff_delimiter(text))
     delimiter = settings.delimiter
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
@@ -477,6 +523,11 @@ def _read_csv(name: str, data: bytes, settings: ReadSettings) -> _FileRead:
         )
     physical = reader.line_num
     account = LineAccount(lines_physical=physical)
+    if settings.header_search_rows and contract is not None:
+        found = find_header(contract, records[: settings.header_search_rows])
+        if found is None:
+            return _no_header(contract, name, settings, "line", account)
+        settings = replace(settings, header_row=found + 1)
     header_at = settings.header_row - 1
     if len(records) <= header_at:
         return _table(name, None, [], [], settings, unit="line", delimiter=delimiter, lines=account)
@@ -552,6 +603,50 @@ def _table_with_spans(
     return read
 
 
+def _sniff_delimiter(text: str) -> str:
+    """``read.delimiter: auto``: the candidate (``,`` ``;`` tab ``|``) written most often in the first 50 lines."""
+    sample = text.splitlines()[:50]
+    counts = {candidate: sum(line.count(candidate) for line in sample) for candidate in _CANDIDATE_DELIMITERS}
+    return max(_CANDIDATE_DELIMITERS, key=lambda candidate: counts[candidate])
+
+
+def _no_header(contract: Contract, name: str, settings: ReadSettings, unit: str, lines: LineAccount) -> _FileRead:
+    """``header_row: auto`` found no row naming a contract column: a file problem naming the columns looked for."""
+    looked_for = ", ".join(contract.column_names[:6])
+    problem = (
+        f"file {name}: judul kolom tidak ditemukan di {settings.header_search_rows} {_UNIT_ID[unit]} teratas "
+        f"(dicari: {looked_for}…) / no header found in the first {settings.header_search_rows} {unit}s: no "
+        f"{unit} names a column of the contract"
+    )
+    return _FileRead(name, pd.DataFrame(), [], problems=[problem], lines=lines, unit=unit)
+
+
+_UNIT_ID = {"line": "baris", "row": "baris"}
+
+
+def _footer_rows(rows: list[list], row_numbers: list[int], settings: ReadSettings, unit: str) -> dict[int, str]:
+    """Footer rows (position → reason) under ``read.footer``: every row whose first filled cell matches a footer
+    pattern (``Jumlah``, ``Total``, ``Mengetahui``), and the rows of one filled cell after the first such row at
+    the end of the table (the names under a signature). They are read, then quarantined with the reason."""
+    if not settings.footer:
+        return {}
+    pattern = re.compile("|".join(f"(?:{p})" for p in settings.footer), re.IGNORECASE)
+    filled = [[str(v).strip() for v in fields if v is not None and str(v).strip()] for fields in rows]
+    marked = [bool(cells) and pattern.search(cells[0]) is not None for cells in filled]
+    tail = len(rows)
+    while tail > 0 and (marked[tail - 1] or len(filled[tail - 1]) <= 1):
+        tail -= 1
+    first_in_tail = next((i for i in range(tail, len(rows)) if marked[i]), len(rows))
+    footers = {i for i, is_marked in enumerate(marked) if is_marked} | set(range(first_in_tail, len(rows)))
+    return {
+        i: (
+            f"{_UNIT_ID[unit]} {row_numbers[i]}: catatan kaki di bawah tabel (jumlah, total, tanda tangan), bukan "
+            f"data orang / {unit} {row_numbers[i]}: footer row (total, signature), not a person's data"
+        )
+        for i in sorted(footers)
+    }
+
+
 def _swallows(fields: list[str], width: int, delimiter: str) -> bool:
     """A multi-line record that is a stray quote's doing: a wrong field count, or a field holding both a line
     break and the delimiter (a legitimate multi-line address has the first, rarely the second)."""
@@ -598,8 +693,12 @@ def _table(
     if not rows:
         return refused(f"file {name} has a header but no data rows", header)
     width = len(header)
-    ragged: list[tuple[int, str, str, str]] = []
+    footers = _footer_rows(rows, row_numbers, settings, unit)
+    ragged: list[tuple[int, str, str, str]] = [(position, "", "footer", reason) for position, reason in footers.items()]
     for position, fields in enumerate(rows):
+        if position in footers:
+            rows[position] = (list(fields) + [None] * width)[:width]
+            continue
         if len(fields) == width:
             continue
         extra = fields[width:]
@@ -613,6 +712,7 @@ def _table(
             reason = f"{unit} {row_numbers[position]} has {len(fields)} fields, the header has {width}"
             ragged.append((position, "", "ragged_row", reason))
         rows[position] = (list(fields) + [None] * width)[:width]
+    ragged.sort(key=lambda problem: problem[0])
     frame = _rows_frame(name, header, rows, row_numbers)
     return _FileRead(name, frame, header, row_problems=ragged, lines=lines, unit=unit)
 
@@ -672,6 +772,12 @@ def _read_excel(contract: Contract, name: str, path: Path, settings: ReadSetting
             written = digits.get(_cell_ref(row, column))
             if written is not None:
                 cells_by_row[row][column] = int(written)
+    if settings.header_search_rows:
+        found = find_header(contract, [_excel_header(cells) for cells in cells_by_row[: settings.header_search_rows]])
+        if found is None:
+            account = LineAccount(lines_physical=len(cells_by_row))
+            return _no_header(contract, name, settings, "row", account)
+        settings = replace(settings, header_row=found + 1)
     return _sheet_table(name, iter(cells_by_row[settings.header_row - 1 :]), settings)
 
 
@@ -754,6 +860,12 @@ def _read_excel_exact(contract: Contract, name: str, path: Path, settings: ReadS
         ) from error
     try:
         sheet = workbook[settings.sheet] if settings.sheet is not None else workbook.worksheets[0]
+        if settings.header_search_rows:
+            top = list(sheet.iter_rows(max_row=settings.header_search_rows, values_only=True))
+            found = find_header(contract, [_excel_header(cells) for cells in top])
+            if found is None:
+                return _no_header(contract, name, settings, "row", LineAccount(lines_physical=sheet.max_row or 0))
+            settings = replace(settings, header_row=found + 1)
         return _sheet_table(name, sheet.iter_rows(min_row=settings.header_row, values_only=True), settings)
     except SourceReadError:
         raise
