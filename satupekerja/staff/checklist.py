@@ -1,27 +1,34 @@
 """Check a community's list against the registry: is each person covered, lapsed, uncovered, unknown or ambiguous?
 
-Staff bring a list (xlsx or csv) with whatever headers the community used. Columns are found by synonyms
-(``COLUMN_SYNONYMS``: name, phone, NIK, birth date, and kelurahan/kecamatan when present) unless named explicitly; the values go through the same normalisers as the sources
-(``matching.normalize``) and the list is matched with the same engine and model as the registry
-(``matching.match_query``). A row is
+Staff bring a list (xlsx or csv) with whatever headers the community used, often under a title block and above
+totals and signatures. The list is read like any source, through the contract reader and the standardiser, with
+the ad-hoc list contract ``data_contracts/lists/daftar_komunitas.yaml`` (columns found by aliases and header words,
+header row found among the top rows, footers quarantined, ``;`` or ``,``), or with a column named explicitly by
+the user. This module keeps only the checking: the list's records are matched with the same engine and model as
+the registry (``matching.match_query``) and every row of the list comes back in order, marked:
 
 - ``tidak ditemukan``: no registry record reaches the review threshold;
 - ``ambigu``: the best match is only in the review band, or records of two different workers reach the match
   threshold (a shared phone, a namesake): a person must look;
-- otherwise the matched worker's cover: ``terdaftar & aktif``, ``terdaftar tetapi menunggak (lapsed)``
-  (any inactive or lapsed BPJS Ketenagakerjaan membership) or ``belum terlindungi (uncovered)`` (never registered).
+- the matched worker's cover: ``terdaftar & aktif``, ``terdaftar tetapi menunggak (lapsed)`` (any inactive or
+  lapsed BPJS Ketenagakerjaan membership) or ``belum terlindungi (uncovered)`` (never registered);
+- ``tidak diperiksa``: a row the reader quarantined (a footer, a ragged line) or with neither name nor NIK; the
+  ``Keterangan`` column says why, naming the row and column (never a value).
 """
 
 from __future__ import annotations
 
-import re
+import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
+from data_contracts.contract import PACKAGE_DIR, Contract, load_contract
+from data_contracts.reader import SOURCE_ROW, SourceReadError, frame_columns, looks_like_data, read_file
 from data_contracts.regions import load_region_reference
-from data_contracts.schema import conform_to_person_schema
+from data_contracts.standardise import standardise
+from data_contracts.validation import validate_source
 from matching import (
     FellegiSunterModel,
     MatchSettings,
@@ -31,7 +38,7 @@ from matching import (
     model_from_dict,
     settings_fingerprint,
 )
-from matching.normalize import RESOLVED_COLUMNS, RegionResolver, clean_name, normalize_phone, parse_date, parse_nik
+from matching.normalize import RegionResolver
 from satupekerja.registry.coverage import ACTIVE, LAPSED, NEVER_REGISTERED
 from satupekerja.staff.safe_output import formula_safe, owner_only_file
 
@@ -40,61 +47,34 @@ STATUS_LAPSED = "terdaftar tetapi menunggak (lapsed)"
 STATUS_UNCOVERED = "belum terlindungi (uncovered)"
 STATUS_NOT_FOUND = "tidak ditemukan"
 STATUS_AMBIGUOUS = "ambigu"
+STATUS_NOT_CHECKED = "tidak diperiksa"
 STATUS_BY_TK = {ACTIVE: STATUS_ACTIVE, LAPSED: STATUS_LAPSED, NEVER_REGISTERED: STATUS_UNCOVERED}
 
 #: Columns added to the staff's list, in Bahasa Indonesia.
-RESULT_COLUMNS = ("Status BPJS TK", "ID Pekerja", "Keyakinan Kecocokan")
+RESULT_COLUMNS = ("Status BPJS TK", "ID Pekerja", "Keyakinan Kecocokan", "Keterangan")
 
-QUERY_SOURCE = "check_list"
+#: The contract every ad-hoc list is read with (not a nightly source: outside the folder of source contracts).
+LIST_CONTRACT_PATH = PACKAGE_DIR / "lists" / "daftar_komunitas.yaml"
+LIST_SUFFIXES = (".xlsx", ".xlsm", ".csv")
+#: Person-schema fields a list's columns feed, in the order they are reported; a row needs a name or a NIK.
+FIELDS = ("name", "alias", "phone", "nik", "birth_date", "kelurahan", "kecamatan", "region")
+KEY_FIELDS = ("name", "nik")
+NO_NAME_OR_NIK = "tidak ada nama atau NIK, tidak diperiksa / no name or NIK, not checked"
 
-#: Header synonyms per field, compared after ``header_key`` (lower case, punctuation as spaces).
-COLUMN_SYNONYMS: dict[str, tuple[str, ...]] = {
-    "name": (
-        "nama",
-        "name",
-        "nama lengkap",
-        "full name",
-        "nama driver",
-        "nama anggota",
-        "nama kurir",
-        "nama pedagang",
-        "nama peserta",
-        "nama pekerja",
-    ),
-    "phone": (
-        "no hp",
-        "hp",
-        "nomor hp",
-        "no handphone",
-        "handphone",
-        "no wa",
-        "wa",
-        "nomor wa",
-        "whatsapp",
-        "no whatsapp",
-        "telepon",
-        "no telepon",
-        "no telp",
-        "telp",
-        "phone",
-        "no tlp",
-        "kontak",
-    ),
-    "nik": ("nik", "no nik", "nomor nik", "no ktp", "ktp", "nomor ktp", "nomor induk kependudukan"),
-    "birth_date": (
-        "tgl lahir",
-        "tanggal lahir",
-        "tgl lhr",
-        "tanggal lhr",
-        "lahir",
-        "birth date",
-        "date of birth",
-        "dob",
-    ),
-    "kelurahan": ("kelurahan", "kel", "desa", "domisili", "kelurahan domisili"),
-    "kecamatan": ("kecamatan", "kec"),
+
+#: The standardiser's rules in Bahasa Indonesia, ahead of its (English) reason in the ``Keterangan`` column.
+RULE_LABELS = {
+    "name": "bukan nama",
+    "phone": "bukan nomor HP",
+    "date": "tanggal tidak terbaca atau mustahil",
+    "nik": "NIK tidak sah",
+    "not_null": "kosong",
+    "min": "di luar batas",
+    "max": "di luar batas",
+    "ragged_row": "jumlah kolom tidak sesuai judul kolom",
+    "stray_quote": "tanda kutip nyasar",
+    "region_level": "nama wilayah dibaca sebagai kecamatan",
 }
-FIELDS = tuple(COLUMN_SYNONYMS)
 
 
 class ChecklistError(ValueError):
@@ -102,98 +82,200 @@ class ChecklistError(ValueError):
 
 
 @dataclass(frozen=True)
+class ListRead:
+    """A list as the reader and standardiser found it.
+
+    ``rows``: every data row of the list (title rows and the header excluded), cells as written, under the
+    list's own headers, in file order. ``source_rows``: each row's number in the file (Excel row, CSV line).
+    ``records``: the person-schema record of each row (all-NA for rows not checkable), index aligned with
+    ``rows``. ``checkable``: rows that are checked. ``notes``: per row, what the reader or standardiser said
+    (the ``Keterangan``). ``columns``: field → the list's header used for it. ``header_row``: the header's row.
+    """
+
+    file_name: str
+    rows: pd.DataFrame
+    source_rows: pd.Series
+    records: pd.DataFrame
+    checkable: pd.Series
+    notes: pd.Series
+    columns: dict[str, str]
+    header_row: int
+    accounting: dict[str, int]
+
+
+@dataclass(frozen=True)
 class CheckedList:
-    """The list as read (``rows``), with the three result columns appended, and the columns used per field."""
+    """The list as read (``rows``), with the result columns appended, and the columns used per field."""
 
     rows: pd.DataFrame
     columns: dict[str, str]
+    header_row: int = 1
+    source_rows: pd.Series | None = None
 
 
-def header_key(header: object) -> str:
-    """``No. HP / WA`` → ``no hp wa``: lower case, punctuation and repeated spaces folded."""
-    return re.sub(r"[^0-9a-z]+", " ", str(header).lower()).strip()
+def load_list_contract(path: Path = LIST_CONTRACT_PATH) -> Contract:
+    """The ad-hoc list contract (``data_contracts/lists/daftar_komunitas.yaml`` unless another is given)."""
+    return load_contract(path)
 
 
-def read_list(path: Path) -> pd.DataFrame:
-    """The list as text: the first sheet of an xlsx, or a csv (delimiter sniffed; UTF-8, else Windows-1252)."""
-    if not path.is_file():
-        raise ChecklistError(f"{path}: file not found")
-    suffix = path.suffix.lower()
-    if suffix in (".xlsx", ".xlsm"):
-        try:
-            frame = pd.read_excel(path, sheet_name=0, dtype="str", engine="openpyxl")
-        except Exception as error:  # not a zip, a damaged part: a one-line message naming the file
-            raise ChecklistError(
-                f"{path}: file rusak, bukan workbook Excel yang dapat dibaca / not a readable Excel "
-                f"workbook ({type(error).__name__})"
-            ) from None
-    elif suffix == ".csv":
-        try:
-            frame = pd.read_csv(path, dtype="str", sep=None, engine="python", encoding="utf-8-sig")
-        except UnicodeDecodeError:
-            frame = pd.read_csv(path, dtype="str", sep=None, engine="python", encoding="cp1252")
-    else:
-        raise ChecklistError(f"{path}: unsupported file type {path.suffix!r}; use .xlsx or .csv")
-    if frame.empty:
-        raise ChecklistError(f"{path}: the list has no rows")
-    frame.columns = [str(column).strip() for column in frame.columns]
-    return frame.dropna(how="all")
-
-
-def detect_columns(columns: list[str], chosen: dict[str, str | None], file_name: str) -> dict[str, str]:
-    """Field → column of the list: the column named in ``chosen``, else the first synonym found.
-
-    Needs at least a name or a NIK column. Raises :class:`ChecklistError` naming the file and the columns.
-    """
-    by_key = {header_key(column): column for column in reversed(columns)}
-    found: dict[str, str] = {}
-    for field in FIELDS:
-        wanted = chosen.get(field)
-        if wanted is not None:
-            if wanted not in columns and header_key(wanted) not in by_key:
-                raise ChecklistError(f"{file_name}: column {wanted!r} not found; the list has columns {columns}")
-            found[field] = wanted if wanted in columns else by_key[header_key(wanted)]
+def with_chosen_columns(contract: Contract, chosen: dict[str, str | None]) -> Contract:
+    """``contract`` with the list's header named by the user (``--nik-col "No KTP"``) as the column of a field:
+    the column feeding the field takes that header as its name (so it wins over any alias) and no aliases."""
+    renamed: dict[str, str] = {}
+    for field, header in chosen.items():
+        if header is None:
             continue
-        match = next((by_key[synonym] for synonym in COLUMN_SYNONYMS[field] if synonym in by_key), None)
-        if match is not None:
-            found[field] = match
-    if "name" not in found and "nik" not in found:
-        raise ChecklistError(
-            f"{file_name}: no name or NIK column found (looked for {', '.join(COLUMN_SYNONYMS['name'][:3])}, nik…); "
-            f"the list has columns {columns}; name one with --name-col or --nik-col"
-        )
-    return found
-
-
-def to_person_records(
-    rows: pd.DataFrame, columns: dict[str, str], file_name: str, snapshot_date: pd.Timestamp
-) -> pd.DataFrame:
-    """The list in the person schema, through the sources' normalisers. Row numbers are Excel/CSV rows (header = 1)."""
-    source_row = pd.Series(rows.index.to_numpy() + 2, dtype="int64")
-    values = {field: rows[column].reset_index(drop=True).astype("str") for field, column in columns.items()}
-    frame = pd.DataFrame(
-        {
-            "source": QUERY_SOURCE,
-            "record_id": QUERY_SOURCE + ":" + source_row.astype("str"),
-            "source_file": file_name,
-            "source_row": source_row,
-        }
+        mapping = next((m for m in contract.mapping if m.target == field and m.columns), None)
+        if mapping is None:
+            raise ChecklistError(f"kolom untuk {field!r} tidak dapat dipilih / no column can be chosen for {field!r}")
+        renamed[mapping.columns[0]] = header.strip()
+    if not renamed:
+        return contract
+    columns = tuple(
+        dataclasses.replace(rule, name=renamed[rule.name], aliases=(), header_words=())
+        if rule.name in renamed
+        else rule
+        for rule in contract.columns
     )
-    if "name" in values:
-        frame["name"] = clean_name(values["name"])
-    if "phone" in values:
-        frame["phone"] = normalize_phone(values["phone"])
-    if "birth_date" in values:
-        frame["birth_date"] = parse_date(values["birth_date"])
-    if "kelurahan" in values:
-        resolved = RegionResolver(load_region_reference()).resolve(values["kelurahan"], values.get("kecamatan"))
-        for column in RESOLVED_COLUMNS:
-            frame[column] = resolved[column].to_numpy()
-    if "nik" in values:
-        parsed = parse_nik(values["nik"], snapshot_date.date())
-        for column in parsed.columns:
-            frame[column] = parsed[column].to_numpy()
-    return conform_to_person_schema(frame)
+    mapping = tuple(
+        dataclasses.replace(m, columns=tuple(renamed.get(column, column) for column in m.columns))
+        for m in contract.mapping
+    )
+    return dataclasses.replace(contract, columns=columns, mapping=mapping)
+
+
+def read_list(
+    path: Path,
+    snapshot_date: pd.Timestamp,
+    *,
+    display_name: str | None = None,
+    chosen: dict[str, str | None] | None = None,
+    contract: Contract | None = None,
+) -> ListRead:
+    """Read one list file with the list contract (or ``contract``), validate and standardise it.
+
+    ``display_name`` is the name shown in messages (an upload's own name); ``chosen`` maps fields (``name``,
+    ``phone``, ``nik``, ``birth_date``) to headers the user named. Raises :class:`ChecklistError`, in Bahasa
+    Indonesia first, naming the file (and the column), never a value of the list.
+    """
+    path = Path(path)
+    name = display_name or path.name
+    suffix = Path(name).suffix.lower()
+    if suffix not in LIST_SUFFIXES:
+        raise ChecklistError(
+            f"{name}: jenis berkas {suffix or '(tanpa akhiran)'} tidak didukung; pakai .xlsx atau .csv / "
+            f"unsupported file type {suffix or '(none)'}; use .xlsx or .csv"
+        )
+    if not path.is_file():
+        raise ChecklistError(f"{name}: berkas tidak ditemukan / file not found")
+    chosen = {field: header for field, header in (chosen or {}).items() if header is not None}
+    contract = with_chosen_columns(contract or load_list_contract(), chosen)
+    try:
+        raw = read_file(contract, path, name)
+    except SourceReadError as error:
+        detail = str(error).removeprefix(f"source {contract.source}: ")
+        raise ChecklistError(f"{name}: berkas tidak dapat dibaca / cannot be read ({detail})") from None
+    header = raw.headers.get(name)
+    if raw.file_problems or not header:
+        raise ChecklistError(_file_problem(name, raw.file_problems, contract, chosen))
+    positions = frame_columns(contract, header)
+    labels = _labels(header)
+    columns = {
+        m.target: labels[positions.index(m.columns[0])]
+        for m in contract.mapping
+        if m.target in FIELDS and m.columns and m.columns[0] in positions
+    }
+    for field, wanted in chosen.items():
+        if field not in columns:
+            raise ChecklistError(
+                f"{name}: kolom {wanted!r} tidak ditemukan / column {wanted!r} not found; "
+                f"kolom daftar / the list has columns {_shown(header)}"
+            )
+    if not any(field in columns for field in KEY_FIELDS):
+        raise ChecklistError(_no_key_columns(name, contract, header))
+    columns = {field: columns[field] for field in FIELDS if field in columns}
+    snapshot = pd.Timestamp(snapshot_date).date()
+    report = validate_source(contract, raw, snapshot)
+    if not report.passed:
+        raise ChecklistError("; ".join(report.file_errors))
+    result = standardise(contract, raw, report, snapshot, RegionResolver(load_region_reference()))
+    rows = pd.DataFrame({label: raw.frame[column].to_numpy() for label, column in zip(labels, positions, strict=True)})
+    source_rows = raw.frame[SOURCE_ROW].reset_index(drop=True)
+    records = result.records.set_index("source_row", drop=False).reindex(source_rows.to_numpy())
+    records = records.reset_index(drop=True)
+    has_key = records[[field for field in KEY_FIELDS]].notna().any(axis=1)
+    quarantined = source_rows.isin(result.quarantine["source_row"])
+    notes = _notes(result.issues, positions, labels, len(rows))
+    notes = notes.mask(~quarantined & ~has_key, notes.where(notes.eq(""), notes + "; ") + NO_NAME_OR_NIK)
+    return ListRead(
+        file_name=name,
+        rows=rows,
+        source_rows=source_rows,
+        records=records,
+        checkable=(~quarantined & has_key).reset_index(drop=True),
+        notes=notes,
+        columns=columns,
+        header_row=raw.lines[name].lines_header,  # the lines up to and including the header
+        accounting=result.accounting,
+    )
+
+
+def _labels(header: list[str]) -> list[str]:
+    """The list's headers as column labels of the marked list: as written, blank ones ``(kolom N)``, a repeated
+    one with `` (2)``."""
+    seen: dict[str, int] = {}
+    labels = []
+    for position, text in enumerate(header, start=1):
+        text = text or f"(kolom {position})"
+        seen[text] = seen.get(text, 0) + 1
+        labels.append(text if seen[text] == 1 else f"{text} ({seen[text]})")
+    return labels
+
+
+def _shown(header: list[str]) -> list[str]:
+    """Headers safe to show in a message: those that could be a value (digits, long text) as ``(kolom N)``."""
+    return [text if text and not looks_like_data(text) else f"(kolom {n})" for n, text in enumerate(header, 1)]
+
+
+def _no_key_columns(name: str, contract: Contract, header: list[str] | None) -> str:
+    looked_for = [m.columns[0] for m in contract.mapping if m.target in KEY_FIELDS and m.columns]
+    aliases = [alias for rule in contract.columns if rule.name in looked_for for alias in rule.aliases[:2]]
+    found = f"; kolom daftar / the list has columns {_shown(header)}" if header else ""
+    rows = contract.read.header_search_rows or contract.read.header_row
+    return (
+        f"{name}: tidak menemukan kolom nama atau NIK di {rows} baris teratas (dicari: "
+        f"{', '.join([*looked_for, *aliases])}…) / no name or NIK column found{found}; sebutkan kolomnya / name "
+        "one with --name-col or --nik-col"
+    )
+
+
+def _file_problem(name: str, problems: list[str], contract: Contract, chosen: dict[str, str]) -> str:
+    if any("judul kolom tidak ditemukan" in problem for problem in problems):
+        if chosen:
+            wanted = ", ".join(repr(header) for header in chosen.values())
+            return f"{name}: kolom {wanted} tidak ditemukan / column {wanted} not found"
+        return _no_key_columns(name, contract, None)
+    return "; ".join(problem.removeprefix("file ") for problem in problems) or f"{name}: daftar tidak berisi baris"
+
+
+def _notes(issues: pd.DataFrame, positions: list[str], labels: list[str], count: int) -> pd.Series:
+    """Per row, the issues found (``kolom <header>: <reason>``), quarantine reasons first."""
+    label_of = dict(zip(positions, labels, strict=True))
+    notes = pd.Series("", index=range(count), dtype="object")
+    if not len(issues):
+        return notes
+    ordered = issues.assign(first=issues["severity"].ne("quarantine")).sort_values(["row", "first"], kind="stable")
+    texts = ordered.apply(
+        lambda issue: (
+            (f"kolom {label_of.get(issue['column'], issue['column'])}: " if issue["column"] else "")
+            + (f"{RULE_LABELS[issue['rule']]} / " if issue["rule"] in RULE_LABELS else "")
+            + str(issue["reason"])
+        ),
+        axis=1,
+    )
+    joined = texts.groupby(ordered["row"]).agg(lambda parts: "; ".join(dict.fromkeys(parts)))
+    notes.loc[joined.index] = joined.to_numpy()
+    return notes
 
 
 def check_records(
@@ -257,23 +339,27 @@ def registry_model(
     return link_records(registry_records, settings).model, False
 
 
-def check_list(
-    rows: pd.DataFrame,
-    columns: dict[str, str],
-    file_name: str,
-    snapshot_date: pd.Timestamp,
-    registry: RegistryForChecks,
-) -> CheckedList:
-    """``rows`` of the staff's list with the result columns appended."""
-    query = to_person_records(rows, columns, file_name, snapshot_date)
-    checked = check_records(
-        query, registry.records, registry.worker_links, registry.unified, registry.model, registry.settings
-    )
-    out = rows.reset_index(drop=True).copy()
-    out[RESULT_COLUMNS[0]] = checked["status"]
-    out[RESULT_COLUMNS[1]] = checked["worker_id"]
-    out[RESULT_COLUMNS[2]] = checked["match_probability"].round(3)
-    return CheckedList(rows=out, columns=columns)
+def check_list(listed: ListRead, registry: RegistryForChecks) -> CheckedList:
+    """Every row of the list, in order, with the result columns appended (``tidak diperiksa`` and the reason for
+    rows that could not be checked)."""
+    checkable = listed.checkable.to_numpy()
+    status = pd.Series(STATUS_NOT_CHECKED, index=listed.rows.index, dtype="object")
+    worker = pd.Series(None, index=listed.rows.index, dtype="object")
+    probability = pd.Series(float("nan"), index=listed.rows.index, dtype="float64")
+    if checkable.any():
+        query = listed.records[checkable]
+        checked = check_records(
+            query, registry.records, registry.worker_links, registry.unified, registry.model, registry.settings
+        )
+        status[checkable] = checked["status"].to_numpy()
+        worker[checkable] = checked["worker_id"].where(checked["worker_id"].ne("nan")).to_numpy()
+        probability[checkable] = checked["match_probability"].to_numpy()
+    out = listed.rows.copy()
+    out[RESULT_COLUMNS[0]] = status
+    out[RESULT_COLUMNS[1]] = worker.where(worker.notna(), None)
+    out[RESULT_COLUMNS[2]] = probability.round(3)
+    out[RESULT_COLUMNS[3]] = listed.notes.to_numpy()
+    return CheckedList(rows=out, columns=listed.columns, header_row=listed.header_row, source_rows=listed.source_rows)
 
 
 def default_output_path(list_path: Path) -> Path:

@@ -296,16 +296,19 @@ def check_list(
     ] = None,
 ) -> None:
     """Mark every person of a list as covered, lapsed, uncovered, not found or ambiguous."""
-    rows = checklist.read_list(file)
     chosen = {"name": name_col, "phone": phone_col, "nik": nik_col, "birth_date": birth_col}
-    columns = checklist.detect_columns(list(rows.columns), chosen, file.name)
-    console.print(
-        "Columns used: " + ", ".join(f"{field} = {column!r}" for field, column in columns.items()), highlight=False
-    )
     path = out or checklist.default_output_path(file)
+    warehouse, snapshot = open_warehouse()
+    listed = checklist.read_list(file, pd.Timestamp(snapshot), chosen=chosen)
+    columns = listed.columns
+    console.print(
+        f"Judul kolom di baris {listed.header_row}; kolom dipakai / columns used: "
+        + ", ".join(f"{field} = {column!r}" for field, column in columns.items()),
+        highlight=False,
+    )
+    rows = listed.rows
     with steps(4) as advance:
         advance("Reading the registry")
-        warehouse, snapshot = open_warehouse()
         registry_records = read_table(warehouse, PERSON_RECORDS, snapshot, RESTRICTED)
         links = read_table(warehouse, LINKS, snapshot, RESTRICTED)
         unified = read_table(warehouse, UNIFIED, snapshot, RESTRICTED)
@@ -321,7 +324,7 @@ def check_list(
             )
         advance(f"Matching {len(rows):,} rows")
         registry = checklist.RegistryForChecks(registry_records, links, unified, model, settings)
-        checked = checklist.check_list(rows, columns, file.name, pd.Timestamp(snapshot), registry)
+        checked = checklist.check_list(listed, registry)
         advance("Writing the result")
         subjects = _checked_subjects(checked.rows, columns, snapshot)
         audit = AuditLog()
@@ -345,6 +348,13 @@ def check_list(
     for status, count in counts.items():
         summary.add_row(str(status), f"{count:,}")
     console.print(summary)
+    not_checked = int(counts.get(checklist.STATUS_NOT_CHECKED, 0))
+    if not_checked:
+        console.print(
+            f"{not_checked:,} baris tidak diperiksa, alasannya di kolom {checklist.RESULT_COLUMNS[3]!r} / "
+            f"{not_checked:,} rows not checked, the reason is in column {checklist.RESULT_COLUMNS[3]!r}",
+            highlight=False,
+        )
     console.print(f"Result written to [bold]{path}[/]", highlight=False)
 
 

@@ -57,7 +57,7 @@ from satupekerja.web.models import (
     make_engine,
     utcnow,
 )
-from satupekerja.web.upload import read_messy_list
+from satupekerja.web.upload import read_uploaded_list
 
 SECRET_ENV = "SATUPEKERJA_WEB_SECRET"
 SESSION_MINUTES_ENV = "SATUPEKERJA_WEB_SESSION_MINUTES"
@@ -586,8 +586,8 @@ def _register_views(app: Flask) -> None:
         source = directory / f"{token}_masuk{Path(display_name).suffix.lower()}"
         upload.save(source)
         try:
-            rows, columns, header_row = read_messy_list(source, display_name)
             snap = snapshot()
+            listed = read_uploaded_list(source, display_name, pd.Timestamp(snap.date))
             settings = ext("sp_match_settings")
             registry = checklist.RegistryForChecks(
                 snap.person_records,
@@ -596,7 +596,7 @@ def _register_views(app: Flask) -> None:
                 snap.check_model(settings),
                 settings,
             )
-            checked = checklist.check_list(rows, columns, display_name, pd.Timestamp(snap.date), registry)
+            checked = checklist.check_list(listed, registry)
         except checklist.ChecklistError as error:
             audit("web_cek_daftar_gagal", filters={"list_file": display_name}, row_count=0, output_file=source)
             source.unlink(missing_ok=True)
@@ -614,7 +614,8 @@ def _register_views(app: Flask) -> None:
             index=result.index,
             dtype=object,
         )
-        result.insert(0, "Baris", (rows.index.to_numpy() + 1))
+        result.insert(0, "Baris", listed.source_rows.to_numpy())
+        columns, header_row = listed.columns, listed.header_row
         out_path = directory / f"{token}_hasil.xlsx"
         checklist.write_checked(formula_safe(result), out_path)
         session["cek_daftar"] = {"token": token, "name": Path(display_name).stem + "_hasil_cek.xlsx"}
@@ -638,6 +639,7 @@ def _register_views(app: Flask) -> None:
             header_row=header_row,
             file_name=display_name,
             counts=[(status, int(counts.get(status, 0))) for status in vocabulary.CHECK_STATUS],
+            checked_count=int(len(result) - counts.get(checklist.STATUS_NOT_CHECKED, 0)),
             visible=visible,
         )
 

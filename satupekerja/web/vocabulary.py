@@ -32,6 +32,7 @@ CHECK_STATUS = (
     checklist.STATUS_UNCOVERED,
     checklist.STATUS_AMBIGUOUS,
     checklist.STATUS_NOT_FOUND,
+    checklist.STATUS_NOT_CHECKED,
 )
 OUTCOME = OUTCOMES
 ROLE = ROLE_LABELS

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from satupekerja.privacy.audit import file_sha256
 from satupekerja.publishing.warehouse import Warehouse
-from satupekerja.staff.checklist import RESULT_COLUMNS, STATUS_NOT_FOUND
+from satupekerja.staff.checklist import RESULT_COLUMNS, STATUS_NOT_CHECKED, STATUS_NOT_FOUND
 from satupekerja.staff.cli import app
 from satupekerja.staff.exports import HEADERS
 
@@ -172,7 +172,28 @@ def test_check_list_with_a_missing_column_names_the_file(env):
     community.write_text("Nama,HP\nSiti,0812\n", encoding="utf-8")
     result = runner.invoke(app, ["check-list", str(community), "--nik-col", "NIK"])
     assert result.exit_code == 1
-    assert "kurir.csv: column 'NIK' not found" in result.output
+    assert "kurir.csv: kolom 'NIK' tidak ditemukan / column 'NIK' not found" in result.output
+    assert "0812" not in result.output
+
+
+def test_check_list_reads_a_titled_list_and_marks_the_rows_it_cannot_check(env, demo_registry):
+    unified = demo_registry.unified
+    person = unified[unified["name_source"].eq("dukcapil") & unified["phone"].notna()].iloc[0]
+    community = env / "pedagang.csv"
+    community.write_text(
+        "DATA PEDAGANG PASAR AGUNG;;\n;;\nNo;Nama Pedagang;No. HP/WA\n"
+        f"1;{person['name'].title()};{person['phone']}\n2;;\nJumlah;1 orang;\n",
+        encoding="utf-8",
+    )
+    result = runner.invoke(app, ["check-list", str(community)])
+    assert result.exit_code == 0, result.output
+    assert "Judul kolom di baris 3" in result.output and "2 baris tidak diperiksa" in result.output
+    checked = pd.read_csv(env / "pedagang_hasil_cek.csv", dtype="str", encoding="utf-8-sig")
+    assert list(checked.columns) == ["No", "Nama Pedagang", "No. HP/WA", *RESULT_COLUMNS]
+    assert checked["No"].tolist() == ["1", "2", "Jumlah"]
+    assert checked.loc[0, RESULT_COLUMNS[1]] == person["worker_id"]
+    assert checked[RESULT_COLUMNS[0]].iloc[1:].eq(STATUS_NOT_CHECKED).all()
+    assert checked.loc[2, RESULT_COLUMNS[3]].startswith("baris 6: catatan kaki")
 
 
 def test_retention_removes_old_snapshots_and_audits_it(env, published_warehouse, monkeypatch):

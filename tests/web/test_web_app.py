@@ -221,6 +221,7 @@ def test_messy_list_with_title_rows_and_footer(app, web_warehouse):
     )
     text = page.get_data(as_text=True)
     assert page.status_code == 200 and "Judul kolom ditemukan di baris 3" in text and "1 baris diperiksa" in text
+    assert text.count("tidak diperiksa") >= 2 and "baris 6: catatan kaki" in text  # the empty row and the total
     bad = client.post(
         "/cek-daftar",
         data={"berkas": (io.BytesIO(b"a;b\n1;2\n"), "angka.csv"), "csrf_token": csrf(client, "/cek-daftar")},
@@ -310,8 +311,8 @@ def test_english_catalogue_is_complete_and_compiled():
 
 
 def test_messy_workbook_title_rows_footer_and_odd_headers(tmp_path):
-    from satupekerja.staff.checklist import ChecklistError
-    from satupekerja.web.upload import read_messy_list
+    from satupekerja.staff.checklist import STATUS_NOT_CHECKED, ChecklistError
+    from satupekerja.web.upload import read_uploaded_list
 
     workbook = openpyxl.Workbook()
     sheet = workbook.active
@@ -323,11 +324,13 @@ def test_messy_workbook_title_rows_footer_and_odd_headers(tmp_path):
     sheet.append([2, "BUDI SANTOSO", "0813-3333-4444", None, "A2"])
     sheet.append([None, None, None, None, None])
     sheet.append(["Total", None, None, None, "2 pedagang"])
-    path = tmp_path / "pasar.xlsx"
+    path = tmp_path / "0f1e_masuk.xlsx"
     workbook.save(path)
-    rows, columns, header_row = read_messy_list(path, "pasar.xlsx")
-    assert header_row == 4
-    assert columns == {"name": "Nama Pedagang", "phone": "No. HP/WA", "birth_date": "Tgl. Lahir (dd-mm-yyyy)"}
-    assert list(rows["Nama Pedagang"]) == ["SITI AMINAH", "BUDI SANTOSO"]
+    listed = read_uploaded_list(path, "pasar.xlsx", pd.Timestamp("2026-11-01"))
+    assert listed.header_row == 4 and listed.file_name == "pasar.xlsx"
+    assert listed.columns == {"name": "Nama Pedagang", "phone": "No. HP/WA", "birth_date": "Tgl. Lahir (dd-mm-yyyy)"}
+    assert list(listed.rows["Nama Pedagang"].iloc[:2]) == ["SITI AMINAH", "BUDI SANTOSO"]
+    assert listed.source_rows.tolist() == [5, 6, 8] and listed.checkable.tolist() == [True, True, False]
+    assert listed.notes.iloc[2].startswith("baris 8: catatan kaki") and STATUS_NOT_CHECKED == "tidak diperiksa"
     with pytest.raises(ChecklistError, match="tidak didukung"):
-        read_messy_list(path, "pasar.pdf")
+        read_uploaded_list(path, "pasar.pdf", pd.Timestamp("2026-11-01"))

@@ -135,7 +135,7 @@ def test_area_staff_scenario(browser, accounts, web_warehouse, screenshots, tmp_
     content = page.content()
     assert "baris diperiksa" in content and "Judul kolom ditemukan di baris" in content
     statuses = page.locator("table.list tbody tr td:nth-child(5)").all_inner_texts()
-    assert len(statuses) == 4 and statuses[-1] == "tidak ditemukan"
+    assert len(statuses) == 5 and statuses[3] == "tidak ditemukan" and statuses[4] == "tidak diperiksa"  # signature
     assert sum(status != "tidak ditemukan" for status in statuses[:3]) >= 2
     assert "phone = “No. HP / WA”" in content  # an odd header found by its telling word
     assert page.locator("table.list tbody tr:last-child a").count() == 0  # no worker link for a person not found
