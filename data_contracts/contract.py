@@ -68,6 +68,8 @@ class ReadSettings:
     format: str
     paths: tuple[str, ...] = ()
     encoding: str = "utf-8"
+    #: ``encoding: [utf-8, cp1252]``: codecs tried in turn when the file does not decode with ``encoding``
+    fallback_encodings: tuple[str, ...] = ()
     delimiter: str = ","
     header_row: int = 1
     #: ``header_row: auto``: the header is searched among the first ``header_search_rows`` rows (0: fixed row)
@@ -348,15 +350,17 @@ class ContractParser:
         delimiter = self.text(block, "delimiter", where="read.") or ","
         if len(delimiter) != 1 and delimiter != "auto":
             raise self.fail("read.delimiter", "must be a single character, or auto")
-        encoding = self.text(block, "encoding", where="read.") or "utf-8"
-        try:
-            "".encode(encoding)
-        except LookupError as error:
-            raise self.fail("read.encoding", f"unknown encoding {encoding!r}") from error
+        encoding, *fallbacks = self.names(block.get("encoding"), "read.encoding") or ("utf-8",)
+        for codec in (encoding, *fallbacks):
+            try:
+                "".encode(codec)
+            except LookupError as error:
+                raise self.fail("read.encoding", f"unknown encoding {codec!r}") from error
         settings = ReadSettings(
             format=fmt,
             paths=self.names(block.get("path"), "read.path"),
             encoding=encoding,
+            fallback_encodings=tuple(fallbacks),
             delimiter=delimiter,
             header_row=header_row,
             header_search_rows=search_rows,

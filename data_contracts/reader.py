@@ -505,6 +505,11 @@ def _read_csv(name: str, data: bytes, settings: ReadSettings, contract: Contract
     """
     physical = _physical_lines(data)
     text, problem = _decode(name, data, settings.encoding)
+    for fallback in settings.fallback_encodings if problem else ():
+        text, fallback_problem = _decode(name, data, fallback)
+        if not fallback_problem:
+            problem = None
+            break
     if problem:
         return _FileRead(name, pd.DataFrame(), [], problems=[problem], lines=LineAccount(lines_physical=physical))
     if settings.delimiter == "auto":

@@ -176,5 +176,16 @@ def test_header_detection_settings_are_read(tmp_path):
     assert (read.header_row, read.header_search_rows, read.delimiter, read.footer) == (1, 20, "auto", ("^jumlah",))
 
 
+def test_fallback_encodings_are_tried_in_turn(contract, tmp_path):
+    path = tmp_path / "lama.csv"
+    path.write_bytes("Nama;Kota\nJOSÉ;Depok\n".encode("cp1252"))
+    assert contract.read.encoding == "utf-8" and contract.read.fallback_encodings == ("cp1252",)
+    assert read_file(contract, path).frame["Nama"].tolist() == ["JOSÉ"]
+    utf8_only = dataclasses.replace(contract, read=dataclasses.replace(contract.read, fallback_encodings=()))
+    assert "not decodable as utf-8 at line 2" in read_file(utf8_only, path).file_problems[0]
+    path.write_text("Nama;Kota\nJOSÉ;Depok\n", encoding="utf-8")
+    assert read_file(contract, path).frame["Nama"].tolist() == ["JOSÉ"]
+
+
 def test_the_list_contract_is_not_a_nightly_source(contracts):
     assert "daftar_komunitas" not in contracts
