@@ -255,7 +255,8 @@ def _file_problem(name: str, problems: list[str], contract: Contract, chosen: di
             wanted = ", ".join(repr(header) for header in chosen.values())
             return f"{name}: kolom {wanted} tidak ditemukan / column {wanted} not found"
         return _no_key_columns(name, contract, None)
-    return "; ".join(problem.removeprefix("file ") for problem in problems) or f"{name}: daftar tidak berisi baris"
+    detail = "; ".join(problem.removeprefix("file ") for problem in problems) or "no rows"
+    return f"{name}: daftar tidak dapat dibaca / the list cannot be read: {detail}"
 
 
 def _notes(issues: pd.DataFrame, positions: list[str], labels: list[str], count: int) -> pd.Series:

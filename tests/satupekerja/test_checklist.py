@@ -160,6 +160,9 @@ def test_lists_are_read_from_csv_with_any_delimiter_and_from_xlsx(tmp_path):
     (tmp_path / "rusak.xlsx").write_bytes(b"not a zip")
     with pytest.raises(ChecklistError, match=r"rusak\.xlsx: berkas tidak dapat dibaca"):
         read_list(tmp_path / "rusak.xlsx", SNAPSHOT)
+    (tmp_path / "kosong.csv").write_text("Nama;No HP\n", encoding="utf-8")
+    with pytest.raises(ChecklistError, match=r"kosong\.csv: daftar tidak dapat dibaca / .* header but no data rows"):
+        read_list(tmp_path / "kosong.csv", SNAPSHOT)
 
 
 def test_a_list_unlike_the_generators_keeps_every_row_in_order(demo_registry, registry, tmp_path):
