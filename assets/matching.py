@@ -2,7 +2,7 @@
 
 ``link_person_records`` runs :func:`matching.link_records` (block, compare, learn the Fellegi–Sunter model by EM,
 score, cluster) and gives tonight's clusters their stable worker ids, inherited from the last published
-snapshot before this one (:func:`satupekerja.publishing.guards.previous_worker_ids`). The engine is one pass, so the
+snapshot before this one (:func:`satupekerja.publishing.warehouse.previous_worker_ids`). The engine is one pass, so the
 outputs come from one step:
 
 - ``scored_pairs``: every candidate pair from blocking, with each comparison's level and weight;
@@ -23,25 +23,30 @@ import pandas as pd
 from dagster import AssetExecutionContext
 
 from assets.groups import MATCHING
-from assets.metadata import markdown_table, share, table_metadata, value_counts
+from assets.metadata import (
+    WORKERS,
+    WORKERS_IN_SEVERAL_SOURCES,
+    markdown_table,
+    share,
+    table_metadata,
+    value_counts,
+)
 from assets.partitions import snapshot_date, snapshot_partitions
 from assets.resources import WarehouseResource
 from data_contracts.matching_settings import load_matching_settings, matching_settings_path
 from matching import link_records, model_changes, model_from_dict, model_to_dict, settings_fingerprint
 from matching.stable_ids import assign_worker_ids
-from satupekerja.publishing.guards import (
-    MATCHING_MODEL_TABLE,
-    last_published_before,
-    previous_matching_model,
-    previous_worker_ids,
-    record_sources,
+from satupekerja.publishing.guards import record_sources
+from satupekerja.publishing.tables import (
+    MATCH_REVIEW_QUEUE,
+    MATCHING_MODEL,
+    PERSON_RECORDS,
+    SCORED_PAIRS,
+    WORKER_ID_HISTORY,
+    WORKER_LINKS,
 )
+from satupekerja.publishing.warehouse import last_published_before, previous_matching_model, previous_worker_ids
 
-SCORED_PAIRS = "scored_pairs"
-WORKER_LINKS = "worker_links"
-WORKER_ID_HISTORY = "worker_id_history"
-MATCH_REVIEW_QUEUE = "match_review_queue"
-MATCHING_MODEL = MATCHING_MODEL_TABLE
 MOVES_SHOWN = 12
 
 
@@ -51,7 +56,7 @@ def _out(description: str) -> dg.AssetOut:
 
 @dg.multi_asset(
     name="link_person_records",
-    ins={"person_records": dg.AssetIn()},
+    ins={PERSON_RECORDS: dg.AssetIn()},
     outs={
         SCORED_PAIRS: _out("Candidate record pairs with every comparison's level and match weight."),
         WORKER_LINKS: _out("Each person record's stable worker id, cluster size and link confidence."),
@@ -160,8 +165,8 @@ def _links_metadata(links: pd.DataFrame) -> dict[str, object]:
     per_source = pd.DataFrame({"records": by_source.size(), "linked": by_source.sum()})
     return {
         **table_metadata(links),
-        "workers": dg.MetadataValue.int(int(links["worker_id"].nunique())),
-        "workers with records in several sources": dg.MetadataValue.int(
+        WORKERS: dg.MetadataValue.int(int(links["worker_id"].nunique())),
+        WORKERS_IN_SEVERAL_SOURCES: dg.MetadataValue.int(
             int((links.groupby("worker_id")["source"].nunique() > 1).sum())
         ),
         "link rate per source": markdown_table(

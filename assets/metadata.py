@@ -7,6 +7,45 @@ from collections.abc import Iterable, Mapping, Sequence
 import dagster as dg
 import pandas as pd
 
+# Metadata labels read back by name (by the run summary, :mod:`pipelines.summary`, the sensors and tests):
+# the assets write them and the readers look them up through these constants, never through their text.
+ROW_COUNT = "dagster/row_count"
+STORED_URI = "dagster/uri"
+
+
+def metadata_label(field_name: str) -> str:
+    """The label of a snake_case count field in the metadata (``rows_read`` → ``rows read``)."""
+    return field_name.replace("_", " ")
+
+
+# Per source (raw_<source>, standard_<source>, quarantine_<source>): the standardiser's row accounting and the
+# reader's line accounting (``data_contracts.reader.LineAccount``), written by label.
+ROWS_READ = metadata_label("rows_read")
+ROWS_STANDARDISED = metadata_label("rows_standardised")
+ROWS_QUARANTINED = metadata_label("rows_quarantined")
+LINES_PHYSICAL = metadata_label("lines_physical")
+LINES_HEADER = metadata_label("lines_header")
+LINES_BLANK = metadata_label("lines_blank")
+LINES_CONTINUATION = metadata_label("lines_continuation")
+LINES_FILE_ERROR = metadata_label("lines_file_error")
+NIK_VALIDITY_RATE = "nik validity rate"
+REGION_RESOLUTION_RATE = "region resolution rate"
+TOP_REASONS = "top reasons"
+SKIPPED = "skipped"
+# Check results: the problems a failed check states.
+CHECK_ERRORS = "errors"
+CHECK_MESSAGE = "message"
+# Matching and registry.
+WORKERS = "workers"
+WORKERS_IN_SEVERAL_SOURCES = "workers with records in several sources"
+COVERAGE_COMPUTED = "coverage computed"
+VULNERABLE = "vulnerable"
+# Publication.
+PUBLISHED = "published"
+PSEUDONYMS_REVERSIBLE = "pseudonyms reversible"
+WAREHOUSE = "warehouse"
+DUCKDB = "duckdb"
+
 
 def markdown_table(headers: Sequence[str], rows: Iterable[Sequence[object]]) -> dg.MarkdownMetadataValue:
     """A small markdown table for the asset catalogue (pipes in cells are escaped)."""
@@ -35,7 +74,7 @@ def table_metadata(frame: pd.DataFrame) -> dict[str, object]:
     schema = dg.TableSchema(
         columns=[dg.TableColumn(name=str(name), type=str(dtype)) for name, dtype in frame.dtypes.items()]
     )
-    return {"dagster/row_count": dg.MetadataValue.int(len(frame)), "dagster/column_schema": schema}
+    return {ROW_COUNT: dg.MetadataValue.int(len(frame)), "dagster/column_schema": schema}
 
 
 def _cell(value: object) -> str:

@@ -7,20 +7,21 @@ import dagster as dg
 import pandas as pd
 
 from assets.groups import INTEGRATION
+from assets.keys import STANDARD, source_of, standard_key, standard_name
 from assets.metadata import counts_table, table_metadata
 from assets.partitions import snapshot_date, snapshot_partitions
 from assets.resources import WarehouseResource
-from assets.sources import standard_key
 from satupekerja.privacy import pseudonyms, subject_requests
-from satupekerja.publishing.guards import previous_worker_ids
+from satupekerja.publishing.tables import PERSON_RECORDS
+from satupekerja.publishing.warehouse import previous_worker_ids
 
 
 def build_person_records(sources: Iterable[str]) -> dg.AssetsDefinition:
     """The stacking asset over ``standard_<source>`` for every contracted source."""
-    ins = {f"standard_{source}": dg.AssetIn(key=standard_key(source)) for source in sorted(sources)}
+    ins = {standard_name(source): dg.AssetIn(key=standard_key(source)) for source in sorted(sources)}
 
     @dg.asset(
-        name="person_records",
+        name=PERSON_RECORDS,
         ins=ins,
         partitions_def=snapshot_partitions,
         group_name=INTEGRATION,
@@ -35,7 +36,7 @@ def build_person_records(sources: Iterable[str]) -> dg.AssetsDefinition:
     ) -> dg.MaterializeResult:
         frames = [standard_frames[name] for name in ins]
         stacked = pd.concat(frames, ignore_index=True)
-        rows_per_source = {name.removeprefix("standard_"): len(frame) for name, frame in zip(ins, frames)}
+        rows_per_source = {source_of(name, STANDARD): len(frame) for name, frame in zip(ins, frames, strict=True)}
         # Erasure reaches every record linked to the person last night, not only those carrying the NIK.
         previous_links, _ = previous_worker_ids(warehouse.get(), snapshot_date(context.partition_key))
         records, applied = subject_requests.apply_requests(

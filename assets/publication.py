@@ -21,23 +21,20 @@ from dagster import AssetExecutionContext
 from pydantic import Field
 
 import data_contracts
-from assets.metadata import markdown_table
+from assets.keys import quarantine_key, quarantine_name
+from assets.metadata import CHECK_MESSAGE, DUCKDB, PSEUDONYMS_REVERSIBLE, PUBLISHED, WAREHOUSE, markdown_table
 from assets.partitions import snapshot_partitions
 from assets.resources import WarehouseResource
-from assets.sources import quarantine_key
 from data_contracts.roles import RoleBook
 from satupekerja.privacy import pseudonyms
+from satupekerja.publishing import tables as catalogue
 from satupekerja.publishing.guards import (
-    MATCHING_MODEL_TABLE,
     MEMBERSHIP_DATA_PRESENT,
     OUTPUT_CONTRACTS_MET,
     PUBLICATION_CHECK_NAMES,
     QUARANTINE_SHARE_WITHIN_LIMIT,
     REQUIRED_SOURCES_PRESENT,
     ROW_COUNT_STABLE,
-    STATS_TABLE,
-    WORKER_ID_HISTORY_TABLE,
-    WORKER_LINKS_TABLE,
     GuardResult,
     GuardSettings,
     SnapshotStats,
@@ -45,10 +42,9 @@ from satupekerja.publishing.guards import (
     evaluate_guards,
     history_for_warehouse,
     output_contracts_guard,
-    previous_stats,
     stats_from_outputs,
 )
-from satupekerja.publishing.warehouse import ANALYTICS, RESTRICTED, StagedSnapshot, Warehouse
+from satupekerja.publishing.warehouse import ANALYTICS, RESTRICTED, StagedSnapshot, Warehouse, previous_stats
 
 PUBLISH_SNAPSHOT = "publish_snapshot"
 PUBLICATION_GROUP = "publication"
@@ -92,17 +88,17 @@ class PublishedTable:
 
 
 DEFAULT_PUBLISHED_TABLES = (
-    PublishedTable("unified_workers", restricted=True, analytics=True),
-    PublishedTable("uncovered_informal_workers", restricted=True, analytics=True),
-    PublishedTable("coverage_by_area", restricted=False, analytics=True),
-    PublishedTable(WORKER_LINKS_TABLE, restricted=True, analytics=True),
-    PublishedTable(WORKER_ID_HISTORY_TABLE, restricted=False, analytics=True),
-    PublishedTable("person_records", restricted=True, analytics=False),
-    PublishedTable(MATCHING_MODEL_TABLE, restricted=True, analytics=False),
+    PublishedTable(catalogue.UNIFIED_WORKERS, restricted=True, analytics=True),
+    PublishedTable(catalogue.UNCOVERED_INFORMAL_WORKERS, restricted=True, analytics=True),
+    PublishedTable(catalogue.COVERAGE_BY_AREA, restricted=False, analytics=True),
+    PublishedTable(catalogue.WORKER_LINKS, restricted=True, analytics=True),
+    PublishedTable(catalogue.WORKER_ID_HISTORY, restricted=False, analytics=True),
+    PublishedTable(catalogue.PERSON_RECORDS, restricted=True, analytics=False),
+    PublishedTable(catalogue.MATCHING_MODEL, restricted=True, analytics=False),
 )
 
 #: Every source's quarantined rows, stacked, published under this name in both tiers.
-QUARANTINE_TABLE = PublishedTable("quarantine", restricted=True, analytics=True)
+QUARANTINE_TABLE = PublishedTable(catalogue.QUARANTINE, restricted=True, analytics=True)
 
 
 class PublicationGuards(dg.ConfigurableResource):
@@ -129,7 +125,7 @@ def build_publish_snapshot(
         source for source, contract in contracts.items() if not contract.required and not contract.record_key
     ]
     table_inputs = {table.name: dg.AssetIn(key=dg.AssetKey(table.name)) for table in published_tables}
-    quarantine_inputs = {f"quarantine_{source}": dg.AssetIn(key=quarantine_key(source)) for source in contracts}
+    quarantine_inputs = {quarantine_name(source): dg.AssetIn(key=quarantine_key(source)) for source in contracts}
 
     @dg.asset(
         name=PUBLISH_SNAPSHOT,
@@ -153,9 +149,9 @@ def build_publish_snapshot(
     ) -> Iterator[dg.MaterializeResult | dg.AssetCheckResult | dg.AssetObservation]:
         snapshot = date.fromisoformat(context.partition_key)
         target = warehouse.get()
-        quarantines = {source: inputs[f"quarantine_{source}"] for source in contracts}
+        quarantines = {source: inputs[quarantine_name(source)] for source in contracts}
         tables = {table.name: inputs[table.name] for table in published_tables}
-        current = stats_from_outputs(snapshot, required, tables[WORKER_LINKS_TABLE], quarantines, per_file_sources)
+        current = stats_from_outputs(snapshot, required, tables[catalogue.WORKER_LINKS], quarantines, per_file_sources)
         results = [
             *evaluate_guards(current, previous_stats(target, snapshot), publication_guards.settings(), membership),
             output_contracts_guard(tables),
@@ -194,10 +190,10 @@ def publish(
     try:
         for table in published_tables:
             frame = tables[table.name]
-            if table.name == WORKER_ID_HISTORY_TABLE:
+            if table.name == catalogue.WORKER_ID_HISTORY:
                 frame = history_for_warehouse(frame)
             _stage_table(staged, table, frame, key, snapshot)
-        staged.write(STATS_TABLE, stats.to_frame(), tier=ANALYTICS)
+        staged.write(catalogue.PUBLICATION_STATS, stats.to_frame(), tier=ANALYTICS)
         warehouse.publish(staged)
     except BaseException:
         if not staged.closed:
@@ -239,18 +235,21 @@ def _check_result(result: GuardResult) -> dg.AssetCheckResult:
         passed=result.passed,
         severity=dg.AssetCheckSeverity.ERROR,
         description=result.message,
-        metadata={"message": dg.MetadataValue.text(result.message), "figures": dg.MetadataValue.json(result.figures)},
+        metadata={
+            CHECK_MESSAGE: dg.MetadataValue.text(result.message),
+            "figures": dg.MetadataValue.json(result.figures),
+        },
     )
 
 
 def _published_metadata(warehouse: Warehouse, rows: Mapping[str, int]) -> dict[str, object]:
     key = pseudonyms.load_pseudonymisation_key()
     return {
-        "published": dg.MetadataValue.bool(True),
-        "pseudonyms reversible": dg.MetadataValue.bool(key.is_demo),
+        PUBLISHED: dg.MetadataValue.bool(True),
+        PSEUDONYMS_REVERSIBLE: dg.MetadataValue.bool(key.is_demo),
         "pseudonym key": dg.MetadataValue.text(DEMO_KEY_WARNING if key.is_demo else key.label),
-        "warehouse": dg.MetadataValue.path(str(warehouse.root)),
-        "duckdb": dg.MetadataValue.path(str(warehouse.duckdb_path)),
+        WAREHOUSE: dg.MetadataValue.path(str(warehouse.root)),
+        DUCKDB: dg.MetadataValue.path(str(warehouse.duckdb_path)),
         "rows": markdown_table(["table", "rows"], rows.items()),
     }
 
@@ -258,7 +257,7 @@ def _published_metadata(warehouse: Warehouse, rows: Mapping[str, int]) -> dict[s
 def _held_back_metadata(results: Sequence[GuardResult]) -> dict[str, object]:
     failed = [result for result in results if not result.passed]
     return {
-        "published": dg.MetadataValue.bool(False),
+        PUBLISHED: dg.MetadataValue.bool(False),
         "failed guards": dg.MetadataValue.json([result.name for result in failed]),
         "why": markdown_table(["guard", "message"], [(result.name, result.message) for result in failed]),
     }

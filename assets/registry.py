@@ -5,11 +5,17 @@ import pandas as pd
 from dagster import AssetExecutionContext
 
 from assets.groups import REGISTRY
-from assets.matching import WORKER_LINKS
-from assets.metadata import table_metadata, value_counts
+from assets.metadata import COVERAGE_COMPUTED, VULNERABLE, table_metadata, value_counts
 from assets.partitions import snapshot_date, snapshot_partitions
 from data_contracts import load_region_reference
 from data_contracts.roles import default_role_book
+from satupekerja.publishing.tables import (
+    COVERAGE_BY_AREA,
+    PERSON_RECORDS,
+    UNCOVERED_INFORMAL_WORKERS,
+    UNIFIED_WORKERS,
+    WORKER_LINKS,
+)
 from satupekerja.registry.coverage import coverage_by_area as build_coverage_by_area
 from satupekerja.registry.coverage import uncovered_informal_workers as build_uncovered_informal_workers
 from satupekerja.registry.unify import build_unified_workers
@@ -19,7 +25,8 @@ CITY_COUNTS = ("workers", "informal", "covered", "uncovered")
 
 
 @dg.asset(
-    ins={"person_records": dg.AssetIn(), WORKER_LINKS: dg.AssetIn()},
+    name=UNIFIED_WORKERS,
+    ins={PERSON_RECORDS: dg.AssetIn(), WORKER_LINKS: dg.AssetIn()},
     partitions_def=snapshot_partitions,
     group_name=REGISTRY,
     kinds={"pandas", "parquet"},
@@ -38,7 +45,7 @@ def unified_workers(
         value=unified,
         metadata={
             **table_metadata(unified),
-            "coverage computed": dg.MetadataValue.bool(bool(roles.membership_registers)),
+            COVERAGE_COMPUTED: dg.MetadataValue.bool(bool(roles.membership_registers)),
             "membership registers": dg.MetadataValue.json(list(roles.membership_registers)),
             "employment type": value_counts(unified["employment_type"]),
             "BPJS TK status": value_counts(unified["bpjs_tk_status"]),
@@ -48,6 +55,8 @@ def unified_workers(
 
 
 @dg.asset(
+    name=UNCOVERED_INFORMAL_WORKERS,
+    ins={UNIFIED_WORKERS: dg.AssetIn()},
     partitions_def=snapshot_partitions,
     group_name=REGISTRY,
     kinds={"pandas", "parquet"},
@@ -60,7 +69,7 @@ def uncovered_informal_workers(unified_workers: pd.DataFrame) -> dg.MaterializeR
         metadata={
             **table_metadata(uncovered),
             "by sector": value_counts(uncovered["sector"].fillna("unknown")),
-            "vulnerable": dg.MetadataValue.int(
+            VULNERABLE: dg.MetadataValue.int(
                 int(unified_workers.loc[unified_workers["uncovered_informal"], "vulnerable"].sum())
             ),
         },
@@ -68,6 +77,8 @@ def uncovered_informal_workers(unified_workers: pd.DataFrame) -> dg.MaterializeR
 
 
 @dg.asset(
+    name=COVERAGE_BY_AREA,
+    ins={UNIFIED_WORKERS: dg.AssetIn()},
     partitions_def=snapshot_partitions,
     group_name=REGISTRY,
     kinds={"pandas", "parquet"},

@@ -30,7 +30,28 @@ from dagster import AssetExecutionContext
 import data_contracts
 from assets.check_names import CONTRACT_FILE_RULES
 from assets.groups import source_system
-from assets.metadata import markdown_table, share, table_metadata
+from assets.keys import (
+    ingest_step_name,
+    quarantine_key,
+    quarantine_name,
+    raw_key,
+    raw_name,
+    standard_key,
+    standard_name,
+)
+from assets.metadata import (
+    CHECK_ERRORS,
+    NIK_VALIDITY_RATE,
+    REGION_RESOLUTION_RATE,
+    ROW_COUNT,
+    ROWS_READ,
+    SKIPPED,
+    TOP_REASONS,
+    markdown_table,
+    metadata_label,
+    share,
+    table_metadata,
+)
 from assets.partitions import snapshot_date, snapshot_partitions
 from assets.resources import SourceInbox
 from data_contracts.reader import LINEAGE_COLUMNS
@@ -46,18 +67,6 @@ IngestEvent = dg.MaterializeResult | dg.AssetCheckResult
 SOURCE_FORMAT_KINDS = {"csv": ("csv",), "excel": ("excel",), "sql": ("sql",), "auto": ("csv", "excel")}
 
 
-def raw_key(source: str) -> dg.AssetKey:
-    return dg.AssetKey(f"raw_{source}")
-
-
-def quarantine_key(source: str) -> dg.AssetKey:
-    return dg.AssetKey(f"quarantine_{source}")
-
-
-def standard_key(source: str) -> dg.AssetKey:
-    return dg.AssetKey(f"standard_{source}")
-
-
 def build_source_assets(contract: data_contracts.Contract) -> dg.AssetsDefinition:
     """The read → validate → standardise step of one source, as three assets and a blocking check."""
     source = contract.source
@@ -69,22 +78,22 @@ def build_source_assets(contract: data_contracts.Contract) -> dg.AssetsDefinitio
     }
 
     @dg.multi_asset(
-        name=f"ingest_{source}",
+        name=ingest_step_name(source),
         outs={
-            f"raw_{source}": dg.AssetOut(
+            raw_name(source): dg.AssetOut(
                 key=raw_key(source),
                 description=f"{contract.title}: the source as read from the inbox (not stored).",
                 dagster_type=dg.Nothing,
                 kinds={"pandas", *SOURCE_FORMAT_KINDS.get(contract.read.format, ())},
                 **common,
             ),
-            f"quarantine_{source}": dg.AssetOut(
+            quarantine_name(source): dg.AssetOut(
                 key=quarantine_key(source),
                 description=f"{contract.title}: rows that break the contract's row rules, with reasons.",
                 kinds={"pandas", "parquet"},
                 **common,
             ),
-            f"standard_{source}": dg.AssetOut(
+            standard_name(source): dg.AssetOut(
                 key=standard_key(source),
                 description=f"{contract.title}: accepted records in the common person schema.",
                 kinds={"pandas", "parquet"},
@@ -92,8 +101,8 @@ def build_source_assets(contract: data_contracts.Contract) -> dg.AssetsDefinitio
             ),
         },
         internal_asset_deps={
-            f"quarantine_{source}": {raw_key(source)},
-            f"standard_{source}": {raw_key(source)},
+            quarantine_name(source): {raw_key(source)},
+            standard_name(source): {raw_key(source)},
         },
         check_specs=[
             dg.AssetCheckSpec(
@@ -172,7 +181,7 @@ def _rejected(contract: data_contracts.Contract, file_errors: list[str]) -> Iter
     yield _file_rules_result(contract, file_errors)
     if contract.required:
         return
-    skipped = {"skipped": dg.MetadataValue.text("optional source rejected by its file rules: no rows tonight")}
+    skipped = {SKIPPED: dg.MetadataValue.text("optional source rejected by its file rules: no rows tonight")}
     yield dg.MaterializeResult(
         asset_key=quarantine_key(contract.source),
         value=empty_quarantine(),
@@ -210,7 +219,7 @@ def _file_rules_result(contract: data_contracts.Contract, file_errors: list[str]
         severity=dg.AssetCheckSeverity.ERROR if contract.required else dg.AssetCheckSeverity.WARN,
         metadata={
             "file errors": dg.MetadataValue.int(len(file_errors)),
-            "errors": dg.MetadataValue.json(file_errors),
+            CHECK_ERRORS: dg.MetadataValue.json(file_errors),
             "source required": dg.MetadataValue.bool(contract.required),
         },
     )
@@ -220,15 +229,15 @@ def _raw_metadata(raw: data_contracts.RawSource, report: data_contracts.Validati
     severities = report.row_issues["severity"].value_counts()
     known = set(report.known_columns)
     return {
-        "dagster/row_count": dg.MetadataValue.int(len(raw.frame)),
+        ROW_COUNT: dg.MetadataValue.int(len(raw.frame)),
         "files": dg.MetadataValue.json(list(raw.files)),
-        "rows read": dg.MetadataValue.int(len(raw.frame)),
+        ROWS_READ: dg.MetadataValue.int(len(raw.frame)),
         # Contract columns only: a file whose header line is missing has data values as column names.
         "columns": dg.MetadataValue.json([c for c in raw.frame.columns if c in known]),
         "other columns": dg.MetadataValue.int(
             sum(c not in known and c not in LINEAGE_COLUMNS for c in raw.frame.columns)
         ),
-        **{name.replace("_", " "): dg.MetadataValue.int(count) for name, count in raw.line_totals().items()},
+        **{metadata_label(name): dg.MetadataValue.int(count) for name, count in raw.line_totals().items()},
         "files dropped": dg.MetadataValue.json(list(raw.dropped_files)),
         "file errors": dg.MetadataValue.int(len(report.file_errors)),
         "warnings": dg.MetadataValue.json(list(report.warnings)),
@@ -256,8 +265,8 @@ def _quarantine_metadata(quarantine: pd.DataFrame, issues: pd.DataFrame) -> dict
         quarantining.groupby(["column", "reason"])["row"].nunique().sort_values(ascending=False, kind="stable")
     )
     return {
-        "dagster/row_count": dg.MetadataValue.int(len(quarantine)),
-        "top reasons": dg.MetadataValue.json(
+        ROW_COUNT: dg.MetadataValue.int(len(quarantine)),
+        TOP_REASONS: dg.MetadataValue.json(
             {
                 (f"{column}: {reason}" if column else reason): int(rows)
                 for (column, reason), rows in rows_per_reason.head(TOP_QUARANTINE_REASONS).items()
@@ -270,8 +279,8 @@ def _standard_metadata(records: pd.DataFrame, accounting: dict[str, int], flagge
     rows = len(records)
     return {
         **table_metadata(records),
-        **{name.replace("_", " "): dg.MetadataValue.int(int(count)) for name, count in accounting.items()},
+        **{metadata_label(name): dg.MetadataValue.int(int(count)) for name, count in accounting.items()},
         "rows flagged": dg.MetadataValue.int(flagged),
-        "nik validity rate": dg.MetadataValue.float(share(int(records["nik_valid"].sum()), rows)),
-        "region resolution rate": dg.MetadataValue.float(share(int(records["kelurahan_code"].notna().sum()), rows)),
+        NIK_VALIDITY_RATE: dg.MetadataValue.float(share(int(records["nik_valid"].sum()), rows)),
+        REGION_RESOLUTION_RATE: dg.MetadataValue.float(share(int(records["kelurahan_code"].notna().sum()), rows)),
     }

@@ -10,12 +10,14 @@ from typing import TYPE_CHECKING
 
 import dagster as dg
 
+from assets import metadata as md
+from assets.keys import RAW, STANDARD, quarantine_name, raw_name, source_of, standard_name
 from assets.publication import PUBLISH_SNAPSHOT
+from satupekerja.publishing import tables
 
 if TYPE_CHECKING:
     from dagster._utils.error import SerializableErrorInfo
 
-RAW_PREFIX, STANDARD_PREFIX, QUARANTINE_PREFIX = "raw_", "standard_", "quarantine_"
 PARTITION_TAG = "dagster/partition"
 UI_HINT = "Open the Dagster UI on this instance: make dev  (then http://localhost:3000)"
 
@@ -32,10 +34,10 @@ class FailedCheck:
     @classmethod
     def from_evaluation(cls, evaluation: dg.AssetCheckEvaluation) -> FailedCheck:
         metadata = evaluation.metadata
-        if "errors" in metadata:
-            problems = [str(error) for error in metadata["errors"].value]
-        elif "message" in metadata:
-            problems = [str(metadata["message"].value)]
+        if md.CHECK_ERRORS in metadata:
+            problems = [str(error) for error in metadata[md.CHECK_ERRORS].value]
+        elif md.CHECK_MESSAGE in metadata:
+            problems = [str(metadata[md.CHECK_MESSAGE].value)]
         else:
             problems = [evaluation.description or "failed"]
         return cls(evaluation.asset_key.to_user_string(), evaluation.check_name, evaluation.severity.value, problems)
@@ -93,8 +95,8 @@ class RunSummary:
         from satupekerja.privacy.pseudonyms import PrivacyConfigError, load_pseudonymisation_key
 
         publication = self.metadata.get(PUBLISH_SNAPSHOT, {})
-        if "pseudonyms reversible" in publication:
-            reversible = bool(publication["pseudonyms reversible"])
+        if md.PSEUDONYMS_REVERSIBLE in publication:
+            reversible = bool(publication[md.PSEUDONYMS_REVERSIBLE])
         else:
             try:
                 reversible = load_pseudonymisation_key().is_demo
@@ -104,7 +106,8 @@ class RunSummary:
 
     def _sources(self) -> list[str]:
         names = [*self.metadata, *(check.asset for check in self.failed_checks)]
-        return sorted({name.split("_", 1)[1] for name in names if name.startswith((RAW_PREFIX, STANDARD_PREFIX))})
+        sources = (source_of(name, RAW, STANDARD) for name in names)
+        return sorted({source for source in sources if source is not None})
 
     def _source_lines(self) -> list[str]:
         header = (
@@ -114,28 +117,28 @@ class RunSummary:
         lines = ["Sources (sumber)", header]
         reasons, accounting = [], []
         for source in self._sources():
-            standard = self.metadata.get(STANDARD_PREFIX + source)
-            if standard is None or "skipped" in standard:
-                raw = self.metadata.get(RAW_PREFIX + source)
-                read = f"{raw['rows read']:,}" if raw else "-"
-                physical = f"{raw['lines physical']:,}" if raw and "lines physical" in raw else "-"
+            standard = self.metadata.get(standard_name(source))
+            if standard is None or md.SKIPPED in standard:
+                raw = self.metadata.get(raw_name(source))
+                read = f"{raw[md.ROWS_READ]:,}" if raw else "-"
+                physical = f"{raw[md.LINES_PHYSICAL]:,}" if raw and md.LINES_PHYSICAL in raw else "-"
                 status = "skipped: optional, file rules failed" if standard else "not standardised: file rules failed"
                 lines.append(f"  {source:<28}{physical:>9}{read:>9}  {status}")
-                if raw and raw.get("lines file error"):
+                if raw and raw.get(md.LINES_FILE_ERROR):
                     accounting.append(
-                        f"  {source}: {raw['lines file error']:,} lines inside files refused by a file error"
+                        f"  {source}: {raw[md.LINES_FILE_ERROR]:,} lines inside files refused by a file error"
                     )
                 continue
-            physical = standard.get("lines physical")
+            physical = standard.get(md.LINES_PHYSICAL)
             lines.append(
-                f"  {source:<28}{'-' if physical is None else format(physical, ','):>9}{standard['rows read']:>9,}"
-                f"{standard['rows standardised']:>14,}"
-                f"{standard['rows quarantined']:>13,}{standard['nik validity rate']:>11.1%}"
-                f"{standard['region resolution rate']:>11.1%}"
+                f"  {source:<28}{'-' if physical is None else format(physical, ','):>9}{standard[md.ROWS_READ]:>9,}"
+                f"{standard[md.ROWS_STANDARDISED]:>14,}"
+                f"{standard[md.ROWS_QUARANTINED]:>13,}{standard[md.NIK_VALIDITY_RATE]:>11.1%}"
+                f"{standard[md.REGION_RESOLUTION_RATE]:>11.1%}"
             )
             if physical is not None:
                 accounting.append(_accounting_line(source, standard))
-            top = self.metadata.get(QUARANTINE_PREFIX + source, {}).get("top reasons") or {}
+            top = self.metadata.get(quarantine_name(source), {}).get(md.TOP_REASONS) or {}
             if top:
                 reasons.append(f"  {source}: " + "; ".join(f"{reason} ({count:,})" for reason, count in top.items()))
         if accounting:
@@ -150,28 +153,28 @@ class RunSummary:
         return [*lines, ""]
 
     def _integration_lines(self) -> list[str]:
-        person_records = self.metadata.get("person_records")
-        links = self.metadata.get("worker_links")
-        uncovered = self.metadata.get("uncovered_informal_workers")
+        person_records = self.metadata.get(tables.PERSON_RECORDS)
+        links = self.metadata.get(tables.WORKER_LINKS)
+        uncovered = self.metadata.get(tables.UNCOVERED_INFORMAL_WORKERS)
         lines = []
         if person_records is not None:
             lines.append(
-                f"person_records: {person_records['dagster/row_count']:,} records from {len(self._sources())} sources"
+                f"{tables.PERSON_RECORDS}: {person_records[md.ROW_COUNT]:,} records from {len(self._sources())} sources"
             )
         if links is not None:
             lines.append(
-                f"matched people: {links['workers']:,} workers, {links['workers with records in several sources']:,} "
+                f"matched people: {links[md.WORKERS]:,} workers, {links[md.WORKERS_IN_SEVERAL_SOURCES]:,} "
                 "of them found in more than one source"
             )
-        unified = self.metadata.get("unified_workers") or {}
-        if unified.get("coverage computed") is False:
+        unified = self.metadata.get(tables.UNIFIED_WORKERS) or {}
+        if unified.get(md.COVERAGE_COMPUTED) is False:
             lines.append(
                 "coverage: not computed (no contract declares a membership register: roles.membership_register)"
             )
         elif uncovered is not None:
             lines.append(
-                f"uncovered informal workers: {uncovered['dagster/row_count']:,} "
-                f"({uncovered['vulnerable']:,} vulnerable: PBI or lapsed PBPU health cover)"
+                f"uncovered informal workers: {uncovered[md.ROW_COUNT]:,} "
+                f"({uncovered[md.VULNERABLE]:,} vulnerable: PBI or lapsed PBPU health cover)"
             )
         return [*lines, ""] if lines else []
 
@@ -189,35 +192,37 @@ class RunSummary:
         return lines
 
     def _output_lines(self) -> list[str]:
-        stored = [Path(str(values["dagster/uri"])) for values in self.metadata.values() if "dagster/uri" in values]
+        stored = [Path(str(values[md.STORED_URI])) for values in self.metadata.values() if md.STORED_URI in values]
         lines = []
         if stored:
             storage_root = os.path.commonpath([path.parents[2] for path in stored])
             lines.append(f"  asset storage (Parquet, personal data: restricted): {storage_root}")
         publication = self.metadata.get(PUBLISH_SNAPSHOT, {})
-        if publication.get("published"):
-            lines += [f"  warehouse: {publication['warehouse']}", f"  DuckDB views: {publication['duckdb']}"]
+        if publication.get(md.PUBLISHED):
+            lines += [f"  warehouse: {publication[md.WAREHOUSE]}", f"  DuckDB views: {publication[md.DUCKDB]}"]
         return ["Outputs", *lines, ""] if lines else []
 
 
 def _accounting_line(source: str, standard: Mapping[str, object]) -> str:
     parts = {
-        "header": "lines header",
-        "blank": "lines blank",
-        "continuation": "lines continuation",
-        "in dropped files": "lines file error",
+        "header": md.LINES_HEADER,
+        "blank": md.LINES_BLANK,
+        "continuation": md.LINES_CONTINUATION,
+        "in dropped files": md.LINES_FILE_ERROR,
     }
     shown = " + ".join(
         f"{int(standard.get(key) or 0):,} {label}"
         for label, key in parts.items()
         if standard.get(key) or label == "header"
     )
-    balanced = int(standard["lines physical"]) == sum(int(standard.get(key) or 0) for key in parts.values()) + int(
-        standard["rows read"]
-    ) and int(standard["rows read"]) == int(standard["rows standardised"]) + int(standard["rows quarantined"])
+    physical, read = int(standard[md.LINES_PHYSICAL]), int(standard[md.ROWS_READ])
+    standardised, quarantined = int(standard[md.ROWS_STANDARDISED]), int(standard[md.ROWS_QUARANTINED])
+    balanced = physical == sum(int(standard.get(key) or 0) for key in parts.values()) + read and (
+        read == standardised + quarantined
+    )
     return (
-        f"  {source}: {int(standard['lines physical']):,} lines = {shown} + {int(standard['rows read']):,} rows "
-        f"({int(standard['rows standardised']):,} standardised + {int(standard['rows quarantined']):,} "
+        f"  {source}: {physical:,} lines = {shown} + {read:,} rows "
+        f"({standardised:,} standardised + {quarantined:,} "
         f"quarantined) {'OK' if balanced else 'DOES NOT BALANCE'}"
     )
 

@@ -1,11 +1,13 @@
 """Publication guards: whether a night's snapshot is fit to replace the last published one.
 
-Pure evaluation over per-source counts (no Dagster, no files): the publishing asset gathers
-:class:`SnapshotStats` for tonight and for the last published snapshot and publishes only when every guard
-passes. Every guard is blocking. Messages and figures carry source ids and counts, never personal data.
+Pure evaluation over per-source counts (no Dagster, no files, no warehouse): the publishing asset gathers
+:class:`SnapshotStats` for tonight (:func:`stats_from_outputs`) and for the last published snapshot (read by
+:func:`satupekerja.publishing.warehouse.previous_stats`) and publishes only when every guard passes. Every
+guard is blocking. Messages and figures carry source ids and counts, never personal data.
 
-The stats of each published snapshot are published with it (table :data:`STATS_TABLE`, see
-:meth:`SnapshotStats.to_frame`) so the next night compares against exactly what was published.
+The stats of each published snapshot are published with it (table
+:data:`satupekerja.publishing.tables.PUBLICATION_STATS`, see :meth:`SnapshotStats.to_frame`) so the next night
+compares against exactly what was published.
 """
 
 from __future__ import annotations
@@ -20,12 +22,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from data_contracts.output_contracts import validate_outputs
-from satupekerja.publishing.warehouse import ANALYTICS, RESTRICTED, SnapshotNotFoundError, Warehouse
 
-STATS_TABLE = "publication_stats"
-WORKER_LINKS_TABLE = "worker_links"
-WORKER_ID_HISTORY_TABLE = "worker_id_history"
-MATCHING_MODEL_TABLE = "matching_model"
 #: The id history's own ``snapshot_date`` (the night of each event) is stored as ``event_date``: in the
 #: warehouse ``snapshot_date`` is the partition key, the night the cumulative history was published.
 HISTORY_EVENT_DATE = "event_date"
@@ -107,7 +104,7 @@ class SnapshotStats:
     sources: Mapping[str, SourceStats] = field(default_factory=dict)
 
     def to_frame(self) -> pd.DataFrame:
-        """One row per source: what :data:`STATS_TABLE` stores with each published snapshot."""
+        """One row per source: what ``publication_stats`` stores with each published snapshot."""
         columns = [setting.name for setting in fields(SourceStats)]
         frame = pd.DataFrame(
             [[source, *(getattr(stats, name) for name in columns)] for source, stats in sorted(self.sources.items())],
@@ -368,58 +365,6 @@ def record_sources(record_ids: pd.Series) -> pd.Series:
 
 
 _TEXT_TYPES = {pa.string(): pd.StringDtype(na_value=float("nan"))}
-
-
-def last_published_before(warehouse: Warehouse, snapshot_date: date) -> date | None:
-    """The newest published snapshot strictly before ``snapshot_date``: what tonight is compared with and
-    inherits worker ids from (a re-run of a night never compares with, or inherits from, itself)."""
-    earlier = [published for published in warehouse.snapshots() if published < snapshot_date]
-    return earlier[-1] if earlier else None
-
-
-def previous_stats(warehouse: Warehouse, snapshot_date: date) -> SnapshotStats | None:
-    """The stats published with the last snapshot before ``snapshot_date``, if any."""
-    previous = last_published_before(warehouse, snapshot_date)
-    if previous is None:
-        return None
-    try:
-        return SnapshotStats.from_frame(previous, warehouse.read(STATS_TABLE, previous, ANALYTICS))
-    except SnapshotNotFoundError:
-        return None
-
-
-def previous_worker_ids(warehouse: Warehouse, snapshot_date: date) -> tuple[pd.DataFrame | None, pd.DataFrame | None]:
-    """``(record_id → worker_id, id history)`` of the last snapshot before ``snapshot_date``, for
-    :func:`matching.stable_ids.assign_worker_ids`; ``(None, None)`` before the first publication."""
-    previous = last_published_before(warehouse, snapshot_date)
-    if previous is None:
-        return None, None
-    links = warehouse.read(WORKER_LINKS_TABLE, previous, RESTRICTED)[["record_id", "worker_id"]]
-    try:
-        history = warehouse.read(WORKER_ID_HISTORY_TABLE, previous, ANALYTICS)
-    except SnapshotNotFoundError:
-        return links, None
-    return links, history.rename(columns={HISTORY_EVENT_DATE: "snapshot_date"})
-
-
-def previous_matching_model(warehouse: Warehouse, snapshot_date: date) -> dict | None:
-    """The matching model published with the last snapshot before ``snapshot_date`` (None: none published)."""
-    previous = last_published_before(warehouse, snapshot_date)
-    if previous is None:
-        return None
-    return published_matching_model(warehouse, previous)
-
-
-def published_matching_model(warehouse: Warehouse, snapshot_date: date | None = None) -> dict | None:
-    """The model document published with ``snapshot_date`` (default: the latest); None when that snapshot has
-    no model (published before models were)."""
-    import json
-
-    try:
-        frame = warehouse.read(MATCHING_MODEL_TABLE, snapshot_date, tier=RESTRICTED)
-    except SnapshotNotFoundError:
-        return None
-    return json.loads(frame["model_json"].iloc[0]) if len(frame) else None
 
 
 def history_for_warehouse(history: pd.DataFrame) -> pd.DataFrame:

@@ -37,6 +37,9 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from satupekerja.publishing import tables
+from satupekerja.publishing.guards import HISTORY_EVENT_DATE, SnapshotStats
+
 WAREHOUSE_DIR_ENV = "SATUPEKERJA_WAREHOUSE_DIR"
 ANALYTICS = "analytics"
 RESTRICTED = "restricted"
@@ -500,6 +503,60 @@ def _remove_empty_dirs(top: Path) -> None:
     for directory in sorted((p for p in top.rglob("*") if p.is_dir()), key=lambda p: len(p.parts), reverse=True):
         with contextlib.suppress(OSError):
             directory.rmdir()
+
+
+# What the last publication holds: the reads the nightly assets and the staff tools make of earlier snapshots
+# (the guards themselves stay pure: :mod:`satupekerja.publishing.guards`).
+
+
+def last_published_before(warehouse: Warehouse, snapshot_date: date) -> date | None:
+    """The newest published snapshot strictly before ``snapshot_date``: what tonight is compared with and
+    inherits worker ids from (a re-run of a night never compares with, or inherits from, itself)."""
+    earlier = [published for published in warehouse.snapshots() if published < snapshot_date]
+    return earlier[-1] if earlier else None
+
+
+def previous_stats(warehouse: Warehouse, snapshot_date: date) -> SnapshotStats | None:
+    """The stats published with the last snapshot before ``snapshot_date``, if any."""
+    previous = last_published_before(warehouse, snapshot_date)
+    if previous is None:
+        return None
+    try:
+        return SnapshotStats.from_frame(previous, warehouse.read(tables.PUBLICATION_STATS, previous, ANALYTICS))
+    except SnapshotNotFoundError:
+        return None
+
+
+def previous_worker_ids(warehouse: Warehouse, snapshot_date: date) -> tuple[pd.DataFrame | None, pd.DataFrame | None]:
+    """``(record_id → worker_id, id history)`` of the last snapshot before ``snapshot_date``, for
+    :func:`matching.stable_ids.assign_worker_ids`; ``(None, None)`` before the first publication."""
+    previous = last_published_before(warehouse, snapshot_date)
+    if previous is None:
+        return None, None
+    links = warehouse.read(tables.WORKER_LINKS, previous, RESTRICTED)[["record_id", "worker_id"]]
+    try:
+        history = warehouse.read(tables.WORKER_ID_HISTORY, previous, ANALYTICS)
+    except SnapshotNotFoundError:
+        return links, None
+    return links, history.rename(columns={HISTORY_EVENT_DATE: "snapshot_date"})
+
+
+def previous_matching_model(warehouse: Warehouse, snapshot_date: date) -> dict | None:
+    """The matching model published with the last snapshot before ``snapshot_date`` (None: none published)."""
+    previous = last_published_before(warehouse, snapshot_date)
+    if previous is None:
+        return None
+    return published_matching_model(warehouse, previous)
+
+
+def published_matching_model(warehouse: Warehouse, snapshot_date: date | None = None) -> dict | None:
+    """The model document published with ``snapshot_date`` (default: the latest); None when that snapshot has
+    no model (published before models were)."""
+    try:
+        frame = warehouse.read(tables.MATCHING_MODEL, snapshot_date, tier=RESTRICTED)
+    except SnapshotNotFoundError:
+        return None
+    return json.loads(frame["model_json"].iloc[0]) if len(frame) else None
 
 
 def _check_tier(tier: str) -> None:

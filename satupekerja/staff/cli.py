@@ -30,9 +30,16 @@ from data_contracts.regions import load_region_reference
 from matching import ModelMismatchError, model_from_dict, score_record_pairs, settings_fingerprint
 from satupekerja.privacy.audit import INTENT, AuditError, AuditLog, pseudonymise_filter_value
 from satupekerja.privacy.pseudonyms import PrivacyConfigError, load_pseudonymisation_key
-from satupekerja.publishing.guards import published_matching_model
+from satupekerja.publishing import tables
 from satupekerja.publishing.retention import apply_retention, retention_days_from_env
-from satupekerja.publishing.warehouse import ANALYTICS, RESTRICTED, SnapshotNotFoundError, Warehouse, WarehouseError
+from satupekerja.publishing.warehouse import (
+    ANALYTICS,
+    RESTRICTED,
+    SnapshotNotFoundError,
+    Warehouse,
+    WarehouseError,
+    published_matching_model,
+)
 from satupekerja.registry import lookup
 from satupekerja.staff import checklist, exports, report
 from satupekerja.staff.safe_output import OWNER_ONLY_DIR, owner_only_file, private_folder
@@ -40,8 +47,13 @@ from satupekerja.staff.safe_output import OWNER_ONLY_DIR, owner_only_file, priva
 EXPORT_DIR_ENV = "SATUPEKERJA_EXPORT_DIR"
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
-UNIFIED, UNCOVERED, COVERAGE = "unified_workers", "uncovered_informal_workers", "coverage_by_area"
-LINKS, PERSON_RECORDS, SCORED_PAIRS, HISTORY = "worker_links", "person_records", "scored_pairs", "worker_id_history"
+UNIFIED, UNCOVERED, COVERAGE = tables.UNIFIED_WORKERS, tables.UNCOVERED_INFORMAL_WORKERS, tables.COVERAGE_BY_AREA
+LINKS, PERSON_RECORDS, SCORED_PAIRS, HISTORY = (
+    tables.WORKER_LINKS,
+    tables.PERSON_RECORDS,
+    tables.SCORED_PAIRS,
+    tables.WORKER_ID_HISTORY,
+)
 
 app = typer.Typer(
     help="Satu Pekerja: outreach lists, list checks, person look-ups and coverage reports for BPJS Ketenagakerjaan Depok.",

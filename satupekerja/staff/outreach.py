@@ -22,6 +22,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from satupekerja.privacy.pseudonyms import PseudonymisationKey, hmac_pseudonym
+from satupekerja.publishing import tables
 from satupekerja.publishing.warehouse import RESTRICTED, Warehouse
 from satupekerja.registry.coverage import ACTIVE
 from satupekerja.web.models import REACHED_OUTCOMES, Account, Assignment, Conversion, FunnelNight, Outcome
@@ -99,8 +100,8 @@ def record_night(
     snapshot_date = snapshot_date or warehouse.latest_snapshot()
     if snapshot_date is None:
         raise LookupError(f"no snapshot is published in {warehouse.root}")
-    unified = warehouse.read("unified_workers", snapshot_date, RESTRICTED)
-    uncovered = warehouse.read("uncovered_informal_workers", snapshot_date, RESTRICTED)
+    unified = warehouse.read(tables.UNIFIED_WORKERS, snapshot_date, RESTRICTED)
+    uncovered = warehouse.read(tables.UNCOVERED_INFORMAL_WORKERS, snapshot_date, RESTRICTED)
     with Session(engine) as session:
         outcomes = outcomes_frame(session)
         assignments = assignments_frame(session)

@@ -16,11 +16,17 @@ import numpy as np
 import pandas as pd
 
 from data_contracts.regions import load_region_reference
+from satupekerja.publishing import tables
 from satupekerja.publishing.warehouse import ANALYTICS, RESTRICTED, SnapshotNotFoundError, Warehouse
 from satupekerja.web.models import ADMIN, AGENT, AREA, BRANCH, Account
 
-UNIFIED, UNCOVERED, COVERAGE = "unified_workers", "uncovered_informal_workers", "coverage_by_area"
-LINKS, PERSON_RECORDS, SCORED_PAIRS, HISTORY = "worker_links", "person_records", "scored_pairs", "worker_id_history"
+UNIFIED, UNCOVERED, COVERAGE = tables.UNIFIED_WORKERS, tables.UNCOVERED_INFORMAL_WORKERS, tables.COVERAGE_BY_AREA
+LINKS, PERSON_RECORDS, SCORED_PAIRS, HISTORY = (
+    tables.WORKER_LINKS,
+    tables.PERSON_RECORDS,
+    tables.SCORED_PAIRS,
+    tables.WORKER_ID_HISTORY,
+)
 
 
 class NothingPublishedError(RuntimeError):
@@ -180,7 +186,7 @@ class Snapshot:
         key = (str(self.warehouse.root), self.date, id(settings))
         with _MODEL_LOCK:
             if key not in _MODELS:
-                from satupekerja.publishing.guards import published_matching_model
+                from satupekerja.publishing.warehouse import published_matching_model
                 from satupekerja.staff.checklist import registry_model
 
                 _MODELS.clear()

@@ -67,8 +67,7 @@ def test_the_night_metadata_of_a_clean_night_holds_no_personal_value(first_night
 
 def test_a_demo_warehouse_refuses_a_production_key_until_rebuilt(first_night, tmp_path, monkeypatch):
     from assets.publication import DEFAULT_PUBLISHED_TABLES, publish
-    from satupekerja.publishing.guards import previous_stats
-    from satupekerja.publishing.warehouse import WarehouseError
+    from satupekerja.publishing.warehouse import WarehouseError, previous_stats
 
     shutil.copytree(first_night.warehouse, tmp_path / "warehouse")
     warehouse = Warehouse(tmp_path / "warehouse")

@@ -29,9 +29,8 @@ from satupekerja.publishing.guards import (
     SourceStats,
     all_passed,
     evaluate_guards,
-    previous_worker_ids,
 )
-from satupekerja.publishing.warehouse import Warehouse
+from satupekerja.publishing.warehouse import Warehouse, previous_worker_ids
 from satupekerja.registry.coverage import coverage_by_area, uncovered_informal_workers
 from satupekerja.registry.unify import build_unified_workers
 
