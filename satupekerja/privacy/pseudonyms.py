@@ -30,6 +30,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from satupekerja.registry.unify import GOLDEN_FIELDS
+
 MODE_ENV = "SATUPEKERJA_MODE"
 KEY_ENV = "SATUPEKERJA_HMAC_KEY"
 DEMO_MODE = "demo"
@@ -294,24 +296,7 @@ COLUMN_POLICY: dict[str, ColumnPolicy] = {
 
 #: Golden-record provenance: ``<field>_source`` names the source a golden field came from (a source id, never
 #: the value), for every field that survivorship picks.
-SURVIVORSHIP_FIELDS = (
-    "nik",
-    "kk",
-    "name",
-    "birth_date",
-    "birth_place",
-    "sex",
-    "phone",
-    "alias",
-    "occupation",
-    "sector",
-    "address",
-    "rt",
-    "rw",
-    "kelurahan_code",
-    "kecamatan_code",
-)
-COLUMN_POLICY.update({f"{field}_source": KEEP for field in SURVIVORSHIP_FIELDS})
+COLUMN_POLICY.update({f"{field}_source": KEEP for field in GOLDEN_FIELDS})
 
 
 def _coarsened(column: str, values: pd.Series, snapshot_date: date) -> pd.DataFrame:

@@ -49,6 +49,9 @@ from satupekerja.registry.grouping import (
 IDENTITY_FIELDS: tuple[str, ...] = ("nik", "kk", "name", "birth_date", "birth_place", "sex")
 CONTACT_FIELDS: tuple[str, ...] = ("phone", "alias", "occupation", "sector")
 RESIDENCE_FIELDS: tuple[str, ...] = ("address", "rt", "rw", "kelurahan_code", "kecamatan_code")
+#: Every field survivorship picks for the golden record, each published with ``<field>_source`` (the source id it
+#: came from): the one list the privacy policy, the staff tools and the ``unified_workers`` output contract follow.
+GOLDEN_FIELDS: tuple[str, ...] = (*IDENTITY_FIELDS, *CONTACT_FIELDS, *RESIDENCE_FIELDS)
 
 #: Person-schema columns the unified record and the coverage flags read.
 LINKED_COLUMNS: tuple[str, ...] = tuple(

@@ -41,6 +41,7 @@ from satupekerja.publishing.warehouse import (
     published_matching_model,
 )
 from satupekerja.registry import lookup
+from satupekerja.registry.unify import GOLDEN_FIELDS
 from satupekerja.staff import checklist, exports, report
 from satupekerja.staff.safe_output import OWNER_ONLY_DIR, owner_only_file, private_folder
 
@@ -498,23 +499,6 @@ def _pairs_scored_with_published_model(
     return score_record_pairs(own, model, settings) if len(own) > 1 else None
 
 
-GOLDEN_FIELDS = (
-    "nik",
-    "kk",
-    "name",
-    "alias",
-    "birth_date",
-    "birth_place",
-    "sex",
-    "phone",
-    "address",
-    "rt",
-    "rw",
-    "kelurahan_code",
-    "kecamatan_code",
-    "occupation",
-    "sector",
-)
 COVERAGE_FIELDS = (
     "employment_type",
     "employment_evidence",

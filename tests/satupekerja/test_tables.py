@@ -40,3 +40,12 @@ def test_catalogue_tables_are_not_mistaken_for_per_source_assets() -> None:
     assert parse_source_asset("standard_") is None
     assert parse_source_asset("raw") is None
 
+
+def test_the_unified_workers_contract_has_a_source_column_for_every_golden_field_and_no_other() -> None:
+    from satupekerja.privacy.pseudonyms import COLUMN_POLICY, ColumnPolicy
+    from satupekerja.registry.unify import GOLDEN_FIELDS
+
+    contract = load_output_contracts()[tables.UNIFIED_WORKERS]
+    provenance = {name for name in contract.column_names if name.endswith("_source")}
+    assert provenance == {f"{field}_source" for field in GOLDEN_FIELDS}
+    assert all(COLUMN_POLICY[name] is ColumnPolicy.KEEP for name in provenance)
