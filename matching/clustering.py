@@ -165,9 +165,27 @@ def _group_holds(scored: pd.DataFrame, group: tuple[LevelsOf | tuple[LevelsOf, .
     for alternative in group:
         every = np.ones(len(scored), dtype=bool)
         for condition in alternative if isinstance(alternative, tuple) else (alternative,):
-            every &= scored[f"level_{condition.comparison}"].isin(condition.levels).to_numpy()
+            every &= _at_levels(scored, condition)
         holds |= every
     return holds
+
+
+def _at_levels(scored: pd.DataFrame, condition: LevelsOf) -> np.ndarray:
+    """Where the pair is at one of ``condition``'s levels. A comparison the pairs were not scored on, or a level
+    it does not have, is an error: a renamed level must not silently turn a guard off. (Settings are checked
+    when they load, :func:`matching.settings.settings_problems`; this holds for guards built in code too.)"""
+    column = f"level_{condition.comparison}"
+    if column not in scored.columns:
+        raise ValueError(f"clustering guard: the pairs were not scored on a comparison named {condition.comparison!r}")
+    levels = scored[column]
+    if isinstance(levels.dtype, pd.CategoricalDtype):
+        unknown = [level for level in condition.levels if level not in levels.cat.categories]
+        if unknown:
+            raise ValueError(
+                f"clustering guard: {unknown} not level(s) of comparison {condition.comparison!r} "
+                f"(its levels: {list(levels.cat.categories)})"
+            )
+    return levels.isin(condition.levels).to_numpy()
 
 
 def cluster(scored: pd.DataFrame, features: pd.DataFrame, prior_weight: float, guards: ClusterGuards) -> pd.DataFrame:

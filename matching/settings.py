@@ -198,6 +198,15 @@ def settings_problems(settings: MatchSettings) -> list[str]:
         for level in comparison.max_weight:
             if level not in comparison.levels:
                 problems.append(f"comparisons[{k}] ({comparison.name}).max_weight: {level!r} is not one of its levels")
+        for level in comparison.frequency_levels:
+            if level not in comparison.levels:
+                problems.append(
+                    f"comparisons[{k}] ({comparison.name}).frequency_levels: {level!r} is not one of its levels"
+                )
+        if comparison.tf_level is not None and comparison.tf_level not in comparison.levels:
+            problems.append(
+                f"comparisons[{k}] ({comparison.name}).tf_level: {comparison.tf_level!r} is not one of its levels"
+            )
     by_name = {comparison.name: comparison for comparison in settings.comparisons}
     guard = settings.nik_conflict_guard
     groups = [(f"clustering.link_requires[{g}]", group) for g, group in enumerate(settings.link_requires)]

@@ -111,3 +111,25 @@ def test_yaml_syntax_error_names_line(tmp_path):
 def test_missing_file_is_named(tmp_path):
     with pytest.raises(MatchSettingsError, match="cannot read matching settings"):
         load_matching_settings(tmp_path / "absent.yaml")
+
+
+def test_a_declared_comparison_renaming_a_level_a_guard_names_fails_to_load(tmp_path):
+    """A comparison declared level by level may name its levels freely; a guard still naming the old level
+    is an error at load time naming the guard, the comparison and the level, not a guard silently off."""
+
+    def declare_phone_levels(document):
+        phone = next(c for c in document["comparisons"] if c["name"] == "phone")
+        phone.clear()
+        phone.update(
+            name="phone", kind="levels", levels=[{"name": "same_number", "when": {"exact": "phone"}}, {"name": "else"}]
+        )
+
+    with pytest.raises(MatchSettingsError) as caught:
+        load_matching_settings(_broken(tmp_path, declare_phone_levels))
+    message = str(caught.value)
+    assert message.startswith("broken.yaml: ")
+    assert (
+        "clustering.nik_conflict.override_requires[2][0].levels: 'exact' is not a level of comparison 'phone' "
+        "(its levels: ['same_number', 'else'])" in message
+    )
+    assert "clustering.link_when[0][0].levels: 'exact' is not a level of comparison 'phone'" in message

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
+import pytest
 
 from matching import DEFAULT_SETTINGS, MatchSettings
-from matching.clustering import cluster
+from matching.clustering import LevelsOf, NikConflictGuard, cluster
 from matching.features import compute_features
 from tests.matching.helpers import person_records
 
@@ -97,3 +100,23 @@ def test_records_without_links_are_their_own_cluster():
     links = cluster(edges((0, 1, -5.0, 0.0, WEAK)), compute_features(person_records(rows)), PRIOR, GUARDS)
     assert links["cluster"].tolist() == ["test:0", "test:1"]
     assert links["confidence"].isna().all()
+
+
+def _as_scored_by_the_engine(scored: pd.DataFrame) -> pd.DataFrame:
+    """Level columns as ``link_records`` makes them: categoricals over each comparison's declared levels."""
+    levels = {comparison.name: list(comparison.levels) for comparison in DEFAULT_SETTINGS.comparisons}
+    for column in [c for c in scored.columns if c.startswith("level_")]:
+        scored[column] = pd.Categorical(scored[column], categories=levels[column.removeprefix("level_")])
+    return scored
+
+
+def test_a_guard_naming_a_level_the_comparison_does_not_have_is_an_error_not_a_silent_no():
+    rows = [person("3276011505900001", "1990-05-15"), person("3171011505900007", "1990-05-15")]  # NIK ganda
+    scored = _as_scored_by_the_engine(edges((0, 1, 40.0, -5.0, STRONG)))
+    assert len(clusters_of(rows, scored)) == 1  # the override holds with the shipped level names
+    renamed = NikConflictGuard(requires=((LevelsOf("name", ("exact_name",)),),))
+    with pytest.raises(ValueError, match=r"\['exact_name'\] not level\(s\) of comparison 'name'"):
+        clusters_of(rows, scored, replace(GUARDS, nik_conflict=renamed))
+    unknown = NikConflictGuard(requires=((LevelsOf("full_name", ("exact",)),),))
+    with pytest.raises(ValueError, match="not scored on a comparison named 'full_name'"):
+        clusters_of(rows, scored, replace(GUARDS, nik_conflict=unknown))

@@ -227,3 +227,13 @@ def test_mapping_errors_name_the_key_path(change, message):
     with pytest.raises(MatchSettingsError) as caught:
         settings_from_mapping(_mapping(**change))
     assert message in str(caught.value)
+
+
+def test_a_term_frequency_level_the_comparison_does_not_have_fails_on_construction():
+    name = next(c for c in DEFAULT_SETTINGS.comparisons if c.name == "name")
+    renamed = dataclasses.replace(name, tf_level="exact_name", frequency_levels={"exact_name": "name_key_code"})
+    comparisons = tuple(renamed if c is name else c for c in DEFAULT_SETTINGS.comparisons)
+    with pytest.raises(MatchSettingsError) as caught:
+        MatchSettings(comparisons=comparisons)
+    assert "(name).tf_level: 'exact_name' is not one of its levels" in str(caught.value)
+    assert "(name).frequency_levels: 'exact_name' is not one of its levels" in str(caught.value)
