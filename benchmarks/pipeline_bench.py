@@ -320,19 +320,20 @@ def output_figures(work: Path) -> dict:
     """Figures that must not move when the code gets faster, and a digest of every published table."""
     import pandas as pd
 
+    from satupekerja.publishing import tables
     from satupekerja.publishing.warehouse import ANALYTICS, RESTRICTED, Warehouse
 
     storage = work / "storage"
     partition = f"snapshot_date={AS_OF.isoformat()}"
     scored = (
-        pd.read_parquet(storage / "scored_pairs" / partition / "data.parquet", columns=["record_id_l"])
-        if (storage / "scored_pairs").exists()
+        pd.read_parquet(storage / tables.SCORED_PAIRS / partition / "data.parquet", columns=["record_id_l"])
+        if (storage / tables.SCORED_PAIRS).exists()
         else None
     )
-    review = pd.read_parquet(storage / "match_review_queue" / partition / "data.parquet")
+    review = pd.read_parquet(storage / tables.MATCH_REVIEW_QUEUE / partition / "data.parquet")
     warehouse = Warehouse(work / "warehouse")
-    links = warehouse.read("worker_links", AS_OF, RESTRICTED)
-    unified = warehouse.read("unified_workers", AS_OF, RESTRICTED)
+    links = warehouse.read(tables.WORKER_LINKS, AS_OF, RESTRICTED)
+    unified = warehouse.read(tables.UNIFIED_WORKERS, AS_OF, RESTRICTED)
     multi_source = int((links.groupby("worker_id")["source"].nunique() > 1).sum())
     figures = {
         "source records linked": len(links),

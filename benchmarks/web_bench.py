@@ -51,6 +51,7 @@ def build_warehouse(persons: int, seed: int, root: Path) -> None:
     from matching.stable_ids import assign_worker_ids
     from sample_data.generate import generate
     from satupekerja.privacy.pseudonyms import DEMO_KEY, to_analytics_tier
+    from satupekerja.publishing import tables
     from satupekerja.publishing.warehouse import ANALYTICS, RESTRICTED, Warehouse
     from satupekerja.registry.coverage import coverage_by_area, uncovered_informal_workers
     from satupekerja.registry.unify import build_unified_workers
@@ -75,15 +76,16 @@ def build_warehouse(persons: int, seed: int, root: Path) -> None:
     uncovered = uncovered_informal_workers(unified)
     warehouse = Warehouse(root)
     staged = warehouse.stage(AS_OF, "web-bench")
-    staged.write("unified_workers", unified, RESTRICTED)
-    staged.write("uncovered_informal_workers", uncovered, RESTRICTED)
-    staged.write("worker_links", links, RESTRICTED)
-    staged.write("person_records", records, RESTRICTED)
-    staged.write("scored_pairs", result.scored_pairs, RESTRICTED)
-    staged.write("coverage_by_area", coverage_by_area(unified, data_contracts.load_region_reference()), ANALYTICS)
+    staged.write(tables.UNIFIED_WORKERS, unified, RESTRICTED)
+    staged.write(tables.UNCOVERED_INFORMAL_WORKERS, uncovered, RESTRICTED)
+    staged.write(tables.WORKER_LINKS, links, RESTRICTED)
+    staged.write(tables.PERSON_RECORDS, records, RESTRICTED)
+    staged.write(tables.SCORED_PAIRS, result.scored_pairs, RESTRICTED)
+    coverage = coverage_by_area(unified, data_contracts.load_region_reference())
+    staged.write(tables.COVERAGE_BY_AREA, coverage, ANALYTICS)
     staged.write(
-        "uncovered_informal_workers",
-        to_analytics_tier("uncovered_informal_workers", uncovered, DEMO_KEY, AS_OF),
+        tables.UNCOVERED_INFORMAL_WORKERS,
+        to_analytics_tier(tables.UNCOVERED_INFORMAL_WORKERS, uncovered, DEMO_KEY, AS_OF),
         ANALYTICS,
     )
     warehouse.publish(staged)
@@ -161,11 +163,12 @@ def main() -> None:
 
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
 
+    from satupekerja.publishing.tables import UNCOVERED_INFORMAL_WORKERS
     from satupekerja.publishing.warehouse import RESTRICTED, Warehouse
     from satupekerja.web.app import create_account, create_app
     from satupekerja.web.data import Regions
 
-    uncovered = Warehouse(root).read("uncovered_informal_workers", None, RESTRICTED)
+    uncovered = Warehouse(root).read(UNCOVERED_INFORMAL_WORKERS, None, RESTRICTED)
     kecamatan = uncovered["kecamatan_code"].value_counts().index[0]
     regions = Regions()
     state = root.parent / (root.name + "_web")
