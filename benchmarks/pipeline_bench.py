@@ -55,6 +55,8 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT))
 
+from satupekerja.publishing import tables  # noqa: E402  (names only: imports nothing else)
+
 AS_OF = dt.date(2026, 11, 21)
 DEFAULT_SEED = 42
 SAMPLE_SECONDS = 0.01
@@ -82,11 +84,11 @@ TIMED_FUNCTIONS = {
 }
 #: Dagster steps -> stage (ingest steps are split into read/validate/standardise/store sources).
 STEP_STAGES = {
-    "person_records": "stack",
+    tables.PERSON_RECORDS: "stack",
     "link_person_records": "match",
-    "unified_workers": "unify",
-    "uncovered_informal_workers": "flag",
-    "coverage_by_area": "flag",
+    tables.UNIFIED_WORKERS: "unify",
+    tables.UNCOVERED_INFORMAL_WORKERS: "flag",
+    tables.COVERAGE_BY_AREA: "flag",
     "publish_snapshot": "publish",
 }
 
@@ -320,7 +322,6 @@ def output_figures(work: Path) -> dict:
     """Figures that must not move when the code gets faster, and a digest of every published table."""
     import pandas as pd
 
-    from satupekerja.publishing import tables
     from satupekerja.publishing.warehouse import ANALYTICS, RESTRICTED, Warehouse
 
     storage = work / "storage"

@@ -24,6 +24,7 @@ import pandas as pd
 
 from matching.evaluate import evaluate_links
 from sample_data.english_register.generate import write
+from satupekerja.publishing.tables import WORKER_LINKS
 
 REPO = Path(__file__).resolve().parents[1]
 REGISTER = REPO / "sample_data" / "english_register"
@@ -55,7 +56,7 @@ def run_variant(variant: str, inbox: Path, workdir: Path) -> tuple[pd.DataFrame,
     seconds = time.monotonic() - started
     if done.returncode != 0:
         raise SystemExit(f"{variant}: the pipeline failed (exit {done.returncode})\n{done.stdout[-3000:]}")
-    links_dir = workdir / "warehouse" / "restricted" / "worker_links" / f"snapshot_date={SNAPSHOT}"
+    links_dir = workdir / "warehouse" / "restricted" / WORKER_LINKS / f"snapshot_date={SNAPSHOT}"
     return pd.read_parquet(links_dir, columns=["record_id", "worker_id"]), seconds
 
 
