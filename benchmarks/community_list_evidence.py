@@ -43,7 +43,9 @@ def evidence_shares(records: pd.DataFrame, truth: pd.DataFrame) -> tuple[pd.Data
     def same(column: str) -> pd.Series:
         return pairs[f"{column}_k"].notna() & pairs[f"{column}_k"].eq(pairs[f"{column}_o"])
 
-    shared_token = pd.Series([bool(a & b) for a, b in zip(pairs["tokens_k"], pairs["tokens_o"])], index=pairs.index)
+    shared_token = pd.Series(
+        [bool(a & b) for a, b in zip(pairs["tokens_k"], pairs["tokens_o"], strict=True)], index=pairs.index
+    )
     strong = same("phone") | same("nik") | (same("birth_date") & shared_token)
     shares = pd.DataFrame(
         {

@@ -6,7 +6,18 @@ import time
 import numpy as np
 import pandas as pd
 
-from matching.normalize import clean_name, name_match_key, name_skeleton, normalize_phone, parse_date, parse_nik
+from matching.normalize import (
+    RegionResolver,
+    clean_address,
+    clean_name,
+    name_match_key,
+    name_skeleton,
+    normalize_phone,
+    normalize_sex,
+    parse_date,
+    parse_month,
+    parse_nik,
+)
 
 rng = np.random.default_rng(0)
 N = 1_000_000
@@ -72,7 +83,7 @@ niks = pd.Series(
     [
         f"32760{k}{d:02d}{m:02d}{y % 100:02d}{s:04d}"
         for k, d, m, y, s in zip(
-            rng.integers(1, 9, people), day, birth.month, birth.year, rng.integers(1, 9999, people)
+            rng.integers(1, 9, people), day, birth.month, birth.year, rng.integers(1, 9999, people), strict=True
         )
     ]
 )
@@ -98,7 +109,6 @@ for label, function, values in [
     function(values)
     print(f"{label:16s} {len(values):,} values ({values.nunique():,} unique): {time.perf_counter() - start:5.2f} s")
 
-from matching.normalize import RegionResolver, clean_address, normalize_sex, parse_month
 
 reference = pd.read_csv("data_contracts/reference/wilayah_depok.csv", dtype=str)
 variants = pd.concat(

@@ -132,9 +132,7 @@ def timed(browser: Browser, path: str, repeats: int) -> list[float]:
 def report(name: str, times: list[float], target: float | None) -> None:
     ordered = sorted(times)
     p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
-    verdict = (
-        "" if target is None else ("  (target < %.0f ms: %s)" % (target * 1000, "met" if p95 < target else "NOT met"))
-    )
+    verdict = "" if target is None else (f"  (target < {target * 1000:.0f} ms: {'met' if p95 < target else 'NOT met'})")
     print(
         f"{name:<48} n={len(times):>3}  median {statistics.median(times) * 1000:8.1f} ms   p95 {p95 * 1000:8.1f} ms{verdict}"
     )

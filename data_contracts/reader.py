@@ -908,9 +908,13 @@ def _read_sql(contract: Contract, settings: ReadSettings, base: Path) -> _FileRe
     except (SQLAlchemyError, ValueError) as error:
         raise SourceReadError(f"source {contract.source}: invalid database URL ({type(error).__name__})") from error
     shown = url.render_as_string(hide_password=True)
-    if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
-        if not Path(url.database).is_file():
-            raise SourceReadError(f"source {contract.source}: database file not found: {shown}")
+    if (
+        url.get_backend_name() == "sqlite"
+        and url.database
+        and url.database != ":memory:"
+        and not Path(url.database).is_file()
+    ):
+        raise SourceReadError(f"source {contract.source}: database file not found: {shown}")
     label = settings.table or "query"
     name = f"{shown} ({label})"
     try:
@@ -923,7 +927,7 @@ def _read_sql(contract: Contract, settings: ReadSettings, base: Path) -> _FileRe
     try:
         with engine.connect() as connection:
             result = connection.execute(_select(sa, engine, settings))
-            header = [str(key) for key in result.keys()]
+            header = [str(key) for key in result.keys()]  # noqa: SIM118 (a Result iterates rows, not keys)
             rows = [list(row) for row in result]
     except SQLAlchemyError as error:
         raise SourceReadError(

@@ -120,7 +120,7 @@ def _header_checks(contract: Contract, raw: RawSource) -> tuple[list[str], list[
         canonical = canonical_headers(contract, header)
         unexpected = [
             (position, orig)
-            for position, (orig, column) in enumerate(zip(header, canonical), start=1)
+            for position, (orig, column) in enumerate(zip(header, canonical, strict=True), start=1)
             if column not in known
         ]
         if unexpected:
@@ -272,7 +272,7 @@ def _run_suite(source: str, frame: pd.DataFrame, rules: list[_Rule], engine: str
     """Run the rules on ``frame``; return row issues and the per-expectation summary."""
     if engine == "gx":
         outcomes = []
-        for position, result in sorted(
+        for _position, result in sorted(
             validate_with_gx(source, frame, [rule.check.expectation() for rule in rules]), key=lambda pair: pair[0]
         ):
             labels = pd.Index(result.result.get("unexpected_index_list") or [], dtype="int64")

@@ -95,7 +95,7 @@ def rule_names_of(rule_mask: pd.Series, rules: tuple[BlockingRule, ...]) -> pd.S
     """Readable ``a|b`` list of the rules in each mask (for the review queue and explanations)."""
     unique_masks = pd.Series(rule_mask.unique())
     names = unique_masks.map(lambda mask: "|".join(rule.name for bit, rule in enumerate(rules) if mask >> bit & 1))
-    return rule_mask.map(dict(zip(unique_masks, names))).astype("str")
+    return rule_mask.map(dict(zip(unique_masks, names, strict=True))).astype("str")
 
 
 def _rule_keys(features: pd.DataFrame, key: tuple[KeyPart, ...]) -> tuple[np.ndarray, np.ndarray]:

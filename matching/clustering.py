@@ -284,7 +284,7 @@ def _rebuild_conflicted(
             record = parent[record]
         return record
 
-    for left, right, override in zip(local["left"], local["right"], local["override"]):
+    for left, right, override in zip(local["left"], local["right"], local["override"], strict=True):
         a, b = root(int(left)), root(int(right))
         if a == b:
             continue

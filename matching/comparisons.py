@@ -317,11 +317,11 @@ class BirthDateComparison(Comparison):
         # Parts compared: the stated dates where one NIK is on both sides, else the effective dates.
         year_l, month_l, day_l = (
             np.where(same_nik, stated, _column(features, f"dob_any_{part}", left))
-            for stated, part in zip(_date_parts(stated_l), _DATE_PARTS)
+            for stated, part in zip(_date_parts(stated_l), _DATE_PARTS, strict=True)
         )
         year_r, month_r, day_r = (
             np.where(same_nik, stated, _column(features, f"dob_any_{part}", right))
-            for stated, part in zip(_date_parts(stated_r), _DATE_PARTS)
+            for stated, part in zip(_date_parts(stated_r), _DATE_PARTS, strict=True)
         )
         swap = (year_l == year_r) & (day_l == month_r) & (month_l == day_r)
         same_decade = year_l // 10 == year_r // 10
@@ -486,10 +486,7 @@ class FieldComparison(Comparison):
         for column in self.available_columns:
             values = features[column].to_numpy()
             missing = values.dtype == object
-            if missing:
-                present = pd.notna(values) & (values != "")
-            else:
-                present = values != MISSING_CODE
+            present = pd.notna(values) & (values != "") if missing else values != MISSING_CODE
             available |= present[left] & present[right]
         decided = ~available
         conditions = []

@@ -217,10 +217,7 @@ def _derived_keys(derived: tuple[DerivedKey, ...], features: pd.DataFrame, name_
             }[key.transform].to_numpy(dtype=np.int64)
             date_keys[key.column] = np.where(days >= 0, part, MISSING_NUMBER)
             continue
-        if key.field in NAME_TEXT_FIELDS:
-            text = name_text[key.field]
-        else:
-            text = features[TEXT_COLUMNS[key.field]]
+        text = name_text[key.field] if key.field in NAME_TEXT_FIELDS else features[TEXT_COLUMNS[key.field]]
         text = text.astype("str")
         if key.transform == "first":
             text_keys[key.column] = text.str.slice(0, key.n)

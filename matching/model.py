@@ -56,7 +56,11 @@ class FellegiSunterModel:
             {"comparison": comparison.name, "level": level, "m": m, "u": u, "weight": weight}
             for comparison in self.comparisons
             for level, m, u, weight in zip(
-                comparison.levels, self.m[comparison.name], self.u[comparison.name], self.weights(comparison)
+                comparison.levels,
+                self.m[comparison.name],
+                self.u[comparison.name],
+                self.weights(comparison),
+                strict=True,
             )
         ]
         return pd.DataFrame(rows, columns=["comparison", "level", "m", "u", "weight"])
@@ -291,7 +295,7 @@ def expectation_maximisation(
     expected = {name: m[name] * initial_matches * profile.available_share[name] for name in m}
     u = u_from_profile(profile, expected, total_pairs, u_pseudo_count)
     iteration = 0
-    for iteration in range(1, max_iterations + 1):
+    for iteration in range(1, max_iterations + 1):  # noqa: B007 (returned: the iterations used)
         weighted = counts * _match_posterior(patterns, comparisons, m, u, share)
         new_m = {}
         for k, comparison in enumerate(comparisons):
@@ -442,7 +446,7 @@ def model_changes(previous: dict, current: dict) -> pd.DataFrame:
         rows = {
             (c["name"], level): weight
             for c in document["comparisons"]
-            for level, weight in zip(c["levels"], c["weight"])
+            for level, weight in zip(c["levels"], c["weight"], strict=True)
         }
         rows[("prior", "log2 λ/(1-λ)")] = document["prior_weight"]
         return rows

@@ -289,7 +289,7 @@ def _hard_cases(people: pd.DataFrame, rng: np.random.Generator, as_of: dt.date) 
         else:  # two distinct common names of the tradition
             sex[members] = sex[a]
             firsts = tuple(x.split(" ")[0] for x in _twin_names(rng, tradition[a], sex[a], names[a]))
-        for member, first in zip(members.tolist(), firsts):
+        for member, first in zip(members.tolist(), firsts, strict=True):
             names[member] = f"{prefix_words} {first} {rest}".strip()
     twins = np.flatnonzero(twin)
     if len(twins):

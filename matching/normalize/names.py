@@ -177,7 +177,43 @@ _COMBINING_MARKS = "[\u0300-\u036f]"
 
 MUHAMMAD = "MUHAMMAD"
 _MUHAMMAD_VARIANTS = frozenset(
-    ["MOH", "MOCH", "MOCHD", "MOCHAMAD", "MOCHAMMAD", "MOCHAMED", "MOCHAMMED", "MOHAMAD", "MOHAMMAD", "MOHAMED", "MOHAMMED", "MOHAMAT", "MOHAMMAT", "MUHAMAD", "MUHAMMAD", "MUHAMED", "MUHAMMED", "MUHAMAT", "MUHAMMAT", "MUH", "MUHD", "MHD", "MOHD", "MUCH", "MUCHAMAD", "MUCHAMMAD", "MUCHAMMED", "MUKHAMAD", "MUKHAMMAD", "MOKHAMAD", "MOKHAMMAD", "MOEHAMAD", "MOEHAMMAD", "MOEHAMMED", "MUHAMMADH"]
+    [
+        "MOH",
+        "MOCH",
+        "MOCHD",
+        "MOCHAMAD",
+        "MOCHAMMAD",
+        "MOCHAMED",
+        "MOCHAMMED",
+        "MOHAMAD",
+        "MOHAMMAD",
+        "MOHAMED",
+        "MOHAMMED",
+        "MOHAMAT",
+        "MOHAMMAT",
+        "MUHAMAD",
+        "MUHAMMAD",
+        "MUHAMED",
+        "MUHAMMED",
+        "MUHAMAT",
+        "MUHAMMAT",
+        "MUH",
+        "MUHD",
+        "MHD",
+        "MOHD",
+        "MUCH",
+        "MUCHAMAD",
+        "MUCHAMMAD",
+        "MUCHAMMED",
+        "MUKHAMAD",
+        "MUKHAMMAD",
+        "MOKHAMAD",
+        "MOKHAMMAD",
+        "MOEHAMAD",
+        "MOEHAMMAD",
+        "MOEHAMMED",
+        "MUHAMMADH",
+    ]
 )
 _INITIAL_M = "M"
 

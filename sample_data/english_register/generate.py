@@ -294,7 +294,7 @@ def _phone(rng: random.Random, state: str) -> str:
 def _register(rng: random.Random, records: int, prefix: str) -> list[tuple[str, Row]]:
     """About ``records`` rows: everyone's own record, plus duplicates for ~20 % of people."""
     mean_records = 1 + DUPLICATED_SHARE * sum(extra * share for extra, share in EXTRA_RECORDS)
-    people = _people(rng, max(int(round(records / mean_records)), 1), prefix)
+    people = _people(rng, max(round(records / mean_records), 1), prefix)
     rows = []
     for person in people:
         rows.append((person.person_id, _original(rng, person)))
@@ -308,7 +308,7 @@ def _linkage(rng: random.Random, records: int, prefix: str) -> tuple[list[tuple[
     shares = dict(LINKAGE_SHARES)
     mean_records = shares["a"] + shares["b"] + 2 * shares["both"]
     file_a, file_b = [], []
-    for person in _people(rng, max(int(round(records / mean_records)), 1), prefix):
+    for person in _people(rng, max(round(records / mean_records), 1), prefix):
         where = _weighted(rng, shares)
         if where in ("a", "both"):
             file_a.append((person.person_id, _original(rng, person)))

@@ -243,14 +243,6 @@ COLUMN_POLICY: dict[str, ColumnPolicy] = {
     "tk_last_paid_month": KEEP,
     "registration_type": KEEP,
     "registered_date": KEEP,
-    # generic person fields (registers of other shapes)
-    "street": DROP,
-    "house_number": DROP,
-    "other_id": HASH,
-    "locality": KEEP,
-    "postcode": KEEP,
-    "province": KEEP,
-    "area_code": KEEP,
     # registry tables (satupekerja.registry.unify, satupekerja.registry.coverage)
     "worker_id": KEEP,
     "snapshot_date": KEEP,

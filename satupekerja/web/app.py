@@ -216,11 +216,8 @@ def snapshot():
 def _text(value: object) -> str:
     if value is None:
         return "–"
-    if (
-        isinstance(value, (list, tuple))
-        or (hasattr(value, "tolist")
-        and not isinstance(value, (str, bytes))
-        and not pd.api.types.is_scalar(value))
+    if isinstance(value, (list, tuple)) or (
+        hasattr(value, "tolist") and not isinstance(value, (str, bytes)) and not pd.api.types.is_scalar(value)
     ):
         return ", ".join(map(str, list(value))) or "–"
     if pd.isna(value):

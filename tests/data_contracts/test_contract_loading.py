@@ -127,5 +127,5 @@ def test_invalid_yaml_reports_position(tmp_path):
 def test_duplicate_source_ids_are_refused(tmp_path):
     write_contract(tmp_path, MINIMAL, "a.yaml")
     write_contract(tmp_path, MINIMAL, "b.yaml")
-    with pytest.raises(ContractError, match="b.yaml: source 'test_feed' is already defined in a.yaml"):
+    with pytest.raises(ContractError, match=r"b\.yaml: source 'test_feed' is already defined in a\.yaml"):
         load_contracts(tmp_path)

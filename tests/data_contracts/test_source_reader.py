@@ -163,13 +163,13 @@ def test_corrupt_workbook_raises_source_read_error(contracts, tmp_path):
     target.write_bytes(b"this is not a zip archive")
     with pytest.raises(
         SourceReadError,
-        match="source disnaker_pelatihan: file disnaker/registrasi_disnaker.xlsx is not a readable Excel workbook",
+        match=r"source disnaker_pelatihan: file disnaker/registrasi_disnaker\.xlsx is not a readable Excel workbook",
     ):
         read_source(contract, tmp_path)
 
 
 def test_missing_file_raises_source_read_error(contracts, tmp_path):
-    with pytest.raises(SourceReadError, match="source umkm: file not found: umkm/data_umkm_depok.csv"):
+    with pytest.raises(SourceReadError, match=r"source umkm: file not found: umkm/data_umkm_depok\.csv"):
         read_source(contracts["umkm"], tmp_path)
 
 

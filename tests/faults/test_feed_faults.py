@@ -291,7 +291,7 @@ def test_a_corrupt_part_inside_an_xlsx_is_a_source_error_naming_the_file(inbox, 
 
 def test_a_file_that_is_not_a_workbook_is_a_source_error(inbox, contracts):
     (inbox / DISNAKER).write_bytes(b"this is not a zip")
-    with pytest.raises(data_contracts.SourceReadError, match="registrasi_disnaker.xlsx"):
+    with pytest.raises(data_contracts.SourceReadError, match=r"registrasi_disnaker\.xlsx"):
         data_contracts.read_source(contracts["disnaker_pelatihan"], inbox)
 
 
@@ -315,7 +315,7 @@ def test_blank_rows_inside_a_sheet_are_counted(inbox, ingest):
 
 def test_a_missing_file_is_a_source_error(inbox, contracts):
     (inbox / PASAR).unlink()
-    with pytest.raises(data_contracts.SourceReadError, match="file not found: pasar/pedagang_pasar.csv"):
+    with pytest.raises(data_contracts.SourceReadError, match=r"file not found: pasar/pedagang_pasar\.csv"):
         data_contracts.read_source(contracts["pedagang_pasar"], inbox)
 
 

@@ -13,7 +13,7 @@ def frame(**columns) -> pd.DataFrame:
 
 
 def pair_set(result) -> set[tuple[int, int]]:
-    return set(zip(result.pairs["left"], result.pairs["right"]))
+    return set(zip(result.pairs["left"], result.pairs["right"], strict=True))
 
 
 def test_records_sharing_every_key_part_are_paired_once_with_left_before_right():
@@ -45,7 +45,7 @@ def test_union_deduplicates_pairs_and_records_every_rule_that_found_them():
     features = frame(a=[1, 1, 2, 2], b=[3, 3, 3, 4])
     rules = (BlockingRule(name="a", key=("a",)), BlockingRule(name="b", key=("b",)))
     result = block(features, rules, 100)
-    masks = dict(zip(zip(result.pairs["left"], result.pairs["right"]), result.pairs["rules"]))
+    masks = dict(zip(zip(result.pairs["left"], result.pairs["right"], strict=True), result.pairs["rules"], strict=True))
     assert masks == {(0, 1): 0b11, (2, 3): 0b01, (0, 2): 0b10, (1, 2): 0b10}
     assert result.stats["pairs"].tolist() == [2, 3]
     names = rule_names_of(result.pairs["rules"], rules)

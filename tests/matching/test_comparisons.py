@@ -28,7 +28,7 @@ def computed_levels(comparison, cases: list[tuple[dict, dict, str | None]]) -> l
 
 def assert_levels(comparison, cases):
     got = computed_levels(comparison, cases)
-    wrong = [(left, right, want, have) for (left, right, want), have in zip(cases, got) if want != have]
+    wrong = [(left, right, want, have) for (left, right, want), have in zip(cases, got, strict=True) if want != have]
     assert not wrong, wrong
 
 

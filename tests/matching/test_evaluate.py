@@ -98,9 +98,9 @@ def test_blocking_recall_per_rule():
 
 def brute_force_blocking(candidates: pd.DataFrame, truth: pd.DataFrame) -> dict[tuple[str, str], tuple[int, int, int]]:
     """(true pairs, found, reachable) per sorted source pair: reachable by a walk over true candidate pairs."""
-    person = dict(zip(truth["record_id"], truth["person_id"]))
-    source = dict(zip(truth["record_id"], truth["source"]))
-    edges = {frozenset(pair) for pair in zip(candidates["record_id_l"], candidates["record_id_r"])}
+    person = dict(zip(truth["record_id"], truth["person_id"], strict=True))
+    source = dict(zip(truth["record_id"], truth["source"], strict=True))
+    edges = {frozenset(pair) for pair in zip(candidates["record_id_l"], candidates["record_id_r"], strict=True)}
     true_edges = [tuple(edge) for edge in edges if len({person[r] for r in edge}) == 1]
     neighbours: dict[str, set[str]] = {r: set() for r in truth["record_id"]}
     for x, y in true_edges:
@@ -128,7 +128,7 @@ def brute_force_blocking(candidates: pd.DataFrame, truth: pd.DataFrame) -> dict[
 
 @pytest.mark.parametrize("seed", range(4))
 def test_blocking_recall_per_source_pair_matches_brute_force(seed):
-    links, truth = random_case(seed)
+    _links, truth = random_case(seed)
     rng = np.random.default_rng(seed)
     pairs = {tuple(sorted(rng.choice(truth["record_id"], 2, replace=False))) for _ in range(150)}
     candidates = pd.DataFrame(sorted(pairs), columns=["record_id_l", "record_id_r"])

@@ -109,7 +109,7 @@ def test_non_dataframe_output_is_refused_with_the_asset_name(tmp_path):
     def not_a_frame() -> list:
         return [1, 2]
 
-    with pytest.raises(TypeError, match="not_a_frame.*DataFrame.*list"):
+    with pytest.raises(TypeError, match=r"not_a_frame.*DataFrame.*list"):
         dg.materialize(
             [not_a_frame], partition_key=PARTITION, resources={"io_manager": ParquetIOManager(base_dir=str(tmp_path))}
         )
