@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, overload
 
 import yaml
 
@@ -113,7 +113,7 @@ class ColumnRule:
         value = self.min if which == "min" else self.max
         if value == _TODAY:
             return snapshot_date if snapshot_date is not None else date.today()
-        return value
+        return value  # type: ignore[return-value]  # the only text bound is "today" (checked on load)
 
 
 @dataclass(frozen=True)
@@ -172,7 +172,7 @@ def load_contracts(contracts_dir: Path | None = None) -> dict[str, Contract]:
         contract = load_contract(path)
         if contract.source in contracts:
             other = contracts[contract.source].path
-            raise ContractError(f"{path.name}: source {contract.source!r} is already defined in {other.name}")
+            raise ContractError(f"{path.name}: source {contract.source!r} is already defined in {other.name}")  # type: ignore[union-attr]  # loaded from a file
         contracts[contract.source] = contract
     return dict(sorted(contracts.items()))
 
@@ -252,17 +252,21 @@ class ContractParser:
 
     # -- generic value checks -------------------------------------------------------------------------------
 
-    def mapping(self, value: Any, key: str) -> dict:
+    def mapping(self, value: Any, key: str) -> dict[str, Any]:
         if not isinstance(value, dict):
             raise self.fail(key, "must be a mapping")
         return value
 
-    def known_keys(self, block: dict, key: str, allowed: set[str]) -> None:
+    def known_keys(self, block: dict[str, Any], key: str, allowed: set[str]) -> None:
         unknown = sorted(str(k) for k in set(block) - allowed)
         if unknown:
             raise self.fail(key, f"unknown key(s) {unknown}; allowed: {sorted(allowed)}")
 
-    def text(self, block: dict, key: str, *, required: bool = False, where: str = "") -> str | None:
+    @overload
+    def text(self, block: dict[str, Any], key: str, *, required: Literal[True], where: str = "") -> str: ...
+    @overload
+    def text(self, block: dict[str, Any], key: str, *, required: bool = False, where: str = "") -> str | None: ...
+    def text(self, block: dict[str, Any], key: str, *, required: bool = False, where: str = "") -> str | None:
         value = block.get(key)
         if value is None:
             if required:
@@ -272,13 +276,15 @@ class ContractParser:
             raise self.fail(f"{where}{key}", "must be text")
         return str(value)
 
-    def boolean(self, block: dict, key: str, *, default: bool, where: str = "") -> bool:
+    def boolean(self, block: dict[str, Any], key: str, *, default: bool, where: str = "") -> bool:
         value = block.get(key, default)
         if not isinstance(value, bool):
             raise self.fail(f"{where}{key}", "must be true or false")
         return value
 
-    def choice(self, block: dict, key: str, choices: tuple[str, ...], *, default: str | None, where: str = "") -> str:
+    def choice(
+        self, block: dict[str, Any], key: str, choices: tuple[str, ...], *, default: str | None, where: str = ""
+    ) -> str:
         value = block.get(key, default)
         if value not in choices:
             raise self.fail(f"{where}{key}", f"must be one of {'|'.join(choices)}")
@@ -320,7 +326,7 @@ class ContractParser:
 
     # -- sections -------------------------------------------------------------------------------------------
 
-    def read(self, block: dict, record_key: tuple[str, ...], names: set[str]) -> ReadSettings:
+    def read(self, block: dict[str, Any], record_key: tuple[str, ...], names: set[str]) -> ReadSettings:
         self.known_keys(
             block,
             "read",
@@ -580,7 +586,7 @@ class ContractParser:
             ),
         )
 
-    def person_field(self, block: dict, name: str, key: str, *, date_only: bool = False) -> str | None:
+    def person_field(self, block: dict[str, Any], name: str, key: str, *, date_only: bool = False) -> str | None:
         value = self.text(block, name, where=f"{key}.")
         if value is None:
             return None
@@ -650,7 +656,10 @@ class ContractParser:
                 ((target, regex),) = entry.items()
                 if target not in CATEGORIES:
                     raise self.fail(where, f"category {target!r} is not one of {'|'.join(CATEGORIES)}")
-                pattern_pairs.append((target, self.regex(regex, where)))
+                pattern = self.regex(regex, where)
+                if pattern is None:
+                    raise self.fail(where, "must be a regular expression string")
+                pattern_pairs.append((target, pattern))
         label = self.text(block, "label", required=True, where=f"{key}.")
         for placeholder in re.findall(r"\{([^}|]*)", label):
             if placeholder not in PERSON_SCHEMA:

@@ -91,7 +91,7 @@ def load_output_contracts(directory: Path | None = None) -> dict[str, OutputCont
         contract = load_output_contract(path)
         if contract.table in contracts:
             raise ContractError(
-                f"{path.name}: table {contract.table!r} is already defined in {contracts[contract.table].path.name}"
+                f"{path.name}: table {contract.table!r} is already defined in {contracts[contract.table].path.name}"  # type: ignore[union-attr]  # loaded from a file
             )
         contracts[contract.table] = contract
     return dict(sorted(contracts.items()))
@@ -106,7 +106,7 @@ def load_output_contract(path: Path | str) -> OutputContract:
 class _OutputContractParser(ContractParser):
     """The source contract parser's value checks, applied to the output contract format."""
 
-    def parse(self, document: Any) -> OutputContract:
+    def parse(self, document: Any) -> OutputContract:  # type: ignore[override]  # another document, same checks
         top = self.mapping(document, "(top level)")
         self.known_keys(top, "(top level)", _TOP_KEYS)
         columns = self.output_columns(top.get("columns"))

@@ -21,14 +21,21 @@ import io
 import os
 import re
 import zipfile
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time
 from decimal import Decimal
 from pathlib import Path
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from data_contracts.contract import Contract, ReadSettings
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+    from sqlalchemy.sql import Executable
 
 DATA_DIR_ENV = "SATUPEKERJA_DATA_DIR"
 REPO_DIR = Path(__file__).resolve().parents[1]
@@ -230,7 +237,9 @@ def _assemble(contract: Contract, parts: list[_FileRead]) -> RawSource:
         for part in parts:
             if part.problems:
                 dropped.extend(f"file {part.name} dilewati / skipped: {problem}" for problem in part.problems)
-    frames, problems, row_problems = [], [], []
+    frames: list[pd.DataFrame] = []
+    problems: list[str] = []
+    row_problems: list[tuple[int, str, str, str]] = []
     offset = 0
     for part in parts:
         if part.problems:
@@ -241,7 +250,7 @@ def _assemble(contract: Contract, parts: list[_FileRead]) -> RawSource:
             canonical_headers(contract, list(part.frame.columns[:-2])) + list(LINEAGE_COLUMNS), axis=1
         )
         frames.append(frame)
-        row_problems.extend((offset + position, *rest) for position, *rest in part.row_problems)
+        row_problems.extend((offset + row, column, value, reason) for row, column, value, reason in part.row_problems)
         offset += len(frame)
     known = list(contract.column_names)
     frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=known + list(LINEAGE_COLUMNS))
@@ -339,7 +348,7 @@ def _check_required_columns(contract: Contract, part: _FileRead) -> _FileRead:
     return part
 
 
-def _rows_frame(name: str, header: list[str], rows: list[list], row_numbers: list[int]) -> pd.DataFrame:
+def _rows_frame(name: str, header: list[str], rows: list[list[Any]], row_numbers: list[int]) -> pd.DataFrame:
     """Rows (already padded to the header's width) as an all-text frame with lineage columns."""
     cells = pd.DataFrame(rows, columns=range(len(header)), dtype=object)
     frame = pd.DataFrame({position: _text_column(cells[position]) for position in cells.columns}, index=cells.index)
@@ -487,8 +496,8 @@ def _decodes_as_utf8(data: bytes) -> bool:
 def _physical_lines(data: bytes | str) -> int:
     """Lines as the CSV reader sees them: ended by LF, CRLF or a lone CR; a last line without an end counts."""
     newline, cr = ("\n", "\r") if isinstance(data, str) else (b"\n", b"\r")
-    ends = data.count(newline) + data.count(cr) - data.count(cr + newline)
-    return ends + (1 if data and not data.endswith((newline, cr)) else 0)
+    ends = data.count(newline) + data.count(cr) - data.count(cr + newline)  # type: ignore[arg-type, operator]  # same type as data
+    return ends + (1 if data and not data.endswith((newline, cr)) else 0)  # type: ignore[arg-type]  # same type as data
 
 
 csv.field_size_limit(max(csv.field_size_limit(), 1 << 30))
@@ -512,6 +521,7 @@ def _read_csv(name: str, data: bytes, settings: ReadSettings, contract: Contract
             break
     if problem:
         return _FileRead(name, pd.DataFrame(), [], problems=[problem], lines=LineAccount(lines_physical=physical))
+    assert text is not None  # decoded whenever there is no problem
     if settings.delimiter == "auto":
         settings = replace(settings, delimiter=_sniff_delimiter(text))
     delimiter = settings.delimiter
@@ -563,8 +573,8 @@ def _table_with_spans(
     header: list[str],
     records: list[list[str]],
     kept: list[int],
-    starts,
-    ends,
+    starts: Sequence[int],
+    ends: Sequence[int],
     settings: ReadSettings,
     account: LineAccount,
 ) -> _FileRead:
@@ -575,7 +585,7 @@ def _table_with_spans(
         ends[i] - starts[i] + 1 for i in range(settings.header_row, len(records)) if i not in kept_set
     )
     physical_lines: list[str] | None = None
-    rows: list[list] = []
+    rows: list[list[Any]] = []
     numbers: list[int] = []
     stray: list[tuple[int, str]] = []
     for i in kept:
@@ -673,7 +683,7 @@ def _record_start_lines(text: str, delimiter: str) -> list[int]:
 def _table(
     name: str,
     header: list[str] | None,
-    rows: list[list],
+    rows: list[list[Any]],
     row_numbers: list[int],
     settings: ReadSettings,
     *,
@@ -833,11 +843,11 @@ def _damaged(contract: Contract, name: str, error: Exception) -> SourceReadError
     )
 
 
-def _sheet_table(name: str, cells_by_row, settings: ReadSettings) -> _FileRead:
+def _sheet_table(name: str, cells_by_row: Iterable[Sequence[Any]], settings: ReadSettings) -> _FileRead:
     """The header (on ``settings.header_row``) and the non-empty rows under it, with their sheet row numbers
     and the account of every sheet row (header, blank, data)."""
     header: list[str] | None = None
-    rows: list[list] = []
+    rows: list[list[Any]] = []
     row_numbers: list[int] = []
     lines = LineAccount(lines_physical=settings.header_row - 1, lines_header=settings.header_row - 1)
     for number, cells in enumerate(cells_by_row, start=settings.header_row):
@@ -880,14 +890,14 @@ def _read_excel_exact(contract: Contract, name: str, path: Path, settings: ReadS
         workbook.close()
 
 
-def _excel_header(cells) -> list[str]:
+def _excel_header(cells: Sequence[Any]) -> list[str]:
     header = ["" if cell is None else _cell_text(cell).strip() for cell in cells]
     while header and not header[-1]:
         header.pop()
     return header
 
 
-def _fit_cells(cells: list, width: int) -> list:
+def _fit_cells(cells: list[Any], width: int) -> list[Any]:
     """Pad to the header's width (sheets omit trailing empty cells) and drop trailing empty cells beyond it
     (read-only sheets often report a wider range); non-empty cells beyond the header stay, as a ragged row."""
     while len(cells) > width and (cells[-1] is None or not str(cells[-1]).strip()):
@@ -902,7 +912,7 @@ def _read_sql(contract: Contract, settings: ReadSettings, base: Path) -> _FileRe
     import sqlalchemy as sa
     from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 
-    url_text = (os.environ.get(_env_name(contract, "URL")) or settings.url).replace("{data_dir}", base.as_posix())
+    url_text = (os.environ.get(_env_name(contract, "URL")) or settings.url or "").replace("{data_dir}", base.as_posix())
     try:
         url = sa.make_url(url_text)
     except (SQLAlchemyError, ValueError) as error:
@@ -951,9 +961,10 @@ def _read_sql(contract: Contract, settings: ReadSettings, base: Path) -> _FileRe
     return read
 
 
-def _select(sa, engine, settings: ReadSettings):
+def _select(sa: ModuleType, engine: Engine, settings: ReadSettings) -> Executable:
     if settings.query:
         return sa.text(settings.query)
+    assert settings.table is not None, "a SQL source has a query or a table (checked on load)"
     quote = engine.dialect.identifier_preparer.quote
     order = ", ".join(quote(column) for column in settings.order_by)
     statement = f"SELECT * FROM {quote(settings.table)}" + (f" ORDER BY {order}" if order else "")

@@ -18,8 +18,12 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import pandas as pd
+
+if TYPE_CHECKING:
+    from matching.normalize import RegionResolver
 
 _KELURAHAN_MARK = r"(?:KELURAHAN|KEL|DESA|DS)"
 _KECAMATAN_MARK = r"(?:KECAMATAN|KEC)"
@@ -47,9 +51,12 @@ def _reference() -> tuple[frozenset[str], frozenset[str], frozenset[str], frozen
 
 
 @lru_cache(maxsize=1)
-def _patterns() -> tuple[re.Pattern, re.Pattern, re.Pattern, re.Pattern]:
+def _patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
     kelurahan, kecamatan, _, _ = _reference()
-    by_length = lambda names: "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))  # noqa: E731
+
+    def by_length(names: frozenset[str]) -> str:
+        return "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
+
     any_name = by_length(kelurahan | kecamatan)
     return (
         re.compile(rf"(?:^| ){_KELURAHAN_MARK} ({by_length(kelurahan)})(?= |$)"),
@@ -100,8 +107,8 @@ def _find_one(text: str) -> tuple[str | None, str | None]:
     kecamatan = next((m.group(1) for m in marked_kecamatan.finditer(text)), None)
     if kelurahan and kecamatan:
         return kelurahan, kecamatan
-    bare = [m for m in any_name.finditer(text) if not after_word.search(text[: m.start(1)].rstrip())]
-    bare = [m.group(1) for m in bare if m.group(1) not in (kelurahan, kecamatan)]
+    found = [m for m in any_name.finditer(text) if not after_word.search(text[: m.start(1)].rstrip())]
+    bare = [m.group(1) for m in found if m.group(1) not in (kelurahan, kecamatan)]
     if len(bare) > 1 and bare[-1] == _city():  # "..., Beji, Depok": the city, not kelurahan Depok
         bare.pop()
     if kecamatan is None and bare and bare[-1] in kecamatan_names:  # a bare name both levels bear: kecamatan
@@ -118,7 +125,7 @@ def _city() -> str:
     return _plain(load_region_reference()["kota"]).str.replace(r"^KOTA ", "", regex=True).iloc[0]
 
 
-def area_codes(values: pd.Series, regions) -> pd.DataFrame:
+def area_codes(values: pd.Series, regions: RegionResolver) -> pd.DataFrame:
     """``area_code`` (a reference kelurahan or kecamatan code, NA when the value names no Depok area) and
     ``ambiguous`` per value; ``regions`` is the :class:`matching.normalize.RegionResolver`."""
     _, _, kelurahan_codes, kecamatan_codes = _reference()

@@ -21,8 +21,12 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import pandas as pd
+
+if TYPE_CHECKING:
+    from data_contracts.contract import Contract
 
 CATEGORIES = ("formal", "informal", "not_working")
 DEFAULT_SYSTEM = "city_registries"
@@ -120,7 +124,7 @@ class RoleBook:
     roles: Mapping[str, SourceRoles] = field(default_factory=dict)
 
     @classmethod
-    def from_contracts(cls, contracts: Mapping[str, object]) -> RoleBook:
+    def from_contracts(cls, contracts: Mapping[str, Contract]) -> RoleBook:
         return cls({source: contract.roles for source, contract in contracts.items()})
 
     def get(self, source: str) -> SourceRoles:

@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -27,6 +28,9 @@ from data_contracts.reader import LINEAGE_COLUMNS, SOURCE_FILE, SOURCE_ROW, RawS
 from data_contracts.region_text import area_codes, find_in_text, named_level
 from data_contracts.schema import conform_to_person_schema
 from data_contracts.validation import ISSUE_COLUMNS, ValidationReport, empty_issues, validation_frame
+
+if TYPE_CHECKING:
+    from matching.normalize import RegionResolver
 
 QUARANTINE_COLUMNS = ["source", "record_id", "source_file", "source_row", "columns", "rules", "reason", "raw_values"]
 
@@ -58,14 +62,14 @@ class _Parsed:
         self.text = text
         self.snapshot_date = snapshot_date
         self.formats = formats or {}
-        self._cache: dict[tuple[str, str], object] = {}
+        self._cache: dict[tuple[str, str], Any] = {}
 
     def column(self, name: str) -> pd.Series:
         if name in self.text.columns:
             return self.text[name]
         return pd.Series(pd.NA, index=self.text.index, dtype="str")
 
-    def get(self, kind: str, name: str) -> object:
+    def get(self, kind: str, name: str) -> Any:  # the normaliser's Series or DataFrame
         key = (kind, name)
         if key not in self._cache:
             formats = self.formats.get(name) if kind in ("date", "month") else None
@@ -90,7 +94,7 @@ _NORMALISERS = {
 }
 
 
-def _parse(kind: str, values: pd.Series, snapshot_date: date):
+def _parse(kind: str, values: pd.Series, snapshot_date: date) -> Any:
     """The shared normaliser for ``kind`` on ``values``. ``matching.normalize`` is imported here, not at module
     level, because importing it loads the whole matching engine."""
     from matching import normalize
@@ -100,7 +104,7 @@ def _parse(kind: str, values: pd.Series, snapshot_date: date):
 
 
 def standardise(
-    contract: Contract, raw: RawSource, report: ValidationReport, snapshot_date: date, regions
+    contract: Contract, raw: RawSource, report: ValidationReport, snapshot_date: date, regions: RegionResolver
 ) -> StandardResult:
     """Map ``raw`` onto the person schema; quarantine rows breaking a ``quarantine`` rule.
 
@@ -273,7 +277,7 @@ _REGION_FIELDS = ("kelurahan_code", "kecamatan_code", "region_match_score")
 
 
 def _records(
-    contract: Contract, raw: pd.DataFrame, parsed: _Parsed, record_ids: pd.Series, regions
+    contract: Contract, raw: pd.DataFrame, parsed: _Parsed, record_ids: pd.Series, regions: RegionResolver
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Person-schema rows for every raw row, and the notes (flag issues) mapping made: ambiguous region names,
     list areas missing from the reference."""
@@ -300,7 +304,9 @@ def _records(
 class _Mapper:
     """Evaluates a contract's mappings on one source: input values, then the target field's cleaning."""
 
-    def __init__(self, contract: Contract, raw: pd.DataFrame, parsed: _Parsed, regions=None) -> None:
+    def __init__(
+        self, contract: Contract, raw: pd.DataFrame, parsed: _Parsed, regions: RegionResolver | None = None
+    ) -> None:
         self.contract = contract
         self.raw = raw
         self.parsed = parsed
@@ -351,7 +357,7 @@ class _Mapper:
             values = values.map(lambda v: lookup.get(_fold(v), v), na_action="ignore").astype("str")
         return values
 
-    def normalised(self, mapping: FieldMapping, kind: str):
+    def normalised(self, mapping: FieldMapping, kind: str) -> Any:
         """``kind``'s normaliser on the mapping's input; a plain single-column mapping reuses the parse check's."""
         if len(mapping.columns) == 1 and not mapping.value_map and not mapping.pattern:
             return self.parsed.get(kind, mapping.columns[0])
@@ -397,6 +403,7 @@ class _Mapper:
 
     def area_code(self, mapping: FieldMapping, values: pd.Series) -> pd.Series:
         """A list's area (file name, constant or column) as a reference code, read at the level it names."""
+        assert self.regions is not None, "area codes need the region reference"
         found = area_codes(values, self.regions)
         self.note(found["ambiguous"], mapping, "area_code", AMBIGUOUS_REGION)
         self.note(values.notna() & found["area_code"].isna(), mapping, "area_code", UNKNOWN_AREA)
@@ -431,7 +438,7 @@ class _Mapper:
                 kecamatan = kecamatan.where(~open_rows, kecamatan.fillna(level["kecamatan"]))
         return kelurahan, kecamatan
 
-    def region_fields(self, regions) -> dict[str, pd.Series]:
+    def region_fields(self, regions: RegionResolver) -> dict[str, pd.Series]:
         kelurahan, kecamatan = self.region_names()
         resolved = regions.resolve(kelurahan, kecamatan)
         return {column: resolved[column] for column in _REGION_FIELDS}
@@ -439,7 +446,7 @@ class _Mapper:
     def rt_rw_fields(self) -> dict[str, pd.Series]:
         """RT/RW by precedence: explicit ``rt``/``rw`` columns, then a combined ``rt_rw`` column, then the RT/RW
         found in the address."""
-        sources: list[dict | pd.DataFrame] = []
+        sources: list[dict[str, pd.Series] | pd.DataFrame] = []
         if "rt" in self.by_target or "rw" in self.by_target:
             sources.append(
                 {

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -155,7 +156,9 @@ def canonical_values(rule: ColumnRule, values: pd.Series) -> pd.Series:
     text = trimmed(values)
     if not rule.allowed:
         return text
-    fold = (lambda v: " ".join(v.split())) if rule.case_sensitive else (lambda v: " ".join(v.split()).casefold())
+    fold: Callable[[str], str] = (
+        (lambda v: " ".join(v.split())) if rule.case_sensitive else (lambda v: " ".join(v.split()).casefold())
+    )
     lookup = {fold(value): value for value in rule.allowed}
     lookup.update({fold(variant): target for variant, target in rule.synonyms})
     canonical = {value: lookup.get(fold(value), value) for value in text.dropna().unique()}
@@ -311,7 +314,7 @@ def _later_duplicates(frame: pd.DataFrame, rule: _Rule, labels: pd.Index) -> Any
     return later.to_numpy()
 
 
-def validate_with_gx(source: str, frame: pd.DataFrame, expectations: list) -> list[tuple[int, Any]]:
+def validate_with_gx(source: str, frame: pd.DataFrame, expectations: list[Any]) -> list[tuple[int, Any]]:
     """Validate ``frame`` with an ephemeral GX context; returns (rule position, result) pairs.
 
     Each expectation carries its position in ``meta`` because GX does not keep the suite's order in results.

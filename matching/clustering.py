@@ -55,7 +55,7 @@ class NikConflictGuard:
     when the pair is at a listed level of one of its comparisons)."""
 
     comparison: str = "nik"
-    requires: tuple[tuple[LevelsOf, ...], ...] = (
+    requires: tuple[tuple[LevelsOf | tuple[LevelsOf, ...], ...], ...] = (
         (LevelsOf("name", STRONG_NAME_LEVELS),),
         (LevelsOf("birth_date", STRONG_BIRTH_DATE_LEVELS),),
         (LevelsOf("phone", CORROBORATING_PHONE_LEVELS), LevelsOf("location", CORROBORATING_LOCATION_LEVELS)),

@@ -428,6 +428,7 @@ class Condition:
     def columns(self) -> tuple[str, ...]:
         if self.kind in ("all", "any"):
             return tuple(column for part in self.parts for column in part.columns())
+        assert self.column is not None, f"a {self.kind!r} condition names its column"
         return (self.column,) if self.other_column is None else (self.column, self.other_column)
 
     def holds(self, features: pd.DataFrame, left: np.ndarray, right: np.ndarray, todo: np.ndarray) -> np.ndarray:
@@ -442,6 +443,7 @@ class Condition:
             for part in self.parts:
                 result |= part.holds(features, left, right, todo & ~result)
             return result
+        assert self.column is not None, f"a {self.kind!r} condition names its column"
         if self.kind == "exact":
             a, b = _column(features, self.column, left), _column(features, self.column, right)
             return todo & (a == b) & (a != MISSING_CODE)

@@ -222,6 +222,7 @@ def _derived_keys(derived: tuple[DerivedKey, ...], features: pd.DataFrame, name_
         if key.transform == "first":
             text_keys[key.column] = text.str.slice(0, key.n)
         elif key.transform == "last":
+            assert key.n is not None, "a 'last' key has its length"
             text_keys[key.column] = text.str.slice(-key.n)
         else:
             text_keys[key.column] = _per_distinct(text, lambda values: pd.DataFrame({"key": soundex(values)}))["key"]
@@ -247,7 +248,7 @@ _SOUNDEX_CODES = {
 
 def soundex(values: pd.Series) -> pd.Series:
     """American Soundex of each value's letters (``ROBERT``, ``RUPERT`` → ``R163``); NA stays NA."""
-    out = []
+    out: list[str | None] = []
     for value in values:
         letters = "".join(ch for ch in str(value).upper() if "A" <= ch <= "Z") if isinstance(value, str) else ""
         if not letters:

@@ -19,6 +19,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -366,6 +367,7 @@ def _tf_adjusted(
     if not exact.any():
         return contribution
     frequencies = model.tf[comparison.name]
+    assert comparison.tf_column is not None, "a comparison with a term-frequency level names its column"
     values = features[comparison.tf_column.removesuffix("_code")].to_numpy(dtype=object)[left[exact]]
     floor = float(frequencies.min()) if frequencies.size else 1.0
     value_frequency = pd.Series(values).map(frequencies).fillna(floor).to_numpy(dtype=float)
@@ -383,7 +385,7 @@ class ModelMismatchError(ValueError):
     """A persisted model does not fit the settings in force (other comparisons or levels)."""
 
 
-def model_to_dict(model: FellegiSunterModel, settings_hash: str) -> dict:
+def model_to_dict(model: FellegiSunterModel, settings_hash: str) -> dict[str, Any]:
     """The model as a JSON-able mapping: settings hash, per comparison its levels with m, u and weight, λ, the
     term-frequency tables (value → relative frequency: names, so the document is personal data) and the cap."""
     return {
@@ -408,7 +410,7 @@ def model_to_dict(model: FellegiSunterModel, settings_hash: str) -> dict:
 
 
 def model_from_dict(
-    document: dict, comparisons: tuple[Comparison, ...], settings_hash: str | None = None
+    document: dict[str, Any], comparisons: tuple[Comparison, ...], settings_hash: str | None = None
 ) -> FellegiSunterModel:
     """The model of :func:`model_to_dict`, for ``comparisons`` (those of the settings in force).
 
@@ -438,11 +440,11 @@ def model_from_dict(
     )
 
 
-def model_changes(previous: dict, current: dict) -> pd.DataFrame:
+def model_changes(previous: dict[str, Any], current: dict[str, Any]) -> pd.DataFrame:
     """What moved between two persisted models: per (comparison, level), the weights before and after and the
     change in bits, largest moves first; λ as a row of its own (``prior``). Levels new or gone show NaN."""
 
-    def weights(document: dict) -> dict[tuple[str, str], float]:
+    def weights(document: dict[str, Any]) -> dict[tuple[str, str], float]:
         rows = {
             (c["name"], level): weight
             for c in document["comparisons"]

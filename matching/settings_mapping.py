@@ -9,7 +9,7 @@ format is documented in ``docs/matching.md``; the shipped Depok default is
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypeVar
 
 from matching.blocking import BlockingRule
 from matching.clustering import LevelsOf, NikConflictGuard
@@ -88,6 +88,9 @@ _MODEL_KEYS = {
     "em_tolerance": float,
     "tf_max_boost": float,
 }
+
+_C = TypeVar("_C", bound=Comparison)
+_N = TypeVar("_N", int, float)
 
 
 def settings_from_mapping(document: object) -> MatchSettings:
@@ -266,7 +269,7 @@ def _comparison(item: object, path: str, derived: dict[str, DerivedKey]) -> Comp
     return _with_prior_and_caps(built, spec, path)
 
 
-def _field_comparison(spec: Mapping, path: str, derived: dict[str, DerivedKey]) -> FieldComparison:
+def _field_comparison(spec: Mapping[str, Any], path: str, derived: dict[str, DerivedKey]) -> FieldComparison:
     _known_keys(spec, (*_COMMON_KEYS, "available_if_both_have"), path)
     name = _text(_required(spec, "name", path), f"{path}.name")
     items = _list(_required(spec, "levels", path), f"{path}.levels")
@@ -294,8 +297,8 @@ def _field_comparison(spec: Mapping, path: str, derived: dict[str, DerivedKey]) 
         )
     else:
         available = tuple(dict.fromkeys(_code_column(column) for column in columns))
-    frequency_levels = {}
-    if conditions[0].kind == "exact":
+    frequency_levels: dict[str, str] = {}
+    if conditions[0].kind == "exact" and conditions[0].column is not None:
         frequency_levels = {levels[0]: conditions[0].column}
     m_prior = tuple([0.9 / (len(levels) - 1)] * (len(levels) - 1) + [0.1])
     built = FieldComparison(
@@ -368,7 +371,7 @@ def _condition(item: object, path: str, derived: dict[str, DerivedKey]) -> Condi
     )
 
 
-def _with_prior_and_caps(built: Comparison, spec: Mapping, path: str) -> Comparison:
+def _with_prior_and_caps(built: _C, spec: Mapping[str, Any], path: str) -> _C:
     from dataclasses import replace
 
     changes: dict[str, Any] = {}
@@ -452,7 +455,7 @@ def _levels_of(item: object, path: str) -> LevelsOf:
 def _synonyms(item: object) -> dict[str, dict[str, str]]:
     spec = _mapping(item, "synonyms")
     allowed = ("name", *GENERIC_FIELDS)
-    out = {}
+    out: dict[str, dict[str, str]] = {}
     for field_name, table in spec.items():
         if field_name not in allowed:
             raise MatchSettingsError(f"synonyms.{field_name}: synonyms apply to {list(allowed)}")
@@ -467,13 +470,13 @@ def _synonyms(item: object) -> dict[str, dict[str, str]]:
 # --- small typed readers -------------------------------------------------------------------------------
 
 
-def _mapping(value: object, path: str) -> Mapping:
+def _mapping(value: object, path: str) -> Mapping[str, Any]:
     if not isinstance(value, Mapping):
         raise MatchSettingsError(f"{path}: expected a mapping, found {type(value).__name__}")
     return value
 
 
-def _list(value: object, path: str) -> list:
+def _list(value: object, path: str) -> list[Any]:
     if not isinstance(value, list):
         raise MatchSettingsError(f"{path}: expected a list, found {type(value).__name__}")
     return value
@@ -496,7 +499,7 @@ def _field(value: object, path: str) -> str:
     return FIELDS[name]
 
 
-def _number(value: object, path: str, kind: type, minimum: float | None = None, maximum: float | None = None):
+def _number(value: object, path: str, kind: type[_N], minimum: float | None = None, maximum: float | None = None) -> _N:
     if isinstance(value, bool) or not isinstance(value, int | float) or (kind is int and not isinstance(value, int)):
         raise MatchSettingsError(f"{path}: expected {'an integer' if kind is int else 'a number'}, found {value!r}")
     if (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
@@ -504,13 +507,13 @@ def _number(value: object, path: str, kind: type, minimum: float | None = None, 
     return kind(value)
 
 
-def _required(spec: Mapping, key: str, path: str) -> object:
+def _required(spec: Mapping[str, Any], key: str, path: str) -> object:
     if key not in spec:
         raise MatchSettingsError(f"{path}: the key {key!r} is required")
     return spec[key]
 
 
-def _known_keys(spec: Mapping, allowed: tuple[str, ...], path: str) -> None:
+def _known_keys(spec: Mapping[str, Any], allowed: tuple[str, ...], path: str) -> None:
     unknown = sorted(str(key) for key in spec if key not in allowed)
     if unknown:
         raise MatchSettingsError(f"{path}: unknown key(s) {unknown}; allowed: {list(allowed)}")

@@ -272,8 +272,8 @@ def _hard_cases(people: pd.DataFrame, rng: np.random.Generator, as_of: dt.date) 
                 names[member] = f"{tokens[0]} {order[(start + k2) % len(order)]} {rest}".strip()
             continue
         if len(members) == 3:  # triplets: one sex, three names from one stem
-            pool = vocab.TRIPLET_NAMES[:2] if sex[a] == "L" else vocab.TRIPLET_NAMES[2:]
-            firsts = pool[int(rng.integers(0, len(pool)))]
+            pool: tuple[tuple[str, ...], ...] = vocab.TRIPLET_NAMES[:2] if sex[a] == "L" else vocab.TRIPLET_NAMES[2:]
+            firsts: tuple[str, ...] = pool[int(rng.integers(0, len(pool)))]
             sex[members] = sex[a]
         elif mixed[k] and style[k] < 0.7:  # boy and girl, the girl's name the feminine form of the boy's
             boy, girl = vocab.TWIN_NAMES_MIXED[int(rng.integers(0, len(vocab.TWIN_NAMES_MIXED)))]
@@ -492,8 +492,8 @@ def _contact(people: pd.DataFrame, rng: np.random.Generator) -> None:
     shares_head_phone = (people["position"].to_numpy() >= 1) & (rng.random(n) < 0.12)
     head = np.arange(n) - people["position"].to_numpy()
     phone = np.where(shares_head_phone, phone[head], phone)
-    people["phone"] = pd.Series(np.where(has_phone, phone, None), dtype="str")
-    people["phone_old"] = pd.Series(np.where(has_phone & (rng.random(n) < 0.35), old, None), dtype="str")
+    people["phone"] = pd.Series(np.where(has_phone, phone, None), dtype="str")  # type: ignore[call-overload]  # None fill
+    people["phone_old"] = pd.Series(np.where(has_phone & (rng.random(n) < 0.35), old, None), dtype="str")  # type: ignore[call-overload]  # None fill
 
 
 def _employment(people: pd.DataFrame, rng: np.random.Generator, as_of: dt.date) -> None:

@@ -8,6 +8,7 @@ import math
 import re
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -54,7 +55,7 @@ def write_dukcapil(table: pd.DataFrame, path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.unlink(missing_ok=True)
     metadata = sa.MetaData()
-    columns = [sa.Column("ID_PENDUDUK", sa.Integer, primary_key=True)]
+    columns: list[sa.Column[Any]] = [sa.Column("ID_PENDUDUK", sa.Integer, primary_key=True)]
     for name in table.columns[1:]:
         if name == "TGL_LHR":
             columns.append(sa.Column(name, sa.Date))

@@ -37,7 +37,7 @@ def as_text(values: pd.Series) -> pd.Series:
     return text.mask(text == "")
 
 
-def map_unique(text: pd.Series, transform: Callable[[pd.Series], pd.Series | pd.DataFrame]):
+def map_unique(text: pd.Series, transform: Callable[[pd.Series], pd.Series | pd.DataFrame]) -> pd.Series | pd.DataFrame:
     """Apply a vectorised ``transform`` to the unique values of ``text`` only, and spread the result back.
 
     ``transform`` receives a text Series of the unique non-NA values (fresh RangeIndex) and returns a
@@ -77,7 +77,7 @@ def _render_scalar(value: object) -> str | None:
     if isinstance(value, float | np.floating):
         if not np.isfinite(value):
             return None
-        if float(value).is_integer() and abs(value) < 2.0**63:
+        if float(value).is_integer() and abs(float(value)) < 2.0**63:
             return str(int(value))
     return str(value)
 

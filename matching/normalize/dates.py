@@ -120,7 +120,14 @@ def _empty_components(length: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return np.full(length, np.nan), np.full(length, np.nan), np.full(length, np.nan)
 
 
-def _fill(year: np.ndarray, month: np.ndarray, day: np.ndarray, new_year, new_month, new_day) -> None:
+def _fill(
+    year: np.ndarray,
+    month: np.ndarray,
+    day: np.ndarray,
+    new_year: np.ndarray,
+    new_month: np.ndarray,
+    new_day: np.ndarray | None,
+) -> None:
     """Fill still-empty rows with the components a pattern found (first matching pattern wins)."""
     new_year = _expand_two_digit_years(pd.to_numeric(new_year, errors="coerce").to_numpy(dtype=float))
     new_month = pd.to_numeric(new_month, errors="coerce").to_numpy(dtype=float)
@@ -172,7 +179,7 @@ def _parse_objects(values: pd.Series, dayfirst: bool) -> pd.Series:
 
 def _is_plain_number(value: object) -> bool:
     """A real number small enough to be a serial day (huge integers would overflow float conversion)."""
-    return isinstance(value, int | float | np.number) and not isinstance(value, bool | np.bool_) and abs(value) < 1e9
+    return isinstance(value, int | float | np.number) and not isinstance(value, bool | np.bool_) and abs(value) < 1e9  # type: ignore[operator]  # numpy scalars: abs is untyped
 
 
 def _midnight(value: dt.date | np.datetime64) -> pd.Timestamp:

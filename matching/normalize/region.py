@@ -142,7 +142,7 @@ class RegionResolver:
     def _kelurahan_candidates(self, keys: pd.Series) -> list[list[tuple[int, float]]]:
         """Per distinct name: exact matches with score 100, else fuzzy matches above the cutoff."""
         reference_keys = self._kelurahan["key"].tolist()
-        exact = {key: [] for key in reference_keys}
+        exact: dict[str, list[tuple[int, float]]] = {key: [] for key in reference_keys}
         for index, key in enumerate(reference_keys):
             exact[key].append((index, EXACT_SCORE))
         unmatched = sorted({key for key in keys.dropna() if key not in exact})
@@ -190,7 +190,7 @@ class RegionResolver:
             return np.nan, np.nan
         penalty = 0.0
         if not pd.isna(stated_kecamatan):
-            accepted = self._accepted_kecamatan[stated_kecamatan]
+            accepted = self._accepted_kecamatan[str(stated_kecamatan)]
             consistent = [c for c in candidates if self._kelurahan.at[c[0], "kecamatan_code"] in accepted]
             if consistent:
                 candidates = consistent

@@ -324,7 +324,12 @@ def make_request_row(
         raise SubjectRequestError(f"a correction needs a field among {', '.join(CORRECTABLE_FIELDS)}")
     if kind == ERASURE and (field or new_value):
         raise SubjectRequestError("an erasure takes no field or new value")
-    if kind == CORRECTION and new_value and pd.isna(_normalised(field, pd.Series([new_value], dtype="str")).iloc[0]):
+    if (
+        kind == CORRECTION
+        and field
+        and new_value
+        and pd.isna(_normalised(field, pd.Series([new_value], dtype="str")).iloc[0])
+    ):
         raise SubjectRequestError(f"the new value cannot be read as a {field}")
     return {
         "request_id": request_id,

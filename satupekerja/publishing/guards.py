@@ -16,6 +16,7 @@ import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import date
+from typing import Any
 
 import pandas as pd
 import pyarrow as pa
@@ -63,7 +64,7 @@ class GuardSettings:
     def from_env(cls, environ: Mapping[str, str] | None = None) -> GuardSettings:
         """Defaults, overridden by ``SATUPEKERJA_GUARD_MAX_ROW_DROP_FRACTION`` and friends when set."""
         environ = os.environ if environ is None else environ
-        overrides: dict[str, object] = {}
+        overrides: dict[str, Any] = {}
         for setting in fields(cls):
             raw = environ.get(GUARD_ENV_PREFIX + setting.name.upper())
             if raw is None or raw == "":

@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from enum import StrEnum
 from functools import wraps
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import numpy as np
 import pandas as pd
@@ -238,7 +238,7 @@ def export_uncovered(
             "snapshot_date": snapshot.isoformat(),
         }
         audit = AuditLog()
-        audit_entry = {
+        audit_entry: dict[str, Any] = {
             "requested_by": requested_by,
             "command": "satupekerja export uncovered",
             "filters": filters,
@@ -341,7 +341,7 @@ def check_list(
         advance("Writing the result")
         subjects = _checked_subjects(checked.rows, columns, snapshot)
         audit = AuditLog()
-        audit_entry = {
+        audit_entry: dict[str, Any] = {
             "requested_by": requested_by,
             "command": "satupekerja check-list",
             "row_count": len(checked.rows),
@@ -425,6 +425,7 @@ def show(
     if worker_id is not None:
         filters = {"worker_id": worker_id, "snapshot_date": snapshot.isoformat()}
     else:
+        assert nik_value is not None  # --nik given (checked above)
         filters = {
             "nik_hmac": pseudonymise_filter_value(nik_value, load_pseudonymisation_key()),
             "snapshot_date": snapshot.isoformat(),

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
@@ -198,13 +199,13 @@ _HEADER_FILL = PatternFill("solid", fgColor="1F6E43")
 _HEADER_ALIGNMENT = Alignment(vertical="center", wrap_text=True)
 
 
-def _header_cell(sheet, text: str) -> WriteOnlyCell:
+def _header_cell(sheet, text: str) -> Cell:
     cell = WriteOnlyCell(sheet, value=text)
     cell.font, cell.fill, cell.alignment = _HEADER_FONT, _HEADER_FILL, _HEADER_ALIGNMENT
     return cell
 
 
-def _text_cell(sheet, text: str) -> WriteOnlyCell:
+def _text_cell(sheet, text: str) -> Cell:
     """A cell that is text whatever it starts with (openpyxl would otherwise store ``=…`` as a formula)."""
     cell = WriteOnlyCell(sheet, value=text)
     cell.data_type = "s"

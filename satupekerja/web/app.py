@@ -219,7 +219,7 @@ def _text(value: object) -> str:
     if isinstance(value, (list, tuple)) or (
         hasattr(value, "tolist") and not isinstance(value, (str, bytes)) and not pd.api.types.is_scalar(value)
     ):
-        return ", ".join(map(str, list(value))) or "–"
+        return ", ".join(map(str, list(value))) or "–"  # type: ignore[call-overload]  # a list, tuple or array
     if pd.isna(value):
         return "–"
     if isinstance(value, (pd.Timestamp, dt.datetime, dt.date)):
