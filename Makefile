@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export DAGSTER_HOME := $(CURDIR)/.dagster_home
 
-.PHONY: run test dev serve translations venv sample clean
+.PHONY: run test check lint typecheck imports defs dev serve translations venv sample clean
 
 venv: $(STAMP)
 
@@ -40,9 +40,31 @@ translations: $(STAMP)
 		&& ../../$(BIN)/pybabel update -i translations/messages.pot -d translations \
 		&& ../../$(BIN)/pybabel compile -d translations
 
-## dev: open the Dagster UI on the same local instance
+## check: lint, format, types, import rules and the Dagster definitions (what CI runs before the tests)
+check: lint typecheck imports defs
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+imports: $(STAMP)
+	$(BIN)/python -m pytest tests/test_import_rules.py -q -p no:cacheprovider
+
+## defs: load the Dagster definitions the way the webserver does ([tool.dg] in pyproject.toml says where)
+defs: $(STAMP) $(DAGSTER_HOME)/dagster.yaml
+	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/dg check defs
+
+## dev: open the Dagster UI on the same local instance (http://127.0.0.1:3000)
 dev: $(STAMP) $(DAGSTER_HOME)/dagster.yaml
-	$(BIN)/dagster dev -m pipelines.definitions
+	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/dg dev
+
+## sample: (re)generate the demo sample make run reads (5,000 people, seed 42, as in pipelines/run_local.py)
+sample: $(STAMP)
+	rm -rf sample_data/demo
+	$(BIN)/python -m sample_data.generate --persons 5000 --seed 42 --out sample_data/demo
 
 clean:
 	rm -rf $(VENV) $(DAGSTER_HOME) warehouse exports sample_data/demo test-artifacts
