@@ -380,7 +380,7 @@ class ContractParser:
         self.check_read(settings, names)
         return settings
 
-    def header_position(self, block: dict) -> tuple[int, int]:
+    def header_position(self, block: dict[str, Any]) -> tuple[int, int]:
         """``(header_row, header_search_rows)``: a fixed row (search 0), or ``auto`` with the rows to search."""
         header_row = block.get("header_row", 1)
         search = block.get("header_search_rows")

@@ -639,7 +639,7 @@ def _no_header(contract: Contract, name: str, settings: ReadSettings, unit: str,
 _UNIT_ID = {"line": "baris", "row": "baris"}
 
 
-def _footer_rows(rows: list[list], row_numbers: list[int], settings: ReadSettings, unit: str) -> dict[int, str]:
+def _footer_rows(rows: list[list[Any]], row_numbers: list[int], settings: ReadSettings, unit: str) -> dict[int, str]:
     """Footer rows (position → reason) under ``read.footer``: every row whose first filled cell matches a footer
     pattern (``Jumlah``, ``Total``, ``Mengetahui``), and the rows of one filled cell after the first such row at
     the end of the table (the names under a signature). They are read, then quarantined with the reason."""

@@ -137,11 +137,11 @@ def with_chosen_columns(contract: Contract, chosen: dict[str, str | None]) -> Co
         else rule
         for rule in contract.columns
     )
-    mapping = tuple(
+    mappings = tuple(
         dataclasses.replace(m, columns=tuple(renamed.get(column, column) for column in m.columns))
         for m in contract.mapping
     )
-    return dataclasses.replace(contract, columns=columns, mapping=mapping)
+    return dataclasses.replace(contract, columns=columns, mapping=mappings)
 
 
 def read_list(
@@ -249,7 +249,7 @@ def _no_key_columns(name: str, contract: Contract, header: list[str] | None) -> 
     )
 
 
-def _file_problem(name: str, problems: list[str], contract: Contract, chosen: dict[str, str]) -> str:
+def _file_problem(name: str, problems: list[str], contract: Contract, chosen: dict[str, str | None]) -> str:
     if any("judul kolom tidak ditemukan" in problem for problem in problems):
         if chosen:
             wanted = ", ".join(repr(header) for header in chosen.values())
