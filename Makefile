@@ -40,7 +40,7 @@ translations: $(STAMP)
 		&& ../../$(BIN)/pybabel update -i translations/messages.pot -d translations \
 		&& ../../$(BIN)/pybabel compile -d translations
 
-## check: lint, format, types, import rules and the Dagster definitions (what CI runs before the tests)
+## check: lint, format, types, import rules, declared dependencies and the Dagster definitions (CI runs it first)
 check: lint typecheck imports defs
 
 lint: $(STAMP)
@@ -50,8 +50,9 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
+# imports: docs/architecture.md's import rules, and every imported package declared in pyproject.toml
 imports: $(STAMP)
-	$(BIN)/python -m pytest tests/test_import_rules.py -q -p no:cacheprovider
+	$(BIN)/python -m pytest tests/test_import_rules.py tests/test_declared_dependencies.py -q -p no:cacheprovider
 
 ## defs: load the Dagster definitions the way the webserver does ([tool.dg] in pyproject.toml says where)
 defs: $(STAMP) $(DAGSTER_HOME)/dagster.yaml
