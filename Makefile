@@ -56,11 +56,11 @@ imports: $(STAMP)
 
 ## defs: load the Dagster definitions the way the webserver does ([tool.dg] in pyproject.toml says where)
 defs: $(STAMP) $(DAGSTER_HOME)/dagster.yaml
-	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/dg check defs
+	VIRTUAL_ENV="$(abspath $(VENV))" PATH="$(abspath $(BIN)):$$PATH" $(BIN)/dg check defs
 
 ## dev: open the Dagster UI on the same local instance (http://127.0.0.1:3000)
 dev: $(STAMP) $(DAGSTER_HOME)/dagster.yaml
-	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/dg dev
+	VIRTUAL_ENV="$(abspath $(VENV))" PATH="$(abspath $(BIN)):$$PATH" $(BIN)/dg dev
 
 ## sample: (re)generate the demo sample make run reads (5,000 people, seed 42, as in pipelines/run_local.py)
 sample: $(STAMP)
