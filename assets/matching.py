@@ -32,8 +32,8 @@ from assets.metadata import (
     value_counts,
 )
 from assets.partitions import snapshot_date, snapshot_partitions
-from assets.resources import WarehouseResource
-from data_contracts.matching_settings import load_matching_settings, matching_settings_path
+from assets.resources import MatchingSettingsFile, WarehouseResource
+from data_contracts.matching_settings import load_matching_settings
 from matching import link_records, model_changes, model_from_dict, model_to_dict, settings_fingerprint
 from matching.stable_ids import assign_worker_ids
 from satupekerja.publishing.guards import record_sources
@@ -68,10 +68,14 @@ def _out(description: str) -> dg.AssetOut:
     can_subset=False,
 )
 def link_person_records(
-    context: AssetExecutionContext, person_records: pd.DataFrame, warehouse: WarehouseResource
+    context: AssetExecutionContext,
+    person_records: pd.DataFrame,
+    warehouse: WarehouseResource,
+    matching_settings: MatchingSettingsFile,
 ) -> Iterator[dg.MaterializeResult]:
     snapshot = snapshot_date(context.partition_key)
-    settings = load_matching_settings()
+    settings_path = matching_settings.settings_path()
+    settings = load_matching_settings(settings_path)
     settings_hash = settings_fingerprint(settings)
     published = warehouse.get()
     previous = previous_matching_model(published, snapshot)
@@ -94,7 +98,7 @@ def link_person_records(
                 result.blocking_stats[["rule", "pairs", "dropped_keys", "dropped_records"]].itertuples(index=False),
             ),
             "m/u table": dg.MetadataValue.md(result.model.table_markdown()),
-            "matching settings file": dg.MetadataValue.text(matching_settings_path().name),
+            "matching settings file": dg.MetadataValue.text(settings_path.name),
             "seconds per stage": dg.MetadataValue.json({k: round(v, 2) for k, v in result.timings.items()}),
         },
     )

@@ -14,8 +14,7 @@ from pydantic import Field
 
 from assets.partitions import snapshot_partitions
 from assets.publication import PUBLICATION_GROUP, PUBLISH_SNAPSHOT
-from assets.resources import WarehouseResource
-from satupekerja.privacy.pseudonyms import load_pseudonymisation_key
+from assets.resources import PrivacyResource, WarehouseResource
 from satupekerja.publishing.warehouse import ANALYTICS
 from satupekerja.staff.outreach import OUTREACH_FUNNEL_TABLE, OUTREACH_OUTCOMES_TABLE, record_night
 from satupekerja.web.models import make_engine
@@ -41,7 +40,7 @@ class WebDatabase(dg.ConfigurableResource):
     description="Visit outcomes of PERISAI agents and conversions (reached, now an active BPJS TK member), per night.",
 )
 def outreach_outcomes(
-    context: AssetExecutionContext, warehouse: WarehouseResource, web_database: WebDatabase
+    context: AssetExecutionContext, warehouse: WarehouseResource, web_database: WebDatabase, privacy: PrivacyResource
 ) -> dg.MaterializeResult:
     snapshot = date.fromisoformat(context.partition_key)
     target = warehouse.get()
@@ -50,7 +49,7 @@ def outreach_outcomes(
         return dg.MaterializeResult(metadata={"computed": False})
     engine = make_engine(web_database.url)
     try:
-        night = record_night(engine, target, load_pseudonymisation_key(), snapshot)
+        night = record_night(engine, target, privacy.key(), snapshot)
     finally:
         engine.dispose()
     staged = target.stage(snapshot, context.run_id)

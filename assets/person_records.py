@@ -10,8 +10,8 @@ from assets.groups import INTEGRATION
 from assets.keys import STANDARD, source_of, standard_key, standard_name
 from assets.metadata import counts_table, table_metadata
 from assets.partitions import snapshot_date, snapshot_partitions
-from assets.resources import WarehouseResource
-from satupekerja.privacy import pseudonyms, subject_requests
+from assets.resources import PrivacyResource, WarehouseResource
+from satupekerja.privacy import subject_requests
 from satupekerja.publishing.tables import PERSON_RECORDS
 from satupekerja.publishing.warehouse import previous_worker_ids
 
@@ -32,7 +32,10 @@ def build_person_records(sources: Iterable[str]) -> dg.AssetsDefinition:
         ),
     )
     def person_records(
-        context: dg.AssetExecutionContext, warehouse: WarehouseResource, **standard_frames: pd.DataFrame
+        context: dg.AssetExecutionContext,
+        warehouse: WarehouseResource,
+        privacy: PrivacyResource,
+        **standard_frames: pd.DataFrame,
     ) -> dg.MaterializeResult:
         frames = [standard_frames[name] for name in ins]
         stacked = pd.concat(frames, ignore_index=True)
@@ -40,7 +43,7 @@ def build_person_records(sources: Iterable[str]) -> dg.AssetsDefinition:
         # Erasure reaches every record linked to the person last night, not only those carrying the NIK.
         previous_links, _ = previous_worker_ids(warehouse.get(), snapshot_date(context.partition_key))
         records, applied = subject_requests.apply_requests(
-            stacked, subject_requests.load_requests(), pseudonyms.load_pseudonymisation_key(), previous_links
+            stacked, subject_requests.load_requests(privacy.requests_path()), privacy.key(), previous_links
         )
         return dg.MaterializeResult(
             value=records,

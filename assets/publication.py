@@ -12,7 +12,7 @@ published with the last snapshot before this partition (:mod:`satupekerja.publis
 """
 
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 import dagster as dg
@@ -24,7 +24,7 @@ import data_contracts
 from assets.keys import quarantine_key, quarantine_name
 from assets.metadata import CHECK_MESSAGE, DUCKDB, PSEUDONYMS_REVERSIBLE, PUBLISHED, WAREHOUSE, markdown_table
 from assets.partitions import snapshot_partitions
-from assets.resources import WarehouseResource
+from assets.resources import PrivacyResource, WarehouseResource
 from data_contracts.roles import RoleBook
 from satupekerja.privacy import pseudonyms
 from satupekerja.publishing import tables as catalogue
@@ -102,15 +102,19 @@ QUARANTINE_TABLE = PublishedTable(catalogue.QUARANTINE, restricted=True, analyti
 
 
 class PublicationGuards(dg.ConfigurableResource):
-    """Thresholds of the publication guards; unset fields come from ``SATUPEKERJA_GUARD_*`` or the defaults
-    documented on :class:`satupekerja.publishing.guards.GuardSettings` (0.2 row drop, 0.05 quarantined)."""
+    """Thresholds of the publication guards. ``build_definitions`` sets them from ``Settings``
+    (``SATUPEKERJA_GUARD_*``); run config may override them for one run. Defaults as on
+    :class:`satupekerja.publishing.guards.GuardSettings` (0.2 row drop, 0.05 quarantined)."""
 
-    max_row_drop_fraction: float | None = Field(default=None, description="Largest allowed drop in rows read (0-1).")
-    max_quarantine_fraction: float | None = Field(default=None, description="Largest allowed quarantined share (0-1).")
+    max_row_drop_fraction: float = Field(
+        default=GuardSettings.max_row_drop_fraction, description="Largest allowed drop in rows read (0-1)."
+    )
+    max_quarantine_fraction: float = Field(
+        default=GuardSettings.max_quarantine_fraction, description="Largest allowed quarantined share (0-1)."
+    )
 
     def settings(self) -> GuardSettings:
-        configured = {name: value for name, value in self.model_dump().items() if value is not None}
-        return replace(GuardSettings.from_env(), **configured)
+        return GuardSettings(**self.model_dump())
 
 
 def build_publish_snapshot(
@@ -145,6 +149,7 @@ def build_publish_snapshot(
         context: AssetExecutionContext,
         warehouse: WarehouseResource,
         publication_guards: PublicationGuards,
+        privacy: PrivacyResource,
         **inputs: pd.DataFrame,
     ) -> Iterator[dg.MaterializeResult | dg.AssetCheckResult | dg.AssetObservation]:
         snapshot = date.fromisoformat(context.partition_key)
@@ -158,8 +163,11 @@ def build_publish_snapshot(
         ]
         if all_passed(results):
             tables[QUARANTINE_TABLE.name] = pd.concat(quarantines.values(), ignore_index=True)
-            rows = publish(target, snapshot, context.run_id, (*published_tables, QUARANTINE_TABLE), tables, current)
-            yield dg.MaterializeResult(metadata=_published_metadata(target, rows))
+            key = privacy.key()
+            rows = publish(
+                target, snapshot, context.run_id, (*published_tables, QUARANTINE_TABLE), tables, current, key
+            )
+            yield dg.MaterializeResult(metadata=_published_metadata(target, rows, key))
         else:
             context.log.error(
                 "snapshot %s held back: %s", snapshot, " | ".join(r.message for r in results if not r.passed)
@@ -177,12 +185,13 @@ def publish(
     published_tables: Sequence[PublishedTable],
     tables: Mapping[str, pd.DataFrame],
     stats: SnapshotStats,
+    key: pseudonyms.PseudonymisationKey = pseudonyms.DEMO_KEY,
 ) -> dict[str, int]:
-    """Stage every table in its tiers and the stats, then publish; the staging is discarded on any error.
+    """Stage every table in its tiers and the stats, then publish with the pseudonymisation ``key``; the staging
+    is discarded on any error.
 
     Returns rows per ``<tier>/<table>``.
     """
-    key = pseudonyms.load_pseudonymisation_key()
     key_record = pseudonym_key_record(key)
     warehouse.check_pseudonym_key(key_record)
     staged = warehouse.stage(snapshot, run_id)
@@ -242,8 +251,9 @@ def _check_result(result: GuardResult) -> dg.AssetCheckResult:
     )
 
 
-def _published_metadata(warehouse: Warehouse, rows: Mapping[str, int]) -> dict[str, object]:
-    key = pseudonyms.load_pseudonymisation_key()
+def _published_metadata(
+    warehouse: Warehouse, rows: Mapping[str, int], key: pseudonyms.PseudonymisationKey
+) -> dict[str, object]:
     return {
         PUBLISHED: dg.MetadataValue.bool(True),
         PSEUDONYMS_REVERSIBLE: dg.MetadataValue.bool(key.is_demo),

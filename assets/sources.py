@@ -21,7 +21,6 @@ import datetime as dt
 import functools
 import hashlib
 from collections.abc import Iterator
-from pathlib import Path
 
 import dagster as dg
 import pandas as pd
@@ -144,7 +143,12 @@ def _ingest(
 ) -> Iterator[IngestEvent]:
     source = contract.source
     try:
-        raw = data_contracts.read_source(contract, data_dir=Path(inbox.data_dir) if inbox.data_dir else None)
+        raw = data_contracts.read_source(
+            contract,
+            inbox.inbox_dir(),
+            path_override=inbox.path_override(source),
+            url_override=inbox.url_override(source),
+        )
     except data_contracts.SourceReadError as error:
         if error.transient and retry_number < inbox.read_retries:
             # A dropped database connection or a network share hiccup: try the read again before failing the night.

@@ -3,7 +3,7 @@
 Typical use (what the Dagster assets do per source)::
 
     contracts = load_contracts()
-    raw = read_source(contracts["umkm"])
+    raw = read_source(contracts["umkm"], Path("sample_data/demo"))   # the inbox folder
     report = validate_source(contracts["umkm"], raw)          # report.passed gates the pipeline
     result = standardise(contracts["umkm"], raw, report, snapshot_date, RegionResolver(load_region_reference()))
 """
@@ -24,7 +24,7 @@ from data_contracts.output_contracts import (
     validate_output,
     validate_outputs,
 )
-from data_contracts.reader import RawSource, SourceReadError, data_dir, read_source
+from data_contracts.reader import RawSource, SourceReadError, read_source
 from data_contracts.regions import load_region_reference
 from data_contracts.schema import PERSON_SCHEMA, conform_to_person_schema, empty_person_frame
 from data_contracts.standardise import QUARANTINE_COLUMNS, StandardResult, standardise
@@ -45,7 +45,6 @@ __all__ = [
     "StandardResult",
     "ValidationReport",
     "conform_to_person_schema",
-    "data_dir",
     "empty_person_frame",
     "load_contract",
     "load_contracts",

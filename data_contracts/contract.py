@@ -9,7 +9,6 @@ at load time instead of silently dropping a rule.
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -23,7 +22,6 @@ from data_contracts.roles import CATEGORIES, DEFAULT_EVIDENCE_DATE, EvidenceRule
 from data_contracts.schema import PERSON_SCHEMA
 
 PACKAGE_DIR = Path(__file__).resolve().parent
-CONTRACTS_DIR_ENV = "SATUPEKERJA_CONTRACTS_DIR"
 
 FORMATS = ("csv", "excel", "sql", "auto")
 COLUMN_TYPES = ("string", "name", "integer", "date", "month", "phone", "nik", "sex", "rt", "rt_rw")
@@ -158,11 +156,13 @@ class Contract:
 
 
 def default_contracts_dir() -> Path:
-    return Path(os.environ.get(CONTRACTS_DIR_ENV) or PACKAGE_DIR)
+    """The shipped contracts (this package); ``Settings.contracts_dir`` (``SATUPEKERJA_CONTRACTS_DIR``) is passed
+    to :func:`load_contracts` by the callers that use another folder."""
+    return PACKAGE_DIR
 
 
 def load_contracts(contracts_dir: Path | None = None) -> dict[str, Contract]:
-    """Every ``*.yaml`` contract in ``contracts_dir`` (default: env ``SATUPEKERJA_CONTRACTS_DIR`` or this package),
+    """Every ``*.yaml`` contract in ``contracts_dir`` (default: the shipped contracts in this package),
     keyed by source id, sorted by source id."""
     folder = Path(contracts_dir) if contracts_dir is not None else default_contracts_dir()
     if not folder.is_dir():

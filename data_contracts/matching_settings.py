@@ -1,12 +1,11 @@
 """Reading the matching settings file (the edge; ``matching.settings_mapping`` parses what is read here).
 
-The file is ``$SATUPEKERJA_MATCHING_SETTINGS`` when set, else the shipped Depok default
-``data_contracts/matching/depok.yaml``. Errors name the file and the key path.
+The file is given by the caller (``Settings.matching_settings``, from ``$SATUPEKERJA_MATCHING_SETTINGS``), else
+the shipped Depok default ``data_contracts/matching/depok.yaml``. Errors name the file and the key path.
 """
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import yaml
@@ -14,18 +13,17 @@ import yaml
 from matching.settings import MatchSettings, MatchSettingsError
 from matching.settings_mapping import settings_from_mapping
 
-MATCHING_SETTINGS_ENV = "SATUPEKERJA_MATCHING_SETTINGS"
 DEFAULT_MATCHING_SETTINGS = Path(__file__).resolve().parent / "matching" / "depok.yaml"
 
 
-def matching_settings_path() -> Path:
-    """The settings file in force: the environment variable, else the shipped default."""
-    return Path(os.environ.get(MATCHING_SETTINGS_ENV) or DEFAULT_MATCHING_SETTINGS)
+def matching_settings_path(path: Path | str | None = None) -> Path:
+    """The settings file in force: ``path`` when given, else the shipped default."""
+    return Path(path) if path else DEFAULT_MATCHING_SETTINGS
 
 
 def load_matching_settings(path: Path | str | None = None) -> MatchSettings:
     """Read, parse and check a matching settings file; :class:`MatchSettingsError` naming the file and key."""
-    path = Path(path) if path is not None else matching_settings_path()
+    path = matching_settings_path(path)
     try:
         document = yaml.safe_load(path.read_text(encoding="utf-8"))
     except OSError as error:

@@ -37,8 +37,6 @@ if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
     from sqlalchemy.sql import Executable
 
-DATA_DIR_ENV = "SATUPEKERJA_DATA_DIR"
-REPO_DIR = Path(__file__).resolve().parents[1]
 SOURCE_FILE = "_source_file"
 SOURCE_ROW = "_source_row"
 LINEAGE_COLUMNS = (SOURCE_FILE, SOURCE_ROW)
@@ -137,14 +135,6 @@ class _FileRead:
     unit: str = "line"
 
 
-def data_dir() -> Path:
-    """The source inbox: env ``SATUPEKERJA_DATA_DIR``, default ``<repo>/sample_data/demo``."""
-    return Path(os.environ.get(DATA_DIR_ENV) or REPO_DIR / "sample_data" / "demo")
-
-
-_default_data_dir = data_dir
-
-
 def header_key(name: str) -> str:
     """Header spelling for matching: case-folded, letters and digits only (``No. HP`` == ``no hp`` == ``NO_HP``)."""
     return re.sub(r"[^0-9a-z]", "", str(name).casefold())
@@ -199,15 +189,18 @@ def find_header(contract: Contract, rows: list[list[str]]) -> int | None:
     return best
 
 
-def read_source(contract: Contract, data_dir: Path | None = None) -> RawSource:
-    """Read ``contract``'s source from ``data_dir`` (default :func:`data_dir`), honouring env overrides
-    ``SATUPEKERJA_SOURCE_<SOURCE>_PATH`` / ``_URL``."""
-    base = Path(data_dir) if data_dir is not None else _default_data_dir()
+def read_source(
+    contract: Contract, data_dir: Path, *, path_override: str | None = None, url_override: str | None = None
+) -> RawSource:
+    """Read ``contract``'s source from the inbox ``data_dir``. ``path_override`` (``os.pathsep``-separated
+    patterns) replaces the contract's paths, ``url_override`` its database URL (the settings'
+    ``SATUPEKERJA_SOURCE_<SOURCE>_PATH`` / ``_URL``)."""
+    base = Path(data_dir)
     settings = contract.read
     if settings.format == "sql":
-        parts = [_read_sql(contract, settings, base)]
+        parts = [_read_sql(contract, settings, base, url_override)]
     else:
-        parts = [_read_file(contract, settings, path, base) for path in _resolve_paths(contract, base)]
+        parts = [_read_file(contract, settings, path, base) for path in _resolve_paths(contract, base, path_override)]
     return _assemble(contract, parts)
 
 
@@ -406,8 +399,7 @@ def _display(path: Path, base: Path) -> str:
         return str(path)
 
 
-def _resolve_paths(contract: Contract, base: Path) -> list[Path]:
-    override = os.environ.get(_env_name(contract, "PATH"))
+def _resolve_paths(contract: Contract, base: Path, override: str | None = None) -> list[Path]:
     patterns = tuple(override.split(os.pathsep)) if override else contract.read.paths
     found: dict[str, Path] = {}
     for pattern in patterns:
@@ -421,10 +413,6 @@ def _resolve_paths(contract: Contract, base: Path) -> list[Path]:
     if not found:
         raise SourceReadError(f"source {contract.source}: no file matches {' or '.join(patterns)} (in {base})")
     return list(found.values())
-
-
-def _env_name(contract: Contract, suffix: str) -> str:
-    return f"SATUPEKERJA_SOURCE_{contract.source.upper()}_{suffix}"
 
 
 def _read_file(
@@ -908,11 +896,11 @@ def _fit_cells(cells: list[Any], width: int) -> list[Any]:
 # -- SQL ----------------------------------------------------------------------------------------------------
 
 
-def _read_sql(contract: Contract, settings: ReadSettings, base: Path) -> _FileRead:
+def _read_sql(contract: Contract, settings: ReadSettings, base: Path, url_override: str | None = None) -> _FileRead:
     import sqlalchemy as sa
     from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 
-    url_text = (os.environ.get(_env_name(contract, "URL")) or settings.url or "").replace("{data_dir}", base.as_posix())
+    url_text = (url_override or settings.url or "").replace("{data_dir}", base.as_posix())
     try:
         url = sa.make_url(url_text)
     except (SQLAlchemyError, ValueError) as error:

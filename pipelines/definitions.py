@@ -1,59 +1,90 @@
 """The Satu Pekerja code location: ``dagster dev -m pipelines.definitions``.
 
-Paths come from environment variables, read through resources so the UI shows them as ``EnvVar``s. An unset
-variable leaves the resource's own default in place (documented on each resource field).
+:func:`build_definitions` builds everything from a :class:`~satupekerja.settings.Settings`: the assets of the
+contracts in ``settings.contracts_dir`` on the snapshot partitions starting at ``settings.first_snapshot_date``,
+the nightly job, its schedule and the sensors (running by default when ``settings.automation``), and the
+resources. ``defs`` (a ``dg.definitions`` function, which Dagster calls when it loads the code location) is the
+edge that reads the environment: ``build_definitions(Settings.from_env())``.
+
+Resources get a variable the environment set as a ``dg.EnvVar`` (the UI shows the variable's name, never a
+secret), and the settings' default otherwise.
 """
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
-import os
-
 import dagster as dg
 
+import data_contracts
 from assets.catalog import build_all_assets
 from assets.outreach import WebDatabase
+from assets.partitions import snapshot_partitions_def, with_partitions
 from assets.publication import PublicationGuards
-from assets.resources import SourceInbox, WarehouseResource
+from assets.resources import MatchingSettingsFile, PrivacyResource, SourceInbox, WarehouseResource
 from pipelines.io_managers import ParquetIOManager
-from pipelines.jobs import satupekerja_nightly
+from pipelines.jobs import build_nightly_job
+from pipelines.schedules import build_nightly_schedule
+from pipelines.sensors import build_run_failure_sensor, build_source_inbox_sensor
+from satupekerja import settings as s
+from satupekerja.settings import Settings
 
-DATA_DIR_ENV = "SATUPEKERJA_DATA_DIR"
-ASSET_STORAGE_ENV = "SATUPEKERJA_ASSET_STORAGE_DIR"
-WAREHOUSE_DIR_ENV = "SATUPEKERJA_WAREHOUSE_DIR"
-WEB_DB_ENV = "SATUPEKERJA_WEB_DB"
 # Two steps at once at most: the machine has two cores and each step is single-threaded pandas work.
 MAX_CONCURRENT_STEPS = 2
 
 
-def env_or_default(name: str) -> dg.EnvVar | None:
-    """``EnvVar(name)`` when the variable is set, else ``None`` (the resource's default)."""
-    return dg.EnvVar(name) if os.environ.get(name) else None
+def _env_or(settings: Settings, name: str, default: object) -> object:
+    """``EnvVar(name)`` when the environment set ``name``, else ``default`` (a string, or ``None``)."""
+    if settings.is_given(name):
+        return dg.EnvVar(name)
+    return None if default is None else str(default)
 
 
-def definitions_in(module_name: str, kind: type) -> list:
-    """Every ``kind`` defined in ``module_name``, or none while the module does not exist.
+def build_resources(settings: Settings) -> dict[str, object]:
+    """Every resource the assets and sensors use, with the values of ``settings``."""
+    return {
+        "io_manager": ParquetIOManager(base_dir=_env_or(settings, s.ASSET_STORAGE_ENV, settings.asset_storage_dir)),
+        "source_inbox": SourceInbox(
+            data_dir=_env_or(settings, s.DATA_DIR_ENV, settings.data_dir),
+            source_paths=dict(settings.source_paths),
+            source_url_variables={
+                source: f"{s.SOURCE_ENV_PREFIX}{source.upper()}_URL" for source in settings.source_urls
+            },
+        ),
+        "warehouse": WarehouseResource(root=_env_or(settings, s.WAREHOUSE_DIR_ENV, settings.warehouse_dir)),
+        "publication_guards": PublicationGuards(
+            max_row_drop_fraction=settings.max_row_drop_fraction,
+            max_quarantine_fraction=settings.max_quarantine_fraction,
+        ),
+        "privacy": PrivacyResource(
+            mode=_env_or(settings, s.MODE_ENV, settings.mode),
+            hmac_key=_env_or(settings, s.HMAC_KEY_ENV, None),
+            subject_requests=_env_or(settings, s.SUBJECT_REQUESTS_ENV, None),
+        ),
+        "matching_settings": MatchingSettingsFile(
+            path=_env_or(settings, s.MATCHING_SETTINGS_ENV, settings.matching_settings)
+        ),
+        "web_database": WebDatabase(url=_env_or(settings, s.WEB_DB_ENV, settings.web_db_url)),
+    }
 
-    Schedules and sensors are written in their own modules by operations; the code location picks up
-    whatever they define without this file naming each one.
-    """
-    if importlib.util.find_spec(module_name) is None:
-        return []
-    return [value for value in vars(importlib.import_module(module_name)).values() if isinstance(value, kind)]
+
+def build_definitions(settings: Settings) -> dg.Definitions:
+    """The code location for ``settings``."""
+    partitions = snapshot_partitions_def(settings.first_snapshot_date)
+    contracts = data_contracts.load_contracts(settings.contracts_dir)
+    nightly = build_nightly_job(partitions)
+    return dg.Definitions(
+        assets=with_partitions(build_all_assets(contracts), partitions),
+        jobs=[nightly],
+        executor=dg.multiprocess_executor.configured({"max_concurrent": MAX_CONCURRENT_STEPS}),
+        schedules=[build_nightly_schedule(nightly, automation=settings.automation)],
+        sensors=[
+            build_source_inbox_sensor(nightly, automation=settings.automation),
+            build_run_failure_sensor(automation=settings.automation, dagster_url=settings.dagster_url),
+        ],
+        resources=build_resources(settings),
+    )
 
 
-defs = dg.Definitions(
-    assets=build_all_assets(),
-    jobs=[satupekerja_nightly],
-    executor=dg.multiprocess_executor.configured({"max_concurrent": MAX_CONCURRENT_STEPS}),
-    schedules=definitions_in("pipelines.schedules", dg.ScheduleDefinition),
-    sensors=definitions_in("pipelines.sensors", dg.SensorDefinition),
-    resources={
-        "io_manager": ParquetIOManager(base_dir=env_or_default(ASSET_STORAGE_ENV)),
-        "source_inbox": SourceInbox(data_dir=env_or_default(DATA_DIR_ENV)),
-        "warehouse": WarehouseResource(root=env_or_default(WAREHOUSE_DIR_ENV)),
-        "publication_guards": PublicationGuards(),
-        "web_database": WebDatabase(url=env_or_default(WEB_DB_ENV)),
-    },
-)
+@dg.definitions
+def defs() -> dg.Definitions:
+    """The code location Dagster loads: the settings of the process environment."""
+    return build_definitions(Settings.from_env())

@@ -9,14 +9,16 @@ metadata (counts only) and never from the records themselves.
 
 Any day up to today (Asia/Jakarta) can be run: a feed extracted on 2025-06-30 runs as the 2025-06-30 partition.
 A date before the first snapshot (``SATUPEKERJA_FIRST_SNAPSHOT_DATE``, default 2026-01-01) moves the first
-snapshot to that date for this run.
+snapshot to that date for this run. The settings are read once from the environment
+(:meth:`Settings.from_env <satupekerja.settings.Settings.from_env>`) and the code location is built from them
+(:func:`pipelines.definitions.build_definitions`): nothing here edits the environment.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime as dt
-import os
 import shutil
 import sys
 import time
@@ -24,43 +26,56 @@ from collections.abc import Sequence
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
+from satupekerja.settings import DATA_DIR_ENV, DEFAULT_DAGSTER_HOME, FIRST_SNAPSHOT_ENV, REPO_ROOT, Settings
+
 DEMO_DIR = REPO_ROOT / "sample_data" / "demo"
 DEMO_PERSONS = 5000
 DEMO_SEED = 42
-DATA_DIR_ENV = "SATUPEKERJA_DATA_DIR"
-FIRST_SNAPSHOT_ENV = "SATUPEKERJA_FIRST_SNAPSHOT_DATE"
 SNAPSHOT_TIMEZONE = "Asia/Jakarta"
-DEFAULT_FIRST_SNAPSHOT_DATE = "2026-01-01"  # as in assets.partitions (imported late, after the setting is made)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = _parse_args(argv)
-    _use_local_dagster_home()
-    if not os.environ.get(DATA_DIR_ENV):
-        _ensure_demo_sample(args.snapshot_date)
-        os.environ[DATA_DIR_ENV] = str(DEMO_DIR)
+    import dagster as dg
 
-    # Imported late: the code location reads the environment prepared above.
-    from dagster import DagsterInstance
-
-    from pipelines.definitions import defs
+    from pipelines.definitions import build_definitions
     from pipelines.jobs import NIGHTLY_JOB_NAME
     from pipelines.summary import RunSummary
+    from satupekerja.privacy.pseudonyms import PrivacyConfigError, load_pseudonymisation_key
 
+    settings = Settings.from_env()
+    args = _parse_args(argv)
+    settings = settings_for_run(settings, args.snapshot_date)
+    home = _local_dagster_home(settings)
+    if not settings.is_given(DATA_DIR_ENV):
+        _ensure_demo_sample(args.snapshot_date)
+        settings = dataclasses.replace(settings, data_dir=DEMO_DIR)
+    try:
+        key_is_demo = load_pseudonymisation_key(settings.mode, settings.hmac_key).is_demo
+    except PrivacyConfigError:
+        key_is_demo = False
+
+    defs = build_definitions(settings)
     partition_key = args.snapshot_date.isoformat()
-    print(f"Materialising every asset for snapshot {partition_key} (Dagster home: {os.environ['DAGSTER_HOME']}) ...")
+    print(f"Materialising every asset for snapshot {partition_key} (Dagster home: {home}) ...")
     started = time.monotonic()
-    with DagsterInstance.get() as instance:
+    with dg.DagsterInstance.from_config(str(home)) as instance:
         result = defs.resolve_job_def(NIGHTLY_JOB_NAME).execute_in_process(
             instance=instance,
             partition_key=partition_key,
             run_config={"loggers": {"console": {"config": {"log_level": args.log_level}}}},
             raise_on_error=False,
         )
-    summary = RunSummary.from_result(result, elapsed_seconds=time.monotonic() - started)
+    summary = RunSummary.from_result(result, elapsed_seconds=time.monotonic() - started, key_is_demo=key_is_demo)
     print(summary.render())
     return 0 if result.success else 1
+
+
+def settings_for_run(settings: Settings, snapshot_date: dt.date) -> Settings:
+    """``settings`` with the first snapshot moved to ``snapshot_date`` when that day is earlier (for this run)."""
+    if snapshot_date >= settings.first_snapshot_date:
+        return settings
+    print(f"First snapshot for this run: {snapshot_date.isoformat()} ({FIRST_SNAPSHOT_ENV})", file=sys.stderr)
+    return dataclasses.replace(settings, first_snapshot_date=snapshot_date)
 
 
 def _parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -85,37 +100,24 @@ def _today() -> dt.date:
 
 
 def _snapshot_date(text: str) -> dt.date:
-    """A snapshot date: any day up to today in Asia/Jakarta. A day before the first snapshot partition moves the
-    first snapshot (``SATUPEKERJA_FIRST_SNAPSHOT_DATE``) to it, for this run, when the code location is not yet
-    loaded."""
+    """A snapshot date: any day up to today in Asia/Jakarta (an earlier first snapshot is set for the run)."""
     try:
         date = dt.date.fromisoformat(text)
     except ValueError as error:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date in the form YYYY-MM-DD") from error
     if date > _today():
         raise argparse.ArgumentTypeError(f"no snapshot partition {text}: it is after today ({_today().isoformat()})")
-    if "assets.partitions" not in sys.modules:  # the partitions read the setting when first imported
-        first = os.environ.get(FIRST_SNAPSHOT_ENV) or DEFAULT_FIRST_SNAPSHOT_DATE
-        if date < dt.date.fromisoformat(first):
-            os.environ[FIRST_SNAPSHOT_ENV] = date.isoformat()
-            print(f"First snapshot for this run: {date.isoformat()} ({FIRST_SNAPSHOT_ENV})", file=sys.stderr)
-    from assets.partitions import snapshot_partitions
-
-    if not snapshot_partitions.has_partition_key(date.isoformat()):
-        first, last = snapshot_partitions.get_first_partition_key(), snapshot_partitions.get_last_partition_key()
-        raise argparse.ArgumentTypeError(
-            f"no snapshot partition {text}: snapshots run from {first} to {last} "
-            f"(set {FIRST_SNAPSHOT_ENV} to run an older extract)"
-        )
     return date
 
 
-def _use_local_dagster_home() -> None:
-    """Without ``DAGSTER_HOME`` Dagster keeps runs in a temporary folder: default to ``.dagster_home/``."""
-    home = Path(os.environ.setdefault("DAGSTER_HOME", str(REPO_ROOT / ".dagster_home")))
+def _local_dagster_home(settings: Settings) -> Path:
+    """``$DAGSTER_HOME``, else ``.dagster_home/`` (Dagster would keep runs in a temporary folder), with the
+    repository's ``dagster.yaml`` when it has none."""
+    home = settings.dagster_home or DEFAULT_DAGSTER_HOME
     home.mkdir(parents=True, exist_ok=True)
     if not (home / "dagster.yaml").exists():
         shutil.copyfile(REPO_ROOT / "dagster.yaml", home / "dagster.yaml")
+    return home
 
 
 def _ensure_demo_sample(snapshot_date: dt.date) -> None:

@@ -1,6 +1,6 @@
 """Sensors: a run when a source file lands in the inbox, and a report when a run fails.
 
-``source_inbox_sensor`` fingerprints every file in the source inbox (``data_contracts.data_dir()``: names,
+``source_inbox_sensor`` fingerprints every file in the source inbox (its ``source_inbox`` resource: names,
 sizes, modification times) and requests the nightly job for today's snapshot date when the fingerprint
 differs from the cursor. It waits until no file has changed for :data:`SETTLE_SECONDS`, so a file still being
 copied does not start a run. The first evaluation only records the baseline: the files already there are the
@@ -26,23 +26,19 @@ from typing import Protocol
 
 import dagster as dg
 
-import data_contracts
-from assets.partitions import snapshot_partitions
 from assets.publication import PUBLISH_SNAPSHOT
-from pipelines.jobs import satupekerja_nightly
-from pipelines.schedules import automation_enabled
+from assets.resources import SourceInbox
 
 INBOX_SENSOR_NAME = "source_inbox_sensor"
 FAILURE_SENSOR_NAME = "run_failure_report_sensor"
 FAILURE_REPORTS_DIR = "failure_reports"
-WEBSERVER_URL_ENV = "SATUPEKERJA_DAGSTER_URL"
 SETTLE_SECONDS = 120
 INBOX_CHECK_INTERVAL_SECONDS = 60
 _IGNORED_SUFFIXES = (".tmp", ".part", ".crdownload", ".partial")
 
 
-def _default_sensor_status() -> dg.DefaultSensorStatus:
-    return dg.DefaultSensorStatus.RUNNING if automation_enabled() else dg.DefaultSensorStatus.STOPPED
+def _default_sensor_status(automation: bool) -> dg.DefaultSensorStatus:
+    return dg.DefaultSensorStatus.RUNNING if automation else dg.DefaultSensorStatus.STOPPED
 
 
 # ------------------------------------------------------------------------------------------------ inbox
@@ -83,8 +79,11 @@ def inbox_state(data_dir: Path) -> InboxState:
     return InboxState(fingerprint=digest.hexdigest()[:32], files=len(files), newest_change=newest)
 
 
-def evaluate_inbox(data_dir: Path, cursor: str | None, now: float) -> dg.SensorResult:
-    """The sensor's decision for the inbox at ``data_dir`` given the last fingerprint (``cursor``)."""
+def evaluate_inbox(
+    data_dir: Path, cursor: str | None, now: float, partitions_def: dg.PartitionsDefinition
+) -> dg.SensorResult:
+    """The sensor's decision for the inbox at ``data_dir`` given the last fingerprint (``cursor``); a run is for
+    the newest partition of ``partitions_def`` (today's snapshot date)."""
     state = inbox_state(data_dir)
     if cursor is None:
         return dg.SensorResult(
@@ -94,7 +93,7 @@ def evaluate_inbox(data_dir: Path, cursor: str | None, now: float) -> dg.SensorR
         return dg.SensorResult(skip_reason=f"no new or changed file among {state.files}")
     if now - state.newest_change < SETTLE_SECONDS:
         return dg.SensorResult(skip_reason=f"a file changed less than {SETTLE_SECONDS} s ago: waiting for it to settle")
-    partition = snapshot_partitions.get_last_partition_key()
+    partition = partitions_def.get_last_partition_key()
     request = dg.RunRequest(
         run_key=f"inbox-{state.fingerprint}",
         partition_key=partition,
@@ -103,15 +102,23 @@ def evaluate_inbox(data_dir: Path, cursor: str | None, now: float) -> dg.SensorR
     return dg.SensorResult(run_requests=[request], cursor=state.fingerprint)
 
 
-@dg.sensor(
-    name=INBOX_SENSOR_NAME,
-    job=satupekerja_nightly,
-    minimum_interval_seconds=INBOX_CHECK_INTERVAL_SECONDS,
-    default_status=_default_sensor_status(),
-    description="Runs the nightly job for today's snapshot when a source file is added or changed in the inbox.",
-)
-def source_inbox_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResult:
-    return evaluate_inbox(data_contracts.data_dir(), context.cursor, time.time())
+def build_source_inbox_sensor(job: dg.UnresolvedAssetJobDefinition, *, automation: bool = False) -> dg.SensorDefinition:
+    """The inbox sensor requesting ``job`` (partitioned) for the inbox of the ``source_inbox`` resource."""
+    partitions_def = job.partitions_def
+    if partitions_def is None:
+        raise ValueError(f"the inbox sensor needs a partitioned job, {job.name} is not")
+
+    @dg.sensor(
+        name=INBOX_SENSOR_NAME,
+        job=job,
+        minimum_interval_seconds=INBOX_CHECK_INTERVAL_SECONDS,
+        default_status=_default_sensor_status(automation),
+        description="Runs the nightly job for today's snapshot when a source file is added or changed in the inbox.",
+    )
+    def source_inbox_sensor(context: dg.SensorEvaluationContext, source_inbox: SourceInbox) -> dg.SensorResult:
+        return evaluate_inbox(source_inbox.inbox_dir(), context.cursor, time.time(), partitions_def)
+
+    return source_inbox_sensor
 
 
 # ------------------------------------------------------------------------------------------------ failures
@@ -196,11 +203,12 @@ def file_notifier_for(instance: dg.DagsterInstance) -> FailureNotifier:
     return FileNotifier(Path(instance.root_directory) / FAILURE_REPORTS_DIR)
 
 
-def failure_report(context: dg.RunFailureSensorContext) -> FailureReport:
-    """The report of the run ``context`` is about, built from the run's event log."""
+def failure_report(context: dg.RunFailureSensorContext, dagster_url: str = "") -> FailureReport:
+    """The report of the run ``context`` is about, built from the run's event log; ``dagster_url`` (the
+    webserver's address, ``Settings.dagster_url``) makes it link to the run."""
     run = context.dagster_run
     records = context.instance.all_logs(run.run_id)
-    base_url = os.environ.get(WEBSERVER_URL_ENV, "").rstrip("/")
+    base_url = dagster_url.rstrip("/")
     return FailureReport(
         run_id=run.run_id,
         job=run.job_name,
@@ -215,21 +223,22 @@ def failure_report(context: dg.RunFailureSensorContext) -> FailureReport:
 
 def build_run_failure_sensor(
     notifier_for: Callable[[dg.DagsterInstance], FailureNotifier] = file_notifier_for,
+    *,
+    automation: bool = False,
+    dagster_url: str = "",
 ) -> dg.SensorDefinition:
-    """A run-failure sensor over every job of the code location, reporting through ``notifier_for(instance)``."""
+    """A run-failure sensor over every job of the code location, reporting through ``notifier_for(instance)``;
+    reports link to runs under ``dagster_url`` when given."""
 
     @dg.run_failure_sensor(
         name=FAILURE_SENSOR_NAME,
-        default_status=_default_sensor_status(),
+        default_status=_default_sensor_status(automation),
         description="Writes a failure report (JSON and markdown, no personal data) for every failed run.",
     )
     def run_failure_report_sensor(context: dg.RunFailureSensorContext) -> None:
-        notifier_for(context.instance).notify(failure_report(context))
+        notifier_for(context.instance).notify(failure_report(context, dagster_url))
 
     return run_failure_report_sensor
-
-
-run_failure_report_sensor = build_run_failure_sensor()
 
 
 def _failed_steps(records: Iterable) -> Iterable[FailedStep]:

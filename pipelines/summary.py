@@ -54,9 +54,13 @@ class RunSummary:
     metadata: Mapping[str, Mapping[str, object]]
     failed_steps: Mapping[str, str] = field(default_factory=dict)
     failed_checks: list[FailedCheck] = field(default_factory=list)
+    key_is_demo: bool = True
+    """Whether the configured pseudonymisation key is the public demo key (when the publication did not say)."""
 
     @classmethod
-    def from_result(cls, result: dg.ExecuteInProcessResult, elapsed_seconds: float) -> RunSummary:
+    def from_result(
+        cls, result: dg.ExecuteInProcessResult, elapsed_seconds: float, key_is_demo: bool = True
+    ) -> RunSummary:
         metadata = {
             event.materialization.asset_key.to_user_string(): {
                 key: value.value for key, value in event.materialization.metadata.items()
@@ -72,7 +76,16 @@ class RunSummary:
         failed_steps = {
             event.step_key: _root_cause(event.step_failure_data.error) for event in result.get_step_failure_events()
         }
-        return cls(result.run_id, partition, result.success, elapsed_seconds, metadata, failed_steps, failed_checks)
+        return cls(
+            result.run_id,
+            partition,
+            result.success,
+            elapsed_seconds,
+            metadata,
+            failed_steps,
+            failed_checks,
+            key_is_demo,
+        )
 
     def render(self) -> str:
         status = "SUCCESS" if self.success else "FAILED"
@@ -92,16 +105,9 @@ class RunSummary:
     def _key_lines(self) -> list[str]:
         """Every summary says in plain words when pseudonyms are reversible (the public demo key)."""
         from assets.publication import DEMO_KEY_WARNING
-        from satupekerja.privacy.pseudonyms import PrivacyConfigError, load_pseudonymisation_key
 
         publication = self.metadata.get(PUBLISH_SNAPSHOT, {})
-        if md.PSEUDONYMS_REVERSIBLE in publication:
-            reversible = bool(publication[md.PSEUDONYMS_REVERSIBLE])
-        else:
-            try:
-                reversible = load_pseudonymisation_key().is_demo
-            except PrivacyConfigError:
-                reversible = False
+        reversible = bool(publication.get(md.PSEUDONYMS_REVERSIBLE, self.key_is_demo))
         return [f"!! {DEMO_KEY_WARNING}", ""] if reversible else []
 
     def _sources(self) -> list[str]:

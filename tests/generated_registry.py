@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
-import pytest
 
 import data_contracts
 from matching import link_records
@@ -37,12 +36,10 @@ def build_generated_registry(persons: int, seed: int, as_of: dt.date, data_dir: 
     generate(persons, seed, data_dir, as_of)
     resolver = RegionResolver(data_contracts.load_region_reference())
     frames = []
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("SATUPEKERJA_DATA_DIR", str(data_dir))
-        for source, contract in data_contracts.load_contracts().items():
-            raw = data_contracts.read_source(contract)
-            report = data_contracts.ValidationReport(source=source)
-            frames.append(data_contracts.standardise(contract, raw, report, as_of, resolver).records)
+    for source, contract in data_contracts.load_contracts().items():
+        raw = data_contracts.read_source(contract, data_dir)
+        report = data_contracts.ValidationReport(source=source)
+        frames.append(data_contracts.standardise(contract, raw, report, as_of, resolver).records)
     person_records = pd.concat(frames, ignore_index=True)
     result = link_records(person_records)
     ids, _history = assign_worker_ids(result.links.rename(columns={"cluster_id": "cluster"}), None, None, as_of)

@@ -38,6 +38,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -51,7 +52,9 @@ from satupekerja.privacy.pseudonyms import (
     PseudonymisationKey,
     hmac_pseudonym,
 )
-from satupekerja.publishing.warehouse import default_warehouse_dir
+
+if TYPE_CHECKING:
+    from satupekerja.settings import Settings
 
 AUDIT_LOG_ENV = "SATUPEKERJA_AUDIT_LOG"
 AUDIT_KEY_ENV = "SATUPEKERJA_AUDIT_KEY"
@@ -101,15 +104,13 @@ class AuditEntry:
         return _hmac_text(key, _canonical_json(fields))
 
 
-def default_audit_path(environ: Mapping[str, str] | None = None) -> Path:
-    """``<warehouse>/_audit/audit.jsonl`` (warehouse as ``Warehouse()`` finds it). ``$SATUPEKERJA_AUDIT_LOG``
-    moves it in demo mode; in production it must name that same file (the location is a deployment setting)."""
-    env = os.environ if environ is None else environ
-    deployed = default_warehouse_dir() / AUDIT_SUBDIR / AUDIT_FILE
-    configured = env.get(AUDIT_LOG_ENV)
+def default_audit_path(warehouse_dir: Path, configured: Path | str | None = None, mode: str = DEMO_MODE) -> Path:
+    """``<warehouse_dir>/_audit/audit.jsonl``. ``configured`` (``$SATUPEKERJA_AUDIT_LOG``) moves it in demo mode;
+    in production it must name that same file (the location is a deployment setting)."""
+    deployed = Path(warehouse_dir) / AUDIT_SUBDIR / AUDIT_FILE
     if not configured:
         return deployed
-    if _mode(env) == PRODUCTION_MODE and Path(configured).resolve() != deployed.resolve():
+    if _mode(mode) == PRODUCTION_MODE and Path(configured).resolve() != deployed.resolve():
         raise AuditError(
             f"{AUDIT_LOG_ENV} tidak boleh mengganti lokasi log audit di mode produksi / cannot move the "
             f"audit log in production mode (it is {deployed})"
@@ -117,13 +118,13 @@ def default_audit_path(environ: Mapping[str, str] | None = None) -> Path:
     return Path(configured)
 
 
-def audit_key(environ: Mapping[str, str] | None = None) -> bytes:
-    """The key of the audit chain: ``$SATUPEKERJA_AUDIT_KEY`` (hex or text, at least 32 bytes), separate from the
-    pseudonym key. Demo mode without it uses a published demo key; production refuses to run without it."""
-    env = os.environ if environ is None else environ
-    configured = env.get(AUDIT_KEY_ENV, "").strip()
+def audit_key(mode: str = DEMO_MODE, configured_key: str | None = None, pseudonym_key: str | None = None) -> bytes:
+    """The key of the audit chain: ``configured_key`` (``$SATUPEKERJA_AUDIT_KEY``: hex or text, at least 32 bytes),
+    which must differ from the pseudonym key (``$SATUPEKERJA_HMAC_KEY``). Demo mode without it uses a published
+    demo key; production refuses to run without it."""
+    configured = (configured_key or "").strip()
     if not configured:
-        if _mode(env) == PRODUCTION_MODE:
+        if _mode(mode) == PRODUCTION_MODE:
             raise PrivacyConfigError(
                 f"{MODE_ENV}=production needs {AUDIT_KEY_ENV} (a secret of at least "
                 f"{MIN_KEY_BYTES} bytes, not the pseudonym key {KEY_ENV})"
@@ -132,13 +133,13 @@ def audit_key(environ: Mapping[str, str] | None = None) -> bytes:
     secret = bytes.fromhex(configured) if re.fullmatch(r"(?:[0-9a-fA-F]{2})+", configured) else configured.encode()
     if len(secret) < MIN_KEY_BYTES:
         raise PrivacyConfigError(f"{AUDIT_KEY_ENV} is too short: at least {MIN_KEY_BYTES} bytes needed")
-    if configured == env.get(KEY_ENV, "").strip():
+    if configured == (pseudonym_key or "").strip():
         raise PrivacyConfigError(f"{AUDIT_KEY_ENV} must differ from the pseudonym key {KEY_ENV}")
     return secret
 
 
-def _mode(env: Mapping[str, str]) -> str:
-    return env.get(MODE_ENV, DEMO_MODE).strip().lower() or DEMO_MODE
+def _mode(mode: str) -> str:
+    return mode.strip().lower() or DEMO_MODE
 
 
 def pseudonymise_filter_value(value: str, key: PseudonymisationKey) -> str:
@@ -153,9 +154,19 @@ def pseudonymise_filter_value(value: str, key: PseudonymisationKey) -> str:
 class AuditLog:
     """Append-only, hash-chained JSON-lines audit log. Safe for concurrent writers (``flock``)."""
 
-    def __init__(self, path: Path | None = None, key: bytes | None = None) -> None:
-        self.path = Path(path) if path is not None else default_audit_path()
-        self.key = key if key is not None else audit_key()
+    def __init__(self, path: Path, key: bytes = DEMO_AUDIT_KEY) -> None:
+        self.path = Path(path)
+        self.key = key
+
+    @classmethod
+    def from_settings(cls, settings: Settings, path: Path | None = None) -> AuditLog:
+        """The configured log (or the one at ``path``) under the configured key, checked for the mode."""
+        located = (
+            Path(path)
+            if path is not None
+            else default_audit_path(settings.warehouse_dir, settings.audit_log, settings.mode)
+        )
+        return cls(located, audit_key(settings.mode, settings.audit_key, settings.hmac_key))
 
     @property
     def head_path(self) -> Path:
@@ -382,9 +393,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     verify.add_argument("--log", type=Path, default=None, help="default: <warehouse>/_audit/audit.jsonl")
     verify.add_argument("--head", default=None, help="a head hash anchored elsewhere: it must be in the log")
     args = parser.parse_args(argv)
+    from satupekerja.settings import Settings, SettingsError  # the command line is an edge
+
     try:
-        log = AuditLog(args.log)
-    except (AuditError, PrivacyConfigError) as error:
+        log = AuditLog.from_settings(Settings.from_env(), args.log)
+    except (AuditError, PrivacyConfigError, SettingsError) as error:
         print(f"Error: {error}")
         return 1
     problem = log.problem(args.head)

@@ -9,7 +9,8 @@ Two tiers of published data:
   keyed hash (HMAC-SHA256, so tables still join on ``nik_hash``), dropped, or coarsened (birth date → birth year
   and age band). A column missing from the table is an error: new columns are reviewed before they are published.
 
-The HMAC key comes from ``SATUPEKERJA_HMAC_KEY``; ``SATUPEKERJA_MODE=production`` refuses to run without it.
+The HMAC key is given by the caller (``Settings.hmac_key``, from ``SATUPEKERJA_HMAC_KEY``); production mode
+(``SATUPEKERJA_MODE=production``) refuses to run without it.
 The module also holds :func:`personal_data_scanner`, which finds the inputs' NIKs, phones and names in log text.
 """
 
@@ -18,7 +19,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import itertools
-import os
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -68,18 +68,18 @@ class PseudonymisationKey:
 DEMO_KEY = PseudonymisationKey(secret=_DEMO_SECRET, is_demo=True, label=DEMO_KEY_LABEL)
 
 
-def load_pseudonymisation_key(environ: Mapping[str, str] | None = None) -> PseudonymisationKey:
-    """The key for this run, from ``SATUPEKERJA_MODE`` and ``SATUPEKERJA_HMAC_KEY``.
+def load_pseudonymisation_key(mode: str = DEMO_MODE, configured_key: str | None = None) -> PseudonymisationKey:
+    """The key for this run, from the mode and the configured key text (``Settings.mode`` and
+    ``Settings.hmac_key``: ``SATUPEKERJA_MODE`` and ``SATUPEKERJA_HMAC_KEY``).
 
     Demo mode (the default) uses the configured key if there is one, else the public demo key, whose label
     marks every output written with it. Production mode requires a real key of at least
     :data:`MIN_KEY_BYTES` bytes: hex (decoded) or text (UTF-8).
     """
-    env = os.environ if environ is None else environ
-    mode = env.get(MODE_ENV, DEMO_MODE).strip().lower() or DEMO_MODE
+    mode = mode.strip().lower() or DEMO_MODE
     if mode not in (DEMO_MODE, PRODUCTION_MODE):
         raise PrivacyConfigError(f"{MODE_ENV} must be {DEMO_MODE!r} or {PRODUCTION_MODE!r}, not {mode!r}")
-    configured = env.get(KEY_ENV, "").strip()
+    configured = (configured_key or "").strip()
     if not configured:
         if mode == PRODUCTION_MODE:
             raise PrivacyConfigError(

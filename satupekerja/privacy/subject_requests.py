@@ -25,7 +25,6 @@ from __future__ import annotations
 import argparse
 import csv
 import getpass
-import os
 import re
 import sys
 from collections.abc import Callable, Mapping, Sequence
@@ -41,9 +40,10 @@ from matching.normalize.names import clean_name
 from matching.normalize.phone import normalize_phone
 from matching.normalize.sex import normalize_sex
 from satupekerja.privacy.pseudonyms import PseudonymisationKey, hmac_pseudonym, load_pseudonymisation_key
+from satupekerja.settings import DEFAULT_SUBJECT_REQUESTS
 
 REQUESTS_PATH_ENV = "SATUPEKERJA_SUBJECT_REQUESTS"
-DEFAULT_REQUESTS_PATH = Path(__file__).resolve().parents[2] / "data_contracts" / "subject_requests.csv"
+DEFAULT_REQUESTS_PATH = DEFAULT_SUBJECT_REQUESTS
 COLUMNS = ("request_id", "received_date", "kind", "nik_hmac", "field", "new_value", "note")
 ERASURE, CORRECTION = "erasure", "correction"
 KINDS = (ERASURE, CORRECTION)
@@ -117,10 +117,9 @@ class AppliedRequests:
         return int((matched == 0).sum())
 
 
-def requests_path(environ: Mapping[str, str] | None = None) -> Path:
-    """``$SATUPEKERJA_SUBJECT_REQUESTS``, else ``data_contracts/subject_requests.csv``."""
-    env = os.environ if environ is None else environ
-    return Path(env[REQUESTS_PATH_ENV]) if env.get(REQUESTS_PATH_ENV) else DEFAULT_REQUESTS_PATH
+def requests_path(configured: Path | str | None = None) -> Path:
+    """``configured`` (``$SATUPEKERJA_SUBJECT_REQUESTS``), else ``data_contracts/subject_requests.csv``."""
+    return Path(configured) if configured else DEFAULT_REQUESTS_PATH
 
 
 def empty_requests() -> pd.DataFrame:
@@ -131,12 +130,12 @@ def empty_requests() -> pd.DataFrame:
 def load_requests(path: Path | None = None) -> pd.DataFrame:
     """The validated register: ``received_date`` a date, everything else text (NA when empty).
 
-    With no ``path`` the configured register is read (:func:`requests_path`); the default register may be
-    absent (no requests yet), a configured or given one may not: a missing register would silently undo
-    erasures. Raises :class:`SubjectRequestError` naming the file, line and column of the first problems.
+    With no ``path`` the default register is read (:data:`DEFAULT_REQUESTS_PATH`), which may be absent (no
+    requests yet); a given (configured) one may not: a missing register would silently undo erasures. Raises
+    :class:`SubjectRequestError` naming the file, line and column of the first problems.
     """
-    configured = path is not None or bool(os.environ.get(REQUESTS_PATH_ENV))
-    path = Path(path) if path is not None else requests_path()
+    configured = path is not None
+    path = Path(path) if path is not None else DEFAULT_REQUESTS_PATH
     if not path.exists():
         if configured:
             raise FileNotFoundError(f"subject request register {path} does not exist")
@@ -379,7 +378,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="default: $SATUPEKERJA_SUBJECT_REQUESTS, else data_contracts/subject_requests.csv",
     )
     args = parser.parse_args(argv)
-    key = load_pseudonymisation_key()
+    from satupekerja.settings import Settings  # the command line is an edge
+
+    settings = Settings.from_env()
+    key = load_pseudonymisation_key(settings.mode, settings.hmac_key)
     nik = getpass.getpass("NIK (not echoed): ")
     new_value = input(f"Corrected {args.field} (empty clears it): ") if args.kind == CORRECTION else None
     row = make_request_row(
@@ -392,7 +394,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         new_value=new_value,
         note=args.note,
     )
-    register = args.register or requests_path()
+    register = args.register or settings.subject_requests_path
     append_request(register, row)
     print(f"request {args.request_id} ({args.kind}) added to {register} with key {key.label}")
     return 0

@@ -12,11 +12,9 @@ compares against exactly what was published.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import date
-from typing import Any
 
 import pandas as pd
 import pyarrow as pa
@@ -44,8 +42,8 @@ GUARD_ENV_PREFIX = "SATUPEKERJA_GUARD_"
 class GuardSettings:
     """Thresholds of the publication guards.
 
-    Override from the environment with :meth:`from_env` (``SATUPEKERJA_GUARD_<FIELD>``, upper case) or from
-    Dagster run config by constructing it with keyword arguments.
+    The values in force come from ``Settings`` (``SATUPEKERJA_GUARD_<FIELD>``, upper case) through the
+    ``PublicationGuards`` resource (``assets.publication``), whose run config may override them for one run.
     """
 
     max_row_drop_fraction: float = 0.2
@@ -59,21 +57,6 @@ class GuardSettings:
             value = getattr(self, name)
             if not 0.0 <= value <= 1.0:
                 raise ValueError(f"guard setting {name} must be between 0 and 1, got {value}")
-
-    @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None) -> GuardSettings:
-        """Defaults, overridden by ``SATUPEKERJA_GUARD_MAX_ROW_DROP_FRACTION`` and friends when set."""
-        environ = os.environ if environ is None else environ
-        overrides: dict[str, Any] = {}
-        for setting in fields(cls):
-            raw = environ.get(GUARD_ENV_PREFIX + setting.name.upper())
-            if raw is None or raw == "":
-                continue
-            try:
-                overrides[setting.name] = float(raw) if setting.type == "float" else raw
-            except ValueError as error:
-                raise ValueError(f"{GUARD_ENV_PREFIX}{setting.name.upper()} must be a number, got {raw!r}") from error
-        return cls(**overrides)
 
 
 @dataclass(frozen=True)

@@ -9,25 +9,21 @@
   the pipeline's working copies of raw and standardised records;
 * when given, staff export files last modified before the cutoff.
 
-The period comes from ``SATUPEKERJA_RETENTION_DAYS`` (:func:`retention_days_from_env`, default
+The period is given by the caller (``Settings.retention_days``, from ``SATUPEKERJA_RETENTION_DAYS``, default
 :data:`DEFAULT_RETENTION_DAYS`). A snapshot exactly ``keep_days`` old is kept.
 """
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import time
-from collections.abc import Mapping
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from satupekerja.privacy.audit import AuditLog, file_sha256
 from satupekerja.publishing.warehouse import STAGING_DIR_NAME, STALE_STAGING_AFTER, Warehouse
-
-RETENTION_DAYS_ENV = "SATUPEKERJA_RETENTION_DAYS"
-DEFAULT_RETENTION_DAYS = 400  # one year of nightly snapshots plus a month to compare year on year
+from satupekerja.settings import DEFAULT_RETENTION_DAYS  # noqa: F401  (re-exported: the default period)
 
 REMOVE_SNAPSHOT = "retention_remove_snapshot"
 REMOVE_STAGING = "retention_remove_staging"
@@ -36,17 +32,6 @@ REMOVE_EXPORT = "retention_remove_export"
 
 _PARTITION_DIR = re.compile(r"^snapshot_date=(\d{4}-\d{2}-\d{2})$")
 _COMMAND = "satupekerja retention"
-
-
-def retention_days_from_env(environ: Mapping[str, str] | None = None) -> int:
-    """``SATUPEKERJA_RETENTION_DAYS`` (a whole number of days, at least 1), else :data:`DEFAULT_RETENTION_DAYS`."""
-    env = os.environ if environ is None else environ
-    raw = env.get(RETENTION_DAYS_ENV, "").strip()
-    if not raw:
-        return DEFAULT_RETENTION_DAYS
-    if not raw.isdigit() or int(raw) < 1:
-        raise ValueError(f"{RETENTION_DAYS_ENV} must be a whole number of days, at least 1, not {raw!r}")
-    return int(raw)
 
 
 def apply_retention(

@@ -39,8 +39,8 @@ import pyarrow.parquet as pq
 
 from satupekerja.publishing import tables
 from satupekerja.publishing.guards import HISTORY_EVENT_DATE, SnapshotStats
+from satupekerja.settings import DEFAULT_WAREHOUSE_DIR
 
-WAREHOUSE_DIR_ENV = "SATUPEKERJA_WAREHOUSE_DIR"
 ANALYTICS = "analytics"
 RESTRICTED = "restricted"
 TIERS = (ANALYTICS, RESTRICTED)
@@ -58,7 +58,6 @@ _TABLE_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 _UNSAFE_TOKEN_CHARS = re.compile(r"[^A-Za-z0-9-]")
 _OWNER_ONLY_DIR = 0o700
 _OWNER_ONLY_FILE = 0o600
-_REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 class WarehouseError(RuntimeError):
@@ -70,9 +69,9 @@ class SnapshotNotFoundError(LookupError):
 
 
 def default_warehouse_dir() -> Path:
-    """``SATUPEKERJA_WAREHOUSE_DIR`` if set, else ``<repo>/warehouse``."""
-    configured = os.environ.get(WAREHOUSE_DIR_ENV)
-    return Path(configured).expanduser().resolve() if configured else _REPO_ROOT / "warehouse"
+    """``<repo>/warehouse``: where the warehouse is unless the caller names another root
+    (``Settings.warehouse_dir``, from ``SATUPEKERJA_WAREHOUSE_DIR``)."""
+    return DEFAULT_WAREHOUSE_DIR
 
 
 def partition_dir_name(snapshot_date: date) -> str:

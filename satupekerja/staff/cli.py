@@ -29,9 +29,9 @@ from data_contracts.matching_settings import load_matching_settings
 from data_contracts.regions import load_region_reference
 from matching import ModelMismatchError, model_from_dict, score_record_pairs, settings_fingerprint
 from satupekerja.privacy.audit import INTENT, AuditError, AuditLog, pseudonymise_filter_value
-from satupekerja.privacy.pseudonyms import PrivacyConfigError, load_pseudonymisation_key
+from satupekerja.privacy.pseudonyms import PrivacyConfigError, PseudonymisationKey, load_pseudonymisation_key
 from satupekerja.publishing import tables
-from satupekerja.publishing.retention import apply_retention, retention_days_from_env
+from satupekerja.publishing.retention import apply_retention
 from satupekerja.publishing.warehouse import (
     ANALYTICS,
     RESTRICTED,
@@ -42,11 +42,9 @@ from satupekerja.publishing.warehouse import (
 )
 from satupekerja.registry import lookup
 from satupekerja.registry.unify import GOLDEN_FIELDS
+from satupekerja.settings import Settings, SettingsError
 from satupekerja.staff import checklist, exports, report
 from satupekerja.staff.safe_output import OWNER_ONLY_DIR, owner_only_file, private_folder
-
-EXPORT_DIR_ENV = "SATUPEKERJA_EXPORT_DIR"
-REPO_ROOT = Path(__file__).resolve().parents[2]
 
 UNIFIED, UNCOVERED, COVERAGE = tables.UNIFIED_WORKERS, tables.UNCOVERED_INFORMAL_WORKERS, tables.COVERAGE_BY_AREA
 LINKS, PERSON_RECORDS, SCORED_PAIRS, HISTORY = (
@@ -67,6 +65,38 @@ app.add_typer(export_app, name="export")
 
 console = Console()
 errors = Console(stderr=True)
+
+
+class _CommandSettings:
+    """The settings of the running command: read from the environment once, when the command starts."""
+
+    current: Settings | None = None
+
+
+@app.callback()
+def _read_settings() -> None:
+    # The command line is an edge: the one place it reads the environment (no docstring: it would be the help).
+    try:
+        _CommandSettings.current = Settings.from_env()
+    except SettingsError as error:
+        errors.print(f"[bold red]Error:[/] {error}", highlight=False, soft_wrap=True)
+        raise typer.Exit(1) from None
+
+
+def current_settings() -> Settings:
+    """The settings of this command (read from the environment when called outside a command)."""
+    if _CommandSettings.current is None:
+        _CommandSettings.current = Settings.from_env()
+    return _CommandSettings.current
+
+
+def _key() -> PseudonymisationKey:
+    settings = current_settings()
+    return load_pseudonymisation_key(settings.mode, settings.hmac_key)
+
+
+def _audit_log() -> AuditLog:
+    return AuditLog.from_settings(current_settings())
 
 
 class UserError(Exception):
@@ -101,7 +131,7 @@ def user_errors(command: Callable) -> Callable:
 
 def open_warehouse() -> tuple[Warehouse, dt.date]:
     """The warehouse and its latest published snapshot; a clear message when nothing is published yet."""
-    warehouse = Warehouse()
+    warehouse = Warehouse(current_settings().warehouse_dir)
     latest = warehouse.latest_snapshot()
     if latest is None:
         raise UserError(f"no snapshot is published in {warehouse.root} yet: run `make run` first")
@@ -167,9 +197,9 @@ def closest_names(name: str, candidates: list[str], limit: int = 3) -> list[str]
 
 
 def export_dir() -> Path:
-    """``$SATUPEKERJA_EXPORT_DIR`` or ``exports/``: owner-only (``0700``), like the warehouse's restricted tier."""
-    configured = os.environ.get(EXPORT_DIR_ENV)
-    folder = Path(configured).expanduser() if configured else REPO_ROOT / "exports"
+    """``$SATUPEKERJA_EXPORT_DIR`` or ``exports/`` (``Settings.export_dir``): owner-only (``0700``), like the
+    warehouse's restricted tier."""
+    folder = current_settings().export_dir
     private_folder(folder)
     if folder.stat().st_uid == os.getuid():
         folder.chmod(OWNER_ONLY_DIR)
@@ -237,7 +267,7 @@ def export_uncovered(
             "format": format.value,
             "snapshot_date": snapshot.isoformat(),
         }
-        audit = AuditLog()
+        audit = _audit_log()
         audit_entry: dict[str, Any] = {
             "requested_by": requested_by,
             "command": "satupekerja export uncovered",
@@ -326,7 +356,7 @@ def check_list(
         links = read_table(warehouse, LINKS, snapshot, RESTRICTED)
         unified = read_table(warehouse, UNIFIED, snapshot, RESTRICTED)
         advance("Preparing the matching model")
-        settings = load_matching_settings()
+        settings = load_matching_settings(current_settings().matching_settings)
         model, published = checklist.registry_model(
             registry_records, settings, published_matching_model(warehouse, snapshot)
         )
@@ -340,7 +370,7 @@ def check_list(
         checked = checklist.check_list(listed, registry)
         advance("Writing the result")
         subjects = _checked_subjects(checked.rows, columns, snapshot)
-        audit = AuditLog()
+        audit = _audit_log()
         audit_entry: dict[str, Any] = {
             "requested_by": requested_by,
             "command": "satupekerja check-list",
@@ -374,7 +404,7 @@ def check_list(
 def _checked_subjects(rows: pd.DataFrame, columns: dict[str, str], snapshot: dt.date) -> list[str]:
     """Who a check-list looked up, as pseudonyms: ``nik:<HMAC>`` of every NIK on the list, ``worker:<id>`` of
     every worker it matched (worker ids carry no personal data)."""
-    key = load_pseudonymisation_key()
+    key = _key()
     subjects: list[str] = []
     if "nik" in columns:
         from matching.normalize import parse_nik
@@ -392,7 +422,7 @@ def _loggable_file_name(path: Path) -> str:
     from satupekerja.privacy.audit import _holds_raw_identifier
 
     if _holds_raw_identifier(path.name):
-        return "pseudonym:" + pseudonymise_filter_value(path.name, load_pseudonymisation_key())
+        return "pseudonym:" + pseudonymise_filter_value(path.name, _key())
     return path.name
 
 
@@ -427,11 +457,11 @@ def show(
     else:
         assert nik_value is not None  # --nik given (checked above)
         filters = {
-            "nik_hmac": pseudonymise_filter_value(nik_value, load_pseudonymisation_key()),
+            "nik_hmac": pseudonymise_filter_value(nik_value, _key()),
             "snapshot_date": snapshot.isoformat(),
         }
     # Audit first: the look-up is in the log before anything is read or shown; no log entry, no look-up.
-    audit = AuditLog()
+    audit = _audit_log()
     audit.record(
         "show",
         requested_by=requested_by,
@@ -491,7 +521,7 @@ def _pairs_scored_with_published_model(
     document = published_matching_model(warehouse, snapshot)
     if document is None:
         return None
-    settings = load_matching_settings()
+    settings = load_matching_settings(current_settings().matching_settings)
     try:
         model = model_from_dict(document, settings.comparisons, settings_fingerprint(settings))
     except ModelMismatchError:
@@ -668,19 +698,16 @@ def retention(
     ] = None,
 ) -> None:
     """Delete snapshots, staged leftovers and exports older than the retention period, from both tiers (audited)."""
-    days = keep_days if keep_days is not None else _retention_days()
+    days = keep_days if keep_days is not None else current_settings().retention_days
     removed = apply_retention(
-        Warehouse(), days, (today or dt.datetime.now()).date(), AuditLog(), exports_dir=export_dir()
+        Warehouse(current_settings().warehouse_dir),
+        days,
+        (today or dt.datetime.now()).date(),
+        _audit_log(),
+        exports_dir=export_dir(),
     )
     listed = ", ".join(day.isoformat() for day in removed) or "none"
     console.print(f"Retention {days} days: removed {len(removed)} snapshot(s): {listed}.", highlight=False)
-
-
-def _retention_days() -> int:
-    try:
-        return retention_days_from_env()
-    except ValueError as error:
-        raise UserError(str(error)) from None
 
 
 # ------------------------------------------------------------------------------------------ web accounts and nights

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 
+from satupekerja.settings import Settings
 from satupekerja.web.app import create_app
 
 
@@ -16,7 +17,7 @@ def main() -> None:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8050)
     args = parser.parse_args()
-    app = create_app()
+    app = create_app(Settings.from_env())
     try:
         app.extensions["sp_data"].latest().warm()
     except Exception as error:  # nothing published yet: the pages say so

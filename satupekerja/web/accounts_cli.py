@@ -38,7 +38,7 @@ def buat(
     """Buat akun baru."""
     from satupekerja.web.app import AccountError, create_account
 
-    engine = make_engine()
+    engine = _engine()
     with Session(engine) as session:
         try:
             account = create_account(session, username, _password(password_stdin), peran, wilayah or [], nama)
@@ -51,7 +51,7 @@ def buat(
 @akun_app.command("daftar")
 def daftar() -> None:
     """Tampilkan semua akun."""
-    with Session(make_engine()) as session:
+    with Session(_engine()) as session:
         for account in session.scalars(select(Account).order_by(Account.username)):
             state = "aktif" if account.active else "nonaktif"
             typer.echo(f"{account.username}\t{account.role}\t{account.areas or '-'}\t{state}")
@@ -75,7 +75,7 @@ def sandi(
     password_stdin: Annotated[bool, typer.Option("--password-stdin", help="Baca kata sandi dari stdin.")] = False,
 ) -> None:
     """Ganti kata sandi akun."""
-    with Session(make_engine()) as session:
+    with Session(_engine()) as session:
         account = _get(session, username)
         try:
             account.set_password(_password(password_stdin))
@@ -95,7 +95,14 @@ def _get(session: Session, username: str) -> Account:
 
 
 def _set_active(username: str, active: bool) -> None:
-    with Session(make_engine()) as session:
+    with Session(_engine()) as session:
         _get(session, username).active = active
         session.commit()
         typer.echo(f"Akun {username} {'aktif' if active else 'nonaktif'}.")
+
+
+def _engine():
+    """The web database of the running command (``Settings.web_db_url``)."""
+    from satupekerja.staff.cli import current_settings
+
+    return make_engine(current_settings().web_db_url)

@@ -1,9 +1,10 @@
 """The Satu Pekerja web application for outreach staff and PERISAI agents (Flask, server-rendered).
 
-``create_app()`` reads its settings from the environment (see ``docs/web.md``): the warehouse it reads
+``create_app(settings)`` takes its settings from a :class:`~satupekerja.settings.Settings` (``python -m
+satupekerja.web`` builds it from the environment, see ``docs/web.md``): the warehouse it reads
 (``SATUPEKERJA_WAREHOUSE_DIR``), its own database (``SATUPEKERJA_WEB_DB``), the session secret
-(``SATUPEKERJA_WEB_SECRET``, else a random key kept in ``.web/secret_key``) and the idle session lifetime
-(``SATUPEKERJA_WEB_SESSION_MINUTES``, default 30).
+(``SATUPEKERJA_WEB_SECRET``, else a random key kept in ``.web/secret_key``), the idle session lifetime
+(``SATUPEKERJA_WEB_SESSION_MINUTES``, default 30), the audit log and the keys. Keyword arguments override it.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from satupekerja.privacy.pseudonyms import load_pseudonymisation_key, mask_nik
 from satupekerja.publishing.warehouse import Warehouse
 from satupekerja.registry import lookup
 from satupekerja.registry.unify import link_probability, source_rank
+from satupekerja.settings import DEFAULT_WEB_SESSION_MINUTES, REPO_ROOT, Settings
 from satupekerja.staff import checklist, exports
 from satupekerja.web import charts, vocabulary
 from satupekerja.web.data import NothingPublishedError, Regions, Scope, WarehouseData, scope_of
@@ -59,18 +61,16 @@ from satupekerja.web.models import (
 )
 from satupekerja.web.upload import read_uploaded_list
 
-SECRET_ENV = "SATUPEKERJA_WEB_SECRET"
-SESSION_MINUTES_ENV = "SATUPEKERJA_WEB_SESSION_MINUTES"
 #: A session ends after this long idle (refreshed on every request) and, in any case, after ``MAX_SESSION_HOURS``.
-DEFAULT_SESSION_MINUTES = 30
+DEFAULT_SESSION_MINUTES = DEFAULT_WEB_SESSION_MINUTES
 MAX_SESSION_HOURS = 12
 PAGE_SIZE = 50
 LANGUAGES = ("id", "en")
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
-REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 def create_app(
+    settings: Settings | None = None,
     *,
     database_url: str | None = None,
     warehouse_dir: Path | None = None,
@@ -79,27 +79,29 @@ def create_app(
     session_minutes: int | None = None,
     testing: bool = False,
 ) -> Flask:
+    settings = settings if settings is not None else Settings()
     app = Flask(__name__)
-    minutes = session_minutes or int(os.environ.get(SESSION_MINUTES_ENV, DEFAULT_SESSION_MINUTES))
+    minutes = session_minutes or settings.web_session_minutes
     app.config.update(
-        SECRET_KEY=secret_key or os.environ.get(SECRET_ENV) or _stored_secret(),
+        SECRET_KEY=secret_key or settings.web_secret or _stored_secret(),
         PERMANENT_SESSION_LIFETIME=dt.timedelta(minutes=minutes),
         SESSION_REFRESH_EACH_REQUEST=True,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
-        SESSION_COOKIE_SECURE=os.environ.get("SATUPEKERJA_WEB_SECURE_COOKIE", "0") == "1",
+        SESSION_COOKIE_SECURE=settings.web_secure_cookie,
         MAX_CONTENT_LENGTH=MAX_UPLOAD_BYTES,
         BABEL_DEFAULT_LOCALE="id",
         BABEL_DEFAULT_TIMEZONE="Asia/Jakarta",
         TESTING=testing,
     )
-    engine = make_engine(database_url)
+    engine = make_engine(database_url or settings.web_db_url)
     app.extensions["sp_engine"] = engine
     app.extensions["sp_sessions"] = sessionmaker(engine, expire_on_commit=False)
-    app.extensions["sp_data"] = WarehouseData(Warehouse(warehouse_dir) if warehouse_dir else None)
-    app.extensions["sp_audit"] = AuditLog(audit_log) if audit_log else AuditLog()
+    app.extensions["sp_data"] = WarehouseData(Warehouse(warehouse_dir or settings.warehouse_dir))
+    app.extensions["sp_audit"] = AuditLog.from_settings(settings, audit_log)
     app.extensions["sp_regions"] = Regions()
-    app.extensions["sp_match_settings"] = load_matching_settings()
+    app.extensions["sp_match_settings"] = load_matching_settings(settings.matching_settings)
+    app.extensions["sp_settings"] = settings
     upload_dir = Path(tempfile.mkdtemp(prefix="satupekerja_web_"))  # owner-only (0o700)
     atexit.register(shutil.rmtree, upload_dir, ignore_errors=True)
     app.extensions["sp_upload_dir"] = upload_dir
@@ -558,7 +560,8 @@ def _register_views(app: Flask) -> None:
             )
         except lookup.WorkerNotFoundError:
             found = None
-        key = load_pseudonymisation_key()
+        settings = ext("sp_settings")
+        key = load_pseudonymisation_key(settings.mode, settings.hmac_key)
         if found is None or not current_scope().allows(snap.worker(found)):
             audit("web_cari_nik_ditolak", filters={"nik_hmac": pseudonymise_filter_value(nik, key)}, row_count=0)
             abort(404)

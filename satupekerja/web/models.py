@@ -8,8 +8,6 @@ read-only for the application; everything staff record lives here, so it survive
 from __future__ import annotations
 
 import datetime as dt
-import os
-from pathlib import Path
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -28,8 +26,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship
 
-WEB_DB_ENV = "SATUPEKERJA_WEB_DB"
-REPO_ROOT = Path(__file__).resolve().parents[2]
+from satupekerja.settings import REPO_ROOT
 
 ADMIN, BRANCH, AREA, AGENT = "admin", "cabang", "wilayah", "agen"
 ROLES = (ADMIN, BRANCH, AREA, AGENT)
@@ -55,9 +52,8 @@ _hasher = PasswordHasher()
 
 
 def default_database_url() -> str:
-    configured = os.environ.get(WEB_DB_ENV)
-    if configured:
-        return configured
+    """``<repo>/.web/satupekerja_web.sqlite``: the database unless the caller names one (``Settings.web_db_url``,
+    from ``SATUPEKERJA_WEB_DB``)."""
     directory = REPO_ROOT / ".web"
     directory.mkdir(mode=0o700, exist_ok=True)
     return f"sqlite:///{directory / 'satupekerja_web.sqlite'}"

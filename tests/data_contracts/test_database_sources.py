@@ -46,8 +46,7 @@ def test_dukcapil_contract_reads_a_server_table(kind, contracts, sample_dir, sql
     try:
         sqlite_table.to_sql(table, engine, index=False, chunksize=1000)
         on_server = dataclasses.replace(contract, read=dataclasses.replace(contract.read, table=table))
-        monkeypatch.setenv("SATUPEKERJA_SOURCE_DUKCAPIL_URL", engine.url.render_as_string(hide_password=False))
-        raw = read_source(on_server, sample_dir)
+        raw = read_source(on_server, sample_dir, url_override=engine.url.render_as_string(hide_password=False))
     finally:
         with engine.begin() as connection:
             connection.execute(sa.text(f"DROP TABLE IF EXISTS {engine.dialect.identifier_preparer.quote(table)}"))

@@ -11,7 +11,6 @@ import yaml
 
 from data_contracts.matching_settings import (
     DEFAULT_MATCHING_SETTINGS,
-    MATCHING_SETTINGS_ENV,
     load_matching_settings,
     matching_settings_path,
 )
@@ -31,12 +30,10 @@ def test_shipped_default_file_is_the_engine_default_plus_the_registry_rules():
     assert shipped == dataclasses.replace(DEFAULT_SETTINGS, **rules)
 
 
-def test_path_comes_from_the_environment_variable(monkeypatch):
-    monkeypatch.delenv(MATCHING_SETTINGS_ENV, raising=False)
+def test_path_is_the_given_file_else_the_shipped_default():
     assert matching_settings_path() == DEFAULT_MATCHING_SETTINGS
-    monkeypatch.setenv(MATCHING_SETTINGS_ENV, str(ENGLISH_SETTINGS))
-    assert matching_settings_path() == ENGLISH_SETTINGS
-    settings = load_matching_settings()
+    assert matching_settings_path(ENGLISH_SETTINGS) == ENGLISH_SETTINGS
+    settings = load_matching_settings(ENGLISH_SETTINGS)
     assert settings.nik_conflict_guard is None and settings.name_spelling == "plain"
 
 

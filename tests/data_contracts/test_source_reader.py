@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
-from data_contracts import SourceReadError, data_dir, read_source, validate_source
+from data_contracts import SourceReadError, read_source, validate_source
 from data_contracts.reader import SOURCE_FILE, SOURCE_ROW
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -173,18 +173,10 @@ def test_missing_file_raises_source_read_error(contracts, tmp_path):
         read_source(contracts["umkm"], tmp_path)
 
 
-def test_path_env_override(contracts, monkeypatch, tmp_path):
-    monkeypatch.setenv("SATUPEKERJA_SOURCE_BPJS_KESEHATAN_PATH", str(FIXTURES / "valid.csv"))
-    raw = read_source(contracts["bpjs_kesehatan"], tmp_path)
+def test_path_override_replaces_the_contract_paths(contracts, tmp_path):
+    raw = read_source(contracts["bpjs_kesehatan"], tmp_path, path_override=str(FIXTURES / "valid.csv"))
     assert len(raw.frame) == 3
     assert raw.files == [str(FIXTURES / "valid.csv")]
-
-
-def test_data_dir_env(monkeypatch, tmp_path):
-    monkeypatch.setenv("SATUPEKERJA_DATA_DIR", str(tmp_path))
-    assert data_dir() == tmp_path
-    monkeypatch.delenv("SATUPEKERJA_DATA_DIR")
-    assert data_dir().parts[-2:] == ("sample_data", "demo")
 
 
 def _dukcapil_sqlite(path: Path) -> None:
@@ -254,13 +246,10 @@ def test_missing_sqlite_file_raises(contracts, tmp_path):
         read_source(contracts["dukcapil"], tmp_path)
 
 
-def test_unreachable_database_names_source_and_masks_password(contracts, monkeypatch, tmp_path):
-    monkeypatch.setenv(
-        "SATUPEKERJA_SOURCE_DUKCAPIL_URL",
-        "postgresql+psycopg2://reader:s3cret-pass@127.0.0.1:1/kependudukan?connect_timeout=2",
-    )
+def test_unreachable_database_names_source_and_masks_password(contracts, tmp_path):
+    url = "postgresql+psycopg2://reader:s3cret-pass@127.0.0.1:1/kependudukan?connect_timeout=2"
     with pytest.raises(SourceReadError) as error:
-        read_source(contracts["dukcapil"], tmp_path)
+        read_source(contracts["dukcapil"], tmp_path, url_override=url)
     message = str(error.value)
     assert message.startswith(
         "source dukcapil: cannot read biodata_wni from postgresql+psycopg2://reader:***@127.0.0.1:1/"

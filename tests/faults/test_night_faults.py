@@ -67,6 +67,7 @@ def test_the_night_metadata_of_a_clean_night_holds_no_personal_value(first_night
 
 def test_a_demo_warehouse_refuses_a_production_key_until_rebuilt(first_night, tmp_path, monkeypatch):
     from assets.publication import DEFAULT_PUBLISHED_TABLES, publish
+    from satupekerja.privacy.pseudonyms import load_pseudonymisation_key
     from satupekerja.publishing.warehouse import WarehouseError, previous_stats
 
     shutil.copytree(first_night.warehouse, tmp_path / "warehouse")
@@ -75,10 +76,15 @@ def test_a_demo_warehouse_refuses_a_production_key_until_rebuilt(first_night, tm
         table.name: warehouse.read(table.name, SNAPSHOT, RESTRICTED if table.restricted else ANALYTICS)
         for table in DEFAULT_PUBLISHED_TABLES[:1]
     }
-    monkeypatch.setenv("SATUPEKERJA_MODE", "production")
-    monkeypatch.setenv("SATUPEKERJA_HMAC_KEY", "ab" * 32)
+    production_key = load_pseudonymisation_key("production", "ab" * 32)
     with pytest.raises(WarehouseError, match="refuses production key"):
         publish(
-            warehouse, NEXT_NIGHT, "run-2", DEFAULT_PUBLISHED_TABLES[:1], tables, previous_stats(warehouse, NEXT_NIGHT)
+            warehouse,
+            NEXT_NIGHT,
+            "run-2",
+            DEFAULT_PUBLISHED_TABLES[:1],
+            tables,
+            previous_stats(warehouse, NEXT_NIGHT),
+            production_key,
         )
     assert warehouse.snapshots() == [SNAPSHOT] and not list((tmp_path / "warehouse").glob("_staging/*"))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import importlib
+import datetime as dt
 import os
 import shutil
 import subprocess
@@ -16,17 +16,22 @@ import data_contracts
 from assets.check_names import CONTRACT_FILE_RULES
 from assets.partitions import snapshot_partitions
 from assets.sources import contract_version
-from pipelines import definitions
-from pipelines.definitions import definitions_in, defs, env_or_default
+from pipelines.definitions import build_definitions, defs
 from pipelines.io_managers import ParquetIOManager
 from pipelines.jobs import NIGHTLY_JOB_NAME
-
-REPO_ROOT = Path(__file__).resolve().parents[2]
+from pipelines.schedules import NIGHTLY_SCHEDULE_NAME
+from pipelines.sensors import FAILURE_SENSOR_NAME, INBOX_SENSOR_NAME
+from satupekerja.settings import REPO_ROOT, Settings
 
 
 @pytest.fixture(scope="module")
-def asset_graph():
-    return defs.resolve_asset_graph()
+def default_defs() -> dg.Definitions:
+    return build_definitions(Settings())
+
+
+@pytest.fixture(scope="module")
+def asset_graph(default_defs):
+    return default_defs.resolve_asset_graph()
 
 
 def test_every_contract_has_its_raw_quarantine_and_standard_assets(asset_graph):
@@ -52,46 +57,52 @@ def test_person_records_reads_every_standard_asset(asset_graph):
     assert parents == {f"standard_{source}" for source in data_contracts.load_contracts()}
 
 
-def test_nightly_job_selects_every_asset(asset_graph):
-    job = defs.resolve_job_def(NIGHTLY_JOB_NAME)
+def test_nightly_job_selects_every_asset(default_defs, asset_graph):
+    job = default_defs.resolve_job_def(NIGHTLY_JOB_NAME)
     assert job.partitions_def == snapshot_partitions
     assert set(job.asset_layer.executable_asset_keys) == set(asset_graph.get_all_asset_keys())
 
 
-def test_io_manager_is_the_parquet_io_manager():
-    assert isinstance(defs.resources["io_manager"], ParquetIOManager)
+def test_io_manager_is_the_parquet_io_manager(default_defs):
+    assert isinstance(default_defs.resources["io_manager"], ParquetIOManager)
 
 
-def test_env_or_default_reads_through_envvar_only_when_set(monkeypatch):
-    monkeypatch.setenv("SATUPEKERJA_TEST_SETTING", "/data/inbox")
-    assert env_or_default("SATUPEKERJA_TEST_SETTING") == dg.EnvVar("SATUPEKERJA_TEST_SETTING")
-    monkeypatch.delenv("SATUPEKERJA_TEST_SETTING")
-    assert env_or_default("SATUPEKERJA_TEST_SETTING") is None
+def test_the_schedule_and_both_sensors_are_in_the_code_location(default_defs):
+    assert default_defs.resolve_schedule_def(NIGHTLY_SCHEDULE_NAME).job_name == NIGHTLY_JOB_NAME
+    assert default_defs.resolve_sensor_def(INBOX_SENSOR_NAME).job_name == NIGHTLY_JOB_NAME
+    assert default_defs.resolve_sensor_def(FAILURE_SENSOR_NAME).name == FAILURE_SENSOR_NAME
 
 
-def test_definitions_in_collects_definitions_from_an_existing_module(tmp_path, monkeypatch):
-    (tmp_path / "ops_schedules_for_test.py").write_text(
-        "import dagster as dg\n"
-        "nightly = dg.ScheduleDefinition(name='nightly', cron_schedule='0 2 * * *', target=dg.AssetSelection.all())\n"
-        "NOT_A_SCHEDULE = 'nightly'\n"
-    )
-    monkeypatch.syspath_prepend(str(tmp_path))
-    [schedule] = definitions_in("ops_schedules_for_test", dg.ScheduleDefinition)
-    assert schedule.name == "nightly"
-    assert definitions_in("no_such_module_for_test", dg.ScheduleDefinition) == []
+def test_the_first_snapshot_setting_partitions_every_asset_the_job_and_the_schedule():
+    built = build_definitions(Settings(first_snapshot_date=dt.date(2025, 6, 30)))
+    graph = built.resolve_asset_graph()
+    firsts = {graph.get(key).partitions_def.get_first_partition_key() for key in graph.get_all_asset_keys()}
+    assert firsts == {"2025-06-30"}
+    assert built.resolve_job_def(NIGHTLY_JOB_NAME).partitions_def.get_first_partition_key() == "2025-06-30"
+    assert built.resolve_job_def(NIGHTLY_JOB_NAME).partitions_def.has_partition_key("2025-06-30")
 
 
-def test_paths_come_from_environment_variables_when_set(monkeypatch, tmp_path):
-    monkeypatch.setenv(definitions.ASSET_STORAGE_ENV, str(tmp_path / "storage"))
-    monkeypatch.setenv(definitions.DATA_DIR_ENV, str(tmp_path / "inbox"))
-    try:
-        reloaded = importlib.reload(definitions).defs
-        storage, inbox = reloaded.resources["io_manager"].base_dir, reloaded.resources["source_inbox"].data_dir
-        assert (storage, inbox) == (dg.EnvVar(definitions.ASSET_STORAGE_ENV), dg.EnvVar(definitions.DATA_DIR_ENV))
-        assert (storage.get_value(), inbox.get_value()) == (str(tmp_path / "storage"), str(tmp_path / "inbox"))
-    finally:
-        monkeypatch.undo()
-        importlib.reload(definitions)
+def test_variables_the_environment_set_reach_resources_as_envvars(monkeypatch, tmp_path):
+    monkeypatch.setenv("SATUPEKERJA_ASSET_STORAGE_DIR", str(tmp_path / "storage"))
+    monkeypatch.setenv("SATUPEKERJA_DATA_DIR", str(tmp_path / "inbox"))
+    monkeypatch.setenv("SATUPEKERJA_HMAC_KEY", "a-secret-key-of-at-least-32-bytes-long")
+    monkeypatch.setenv("SATUPEKERJA_SOURCE_DUKCAPIL_URL", "sqlite:///elsewhere.sqlite")
+    monkeypatch.setenv("SATUPEKERJA_GUARD_MAX_QUARANTINE_FRACTION", "0.25")
+    monkeypatch.delenv("SATUPEKERJA_WAREHOUSE_DIR", raising=False)
+    built = defs()
+    storage, inbox = built.resources["io_manager"].base_dir, built.resources["source_inbox"].data_dir
+    assert (storage, inbox) == (dg.EnvVar("SATUPEKERJA_ASSET_STORAGE_DIR"), dg.EnvVar("SATUPEKERJA_DATA_DIR"))
+    assert (storage.get_value(), inbox.get_value()) == (str(tmp_path / "storage"), str(tmp_path / "inbox"))
+    assert built.resources["privacy"].hmac_key == dg.EnvVar("SATUPEKERJA_HMAC_KEY")
+    assert built.resources["source_inbox"].source_url_variables == {"dukcapil": "SATUPEKERJA_SOURCE_DUKCAPIL_URL"}
+    assert built.resources["publication_guards"].max_quarantine_fraction == 0.25
+    assert built.resources["warehouse"].root == str(REPO_ROOT / "warehouse"), "unset: the settings' default"
+
+
+def test_a_bad_setting_stops_the_code_location_naming_the_variable(monkeypatch):
+    monkeypatch.setenv("SATUPEKERJA_GUARD_MAX_ROW_DROP_FRACTION", "lots")
+    with pytest.raises(ValueError, match="SATUPEKERJA_GUARD_MAX_ROW_DROP_FRACTION"):
+        defs()
 
 
 def test_dagster_definitions_validate_passes_on_the_project_instance(tmp_path):

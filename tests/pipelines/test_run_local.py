@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import os
+
 import dagster as dg
 import pytest
 
 from pipelines import run_local
 from pipelines.jobs import NIGHTLY_JOB_NAME
+from satupekerja.settings import DATA_DIR_ENV, Settings
 
 SNAPSHOT = "2026-11-20"
 
@@ -18,7 +22,7 @@ def fresh_clone(tmp_path, monkeypatch):
     monkeypatch.setattr(run_local, "DEMO_DIR", tmp_path / "demo")
     monkeypatch.setattr(run_local, "DEMO_PERSONS", 300)
     monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster_home"))
-    monkeypatch.setenv(run_local.DATA_DIR_ENV, "")
+    monkeypatch.setenv(DATA_DIR_ENV, "")
     monkeypatch.delenv("SATUPEKERJA_ASSET_STORAGE_DIR", raising=False)
     monkeypatch.setenv("SATUPEKERJA_WAREHOUSE_DIR", str(tmp_path / "warehouse"))
     # In a 300-person inbox one blank name is a large share of a small source: let publication through.
@@ -28,9 +32,11 @@ def fresh_clone(tmp_path, monkeypatch):
 
 @pytest.mark.integration
 def test_first_run_generates_the_sample_materialises_and_summarises(fresh_clone, capsys):
+    before = dict(os.environ)
     exit_code = run_local.main(["--snapshot-date", SNAPSHOT])
     output = capsys.readouterr().out
     assert exit_code == 0, output
+    assert dict(os.environ) == before, "make run reads the environment, it does not edit it"
     assert (fresh_clone / "demo" / "manifest.json").is_file()
     assert "Generating the demo sample" in output
     assert f"snapshot {SNAPSHOT}: SUCCESS" in output
@@ -49,7 +55,7 @@ def test_first_run_generates_the_sample_materialises_and_summarises(fresh_clone,
 def test_failing_run_exits_non_zero_and_says_why(fresh_clone, monkeypatch, capsys):
     empty_inbox = fresh_clone / "empty_inbox"
     empty_inbox.mkdir()
-    monkeypatch.setenv(run_local.DATA_DIR_ENV, str(empty_inbox))
+    monkeypatch.setenv(DATA_DIR_ENV, str(empty_inbox))
     exit_code = run_local.main(["--snapshot-date", SNAPSHOT])
     output = capsys.readouterr().out
     assert exit_code == 1
@@ -61,7 +67,6 @@ def test_failing_run_exits_non_zero_and_says_why(fresh_clone, monkeypatch, capsy
 @pytest.mark.parametrize(
     ("given", "message"),
     [
-        ("2025-12-31", "set SATUPEKERJA_FIRST_SNAPSHOT_DATE to run an older extract"),
         ("2999-01-01", "after today"),
         ("20-11-2026", "not a date in the form YYYY-MM-DD"),
     ],
@@ -74,27 +79,15 @@ def test_snapshot_date_outside_the_partitions_is_refused_before_running(fresh_cl
     assert not (fresh_clone / "demo").exists()
 
 
-def test_an_older_extract_runs_as_its_own_partition():
+def test_an_older_extract_runs_as_its_own_partition(capsys):
     """``--snapshot-date 2025-06-30`` (before the default first snapshot) moves the first snapshot for the run."""
-    import subprocess
-    import sys
+    from pipelines.definitions import build_definitions
 
-    code = (
-        "from pipelines import run_local; args = run_local._parse_args(['--snapshot-date', '2025-06-30']); "
-        "from assets.partitions import snapshot_partitions as p; "
-        "print(args.snapshot_date, p.get_first_partition_key(), p.has_partition_key('2025-06-30'))"
-    )
-    env = {k: v for k, v in __import__("os").environ.items() if k != run_local.FIRST_SNAPSHOT_ENV}
-    done = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True, cwd=run_local.REPO_ROOT
-    )
-    assert done.stdout.split() == ["2025-06-30", "2025-06-30", "True"]
-
-
-def test_the_first_snapshot_is_a_setting():
-    from assets.partitions import DEFAULT_FIRST_SNAPSHOT_DATE, first_snapshot_date
-
-    assert run_local.DEFAULT_FIRST_SNAPSHOT_DATE == DEFAULT_FIRST_SNAPSHOT_DATE == first_snapshot_date({})
-    assert first_snapshot_date({"SATUPEKERJA_FIRST_SNAPSHOT_DATE": "2025-01-01"}) == "2025-01-01"
-    with pytest.raises(ValueError, match="SATUPEKERJA_FIRST_SNAPSHOT_DATE must be a date"):
-        first_snapshot_date({"SATUPEKERJA_FIRST_SNAPSHOT_DATE": "30/06/2025"})
+    args = run_local._parse_args(["--snapshot-date", "2025-06-30"])
+    settings = run_local.settings_for_run(Settings(), args.snapshot_date)
+    job = build_definitions(settings).resolve_job_def(NIGHTLY_JOB_NAME)
+    assert settings.first_snapshot_date == dt.date(2025, 6, 30)
+    assert job.partitions_def.get_first_partition_key() == "2025-06-30"
+    assert "First snapshot for this run: 2025-06-30" in capsys.readouterr().err
+    later = Settings(first_snapshot_date=dt.date(2025, 1, 1))
+    assert run_local.settings_for_run(later, args.snapshot_date) is later, "an earlier first snapshot stays"

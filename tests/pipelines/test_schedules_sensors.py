@@ -15,17 +15,22 @@ import pytest
 
 from assets.partitions import snapshot_partitions
 from pipelines import sensors
-from pipelines.schedules import NIGHTLY_SCHEDULE_NAME, build_nightly_schedule, nightly_schedule
+from assets.resources import SourceInbox
+from pipelines.jobs import build_nightly_job
+from pipelines.schedules import NIGHTLY_SCHEDULE_NAME, build_nightly_schedule
 from pipelines.sensors import (
     FAILURE_REPORTS_DIR,
     FailureReport,
     build_run_failure_sensor,
-    run_failure_report_sensor,
-    source_inbox_sensor,
+    build_source_inbox_sensor,
 )
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
 SETTLED = time.time() - 10 * sensors.SETTLE_SECONDS
+nightly_job = build_nightly_job(snapshot_partitions)
+nightly_schedule = build_nightly_schedule(nightly_job)
+source_inbox_sensor = build_source_inbox_sensor(nightly_job)
+run_failure_report_sensor = build_run_failure_sensor()
 
 
 # ------------------------------------------------------------------------------------------------ schedule
@@ -42,13 +47,13 @@ def test_nightly_schedule_runs_at_one_in_jakarta_for_that_days_snapshot() -> Non
     assert request.partition_key == "2026-11-22"
 
 
-def test_automation_switch_starts_schedules_and_sensors_running(monkeypatch: pytest.MonkeyPatch) -> None:
-    from pipelines.jobs import satupekerja_nightly
-
+def test_automation_switch_starts_schedules_and_sensors_running() -> None:
     assert nightly_schedule.default_status == dg.DefaultScheduleStatus.STOPPED
-    monkeypatch.setenv("SATUPEKERJA_AUTOMATION", "on")
-    assert build_nightly_schedule(satupekerja_nightly).default_status == dg.DefaultScheduleStatus.RUNNING
-    assert build_run_failure_sensor().default_status == dg.DefaultSensorStatus.RUNNING
+    assert source_inbox_sensor.default_status == dg.DefaultSensorStatus.STOPPED
+    assert run_failure_report_sensor.default_status == dg.DefaultSensorStatus.STOPPED
+    assert build_nightly_schedule(nightly_job, automation=True).default_status == dg.DefaultScheduleStatus.RUNNING
+    assert build_source_inbox_sensor(nightly_job, automation=True).default_status == dg.DefaultSensorStatus.RUNNING
+    assert build_run_failure_sensor(automation=True).default_status == dg.DefaultSensorStatus.RUNNING
 
 
 # ------------------------------------------------------------------------------------------------ inbox
@@ -62,16 +67,30 @@ def drop_file(inbox: Path, relative: str, content: str = "KPJ,NIK\n", mtime: flo
     return path
 
 
+class Inbox:
+    """The inbox folder the sensor's ``source_inbox`` resource points at."""
+
+    folder: Path | None = None
+
+
 def tick(cursor: str | None) -> dg.SensorResult:
-    return source_inbox_sensor(dg.build_sensor_context(cursor=cursor))
+    resources = {"source_inbox": SourceInbox(data_dir=str(Inbox.folder))}
+    return source_inbox_sensor(dg.build_sensor_context(cursor=cursor, resources=resources))
 
 
 @pytest.fixture
-def inbox(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def inbox(tmp_path: Path) -> Path:
     inbox = tmp_path / "inbox"
     drop_file(inbox, "umkm/data_umkm_depok.csv")
-    monkeypatch.setenv("SATUPEKERJA_DATA_DIR", str(inbox))
+    Inbox.folder = inbox
     return inbox
+
+
+def test_the_sensor_watches_the_folder_of_its_resource_not_the_environment(
+    inbox: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SATUPEKERJA_DATA_DIR", str(tmp_path / "elsewhere"))
+    assert "baseline recorded: 1 files" in tick(None).skip_reason.skip_message
 
 
 def test_first_tick_records_the_baseline_without_a_run(inbox: Path) -> None:
