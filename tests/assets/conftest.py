@@ -20,7 +20,7 @@ import data_contracts
 from assets.catalog import build_all_assets
 from assets.outreach import WebDatabase
 from assets.publication import PublicationGuards
-from assets.resources import SourceInbox, WarehouseResource
+from assets.resources import MatchingSettingsFile, PrivacyResource, SourceInbox, WarehouseResource
 from pipelines.io_managers import ParquetIOManager
 from sample_data.generate import generate
 
@@ -60,7 +60,11 @@ class PipelineRun:
 
 
 def run_pipeline(
-    inbox: Path, output_dir: Path, selection: list[str] | None = None, partition_key: str = SNAPSHOT
+    inbox: Path,
+    output_dir: Path,
+    selection: list[str] | None = None,
+    partition_key: str = SNAPSHOT,
+    privacy: PrivacyResource | None = None,
 ) -> PipelineRun:
     """Materialise every asset (or ``selection``) for one partition into ``output_dir``; failures are kept."""
     storage, warehouse = output_dir / "asset_storage", output_dir / "warehouse"
@@ -75,6 +79,8 @@ def run_pipeline(
             # A small inbox quarantines a large share of its smallest sources: publication must not be held back.
             "publication_guards": PublicationGuards(max_quarantine_fraction=SMALL_SAMPLE_QUARANTINE_LIMIT),
             "web_database": WebDatabase(url=f"sqlite:///{output_dir / 'web.sqlite'}"),
+            "privacy": privacy or PrivacyResource(),
+            "matching_settings": MatchingSettingsFile(),
         },
         raise_on_error=False,
     )

@@ -13,14 +13,19 @@ from pipelines.io_managers import ParquetIOManager
 pytestmark = [pytest.mark.integration]
 
 
-def ingest_dukcapil(tmp_path) -> tuple[int, dg.AssetCheckEvaluation]:
+def ingest_dukcapil(tmp_path, url_variables: dict[str, str] | None = None) -> tuple[int, dg.AssetCheckEvaluation]:
     """Materialise the Dukcapil source; the number of retries and its file-rules check."""
     result = dg.materialize(
         [build_source_assets(data_contracts.load_contracts()["dukcapil"])],
         partition_key="2026-11-20",
         resources={
             "io_manager": ParquetIOManager(base_dir=str(tmp_path / "storage")),
-            "source_inbox": SourceInbox(data_dir=str(tmp_path), read_retries=2, read_retry_seconds=0),
+            "source_inbox": SourceInbox(
+                data_dir=str(tmp_path),
+                source_url_variables=url_variables or {},
+                read_retries=2,
+                read_retry_seconds=0,
+            ),
         },
         raise_on_error=False,
     )
@@ -32,7 +37,7 @@ def ingest_dukcapil(tmp_path) -> tuple[int, dg.AssetCheckEvaluation]:
 def test_an_unreachable_database_is_retried_then_fails_the_file_rules_check(tmp_path, monkeypatch):
     monkeypatch.setenv("SATUPEKERJA_SOURCE_DUKCAPIL_URL", "postgresql+psycopg2://postgres@127.0.0.1:1/test")
 
-    retries, check = ingest_dukcapil(tmp_path)
+    retries, check = ingest_dukcapil(tmp_path, {"dukcapil": "SATUPEKERJA_SOURCE_DUKCAPIL_URL"})
 
     assert retries == 2
     assert not check.passed

@@ -6,15 +6,14 @@ import datetime as dt
 
 import pytest
 
+from assets.resources import PrivacyResource
 from satupekerja.privacy import pseudonyms
 from satupekerja.privacy.subject_requests import append_request, make_request_row
 
 pytestmark = [pytest.mark.integration, pytest.mark.xdist_group("dagster")]
 
 
-def test_an_erasure_request_removes_every_record_of_the_person(
-    pipeline_run, pipeline_runner, snapshot, tmp_path, monkeypatch
-):
+def test_an_erasure_request_removes_every_record_of_the_person(pipeline_run, pipeline_runner, snapshot, tmp_path):
     records = pipeline_run.stored("person_records")
     valid = records[records["nik_valid"] & records["source"].eq("dukcapil")]
     nik = valid["nik"].iloc[0]
@@ -23,9 +22,9 @@ def test_an_erasure_request_removes_every_record_of_the_person(
     append_request(
         register, make_request_row(nik, "erasure", key=key, request_id="DSR-1", received_date=dt.date(2026, 11, 1))
     )
-    monkeypatch.setenv("SATUPEKERJA_SUBJECT_REQUESTS", str(register))
+    privacy = PrivacyResource(subject_requests=str(register))
 
-    rerun = pipeline_runner(pipeline_run.inbox, tmp_path / "outputs", partition_key=snapshot)
+    rerun = pipeline_runner(pipeline_run.inbox, tmp_path / "outputs", partition_key=snapshot, privacy=privacy)
 
     assert rerun.result.success
     after = rerun.stored("person_records")

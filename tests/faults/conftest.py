@@ -195,7 +195,7 @@ def run_night(inbox: Path, output_dir: Path, snapshot: dt.date, max_quarantine_f
     from assets.catalog import build_all_assets
     from assets.outreach import WebDatabase
     from assets.publication import PublicationGuards
-    from assets.resources import SourceInbox, WarehouseResource
+    from assets.resources import MatchingSettingsFile, PrivacyResource, SourceInbox, WarehouseResource
     from pipelines.io_managers import ParquetIOManager
 
     warehouse = output_dir / "warehouse"
@@ -208,6 +208,8 @@ def run_night(inbox: Path, output_dir: Path, snapshot: dt.date, max_quarantine_f
             "warehouse": WarehouseResource(root=str(warehouse)),
             "publication_guards": PublicationGuards(max_quarantine_fraction=max_quarantine_fraction),
             "web_database": WebDatabase(url=f"sqlite:///{output_dir / 'web.sqlite'}"),
+            "privacy": PrivacyResource(),
+            "matching_settings": MatchingSettingsFile(),
         },
         raise_on_error=False,
     )

@@ -13,6 +13,7 @@ from satupekerja.privacy.audit import (
     AUDIT_LOG_ENV,
     GENESIS_HASH,
     AuditEntry,
+    AuditError,
     AuditLog,
     default_audit_path,
     file_sha256,
@@ -20,7 +21,7 @@ from satupekerja.privacy.audit import (
     pseudonymise_filter_value,
 )
 from satupekerja.privacy.pseudonyms import DEMO_KEY, hmac_pseudonym
-from satupekerja.publishing.warehouse import WAREHOUSE_DIR_ENV
+from satupekerja.settings import WAREHOUSE_DIR_ENV, Settings
 
 
 @pytest.fixture
@@ -174,13 +175,14 @@ def test_pseudonymised_filters_region_codes_and_dates_are_accepted(log):
     assert log.verify()
 
 
-def test_default_path_is_under_the_warehouse_and_overridable(tmp_path, monkeypatch):
-    monkeypatch.delenv(AUDIT_LOG_ENV, raising=False)
-    monkeypatch.setenv(WAREHOUSE_DIR_ENV, str(tmp_path))
-    assert default_audit_path() == tmp_path / "_audit" / "audit.jsonl"
-    assert AuditLog().path == tmp_path / "_audit" / "audit.jsonl"
-    monkeypatch.setenv(AUDIT_LOG_ENV, str(tmp_path / "a.jsonl"))
-    assert default_audit_path() == tmp_path / "a.jsonl"
+def test_default_path_is_under_the_warehouse_and_overridable(tmp_path):
+    assert default_audit_path(tmp_path) == tmp_path / "_audit" / "audit.jsonl"
+    assert AuditLog.from_settings(Settings(warehouse_dir=tmp_path)).path == tmp_path / "_audit" / "audit.jsonl"
+    assert default_audit_path(tmp_path, tmp_path / "a.jsonl") == tmp_path / "a.jsonl"
+    settings = Settings.from_env({WAREHOUSE_DIR_ENV: str(tmp_path), AUDIT_LOG_ENV: str(tmp_path / "a.jsonl")})
+    assert AuditLog.from_settings(settings).path == tmp_path / "a.jsonl"
+    with pytest.raises(AuditError, match=AUDIT_LOG_ENV):
+        default_audit_path(tmp_path, tmp_path / "a.jsonl", "production")
 
 
 def test_the_verify_command_reports_an_intact_and_a_broken_log(log, tmp_path, capsys):

@@ -39,26 +39,26 @@ OTHER_KEY_HEX = "b2" * 32
 
 
 def key_from(hex_key: str):
-    return load_pseudonymisation_key({MODE_ENV: "production", KEY_ENV: hex_key})
+    return load_pseudonymisation_key("production", hex_key)
 
 
 # --- keys and modes ---------------------------------------------------------------------------------------
 
 
 def test_demo_mode_is_the_default_and_uses_the_labelled_demo_key():
-    key = load_pseudonymisation_key({})
+    key = load_pseudonymisation_key()
     assert key.is_demo
     assert key.label == DEMO_KEY_LABEL == "DEMO-KEY (not for real data)"
 
 
 def test_production_without_a_key_refuses_to_run():
     with pytest.raises(PrivacyConfigError, match=KEY_ENV):
-        load_pseudonymisation_key({MODE_ENV: "production"})
+        load_pseudonymisation_key("production")
 
 
 def test_production_refuses_the_public_demo_key():
     with pytest.raises(PrivacyConfigError, match="demo key"):
-        load_pseudonymisation_key({MODE_ENV: "production", KEY_ENV: DEMO_KEY.secret.decode()})
+        load_pseudonymisation_key("production", DEMO_KEY.secret.decode())
 
 
 def test_production_with_a_hex_key_is_not_demo_and_never_shows_the_secret():
@@ -71,19 +71,19 @@ def test_production_with_a_hex_key_is_not_demo_and_never_shows_the_secret():
 
 def test_text_keys_are_accepted_and_short_keys_rejected_without_echoing_them():
     text_key = "correct horse battery staple, long enough"
-    assert load_pseudonymisation_key({KEY_ENV: text_key}).secret == text_key.encode()
+    assert load_pseudonymisation_key(configured_key=text_key).secret == text_key.encode()
     with pytest.raises(PrivacyConfigError, match="too short") as error:
-        load_pseudonymisation_key({MODE_ENV: "production", KEY_ENV: "hunter2-secret"})
+        load_pseudonymisation_key("production", "hunter2-secret")
     assert "hunter2" not in str(error.value)
 
 
 def test_demo_mode_uses_a_configured_key():
-    assert load_pseudonymisation_key({MODE_ENV: "demo", KEY_ENV: REAL_KEY_HEX}) == key_from(REAL_KEY_HEX)
+    assert load_pseudonymisation_key("demo", REAL_KEY_HEX) == key_from(REAL_KEY_HEX)
 
 
 def test_unknown_mode_is_an_error():
     with pytest.raises(PrivacyConfigError, match=MODE_ENV):
-        load_pseudonymisation_key({MODE_ENV: "staging"})
+        load_pseudonymisation_key("staging")
 
 
 # --- pseudonyms and masking -------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ import pytest
 
 from assets.partitions import snapshot_partitions
 from assets.publication import PublicationGuards, build_publish_snapshot
-from assets.resources import WarehouseResource
+from assets.resources import PrivacyResource, WarehouseResource
 from data_contracts import conform_to_person_schema, load_region_reference
 from data_contracts.roles import SourceRoles
 from matching.stable_ids import assign_worker_ids
@@ -178,12 +178,18 @@ def test_no_membership_register_declared_passes_saying_coverage_was_not_computed
 
 
 def test_settings_come_from_the_environment_and_are_validated() -> None:
-    settings = GuardSettings.from_env({"SATUPEKERJA_GUARD_MAX_ROW_DROP_FRACTION": "0.5"})
+    from satupekerja.settings import Settings
 
-    assert settings == GuardSettings(max_row_drop_fraction=0.5)
-    assert GuardSettings.from_env({}) == GuardSettings()
+    settings = Settings.from_env({"SATUPEKERJA_GUARD_MAX_ROW_DROP_FRACTION": "0.5"})
+
+    assert (settings.max_row_drop_fraction, settings.max_quarantine_fraction) == (0.5, 0.05)
+    defaults = Settings.from_env({})
+    assert (defaults.max_row_drop_fraction, defaults.max_quarantine_fraction) == (
+        GuardSettings().max_row_drop_fraction,
+        GuardSettings().max_quarantine_fraction,
+    )
     with pytest.raises(ValueError, match="must be a number"):
-        GuardSettings.from_env({"SATUPEKERJA_GUARD_MAX_QUARANTINE_FRACTION": "five percent"})
+        Settings.from_env({"SATUPEKERJA_GUARD_MAX_QUARANTINE_FRACTION": "five percent"})
     with pytest.raises(ValueError, match="between 0 and 1"):
         GuardSettings(max_quarantine_fraction=5)
 
@@ -268,6 +274,7 @@ def materialize_night(root: Path, night: date, outputs: dict[str, pd.DataFrame])
             "io_manager": dg.InMemoryIOManager(),
             "warehouse": WarehouseResource(root=str(root)),
             "publication_guards": PublicationGuards(),
+            "privacy": PrivacyResource(),
         },
         raise_on_error=False,
     )
@@ -363,12 +370,16 @@ def test_previous_worker_ids_come_from_the_last_snapshot_before_the_night(tmp_pa
     assert previous_worker_ids(warehouse, YESTERDAY) == (None, None)
 
 
-def test_guard_resource_config_overrides_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_guard_thresholds_come_from_settings_through_the_resource(monkeypatch: pytest.MonkeyPatch) -> None:
+    from pipelines.definitions import build_resources
+    from satupekerja.settings import Settings
+
+    assert PublicationGuards().settings() == GuardSettings()
     monkeypatch.setenv("SATUPEKERJA_GUARD_MAX_QUARANTINE_FRACTION", "0.1")
+    configured = build_resources(Settings.from_env())["publication_guards"]
 
-    settings = PublicationGuards(max_row_drop_fraction=0.5).settings()
-
-    assert settings == GuardSettings(max_row_drop_fraction=0.5, max_quarantine_fraction=0.1)
+    assert configured.settings() == GuardSettings(max_row_drop_fraction=0.2, max_quarantine_fraction=0.1)
+    assert PublicationGuards().settings() == GuardSettings(), "the library and the resource never read the environment"
 
 
 def test_guard_thresholds_can_be_loosened_for_one_run_through_run_config() -> None:

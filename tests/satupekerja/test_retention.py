@@ -20,11 +20,10 @@ from satupekerja.publishing.retention import (
     REMOVE_EXPORT,
     REMOVE_SNAPSHOT,
     REMOVE_STAGING,
-    RETENTION_DAYS_ENV,
     apply_retention,
-    retention_days_from_env,
 )
 from satupekerja.publishing.warehouse import ANALYTICS, RESTRICTED, STALE_STAGING_AFTER, Warehouse
+from satupekerja.settings import RETENTION_DAYS_ENV, Settings
 
 TODAY = date(2026, 11, 21)
 KEEP_DAYS = 30
@@ -141,11 +140,11 @@ def test_old_exports_are_removed_with_their_checksum(warehouse, audit, tmp_path)
 
 
 def test_retention_days_setting():
-    assert retention_days_from_env({}) == DEFAULT_RETENTION_DAYS == 400
-    assert retention_days_from_env({RETENTION_DAYS_ENV: "90"}) == 90
+    assert Settings.from_env({}).retention_days == DEFAULT_RETENTION_DAYS == 400
+    assert Settings.from_env({RETENTION_DAYS_ENV: "90"}).retention_days == 90
     for bad in ("0", "-5", "a year"):
         with pytest.raises(ValueError, match=RETENTION_DAYS_ENV):
-            retention_days_from_env({RETENTION_DAYS_ENV: bad})
+            Settings.from_env({RETENTION_DAYS_ENV: bad})
 
 
 def test_keep_days_below_one_is_refused(warehouse, audit):

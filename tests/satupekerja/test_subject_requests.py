@@ -11,7 +11,6 @@ import pytest
 from satupekerja.privacy.pseudonyms import DEMO_KEY, hmac_pseudonym, load_pseudonymisation_key
 from satupekerja.privacy.subject_requests import (
     COLUMNS,
-    REQUESTS_PATH_ENV,
     SubjectRequestError,
     append_request,
     apply_requests,
@@ -116,7 +115,7 @@ def test_erasure_wins_over_correction(tmp_path, people):
 
 def test_a_request_under_another_key_matches_nobody(tmp_path, people):
     records, links = people
-    other = load_pseudonymisation_key({"SATUPEKERJA_HMAC_KEY": "c3" * 32})
+    other = load_pseudonymisation_key(configured_key="c3" * 32)
     kept, applied = apply_requests(records, load_requests(register(tmp_path, erasure(SITI))), other, links)
     assert len(kept) == len(records)
     assert applied.unmatched_requests == 1
@@ -186,10 +185,8 @@ def test_make_request_row_validates_before_writing():
 
 
 def test_missing_default_register_means_no_requests_but_a_configured_one_must_exist(tmp_path, monkeypatch):
-    monkeypatch.setenv(REQUESTS_PATH_ENV, str(tmp_path / "absent.csv"))
     with pytest.raises(FileNotFoundError):
-        load_requests()
-    monkeypatch.delenv(REQUESTS_PATH_ENV)
+        load_requests(tmp_path / "absent.csv")
     monkeypatch.setattr("satupekerja.privacy.subject_requests.DEFAULT_REQUESTS_PATH", tmp_path / "absent.csv")
     assert load_requests().empty
 

@@ -77,10 +77,15 @@ def warehouse(tmp_path: Path) -> Warehouse:
     return Warehouse(tmp_path / "warehouse")
 
 
-def test_default_root_comes_from_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("SATUPEKERJA_WAREHOUSE_DIR", str(tmp_path / "elsewhere"))
-    assert Warehouse().root == tmp_path / "elsewhere"
-    assert Warehouse().duckdb_path == tmp_path / "elsewhere" / "satupekerja.duckdb"
+def test_the_root_is_the_given_folder_else_the_repository_warehouse(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from satupekerja.settings import REPO_ROOT
+
+    assert Warehouse(tmp_path / "elsewhere").root == tmp_path / "elsewhere"
+    assert Warehouse(tmp_path / "elsewhere").duckdb_path == tmp_path / "elsewhere" / "satupekerja.duckdb"
+    monkeypatch.setenv("SATUPEKERJA_WAREHOUSE_DIR", str(tmp_path / "ignored"))
+    assert Warehouse().root == REPO_ROOT / "warehouse", "the library never reads the environment"
 
 
 def test_published_tables_round_trip_with_dtypes(warehouse: Warehouse) -> None:

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from assets.outreach import WebDatabase, outreach_outcomes
-from assets.resources import WarehouseResource
+from assets.resources import PrivacyResource, WarehouseResource
 from satupekerja.publishing.warehouse import ANALYTICS, Warehouse
 from satupekerja.registry.coverage import ACTIVE
 from satupekerja.staff.outreach import compute_night
@@ -65,7 +65,11 @@ def test_asset_reads_outcomes_each_night(web_warehouse, tmp_path):
             )
         )
         session.commit()
-    resources = {"warehouse": WarehouseResource(root=str(root)), "web_database": WebDatabase(url=url)}
+    resources = {
+        "warehouse": WarehouseResource(root=str(root)),
+        "web_database": WebDatabase(url=url),
+        "privacy": PrivacyResource(),
+    }
 
     def run(day: dt.date) -> None:
         assert dg.materialize([outreach_outcomes], partition_key=day.isoformat(), resources=resources).success
