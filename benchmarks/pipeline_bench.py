@@ -140,13 +140,13 @@ def _run_pipeline(inbox: str, work: str, connection) -> None:
     home = work_dir / "dagster_home"
     home.mkdir(parents=True)
     shutil.copyfile(REPO_ROOT / "dagster.yaml", home / "dagster.yaml")
-    os.environ.update(
-        {
-            "DAGSTER_HOME": str(home),
-            "SATUPEKERJA_DATA_DIR": inbox,
-            "SATUPEKERJA_ASSET_STORAGE_DIR": str(work_dir / "storage"),
-            "SATUPEKERJA_WAREHOUSE_DIR": str(work_dir / "warehouse"),
-        }
+    from satupekerja.settings import Settings
+
+    settings = Settings.from_env().replace(
+        data_dir=Path(inbox),
+        asset_storage_dir=work_dir / "storage",
+        warehouse_dir=work_dir / "warehouse",
+        dagster_home=home,
     )
     started = time.time()
     import importlib
@@ -158,11 +158,12 @@ def _run_pipeline(inbox: str, work: str, connection) -> None:
 
     from dagster import DagsterEventType, DagsterInstance
 
-    from pipelines.definitions import defs
+    from pipelines.definitions import build_definitions
     from pipelines.jobs import NIGHTLY_JOB_NAME
 
+    defs = build_definitions(settings)
     imported = time.time()
-    with DagsterInstance.get() as instance:
+    with DagsterInstance.from_config(str(home)) as instance:
         run_started = time.time()
         result = defs.resolve_job_def(NIGHTLY_JOB_NAME).execute_in_process(
             instance=instance,

@@ -60,11 +60,10 @@ def build_warehouse(persons: int, seed: int, root: Path) -> None:
     data_dir = root.parent / (root.name + "_sources")
     generate(persons, seed, data_dir, AS_OF)
     print(f"  generated {persons:,} persons in {time.perf_counter() - started:.0f} s", flush=True)
-    os.environ["SATUPEKERJA_DATA_DIR"] = str(data_dir)
     resolver = RegionResolver(data_contracts.load_region_reference())
     frames = []
     for source, contract in data_contracts.load_contracts().items():
-        raw = data_contracts.read_source(contract)
+        raw = data_contracts.read_source(contract, data_dir)
         report = data_contracts.ValidationReport(source=source)
         frames.append(data_contracts.standardise(contract, raw, report, AS_OF, resolver).records)
     records = pd.concat(frames, ignore_index=True)

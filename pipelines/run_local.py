@@ -17,7 +17,6 @@ snapshot to that date for this run. The settings are read once from the environm
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import datetime as dt
 import shutil
 import sys
@@ -48,7 +47,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     home = _local_dagster_home(settings)
     if not settings.is_given(DATA_DIR_ENV):
         _ensure_demo_sample(args.snapshot_date)
-        settings = dataclasses.replace(settings, data_dir=DEMO_DIR)
+        settings = settings.replace(data_dir=DEMO_DIR)
     try:
         key_is_demo = load_pseudonymisation_key(settings.mode, settings.hmac_key).is_demo
     except PrivacyConfigError:
@@ -75,7 +74,7 @@ def settings_for_run(settings: Settings, snapshot_date: dt.date) -> Settings:
     if snapshot_date >= settings.first_snapshot_date:
         return settings
     print(f"First snapshot for this run: {snapshot_date.isoformat()} ({FIRST_SNAPSHOT_ENV})", file=sys.stderr)
-    return dataclasses.replace(settings, first_snapshot_date=snapshot_date)
+    return settings.replace(first_snapshot_date=snapshot_date)
 
 
 def _parse_args(argv: Sequence[str] | None) -> argparse.Namespace:

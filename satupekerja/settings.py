@@ -11,6 +11,7 @@ checked where they are used, by :mod:`satupekerja.privacy`, whose errors do not 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
 import re
@@ -62,6 +63,18 @@ DEFAULT_EXPORT_DIR = REPO_ROOT / "exports"
 DEFAULT_SUBJECT_REQUESTS = REPO_ROOT / "data_contracts" / "subject_requests.csv"
 DEFAULT_DAGSTER_HOME = REPO_ROOT / ".dagster_home"
 
+#: The variable behind each field a Dagster resource may receive as an ``EnvVar``.
+_FIELD_VARIABLES = {
+    "data_dir": DATA_DIR_ENV,
+    "matching_settings": MATCHING_SETTINGS_ENV,
+    "warehouse_dir": WAREHOUSE_DIR_ENV,
+    "asset_storage_dir": ASSET_STORAGE_ENV,
+    "mode": MODE_ENV,
+    "hmac_key": HMAC_KEY_ENV,
+    "subject_requests": SUBJECT_REQUESTS_ENV,
+    "web_db_url": WEB_DB_ENV,
+    "dagster_home": DAGSTER_HOME_ENV,
+}
 _SOURCE_OVERRIDE = re.compile(rf"^{SOURCE_ENV_PREFIX}(?P<source>[A-Z0-9_]+)_(?P<kind>PATH|URL)$")
 _TRUE = {"on", "1", "true", "yes"}
 _FALSE = {"", "off", "0", "false", "no"}
@@ -160,8 +173,14 @@ class Settings:
         return self.subject_requests if self.subject_requests is not None else DEFAULT_SUBJECT_REQUESTS
 
     def is_given(self, name: str) -> bool:
-        """Whether the environment set the variable ``name`` (non-empty)."""
+        """Whether the environment set the variable ``name`` (non-empty) and the value is still the one it set."""
         return name in self.given
+
+    def replace(self, **changes: object) -> Settings:
+        """These settings with ``changes`` (field names), for one run; a changed field no longer counts as set by
+        its environment variable, so resources receive the new value rather than an ``EnvVar``."""
+        replaced = {_FIELD_VARIABLES.get(name, "") for name in changes}
+        return dataclasses.replace(self, given=self.given - replaced, **changes)  # type: ignore[arg-type]
 
 
 def _path(env: Mapping[str, str], name: str, default: Path) -> Path:
