@@ -1,4 +1,5 @@
-"""Every Satu Pekerja asset, built from the data contracts in ``$SATUPEKERJA_CONTRACTS_DIR``."""
+"""Every Satu Pekerja asset, built from the data contracts given (``build_definitions`` passes those of
+``Settings.contracts_dir``; default: the shipped contracts)."""
 
 from __future__ import annotations
 

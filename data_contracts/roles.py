@@ -158,7 +158,7 @@ class RoleBook:
 
 
 def default_role_book() -> RoleBook:
-    """Roles of the contracts in the default folder (``$SATUPEKERJA_CONTRACTS_DIR`` or the shipped contracts)."""
+    """Roles of the shipped contracts (this package's folder)."""
     from data_contracts.contract import load_contracts
 
     return RoleBook.from_contracts(load_contracts())

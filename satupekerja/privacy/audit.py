@@ -56,8 +56,8 @@ from satupekerja.privacy.pseudonyms import (
 if TYPE_CHECKING:
     from satupekerja.settings import Settings
 
-AUDIT_LOG_ENV = "SATUPEKERJA_AUDIT_LOG"
-AUDIT_KEY_ENV = "SATUPEKERJA_AUDIT_KEY"
+from satupekerja.settings import AUDIT_KEY_ENV, AUDIT_LOG_ENV
+
 AUDIT_SUBDIR = "_audit"
 AUDIT_FILE = "audit.jsonl"
 HEAD_SUFFIX = ".head.json"

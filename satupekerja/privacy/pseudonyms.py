@@ -31,11 +31,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from satupekerja.registry.unify import GOLDEN_FIELDS
+from satupekerja.settings import DEMO_MODE, MODE_ENV, PRODUCTION_MODE
+from satupekerja.settings import HMAC_KEY_ENV as KEY_ENV
 
-MODE_ENV = "SATUPEKERJA_MODE"
-KEY_ENV = "SATUPEKERJA_HMAC_KEY"
-DEMO_MODE = "demo"
-PRODUCTION_MODE = "production"
 MIN_KEY_BYTES = 32
 DEMO_KEY_LABEL = "DEMO-KEY (not for real data)"
 _DEMO_SECRET = b"satupekerja-demo-key: synthetic sample data only, never real personal data"

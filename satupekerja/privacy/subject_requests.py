@@ -42,7 +42,6 @@ from matching.normalize.sex import normalize_sex
 from satupekerja.privacy.pseudonyms import PseudonymisationKey, hmac_pseudonym, load_pseudonymisation_key
 from satupekerja.settings import DEFAULT_SUBJECT_REQUESTS
 
-REQUESTS_PATH_ENV = "SATUPEKERJA_SUBJECT_REQUESTS"
 DEFAULT_REQUESTS_PATH = DEFAULT_SUBJECT_REQUESTS
 COLUMNS = ("request_id", "received_date", "kind", "nik_hmac", "field", "new_value", "note")
 ERASURE, CORRECTION = "erasure", "correction"

@@ -35,8 +35,6 @@ OUTPUT_CONTRACTS_MET = "output_contracts_met"
 #: Every blocking check of a publication: the guards on the night's inputs, then the outputs' own contracts.
 PUBLICATION_CHECK_NAMES = (*GUARD_NAMES, OUTPUT_CONTRACTS_MET)
 
-GUARD_ENV_PREFIX = "SATUPEKERJA_GUARD_"
-
 
 @dataclass(frozen=True)
 class GuardSettings:

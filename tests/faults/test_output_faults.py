@@ -18,6 +18,7 @@ from typer.testing import CliRunner
 from satupekerja.privacy.audit import AuditError, AuditLog
 from satupekerja.privacy.audit import main as audit_main
 from satupekerja.publishing.guards import GuardSettings, SnapshotStats, SourceStats, row_count_stable
+from satupekerja.settings import Settings
 from satupekerja.staff import checklist, exports
 from satupekerja.staff.cli import app
 from tests.faults.conftest import SNAPSHOT, no_personal_values
@@ -177,7 +178,7 @@ def test_the_audit_log_cannot_be_moved_per_command_in_production(env, monkeypatc
     monkeypatch.setenv("SATUPEKERJA_HMAC_KEY", "ab" * 32)
     monkeypatch.setenv("SATUPEKERJA_AUDIT_KEY", "cd" * 32)
     with pytest.raises(AuditError, match="production"):
-        AuditLog()
+        AuditLog.from_settings(Settings.from_env())
 
 
 def test_production_needs_an_audit_key_separate_from_the_pseudonym_key(env, monkeypatch):
@@ -187,10 +188,10 @@ def test_production_needs_an_audit_key_separate_from_the_pseudonym_key(env, monk
     monkeypatch.setenv("SATUPEKERJA_MODE", "production")
     monkeypatch.setenv("SATUPEKERJA_HMAC_KEY", "ab" * 32)
     with pytest.raises(PrivacyConfigError, match="SATUPEKERJA_AUDIT_KEY"):
-        AuditLog()
+        AuditLog.from_settings(Settings.from_env())
     monkeypatch.setenv("SATUPEKERJA_AUDIT_KEY", "ab" * 32)
     with pytest.raises(PrivacyConfigError, match="differ"):
-        AuditLog()
+        AuditLog.from_settings(Settings.from_env())
 
 
 # -- fault 8: show -------------------------------------------------------------------------------------------
