@@ -198,6 +198,23 @@ def test_notifiers_are_pluggable(tmp_path: Path) -> None:
     [report] = received
     assert report.failed_steps[0].step == "read_inbox"
     assert not (tmp_path / FAILURE_REPORTS_DIR).exists()
+    assert report.run_url is None, "no Dagster URL configured: no link"
+
+
+def test_reports_link_to_the_run_under_the_configured_dagster_url(tmp_path: Path) -> None:
+    received: list[FailureReport] = []
+
+    class ListNotifier:
+        def notify(self, report: FailureReport) -> None:
+            received.append(report)
+
+    sensor = build_run_failure_sensor(lambda instance: ListNotifier(), dagster_url="http://dagster.local:3000/")
+    with dg.instance_for_test(temp_dir=str(tmp_path)) as instance:
+        context = failure_context(instance, sensor)
+        sensor(context)
+
+    [report] = received
+    assert report.run_url == f"http://dagster.local:3000/runs/{context.dagster_run.run_id}"
 
 
 def test_a_held_back_snapshot_is_named_in_the_report() -> None:
