@@ -14,8 +14,8 @@ import dagster as dg
 import pytest
 
 from assets.partitions import snapshot_partitions
-from pipelines import sensors
 from assets.resources import SourceInbox
+from pipelines import sensors
 from pipelines.jobs import build_nightly_job
 from pipelines.schedules import NIGHTLY_SCHEDULE_NAME, build_nightly_schedule
 from pipelines.sensors import (
