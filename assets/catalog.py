@@ -12,8 +12,9 @@ from assets.matching import link_person_records
 from assets.outreach import outreach_outcomes
 from assets.person_records import build_person_records
 from assets.publication import build_publish_snapshot
-from assets.registry import coverage_by_area, uncovered_informal_workers, unified_workers
+from assets.registry import build_unified_workers_asset, coverage_by_area, uncovered_informal_workers
 from assets.sources import build_source_assets
+from data_contracts.roles import RoleBook
 
 
 def build_all_assets(contracts: Mapping[str, data_contracts.Contract] | None = None) -> list[dg.AssetsDefinition]:
@@ -23,7 +24,7 @@ def build_all_assets(contracts: Mapping[str, data_contracts.Contract] | None = N
         *(build_source_assets(contract) for contract in contracts.values()),
         build_person_records(contracts),
         link_person_records,
-        unified_workers,
+        build_unified_workers_asset(RoleBook.from_contracts(contracts)),
         uncovered_informal_workers,
         coverage_by_area,
         build_publish_snapshot(contracts),

@@ -8,7 +8,7 @@ from assets.groups import REGISTRY
 from assets.metadata import COVERAGE_COMPUTED, VULNERABLE, table_metadata, value_counts
 from assets.partitions import snapshot_date, snapshot_partitions
 from data_contracts import load_region_reference
-from data_contracts.roles import default_role_book
+from data_contracts.roles import RoleBook
 from satupekerja.publishing.tables import (
     COVERAGE_BY_AREA,
     PERSON_RECORDS,
@@ -24,34 +24,38 @@ CITY_LEVEL = "kota"
 CITY_COUNTS = ("workers", "informal", "covered", "uncovered")
 
 
-@dg.asset(
-    name=UNIFIED_WORKERS,
-    ins={PERSON_RECORDS: dg.AssetIn(), WORKER_LINKS: dg.AssetIn()},
-    partitions_def=snapshot_partitions,
-    group_name=REGISTRY,
-    kinds={"pandas", "parquet"},
-    description="One golden record per worker (survivorship over linked records) with coverage and outreach flags.",
-)
-def unified_workers(
-    context: AssetExecutionContext, person_records: pd.DataFrame, worker_links: pd.DataFrame
-) -> dg.MaterializeResult:
-    roles = default_role_book()
-    unified = build_unified_workers(person_records, worker_links, snapshot_date(context.partition_key), roles)
-    if not roles.membership_registers:
-        context.log.warning(
-            "tidak ada register kepesertaan (membership_register) di kontrak: cakupan BPJS TK tidak dihitung"
-        )
-    return dg.MaterializeResult(
-        value=unified,
-        metadata={
-            **table_metadata(unified),
-            COVERAGE_COMPUTED: dg.MetadataValue.bool(bool(roles.membership_registers)),
-            "membership registers": dg.MetadataValue.json(list(roles.membership_registers)),
-            "employment type": value_counts(unified["employment_type"]),
-            "BPJS TK status": value_counts(unified["bpjs_tk_status"]),
-            "uncovered informal workers": dg.MetadataValue.int(int(unified["uncovered_informal"].sum())),
-        },
+def build_unified_workers_asset(roles: RoleBook) -> dg.AssetsDefinition:
+    """The ``unified_workers`` asset under the roles of the contracts in force (``build_all_assets`` passes them)."""
+
+    @dg.asset(
+        name=UNIFIED_WORKERS,
+        ins={PERSON_RECORDS: dg.AssetIn(), WORKER_LINKS: dg.AssetIn()},
+        partitions_def=snapshot_partitions,
+        group_name=REGISTRY,
+        kinds={"pandas", "parquet"},
+        description="One golden record per worker (survivorship over linked records) with coverage and outreach flags.",
     )
+    def unified_workers(
+        context: AssetExecutionContext, person_records: pd.DataFrame, worker_links: pd.DataFrame
+    ) -> dg.MaterializeResult:
+        unified = build_unified_workers(person_records, worker_links, snapshot_date(context.partition_key), roles)
+        if not roles.membership_registers:
+            context.log.warning(
+                "tidak ada register kepesertaan (membership_register) di kontrak: cakupan BPJS TK tidak dihitung"
+            )
+        return dg.MaterializeResult(
+            value=unified,
+            metadata={
+                **table_metadata(unified),
+                COVERAGE_COMPUTED: dg.MetadataValue.bool(bool(roles.membership_registers)),
+                "membership registers": dg.MetadataValue.json(list(roles.membership_registers)),
+                "employment type": value_counts(unified["employment_type"]),
+                "BPJS TK status": value_counts(unified["bpjs_tk_status"]),
+                "uncovered informal workers": dg.MetadataValue.int(int(unified["uncovered_informal"].sum())),
+            },
+        )
+
+    return unified_workers
 
 
 @dg.asset(
