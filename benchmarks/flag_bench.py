@@ -24,6 +24,7 @@ import tempfile
 import time
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -86,6 +87,75 @@ def evaluate_flags(listed: pd.DataFrame, linked_truth: pd.DataFrame, persons: pd
     }
 
 
+def calibration(unified: pd.DataFrame, linked_truth: pd.DataFrame, persons: pd.DataFrame) -> dict:
+    """Reliability of ``informal_probability`` against the truth (the person most of a worker's records belong to
+    works informally): per probability band, workers, mean predicted, observed share; Brier score and log-loss."""
+    owner = (
+        linked_truth.groupby(["worker_id", "person_id"])
+        .size()
+        .rename("n")
+        .reset_index()
+        .sort_values(["worker_id", "n", "person_id"], ascending=[True, False, True])
+        .drop_duplicates("worker_id")
+        .merge(persons[["person_id", "employment_type"]], on="person_id")
+    )
+    frame = unified[["worker_id", "informal_probability"]].merge(owner, on="worker_id")
+    p = frame["informal_probability"].clip(1e-9, 1 - 1e-9)
+    y = frame["employment_type"].eq("informal").astype(float)
+    band = pd.cut(p, [0, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 1.0], include_lowest=True)
+    table = (
+        pd.DataFrame({"band": band, "p": p, "y": y})
+        .groupby("band", observed=True)
+        .agg(workers=("y", "size"), predicted=("p", "mean"), observed=("y", "mean"))
+    )
+    return {
+        "table": table,
+        "brier": float(((p - y) ** 2).mean()),
+        "log_loss": float(-(y * np.log(p) + (1 - y) * np.log(1 - p)).mean()),
+        "expected_calibration_error": float(
+            (table["workers"] * (table["predicted"] - table["observed"]).abs()).sum() / len(frame)
+        ),
+    }
+
+
+def split_pairs(listed: pd.DataFrame, linked_truth: pd.DataFrame, records: pd.DataFrame) -> pd.DataFrame:
+    """Why people listed twice are split: for each extra listing, the sources of its worker and whether it shares
+    a NIK, a phone or a birth date with the person's first listed worker (the kinds of pairs)."""
+    owner = linked_truth.merge(listed[["worker_id"]], on="worker_id")
+    main = (
+        owner.groupby(["worker_id", "person_id"])
+        .size()
+        .rename("n")
+        .reset_index()
+        .sort_values(["worker_id", "n"], ascending=[True, False])
+        .drop_duplicates("worker_id")
+    )
+    twice = main[main["person_id"].duplicated(keep=False)].sort_values(["person_id", "worker_id"])
+    if twice.empty:
+        return pd.DataFrame(columns=["kind", "pairs"])
+    facts = records[["record_id", "source", "nik", "phone", "birth_date"]].merge(
+        linked_truth[["record_id", "worker_id"]], on="record_id"
+    )
+    per_worker = (
+        facts[facts["worker_id"].isin(twice["worker_id"])]
+        .groupby("worker_id")
+        .agg(
+            sources=("source", lambda v: ",".join(sorted(set(v)))),
+            niks=("nik", lambda v: set(v.dropna())),
+            phones=("phone", lambda v: set(v.dropna())),
+            births=("birth_date", lambda v: set(v.dropna())),
+        )
+    )
+    rows = []
+    for _, group in twice.groupby("person_id"):
+        first, *others = group["worker_id"].tolist()
+        for other in others:
+            a, b = per_worker.loc[first], per_worker.loc[other]
+            shared = [name for name in ("niks", "phones", "births") if a[name] & b[name]]
+            rows.append(f"{a['sources']} | {b['sources']} | shares: {'+'.join(shared) or 'nothing'}")
+    return pd.Series(rows).value_counts().rename_axis("kind").reset_index(name="pairs")
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--persons", type=int, default=200_000)
@@ -130,6 +200,17 @@ def main(argv: list[str] | None = None) -> None:
     )
     print("false positives by truth (employment:sector):\n" + figures["false_positives"].to_string())
     print("missed uncovered informal workers by sector:\n" + figures["missed"].to_string())
+    if "informal_probability" in unified.columns:
+        calibrated = calibration(unified, linked_truth, persons)
+        print(
+            f"calibration of informal_probability over all {len(unified):,} workers: Brier {calibrated['brier']:.4f}, "
+            f"log-loss {calibrated['log_loss']:.4f}, expected calibration error "
+            f"{calibrated['expected_calibration_error']:.4f}\n"
+            + calibrated["table"].to_string(float_format="{:.3f}".format)
+        )
+    pairs = split_pairs(listed, linked_truth, records)
+    print("people listed twice, by the kind of split (sources of the two workers, shared evidence):")
+    print(pairs.head(15).to_string(index=False))
 
 
 if __name__ == "__main__":
