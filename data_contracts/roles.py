@@ -230,7 +230,8 @@ def _check_number(value: Any, where: str, *, minimum: float | None = None) -> fl
 class EmploymentModel:
     """How the pieces of evidence combine into the probability that a person works informally.
 
-    ``log_odds = prior(age) + sum(weight * recency)`` over the distinct pieces (see :mod:`satupekerja.registry.coverage`);
+    ``log_odds = prior(age, sex) + sum(weight * recency)`` over the distinct pieces (see
+    :mod:`satupekerja.registry.coverage`);
     ``probability = 1 / (1 + exp(-log_odds))``. ``prior_by_age``: ``(from age, log-odds)`` in increasing age,
     the last band whose age the person has reached applies; ``prior_unknown_age`` when the birth date is unknown.
     ``default_weights``: ``(category, strength) → log-odds`` for rules that declare no ``weights``.

@@ -6,26 +6,29 @@ snapshot are ignored (undated records count).
 Which source does what is declared in the contracts (``roles``, see ``docs/contracts.md`` and
 :mod:`data_contracts.roles`), never tested here by source id.
 
-**Employment type** (``formal`` / ``informal`` / ``not_working`` / ``unknown``). Every source record can give
-evidence of a category with a strength, as its contract's ``roles.employment_evidence`` declares. The shipped
-Depok contracts declare:
+**Probability of informal work** (``informal_probability``, published with ``informal_evidence``). Every source
+record can give a piece of evidence of a category, as its contract's ``roles.employment_evidence`` declares, and
+each piece carries a weight in log-odds of informal work (:mod:`data_contracts.roles`, ``docs/contracts.md``):
 
-- strength 3, current wage employment of the person: BPJS TK ``PU``/``PMI`` with status AKTIF → formal.
-- strength 2, registered informal work of the person: BPJS TK ``BPU`` or ``JAKON``; Disnaker informal-worker
-  registration; UMKM owner; market trader; a community (ojol, kurir…) list → informal.
-- strength 1, statements that age or describe the household rather than the person: Dukcapil occupation
-  (``WIRASWASTA`` → informal, ``KARYAWAN SWASTA`` → formal, ``PELAJAR/MAHASISWA`` → not_working…); the JKN
-  segment, which family members share with the worker (``PPU`` → formal, ``PBPU``/``PBI`` → informal,
-  ``BP`` → not_working); Disnaker job seeker → not_working; TK ``PU``/``PMI`` no longer active → formal.
+- *how recent it is*: the rule's ``date`` (e.g. the last paid month of a TK membership; for the KTP occupation,
+  which Dukcapil does not date, the birth date plus 17 years, not before the 2011 e-KTP recording) gives the
+  piece's age; its weight moves from ``weights`` (fresh) to ``stale_weights`` (default 0), halving the distance
+  every ``half_life_months``. A PU membership that lapsed years ago or a KTP occupation from 2012 says little.
+- *whose it is*: with ``holder`` (the JKN card's ``jkn_relation``: PESERTA or ISTRI/SUAMI/ANAK) a family member's
+  piece is the head's evidence and weighs ``dependant_weights``. A source without that column counts as own.
 
-Besides, in code for every register: a child below ``MIN_WORKING_AGE`` (15, BPS working age) on the snapshot
-date, by the golden birth date → not_working at strength 2 (a tie with informal work goes to not_working, below).
+The pieces combine as naive Bayes: ``log-odds = prior(age band, sex) + sum of the pieces`` (per rule, category and
+holder only the largest piece counts: a duplicate record repeats, it does not add), ``probability = 1 / (1 +
+exp(-log-odds))``. The prior, the weights of rules declaring none and the ``threshold`` are in the employment-model
+settings file (``data_contracts/employment/depok.yaml``). The weights were fitted on generated data of another
+seed (``benchmarks/flag_fit.py``) and are checked for calibration (reliability table, Brier score) by
+``benchmarks/flag_bench.py``; nothing here needs the truth.
 
-The strongest evidence decides; among evidence of equal strength the category with more distinct pieces of
-evidence wins, and a remaining tie goes ``not_working`` > ``informal`` > ``formal`` (only possible at strength 1:
-a student on a parent's PPU or PBI card is not a worker to enrol; a PBI member whose Dukcapil card says
-"karyawan" most likely lost that job). No evidence at all gives ``unknown``. Active wage employment beats informal evidence because
-an employer is then responsible for enrolling the person: that is a compliance case, not informal outreach.
+**Employment type** (``formal`` / ``informal`` / ``not_working`` / ``unknown``): ``informal`` when the probability
+reaches the threshold; otherwise the strongest statement of another category decides (each rule's ``strength``;
+among equal strength the category with more distinct pieces, then ``not_working`` > ``formal``), and with none
+``unknown``. Besides, in code for every register: a child below ``MIN_WORKING_AGE`` (15, BPS working age) on the
+snapshot date is not_working at strength 2 (its prior makes informal work all but impossible).
 
 **BPJS TK status** (``active`` / ``lapsed`` / ``never_registered``). A TK record is active when its status is
 AKTIF, except that a BPU member more than ``BPU_LAPSE_MONTHS`` (3) consecutive months in arrears has lapsed
@@ -39,15 +42,16 @@ for everyone, nobody is listed as uncovered, and the coverage rates are empty (N
 **Vulnerable**: a PBI member (contributions paid by the state: APBN, or the city: APBD), or a PBPU member whose
 JKN is NONAKTIF (stopped paying for health cover). Candidates for BPU contributions paid by the city or CSR.
 
-**Outreach tier** (uncovered informal workers only): ``pasti`` when the deciding evidence is registered informal
-work of the person (strength ≥ ``CONFIRMED_STRENGTH``: an informal-work register, a BPU/JAKON membership, a trader
-or community list), ``kemungkinan`` when only weak statements (a JKN segment the family shares, a KTP occupation)
-make the person informal. The list gives every ``pasti`` worker before the ``kemungkinan`` ones.
+**Outreach tier** (uncovered informal workers only): ``pasti`` when the person's own evidence confirms informal
+work (an informal-work register, a trader or community list, a BPU/JAKON membership: informal evidence of strength
+≥ ``CONFIRMED_STRENGTH`` that is not a dependant's), ``kemungkinan`` when the probability is reached on weaker
+evidence (a JKN segment, a KTP occupation). The list gives every ``pasti`` worker before the ``kemungkinan`` ones.
 
 **Outreach score** (uncovered informal workers only; higher first): +100 vulnerable; +40 lapsed within the last
 ``RECENT_LAPSE_MONTHS`` months (most likely to come back), +30 never registered, +20 any other lapse; +5 high-risk
 sector (``HIGH_RISK_SECTORS``: road work). ``outreach_priority`` ranks the whole city: 1 = first to contact
-(``pasti`` before ``kemungkinan``, then the score; ties: fewer months in arrears, then ``worker_id``).
+(``pasti`` before ``kemungkinan``, then the probability in bands of 0.1, then the score, then the probability;
+ties: fewer months in arrears, then ``worker_id``).
 """
 
 from __future__ import annotations
