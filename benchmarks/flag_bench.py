@@ -6,7 +6,8 @@ Usage::
 
 The data are prepared as ``benchmarks/match_bench.py`` prepares them (same ``--workdir`` layout, so one
 preparation serves both); the records are linked with the matching settings YAML, the unified workers and
-their flags built as the pipeline builds them (``satupekerja.registry.unify.build_unified_workers``, worker id = cluster),
+their flags built as the pipeline builds them (``satupekerja.registry.unify.build_unified_workers``, worker
+id = cluster),
 and the outreach list (``satupekerja.registry.coverage.uncovered_informal_workers``) compared with the truth.
 
 A listed worker is the person most of its records belong to. Truth: a person is an *uncovered informal worker*
@@ -87,6 +88,20 @@ def evaluate_flags(listed: pd.DataFrame, linked_truth: pd.DataFrame, persons: pd
     }
 
 
+def reshaped_roles(roles, evidence_only: list[str] | None, renamed: dict[str, str]):
+    """The contracts' roles for a feed shaped differently: sources renamed, evidence kept for some sources only."""
+    import dataclasses
+
+    from data_contracts.roles import RoleBook
+
+    out = {}
+    for source, source_roles in roles.roles.items():
+        if evidence_only is not None and source not in evidence_only:
+            source_roles = dataclasses.replace(source_roles, employment_evidence=())
+        out[renamed.get(source, source)] = source_roles
+    return RoleBook(out)
+
+
 def calibration(unified: pd.DataFrame, linked_truth: pd.DataFrame, persons: pd.DataFrame) -> dict:
     """Reliability of ``informal_probability`` against the truth (the person most of a worker's records belong to
     works informally): per probability band, workers, mean predicted, observed share; Brier score and log-loss."""
@@ -132,7 +147,7 @@ def split_pairs(listed: pd.DataFrame, linked_truth: pd.DataFrame, records: pd.Da
     )
     twice = main[main["person_id"].duplicated(keep=False)].sort_values(["person_id", "worker_id"])
     if twice.empty:
-        return pd.DataFrame(columns=["kind", "pairs"])
+        return pd.DataFrame(columns=["kind", "known_only_from_lists", "shares"])
     facts = records[["record_id", "source", "nik", "phone", "birth_date"]].merge(
         linked_truth[["record_id", "worker_id"]], on="record_id"
     )
@@ -146,14 +161,23 @@ def split_pairs(listed: pd.DataFrame, linked_truth: pd.DataFrame, records: pd.Da
             births=("birth_date", lambda v: set(v.dropna())),
         )
     )
+    only_lists = (
+        set(listed.loc[listed["known_only_from_lists"], "worker_id"]) if "known_only_from_lists" in listed else set()
+    )
     rows = []
     for _, group in twice.groupby("person_id"):
         first, *others = group["worker_id"].tolist()
         for other in others:
             a, b = per_worker.loc[first], per_worker.loc[other]
             shared = [name for name in ("niks", "phones", "births") if a[name] & b[name]]
-            rows.append(f"{a['sources']} | {b['sources']} | shares: {'+'.join(shared) or 'nothing'}")
-    return pd.Series(rows).value_counts().rename_axis("kind").reset_index(name="pairs")
+            rows.append(
+                {
+                    "kind": f"{a['sources']} | {b['sources']} | shares: {'+'.join(shared) or 'nothing'}",
+                    "known_only_from_lists": bool({first, other} & only_lists),
+                    "shares": "+".join(shared) or "nothing",
+                }
+            )
+    return pd.DataFrame(rows)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -163,8 +187,21 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--workdir", type=Path, default=None, help="folder to prepare the data in and keep (shared with match_bench.py)"
     )
+    parser.add_argument(
+        "--evidence-only",
+        nargs="+",
+        default=None,
+        help="a feed shaped differently: only these sources keep their employment evidence (cover is still read)",
+    )
+    parser.add_argument(
+        "--rename",
+        nargs="+",
+        default=[],
+        help="a feed shaped differently: OLD=NEW renames a source (records and roles)",
+    )
     args = parser.parse_args(argv)
     from data_contracts.matching_settings import load_matching_settings
+    from data_contracts.roles import default_role_book
     from matching import link_records
     from satupekerja.registry.coverage import uncovered_informal_workers
     from satupekerja.registry.unify import build_unified_workers
@@ -176,10 +213,12 @@ def main(argv: list[str] | None = None) -> None:
         records = pd.read_parquet(records_path)
         truth = pd.read_parquet(truth_path)
         persons = pd.read_parquet(truth_path.parent / "persons.parquet")
+    roles = reshaped_roles(default_role_book(), args.evidence_only, dict(pair.split("=") for pair in args.rename))
+    records["source"] = records["source"].replace(dict(pair.split("=") for pair in args.rename))
     start = time.perf_counter()
     result = link_records(records, load_matching_settings(), seed=args.seed)
     links = result.links.rename(columns={"cluster": "worker_id"})
-    unified = build_unified_workers(records, links, AS_OF)
+    unified = build_unified_workers(records, links, AS_OF, roles)
     listed = uncovered_informal_workers(unified)
     seconds = time.perf_counter() - start
     linked_truth = links[["record_id", "worker_id"]].merge(truth[["record_id", "person_id"]], on="record_id")
@@ -209,8 +248,17 @@ def main(argv: list[str] | None = None) -> None:
             + calibrated["table"].to_string(float_format="{:.3f}".format)
         )
     pairs = split_pairs(listed, linked_truth, records)
-    print("people listed twice, by the kind of split (sources of the two workers, shared evidence):")
-    print(pairs.head(15).to_string(index=False))
+    if len(pairs):
+        summary = pairs.groupby(["known_only_from_lists", "shares"]).size().rename("extra listings")
+        print("extra listings by whether one of the two workers is known only from lists, and what they share:")
+        print(summary.to_string())
+        rest = int((~pairs["known_only_from_lists"]).sum())
+        print(
+            f"listed twice apart from workers known only from lists (marked on the list): {rest:,} extra listings, "
+            f"{rest / len(listed):.2%} of the list"
+        )
+        print("the most frequent kinds (sources of the two workers | shared evidence):")
+        print(pairs["kind"].value_counts().head(12).to_string())
 
 
 if __name__ == "__main__":

@@ -42,7 +42,11 @@ def unit_roles(roles, half_lives: dict[str, float]):
         for number, rule in enumerate(source_roles.employment_evidence):
             ones = tuple((c, 1.0) for c in CATEGORIES)
             half_life = half_lives.get(f"{source}#{number}", rule.half_life_months)
-            rules.append(dataclasses.replace(rule, weights=ones, dependant_weights=ones, half_life_months=half_life))
+            rules.append(
+                dataclasses.replace(
+                    rule, weights=ones, dependant_weights=ones, stale_weights=(), half_life_months=half_life
+                )
+            )
         out[source] = dataclasses.replace(source_roles, employment_evidence=tuple(rules))
     return RoleBook(out) if out else RoleBook({s: SourceRoles() for s in roles.roles})
 

@@ -266,6 +266,7 @@ COLUMN_POLICY: dict[str, ColumnPolicy] = {
     "outreach_score": KEEP,
     "outreach_priority": KEEP,
     "outreach_tier": KEEP,  # pasti / kemungkinan
+    "known_only_from_lists": KEEP,  # no valid NIK, no population-register record: a flag, no identifier
     # aggregates (coverage_by_area) and publication statistics: no person-level data
     "level": KEEP,
     "kecamatan": KEEP,

@@ -47,6 +47,11 @@ work (an informal-work register, a trader or community list, a BPU/JAKON members
 ≥ ``CONFIRMED_STRENGTH`` that is not a dependant's), ``kemungkinan`` when the probability is reached on weaker
 evidence (a JKN segment, a KTP occupation). The list gives every ``pasti`` worker before the ``kemungkinan`` ones.
 
+**Known only from lists** (``known_only_from_lists``): no record of the worker carries a valid NIK and none comes
+from an identity authority (the population register): a community-list driver who shares no phone, NIK or birth
+date with another source stays a worker of their own (issue 11's decision) and is listed as such; outreach should
+check at contact whether they are someone already on the list.
+
 **Outreach score** (uncovered informal workers only; higher first): +100 vulnerable; +40 lapsed within the last
 ``RECENT_LAPSE_MONTHS`` months (most likely to come back), +30 never registered, +20 any other lapse; +5 high-risk
 sector (``HIGH_RISK_SECTORS``: road work). ``outreach_priority`` ranks the whole city: 1 = first to contact
@@ -158,6 +163,10 @@ def add_coverage_flags(
     cover = (
         tk_status(memberships, n_workers, snapshot) if roles.membership_registers else _cover_not_computed(n_workers)
     )
+    identified = linked_records["nik_valid"].fillna(False).astype("bool") | linked_records["source"].isin(
+        roles.identity_authorities
+    )
+    known_only_from_lists = ~np.isin(np.arange(n_workers), linked_records.loc[identified, WORKER_INDEX].to_numpy())
     flags = pd.concat(
         [
             employment_type(known, age, n_workers, roles, snapshot, model, _golden_sex(golden)),
@@ -166,6 +175,7 @@ def add_coverage_flags(
         ],
         axis=1,
     )
+    flags["known_only_from_lists"] = known_only_from_lists
     return _outreach(_uncovered(pd.concat([golden.reset_index(drop=True), flags], axis=1)))
 
 
@@ -512,6 +522,7 @@ UNCOVERED_COLUMNS: tuple[str, ...] = (
     "months_in_arrears",
     "uncovered_reason",
     "outreach_tier",
+    "known_only_from_lists",
     "jkn_segment",
     "vulnerable",
     "vulnerable_reason",

@@ -240,3 +240,17 @@ def test_without_a_membership_register_the_flag_says_not_computed(make_records):
     assert unified["employment_type"].eq("informal").all()  # default weight of strength-2 informal evidence
     assert not unified["uncovered_informal"].any()
     assert uncovered_informal_workers(unified.reset_index()).empty
+
+
+def test_a_worker_known_only_from_a_community_list_is_marked_on_the_list(make_records):
+    """Issue 11's decision: a community record sharing nothing stays its own worker and goes on the list as such."""
+    unified = flags(
+        make_records,
+        ("DRIVER", {"source": "komunitas", "sector": "ojol", "phone": "6281200000001"}),
+        ("PERSON", _adult()),
+        ("PERSON", {"source": "komunitas", "sector": "ojol"}),
+    )
+    assert unified.loc["DRIVER", "known_only_from_lists"]
+    assert not unified.loc["PERSON", "known_only_from_lists"]
+    listed = uncovered_informal_workers(unified.reset_index()).set_index("worker_id")
+    assert listed.loc["DRIVER", "known_only_from_lists"] and listed.loc["DRIVER", "outreach_tier"] == "pasti"
