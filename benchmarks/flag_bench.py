@@ -6,7 +6,8 @@ Usage::
 
 The data are prepared as ``benchmarks/match_bench.py`` prepares them (same ``--workdir`` layout, so one
 preparation serves both); the records are linked with the matching settings YAML, the unified workers and
-their flags built as the pipeline builds them (``satupekerja.registry.unify.build_unified_workers``, worker id = cluster),
+their flags built as the pipeline builds them (``satupekerja.registry.unify.build_unified_workers``, worker
+id = cluster),
 and the outreach list (``satupekerja.registry.coverage.uncovered_informal_workers``) compared with the truth.
 
 A listed worker is the person most of its records belong to. Truth: a person is an *uncovered informal worker*
@@ -24,6 +25,7 @@ import tempfile
 import time
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -86,6 +88,98 @@ def evaluate_flags(listed: pd.DataFrame, linked_truth: pd.DataFrame, persons: pd
     }
 
 
+def reshaped_roles(roles, evidence_only: list[str] | None, renamed: dict[str, str]):
+    """The contracts' roles for a feed shaped differently: sources renamed, evidence kept for some sources only."""
+    import dataclasses
+
+    from data_contracts.roles import RoleBook
+
+    out = {}
+    for source, source_roles in roles.roles.items():
+        if evidence_only is not None and source not in evidence_only:
+            source_roles = dataclasses.replace(source_roles, employment_evidence=())
+        out[renamed.get(source, source)] = source_roles
+    return RoleBook(out)
+
+
+def calibration(unified: pd.DataFrame, linked_truth: pd.DataFrame, persons: pd.DataFrame) -> dict:
+    """Reliability of ``informal_probability`` against the truth (the person most of a worker's records belong to
+    works informally): per probability band, workers, mean predicted, observed share; Brier score and log-loss."""
+    owner = (
+        linked_truth.groupby(["worker_id", "person_id"])
+        .size()
+        .rename("n")
+        .reset_index()
+        .sort_values(["worker_id", "n", "person_id"], ascending=[True, False, True])
+        .drop_duplicates("worker_id")
+        .merge(persons[["person_id", "employment_type"]], on="person_id")
+    )
+    frame = unified[["worker_id", "informal_probability"]].merge(owner, on="worker_id")
+    p = frame["informal_probability"].clip(1e-9, 1 - 1e-9)
+    y = frame["employment_type"].eq("informal").astype(float)
+    band = pd.cut(p, [0, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 1.0], include_lowest=True)
+    table = (
+        pd.DataFrame({"band": band, "p": p, "y": y})
+        .groupby("band", observed=True)
+        .agg(workers=("y", "size"), predicted=("p", "mean"), observed=("y", "mean"))
+    )
+    return {
+        "table": table,
+        "brier": float(((p - y) ** 2).mean()),
+        "log_loss": float(-(y * np.log(p) + (1 - y) * np.log(1 - p)).mean()),
+        "expected_calibration_error": float(
+            (table["workers"] * (table["predicted"] - table["observed"]).abs()).sum() / len(frame)
+        ),
+    }
+
+
+def split_pairs(listed: pd.DataFrame, linked_truth: pd.DataFrame, records: pd.DataFrame) -> pd.DataFrame:
+    """Why people listed twice are split: for each extra listing, the sources of its worker and whether it shares
+    a NIK, a phone or a birth date with the person's first listed worker (the kinds of pairs)."""
+    owner = linked_truth.merge(listed[["worker_id"]], on="worker_id")
+    main = (
+        owner.groupby(["worker_id", "person_id"])
+        .size()
+        .rename("n")
+        .reset_index()
+        .sort_values(["worker_id", "n"], ascending=[True, False])
+        .drop_duplicates("worker_id")
+    )
+    twice = main[main["person_id"].duplicated(keep=False)].sort_values(["person_id", "worker_id"])
+    if twice.empty:
+        return pd.DataFrame(columns=["kind", "known_only_from_lists", "shares"])
+    facts = records[["record_id", "source", "nik", "phone", "birth_date"]].merge(
+        linked_truth[["record_id", "worker_id"]], on="record_id"
+    )
+    per_worker = (
+        facts[facts["worker_id"].isin(twice["worker_id"])]
+        .groupby("worker_id")
+        .agg(
+            sources=("source", lambda v: ",".join(sorted(set(v)))),
+            niks=("nik", lambda v: set(v.dropna())),
+            phones=("phone", lambda v: set(v.dropna())),
+            births=("birth_date", lambda v: set(v.dropna())),
+        )
+    )
+    only_lists = (
+        set(listed.loc[listed["known_only_from_lists"], "worker_id"]) if "known_only_from_lists" in listed else set()
+    )
+    rows = []
+    for _, group in twice.groupby("person_id"):
+        first, *others = group["worker_id"].tolist()
+        for other in others:
+            a, b = per_worker.loc[first], per_worker.loc[other]
+            shared = [name for name in ("niks", "phones", "births") if a[name] & b[name]]
+            rows.append(
+                {
+                    "kind": f"{a['sources']} | {b['sources']} | shares: {'+'.join(shared) or 'nothing'}",
+                    "known_only_from_lists": bool({first, other} & only_lists),
+                    "shares": "+".join(shared) or "nothing",
+                }
+            )
+    return pd.DataFrame(rows)
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--persons", type=int, default=200_000)
@@ -93,8 +187,21 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--workdir", type=Path, default=None, help="folder to prepare the data in and keep (shared with match_bench.py)"
     )
+    parser.add_argument(
+        "--evidence-only",
+        nargs="+",
+        default=None,
+        help="a feed shaped differently: only these sources keep their employment evidence (cover is still read)",
+    )
+    parser.add_argument(
+        "--rename",
+        nargs="+",
+        default=[],
+        help="a feed shaped differently: OLD=NEW renames a source (records and roles)",
+    )
     args = parser.parse_args(argv)
     from data_contracts.matching_settings import load_matching_settings
+    from data_contracts.roles import default_role_book
     from matching import link_records
     from satupekerja.registry.coverage import uncovered_informal_workers
     from satupekerja.registry.unify import build_unified_workers
@@ -106,10 +213,12 @@ def main(argv: list[str] | None = None) -> None:
         records = pd.read_parquet(records_path)
         truth = pd.read_parquet(truth_path)
         persons = pd.read_parquet(truth_path.parent / "persons.parquet")
+    roles = reshaped_roles(default_role_book(), args.evidence_only, dict(pair.split("=") for pair in args.rename))
+    records["source"] = records["source"].replace(dict(pair.split("=") for pair in args.rename))
     start = time.perf_counter()
     result = link_records(records, load_matching_settings(), seed=args.seed)
     links = result.links.rename(columns={"cluster": "worker_id"})
-    unified = build_unified_workers(records, links, AS_OF)
+    unified = build_unified_workers(records, links, AS_OF, roles)
     listed = uncovered_informal_workers(unified)
     seconds = time.perf_counter() - start
     linked_truth = links[["record_id", "worker_id"]].merge(truth[["record_id", "person_id"]], on="record_id")
@@ -130,6 +239,26 @@ def main(argv: list[str] | None = None) -> None:
     )
     print("false positives by truth (employment:sector):\n" + figures["false_positives"].to_string())
     print("missed uncovered informal workers by sector:\n" + figures["missed"].to_string())
+    if "informal_probability" in unified.columns:
+        calibrated = calibration(unified, linked_truth, persons)
+        print(
+            f"calibration of informal_probability over all {len(unified):,} workers: Brier {calibrated['brier']:.4f}, "
+            f"log-loss {calibrated['log_loss']:.4f}, expected calibration error "
+            f"{calibrated['expected_calibration_error']:.4f}\n"
+            + calibrated["table"].to_string(float_format="{:.3f}".format)
+        )
+    pairs = split_pairs(listed, linked_truth, records)
+    if len(pairs):
+        summary = pairs.groupby(["known_only_from_lists", "shares"]).size().rename("extra listings")
+        print("extra listings by whether one of the two workers is known only from lists, and what they share:")
+        print(summary.to_string())
+        rest = int((~pairs["known_only_from_lists"]).sum())
+        print(
+            f"listed twice apart from workers known only from lists (marked on the list): {rest:,} extra listings, "
+            f"{rest / len(listed):.2%} of the list"
+        )
+        print("the most frequent kinds (sources of the two workers | shared evidence):")
+        print(pairs["kind"].value_counts().head(12).to_string())
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ at load time instead of silently dropping a rule.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -615,6 +616,13 @@ class ContractParser:
                 "unless",
                 "date",
                 "max_age_months",
+                "weights",
+                "dependant_weights",
+                "stale_weights",
+                "holder",
+                "half_life_months",
+                "date_shift_years",
+                "date_not_before",
             },
         )
         strength = block.get("strength")
@@ -667,6 +675,26 @@ class ContractParser:
         max_age = block.get("max_age_months")
         if max_age is not None and (isinstance(max_age, bool) or not isinstance(max_age, int) or max_age < 1):
             raise self.fail(f"{key}.max_age_months", "must be a whole number of months >= 1")
+        half_life = block.get("half_life_months")
+        if half_life is not None and (
+            isinstance(half_life, bool) or not isinstance(half_life, int | float) or not half_life > 0
+        ):
+            raise self.fail(f"{key}.half_life_months", "must be a number of months > 0")
+        shift = block.get("date_shift_years", 0)
+        if isinstance(shift, bool) or not isinstance(shift, int) or shift < 0:
+            raise self.fail(f"{key}.date_shift_years", "must be a whole number of years >= 0")
+        not_before = block.get("date_not_before")
+        if not_before is not None and not isinstance(not_before, date):
+            raise self.fail(f"{key}.date_not_before", "must be a date (yyyy-mm-dd)")
+        holder = None
+        if block.get("holder") is not None:
+            holder_block = self.mapping(block["holder"], f"{key}.holder")
+            self.known_keys(holder_block, f"{key}.holder", {"field", "own"})
+            holder_field = self.person_field(holder_block, "field", f"{key}.holder")
+            own = holder_block.get("own")
+            if holder_field is None or not isinstance(own, list) or not own:
+                raise self.fail(f"{key}.holder", "needs field and own (the values meaning the person's own record)")
+            holder = (holder_field, tuple(self.scalar(item, f"{key}.holder.own") for item in own))
         return EvidenceRule(
             strength=strength,
             label=label,
@@ -678,7 +706,28 @@ class ContractParser:
             unless=self.conditions(block.get("unless"), f"{key}.unless"),
             date=self.person_field(block, "date", key, date_only=True) or DEFAULT_EVIDENCE_DATE,
             max_age_months=max_age,
+            weights=self.category_weights(block.get("weights"), f"{key}.weights"),
+            dependant_weights=self.category_weights(block.get("dependant_weights"), f"{key}.dependant_weights"),
+            stale_weights=self.category_weights(block.get("stale_weights"), f"{key}.stale_weights"),
+            holder=holder,
+            half_life_months=float(half_life) if half_life is not None else None,
+            date_shift_years=shift,
+            date_not_before=not_before,
         )
+
+    def category_weights(self, value: Any, key: str) -> tuple[tuple[str, float], ...]:
+        """``{category: log-odds of informal work}`` as sorted pairs."""
+        if value is None:
+            return ()
+        block = self.mapping(value, key)
+        out = []
+        for category, weight in block.items():
+            if category not in CATEGORIES:
+                raise self.fail(f"{key}.{category}", f"is not one of {'|'.join(CATEGORIES)}")
+            if isinstance(weight, bool) or not isinstance(weight, int | float) or not math.isfinite(weight):
+                raise self.fail(f"{key}.{category}", "must be a number (log-odds of informal work)")
+            out.append((str(category), float(weight)))
+        return tuple(sorted(out))
 
     def conditions(self, value: Any, key: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
         if value is None:

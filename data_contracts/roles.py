@@ -13,17 +13,25 @@ it asks the :class:`RoleBook` built from the loaded contracts. The YAML keys are
 - ``sector``: the trade code its records imply when they name none (a market-trader list implies ``pedagang_pasar``).
 - ``employment_evidence``: evidence of an employment category given by the source itself (every record) or by a
   column's values (exact values or regular expressions), with a strength, a label and the date that tells how
-  old the evidence is.
+  old the evidence is; for the probability of informal work, its weight (log-odds per category), the half-life
+  that ages it, and whose it is (``holder``: a dependant's JKN card is the head's evidence).
+
+The prior of that probability (by age), the weights of rules that declare none, and the threshold are declared
+in the employment-model settings file (:class:`EmploymentModel`, ``data_contracts/employment/depok.yaml``).
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
+import yaml
 
 if TYPE_CHECKING:
     from data_contracts.contract import Contract
@@ -58,12 +66,30 @@ class EvidenceRule:
     unless: tuple[tuple[str, tuple[str, ...]], ...] = ()
     date: str = DEFAULT_EVIDENCE_DATE
     max_age_months: int | None = None
+    #: Log-odds of informal work each category adds at full strength (a fresh piece of the person's own evidence).
+    weights: tuple[tuple[str, float], ...] = ()
+    #: The same when ``holder`` says the record is someone else's (a dependant on the head's card).
+    dependant_weights: tuple[tuple[str, float], ...] = ()
+    #: What a piece is worth once very old: with a half-life, the weight moves from ``weights`` (fresh) towards
+    #: these (default 0: old evidence says nothing), halving the distance every ``half_life_months``.
+    stale_weights: tuple[tuple[str, float], ...] = ()
+    #: ``(field, own values)``: the record is the person's own evidence when the field holds one of the values,
+    #: a dependant's (the head's evidence) when it holds another; unknown (empty) counts as own.
+    holder: tuple[str, tuple[str, ...]] | None = None
+    #: The weight halves every ``half_life_months`` of the evidence's age (from ``date`` to the snapshot).
+    half_life_months: float | None = None
+    #: The evidence date is ``date`` plus this many years (e.g. a KTP recorded at 17 at the earliest)...
+    date_shift_years: int = 0
+    #: ...and not before this day (e.g. the 2011 start of the e-KTP recording).
+    date_not_before: dt.date | None = None
 
     def fields_read(self) -> set[str]:
         """Person-schema fields this rule reads."""
         names = {self.date, *(name for name, _ in self.when), *(name for name, _ in self.unless)}
         if self.field:
             names.add(self.field)
+        if self.holder:
+            names.add(self.holder[0])
         names.update(match.group(1) for match in _PLACEHOLDER.finditer(self.label))
         return names
 
@@ -82,6 +108,34 @@ class EvidenceRule:
         for name, refused in self.unless:
             category = category.where(~records[name].isin(refused).fillna(False).astype(bool))
         return category
+
+    def evidence_dates(self, records: pd.DataFrame) -> pd.Series:
+        """The date each record's evidence dates from (``date``, shifted and floored as declared; NaT if unknown)."""
+        dates = pd.to_datetime(records[self.date])
+        if self.date_shift_years:
+            dates = dates + pd.DateOffset(years=self.date_shift_years)
+        if self.date_not_before is not None:
+            dates = dates.where(
+                dates.isna() | (dates >= pd.Timestamp(self.date_not_before)), pd.Timestamp(self.date_not_before)
+            )
+        return dates
+
+    def recency(self, age_months: pd.Series) -> pd.Series:
+        """The share of its weight a piece keeps at each age in months: ``0.5 ** (age / half_life)``, 1 when
+        undated or without a half-life, never above 1 (evidence from the future does not count more)."""
+        factor = pd.Series(1.0, index=age_months.index)
+        if self.half_life_months is None:
+            return factor
+        age = pd.to_numeric(age_months, errors="coerce").astype("float64").clip(lower=0)
+        return factor.mask(age.notna(), 0.5 ** (age / self.half_life_months))
+
+    def dependant(self, records: pd.DataFrame) -> pd.Series:
+        """True where the record is someone else's evidence (``holder`` field known and not an own value)."""
+        if self.holder is None:
+            return pd.Series(False, index=records.index)
+        name, own = self.holder
+        values = records[name].astype("str").str.upper()
+        return (values.notna() & ~values.isin([v.upper() for v in own])).fillna(False).astype(bool)
 
     def labels(self, records: pd.DataFrame) -> pd.Series:
         """The label of each record: the template with its ``{field}`` placeholders filled."""
@@ -162,3 +216,116 @@ def default_role_book() -> RoleBook:
     from data_contracts.contract import load_contracts
 
     return RoleBook.from_contracts(load_contracts())
+
+
+def _check_number(value: Any, where: str, *, minimum: float | None = None) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise ValueError(f"{where}: must be a number")
+    if minimum is not None and value < minimum:
+        raise ValueError(f"{where}: must be >= {minimum}")
+    return float(value)
+
+
+@dataclass(frozen=True)
+class EmploymentModel:
+    """How the pieces of evidence combine into the probability that a person works informally.
+
+    ``log_odds = prior(age, sex) + sum(weight * recency)`` over the distinct pieces (see
+    :mod:`satupekerja.registry.coverage`);
+    ``probability = 1 / (1 + exp(-log_odds))``. ``prior_by_age``: ``(from age, log-odds)`` in increasing age,
+    the last band whose age the person has reached applies; ``prior_unknown_age`` when the birth date is unknown.
+    ``default_weights``: ``(category, strength) → log-odds`` for rules that declare no ``weights``.
+    ``threshold``: a person is an informal worker (and, uncovered, listed) from this probability on.
+    """
+
+    prior_by_age: tuple[tuple[int, float], ...] = ((0, -1.0),)
+    prior_unknown_age: float = -1.0
+    #: Log-odds added to the prior by stated sex (``L``/``P``; unknown adds nothing).
+    prior_by_sex: tuple[tuple[str, float], ...] = ()
+    default_weights: tuple[tuple[tuple[str, int], float], ...] = ()
+    threshold: float = 0.5
+    source: str = "(built in)"
+
+    def prior(self, age: pd.Series, sex: pd.Series | None = None) -> pd.Series:
+        """Prior log-odds for each age (NA age → ``prior_unknown_age``), plus the stated sex's term."""
+        out = pd.Series(self.prior_unknown_age, index=age.index, dtype="float64")
+        known = age.notna()
+        years = age[known].astype("int64")
+        for start, log_odds in self.prior_by_age:
+            out[known] = out[known].mask(years.ge(start), log_odds)
+        if sex is not None and self.prior_by_sex:
+            out = out + sex.map(dict(self.prior_by_sex)).astype("float64").fillna(0.0).to_numpy()
+        return out
+
+    def default_weight(self, category: str, strength: int) -> float:
+        """Weight of a rule without declared weights: the declared default of the category at the nearest
+        strength at or below (0 when none)."""
+        table = dict(self.default_weights)
+        for level in range(strength, 0, -1):
+            if (category, level) in table:
+                return table[(category, level)]
+        return 0.0
+
+
+DEFAULT_EMPLOYMENT_MODEL_PATH = Path(__file__).parent / "employment" / "depok.yaml"
+
+
+def load_employment_model(path: Path | str | None = None) -> EmploymentModel:
+    """Read the employment-model settings file (default: the shipped ``data_contracts/employment/depok.yaml``).
+
+    Errors name the file and the key.
+    """
+    path = Path(path) if path is not None else DEFAULT_EMPLOYMENT_MODEL_PATH
+    try:
+        block = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as error:
+        raise ValueError(f"{path}: cannot read the employment-model settings ({type(error).__name__})") from None
+    try:
+        return parse_employment_model(block, source=str(path))
+    except ValueError as error:
+        raise ValueError(f"{path}: {error}") from None
+
+
+def parse_employment_model(block: Any, source: str = "(mapping)") -> EmploymentModel:
+    """An :class:`EmploymentModel` from its YAML mapping (see ``docs/contracts.md``, "Employment model")."""
+    if not isinstance(block, dict):
+        raise ValueError("must be a mapping")
+    unknown = set(block) - {"prior_by_age", "prior_unknown_age", "prior_by_sex", "default_weights", "threshold"}
+    if unknown:
+        raise ValueError(f"{sorted(unknown)[0]}: unknown key")
+    bands = block.get("prior_by_age")
+    if not isinstance(bands, dict) or not bands:
+        raise ValueError("prior_by_age: must map 'from age' (whole years) to log-odds, e.g. {0: -9.0, 15: -1.5}")
+    prior = []
+    for start, log_odds in bands.items():
+        if isinstance(start, bool) or not isinstance(start, int) or start < 0:
+            raise ValueError(f"prior_by_age.{start}: the age must be a whole number >= 0")
+        prior.append((start, _check_number(log_odds, f"prior_by_age.{start}")))
+    prior.sort()
+    if prior[0][0] != 0:
+        raise ValueError("prior_by_age: the first band must start at age 0")
+    defaults = []
+    for category, by_strength in (block.get("default_weights") or {}).items():
+        if category not in CATEGORIES:
+            raise ValueError(f"default_weights.{category}: not one of {'|'.join(CATEGORIES)}")
+        if not isinstance(by_strength, dict):
+            raise ValueError(f"default_weights.{category}: must map strength to log-odds")
+        for strength, weight in by_strength.items():
+            if isinstance(strength, bool) or not isinstance(strength, int) or strength < 1:
+                raise ValueError(f"default_weights.{category}.{strength}: the strength must be a whole number >= 1")
+            defaults.append(((category, strength), _check_number(weight, f"default_weights.{category}.{strength}")))
+    by_sex = block.get("prior_by_sex") or {}
+    if not isinstance(by_sex, dict) or not set(by_sex) <= {"L", "P"}:
+        raise ValueError("prior_by_sex: must map L and/or P to log-odds")
+    sex_terms = tuple(sorted((key, _check_number(value, f"prior_by_sex.{key}")) for key, value in by_sex.items()))
+    threshold = _check_number(block.get("threshold", 0.5), "threshold", minimum=0.0)
+    if not 0 < threshold < 1:
+        raise ValueError("threshold: must be a probability strictly between 0 and 1")
+    return EmploymentModel(
+        prior_by_age=tuple(prior),
+        prior_unknown_age=_check_number(block.get("prior_unknown_age", prior[-1][1]), "prior_unknown_age"),
+        prior_by_sex=sex_terms,
+        default_weights=tuple(sorted(defaults)),
+        threshold=threshold,
+        source=source,
+    )

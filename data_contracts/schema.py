@@ -40,6 +40,7 @@ PERSON_SCHEMA: dict[str, str] = {
     "jkn_segment": STRING,
     "jkn_status": STRING,
     "jkn_card_no": STRING,
+    "jkn_relation": STRING,
     "tk_kpj": STRING,
     "tk_segment": STRING,
     "tk_status": STRING,

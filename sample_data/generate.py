@@ -26,7 +26,7 @@ from sample_data.config import CorruptionRates, MembershipRates
 from sample_data.population import build_population
 from sample_data.sources import SOURCE_ORDER, SourceBuilder
 
-GENERATOR_VERSION = 2
+GENERATOR_VERSION = 3
 TRUTH_PERSON_COLUMNS = (
     "person_id",
     "nik",

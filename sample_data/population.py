@@ -671,9 +671,12 @@ def _jkn(people: pd.DataFrame, rng: np.random.Generator) -> None:
     segment = np.where(employment == "not_working", dependant_segment, worker_segment)
     family_pbpu = (position > 0) & (employment == "informal") & (head_segment == "PBPU")
     segment = np.where(family_pbpu, "PBPU", segment)
+    # The relation printed on the card (BPJS Kesehatan "hubungan keluarga", PISA): whoever holds a registration of
+    # their own (a wage earner's PPU, a PBI of their own) is PESERTA; those on the head's card are ISTRI/SUAMI/ANAK.
+    on_head_card = (position > 0) & (segment == head_segment)
     people["jkn_relation"] = pd.Series(
         np.select(
-            [position == 0, (position == 1) & (people["sex"].to_numpy() == "P"), position == 1],
+            [~on_head_card, (position == 1) & (people["sex"].to_numpy() == "P"), position == 1],
             ["PESERTA", "ISTRI", "SUAMI"],
             "ANAK",
         ),

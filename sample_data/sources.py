@@ -42,6 +42,7 @@ PERSON_FIELDS = (
     "position",
     "jkn_segment",
     "jkn_status",
+    "jkn_relation",
     "father_name",
     "relative_nik",
     "ktp_occupation",
@@ -354,6 +355,7 @@ class SourceBuilder:
                 "KECAMATAN": d["kecamatan"].str.upper(),
                 "SEGMEN": d["jkn_segment"],
                 "STATUS_PESERTA": d["jkn_status"],
+                "HUBUNGAN_KELUARGA": d["jkn_relation"],
                 "NO_HP": formats.phones(rng, d["phone"], {"local": 0.7, "intl": 0.2, "dashed": 0.1}),
                 "TMT_PESERTA": formats.dates_as_text(rng, self._dates_between(since, self.as_of, len(d)), {"dmy": 1.0}),
             }

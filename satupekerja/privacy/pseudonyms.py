@@ -235,6 +235,7 @@ COLUMN_POLICY: dict[str, ColumnPolicy] = {
     "sector": KEEP,
     "jkn_segment": KEEP,
     "jkn_status": KEEP,
+    "jkn_relation": KEEP,  # PESERTA / ISTRI / SUAMI / ANAK on the JKN card: a role, not an identifier
     "tk_segment": KEEP,
     "tk_status": KEEP,
     "tk_programs": KEEP,
@@ -252,6 +253,8 @@ COLUMN_POLICY: dict[str, ColumnPolicy] = {
     "confidence": KEEP,  # worker_links: the record's best match weight within its cluster
     "employment_type": KEEP,
     "employment_evidence": KEEP,  # labels such as "tk:BPU", "dukcapil:PEDAGANG"
+    "informal_probability": KEEP,  # a model output from the evidence above: no identifier
+    "informal_evidence": KEEP,  # the same labels with their weights ("jkn:PBPU (kartu kepala keluarga) +0.4")
     "bpjs_tk_status": KEEP,
     "months_in_arrears": KEEP,
     "vulnerable": KEEP,
@@ -261,6 +264,7 @@ COLUMN_POLICY: dict[str, ColumnPolicy] = {
     "outreach_score": KEEP,
     "outreach_priority": KEEP,
     "outreach_tier": KEEP,  # pasti / kemungkinan
+    "known_only_from_lists": KEEP,  # no valid NIK, no population-register record: a flag, no identifier
     # aggregates (coverage_by_area) and publication statistics: no person-level data
     "level": KEEP,
     "kecamatan": KEEP,

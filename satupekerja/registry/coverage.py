@@ -6,26 +6,29 @@ snapshot are ignored (undated records count).
 Which source does what is declared in the contracts (``roles``, see ``docs/contracts.md`` and
 :mod:`data_contracts.roles`), never tested here by source id.
 
-**Employment type** (``formal`` / ``informal`` / ``not_working`` / ``unknown``). Every source record can give
-evidence of a category with a strength, as its contract's ``roles.employment_evidence`` declares. The shipped
-Depok contracts declare:
+**Probability of informal work** (``informal_probability``, published with ``informal_evidence``). Every source
+record can give a piece of evidence of a category, as its contract's ``roles.employment_evidence`` declares, and
+each piece carries a weight in log-odds of informal work (:mod:`data_contracts.roles`, ``docs/contracts.md``):
 
-- strength 3, current wage employment of the person: BPJS TK ``PU``/``PMI`` with status AKTIF → formal.
-- strength 2, registered informal work of the person: BPJS TK ``BPU`` or ``JAKON``; Disnaker informal-worker
-  registration; UMKM owner; market trader; a community (ojol, kurir…) list → informal.
-- strength 1, statements that age or describe the household rather than the person: Dukcapil occupation
-  (``WIRASWASTA`` → informal, ``KARYAWAN SWASTA`` → formal, ``PELAJAR/MAHASISWA`` → not_working…); the JKN
-  segment, which family members share with the worker (``PPU`` → formal, ``PBPU``/``PBI`` → informal,
-  ``BP`` → not_working); Disnaker job seeker → not_working; TK ``PU``/``PMI`` no longer active → formal.
+- *how recent it is*: the rule's ``date`` (e.g. the last paid month of a TK membership; for the KTP occupation,
+  which Dukcapil does not date, the birth date plus 17 years, not before the 2011 e-KTP recording) gives the
+  piece's age; its weight moves from ``weights`` (fresh) to ``stale_weights`` (default 0), halving the distance
+  every ``half_life_months``. A PU membership that lapsed years ago or a KTP occupation from 2012 says little.
+- *whose it is*: with ``holder`` (the JKN card's ``jkn_relation``: PESERTA or ISTRI/SUAMI/ANAK) a family member's
+  piece is the head's evidence and weighs ``dependant_weights``. A source without that column counts as own.
 
-Besides, in code for every register: a child below ``MIN_WORKING_AGE`` (15, BPS working age) on the snapshot
-date, by the golden birth date → not_working at strength 2 (a tie with informal work goes to not_working, below).
+The pieces combine as naive Bayes: ``log-odds = prior(age band, sex) + sum of the pieces`` (per rule, category and
+holder only the largest piece counts: a duplicate record repeats, it does not add), ``probability = 1 / (1 +
+exp(-log-odds))``. The prior, the weights of rules declaring none and the ``threshold`` are in the employment-model
+settings file (``data_contracts/employment/depok.yaml``). The weights were fitted on generated data of another
+seed (``benchmarks/flag_fit.py``) and are checked for calibration (reliability table, Brier score) by
+``benchmarks/flag_bench.py``; nothing here needs the truth.
 
-The strongest evidence decides; among evidence of equal strength the category with more distinct pieces of
-evidence wins, and a remaining tie goes ``not_working`` > ``informal`` > ``formal`` (only possible at strength 1:
-a student on a parent's PPU or PBI card is not a worker to enrol; a PBI member whose Dukcapil card says
-"karyawan" most likely lost that job). No evidence at all gives ``unknown``. Active wage employment beats informal evidence because
-an employer is then responsible for enrolling the person: that is a compliance case, not informal outreach.
+**Employment type** (``formal`` / ``informal`` / ``not_working`` / ``unknown``): ``informal`` when the probability
+reaches the threshold; otherwise the strongest statement of another category decides (each rule's ``strength``;
+among equal strength the category with more distinct pieces, then ``not_working`` > ``formal``), and with none
+``unknown``. Besides, in code for every register: a child below ``MIN_WORKING_AGE`` (15, BPS working age) on the
+snapshot date is not_working at strength 2 (its prior makes informal work all but impossible).
 
 **BPJS TK status** (``active`` / ``lapsed`` / ``never_registered``). A TK record is active when its status is
 AKTIF, except that a BPU member more than ``BPU_LAPSE_MONTHS`` (3) consecutive months in arrears has lapsed
@@ -39,15 +42,21 @@ for everyone, nobody is listed as uncovered, and the coverage rates are empty (N
 **Vulnerable**: a PBI member (contributions paid by the state: APBN, or the city: APBD), or a PBPU member whose
 JKN is NONAKTIF (stopped paying for health cover). Candidates for BPU contributions paid by the city or CSR.
 
-**Outreach tier** (uncovered informal workers only): ``pasti`` when the deciding evidence is registered informal
-work of the person (strength ≥ ``CONFIRMED_STRENGTH``: an informal-work register, a BPU/JAKON membership, a trader
-or community list), ``kemungkinan`` when only weak statements (a JKN segment the family shares, a KTP occupation)
-make the person informal. The list gives every ``pasti`` worker before the ``kemungkinan`` ones.
+**Outreach tier** (uncovered informal workers only): ``pasti`` when the person's own evidence confirms informal
+work (an informal-work register, a trader or community list, a BPU/JAKON membership: informal evidence of strength
+≥ ``CONFIRMED_STRENGTH`` that is not a dependant's), ``kemungkinan`` when the probability is reached on weaker
+evidence (a JKN segment, a KTP occupation). The list gives every ``pasti`` worker before the ``kemungkinan`` ones.
+
+**Known only from lists** (``known_only_from_lists``): no record of the worker carries a valid NIK and none comes
+from an identity authority (the population register): a community-list driver who shares no phone, NIK or birth
+date with another source stays a worker of their own (issue 11's decision) and is listed as such; outreach should
+check at contact whether they are someone already on the list.
 
 **Outreach score** (uncovered informal workers only; higher first): +100 vulnerable; +40 lapsed within the last
 ``RECENT_LAPSE_MONTHS`` months (most likely to come back), +30 never registered, +20 any other lapse; +5 high-risk
 sector (``HIGH_RISK_SECTORS``: road work). ``outreach_priority`` ranks the whole city: 1 = first to contact
-(``pasti`` before ``kemungkinan``, then the score; ties: fewer months in arrears, then ``worker_id``).
+(``pasti`` before ``kemungkinan``, then the probability in bands of 0.1, then the score, then the probability;
+ties: fewer months in arrears, then ``worker_id``).
 """
 
 from __future__ import annotations
@@ -55,7 +64,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from data_contracts.roles import RoleBook, default_role_book
+from data_contracts.roles import CATEGORIES, EmploymentModel, RoleBook, default_role_book, load_employment_model
 from satupekerja.registry.grouping import RECORD_ORDER, SOURCE_RANK, WORKER_INDEX, first_per_worker, join_strings
 
 FORMAL, INFORMAL, NOT_WORKING, UNKNOWN = "formal", "informal", "not_working", "unknown"
@@ -71,6 +80,9 @@ CHILD_LABEL = f"usia:di bawah {MIN_WORKING_AGE} tahun"
 RECENT_LAPSE_MONTHS = 12
 HIGH_RISK_SECTORS: frozenset[str] = frozenset({"ojol", "kurir"})
 PBI_SEGMENTS: tuple[str, ...] = ("PBI_APBN", "PBI_APBD")
+DAYS_PER_MONTH = 365.25 / 12
+#: The outreach order ranks by probability in bands of 1/PROBABILITY_BANDS, then by the outreach score.
+PROBABILITY_BANDS = 10
 
 #: Tie order among categories of equal strength and count (lower wins).
 _CATEGORY_TIE_ORDER = {NOT_WORKING: 0, INFORMAL: 1, FORMAL: 2}
@@ -113,15 +125,21 @@ OUTREACH_POINTS = {
 
 
 def add_coverage_flags(
-    golden: pd.DataFrame, linked_records: pd.DataFrame, snapshot_date: pd.Timestamp, roles: RoleBook | None = None
+    golden: pd.DataFrame,
+    linked_records: pd.DataFrame,
+    snapshot_date: pd.Timestamp,
+    roles: RoleBook | None = None,
+    model: EmploymentModel | None = None,
 ) -> pd.DataFrame:
     """``golden`` (one row per worker) with employment, TK cover, vulnerability and outreach columns.
 
     ``linked_records`` are person records from :func:`satupekerja.registry.unify.link_records`: their ``worker_index``
     is the row position of their worker in ``golden``. ``roles`` (default: the roles of the default contracts)
-    say which sources give employment evidence and which are membership registers.
+    say which sources give employment evidence and which are membership registers; ``model`` (default: the
+    shipped employment-model settings) how the evidence combines into the probability of informal work.
     """
     roles = roles if roles is not None else default_role_book()
+    model = model if model is not None else load_employment_model()
     snapshot = pd.Timestamp(snapshot_date).normalize()
     registered = linked_records["registered_date"]
     columns = list(
@@ -145,11 +163,24 @@ def add_coverage_flags(
     cover = (
         tk_status(memberships, n_workers, snapshot) if roles.membership_registers else _cover_not_computed(n_workers)
     )
+    identified = linked_records["nik_valid"].fillna(False).astype("bool") | linked_records["source"].isin(
+        roles.identity_authorities
+    )
+    known_only_from_lists = ~np.isin(np.arange(n_workers), linked_records.loc[identified, WORKER_INDEX].to_numpy())
     flags = pd.concat(
-        [employment_type(known, age, n_workers, roles, snapshot), cover, jkn_membership(known, n_workers)],
+        [
+            employment_type(known, age, n_workers, roles, snapshot, model, _golden_sex(golden)),
+            cover,
+            jkn_membership(known, n_workers),
+        ],
         axis=1,
     )
+    flags["known_only_from_lists"] = known_only_from_lists
     return _outreach(_uncovered(pd.concat([golden.reset_index(drop=True), flags], axis=1)))
+
+
+def _golden_sex(golden: pd.DataFrame) -> pd.Series | None:
+    return golden["sex"].reset_index(drop=True) if "sex" in golden.columns else None
 
 
 def age_on(birth_date: pd.Series, snapshot: pd.Timestamp) -> pd.Series:
@@ -159,58 +190,128 @@ def age_on(birth_date: pd.Series, snapshot: pd.Timestamp) -> pd.Series:
 
 
 def employment_type(
-    records: pd.DataFrame, age: pd.Series, n_workers: int, roles: RoleBook, snapshot: pd.Timestamp
+    records: pd.DataFrame,
+    age: pd.Series,
+    n_workers: int,
+    roles: RoleBook,
+    snapshot: pd.Timestamp,
+    model: EmploymentModel | None = None,
+    sex: pd.Series | None = None,
 ) -> pd.DataFrame:
-    """``employment_type`` and ``employment_evidence`` (``; ``-separated, strongest first) per worker.
+    """Employment type, the probability of informal work and the evidence behind both, per worker.
 
-    ``age`` (by worker position) adds the evidence of a child below ``MIN_WORKING_AGE``.
+    Columns: ``employment_type``; ``employment_evidence`` (labels, ``; ``-separated, strongest first);
+    ``informal_probability`` and ``informal_evidence`` (each piece's label with its weight after age and holder,
+    largest first); and the internal ``_confirmed`` (own informal evidence of strength >= ``CONFIRMED_STRENGTH``).
+    ``age`` (by worker position) gives the prior and adds the evidence of a child below ``MIN_WORKING_AGE``;
+    ``sex`` (by worker position, ``L``/``P``) adds the model's term by sex to the prior.
     """
+    model = model if model is not None else load_employment_model()
     child = _flag(age.lt(MIN_WORKING_AGE))
-    evidence = pd.concat(
-        [
-            _employment_evidence(records, roles, snapshot),
-            pd.DataFrame(
-                {WORKER_INDEX: np.flatnonzero(child), "category": NOT_WORKING, "strength": 2, "label": CHILD_LABEL}
-            ),
-        ],
-        ignore_index=True,
-    )
+    child_pieces = pd.DataFrame(
+        {WORKER_INDEX: np.flatnonzero(child), "category": NOT_WORKING, "strength": 2, "label": CHILD_LABEL}
+    ).assign(key="usia", contribution=0.0, dependant=False, evidence_date=pd.NaT)
+    evidence = pd.concat([employment_evidence(records, roles, snapshot, model), child_pieces], ignore_index=True)
     evidence["_label_order"] = pd.factorize(evidence["label"], sort=True)[0]
+    probability, weighed = informal_probability(evidence, age, n_workers, model, sex)
     # One vote per distinct piece of evidence: a source listing a person twice does not count twice.
-    evidence = evidence.drop_duplicates([WORKER_INDEX, "_label_order"])
-    top = evidence["strength"].eq(evidence.groupby(WORKER_INDEX)["strength"].transform("max"))
-    votes = evidence[top].groupby([WORKER_INDEX, "category"], as_index=False).size()
+    votes_on = evidence.drop_duplicates([WORKER_INDEX, "_label_order"])
+    informal = _flag(pd.Series(probability).ge(model.threshold))
+    # Below the threshold, the strongest statement of another category decides (formal, not working), else unknown.
+    other = votes_on[votes_on["category"].ne(INFORMAL)]
+    top = other["strength"].eq(other.groupby(WORKER_INDEX)["strength"].transform("max"))
+    votes = other[top].groupby([WORKER_INDEX, "category"], as_index=False).size()
     votes["_tie"] = votes["category"].map(_CATEGORY_TIE_ORDER)
     decided = first_per_worker(votes, ["size", "_tie"], [False, True], n_workers)
-    labels = evidence.sort_values([WORKER_INDEX, "strength", "_label_order"], ascending=[True, False, True])
-    strength = evidence.groupby(WORKER_INDEX)["strength"].max().reindex(range(n_workers))
+    kind = decided["category"].fillna(UNKNOWN).astype("str").mask(informal.to_numpy(), INFORMAL)
+    labels = votes_on.sort_values([WORKER_INDEX, "strength", "_label_order"], ascending=[True, False, True])
+    confirmed = votes_on[
+        votes_on["category"].eq(INFORMAL) & votes_on["strength"].ge(CONFIRMED_STRENGTH) & ~votes_on["dependant"]
+    ]
     return pd.DataFrame(
         {
-            "employment_type": decided["category"].fillna(UNKNOWN).astype("str"),
+            "employment_type": kind,
             "employment_evidence": join_strings(labels[WORKER_INDEX], labels["label"], n_workers, "; "),
-            "_evidence_strength": strength.to_numpy(),
+            "informal_probability": probability,
+            "informal_evidence": join_strings(weighed[WORKER_INDEX], weighed["_text"], n_workers, "; "),
+            "_confirmed": np.isin(np.arange(n_workers), confirmed[WORKER_INDEX].to_numpy()),
         }
     )
 
 
-def _employment_evidence(records: pd.DataFrame, roles: RoleBook, snapshot: pd.Timestamp) -> pd.DataFrame:
-    """Long frame ``worker_index, category, strength, label``: one row per piece of evidence, by the contracts'
-    ``roles.employment_evidence`` rules."""
+def informal_probability(
+    evidence: pd.DataFrame, age: pd.Series, n_workers: int, model: EmploymentModel, sex: pd.Series | None = None
+) -> tuple[np.ndarray, pd.DataFrame]:
+    """Probability of informal work per worker: ``1 / (1 + exp(-(prior(age) + sum of contributions)))``.
+
+    A naive-Bayes sum of log-odds over the distinct pieces: per worker and rule (``key``) only the piece with the
+    largest weight counts (the same fact repeated by a duplicate record, or an older copy of it, adds nothing).
+    Also returns the counted pieces with a ``_text`` (label, holder, year when aged, weight), largest first.
+    """
+    pieces = evidence[evidence["contribution"].ne(0)].assign(_size=lambda e: e["contribution"].abs())
+    pieces = pieces.sort_values([WORKER_INDEX, "_size", "_label_order"], ascending=[True, False, True])
+    pieces = pieces.drop_duplicates([WORKER_INDEX, "key"])
+    total = pieces.groupby(WORKER_INDEX)["contribution"].sum().reindex(range(n_workers), fill_value=0.0)
+    sex = sex.reset_index(drop=True) if sex is not None else None
+    log_odds = model.prior(age.reset_index(drop=True), sex).to_numpy() + total.to_numpy()
+    probability = 1.0 / (1.0 + np.exp(-log_odds))
+    year = pd.to_datetime(pieces["evidence_date"]).dt.year.astype("Int64").astype("str")
+    weight = pd.Series([f"{value:+.1f}" for value in pieces["contribution"]], index=pieces.index, dtype="str")
+    text = (
+        pieces["label"].astype("str")
+        + pd.Series(np.where(pieces["dependant"], " (kartu kepala keluarga)", ""), index=pieces.index, dtype="str")
+        + (" [" + year + "]").fillna("")
+        + " "
+        + weight
+    )
+    return probability, pieces.assign(_text=text)
+
+
+def employment_evidence(
+    records: pd.DataFrame, roles: RoleBook, snapshot: pd.Timestamp, model: EmploymentModel | None = None
+) -> pd.DataFrame:
+    """Long frame, one row per piece of evidence, by the contracts' ``roles.employment_evidence`` rules:
+    ``worker_index, category, strength, label, key`` (source, rule, category and holder), ``dependant`` (someone
+    else's evidence, by the rule's ``holder``), ``evidence_date`` and ``contribution`` (log-odds of informal work:
+    ``stale + (weight - stale) * recency``: the rule's weight for the category and holder when fresh, moving
+    towards its stale weight (default 0) as the evidence ages, by the rule's half-life)."""
+    model = model if model is not None else load_employment_model()
     pieces = [_evidence_piece(records, pd.Series(False, index=records.index), "", 0, "")]
+    seen: dict[str, int] = {}
     for source, rule in roles.evidence_rules():
+        number = seen[source] = seen.get(source, -1) + 1  # the rule's position in its contract
         rows = records[records["source"].eq(source)]
         if not len(rows):
             continue
-        dated = rows[rule.date]
+        dated = rule.evidence_dates(rows)
         in_time = dated.isna() | (dated <= snapshot)
         if rule.max_age_months is not None:
             in_time &= dated.isna() | (dated >= snapshot - pd.DateOffset(months=rule.max_age_months))
         category = rule.categories(rows).where(in_time)
         mask = _flag(category.notna())
-        if mask.any():
-            pieces.append(_evidence_piece(rows, mask, category, rule.strength, rule.labels(rows)))
+        if not mask.any():
+            continue
+        rows, category, dated = rows[mask], category[mask], dated[mask]
+        dependant = rule.dependant(rows)
+        own = dict(rule.weights) or {c: model.default_weight(c, rule.strength) for c in CATEGORIES}
+        other = dict(rule.dependant_weights) or own
+        weight = category.map(own).where(~dependant, category.map(other)).astype("float64").fillna(0.0)
+        stale = category.map(dict(rule.stale_weights)).where(~dependant).astype("float64").fillna(0.0)
+        age_months = (snapshot - dated).dt.days / DAYS_PER_MONTH
+        piece = _evidence_piece(rows, pd.Series(True, index=rows.index), category, rule.strength, rule.labels(rows))
+        pieces.append(
+            piece.assign(
+                key=f"{source}#{number}:" + category + np.where(dependant, ":tanggungan", ""),
+                dependant=dependant,
+                evidence_date=dated if rule.half_life_months is not None else pd.NaT,
+                contribution=stale + (weight - stale) * rule.recency(age_months),
+            )
+        )
     evidence = pd.concat(pieces, ignore_index=True)
-    return evidence.astype({WORKER_INDEX: "int64", "category": "str", "strength": "int64", "label": "str"})
+    evidence = evidence.astype(
+        {WORKER_INDEX: "int64", "category": "str", "strength": "int64", "label": "str", "key": "str"}
+    )
+    return evidence.astype({"dependant": "bool", "contribution": "float64", "evidence_date": "datetime64[ns]"})
 
 
 def _evidence_piece(
@@ -223,6 +324,10 @@ def _evidence_piece(
             "category": category[mask] if isinstance(category, pd.Series) else category,
             "strength": strength,
             "label": label[mask] if isinstance(label, pd.Series) else label,
+            "key": "",
+            "dependant": False,
+            "evidence_date": pd.NaT,
+            "contribution": 0.0,
         }
     )
 
@@ -341,12 +446,12 @@ def jkn_membership(records: pd.DataFrame, n_workers: int) -> pd.DataFrame:
 def _uncovered(unified: pd.DataFrame) -> pd.DataFrame:
     uncovered = unified["employment_type"].eq(INFORMAL) & unified["bpjs_tk_status"].isin([LAPSED, NEVER_REGISTERED])
     reason = unified["tk_lapse_reason"].mask(unified["bpjs_tk_status"].eq(NEVER_REGISTERED), NEVER_REGISTERED)
-    # pasti: informal work the person registered (strength >= 2: an informal-work register, a BPU or JAKON
-    # membership, a trader or community list); kemungkinan: only weak statements (a JKN segment the family
-    # shares, a KTP occupation).
-    confirmed = _flag(pd.Series(unified["_evidence_strength"], index=unified.index).ge(CONFIRMED_STRENGTH))
+    # pasti: informal work the person registered (own evidence of strength >= 2: an informal-work register, a BPU
+    # or JAKON membership, a trader or community list); kemungkinan: likely on weaker evidence only (a JKN
+    # segment, a KTP occupation).
+    confirmed = _flag(pd.Series(unified["_confirmed"], index=unified.index))
     tier = pd.Series(np.where(confirmed, TIER_PASTI, TIER_KEMUNGKINAN), index=unified.index, dtype="str")
-    return unified.drop(columns=["tk_lapse_reason", "_evidence_strength"]).assign(
+    return unified.drop(columns=["tk_lapse_reason", "_confirmed"]).assign(
         uncovered_informal=uncovered,
         uncovered_reason=reason.where(uncovered).astype("str"),
         outreach_tier=tier.where(uncovered).astype("str"),
@@ -367,9 +472,12 @@ def _outreach(unified: pd.DataFrame) -> pd.DataFrame:
     ).where(unified["uncovered_informal"])
     ranked = unified.assign(outreach_score=score.astype("Int64"))
     listed = ranked[ranked["uncovered_informal"]]
-    order = listed.assign(_pasti=listed["outreach_tier"].eq(TIER_PASTI)).sort_values(
-        ["_pasti", "outreach_score", "months_in_arrears", "worker_id"],
-        ascending=[False, False, True, True],
+    order = listed.assign(
+        _pasti=listed["outreach_tier"].eq(TIER_PASTI),
+        _band=np.floor(listed["informal_probability"] * PROBABILITY_BANDS) / PROBABILITY_BANDS,
+    ).sort_values(
+        ["_pasti", "_band", "outreach_score", "informal_probability", "months_in_arrears", "worker_id"],
+        ascending=[False, False, False, False, True, True],
         na_position="last",
     )
     priority = pd.Series(range(1, len(order) + 1), index=order.index, dtype="Int64")
@@ -406,12 +514,15 @@ UNCOVERED_COLUMNS: tuple[str, ...] = (
     "sector",
     "occupation",
     "employment_evidence",
+    "informal_probability",
+    "informal_evidence",
     "bpjs_tk_status",
     "tk_segment",
     "tk_last_paid_month",
     "months_in_arrears",
     "uncovered_reason",
     "outreach_tier",
+    "known_only_from_lists",
     "jkn_segment",
     "vulnerable",
     "vulnerable_reason",

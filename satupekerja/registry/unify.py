@@ -35,7 +35,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from data_contracts.roles import RoleBook, default_role_book
+from data_contracts.roles import EmploymentModel, RoleBook, default_role_book
 from satupekerja.registry.coverage import COVERAGE_EVIDENCE_COLUMNS, add_coverage_flags, sector_from_occupation
 from satupekerja.registry.grouping import (
     RECORD_ORDER,
@@ -81,13 +81,15 @@ def build_unified_workers(
     worker_links: pd.DataFrame,
     snapshot_date: dt.date | str | pd.Timestamp,
     roles: RoleBook | None = None,
+    model: EmploymentModel | None = None,
 ) -> pd.DataFrame:
     """One row per ``worker_id`` (sorted): golden values with their sources, linked records, coverage flags.
 
     ``person_records`` is in the common person schema; ``worker_links`` has at least ``record_id`` and
     ``worker_id`` (every person record must be linked) and optionally a link confidence column
     (``LINK_PROBABILITY_COLUMNS`` or ``LINK_WEIGHT_COLUMN``). Flags are computed as of ``snapshot_date``, never the clock.
-    ``roles`` (default: the roles of the default contracts folder) rank sources and drive the coverage flags.
+    ``roles`` (default: the roles of the default contracts folder) rank sources and drive the coverage flags;
+    ``model`` (default: the shipped employment-model settings) combines the employment evidence.
     """
     roles = roles if roles is not None else default_role_book()
     snapshot = pd.Timestamp(snapshot_date).normalize()
@@ -106,7 +108,7 @@ def build_unified_workers(
     _fill_sector_from_occupation(golden)
     golden.insert(0, "worker_id", pd.Series(worker_ids, dtype="str"))
     golden.insert(1, "snapshot_date", snapshot)
-    return add_coverage_flags(golden, linked, snapshot, roles)
+    return add_coverage_flags(golden, linked, snapshot, roles, model)
 
 
 def _fill_sector_from_occupation(golden: pd.DataFrame) -> None:

@@ -135,6 +135,18 @@ roles:
         ("roles: {system: Dinas Sosial}", "roles.system"),
         ("roles: {sector: Ojek Online}", "roles.sector"),
         ("roles: {employer: x}", "roles"),
+        (
+            "roles: {employment_evidence: [{category: informal, strength: 1, label: x, weights: {busy: 1}}]}",
+            "roles.employment_evidence[0].weights.busy",
+        ),
+        (
+            "roles: {employment_evidence: [{category: informal, strength: 1, label: x, half_life_months: 0}]}",
+            "roles.employment_evidence[0].half_life_months",
+        ),
+        (
+            "roles: {employment_evidence: [{category: informal, strength: 1, label: x, holder: {field: jkn_relation}}]}",
+            "roles.employment_evidence[0].holder",
+        ),
         ("roles: {employment_evidence: [{category: informal, label: x}]}", "roles.employment_evidence[0].strength"),
         (
             "roles: {employment_evidence: [{category: busy, strength: 1, label: x}]}",

@@ -137,16 +137,24 @@ def test_informal_registration_beats_stale_dukcapil_occupation_and_old_pu(make_r
 
 
 @pytest.mark.parametrize(
-    ("occupation", "expected"),
-    [("PELAJAR/MAHASISWA", "not_working"), ("KARYAWAN SWASTA", "informal"), ("WIRASWASTA", "informal")],
+    ("occupation", "birth_date", "expected"),
+    [
+        # a KTP student label recorded two years ago outweighs the family's PBI card; the same label on a man of
+        # 40 dates from the 2011 e-KTP recording: stale, it no longer vetoes his own PBI card
+        ("PELAJAR/MAHASISWA", "2006-01-01", "not_working"),
+        ("PELAJAR/MAHASISWA", "1985-01-01", "informal"),
+        ("KARYAWAN SWASTA", "1985-01-01", "informal"),
+        ("WIRASWASTA", "1985-01-01", "informal"),
+    ],
 )
-def test_weak_evidence_ties_prefer_not_working_then_informal(make_records, occupation, expected):
+def test_weak_evidence_weighs_by_the_age_of_the_ktp_occupation(make_records, occupation, birth_date, expected):
     row = flags(
         make_records,
-        ("W1", {"source": "dukcapil", "occupation": occupation}),
+        ("W1", {"source": "dukcapil", "occupation": occupation, "birth_date": birth_date, "sex": "L"}),
         ("W1", {"source": "bpjs_kesehatan", "jkn_segment": "PBI_APBN", "jkn_status": "AKTIF"}),
     ).loc["W1"]
     assert row["employment_type"] == expected
+    assert (row["informal_probability"] >= 0.5) == (expected == "informal")
 
 
 def test_jkn_segment_of_a_dependant_does_not_make_a_worker(make_records):
@@ -231,7 +239,7 @@ def test_coverage_by_area_covers_every_kelurahan_and_sums(make_records):
     assert (kelurahan.loc[kelurahan["informal"] == 0, "coverage_rate"].isna()).all()
 
 
-def test_a_child_is_not_a_worker_even_on_a_pbi_card(make_records):
+def test_a_child_or_a_teenager_is_not_a_worker_on_a_pbi_card_alone(make_records):
     unified = flags(
         make_records,
         ("CHILD", {"source": "dukcapil", "birth_date": "2012-01-01"}),
@@ -242,7 +250,17 @@ def test_a_child_is_not_a_worker_even_on_a_pbi_card(make_records):
     assert unified.loc["CHILD", "employment_type"] == "not_working"
     assert unified.loc["CHILD", "employment_evidence"].startswith("usia:di bawah 15 tahun")
     assert not unified.loc["CHILD", "uncovered_informal"]
-    assert unified.loc["TEEN", "employment_type"] == "informal"
+    # a 15-year-old on a PBI card is most likely a child on the family's card: not listed on that alone...
+    assert unified.loc["TEEN", "informal_probability"] < 0.5
+    assert not unified.loc["TEEN", "uncovered_informal"]
+    # ...while an adult on the same card is a likely informal worker
+    adult = flags(
+        make_records,
+        ("ADULT", {"source": "dukcapil", "birth_date": "1985-06-15"}),
+        ("ADULT", {"source": "bpjs_kesehatan", "jkn_segment": "PBI_APBN", "jkn_status": "AKTIF"}),
+    ).loc["ADULT"]
+    assert adult["employment_type"] == "informal"
+    assert adult["uncovered_informal"]
 
 
 def test_roles_decide_evidence_and_cover_not_source_ids(make_records):

@@ -1,0 +1,257 @@
+"""The probability of informal work: evidence weighed by its age and its holder, combined as log-odds; the tiers
+and one person once on small frames."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from data_contracts.roles import (
+    EmploymentModel,
+    EvidenceRule,
+    RoleBook,
+    SourceRoles,
+    load_employment_model,
+    parse_employment_model,
+)
+from satupekerja.registry.coverage import informal_probability, uncovered_informal_workers
+from satupekerja.registry.unify import build_unified_workers
+
+SNAPSHOT = pd.Timestamp("2025-06-15")
+weights = st.floats(min_value=-8, max_value=8, allow_nan=False)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    fresh=weights,
+    stale=weights,
+    half_life=st.floats(min_value=1, max_value=240),
+    ages=st.lists(st.floats(min_value=0, max_value=600), min_size=2, max_size=6),
+)
+def test_an_older_piece_is_never_further_from_its_stale_weight(fresh, stale, half_life, ages):
+    """Monotone in recency: the weight moves from the fresh towards the stale value as the evidence ages."""
+    rule = EvidenceRule(strength=1, label="x", category="informal", half_life_months=half_life)
+    ordered = pd.Series(sorted(ages))
+    recency = rule.recency(ordered)
+    contribution = stale + (fresh - stale) * recency
+    distance = (contribution - stale).abs().to_numpy()
+    assert (np.diff(distance) <= 1e-12).all()
+    assert recency.between(0, 1).all()
+    assert recency.iloc[0] == pytest.approx(0.5 ** (ordered.iloc[0] / half_life))
+
+
+def test_undated_evidence_and_rules_without_half_life_stay_fresh():
+    aged = EvidenceRule(strength=1, label="x", category="informal", half_life_months=12)
+    assert aged.recency(pd.Series([float("nan"), 12.0])).tolist() == [1.0, 0.5]
+    plain = EvidenceRule(strength=1, label="x", category="informal")
+    assert plain.recency(pd.Series([0.0, 600.0])).tolist() == [1.0, 1.0]
+
+
+def test_the_ktp_occupation_dates_from_the_e_ktp_recording():
+    rule = EvidenceRule(
+        strength=1,
+        label="x",
+        category="informal",
+        date="birth_date",
+        date_shift_years=17,
+        date_not_before=pd.Timestamp("2011-01-01").date(),
+    )
+    births = pd.DataFrame({"birth_date": pd.to_datetime(["1980-05-01", "2005-03-02", None])})
+    assert rule.evidence_dates(births).tolist()[:2] == [pd.Timestamp("2011-01-01"), pd.Timestamp("2022-03-02")]
+    assert pd.isna(rule.evidence_dates(births).iloc[2])
+
+
+def test_holder_tells_own_evidence_from_a_dependants():
+    rule = EvidenceRule(strength=1, label="x", category="informal", holder=("jkn_relation", ("PESERTA",)))
+    relation = pd.DataFrame({"jkn_relation": ["PESERTA", "ANAK", "istri", None]})
+    assert rule.dependant(relation).tolist() == [False, True, True, False]
+
+
+def _pieces(*rows):
+    return pd.DataFrame(
+        [
+            {
+                "worker_index": w,
+                "key": k,
+                "contribution": c,
+                "label": k,
+                "_label_order": n,
+                "dependant": False,
+                "evidence_date": pd.NaT,
+            }
+            for n, (w, k, c) in enumerate(rows)
+        ]
+    )
+
+
+MODEL = EmploymentModel(prior_by_age=((0, -5.0), (18, -1.0)), prior_unknown_age=-1.0, threshold=0.5)
+
+
+@settings(max_examples=40, deadline=None)
+@given(base=st.floats(-6, 6), extra=st.floats(0.01, 6))
+def test_more_evidence_for_informal_work_never_lowers_the_probability(base, extra):
+    age = pd.Series([30, 30], dtype="Int64")
+    pieces = _pieces((0, "a", base), (1, "a", base), (1, "b", extra))
+    probability, _ = informal_probability(pieces, age, 2, MODEL)
+    assert probability[1] > probability[0]
+    assert probability[0] == pytest.approx(1 / (1 + math.exp(-(-1.0 + base))))
+
+
+def test_a_repeated_piece_counts_once_the_largest_copy():
+    age = pd.Series([30], dtype="Int64")
+    once, _ = informal_probability(_pieces((0, "tk#1:informal", 3.0)), age, 1, MODEL)
+    twice, counted = informal_probability(_pieces((0, "tk#1:informal", 3.0), (0, "tk#1:informal", 1.0)), age, 1, MODEL)
+    assert twice[0] == pytest.approx(once[0])
+    assert counted["_text"].tolist() == ["tk#1:informal +3.0"]
+
+
+def test_the_prior_follows_age_band_and_sex():
+    model = EmploymentModel(
+        prior_by_age=((0, -6.0), (15, -2.0), (65, -3.0)), prior_unknown_age=-1.5, prior_by_sex=(("P", -0.5),)
+    )
+    age = pd.Series([3, 15, 40, 70, None], dtype="Int64")
+    sex = pd.Series(["L", "P", None, "L", "P"])
+    assert model.prior(age, sex).tolist() == [-6.0, -2.5, -2.0, -3.0, -2.0]
+
+
+@pytest.mark.parametrize(
+    ("block", "message"),
+    [
+        ({"prior_by_age": {15: -1.0}}, "first band must start at age 0"),
+        ({"prior_by_age": {0: "x"}}, "prior_by_age.0: must be a number"),
+        ({"prior_by_age": {0: -1.0}, "threshold": 1.0}, "threshold"),
+        ({"prior_by_age": {0: -1.0}, "default_weights": {"busy": {1: 1.0}}}, "default_weights.busy"),
+        ({"prior_by_age": {0: -1.0}, "prior_by_sex": {"X": 1.0}}, "prior_by_sex"),
+        ({"prior_by_age": {0: -1.0}, "priors": 1}, "priors: unknown key"),
+    ],
+)
+def test_misused_model_settings_name_the_key(block, message):
+    with pytest.raises(ValueError, match=message):
+        parse_employment_model(block)
+
+
+def test_the_shipped_model_loads_and_names_its_file():
+    model = load_employment_model()
+    assert model.source.endswith("depok.yaml")
+    assert 0 < model.threshold < 1
+
+
+def test_missing_model_file_is_a_clear_error(tmp_path):
+    with pytest.raises(ValueError, match="cannot read the employment-model settings"):
+        load_employment_model(tmp_path / "missing.yaml")
+
+
+# -- on the shipped contracts: whose it is, how old it is, the tiers, one person once ---------------------------
+
+
+def flags(make_records, *rows, roles=None):
+    person_records, links = make_records(*rows)
+    return build_unified_workers(person_records, links, SNAPSHOT, roles).set_index("worker_id")
+
+
+def _jkn(segment: str, relation: str | None) -> dict:
+    return {"source": "bpjs_kesehatan", "jkn_segment": segment, "jkn_status": "AKTIF", "jkn_relation": relation}
+
+
+def _adult(birth_date: str = "1990-01-01", sex: str = "L") -> dict:
+    return {"source": "dukcapil", "birth_date": birth_date, "sex": sex}
+
+
+def test_a_dependants_pbpu_card_is_the_heads_evidence(make_records):
+    unified = flags(
+        make_records,
+        ("HEAD", _adult()),
+        ("HEAD", _jkn("PBPU", "PESERTA")),
+        ("CHILD", _adult("2001-01-01")),
+        ("CHILD", _jkn("PBPU", "ANAK")),
+        ("OLD", _adult()),
+        ("OLD", _jkn("PBPU", None)),  # an extract without the relation: counts as the person's own card
+    )
+    assert unified.loc["HEAD", "informal_probability"] > unified.loc["CHILD", "informal_probability"]
+    assert unified.loc["HEAD", "uncovered_informal"] and not unified.loc["CHILD", "uncovered_informal"]
+    assert unified.loc["OLD", "informal_probability"] == pytest.approx(unified.loc["HEAD", "informal_probability"])
+    assert "(kartu kepala keluarga)" in unified.loc["CHILD", "informal_evidence"]
+
+
+@pytest.mark.parametrize("birth_date", ["1975-01-01", "1990-01-01", "2000-01-01"])
+def test_a_wage_job_that_ended_long_ago_weighs_towards_informal_work(make_records, birth_date):
+    def lapsed(last_paid: str) -> dict:
+        return {
+            "source": "bpjs_ketenagakerjaan",
+            "tk_kpj": "1",
+            "tk_segment": "PU",
+            "tk_status": "NONAKTIF",
+            "tk_last_paid_month": last_paid,
+        }
+
+    unified = flags(
+        make_records,
+        ("RECENT", _adult(birth_date)),
+        ("RECENT", lapsed("2025-03-01")),
+        ("LONG_AGO", _adult(birth_date)),
+        ("LONG_AGO", lapsed("2015-03-01")),
+    )
+    assert unified.loc["LONG_AGO", "informal_probability"] > unified.loc["RECENT", "informal_probability"]
+    assert "[2015]" in unified.loc["LONG_AGO", "informal_evidence"]
+
+
+def test_tiers_rank_pasti_first_then_by_probability_and_one_person_is_listed_once(make_records):
+    bpu_lapsed = {
+        "source": "bpjs_ketenagakerjaan",
+        "tk_kpj": "1",
+        "tk_segment": "BPU",
+        "tk_status": "AKTIF",
+        "tk_last_paid_month": "2024-01-01",
+    }
+    unified = flags(
+        make_records,
+        ("KEM", _adult()),
+        ("KEM", _jkn("PBI_APBN", "PESERTA")),
+        ("PAS", _adult()),
+        ("PAS", bpu_lapsed),
+        ("PAS", {"source": "komunitas", "sector": "ojol"}),
+        ("PAS", {"source": "komunitas", "sector": "ojol"}),
+        ("PAS", _jkn("PBPU", "PESERTA")),
+        ("REG", _adult("1985-01-01", "P")),
+        ("REG", {"source": "disnaker_pekerja_informal", "registered_date": "2024-02-01"}),
+    )
+    assert unified.loc["PAS", "outreach_tier"] == "pasti"
+    assert unified.loc["REG", "outreach_tier"] == "pasti"
+    assert unified.loc["KEM", "outreach_tier"] == "kemungkinan"
+    listed = uncovered_informal_workers(unified.reset_index())
+    assert listed["worker_id"].is_unique
+    assert listed["worker_id"].tolist()[-1] == "KEM"
+    assert listed["outreach_priority"].tolist() == [1, 2, 3]
+    assert listed["informal_probability"].between(0.5, 1).all()
+
+
+def test_without_a_membership_register_the_flag_says_not_computed(make_records):
+    """A register that only deduplicates (the English register has no membership source): cover is
+    ``not_computed`` for everyone and nobody is listed, whatever the probability of informal work."""
+    book = RoleBook(
+        {"traders": SourceRoles(employment_evidence=(EvidenceRule(strength=2, label="traders", category="informal"),))}
+    )
+    unified = flags(make_records, ("W1", {"source": "traders"}), ("W2", {"source": "traders"}), roles=book)
+    assert unified["bpjs_tk_status"].eq("not_computed").all()
+    assert unified["employment_type"].eq("informal").all()  # default weight of strength-2 informal evidence
+    assert not unified["uncovered_informal"].any()
+    assert uncovered_informal_workers(unified.reset_index()).empty
+
+
+def test_a_worker_known_only_from_a_community_list_is_marked_on_the_list(make_records):
+    """Issue 11's decision: a community record sharing nothing stays its own worker and goes on the list as such."""
+    unified = flags(
+        make_records,
+        ("DRIVER", {"source": "komunitas", "sector": "ojol", "phone": "6281200000001"}),
+        ("PERSON", _adult()),
+        ("PERSON", {"source": "komunitas", "sector": "ojol"}),
+    )
+    assert unified.loc["DRIVER", "known_only_from_lists"]
+    assert not unified.loc["PERSON", "known_only_from_lists"]
+    listed = uncovered_informal_workers(unified.reset_index()).set_index("worker_id")
+    assert listed.loc["DRIVER", "known_only_from_lists"] and listed.loc["DRIVER", "outreach_tier"] == "pasti"
