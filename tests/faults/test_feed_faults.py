@@ -326,10 +326,10 @@ def test_an_unreadable_file_is_a_source_error(inbox, contracts):
         data_contracts.read_source(contracts["pedagang_pasar"], inbox)
 
 
-def test_an_unknown_sql_driver_is_a_source_error_naming_the_driver(inbox, contracts, monkeypatch):
-    monkeypatch.setenv("SATUPEKERJA_SOURCE_DUKCAPIL_URL", "mssql+pyodbc://user:secret@dbhost/dukcapil")
+def test_an_unknown_sql_driver_is_a_source_error_naming_the_driver(inbox, contracts):
+    url = "mssql+pyodbc://user:secret@dbhost/dukcapil"
     with pytest.raises(data_contracts.SourceReadError, match="mssql\\+pyodbc") as caught:
-        data_contracts.read_source(contracts["dukcapil"], inbox)
+        data_contracts.read_source(contracts["dukcapil"], inbox, url_override=url)
     assert "secret" not in str(caught.value)
 
 
