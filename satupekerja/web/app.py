@@ -42,6 +42,7 @@ from satupekerja.settings import DEFAULT_WEB_SESSION_MINUTES, REPO_ROOT, Setting
 from satupekerja.staff import checklist, exports
 from satupekerja.web import charts, vocabulary
 from satupekerja.web.data import NothingPublishedError, Regions, Scope, WarehouseData, scope_of
+from satupekerja.web.login_limit import LoginLimiter, LoginLimits, verify_nobody
 from satupekerja.web.models import (
     ADMIN,
     AGENT,
@@ -78,7 +79,10 @@ def create_app(
     secret_key: str | None = None,
     session_minutes: int | None = None,
     testing: bool = False,
+    login_limits: LoginLimits | None = None,
 ) -> Flask:
+    """``login_limits``: failed sign-ins allowed per account name and per client address within a window, and how
+    long a lock lasts (:class:`LoginLimits`; its defaults when not given)."""
     settings = settings if settings is not None else Settings()
     app = Flask(__name__)
     minutes = session_minutes or settings.web_session_minutes
@@ -105,6 +109,7 @@ def create_app(
     upload_dir = Path(tempfile.mkdtemp(prefix="satupekerja_web_"))  # owner-only (0o700)
     atexit.register(shutil.rmtree, upload_dir, ignore_errors=True)
     app.extensions["sp_upload_dir"] = upload_dir
+    app.extensions["sp_login_limiter"] = LoginLimiter(login_limits or LoginLimits(), app.config["SECRET_KEY"])
 
     CSRFProtect(app)
     Babel(app, locale_selector=lambda: session.get("lang") if session.get("lang") in LANGUAGES else "id")
@@ -181,6 +186,20 @@ def audit(action: str, *, filters: dict, row_count: int, output_file: Path | Non
         filters=filters,
         row_count=row_count,
         output_file=output_file,
+    )
+
+
+def login_audit(action: str, username: str, locked: str) -> None:
+    """A refused or locking sign-in: no signed-in user yet, so the typed name goes in as its HMAC (the limiter's
+    key), never as typed; ``locked`` says what is locked (``akun`` = the account name, ``alamat`` = the address)."""
+    limiter: LoginLimiter = ext("sp_login_limiter")
+    ext("sp_audit").record(
+        action,
+        requested_by="web:-",
+        command=f"web {request.method} {request.path}",
+        filters={"dikunci": locked, "akun_hmac": limiter.account_key(username)},
+        row_count=0,
+        output_file=None,
     )
 
 
@@ -367,10 +386,30 @@ def _register_views(app: Flask) -> None:
         if request.method == "POST":
             username = request.form.get("username", "").strip()
             password = request.form.get("password", "")
+            limiter: LoginLimiter = ext("sp_login_limiter")
+            client = request.remote_addr
+            lock = limiter.locked(db(), username, client)
+            if lock is not None:
+                login_audit("web_masuk_dibatasi", username, lock.kind)
+                flash(
+                    _(
+                        "Terlalu banyak percobaan masuk yang gagal. Coba lagi dalam %(menit)s menit.",
+                        menit=lock.minutes_left(utcnow()),
+                    ),
+                    "error",
+                )
+                return render_template("login.html"), 429
             account = find_account(db(), username)
+            if account is None:
+                verify_nobody(password)
             if account is None or not account.active or not account.check_password(password):
+                limiter.failed(db(), username, client)
+                lock = limiter.locked(db(), username, client)
+                if lock is not None:
+                    login_audit("web_masuk_dikunci", username, lock.kind)
                 flash(_("Nama pengguna atau kata sandi salah."), "error")
                 return render_template("login.html"), 401
+            limiter.succeeded(db(), username)
             session.clear()
             login_user(account)
             session.permanent = True

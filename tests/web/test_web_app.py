@@ -334,3 +334,119 @@ def test_messy_workbook_title_rows_footer_and_odd_headers(tmp_path):
     assert listed.notes.iloc[2].startswith("baris 8: catatan kaki") and STATUS_NOT_CHECKED == "tidak diperiksa"
     with pytest.raises(ChecklistError, match="tidak didukung"):
         read_uploaded_list(path, "pasar.pdf", pd.Timestamp("2026-11-01"))
+
+
+# ------------------------------------------------------------------------------------------ login rate limiting
+
+
+def attempt(client, username, password, address="10.0.0.1"):
+    token = csrf(client)
+    return client.post(
+        "/masuk",
+        data={"username": username, "password": password, "csrf_token": token},
+        environ_base={"REMOTE_ADDR": address},
+    )
+
+
+@pytest.fixture
+def limited(web_warehouse, tmp_path):
+    from satupekerja.web.login_limit import LoginLimits
+
+    return make_app(
+        web_warehouse,
+        tmp_path,
+        login_limits=LoginLimits(max_account_failures=3, max_client_failures=5, window_minutes=10, lockout_minutes=15),
+    )
+
+
+def test_failed_logins_lock_the_account_name_then_the_lock_ends(limited, tmp_path, monkeypatch):
+    import datetime as dt
+
+    from satupekerja.web import app as web_app
+    from satupekerja.web import login_limit
+
+    client = limited.test_client()
+    for _ in range(3):
+        assert attempt(client, "sawangan", "salah-salah-1").status_code == 401
+    refused = attempt(client, "sawangan", PASSWORD)  # the right password, but the name is locked
+    text = refused.get_data(as_text=True)
+    assert refused.status_code == 429 and "Terlalu banyak percobaan masuk yang gagal" in text
+    assert "Coba lagi dalam 15 menit" in text
+    entries = AuditLog(tmp_path / "audit.jsonl").entries()
+    assert list(entries["action"]) == ["web_masuk_dikunci", "web_masuk_dibatasi"]
+    assert "sawangan" not in (tmp_path / "audit.jsonl").read_text()
+    # another account name from another address is not affected
+    assert attempt(limited.test_client(), "cabang", PASSWORD, address="10.0.0.2").status_code == 302
+    later = login_limit.utcnow() + dt.timedelta(minutes=16)
+    monkeypatch.setattr(login_limit, "utcnow", lambda: later)
+    monkeypatch.setattr(web_app, "utcnow", lambda: later)
+    assert attempt(limited.test_client(), "sawangan", PASSWORD).status_code == 302
+
+
+def test_unknown_names_are_locked_the_same_way(limited):
+    client = limited.test_client()
+    for address, name in (("10.0.0.3", "sawangan"), ("10.0.0.4", "tidak.ada")):
+        answers = [attempt(client, name, "salah-salah-1", address=address) for _ in range(4)]
+        assert [a.status_code for a in answers] == [401, 401, 401, 429]
+        assert answers[-1].get_data(as_text=True).count("Terlalu banyak percobaan") == 1
+    # both failed messages are the same text: nothing says whether the name exists
+    first = attempt(limited.test_client(), "kel.bedahan", "salah-salah-1", address="10.0.0.5").get_data(as_text=True)
+    second = attempt(limited.test_client(), "tak.dikenal", "salah-salah-1", address="10.0.0.5").get_data(as_text=True)
+    strip = lambda page: re.sub(r'name="csrf_token" value="[^"]+"', "", page)  # noqa: E731
+    assert strip(first) == strip(second)
+
+
+def test_one_address_trying_many_names_is_locked(limited):
+    client = limited.test_client()
+    for index in range(5):
+        assert attempt(client, f"coba{index}", "salah-salah-1", address="10.0.0.9").status_code == 401
+    assert attempt(client, "cabang", PASSWORD, address="10.0.0.9").status_code == 429
+    assert attempt(client, "cabang", PASSWORD, address="10.0.0.10").status_code == 302
+
+
+def test_a_successful_login_clears_the_account_failures(limited):
+    client = limited.test_client()
+    for _ in range(2):
+        assert attempt(client, "sawangan", "salah-salah-1", address="10.0.1.1").status_code == 401
+    assert attempt(limited.test_client(), "sawangan", PASSWORD, address="10.0.1.1").status_code == 302
+    for _ in range(2):
+        assert attempt(client, "sawangan", "salah-salah-1", address="10.0.1.2").status_code == 401
+    assert attempt(limited.test_client(), "sawangan", PASSWORD, address="10.0.1.2").status_code == 302
+
+
+def test_the_lock_is_in_the_database_shared_by_workers_and_restarts(web_warehouse, tmp_path):
+    from satupekerja.web.login_limit import FailedLogin, LoginLimits
+
+    limits = LoginLimits(max_account_failures=2)
+    url = f"sqlite:///{tmp_path / 'shared.sqlite'}"
+    first = make_app(web_warehouse, tmp_path, database_url=url, login_limits=limits)
+    second = create_app(
+        database_url=url, warehouse_dir=web_warehouse.root, audit_log=tmp_path / "audit.jsonl", secret_key="s",
+        testing=True, login_limits=limits,
+    )  # fmt: skip
+    for _ in range(2):
+        assert attempt(first.test_client(), "sawangan", "salah-salah-1").status_code == 401
+    assert attempt(second.test_client(), "sawangan", PASSWORD).status_code == 429
+    with Session(second.extensions["sp_engine"]) as session:
+        keys = session.scalars(sa.select(FailedLogin.key)).all()
+    assert len(keys) == 4 and all(re.fullmatch("[0-9a-f]{64}", key) for key in keys)  # name and address, as HMACs
+
+
+def test_failures_spread_wider_than_the_window_do_not_lock(tmp_path):
+    import datetime as dt
+
+    from satupekerja.web.login_limit import LoginLimiter, LoginLimits
+    from satupekerja.web.models import make_engine
+
+    limiter = LoginLimiter(LoginLimits(max_account_failures=3, window_minutes=10, lockout_minutes=30), "k")
+    start = dt.datetime(2026, 12, 7, 8, 0)
+    with Session(make_engine(f"sqlite:///{tmp_path / 'l.sqlite'}")) as session:
+        for minutes in (0, 6, 12):  # three failures, but never three within ten minutes
+            limiter.failed(session, "Budi", None, now=start + dt.timedelta(minutes=minutes))
+        assert limiter.locked(session, "budi", None, now=start + dt.timedelta(minutes=13)) is None
+        limiter.failed(session, "BUDI ", None, now=start + dt.timedelta(minutes=14))  # 6, 12, 14: three in ten
+        lock = limiter.locked(session, "budi", None, now=start + dt.timedelta(minutes=15))
+        assert lock is not None and lock.kind == "akun" and lock.until == start + dt.timedelta(minutes=44)
+        assert limiter.locked(session, "budi", None, now=start + dt.timedelta(minutes=44)) is None
+    with pytest.raises(ValueError, match="minimal 1"):
+        LoginLimits(window_minutes=0)
