@@ -286,11 +286,35 @@ def _register_filters(app: Flask) -> None:
 # ------------------------------------------------------------------------------------------ list selection
 
 
-LIST_FILTERS = ("kecamatan", "kelurahan", "sektor", "rentan", "prioritas")
+LIST_FILTERS = ("kecamatan", "kelurahan", "sektor", "tingkat", "rentan", "prioritas")
+#: Filters whose value must be one of a closed list (anything else is ignored, as if not given).
+CLOSED_FILTERS = {
+    "tingkat": vocabulary.TIER,
+    "rentan": {"ya": "Ya", "tidak": "Tidak"},
+    "prioritas": vocabulary.PRIORITY_BANDS,
+}
 
 
 def list_filters() -> dict[str, str]:
-    return {name: request.args.get(name, "").strip() for name in LIST_FILTERS if request.args.get(name, "").strip()}
+    filters = {}
+    for name in LIST_FILTERS:
+        value = request.args.get(name, "").strip()
+        if value and (name not in CLOSED_FILTERS or value in CLOSED_FILTERS[name]):
+            filters[name] = value
+    return filters
+
+
+def filter_text(name: str, value: str) -> str:
+    """A filter's value as staff read it: region names, sector, tier and priority labels, never codes."""
+    if name in ("kecamatan", "kelurahan"):
+        return ext("sp_regions").name(value)
+    if name == "sektor":
+        return vocabulary.label(vocabulary.SECTOR, value)
+    if name == "tingkat":
+        return vocabulary.TIER[value]
+    if name == "prioritas":
+        return vocabulary.PRIORITY_BANDS[value][0]
+    return "Ya" if value == "ya" else "Tidak" if value == "tidak" else value
 
 
 def select_list(filters: dict[str, str]) -> pd.DataFrame:
@@ -304,6 +328,8 @@ def select_list(filters: dict[str, str]) -> pd.DataFrame:
         keep &= frame["kelurahan_code"].eq(filters["kelurahan"]).fillna(False).to_numpy(dtype=bool)
     if "sektor" in filters:
         keep &= frame["sector"].eq(filters["sektor"]).fillna(False).to_numpy(dtype=bool)
+    if "tingkat" in filters:
+        keep &= frame["outreach_tier"].eq(filters["tingkat"]).fillna(False).to_numpy(dtype=bool)
     if filters.get("rentan") in ("ya", "tidak"):
         vulnerable = frame["vulnerable"].fillna(False).astype(bool).to_numpy()
         keep &= vulnerable if filters["rentan"] == "ya" else ~vulnerable
@@ -319,6 +345,19 @@ def select_list(filters: dict[str, str]) -> pd.DataFrame:
         keep &= inside.to_numpy(dtype=bool)
     selected = frame[keep]
     return selected.assign(area_priority=range(1, len(selected) + 1))
+
+
+TIER_COLUMN = "Tingkat"
+
+
+def list_table(selected: pd.DataFrame) -> pd.DataFrame:
+    """The staff columns of ``exports.staff_table`` for a selection in priority order, ``Prioritas`` = the rank
+    within the selection, and the outreach tier's label after it."""
+    table = exports.staff_table(selected, ext("sp_regions").frame)
+    table["Prioritas"] = selected["area_priority"].to_numpy()
+    tier = selected["outreach_tier"] if "outreach_tier" in selected else pd.Series(pd.NA, index=selected.index)
+    table.insert(1, TIER_COLUMN, tier.map(vocabulary.TIER).fillna("–").astype("str").to_numpy())
+    return table
 
 
 def formula_safe(table: pd.DataFrame) -> pd.DataFrame:
@@ -340,7 +379,7 @@ def download_name(filters: dict[str, str], snapshot_date: dt.date, suffix: str) 
         value = filters.get(name)
         if not value:
             continue
-        shown = regions.name(value) if name in ("kecamatan", "kelurahan") else value
+        shown = filter_text(name, value) if name in ("kecamatan", "kelurahan", "sektor") else value
         parts.append(f"{name}-{shown}")
     parts.append(snapshot_date.isoformat())
     return re.sub(r"[^0-9A-Za-z_.-]+", "_", "_".join(parts)).strip("_") + suffix
@@ -444,8 +483,7 @@ def _register_views(app: Flask) -> None:
         pages = max(1, -(-len(selected) // PAGE_SIZE))
         page = min(page, pages)
         rows = selected.iloc[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
-        table = exports.staff_table(rows, ext("sp_regions").frame)
-        table["Prioritas"] = rows["area_priority"].to_numpy()
+        table = list_table(rows)
         table["worker_id"] = rows["worker_id"].to_numpy()
         scope = current_scope()
         visible = snap.uncovered[scope.mask(snap.uncovered)]
@@ -496,9 +534,7 @@ def _register_views(app: Flask) -> None:
             abort(400)
         selected = select_list(filters)
         regions = ext("sp_regions")
-        table = exports.staff_table(selected, regions.frame)
-        table["Prioritas"] = selected["area_priority"].to_numpy()
-        table = formula_safe(table)
+        table = formula_safe(list_table(selected))
         name = download_name(filters, snap.date, f".{fmt}")
         path = ext("sp_upload_dir") / f"{secrets.token_hex(8)}_{name}"
         if fmt == "xlsx":
@@ -507,10 +543,7 @@ def _register_views(app: Flask) -> None:
                 ("Snapshot data", format_date(snap.date, "d MMMM yyyy")),
                 (
                     "Filter",
-                    ", ".join(
-                        f"{key}: {regions.name(value) if key in ('kecamatan', 'kelurahan') else value}"
-                        for key, value in filters.items()
-                    )
+                    ", ".join(f"{key}: {filter_text(key, value)}" for key, value in filters.items())
                     or "semua di wilayah Anda",
                 ),
                 (

@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from satupekerja.registry.coverage import ACTIVE, FORMAL, INFORMAL, LAPSED, NEVER_REGISTERED, NOT_WORKING, UNKNOWN
+from satupekerja.registry.coverage import (
+    ACTIVE,
+    FORMAL,
+    INFORMAL,
+    LAPSED,
+    NEVER_REGISTERED,
+    NOT_WORKING,
+    TIER_KEMUNGKINAN,
+    TIER_PASTI,
+    UNKNOWN,
+)
 from satupekerja.staff import checklist, exports
 from satupekerja.web.models import OUTCOMES, ROLE_LABELS
 
@@ -34,6 +44,12 @@ CHECK_STATUS = (
     checklist.STATUS_NOT_FOUND,
     checklist.STATUS_NOT_CHECKED,
 )
+#: Outreach tier of the uncovered list (issue 11): informal work the person registered, or only weak statements.
+TIER = {TIER_PASTI: "Pasti", TIER_KEMUNGKINAN: "Kemungkinan"}
+TIER_HELP = {
+    TIER_PASTI: "Pasti: terdaftar sebagai pekerja informal (register, BPU/JAKON, daftar pedagang atau komunitas)",
+    TIER_KEMUNGKINAN: "Kemungkinan: hanya petunjuk lemah (segmen JKN keluarga, pekerjaan di KTP)",
+}
 OUTCOME = OUTCOMES
 ROLE = ROLE_LABELS
 SEX = {"L": "Laki-laki", "P": "Perempuan", "M": "Laki-laki", "F": "Perempuan"}

@@ -450,3 +450,31 @@ def test_failures_spread_wider_than_the_window_do_not_lock(tmp_path):
         assert limiter.locked(session, "budi", None, now=start + dt.timedelta(minutes=44)) is None
     with pytest.raises(ValueError, match="minimal 1"):
         LoginLimits(window_minutes=0)
+
+
+def test_tier_filter_in_page_file_name_and_download(app, web_warehouse):
+    unified = web_warehouse.unified
+    in_sawangan = unified["kecamatan_code"].eq(SAWANGAN) & unified["uncovered_informal"]
+    tiers = unified.loc[in_sawangan, "outreach_tier"].value_counts()
+    assert set(tiers.index) == {"pasti", "kemungkinan"}, tiers  # the sample has both
+    client = signed_in(app, "sawangan")
+    page = client.get("/daftar?tingkat=kemungkinan").get_data(as_text=True)
+    assert re.search(r'<option value="kemungkinan"[^>]*selected[^>]*>Kemungkinan</option>', page)
+    assert f"{tiers['kemungkinan']} orang" in page.replace(".", "")
+    for tier, label in (("pasti", "Pasti"), ("kemungkinan", "Kemungkinan")):
+        for fmt in ("csv", "xlsx"):
+            response = client.get(f"/daftar/unduh?format={fmt}&tingkat={tier}")
+            assert f"tingkat-{tier}" in response.headers["Content-Disposition"]
+            if fmt == "csv":
+                rows = pd.read_csv(io.BytesIO(response.data), encoding="utf-8-sig", dtype="str")
+            else:
+                sheets = pd.read_excel(io.BytesIO(response.data), sheet_name=None, dtype="str")
+                info = sheets.pop("Keterangan", None)
+                rows = pd.concat(sheets.values(), ignore_index=True)
+                assert info is not None and f"tingkat: {label}" in info.to_string()
+            assert len(rows) == tiers[tier] and set(rows["Tingkat"]) == {label}
+            assert sorted(rows["Prioritas"].astype(int)) == list(range(1, tiers[tier] + 1))
+    everyone = pd.read_csv(io.BytesIO(client.get("/daftar/unduh?format=csv&tingkat=semua").data), dtype="str")
+    assert len(everyone) == int(in_sawangan.sum()) and set(everyone["Tingkat"]) == {"Pasti", "Kemungkinan"}
+    # pasti first in the area's priority order
+    assert list(everyone["Tingkat"]) == sorted(everyone["Tingkat"], key=lambda label: label != "Pasti")
