@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import atexit
 import datetime as dt
+import functools
 import io
 import os
 import re
@@ -33,6 +34,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from data_contracts.matching_settings import load_matching_settings
+from data_contracts.roles import default_role_book
 from satupekerja.privacy.audit import AuditLog, pseudonymise_filter_value
 from satupekerja.privacy.pseudonyms import load_pseudonymisation_key, mask_nik
 from satupekerja.publishing.warehouse import Warehouse
@@ -317,34 +319,45 @@ def filter_text(name: str, value: str) -> str:
     return "Ya" if value == "ya" else "Tidak" if value == "tidak" else value
 
 
-def select_list(filters: dict[str, str]) -> pd.DataFrame:
-    """The uncovered informal workers the user may see, filtered, in priority order; ``Prioritas wilayah`` =
-    rank within this selection (1 = first to contact)."""
-    frame = snapshot().uncovered
-    keep = np.array(current_scope().mask(frame), dtype=bool, copy=True)
-    if "kecamatan" in filters:
-        keep &= frame["kecamatan_code"].eq(filters["kecamatan"]).fillna(False).to_numpy(dtype=bool)
-    if "kelurahan" in filters:
-        keep &= frame["kelurahan_code"].eq(filters["kelurahan"]).fillna(False).to_numpy(dtype=bool)
-    if "sektor" in filters:
-        keep &= frame["sector"].eq(filters["sektor"]).fillna(False).to_numpy(dtype=bool)
-    if "tingkat" in filters:
-        keep &= frame["outreach_tier"].eq(filters["tingkat"]).fillna(False).to_numpy(dtype=bool)
+def select_positions(filters: dict[str, str]) -> np.ndarray:
+    """Positions in the snapshot's list (priority order) of the uncovered informal workers the user may see,
+    filtered. The scope's rows are kept per snapshot and scope; the filters look only at those rows."""
+    snap = snapshot()
+    frame = snap.uncovered
+    positions = snap.scope_positions(current_scope())
+    if not filters.keys() & {"kecamatan", "kelurahan", "sektor", "tingkat", "rentan", "prioritas"}:
+        return positions
+    rows = frame.iloc[positions]
+    keep = np.ones(len(rows), dtype=bool)
+    for name, column in (
+        ("kecamatan", "kecamatan_code"),
+        ("kelurahan", "kelurahan_code"),
+        ("sektor", "sector"),
+        ("tingkat", "outreach_tier"),
+    ):
+        if name in filters:
+            keep &= rows[column].eq(filters[name]).fillna(False).to_numpy(dtype=bool)
     if filters.get("rentan") in ("ya", "tidak"):
-        vulnerable = frame["vulnerable"].fillna(False).astype(bool).to_numpy()
+        vulnerable = rows["vulnerable"].fillna(False).astype(bool).to_numpy()
         keep &= vulnerable if filters["rentan"] == "ya" else ~vulnerable
     band = vocabulary.PRIORITY_BANDS.get(filters.get("prioritas", ""))
     if band is not None:
-        score = frame["outreach_score"].astype("Float64")
+        score = rows["outreach_score"].astype("Float64")
         low, high = band[1], band[2]
-        inside = pd.Series(True, index=frame.index)
         if low is not None:
-            inside &= score.ge(low).fillna(False)
+            keep &= score.ge(low).fillna(False).to_numpy(dtype=bool)
         if high is not None:
-            inside &= score.le(high).fillna(False)
-        keep &= inside.to_numpy(dtype=bool)
-    selected = frame[keep]
-    return selected.assign(area_priority=range(1, len(selected) + 1))
+            keep &= score.le(high).fillna(False).to_numpy(dtype=bool)
+    return positions[keep]
+
+
+def select_list(filters: dict[str, str], start: int = 0, stop: int | None = None) -> pd.DataFrame:
+    """The selected rows ``start:stop`` (all by default), in priority order; ``area_priority`` = rank within the
+    whole selection (1 = first to contact)."""
+    positions = select_positions(filters)
+    chosen = positions[start:stop]
+    rows = snapshot().uncovered.iloc[chosen]
+    return rows.assign(area_priority=np.arange(start + 1, start + len(chosen) + 1))
 
 
 TIER_COLUMN = "Tingkat"
@@ -373,7 +386,6 @@ def formula_safe(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def download_name(filters: dict[str, str], snapshot_date: dt.date, suffix: str) -> str:
-    regions = ext("sp_regions")
     parts = ["belum_terlindungi"]
     for name in LIST_FILTERS:
         value = filters.get(name)
@@ -478,21 +490,18 @@ def _register_views(app: Flask) -> None:
     def daftar():
         snap = snapshot()
         filters = list_filters()
-        selected = select_list(filters)
+        total = len(select_positions(filters))
         page = max(1, request.args.get("halaman", 1, type=int))
-        pages = max(1, -(-len(selected) // PAGE_SIZE))
+        pages = max(1, -(-total // PAGE_SIZE))
         page = min(page, pages)
-        rows = selected.iloc[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+        rows = select_list(filters, (page - 1) * PAGE_SIZE, page * PAGE_SIZE)
         table = list_table(rows)
         table["worker_id"] = rows["worker_id"].to_numpy()
-        scope = current_scope()
-        visible = snap.uncovered[scope.mask(snap.uncovered)]
-        kecamatan_codes = sorted(visible["kecamatan_code"].dropna().unique())
+        choices = snap.filter_choices(current_scope())
+        kecamatan_codes = choices["kecamatan_code"]
         regions = ext("sp_regions")
-        kelurahan_codes = sorted(visible["kelurahan_code"].dropna().unique(), key=regions.name)
-        sectors = sorted(
-            visible["sector"].dropna().unique(), key=lambda code: vocabulary.label(vocabulary.SECTOR, code)
-        )
+        kelurahan_codes = sorted(choices["kelurahan_code"], key=regions.name)
+        sectors = sorted(choices["sector"], key=lambda code: vocabulary.label(vocabulary.SECTOR, code))
         agents = (
             db().scalars(select(Account).where(Account.role == AGENT, Account.active).order_by(Account.username)).all()
             if current_user.role != AGENT
@@ -511,7 +520,7 @@ def _register_views(app: Flask) -> None:
         return render_template(
             "daftar.html",
             table=table,
-            total=len(selected),
+            total=total,
             page=page,
             pages=pages,
             filters=filters,
@@ -534,7 +543,7 @@ def _register_views(app: Flask) -> None:
             abort(400)
         selected = select_list(filters)
         regions = ext("sp_regions")
-        table = formula_safe(list_table(selected))
+        table = list_table(selected)  # write_xlsx / write_csv make every cell formula-safe
         name = download_name(filters, snap.date, f".{fmt}")
         path = ext("sp_upload_dir") / f"{secrets.token_hex(8)}_{name}"
         if fmt == "xlsx":
@@ -1078,6 +1087,24 @@ RECORD_FIELDS = (
 )
 
 
+@functools.cache
+def role_book():
+    """The contracts' roles (source survivorship ranks), read once per process."""
+    return default_role_book()
+
+
+#: Coded fields of the source records and the vocabulary that labels them.
+CODED_FIELDS = {
+    "sector": vocabulary.SECTOR,
+    "sex": vocabulary.SEX,
+    "jkn_segment": vocabulary.JKN_SEGMENT,
+    "jkn_status": vocabulary.MEMBER_STATUS,
+    "tk_segment": vocabulary.TK_SEGMENT,
+    "tk_status": vocabulary.MEMBER_STATUS,
+    "source": vocabulary.SOURCE,
+}
+
+
 def person_profile(snap, worker: pd.Series) -> dict:
     """The golden record, source records side by side, link evidence and id history of one worker, as plain
     Python values for the template (small frames only: the snapshot's position indexes find the rows)."""
@@ -1090,7 +1117,7 @@ def person_profile(snap, worker: pd.Series) -> dict:
     records = pd.DataFrame() if records is None else records
     if len(records):
         records = (
-            records.assign(_rank=source_rank(records["source"]))
+            records.assign(_rank=source_rank(records["source"], role_book()))
             .sort_values(["_rank", "record_id"])
             .drop(columns="_rank")
         )
@@ -1099,7 +1126,7 @@ def person_profile(snap, worker: pd.Series) -> dict:
     profile = lookup.WorkerProfile(worker=worker, records=records, links=links, pairs=pairs)
     records = profile.records
     record_heads = [
-        (str(source), str(record_id))
+        (vocabulary.label(vocabulary.SOURCE, source), str(record_id))
         for source, record_id in zip(records.get("source", []), records.get("record_id", []), strict=True)
     ]
     record_rows = []
@@ -1111,6 +1138,8 @@ def person_profile(snap, worker: pd.Series) -> dict:
             shown = [_mask_one(value) for value in raw]
         elif field == "kelurahan_code":
             shown = [regions.name(value) for value in raw]
+        elif field in CODED_FIELDS:
+            shown = [vocabulary.label(CODED_FIELDS[field], value) for value in raw]
         else:
             shown = [_text(value) for value in raw]
         distinct = {
@@ -1121,7 +1150,11 @@ def person_profile(snap, worker: pd.Series) -> dict:
     pairs_rows = []
     for pair in profile.pairs.to_dict("records"):
         comparisons = [
-            (key[2:], _text(pair.get("level_" + key[2:])), float(value) if pd.notna(value) else None)
+            (
+                vocabulary.FIELD_LABELS.get(key[2:], key[2:]),
+                _text(pair.get("level_" + key[2:])),
+                float(value) if pd.notna(value) else None,
+            )
             for key, value in pair.items()
             if key.startswith("w_")
         ]
@@ -1135,14 +1168,17 @@ def person_profile(snap, worker: pd.Series) -> dict:
             }
         )
     history_columns, history_rows = [], []
-    if snap.history is not None and len(snap.history):
-        history = snap.history
-        touches = pd.Series(False, index=history.index)
-        for column in history.columns:
-            if history[column].dtype == object or pd.api.types.is_string_dtype(history[column]):
-                touches |= history[column].astype("str").eq(worker_id)
-        history_columns = list(history.columns)
-        history_rows = [[_text(value) for value in row] for row in history[touches].itertuples(index=False, name=None)]
+    history = snap.history_of(worker_id)
+    if history is not None:
+        history_columns = [vocabulary.HISTORY_COLUMNS.get(column, column) for column in history.columns]
+        events = list(history.columns).index("event") if "event" in history.columns else None
+        history_rows = [
+            [
+                vocabulary.label(vocabulary.HISTORY_EVENT, value) if position == events else _text(value)
+                for position, value in enumerate(row)
+            ]
+            for row in history.itertuples(index=False, name=None)
+        ]
     return {
         "worker": worker,
         "record_heads": record_heads,

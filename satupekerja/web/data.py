@@ -1,8 +1,12 @@
 """What the web application reads from the published warehouse, loaded once per published snapshot.
 
-Tables are read into memory on first use and kept until the manifest names a newer snapshot; person pages and
-lists are then answered from indexed frames. Every selection goes through :func:`in_scope`, so the area
-restriction of the signed-in account applies to lists, downloads, person pages and look-ups alike.
+Tables are read into memory on first use (or at start-up, :meth:`Snapshot.warm`) and kept until the manifest
+names a newer snapshot; person pages and lists are then answered from position indexes built once per snapshot
+(worker id → its row, its links, its records, its id-history rows), and what depends only on the account's
+scope (which rows of the list it may see, the filter choices) is kept per scope. So a page costs the rows it
+shows, not the size of the city (``benchmarks/web_bench.py`` measures it on 200,000 people). Every selection
+goes through :class:`Scope`, so the area restriction of the signed-in account applies to lists, downloads,
+person pages and look-ups alike.
 """
 
 from __future__ import annotations
@@ -139,6 +143,52 @@ class Snapshot:
         return self._read(COVERAGE, ANALYTICS)
 
     @cached_property
+    def _history_positions(self) -> dict[str, np.ndarray]:
+        """Worker id → the ``worker_id_history`` rows naming it (as the worker or the related worker)."""
+        history = self.history
+        if history is None or not len(history):
+            return {}
+        columns = [c for c in ("worker_id", "related_worker_id") if c in history.columns]
+        named = pd.concat(
+            [pd.DataFrame({"id": history[c].to_numpy(), "row": np.arange(len(history))}) for c in columns],
+            ignore_index=True,
+        ).dropna(subset=["id"])
+        named = named.drop_duplicates().sort_values("row", kind="stable")
+        return {key: np.asarray(rows) for key, rows in named.groupby("id", sort=False)["row"]}
+
+    def history_of(self, worker_id: str) -> pd.DataFrame | None:
+        """The id-history rows that name ``worker_id``, in the table's order (``None`` when not published)."""
+        if self.history is None:
+            return None
+        return self.history.iloc[self._history_positions.get(worker_id, [])]
+
+    def scope_positions(self, scope: Scope) -> np.ndarray:
+        """Positions (in priority order) of the list's rows the scope may see; kept per scope."""
+        with self._lock:
+            cache = self.__dict__.setdefault("_scope_positions", {})
+            if scope not in cache:
+                if len(cache) > 256:
+                    cache.clear()
+                cache[scope] = np.flatnonzero(np.asarray(scope.mask(self.uncovered), dtype=bool))
+            return cache[scope]
+
+    def filter_choices(self, scope: Scope) -> dict[str, list[str]]:
+        """Kecamatan, kelurahan and sector codes present in the scope's part of the list; kept per scope."""
+        with self._lock:
+            cache = self.__dict__.setdefault("_filter_choices", {})
+            if scope in cache:
+                return cache[scope]
+        visible = self.uncovered.iloc[self.scope_positions(scope)]
+        choices = {
+            column: sorted(visible[column].dropna().unique())
+            for column in ("kecamatan_code", "kelurahan_code", "sector", "outreach_tier")
+            if column in visible
+        }
+        with self._lock:
+            cache[scope] = choices
+        return choices
+
+    @cached_property
     def _worker_position(self) -> dict[str, int]:
         return dict(zip(self.unified["worker_id"], range(len(self.unified)), strict=True))
 
@@ -212,6 +262,7 @@ class Snapshot:
             "_link_positions",
             "_record_position",
             "_pair_positions",
+            "_history_positions",
         ):
             getattr(self, name)
 
