@@ -244,9 +244,8 @@ class _Cells(HTMLParser):
                 self.cells.append(text)
 
     def handle_data(self, data):
-        if not self._skip:
-            for part in self._stack:
-                part.append(data)
+        if not self._skip and self._stack:
+            self._stack[-1].append(data)  # the innermost element's own text
 
 
 def raw_codes(unified: pd.DataFrame) -> set[str]:
@@ -273,12 +272,30 @@ def raw_codes(unified: pd.DataFrame) -> set[str]:
     return {code for code in codes if code}
 
 
-def leaks(cells: list[str], codes: set[str]) -> list[str]:
-    """Cells that are a raw code, a code spelled out by capitalising it (``Lapsed arrears``), or say unresolved."""
-    spelled = {code.replace("_", " ").capitalize(): code for code in codes if "_" in code or code.islower()}
+def vocabulary_labels() -> set[str]:
+    """Every label of ``satupekerja.web.vocabulary``: a cell equal to one of them is a label, not a code."""
+    from satupekerja.web import vocabulary
+
+    labels: set[str] = set()
+    for value in vars(vocabulary).values():
+        if isinstance(value, dict):
+            for text in value.values():
+                labels.add(text[0] if isinstance(text, tuple) else str(text))
+    return labels
+
+
+_RECORD_ID = re.compile(r"^[a-z_]+:\S*\d\S*$")  # dukcapil:1005191, umkm:UMKM-013873: ids, shown as ids
+
+
+def leaks(cells: list[str], codes: set[str], labels: set[str]) -> list[str]:
+    """Cells (or their ``; ``/``: ``/`` / ``-separated parts) that are a raw code or a code spelled out by
+    capitalising it (``Lapsed arrears``) and no vocabulary label, or that say unresolved."""
+    spelled = {code.replace("_", " ").capitalize() for code in codes} - labels
     found = []
     for cell in cells:
-        parts = [part.strip() for part in re.split(r"[/,;:()]", cell)] + [cell]
+        if _RECORD_ID.match(cell):
+            continue
+        parts = {cell, *(part.strip() for part in re.split(r"; |: | / ", cell))}
         if "unresolved" in cell.casefold() or any(part in codes or part in spelled for part in parts if part):
             found.append(cell)
     return found
@@ -286,9 +303,8 @@ def leaks(cells: list[str], codes: set[str]) -> list[str]:
 
 def label_check(area: Browser, branch: Browser, unified: pd.DataFrame, uncovered: pd.DataFrame, kecamatan: str):
     """Pages of every kind on the real-sized data, scanned for raw codes. Returns the leaks found."""
-    codes = raw_codes(unified)
-    # Codes that are also ordinary Indonesian words staff may legitimately read as labels.
-    allowed = {"Pasti", "Kemungkinan", "Tukang", "Sopir", "Kurir", "Lainnya", "Ya", "Tidak"}
+    labels = vocabulary_labels()
+    codes = raw_codes(unified) - labels  # a code written exactly as its own label is no leak
     pages: list[tuple[Browser, str]] = [(branch, "/daftar"), (area, "/daftar"), (branch, "/ringkasan")]
     pages += [(area, "/ringkasan"), (branch, "/tindak-lanjut")]
     for sector in uncovered["sector"].dropna().unique():
@@ -310,14 +326,15 @@ def label_check(area: Browser, branch: Browser, unified: pd.DataFrame, uncovered
         assert status == 200, (path, status)
         parser = _Cells()
         parser.feed(body.decode("utf-8"))
-        bad = [cell for cell in leaks(parser.cells, codes) if cell not in allowed]
+        bad = leaks(parser.cells, codes, labels)
         if bad:
             found[path] = sorted(set(bad))
     for browser, path in ((branch, "/daftar/unduh?format=csv"), (area, "/daftar/unduh?format=csv")):
         status, body, _seconds = browser.get(path)
         table = pd.read_csv(io.BytesIO(body), encoding="utf-8-sig", dtype="str")
-        cells = [str(v) for column in ("Sektor", "Status BPJS TK", "Tingkat", "Rentan", "Kelurahan", "Kecamatan") for v in table[column].dropna().unique()]
-        bad = [cell for cell in leaks(cells, codes) if cell not in allowed]
+        shown = ("Sektor", "Status BPJS TK", "Tingkat", "Rentan", "Kelurahan", "Kecamatan")
+        cells = [str(value) for column in shown for value in table[column].dropna().unique()]
+        bad = leaks(cells, codes, labels)
         if bad:
             found[path] = sorted(set(bad))
     print(f"label check: {len(pages) + 2} pages and downloads scanned for {len(codes)} raw codes", flush=True)
@@ -337,6 +354,7 @@ def main() -> int:
     parser.add_argument("--repeats", type=int, default=20)
     parser.add_argument("--build-only", action="store_true", help="build (or keep) the warehouse, time nothing")
     parser.add_argument("--no-label-check", action="store_true")
+    parser.add_argument("--labels-only", action="store_true", help="only the label check, no timings")
     parser.add_argument("--profile", type=Path, default=None, help="a folder: cProfile each kind of page into it")
     args = parser.parse_args()
 
@@ -386,8 +404,9 @@ def main() -> int:
     area, branch = Browser(base), Browser(base)
     area.login("area")
     branch.login("branch")
-    time_pages("area staff", area, uncovered, kecamatan, args.repeats, args.seed)
-    time_pages("branch staff", branch, uncovered, kecamatan, args.repeats, args.seed + 1)
+    if not args.labels_only:
+        time_pages("area staff", area, uncovered, kecamatan, args.repeats, args.seed)
+        time_pages("branch staff", branch, uncovered, kecamatan, args.repeats, args.seed + 1)
     if args.profile:
         profile_pages(app, uncovered, kecamatan, args.profile)
     print(f"peak RSS of the process: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f} MB")
