@@ -18,6 +18,7 @@ from functools import cached_property
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from data_contracts.regions import load_region_reference
 from satupekerja.publishing import tables
@@ -83,6 +84,24 @@ def scope_of(account: Account, assigned_workers: set[str] | None = None) -> Scop
     return Scope(all_city=False, workers=frozenset())
 
 
+def single_chunks(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with each Arrow-backed column in one contiguous chunk (same dtype, same values).
+
+    Parquet reads give text columns as several Arrow chunks, and taking a handful of rows from a chunked column
+    costs milliseconds per column: 70 ms for a person's three records out of 487,000 with 43 columns, 2.6 ms
+    once each column is one chunk."""
+    columns = {}
+    for name in frame.columns:
+        array = frame[name].array
+        to_arrow = getattr(array, "__arrow_array__", None)
+        if to_arrow is None:
+            continue
+        chunked = to_arrow()
+        if isinstance(chunked, pa.ChunkedArray) and chunked.num_chunks > 1:
+            columns[name] = pd.array(chunked.combine_chunks(), dtype=frame[name].dtype)
+    return frame.assign(**columns) if columns else frame
+
+
 _MODELS: dict = {}
 _MODEL_LOCK = threading.Lock()
 
@@ -97,7 +116,7 @@ class Snapshot:
 
     def _read(self, table: str, tier: str) -> pd.DataFrame | None:
         try:
-            return self.warehouse.read(table, self.date, tier)
+            return single_chunks(self.warehouse.read(table, self.date, tier))
         except SnapshotNotFoundError:
             return None
 

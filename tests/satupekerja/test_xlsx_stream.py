@@ -20,7 +20,10 @@ def test_values_styles_and_sheets_read_back(tmp_path):
     info = pd.DataFrame({"label": ["Daftar", "RAHASIA"], "value": ["uji", "data pribadi"]})
     path = write_workbook(
         tmp_path / "t.xlsx",
-        [Sheet("Pancoran Mas", rows, {"Nama": 20, "Jumlah": 9}), Sheet("Keterangan", info, {"label": 28}, header=False)],
+        [
+            Sheet("Pancoran Mas", rows, {"Nama": 20, "Jumlah": 9}),
+            Sheet("Keterangan", info, {"label": 28}, header=False),
+        ],
     )
     workbook = load_workbook(path)
     assert workbook.sheetnames == ["Pancoran Mas", "Keterangan"]

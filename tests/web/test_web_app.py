@@ -6,11 +6,13 @@ from __future__ import annotations
 import io
 import re
 import time
+from pathlib import Path
 
 import openpyxl
 import pandas as pd
 import pytest
 import sqlalchemy as sa
+import yaml
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
@@ -478,3 +480,62 @@ def test_tier_filter_in_page_file_name_and_download(app, web_warehouse):
     assert len(everyone) == int(in_sawangan.sum()) and set(everyone["Tingkat"]) == {"Pasti", "Kemungkinan"}
     # pasti first in the area's priority order
     assert list(everyone["Tingkat"]) == sorted(everyone["Tingkat"], key=lambda label: label != "Pasti")
+
+
+# ------------------------------------------------------------------------------------------ one vocabulary
+
+
+def test_every_sector_code_the_registry_can_produce_has_a_label():
+    from satupekerja.registry.coverage import OCCUPATION_SECTORS
+    from satupekerja.web import vocabulary
+
+    contract_sectors = set()
+    for path in (Path(__file__).resolve().parents[2] / "data_contracts").glob("*.yaml"):
+        contract = yaml.safe_load(path.read_text())
+        spec = contract.get("mapping", {}).get("sector") or contract.get("roles", {}).get("sector")
+        if isinstance(spec, str):
+            contract_sectors.add(spec)
+        elif isinstance(spec, dict):
+            contract_sectors.update(spec.get("map", {}).values())
+            contract_sectors.update(re.findall(r"[a-z_]+", spec.get("pattern", "").split("(", 2)[-1]))
+    codes = {code for code, _pattern in OCCUPATION_SECTORS} | contract_sectors
+    assert {"ojol", "wiraswasta", "pedagang_pasar"} <= codes
+    assert codes - {"_"} <= set(vocabulary.SECTOR), codes - set(vocabulary.SECTOR)
+
+
+def test_evidence_is_shown_in_words():
+    from satupekerja.web.vocabulary import evidence_text
+
+    assert (
+        evidence_text("disnaker:pekerja_informal; komunitas:ojol; dukcapil:PEDAGANG; jkn:PBI_APBN; tk:BPU nonaktif")
+        == "Disnaker: terdaftar pekerja informal; Komunitas: Ojek online; KTP: PEDAGANG; JKN: PBI (APBN); "
+        "BPJS TK: Bukan penerima upah (BPU) nonaktif"
+    )
+    assert evidence_text(None) == evidence_text(float("nan")) == "–"  # noqa: RUF001
+
+
+def test_person_page_shows_labels_not_codes(app, web_warehouse):
+    unified = web_warehouse.unified
+    chosen = unified[
+        unified["kecamatan_code"].eq(SAWANGAN) & unified["tk_status"].notna() & unified["jkn_status"].notna()
+    ].iloc[0]
+    page = signed_in(app, "cabang").get(f"/orang/{chosen['worker_id']}").get_data(as_text=True)
+    cells = [" ".join(cell.split()) for cell in re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", page, flags=re.S)]
+    raw = {"AKTIF", "NONAKTIF", "PU", "BPU", "PBPU", "PPU", "PBI_APBN", "dukcapil", "bpjs_kesehatan", "ojol"}
+    raw |= {"never_registered", "lapsed_arrears", "informal", "formal", "not_working", "unresolved"}
+    shown = {part.strip() for cell in cells for part in re.split(r" / |; |: ", cell)}
+    assert not shown & raw, shown & raw
+    assert "Dukcapil" in shown or "BPJS Kesehatan" in shown
+
+
+def test_tables_are_read_in_one_chunk_per_column():
+    import pyarrow as pa
+
+    from satupekerja.web.data import single_chunks
+
+    chunked = pa.chunked_array([["A", None], ["B"]])
+    frame = pd.DataFrame({"name": pd.array(chunked, dtype="str"), "n": [1, 2, 3]})
+    one = single_chunks(frame)
+    assert one["name"].dtype == frame["name"].dtype and one["name"].array.__arrow_array__().num_chunks == 1
+    pd.testing.assert_frame_equal(one, frame)
+    assert one.iloc[[2, 0]]["name"].tolist() == ["B", "A"]
