@@ -102,6 +102,9 @@ def single_chunks(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.assign(**columns) if columns else frame
 
 
+#: Per snapshot, what depends on the account's scope is kept for this many scopes (then forgotten and rebuilt).
+MAX_SCOPES_KEPT = 64
+
 _MODELS: dict = {}
 _MODEL_LOCK = threading.Lock()
 
@@ -186,7 +189,7 @@ class Snapshot:
         with self._lock:
             cache = self.__dict__.setdefault("_scope_positions", {})
             if scope not in cache:
-                if len(cache) > 256:
+                if len(cache) >= MAX_SCOPES_KEPT:
                     cache.clear()
                 cache[scope] = np.flatnonzero(np.asarray(scope.mask(self.uncovered), dtype=bool))
             return cache[scope]
@@ -204,6 +207,8 @@ class Snapshot:
             if column in visible
         }
         with self._lock:
+            if len(cache) >= MAX_SCOPES_KEPT:
+                cache.clear()
             cache[scope] = choices
         return choices
 
