@@ -351,26 +351,11 @@ def select_positions(filters: dict[str, str]) -> np.ndarray:
     return positions[keep]
 
 
-def select_list(filters: dict[str, str], start: int = 0, stop: int | None = None) -> pd.DataFrame:
-    """The selected rows ``start:stop`` (all by default), in priority order; ``area_priority`` = rank within the
-    whole selection (1 = first to contact)."""
-    positions = select_positions(filters)
-    chosen = positions[start:stop]
-    rows = snapshot().uncovered.iloc[chosen]
-    return rows.assign(area_priority=np.arange(start + 1, start + len(chosen) + 1))
-
-
-TIER_COLUMN = "Tingkat"
-
-
-def list_table(selected: pd.DataFrame) -> pd.DataFrame:
-    """The staff columns of ``exports.staff_table`` for a selection in priority order, ``Prioritas`` = the rank
-    within the selection, and the outreach tier's label after it."""
-    table = exports.staff_table(selected, ext("sp_regions").frame)
-    table["Prioritas"] = selected["area_priority"].to_numpy()
-    tier = selected["outreach_tier"] if "outreach_tier" in selected else pd.Series(pd.NA, index=selected.index)
-    table.insert(1, TIER_COLUMN, tier.map(vocabulary.TIER).fillna("–").astype("str").to_numpy())
-    return table
+def list_table(filters: dict[str, str], start: int = 0, stop: int | None = None) -> pd.DataFrame:
+    """Rows ``start:stop`` (all by default) of the selection as staff read them (the columns of
+    ``exports.staff_table`` and the tier), ``Prioritas`` = rank within the whole selection (1 = contact first)."""
+    positions = select_positions(filters)[start:stop]
+    return snapshot().staff_rows(positions, start + 1)
 
 
 def formula_safe(table: pd.DataFrame) -> pd.DataFrame:
@@ -494,9 +479,8 @@ def _register_views(app: Flask) -> None:
         page = max(1, request.args.get("halaman", 1, type=int))
         pages = max(1, -(-total // PAGE_SIZE))
         page = min(page, pages)
-        rows = select_list(filters, (page - 1) * PAGE_SIZE, page * PAGE_SIZE)
-        table = list_table(rows)
-        table["worker_id"] = rows["worker_id"].to_numpy()
+        table = list_table(filters, (page - 1) * PAGE_SIZE, page * PAGE_SIZE)
+        table["worker_id"] = table["ID Pekerja"].to_numpy()
         choices = snap.filter_choices(current_scope())
         kecamatan_codes = choices["kecamatan_code"]
         regions = ext("sp_regions")
@@ -509,13 +493,13 @@ def _register_views(app: Flask) -> None:
         )
         assigned = {
             a.worker_id: a.agent.username
-            for a in db().scalars(select(Assignment).where(Assignment.worker_id.in_(list(rows["worker_id"]))))
+            for a in db().scalars(select(Assignment).where(Assignment.worker_id.in_(list(table["worker_id"]))))
         }
-        if len(rows):
+        if len(table):
             audit(
                 "web_daftar",
                 filters={**filters, "halaman": page, "snapshot_date": snap.date.isoformat()},
-                row_count=len(rows),
+                row_count=len(table),
             )
         return render_template(
             "daftar.html",
@@ -541,9 +525,8 @@ def _register_views(app: Flask) -> None:
         fmt = request.args.get("format", "xlsx")
         if fmt not in ("xlsx", "csv"):
             abort(400)
-        selected = select_list(filters)
         regions = ext("sp_regions")
-        table = list_table(selected)  # write_xlsx / write_csv make every cell formula-safe
+        table = list_table(filters)  # write_xlsx / write_csv make every cell formula-safe
         name = download_name(filters, snap.date, f".{fmt}")
         path = ext("sp_upload_dir") / f"{secrets.token_hex(8)}_{name}"
         if fmt == "xlsx":

@@ -25,6 +25,8 @@ from satupekerja.publishing import tables
 from satupekerja.publishing.warehouse import ANALYTICS, RESTRICTED, SnapshotNotFoundError, Warehouse
 from satupekerja.web.models import ADMIN, AGENT, AREA, BRANCH, Account
 
+#: The download's and the page's column with the outreach tier's label.
+TIER_COLUMN = "Tingkat"
 UNIFIED, UNCOVERED, COVERAGE = tables.UNIFIED_WORKERS, tables.UNCOVERED_INFORMAL_WORKERS, tables.COVERAGE_BY_AREA
 LINKS, PERSON_RECORDS, SCORED_PAIRS, HISTORY = (
     tables.WORKER_LINKS,
@@ -129,6 +131,28 @@ class Snapshot:
         if frame is None:
             raise NothingPublishedError(f"tabel {UNCOVERED} belum diterbitkan")
         return frame.sort_values(["outreach_priority", "worker_id"], na_position="last").reset_index(drop=True)
+
+    @cached_property
+    def staff_view(self) -> pd.DataFrame:
+        """The whole list as staff read it, row for row with :attr:`uncovered` (``exports.staff_table``:
+        Indonesian headers and labels, NIK masked, phones as dialled) with the tier's label after ``Prioritas``.
+        Built once per snapshot; a page or a download takes its rows from it."""
+        from satupekerja.staff import exports
+        from satupekerja.web import vocabulary
+
+        uncovered = self.uncovered
+        table = exports.staff_table(uncovered, load_region_reference())
+        if not (table["ID Pekerja"].to_numpy() == uncovered["worker_id"].to_numpy()).all():
+            table = table.set_index("ID Pekerja", drop=False).loc[uncovered["worker_id"]].reset_index(drop=True)
+        tier = uncovered["outreach_tier"] if "outreach_tier" in uncovered else pd.Series(pd.NA, index=uncovered.index)
+        table.insert(1, TIER_COLUMN, tier.map(vocabulary.TIER).fillna(vocabulary.label({}, None)).astype("str"))
+        return single_chunks(table)
+
+    def staff_rows(self, positions: np.ndarray, first_rank: int = 1) -> pd.DataFrame:
+        """Rows of :attr:`staff_view` at ``positions``; ``Prioritas`` = ``first_rank``, ``first_rank + 1``, …"""
+        table = self.staff_view.iloc[positions].reset_index(drop=True)
+        table["Prioritas"] = np.arange(first_rank, first_rank + len(table))
+        return table
 
     @cached_property
     def unified(self) -> pd.DataFrame:
@@ -276,6 +300,7 @@ class Snapshot:
         """Read every table now (at start-up), so no visitor waits for the first read."""
         for name in (
             "uncovered",
+            "staff_view",
             "unified",
             "links",
             "person_records",
