@@ -27,7 +27,7 @@ _HEAD = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 HEADER_FILL = "1F6E43"
 
 #: & < > escaped; characters XML 1.0 forbids dropped.
-_ESCAPE = {ord("&"): "&amp;", ord("<"): "&lt;", ord(">"): "&gt;", ord('"'): "&quot;"}
+_ESCAPE: dict[int, str | None] = {ord("&"): "&amp;", ord("<"): "&lt;", ord(">"): "&gt;", ord('"'): "&quot;"}
 _ESCAPE.update({code: None for code in range(32) if code not in (9, 10, 13)})
 _ESCAPE.update({0xFFFE: None, 0xFFFF: None})
 _ESCAPE.update({code: None for code in range(0xD800, 0xE000)})

@@ -33,8 +33,9 @@ from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from data_contracts.contract import load_contracts
 from data_contracts.matching_settings import load_matching_settings
-from data_contracts.roles import default_role_book
+from data_contracts.roles import RoleBook
 from satupekerja.privacy.audit import AuditLog, pseudonymise_filter_value
 from satupekerja.privacy.pseudonyms import load_pseudonymisation_key, mask_nik
 from satupekerja.publishing.warehouse import Warehouse
@@ -290,10 +291,10 @@ def _register_filters(app: Flask) -> None:
 
 LIST_FILTERS = ("kecamatan", "kelurahan", "sektor", "tingkat", "rentan", "prioritas")
 #: Filters whose value must be one of a closed list (anything else is ignored, as if not given).
-CLOSED_FILTERS = {
-    "tingkat": vocabulary.TIER,
-    "rentan": {"ya": "Ya", "tidak": "Tidak"},
-    "prioritas": vocabulary.PRIORITY_BANDS,
+CLOSED_FILTERS: dict[str, frozenset[str]] = {
+    "tingkat": frozenset(vocabulary.TIER),
+    "rentan": frozenset(("ya", "tidak")),
+    "prioritas": frozenset(vocabulary.PRIORITY_BANDS),
 }
 
 
@@ -1071,9 +1072,9 @@ RECORD_FIELDS = (
 
 
 @functools.cache
-def role_book():
-    """The contracts' roles (source survivorship ranks), read once per process."""
-    return default_role_book()
+def role_book(contracts_dir: Path) -> RoleBook:
+    """The roles (source survivorship ranks) of the contracts in force, read once per folder and process."""
+    return RoleBook.from_contracts(load_contracts(contracts_dir))
 
 
 #: Coded fields of the source records and the vocabulary that labels them.
@@ -1100,7 +1101,7 @@ def person_profile(snap, worker: pd.Series) -> dict:
     records = pd.DataFrame() if records is None else records
     if len(records):
         records = (
-            records.assign(_rank=source_rank(records["source"], role_book()))
+            records.assign(_rank=source_rank(records["source"], role_book(ext("sp_settings").contracts_dir)))
             .sort_values(["_rank", "record_id"])
             .drop(columns="_rank")
         )

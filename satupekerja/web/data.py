@@ -18,7 +18,6 @@ from functools import cached_property
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
 
 from data_contracts.regions import load_region_reference
 from satupekerja.publishing import tables
@@ -98,8 +97,8 @@ def single_chunks(frame: pd.DataFrame) -> pd.DataFrame:
         to_arrow = getattr(array, "__arrow_array__", None)
         if to_arrow is None:
             continue
-        chunked = to_arrow()
-        if isinstance(chunked, pa.ChunkedArray) and chunked.num_chunks > 1:
+        chunked = to_arrow()  # a pyarrow ChunkedArray
+        if getattr(chunked, "num_chunks", 1) > 1:
             columns[name] = pd.array(chunked.combine_chunks(), dtype=frame[name].dtype)
     return frame.assign(**columns) if columns else frame
 

@@ -470,7 +470,7 @@ def test_tier_filter_in_page_file_name_and_download(app, web_warehouse):
             if fmt == "csv":
                 rows = pd.read_csv(io.BytesIO(response.data), encoding="utf-8-sig", dtype="str")
             else:
-                sheets = pd.read_excel(io.BytesIO(response.data), sheet_name=None, dtype="str")
+                sheets = pd.read_excel(io.BytesIO(response.data), sheet_name=None, dtype="str", engine="calamine")
                 info = sheets.pop("Keterangan", None)
                 rows = pd.concat(sheets.values(), ignore_index=True)
                 assert info is not None and f"tingkat: {label}" in info.to_string()
@@ -511,7 +511,7 @@ def test_evidence_is_shown_in_words():
         == "Disnaker: terdaftar pekerja informal; Komunitas: Ojek online; KTP: PEDAGANG; JKN: PBI (APBN); "
         "BPJS TK: Bukan penerima upah (BPU) nonaktif"
     )
-    assert evidence_text(None) == evidence_text(float("nan")) == "–"  # noqa: RUF001
+    assert evidence_text(None) == evidence_text(float("nan")) == "–"
 
 
 def test_person_page_shows_labels_not_codes(app, web_warehouse):
