@@ -13,14 +13,10 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import Cell
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
 
 from satupekerja.privacy.pseudonyms import mask_nik
 from satupekerja.registry.coverage import LAPSED_ARREARS, NEVER_REGISTERED, NONAKTIF
+from satupekerja.staff import xlsx_stream
 from satupekerja.staff.safe_output import formula_safe, owner_only_file, safe_text
 
 NO_KELURAHAN_SHEET = "Tanpa Kelurahan"
@@ -59,6 +55,9 @@ SECTOR_LABELS = {
     "tukang": "Tukang",
     "sopir": "Sopir",
     "freelancer": "Pekerja lepas (freelancer)",
+    "pedagang": "Pedagang",
+    "wiraswasta": "Wiraswasta",
+    "pertanian": "Petani, peternak atau nelayan",
     "lainnya": "Lainnya",
 }
 
@@ -158,21 +157,18 @@ def sheet_names(table: pd.DataFrame) -> pd.Series:
 
 
 def write_xlsx(table: pd.DataFrame, path: Path, info: Iterable[tuple[str, str]]) -> Path:
-    """One sheet per kelurahan (alphabetical), rows in priority order, then the ``Keterangan`` sheet."""
+    """One sheet per kelurahan (alphabetical), rows in priority order, then the ``Keterangan`` sheet (written by
+    :mod:`satupekerja.staff.xlsx_stream`: every text cell an inline string, never a formula)."""
     table = formula_safe(table)
-    workbook = Workbook(write_only=True)
     sheets = sheet_names(table)
     widths = _column_widths(table)
-    for name in sorted(sheets.unique()):
-        _write_sheet(workbook, name, table[sheets == name], widths)
-    info_sheet = workbook.create_sheet(INFO_SHEET)
-    info_sheet.column_dimensions["A"].width = 28
-    info_sheet.column_dimensions["B"].width = 90
-    for label, value in info:
-        info_sheet.append([_header_cell(info_sheet, label), _text_cell(info_sheet, safe_text(str(value)))])
+    pages = [xlsx_stream.Sheet(name, table[sheets == name], widths) for name in sorted(sheets.unique())]
+    notes = pd.DataFrame(
+        {"label": [label for label, _value in info], "value": [safe_text(str(value)) for _label, value in info]}
+    )
+    pages.append(xlsx_stream.Sheet(INFO_SHEET, notes, {"label": 28, "value": 90}, header=False))
     owner_only_file(path)
-    workbook.save(path)
-    return path
+    return xlsx_stream.write_workbook(path, pages)
 
 
 def write_csv(table: pd.DataFrame, path: Path) -> Path:
@@ -181,35 +177,6 @@ def write_csv(table: pd.DataFrame, path: Path) -> Path:
     # CRLF line ends (what Excel writes): a value holding a lone CR or LF is then quoted, never split.
     formula_safe(table).to_csv(path, index=False, encoding="utf-8-sig", lineterminator="\r\n")
     return path
-
-
-def _write_sheet(workbook: Workbook, name: str, rows: pd.DataFrame, widths: dict[str, float]) -> None:
-    sheet = workbook.create_sheet(name)
-    sheet.freeze_panes = "A2"
-    for position, column in enumerate(rows.columns, start=1):
-        sheet.column_dimensions[get_column_letter(position)].width = widths[column]
-    sheet.append([_header_cell(sheet, column) for column in rows.columns])
-    values = rows.astype(object).where(rows.notna(), None)
-    for row in values.itertuples(index=False, name=None):
-        sheet.append([_text_cell(sheet, value) if isinstance(value, str) else value for value in row])
-
-
-_HEADER_FONT = Font(bold=True, color="FFFFFF")
-_HEADER_FILL = PatternFill("solid", fgColor="1F6E43")
-_HEADER_ALIGNMENT = Alignment(vertical="center", wrap_text=True)
-
-
-def _header_cell(sheet, text: str) -> Cell:
-    cell = WriteOnlyCell(sheet, value=text)
-    cell.font, cell.fill, cell.alignment = _HEADER_FONT, _HEADER_FILL, _HEADER_ALIGNMENT
-    return cell
-
-
-def _text_cell(sheet, text: str) -> Cell:
-    """A cell that is text whatever it starts with (openpyxl would otherwise store ``=…`` as a formula)."""
-    cell = WriteOnlyCell(sheet, value=text)
-    cell.data_type = "s"
-    return cell
 
 
 def _column_widths(table: pd.DataFrame) -> dict[str, float]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import atexit
 import datetime as dt
+import functools
 import io
 import os
 import re
@@ -32,7 +33,9 @@ from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from data_contracts.contract import load_contracts
 from data_contracts.matching_settings import load_matching_settings
+from data_contracts.roles import RoleBook
 from satupekerja.privacy.audit import AuditLog, pseudonymise_filter_value
 from satupekerja.privacy.pseudonyms import load_pseudonymisation_key, mask_nik
 from satupekerja.publishing.warehouse import Warehouse
@@ -42,6 +45,7 @@ from satupekerja.settings import DEFAULT_WEB_SESSION_MINUTES, REPO_ROOT, Setting
 from satupekerja.staff import checklist, exports
 from satupekerja.web import charts, vocabulary
 from satupekerja.web.data import NothingPublishedError, Regions, Scope, WarehouseData, scope_of
+from satupekerja.web.login_limit import LoginLimiter, LoginLimits, verify_nobody
 from satupekerja.web.models import (
     ADMIN,
     AGENT,
@@ -78,7 +82,10 @@ def create_app(
     secret_key: str | None = None,
     session_minutes: int | None = None,
     testing: bool = False,
+    login_limits: LoginLimits | None = None,
 ) -> Flask:
+    """``login_limits``: failed sign-ins allowed per account name and per client address within a window, and how
+    long a lock lasts (:class:`LoginLimits`; its defaults when not given)."""
     settings = settings if settings is not None else Settings()
     app = Flask(__name__)
     minutes = session_minutes or settings.web_session_minutes
@@ -105,6 +112,7 @@ def create_app(
     upload_dir = Path(tempfile.mkdtemp(prefix="satupekerja_web_"))  # owner-only (0o700)
     atexit.register(shutil.rmtree, upload_dir, ignore_errors=True)
     app.extensions["sp_upload_dir"] = upload_dir
+    app.extensions["sp_login_limiter"] = LoginLimiter(login_limits or LoginLimits(), app.config["SECRET_KEY"])
 
     CSRFProtect(app)
     Babel(app, locale_selector=lambda: session.get("lang") if session.get("lang") in LANGUAGES else "id")
@@ -181,6 +189,20 @@ def audit(action: str, *, filters: dict, row_count: int, output_file: Path | Non
         filters=filters,
         row_count=row_count,
         output_file=output_file,
+    )
+
+
+def login_audit(action: str, username: str, locked: str) -> None:
+    """A refused or locking sign-in: no signed-in user yet, so the typed name goes in as its HMAC (the limiter's
+    key), never as typed; ``locked`` says what is locked (``akun`` = the account name, ``alamat`` = the address)."""
+    limiter: LoginLimiter = ext("sp_login_limiter")
+    ext("sp_audit").record(
+        action,
+        requested_by="web:-",
+        command=f"web {request.method} {request.path}",
+        filters={"dikunci": locked, "akun_hmac": limiter.account_key(username)},
+        row_count=0,
+        output_file=None,
     )
 
 
@@ -267,39 +289,74 @@ def _register_filters(app: Flask) -> None:
 # ------------------------------------------------------------------------------------------ list selection
 
 
-LIST_FILTERS = ("kecamatan", "kelurahan", "sektor", "rentan", "prioritas")
+LIST_FILTERS = ("kecamatan", "kelurahan", "sektor", "tingkat", "rentan", "prioritas")
+#: Filters whose value must be one of a closed list (anything else is ignored, as if not given).
+CLOSED_FILTERS: dict[str, frozenset[str]] = {
+    "tingkat": frozenset(vocabulary.TIER),
+    "rentan": frozenset(("ya", "tidak")),
+    "prioritas": frozenset(vocabulary.PRIORITY_BANDS),
+}
 
 
 def list_filters() -> dict[str, str]:
-    return {name: request.args.get(name, "").strip() for name in LIST_FILTERS if request.args.get(name, "").strip()}
+    filters = {}
+    for name in LIST_FILTERS:
+        value = request.args.get(name, "").strip()
+        if value and (name not in CLOSED_FILTERS or value in CLOSED_FILTERS[name]):
+            filters[name] = value
+    return filters
 
 
-def select_list(filters: dict[str, str]) -> pd.DataFrame:
-    """The uncovered informal workers the user may see, filtered, in priority order; ``Prioritas wilayah`` =
-    rank within this selection (1 = first to contact)."""
-    frame = snapshot().uncovered
-    keep = np.array(current_scope().mask(frame), dtype=bool, copy=True)
-    if "kecamatan" in filters:
-        keep &= frame["kecamatan_code"].eq(filters["kecamatan"]).fillna(False).to_numpy(dtype=bool)
-    if "kelurahan" in filters:
-        keep &= frame["kelurahan_code"].eq(filters["kelurahan"]).fillna(False).to_numpy(dtype=bool)
-    if "sektor" in filters:
-        keep &= frame["sector"].eq(filters["sektor"]).fillna(False).to_numpy(dtype=bool)
+def filter_text(name: str, value: str) -> str:
+    """A filter's value as staff read it: region names, sector, tier and priority labels, never codes."""
+    if name in ("kecamatan", "kelurahan"):
+        return ext("sp_regions").name(value)
+    if name == "sektor":
+        return vocabulary.label(vocabulary.SECTOR, value)
+    if name == "tingkat":
+        return vocabulary.TIER[value]
+    if name == "prioritas":
+        return vocabulary.PRIORITY_BANDS[value][0]
+    return "Ya" if value == "ya" else "Tidak" if value == "tidak" else value
+
+
+def select_positions(filters: dict[str, str]) -> np.ndarray:
+    """Positions in the snapshot's list (priority order) of the uncovered informal workers the user may see,
+    filtered. The scope's rows are kept per snapshot and scope; the filters look only at those rows."""
+    snap = snapshot()
+    frame = snap.uncovered
+    positions = snap.scope_positions(current_scope())
+    if not filters.keys() & {"kecamatan", "kelurahan", "sektor", "tingkat", "rentan", "prioritas"}:
+        return positions
+    rows = frame.iloc[positions]
+    keep = np.ones(len(rows), dtype=bool)
+    for name, column in (
+        ("kecamatan", "kecamatan_code"),
+        ("kelurahan", "kelurahan_code"),
+        ("sektor", "sector"),
+        ("tingkat", "outreach_tier"),
+    ):
+        if name in filters:
+            keep &= rows[column].eq(filters[name]).fillna(False).to_numpy(dtype=bool)
     if filters.get("rentan") in ("ya", "tidak"):
-        vulnerable = frame["vulnerable"].fillna(False).astype(bool).to_numpy()
+        vulnerable = rows["vulnerable"].fillna(False).astype(bool).to_numpy()
         keep &= vulnerable if filters["rentan"] == "ya" else ~vulnerable
     band = vocabulary.PRIORITY_BANDS.get(filters.get("prioritas", ""))
     if band is not None:
-        score = frame["outreach_score"].astype("Float64")
+        score = rows["outreach_score"].astype("Float64")
         low, high = band[1], band[2]
-        inside = pd.Series(True, index=frame.index)
         if low is not None:
-            inside &= score.ge(low).fillna(False)
+            keep &= score.ge(low).fillna(False).to_numpy(dtype=bool)
         if high is not None:
-            inside &= score.le(high).fillna(False)
-        keep &= inside.to_numpy(dtype=bool)
-    selected = frame[keep]
-    return selected.assign(area_priority=range(1, len(selected) + 1))
+            keep &= score.le(high).fillna(False).to_numpy(dtype=bool)
+    return positions[keep]
+
+
+def list_table(filters: dict[str, str], start: int = 0, stop: int | None = None) -> pd.DataFrame:
+    """Rows ``start:stop`` (all by default) of the selection as staff read them (the columns of
+    ``exports.staff_table`` and the tier), ``Prioritas`` = rank within the whole selection (1 = contact first)."""
+    positions = select_positions(filters)[start:stop]
+    return snapshot().staff_rows(positions, start + 1)
 
 
 def formula_safe(table: pd.DataFrame) -> pd.DataFrame:
@@ -315,13 +372,12 @@ def formula_safe(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def download_name(filters: dict[str, str], snapshot_date: dt.date, suffix: str) -> str:
-    regions = ext("sp_regions")
     parts = ["belum_terlindungi"]
     for name in LIST_FILTERS:
         value = filters.get(name)
         if not value:
             continue
-        shown = regions.name(value) if name in ("kecamatan", "kelurahan") else value
+        shown = filter_text(name, value) if name in ("kecamatan", "kelurahan", "sektor") else value
         parts.append(f"{name}-{shown}")
     parts.append(snapshot_date.isoformat())
     return re.sub(r"[^0-9A-Za-z_.-]+", "_", "_".join(parts)).strip("_") + suffix
@@ -367,10 +423,30 @@ def _register_views(app: Flask) -> None:
         if request.method == "POST":
             username = request.form.get("username", "").strip()
             password = request.form.get("password", "")
+            limiter: LoginLimiter = ext("sp_login_limiter")
+            client = request.remote_addr
+            lock = limiter.locked(db(), username, client)
+            if lock is not None:
+                login_audit("web_masuk_dibatasi", username, lock.kind)
+                flash(
+                    _(
+                        "Terlalu banyak percobaan masuk yang gagal. Coba lagi dalam %(menit)s menit.",
+                        menit=lock.minutes_left(utcnow()),
+                    ),
+                    "error",
+                )
+                return render_template("login.html"), 429
             account = find_account(db(), username)
+            if account is None:
+                verify_nobody(password)
             if account is None or not account.active or not account.check_password(password):
+                limiter.failed(db(), username, client)
+                lock = limiter.locked(db(), username, client)
+                if lock is not None:
+                    login_audit("web_masuk_dikunci", username, lock.kind)
                 flash(_("Nama pengguna atau kata sandi salah."), "error")
                 return render_template("login.html"), 401
+            limiter.succeeded(db(), username)
             session.clear()
             login_user(account)
             session.permanent = True
@@ -400,22 +476,17 @@ def _register_views(app: Flask) -> None:
     def daftar():
         snap = snapshot()
         filters = list_filters()
-        selected = select_list(filters)
+        total = len(select_positions(filters))
         page = max(1, request.args.get("halaman", 1, type=int))
-        pages = max(1, -(-len(selected) // PAGE_SIZE))
+        pages = max(1, -(-total // PAGE_SIZE))
         page = min(page, pages)
-        rows = selected.iloc[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
-        table = exports.staff_table(rows, ext("sp_regions").frame)
-        table["Prioritas"] = rows["area_priority"].to_numpy()
-        table["worker_id"] = rows["worker_id"].to_numpy()
-        scope = current_scope()
-        visible = snap.uncovered[scope.mask(snap.uncovered)]
-        kecamatan_codes = sorted(visible["kecamatan_code"].dropna().unique())
+        table = list_table(filters, (page - 1) * PAGE_SIZE, page * PAGE_SIZE)
+        table["worker_id"] = table["ID Pekerja"].to_numpy()
+        choices = snap.filter_choices(current_scope())
+        kecamatan_codes = choices["kecamatan_code"]
         regions = ext("sp_regions")
-        kelurahan_codes = sorted(visible["kelurahan_code"].dropna().unique(), key=regions.name)
-        sectors = sorted(
-            visible["sector"].dropna().unique(), key=lambda code: vocabulary.label(vocabulary.SECTOR, code)
-        )
+        kelurahan_codes = sorted(choices["kelurahan_code"], key=regions.name)
+        sectors = sorted(choices["sector"], key=lambda code: vocabulary.label(vocabulary.SECTOR, code))
         agents = (
             db().scalars(select(Account).where(Account.role == AGENT, Account.active).order_by(Account.username)).all()
             if current_user.role != AGENT
@@ -423,18 +494,18 @@ def _register_views(app: Flask) -> None:
         )
         assigned = {
             a.worker_id: a.agent.username
-            for a in db().scalars(select(Assignment).where(Assignment.worker_id.in_(list(rows["worker_id"]))))
+            for a in db().scalars(select(Assignment).where(Assignment.worker_id.in_(list(table["worker_id"]))))
         }
-        if len(rows):
+        if len(table):
             audit(
                 "web_daftar",
                 filters={**filters, "halaman": page, "snapshot_date": snap.date.isoformat()},
-                row_count=len(rows),
+                row_count=len(table),
             )
         return render_template(
             "daftar.html",
             table=table,
-            total=len(selected),
+            total=total,
             page=page,
             pages=pages,
             filters=filters,
@@ -455,11 +526,8 @@ def _register_views(app: Flask) -> None:
         fmt = request.args.get("format", "xlsx")
         if fmt not in ("xlsx", "csv"):
             abort(400)
-        selected = select_list(filters)
         regions = ext("sp_regions")
-        table = exports.staff_table(selected, regions.frame)
-        table["Prioritas"] = selected["area_priority"].to_numpy()
-        table = formula_safe(table)
+        table = list_table(filters)  # write_xlsx / write_csv make every cell formula-safe
         name = download_name(filters, snap.date, f".{fmt}")
         path = ext("sp_upload_dir") / f"{secrets.token_hex(8)}_{name}"
         if fmt == "xlsx":
@@ -468,10 +536,7 @@ def _register_views(app: Flask) -> None:
                 ("Snapshot data", format_date(snap.date, "d MMMM yyyy")),
                 (
                     "Filter",
-                    ", ".join(
-                        f"{key}: {regions.name(value) if key in ('kecamatan', 'kelurahan') else value}"
-                        for key, value in filters.items()
-                    )
+                    ", ".join(f"{key}: {filter_text(key, value)}" for key, value in filters.items())
                     or "semua di wilayah Anda",
                 ),
                 (
@@ -1006,6 +1071,24 @@ RECORD_FIELDS = (
 )
 
 
+@functools.cache
+def role_book(contracts_dir: Path) -> RoleBook:
+    """The roles (source survivorship ranks) of the contracts in force, read once per folder and process."""
+    return RoleBook.from_contracts(load_contracts(contracts_dir))
+
+
+#: Coded fields of the source records and the vocabulary that labels them.
+CODED_FIELDS = {
+    "sector": vocabulary.SECTOR,
+    "sex": vocabulary.SEX,
+    "jkn_segment": vocabulary.JKN_SEGMENT,
+    "jkn_status": vocabulary.MEMBER_STATUS,
+    "tk_segment": vocabulary.TK_SEGMENT,
+    "tk_status": vocabulary.MEMBER_STATUS,
+    "source": vocabulary.SOURCE,
+}
+
+
 def person_profile(snap, worker: pd.Series) -> dict:
     """The golden record, source records side by side, link evidence and id history of one worker, as plain
     Python values for the template (small frames only: the snapshot's position indexes find the rows)."""
@@ -1018,7 +1101,7 @@ def person_profile(snap, worker: pd.Series) -> dict:
     records = pd.DataFrame() if records is None else records
     if len(records):
         records = (
-            records.assign(_rank=source_rank(records["source"]))
+            records.assign(_rank=source_rank(records["source"], role_book(ext("sp_settings").contracts_dir)))
             .sort_values(["_rank", "record_id"])
             .drop(columns="_rank")
         )
@@ -1027,7 +1110,7 @@ def person_profile(snap, worker: pd.Series) -> dict:
     profile = lookup.WorkerProfile(worker=worker, records=records, links=links, pairs=pairs)
     records = profile.records
     record_heads = [
-        (str(source), str(record_id))
+        (vocabulary.label(vocabulary.SOURCE, source), str(record_id))
         for source, record_id in zip(records.get("source", []), records.get("record_id", []), strict=True)
     ]
     record_rows = []
@@ -1039,6 +1122,8 @@ def person_profile(snap, worker: pd.Series) -> dict:
             shown = [_mask_one(value) for value in raw]
         elif field == "kelurahan_code":
             shown = [regions.name(value) for value in raw]
+        elif field in CODED_FIELDS:
+            shown = [vocabulary.label(CODED_FIELDS[field], value) for value in raw]
         else:
             shown = [_text(value) for value in raw]
         distinct = {
@@ -1049,7 +1134,11 @@ def person_profile(snap, worker: pd.Series) -> dict:
     pairs_rows = []
     for pair in profile.pairs.to_dict("records"):
         comparisons = [
-            (key[2:], _text(pair.get("level_" + key[2:])), float(value) if pd.notna(value) else None)
+            (
+                vocabulary.FIELD_LABELS.get(key[2:], key[2:]),
+                _text(pair.get("level_" + key[2:])),
+                float(value) if pd.notna(value) else None,
+            )
             for key, value in pair.items()
             if key.startswith("w_")
         ]
@@ -1063,14 +1152,17 @@ def person_profile(snap, worker: pd.Series) -> dict:
             }
         )
     history_columns, history_rows = [], []
-    if snap.history is not None and len(snap.history):
-        history = snap.history
-        touches = pd.Series(False, index=history.index)
-        for column in history.columns:
-            if history[column].dtype == object or pd.api.types.is_string_dtype(history[column]):
-                touches |= history[column].astype("str").eq(worker_id)
-        history_columns = list(history.columns)
-        history_rows = [[_text(value) for value in row] for row in history[touches].itertuples(index=False, name=None)]
+    history = snap.history_of(worker_id)
+    if history is not None:
+        history_columns = [vocabulary.HISTORY_COLUMNS.get(column, column) for column in history.columns]
+        events = list(history.columns).index("event") if "event" in history.columns else None
+        history_rows = [
+            [
+                vocabulary.label(vocabulary.HISTORY_EVENT, value) if position == events else _text(value)
+                for position, value in enumerate(row)
+            ]
+            for row in history.itertuples(index=False, name=None)
+        ]
     return {
         "worker": worker,
         "record_heads": record_heads,

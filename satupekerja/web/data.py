@@ -1,8 +1,12 @@
 """What the web application reads from the published warehouse, loaded once per published snapshot.
 
-Tables are read into memory on first use and kept until the manifest names a newer snapshot; person pages and
-lists are then answered from indexed frames. Every selection goes through :func:`in_scope`, so the area
-restriction of the signed-in account applies to lists, downloads, person pages and look-ups alike.
+Tables are read into memory on first use (or at start-up, :meth:`Snapshot.warm`) and kept until the manifest
+names a newer snapshot; person pages and lists are then answered from position indexes built once per snapshot
+(worker id → its row, its links, its records, its id-history rows), and what depends only on the account's
+scope (which rows of the list it may see, the filter choices) is kept per scope. So a page costs the rows it
+shows, not the size of the city (``benchmarks/web_bench.py`` measures it on 200,000 people). Every selection
+goes through :class:`Scope`, so the area restriction of the signed-in account applies to lists, downloads,
+person pages and look-ups alike.
 """
 
 from __future__ import annotations
@@ -20,6 +24,8 @@ from satupekerja.publishing import tables
 from satupekerja.publishing.warehouse import ANALYTICS, RESTRICTED, SnapshotNotFoundError, Warehouse
 from satupekerja.web.models import ADMIN, AGENT, AREA, BRANCH, Account
 
+#: The download's and the page's column with the outreach tier's label.
+TIER_COLUMN = "Tingkat"
 UNIFIED, UNCOVERED, COVERAGE = tables.UNIFIED_WORKERS, tables.UNCOVERED_INFORMAL_WORKERS, tables.COVERAGE_BY_AREA
 LINKS, PERSON_RECORDS, SCORED_PAIRS, HISTORY = (
     tables.WORKER_LINKS,
@@ -79,6 +85,27 @@ def scope_of(account: Account, assigned_workers: set[str] | None = None) -> Scop
     return Scope(all_city=False, workers=frozenset())
 
 
+def single_chunks(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with each Arrow-backed column in one contiguous chunk (same dtype, same values).
+
+    Parquet reads give text columns as several Arrow chunks, and taking a handful of rows from a chunked column
+    costs milliseconds per column: 70 ms for a person's three records out of 487,000 with 43 columns, 2.6 ms
+    once each column is one chunk."""
+    columns = {}
+    for name in frame.columns:
+        array = frame[name].array
+        to_arrow = getattr(array, "__arrow_array__", None)
+        if to_arrow is None:
+            continue
+        chunked = to_arrow()  # a pyarrow ChunkedArray
+        if getattr(chunked, "num_chunks", 1) > 1:
+            columns[name] = pd.array(chunked.combine_chunks(), dtype=frame[name].dtype)
+    return frame.assign(**columns) if columns else frame
+
+
+#: Per snapshot, what depends on the account's scope is kept for this many scopes (then forgotten and rebuilt).
+MAX_SCOPES_KEPT = 64
+
 _MODELS: dict = {}
 _MODEL_LOCK = threading.Lock()
 
@@ -93,7 +120,7 @@ class Snapshot:
 
     def _read(self, table: str, tier: str) -> pd.DataFrame | None:
         try:
-            return self.warehouse.read(table, self.date, tier)
+            return single_chunks(self.warehouse.read(table, self.date, tier))
         except SnapshotNotFoundError:
             return None
 
@@ -103,6 +130,28 @@ class Snapshot:
         if frame is None:
             raise NothingPublishedError(f"tabel {UNCOVERED} belum diterbitkan")
         return frame.sort_values(["outreach_priority", "worker_id"], na_position="last").reset_index(drop=True)
+
+    @cached_property
+    def staff_view(self) -> pd.DataFrame:
+        """The whole list as staff read it, row for row with :attr:`uncovered` (``exports.staff_table``:
+        Indonesian headers and labels, NIK masked, phones as dialled) with the tier's label after ``Prioritas``.
+        Built once per snapshot; a page or a download takes its rows from it."""
+        from satupekerja.staff import exports
+        from satupekerja.web import vocabulary
+
+        uncovered = self.uncovered
+        table = exports.staff_table(uncovered, load_region_reference())
+        if not (table["ID Pekerja"].to_numpy() == uncovered["worker_id"].to_numpy()).all():
+            table = table.set_index("ID Pekerja", drop=False).loc[uncovered["worker_id"]].reset_index(drop=True)
+        tier = uncovered["outreach_tier"] if "outreach_tier" in uncovered else pd.Series(pd.NA, index=uncovered.index)
+        table.insert(1, TIER_COLUMN, tier.map(vocabulary.TIER).fillna(vocabulary.label({}, None)).astype("str"))
+        return single_chunks(table)
+
+    def staff_rows(self, positions: np.ndarray, first_rank: int = 1) -> pd.DataFrame:
+        """Rows of :attr:`staff_view` at ``positions``; ``Prioritas`` = ``first_rank``, ``first_rank + 1``, …"""
+        table = self.staff_view.iloc[positions].reset_index(drop=True)
+        table["Prioritas"] = np.arange(first_rank, first_rank + len(table))
+        return table
 
     @cached_property
     def unified(self) -> pd.DataFrame:
@@ -137,6 +186,54 @@ class Snapshot:
     @cached_property
     def coverage(self) -> pd.DataFrame | None:
         return self._read(COVERAGE, ANALYTICS)
+
+    @cached_property
+    def _history_positions(self) -> dict[str, np.ndarray]:
+        """Worker id → the ``worker_id_history`` rows naming it (as the worker or the related worker)."""
+        history = self.history
+        if history is None or not len(history):
+            return {}
+        columns = [c for c in ("worker_id", "related_worker_id") if c in history.columns]
+        named = pd.concat(
+            [pd.DataFrame({"id": history[c].to_numpy(), "row": np.arange(len(history))}) for c in columns],
+            ignore_index=True,
+        ).dropna(subset=["id"])
+        named = named.drop_duplicates().sort_values("row", kind="stable")
+        return {key: np.asarray(rows) for key, rows in named.groupby("id", sort=False)["row"]}
+
+    def history_of(self, worker_id: str) -> pd.DataFrame | None:
+        """The id-history rows that name ``worker_id``, in the table's order (``None`` when not published)."""
+        if self.history is None:
+            return None
+        return self.history.iloc[self._history_positions.get(worker_id, [])]
+
+    def scope_positions(self, scope: Scope) -> np.ndarray:
+        """Positions (in priority order) of the list's rows the scope may see; kept per scope."""
+        with self._lock:
+            cache = self.__dict__.setdefault("_scope_positions", {})
+            if scope not in cache:
+                if len(cache) >= MAX_SCOPES_KEPT:
+                    cache.clear()
+                cache[scope] = np.flatnonzero(np.asarray(scope.mask(self.uncovered), dtype=bool))
+            return cache[scope]
+
+    def filter_choices(self, scope: Scope) -> dict[str, list[str]]:
+        """Kecamatan, kelurahan and sector codes present in the scope's part of the list; kept per scope."""
+        with self._lock:
+            cache = self.__dict__.setdefault("_filter_choices", {})
+            if scope in cache:
+                return cache[scope]
+        visible = self.uncovered.iloc[self.scope_positions(scope)]
+        choices = {
+            column: sorted(visible[column].dropna().unique())
+            for column in ("kecamatan_code", "kelurahan_code", "sector", "outreach_tier")
+            if column in visible
+        }
+        with self._lock:
+            if len(cache) >= MAX_SCOPES_KEPT:
+                cache.clear()
+            cache[scope] = choices
+        return choices
 
     @cached_property
     def _worker_position(self) -> dict[str, int]:
@@ -202,6 +299,7 @@ class Snapshot:
         """Read every table now (at start-up), so no visitor waits for the first read."""
         for name in (
             "uncovered",
+            "staff_view",
             "unified",
             "links",
             "person_records",
@@ -212,6 +310,7 @@ class Snapshot:
             "_link_positions",
             "_record_position",
             "_pair_positions",
+            "_history_positions",
         ):
             getattr(self, name)
 

@@ -6,11 +6,13 @@ from __future__ import annotations
 import io
 import re
 import time
+from pathlib import Path
 
 import openpyxl
 import pandas as pd
 import pytest
 import sqlalchemy as sa
+import yaml
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
@@ -334,3 +336,206 @@ def test_messy_workbook_title_rows_footer_and_odd_headers(tmp_path):
     assert listed.notes.iloc[2].startswith("baris 8: catatan kaki") and STATUS_NOT_CHECKED == "tidak diperiksa"
     with pytest.raises(ChecklistError, match="tidak didukung"):
         read_uploaded_list(path, "pasar.pdf", pd.Timestamp("2026-11-01"))
+
+
+# ------------------------------------------------------------------------------------------ login rate limiting
+
+
+def attempt(client, username, password, address="10.0.0.1"):
+    token = csrf(client)
+    return client.post(
+        "/masuk",
+        data={"username": username, "password": password, "csrf_token": token},
+        environ_base={"REMOTE_ADDR": address},
+    )
+
+
+@pytest.fixture
+def limited(web_warehouse, tmp_path):
+    from satupekerja.web.login_limit import LoginLimits
+
+    return make_app(
+        web_warehouse,
+        tmp_path,
+        login_limits=LoginLimits(max_account_failures=3, max_client_failures=5, window_minutes=10, lockout_minutes=15),
+    )
+
+
+def test_failed_logins_lock_the_account_name_then_the_lock_ends(limited, tmp_path, monkeypatch):
+    import datetime as dt
+
+    from satupekerja.web import app as web_app
+    from satupekerja.web import login_limit
+
+    client = limited.test_client()
+    for _ in range(3):
+        assert attempt(client, "sawangan", "salah-salah-1").status_code == 401
+    refused = attempt(client, "sawangan", PASSWORD)  # the right password, but the name is locked
+    text = refused.get_data(as_text=True)
+    assert refused.status_code == 429 and "Terlalu banyak percobaan masuk yang gagal" in text
+    assert "Coba lagi dalam 15 menit" in text
+    entries = AuditLog(tmp_path / "audit.jsonl").entries()
+    assert list(entries["action"]) == ["web_masuk_dikunci", "web_masuk_dibatasi"]
+    assert "sawangan" not in (tmp_path / "audit.jsonl").read_text()
+    # another account name from another address is not affected
+    assert attempt(limited.test_client(), "cabang", PASSWORD, address="10.0.0.2").status_code == 302
+    later = login_limit.utcnow() + dt.timedelta(minutes=16)
+    monkeypatch.setattr(login_limit, "utcnow", lambda: later)
+    monkeypatch.setattr(web_app, "utcnow", lambda: later)
+    assert attempt(limited.test_client(), "sawangan", PASSWORD).status_code == 302
+
+
+def test_unknown_names_are_locked_the_same_way(limited):
+    client = limited.test_client()
+    for address, name in (("10.0.0.3", "sawangan"), ("10.0.0.4", "tidak.ada")):
+        answers = [attempt(client, name, "salah-salah-1", address=address) for _ in range(4)]
+        assert [a.status_code for a in answers] == [401, 401, 401, 429]
+        assert answers[-1].get_data(as_text=True).count("Terlalu banyak percobaan") == 1
+    # both failed messages are the same text: nothing says whether the name exists
+    first = attempt(limited.test_client(), "kel.bedahan", "salah-salah-1", address="10.0.0.5").get_data(as_text=True)
+    second = attempt(limited.test_client(), "tak.dikenal", "salah-salah-1", address="10.0.0.5").get_data(as_text=True)
+    strip = lambda page: re.sub(r'name="csrf_token" value="[^"]+"', "", page)  # noqa: E731
+    assert strip(first) == strip(second)
+
+
+def test_one_address_trying_many_names_is_locked(limited):
+    client = limited.test_client()
+    for index in range(5):
+        assert attempt(client, f"coba{index}", "salah-salah-1", address="10.0.0.9").status_code == 401
+    assert attempt(client, "cabang", PASSWORD, address="10.0.0.9").status_code == 429
+    assert attempt(client, "cabang", PASSWORD, address="10.0.0.10").status_code == 302
+
+
+def test_a_successful_login_clears_the_account_failures(limited):
+    client = limited.test_client()
+    for _ in range(2):
+        assert attempt(client, "sawangan", "salah-salah-1", address="10.0.1.1").status_code == 401
+    assert attempt(limited.test_client(), "sawangan", PASSWORD, address="10.0.1.1").status_code == 302
+    for _ in range(2):
+        assert attempt(client, "sawangan", "salah-salah-1", address="10.0.1.2").status_code == 401
+    assert attempt(limited.test_client(), "sawangan", PASSWORD, address="10.0.1.2").status_code == 302
+
+
+def test_the_lock_is_in_the_database_shared_by_workers_and_restarts(web_warehouse, tmp_path):
+    from satupekerja.web.login_limit import FailedLogin, LoginLimits
+
+    limits = LoginLimits(max_account_failures=2)
+    url = f"sqlite:///{tmp_path / 'shared.sqlite'}"
+    first = make_app(web_warehouse, tmp_path, database_url=url, login_limits=limits)
+    second = create_app(
+        database_url=url, warehouse_dir=web_warehouse.root, audit_log=tmp_path / "audit.jsonl", secret_key="s",
+        testing=True, login_limits=limits,
+    )  # fmt: skip
+    for _ in range(2):
+        assert attempt(first.test_client(), "sawangan", "salah-salah-1").status_code == 401
+    assert attempt(second.test_client(), "sawangan", PASSWORD).status_code == 429
+    with Session(second.extensions["sp_engine"]) as session:
+        keys = session.scalars(sa.select(FailedLogin.key)).all()
+    assert len(keys) == 4 and all(re.fullmatch("[0-9a-f]{64}", key) for key in keys)  # name and address, as HMACs
+
+
+def test_failures_spread_wider_than_the_window_do_not_lock(tmp_path):
+    import datetime as dt
+
+    from satupekerja.web.login_limit import LoginLimiter, LoginLimits
+    from satupekerja.web.models import make_engine
+
+    limiter = LoginLimiter(LoginLimits(max_account_failures=3, window_minutes=10, lockout_minutes=30), "k")
+    start = dt.datetime(2026, 12, 7, 8, 0)
+    with Session(make_engine(f"sqlite:///{tmp_path / 'l.sqlite'}")) as session:
+        for minutes in (0, 6, 12):  # three failures, but never three within ten minutes
+            limiter.failed(session, "Budi", None, now=start + dt.timedelta(minutes=minutes))
+        assert limiter.locked(session, "budi", None, now=start + dt.timedelta(minutes=13)) is None
+        limiter.failed(session, "BUDI ", None, now=start + dt.timedelta(minutes=14))  # 6, 12, 14: three in ten
+        lock = limiter.locked(session, "budi", None, now=start + dt.timedelta(minutes=15))
+        assert lock is not None and lock.kind == "akun" and lock.until == start + dt.timedelta(minutes=44)
+        assert limiter.locked(session, "budi", None, now=start + dt.timedelta(minutes=44)) is None
+    with pytest.raises(ValueError, match="minimal 1"):
+        LoginLimits(window_minutes=0)
+
+
+def test_tier_filter_in_page_file_name_and_download(app, web_warehouse):
+    unified = web_warehouse.unified
+    in_sawangan = unified["kecamatan_code"].eq(SAWANGAN) & unified["uncovered_informal"]
+    tiers = unified.loc[in_sawangan, "outreach_tier"].value_counts()
+    assert set(tiers.index) == {"pasti", "kemungkinan"}, tiers  # the sample has both
+    client = signed_in(app, "sawangan")
+    page = client.get("/daftar?tingkat=kemungkinan").get_data(as_text=True)
+    assert re.search(r'<option value="kemungkinan"[^>]*selected[^>]*>Kemungkinan</option>', page)
+    assert f"{tiers['kemungkinan']} orang" in page.replace(".", "")
+    for tier, label in (("pasti", "Pasti"), ("kemungkinan", "Kemungkinan")):
+        for fmt in ("csv", "xlsx"):
+            response = client.get(f"/daftar/unduh?format={fmt}&tingkat={tier}")
+            assert f"tingkat-{tier}" in response.headers["Content-Disposition"]
+            if fmt == "csv":
+                rows = pd.read_csv(io.BytesIO(response.data), encoding="utf-8-sig", dtype="str")
+            else:
+                sheets = pd.read_excel(io.BytesIO(response.data), sheet_name=None, dtype="str", engine="calamine")
+                info = sheets.pop("Keterangan", None)
+                rows = pd.concat(sheets.values(), ignore_index=True)
+                assert info is not None and f"tingkat: {label}" in info.to_string()
+            assert len(rows) == tiers[tier] and set(rows["Tingkat"]) == {label}
+            assert sorted(rows["Prioritas"].astype(int)) == list(range(1, tiers[tier] + 1))
+    everyone = pd.read_csv(io.BytesIO(client.get("/daftar/unduh?format=csv&tingkat=semua").data), dtype="str")
+    assert len(everyone) == int(in_sawangan.sum()) and set(everyone["Tingkat"]) == {"Pasti", "Kemungkinan"}
+    # pasti first in the area's priority order
+    assert list(everyone["Tingkat"]) == sorted(everyone["Tingkat"], key=lambda label: label != "Pasti")
+
+
+# ------------------------------------------------------------------------------------------ one vocabulary
+
+
+def test_every_sector_code_the_registry_can_produce_has_a_label():
+    from satupekerja.registry.coverage import OCCUPATION_SECTORS
+    from satupekerja.web import vocabulary
+
+    contract_sectors = set()
+    for path in (Path(__file__).resolve().parents[2] / "data_contracts").glob("*.yaml"):
+        contract = yaml.safe_load(path.read_text())
+        spec = contract.get("mapping", {}).get("sector") or contract.get("roles", {}).get("sector")
+        if isinstance(spec, str):
+            contract_sectors.add(spec)
+        elif isinstance(spec, dict):
+            contract_sectors.update(spec.get("map", {}).values())
+            contract_sectors.update(re.findall(r"[a-z_]+", spec.get("pattern", "").split("(", 2)[-1]))
+    codes = {code for code, _pattern in OCCUPATION_SECTORS} | contract_sectors
+    assert {"ojol", "wiraswasta", "pedagang_pasar"} <= codes
+    assert codes - {"_"} <= set(vocabulary.SECTOR), codes - set(vocabulary.SECTOR)
+
+
+def test_evidence_is_shown_in_words():
+    from satupekerja.web.vocabulary import evidence_text
+
+    assert (
+        evidence_text("disnaker:pekerja_informal; komunitas:ojol; dukcapil:PEDAGANG; jkn:PBI_APBN; tk:BPU nonaktif")
+        == "Disnaker: terdaftar pekerja informal; Komunitas: Ojek online; KTP: PEDAGANG; JKN: PBI (APBN); "
+        "BPJS TK: Bukan penerima upah (BPU) nonaktif"
+    )
+    assert evidence_text(None) == evidence_text(float("nan")) == "–"
+
+
+def test_person_page_shows_labels_not_codes(app, web_warehouse):
+    unified = web_warehouse.unified
+    chosen = unified[
+        unified["kecamatan_code"].eq(SAWANGAN) & unified["tk_status"].notna() & unified["jkn_status"].notna()
+    ].iloc[0]
+    page = signed_in(app, "cabang").get(f"/orang/{chosen['worker_id']}").get_data(as_text=True)
+    cells = [" ".join(cell.split()) for cell in re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", page, flags=re.S)]
+    raw = {"AKTIF", "NONAKTIF", "PU", "BPU", "PBPU", "PPU", "PBI_APBN", "dukcapil", "bpjs_kesehatan", "ojol"}
+    raw |= {"never_registered", "lapsed_arrears", "informal", "formal", "not_working", "unresolved"}
+    shown = {part.strip() for cell in cells for part in re.split(r" / |; |: ", cell)}
+    assert not shown & raw, shown & raw
+    assert "Dukcapil" in shown or "BPJS Kesehatan" in shown
+
+
+def test_tables_are_read_in_one_chunk_per_column():
+    import pyarrow as pa
+
+    from satupekerja.web.data import single_chunks
+
+    chunked = pa.chunked_array([["A", None], ["B"]])
+    frame = pd.DataFrame({"name": pd.array(chunked, dtype="str"), "n": [1, 2, 3]})
+    one = single_chunks(frame)
+    assert one["name"].dtype == frame["name"].dtype and one["name"].array.__arrow_array__().num_chunks == 1
+    pd.testing.assert_frame_equal(one, frame)
+    assert one.iloc[[2, 0]]["name"].tolist() == ["B", "A"]

@@ -79,20 +79,24 @@ def test_area_staff_scenario(browser, accounts, web_warehouse, screenshots, tmp_
     refused = entries[entries["action"].eq("web_orang_ditolak")]
     assert beji_worker in refused["filters"].iloc[-1]
 
-    # Filter by a kelurahan of Sawangan and download the list
+    # Filter by a kelurahan of Sawangan and the tier "Pasti", and download the list
     page.goto(server.url + "/daftar")
     sawangan_uncovered = unified[unified["kecamatan_code"].eq(SAWANGAN) & unified["uncovered_informal"]]
-    kelurahan_code = sawangan_uncovered["kelurahan_code"].value_counts().index[0]
+    pasti = sawangan_uncovered[sawangan_uncovered["outreach_tier"].eq("pasti")]
+    kelurahan_code = pasti["kelurahan_code"].value_counts().index[0]
     page.select_option("select[name=kelurahan]", kelurahan_code)
+    page.select_option("select[name=tingkat]", "pasti")
     page.click(".filters button[type=submit]")
     kelurahan_name = page.locator("select[name=kelurahan] option:checked").inner_text()
     assert set(page.locator("table.list tbody tr td:nth-child(5)").all_inner_texts()) == {kelurahan_name}
+    assert set(page.locator("table.list tbody tr td:nth-child(8)").all_inner_texts()) == {"Pasti"}
     with page.expect_download() as download_info:
         page.click("#unduh-xlsx")
     download = download_info.value
     assert re.sub(r"\W", "_", kelurahan_name) in download.suggested_filename and download.suggested_filename.endswith(
         ".xlsx"
     )
+    assert "tingkat-pasti" in download.suggested_filename
     saved = tmp_path / download.suggested_filename
     download.save_as(saved)
     workbook = openpyxl.load_workbook(saved, read_only=True)
@@ -101,9 +105,10 @@ def test_area_staff_scenario(browser, accounts, web_warehouse, screenshots, tmp_
     header = rows[0]
     niks = [row[header.index("NIK")] for row in rows[1:] if row[header.index("NIK")]]
     assert niks and all(nik.startswith("************") for nik in niks)
-    expected = int((sawangan_uncovered["kelurahan_code"] == kelurahan_code).sum())
+    expected = int((pasti["kelurahan_code"] == kelurahan_code).sum())
     assert len(rows) - 1 == expected
     assert [row[0] for row in rows[1:]] == list(range(1, expected + 1))
+    assert {row[header.index("Tingkat")] for row in rows[1:]} == {"Pasti"}
     assert "web_unduh_daftar" in set(AuditLog(server.audit_log).entries()["action"])
 
     # Open a person
