@@ -42,6 +42,7 @@ from sqlalchemy.orm import Session
 
 from matching.clustering import DIFFERENT_PEOPLE, SAME_PERSON
 from satupekerja.privacy.audit import INTENT, AuditLog
+from satupekerja.privacy.pseudonyms import PseudonymisationKey, hmac_pseudonym
 from satupekerja.registry.review_queue import SIDE_BY_SIDE_FIELDS, comparisons_of, pair_ids
 from satupekerja.web.models import ReviewDecision, make_engine, utcnow
 
@@ -311,6 +312,25 @@ def open_pairs(queue: pd.DataFrame, register: pd.DataFrame) -> pd.DataFrame:
     return queue[keep]
 
 
+def pair_of_records(
+    record_id_l: str, record_id_r: str, person_records: pd.DataFrame, key: PseudonymisationKey
+) -> dict[str, object]:
+    """A pair outside the queue (two records of tonight's ``person_records``, e.g. two records of one worker a
+    clerk finds are two people), shaped like a queue row for :func:`record_decision`."""
+    known = set(person_records["record_id"].astype("str"))
+    missing = [record for record in (record_id_l, record_id_r) if record not in known]
+    if missing or record_id_l == record_id_r:
+        raise ReviewError("kedua ID catatan harus ada di snapshot ini dan berbeda / both record ids must exist")
+    hashes = hmac_pseudonym(pd.Series([record_id_l, record_id_r], dtype="str"), key)
+    ids = pair_ids(hashes.iloc[:1], hashes.iloc[1:].set_axis(hashes.index[:1]))
+    return {
+        "pair_id": ids.iloc[0],
+        "record_hash_l": hashes.iloc[0],
+        "record_hash_r": hashes.iloc[1],
+        "match_weight": None,
+    }
+
+
 def in_area(queue: pd.DataFrame, kecamatan: Iterable[str] = (), kelurahan: Iterable[str] = ()) -> pd.DataFrame:
     """Pairs whose area (``kecamatan_code``/``kelurahan_code`` of the pair) is one of the given codes."""
     kecamatan, kelurahan = list(kecamatan), list(kelurahan)
@@ -355,6 +375,7 @@ __all__ = [
     "night_constraints",
     "open_pairs",
     "pair_ids",
+    "pair_of_records",
     "record_decision",
     "register_frame",
     "register_problem",
