@@ -9,8 +9,9 @@
 - ``record_hash_l``/``record_hash_r``: the records' HMAC pseudonyms, the key of the decision register
   (:mod:`satupekerja.staff.review`);
 - ``<field>_l``/``<field>_r`` for :data:`SIDE_BY_SIDE_FIELDS`, tonight's ``worker_id_l``/``worker_id_r``;
-- ``comparisons``: JSON list of ``{"comparison", "level", "weight"}`` (weight in bits), whatever comparisons
-  the matching settings declare, so the table's columns do not depend on the settings;
+- ``comparisons``: JSON list of ``{"comparison", "level", "weight"}`` (weight in bits; ``level`` null when a
+  record lacks the data), whatever comparisons the matching settings declare, so the table's columns do not
+  depend on the settings;
 - ``kecamatan_code``/``kelurahan_code``: the pair's area, for area staff: the left record's, else the right's.
 
 Pure: DataFrames in, a DataFrame out (the pseudonyms are computed by the caller).
@@ -93,14 +94,15 @@ def review_queue_table(
 
 def _comparisons_json(queue: pd.DataFrame) -> pd.Series:
     names = [column.removeprefix("level_") for column in queue.columns if column.startswith("level_")]
-    levels = {name: queue[f"level_{name}"].astype("str").to_numpy() for name in names}
+    # A comparison with no data on either side (a null level) has no level name: JSON null.
+    levels = {name: queue[f"level_{name}"].astype(object).to_numpy() for name in names}
     weights = {name: queue[f"w_{name}"].astype("float64").to_numpy() for name in names if f"w_{name}" in queue}
     documents = [
         json.dumps(
             [
                 {
                     "comparison": name,
-                    "level": str(levels[name][row]),
+                    "level": None if pd.isna(levels[name][row]) else str(levels[name][row]),
                     "weight": round(float(weights[name][row]), 3) if name in weights else None,
                 }
                 for name in names

@@ -909,7 +909,7 @@ def _print_pair(pair: dict, snapshot: dt.date) -> None:
     for field, label, left, right, agree in review.side_by_side(pair):
         if field in ("kelurahan_code", "kecamatan_code"):
             left, right = names.get(left, left), names.get(right, right)
-        sides.add_row(label, _text(left), _text(right), "ya" if agree else "tidak")
+        sides.add_row(label, _text(left), _text(right), review.agreement_text(agree))
     console.print(sides)
     evidence = Table(title="Bukti per perbandingan (bobot dalam bit; positif = mendukung orang yang sama)")
     for column in ("Perbandingan", "Tingkat", "Bobot"):
@@ -917,7 +917,9 @@ def _print_pair(pair: dict, snapshot: dt.date) -> None:
     for comparison in review.comparisons(pair):
         weight = comparison.get("weight")
         evidence.add_row(
-            comparison["comparison"], comparison["level"], _text(None) if weight is None else f"{weight:+.2f}"
+            comparison["comparison"],
+            comparison["level"] or review.NO_DATA,
+            _text(None) if weight is None else f"{weight:+.2f}",
         )
     console.print(evidence)
 

@@ -340,16 +340,25 @@ def in_area(queue: pd.DataFrame, kecamatan: Iterable[str] = (), kelurahan: Itera
     return queue[inside.fillna(False).to_numpy(dtype=bool)]
 
 
-def side_by_side(pair: Mapping[str, object]) -> list[tuple[str, str, object, object, bool]]:
-    """``(field, label, left, right, agree)`` for every field either record holds."""
+def side_by_side(pair: Mapping[str, object]) -> list[tuple[str, str, object, object, bool | None]]:
+    """``(field, label, left, right, agree)`` for every field either record holds; ``agree`` is None when only
+    one record holds it."""
     rows = []
     for field in SIDE_BY_SIDE_FIELDS:
         left, right = pair.get(f"{field}_l"), pair.get(f"{field}_r")
         if _missing(left) and _missing(right):
             continue
-        agree = not _missing(left) and not _missing(right) and str(left) == str(right)
+        agree = None if _missing(left) or _missing(right) else str(left) == str(right)
         rows.append((field, FIELD_LABELS.get(field, field), left, right, agree))
     return rows
+
+
+NO_DATA = "tidak ada data"
+
+
+def agreement_text(agree: bool | None) -> str:
+    """``ya`` / ``tidak`` / ``-`` (only one record holds the field)."""
+    return {True: "ya", False: "tidak", None: "-"}[agree]
 
 
 def comparisons(pair: Mapping[str, object]) -> list[dict]:
