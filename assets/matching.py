@@ -46,7 +46,7 @@ from matching import link_records, model_changes, model_from_dict, model_to_dict
 from matching.clustering import APPLIED, NOT_HELD, RECORD_MISSING
 from matching.stable_ids import assign_worker_ids
 from satupekerja.privacy.audit import audit_key
-from satupekerja.privacy.pseudonyms import hmac_pseudonym, load_pseudonymisation_key
+from satupekerja.privacy.pseudonyms import PseudonymisationKey, hmac_pseudonym, load_pseudonymisation_key
 from satupekerja.publishing.guards import record_sources
 from satupekerja.publishing.tables import (
     MATCH_REVIEW_QUEUE,
@@ -99,11 +99,7 @@ def link_person_records(
     if previous is not None and previous.get("settings_hash") == settings_hash:
         start = model_from_dict(previous, settings.comparisons, settings_hash)
     key = load_pseudonymisation_key()
-    record_hashes = pd.Series(
-        hmac_pseudonym(person_records["record_id"].astype("str"), key).to_numpy(),
-        index=person_records["record_id"].astype("str").to_numpy(),
-    )
-    decisions = _night_decisions(web_database, record_hashes, key.fingerprint)
+    decisions = _night_decisions(web_database, person_records["record_id"], key)
     result = link_records(person_records, settings, start_model=start, constraints=decisions.constraints)
     model_document = model_to_dict(result.model, settings_hash)
     inherited_from = last_published_before(published, snapshot)
@@ -141,7 +137,8 @@ def link_person_records(
         value=pd.DataFrame({"settings_hash": [settings_hash], "model_json": [json.dumps(model_document)]}),
         metadata=_model_metadata(model_document, previous, start is not None, result.model.table_markdown()),
     )
-    queue = review_queue_table(result.review_queue, person_records, worker_ids, record_hashes)
+    queued = pd.concat([result.review_queue["record_id_l"], result.review_queue["record_id_r"]]).unique()
+    queue = review_queue_table(result.review_queue, person_records, worker_ids, _pseudonyms(pd.Series(queued), key))
     yield dg.MaterializeResult(
         asset_key=MATCH_REVIEW_QUEUE,
         value=queue,
@@ -153,17 +150,25 @@ def link_person_records(
     )
 
 
+def _pseudonyms(record_ids: pd.Series, key: PseudonymisationKey) -> pd.Series:
+    """HMAC pseudonym per record id, indexed by the record id."""
+    ids = record_ids.astype("str")
+    return pd.Series(hmac_pseudonym(ids, key).to_numpy(), index=ids.to_numpy())
+
+
 def _night_decisions(
-    web_database: WebDatabase, record_hashes: pd.Series, key_fingerprint: str
+    web_database: WebDatabase, record_ids: pd.Series, key: PseudonymisationKey
 ) -> review.NightConstraints:
-    """The decisions in force, as tonight's record-id pairs; a register whose chain is broken stops the night."""
+    """The decisions in force, as tonight's record-id pairs; a register whose chain is broken stops the night.
+    Every record id is pseudonymised only when there are decisions to find."""
     register = review.load_register(web_database.url)
     problem = review.register_problem(register, audit_key())
     if problem is not None:
         raise review.RegisterTamperedError(
             f"register keputusan review tidak utuh / the review decision register does not verify: {problem}"
         )
-    return review.night_constraints(register, record_hashes, key_fingerprint)
+    hashes = _pseudonyms(record_ids, key) if len(register) else pd.Series(dtype="str")
+    return review.night_constraints(register, hashes, key.fingerprint)
 
 
 def _decisions_metadata(night: review.NightConstraints, outcomes: pd.DataFrame) -> dict[str, object]:
