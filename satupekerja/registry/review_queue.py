@@ -27,7 +27,6 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-
 #: Person fields shown side by side (suffixes ``_l`` and ``_r``), in the order a clerk reads them; the privacy
 #: column policy classifies the suffixed columns from this list.
 SIDE_BY_SIDE_FIELDS = (
