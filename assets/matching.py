@@ -40,13 +40,12 @@ from assets.metadata import (
 )
 from assets.outreach import WebDatabase
 from assets.partitions import snapshot_date, snapshot_partitions
-from assets.resources import MatchingSettingsFile, WarehouseResource
+from assets.resources import MatchingSettingsFile, PrivacyResource, WarehouseResource
 from data_contracts.matching_settings import load_matching_settings
 from matching import link_records, model_changes, model_from_dict, model_to_dict, settings_fingerprint
 from matching.clustering import APPLIED, NOT_HELD, RECORD_MISSING
 from matching.stable_ids import assign_worker_ids
-from satupekerja.privacy.audit import audit_key
-from satupekerja.privacy.pseudonyms import PseudonymisationKey, hmac_pseudonym, load_pseudonymisation_key
+from satupekerja.privacy.pseudonyms import PseudonymisationKey, hmac_pseudonym
 from satupekerja.publishing.guards import record_sources
 from satupekerja.publishing.tables import (
     MATCH_REVIEW_QUEUE,
@@ -88,6 +87,7 @@ def link_person_records(
     warehouse: WarehouseResource,
     matching_settings: MatchingSettingsFile,
     web_database: WebDatabase,
+    privacy: PrivacyResource,
 ) -> Iterator[dg.MaterializeResult]:
     snapshot = snapshot_date(context.partition_key)
     settings_path = matching_settings.settings_path()
@@ -98,8 +98,8 @@ def link_person_records(
     start = None
     if previous is not None and previous.get("settings_hash") == settings_hash:
         start = model_from_dict(previous, settings.comparisons, settings_hash)
-    key = load_pseudonymisation_key()
-    decisions = _night_decisions(web_database, person_records["record_id"], key)
+    key = privacy.key()
+    decisions = _night_decisions(web_database, person_records["record_id"], key, privacy.audit_secret())
     result = link_records(person_records, settings, start_model=start, constraints=decisions.constraints)
     model_document = model_to_dict(result.model, settings_hash)
     inherited_from = last_published_before(published, snapshot)
@@ -157,12 +157,12 @@ def _pseudonyms(record_ids: pd.Series, key: PseudonymisationKey) -> pd.Series:
 
 
 def _night_decisions(
-    web_database: WebDatabase, record_ids: pd.Series, key: PseudonymisationKey
+    web_database: WebDatabase, record_ids: pd.Series, key: PseudonymisationKey, audit_secret: bytes
 ) -> review.NightConstraints:
     """The decisions in force, as tonight's record-id pairs; a register whose chain is broken stops the night.
     Every record id is pseudonymised only when there are decisions to find."""
     register = review.load_register(web_database.url)
-    problem = review.register_problem(register, audit_key())
+    problem = review.register_problem(register, audit_secret)
     if problem is not None:
         raise review.RegisterTamperedError(
             f"register keputusan review tidak utuh / the review decision register does not verify: {problem}"

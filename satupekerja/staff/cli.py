@@ -959,6 +959,7 @@ def review_putuskan(
         pair = _find_pair(_review_queue(warehouse, snapshot), pair_id)
     else:
         records = read_table(warehouse, PERSON_RECORDS, snapshot, RESTRICTED)
+        assert kiri is not None and kanan is not None  # checked above
         try:
             pair = review.pair_of_records(kiri, kanan, records, _key())
         except review.ReviewError as error:

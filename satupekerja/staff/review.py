@@ -131,9 +131,15 @@ def _row_fields(row: Mapping[str, object]) -> dict[str, object]:
     for name in ("decided_at", "snapshot_date"):
         value = fields[name]
         fields[name] = value.isoformat() if hasattr(value, "isoformat") else str(value)
-    weight = fields["match_weight"]
-    fields["match_weight"] = None if weight is None or pd.isna(weight) else round(float(weight), 6)
+    weight = _weight(fields["match_weight"])
+    fields["match_weight"] = None if weight is None else round(weight, 6)
     return fields
+
+
+def _weight(value: object) -> float | None:
+    """A match weight as a float, None when missing."""
+    number = pd.to_numeric(pd.Series([value], dtype="object"), errors="coerce").iloc[0]
+    return None if pd.isna(number) else float(number)
 
 
 def entry_hash(row: Mapping[str, object], key: bytes) -> str:
@@ -214,9 +220,15 @@ def record_decision(
     if len(reason) > MAX_REASON_CHARS:
         raise ReviewError(f"alasan maksimal {MAX_REASON_CHARS} karakter")
     low, high = sorted((str(pair["record_hash_l"]), str(pair["record_hash_r"])))
-    weight = pair.get("match_weight")
-    audit_entry = {"requested_by": who.reviewer, "command": who.command, "filters": filters, "output_file": None}
-    who.audit.record("review_putuskan", **audit_entry, row_count=0, phase=INTENT)
+    who.audit.record(
+        "review_putuskan",
+        requested_by=who.reviewer,
+        command=who.command,
+        filters=filters,
+        row_count=0,
+        output_file=None,
+        phase=INTENT,
+    )
     for _attempt in range(_WRITE_ATTEMPTS):
         last = session.scalars(select(ReviewDecision).order_by(ReviewDecision.id.desc()).limit(1)).first()
         row = ReviewDecision(
@@ -228,7 +240,7 @@ def record_decision(
             reviewer=who.reviewer,
             decided_at=utcnow().replace(microsecond=0),
             snapshot_date=snapshot_date,
-            match_weight=None if weight is None or pd.isna(weight) else float(weight),
+            match_weight=_weight(pair.get("match_weight")),
             key_fingerprint=key_fingerprint,
             previous_hash=GENESIS_HASH if last is None else last.entry_hash,
             entry_hash="",
@@ -244,8 +256,11 @@ def record_decision(
         raise ReviewError("register sedang sibuk, coba lagi / the register is busy, try again")
     who.audit.record(
         "review_putuskan",
-        **audit_entry | {"filters": {**filters, "decision_id": row.id, "decision_hash": row.entry_hash}},
+        requested_by=who.reviewer,
+        command=who.command,
+        filters={**filters, "decision_id": row.id, "decision_hash": row.entry_hash},
         row_count=1,
+        output_file=None,
     )
     return row
 
