@@ -104,3 +104,21 @@ def test_a_decision_needs_a_known_word_and_a_reason_and_is_audited_first(setup, 
     entries = audit.entries()
     assert entries["phase"].tolist() == ["intent", "done"]
     assert str(row.id) in entries["filters"].iloc[-1] and "alasan" not in entries["filters"].iloc[-1]
+
+
+def test_the_night_refuses_a_register_that_does_not_verify(setup, hashes, tmp_path):
+    from assets.matching import _night_decisions
+    from assets.outreach import WebDatabase
+
+    engine, audit = setup
+    decide(engine, audit, pair(hashes, RECORDS[0], RECORDS[1]), "different")
+    database = WebDatabase(url=str(engine.url))
+    applied = _night_decisions(database, pd.Series(RECORDS), DEMO_KEY, audit.key)
+    assert len(applied.constraints) == 1
+    with pytest.raises(review.RegisterTamperedError):  # chained under another audit key: it does not verify
+        _night_decisions(database, pd.Series(RECORDS), DEMO_KEY, b"x" * 32)
+    with Session(engine) as session:
+        session.execute(update(ReviewDecision).values(decision="same"))
+        session.commit()
+    with pytest.raises(review.RegisterTamperedError, match="baris 1"):
+        _night_decisions(database, pd.Series(RECORDS), DEMO_KEY, audit.key)
