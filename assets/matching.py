@@ -8,11 +8,18 @@ outputs come from one step:
 - ``scored_pairs``: every candidate pair from blocking, with each comparison's level and weight;
 - ``worker_links``: ``record_id`` → ``worker_id`` for every person record;
 - ``worker_id_history``: how ids were created, kept, merged, split and retired, night by night;
-- ``match_review_queue``: the uncertain pairs for a clerk to confirm or reject;
+- ``match_review_queue``: the uncertain pairs for a clerk to confirm or reject, both records side by side with
+  each comparison's level and weight (:func:`satupekerja.registry.review_queue.review_queue_table`), published
+  in the restricted tier;
 - ``matching_model``: the trained model (settings hash, m and u per level, λ, term-frequency tables) as one
   JSON document, published in the restricted tier beside the snapshot, so ``check-list`` and ``show`` score
   against it without retraining. When the last published model was trained under the same settings, EM
   starts from it, and the metadata shows what moved since then.
+
+Before clustering, the review decisions clerks recorded (the register in the web application's database,
+:mod:`satupekerja.staff.review`, reached through the ``web_database`` resource) are applied as must-links and
+cannot-links; a register whose chain does not verify stops the night. The ``match_review_queue`` metadata
+counts the decisions applied, those whose records are gone, those not held and those against a NIK rule.
 """
 
 import json
@@ -31,11 +38,14 @@ from assets.metadata import (
     table_metadata,
     value_counts,
 )
+from assets.outreach import WebDatabase
 from assets.partitions import snapshot_date, snapshot_partitions
-from assets.resources import MatchingSettingsFile, WarehouseResource
+from assets.resources import MatchingSettingsFile, PrivacyResource, WarehouseResource
 from data_contracts.matching_settings import load_matching_settings
 from matching import link_records, model_changes, model_from_dict, model_to_dict, settings_fingerprint
+from matching.clustering import APPLIED, NOT_HELD, RECORD_MISSING
 from matching.stable_ids import assign_worker_ids
+from satupekerja.privacy.pseudonyms import PseudonymisationKey, hmac_pseudonym
 from satupekerja.publishing.guards import record_sources
 from satupekerja.publishing.tables import (
     MATCH_REVIEW_QUEUE,
@@ -46,6 +56,8 @@ from satupekerja.publishing.tables import (
     WORKER_LINKS,
 )
 from satupekerja.publishing.warehouse import last_published_before, previous_matching_model, previous_worker_ids
+from satupekerja.registry.review_queue import review_queue_table
+from satupekerja.staff import review
 
 MOVES_SHOWN = 12
 
@@ -61,7 +73,9 @@ def _out(description: str) -> dg.AssetOut:
         SCORED_PAIRS: _out("Candidate record pairs with every comparison's level and match weight."),
         WORKER_LINKS: _out("Each person record's stable worker id, cluster size and link confidence."),
         WORKER_ID_HISTORY: _out("Worker id events (created, kept, merged_into, split_from, retired) by night."),
-        MATCH_REVIEW_QUEUE: _out("Uncertain pairs for clerical review, with the reason they are uncertain."),
+        MATCH_REVIEW_QUEUE: _out(
+            "Uncertain pairs for clerical review, records side by side, per-comparison weights and the reason."
+        ),
         MATCHING_MODEL: _out("The trained Fellegi-Sunter model as JSON (restricted: term frequencies are names)."),
     },
     partitions_def=snapshot_partitions,
@@ -72,6 +86,8 @@ def link_person_records(
     person_records: pd.DataFrame,
     warehouse: WarehouseResource,
     matching_settings: MatchingSettingsFile,
+    web_database: WebDatabase,
+    privacy: PrivacyResource,
 ) -> Iterator[dg.MaterializeResult]:
     snapshot = snapshot_date(context.partition_key)
     settings_path = matching_settings.settings_path()
@@ -82,7 +98,9 @@ def link_person_records(
     start = None
     if previous is not None and previous.get("settings_hash") == settings_hash:
         start = model_from_dict(previous, settings.comparisons, settings_hash)
-    result = link_records(person_records, settings, start_model=start)
+    key = privacy.key()
+    decisions = _night_decisions(web_database, person_records["record_id"], key, privacy.audit_secret())
+    result = link_records(person_records, settings, start_model=start, constraints=decisions.constraints)
     model_document = model_to_dict(result.model, settings_hash)
     inherited_from = last_published_before(published, snapshot)
     previous_links, previous_history = previous_worker_ids(published, snapshot)
@@ -119,14 +137,56 @@ def link_person_records(
         value=pd.DataFrame({"settings_hash": [settings_hash], "model_json": [json.dumps(model_document)]}),
         metadata=_model_metadata(model_document, previous, start is not None, result.model.table_markdown()),
     )
+    queued = pd.concat([result.review_queue["record_id_l"], result.review_queue["record_id_r"]]).unique()
+    queue = review_queue_table(result.review_queue, person_records, worker_ids, _pseudonyms(pd.Series(queued), key))
     yield dg.MaterializeResult(
         asset_key=MATCH_REVIEW_QUEUE,
-        value=result.review_queue,
+        value=queue,
         metadata={
-            **table_metadata(result.review_queue),
-            "pairs per reason": value_counts(result.review_queue["reason"]),
+            **table_metadata(queue),
+            "pairs per reason": value_counts(queue["reason"]),
+            **_decisions_metadata(decisions, result.decisions),
         },
     )
+
+
+def _pseudonyms(record_ids: pd.Series, key: PseudonymisationKey) -> pd.Series:
+    """HMAC pseudonym per record id, indexed by the record id."""
+    ids = record_ids.astype("str")
+    return pd.Series(hmac_pseudonym(ids, key).to_numpy(), index=ids.to_numpy())
+
+
+def _night_decisions(
+    web_database: WebDatabase, record_ids: pd.Series, key: PseudonymisationKey, audit_secret: bytes
+) -> review.NightConstraints:
+    """The decisions in force, as tonight's record-id pairs; a register whose chain is broken stops the night.
+    Every record id is pseudonymised only when there are decisions to find."""
+    register = review.load_register(web_database.url)
+    problem = review.register_problem(register, audit_secret)
+    if problem is not None:
+        raise review.RegisterTamperedError(
+            f"register keputusan review tidak utuh / the review decision register does not verify: {problem}"
+        )
+    hashes = _pseudonyms(record_ids, key) if len(register) else pd.Series(dtype="str")
+    return review.night_constraints(register, hashes, key.fingerprint)
+
+
+def _decisions_metadata(night: review.NightConstraints, outcomes: pd.DataFrame) -> dict[str, object]:
+    """Counts only: decisions in force, applied, whose records are gone, not held, against a NIK rule."""
+    status = outcomes["status"] if len(outcomes) else pd.Series(dtype="str")
+    conflicts = outcomes["nik_rule_conflict"] if len(outcomes) else pd.Series(dtype="bool")
+    return {
+        "review decisions in force": dg.MetadataValue.int(night.decisions_in_force),
+        "review decisions applied": dg.MetadataValue.int(int(status.eq(APPLIED).sum())),
+        "review decisions whose records are gone": dg.MetadataValue.int(
+            night.records_missing + int(status.eq(RECORD_MISSING).sum())
+        ),
+        "review decisions not held (contradicted by a different-people decision)": dg.MetadataValue.int(
+            int(status.eq(NOT_HELD).sum())
+        ),
+        "review decisions against a NIK rule (the decision wins)": dg.MetadataValue.int(int(conflicts.sum())),
+        "review decisions made under another pseudonym key": dg.MetadataValue.int(night.other_key),
+    }
 
 
 def _model_metadata(document: dict, previous: dict | None, started_from_previous: bool, table: str) -> dict:

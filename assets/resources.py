@@ -12,6 +12,7 @@ from pathlib import Path
 import dagster as dg
 from pydantic import Field
 
+from satupekerja.privacy.audit import audit_key
 from satupekerja.privacy.pseudonyms import PseudonymisationKey, load_pseudonymisation_key
 from satupekerja.publishing.warehouse import Warehouse
 from satupekerja.settings import DEFAULT_DATA_DIR, DEFAULT_MATCHING_SETTINGS, DEFAULT_WAREHOUSE_DIR, DEMO_MODE
@@ -81,9 +82,20 @@ class PrivacyResource(dg.ConfigurableResource):
             "Default: `data_contracts/subject_requests.csv`, which may be absent."
         ),
     )
+    audit_key: str | None = Field(
+        default=None,
+        description=(
+            "Audit chain key (`$SATUPEKERJA_AUDIT_KEY`): the review decision register is chained under it. "
+            "Default: the demo audit key (refused in production)."
+        ),
+    )
 
     def key(self) -> PseudonymisationKey:
         return load_pseudonymisation_key(self.mode, self.hmac_key)
+
+    def audit_secret(self) -> bytes:
+        """The audit chain's key, checked for the mode as the audit log checks it."""
+        return audit_key(self.mode, self.audit_key, self.hmac_key)
 
     def requests_path(self) -> Path | None:
         """The configured register (which must exist), or ``None`` for the shipped default."""

@@ -20,6 +20,17 @@ Method (all thresholds in ``MatchSettings``):
    different trusted NIKs (unless the edge itself is an override edge), spans less than a generation of birth
    years and stays within the size cap. The weakest links are thus the ones left out.
 
+5. **Review decisions** (``constraints``: record-id pairs a clerk decided, see ``docs/matching.md``) come in
+   before the components are built. A *same person* decision (must-link) is an edge stronger than any scored
+   one, taken whatever its probability and past every guard (the NIK, generation and size guards): the clerk
+   saw both records side by side, and the pairs the guards hold back (``double_registration``,
+   ``nik_conflict``) are exactly the ones sent to review. A *different people* decision (cannot-link) removes
+   the pair's edge and, like ``keep_apart``, keeps the two records in different clusters even through other
+   records: their component is rebuilt, strongest edge first, so the chain breaks at its weakest link. When
+   decisions contradict each other (must-links A-B and B-C, cannot-link A-C) the cannot-link wins and the
+   must-link with the least scored evidence is the one left out (:func:`constraint_outcomes` reports it
+   ``not_held``); the same pair decided both ways counts as *different people*.
+
 The cluster key is the smallest ``record_id`` of the cluster (deterministic, independent of row order).
 """
 
@@ -33,6 +44,15 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
 from matching.features import MISSING_NUMBER
+
+#: Review decisions (``constraints`` of :func:`cluster`): ``record_id_l``, ``record_id_r``, ``decision``.
+SAME_PERSON, DIFFERENT_PEOPLE = "same", "different"
+CONSTRAINT_COLUMNS = ("record_id_l", "record_id_r", "decision")
+#: A must-link's weight in the greedy rebuild: above any scored pair's, ordered among must-links by the pair's
+#: own scored weight (the must-link with the least evidence is left out first).
+DECIDED_WEIGHT = 1.0e6
+#: :func:`constraint_outcomes` statuses.
+APPLIED, RECORD_MISSING, NOT_HELD = "applied", "record_missing", "not_held"
 
 STRONG_NAME_LEVELS = ("exact", "token_sorted", "given_name", "jaro_winkler_high", "initials")
 STRONG_BIRTH_DATE_LEVELS = ("exact", "nik_implied")
@@ -188,12 +208,20 @@ def _at_levels(scored: pd.DataFrame, condition: LevelsOf) -> np.ndarray:
     return levels.isin(condition.levels).to_numpy()
 
 
-def cluster(scored: pd.DataFrame, features: pd.DataFrame, prior_weight: float, guards: ClusterGuards) -> pd.DataFrame:
+def cluster(
+    scored: pd.DataFrame,
+    features: pd.DataFrame,
+    prior_weight: float,
+    guards: ClusterGuards,
+    constraints: pd.DataFrame | None = None,
+) -> pd.DataFrame:
     """Links: ``record_id``, ``cluster`` (smallest record id of the cluster), ``cluster_size``, ``confidence``.
 
     ``scored`` needs ``left``, ``right``, ``match_weight``, ``match_probability``, ``w_nik`` and the
     ``level_`` columns of name, birth date, phone and location; ``confidence`` is a record's best match
-    weight to another record of its cluster (NaN for a record alone).
+    weight to another record of its cluster (NaN for a record alone). ``constraints``: review decisions
+    (:data:`CONSTRAINT_COLUMNS`, ``decision`` :data:`SAME_PERSON` or :data:`DIFFERENT_PEOPLE`); pairs whose
+    records are not in ``features`` are ignored.
     """
     flags = edge_flags(scored, features, prior_weight, guards)
     usable = (
@@ -202,20 +230,98 @@ def cluster(scored: pd.DataFrame, features: pd.DataFrame, prior_weight: float, g
         & ~flags["missing_evidence"].to_numpy()
         & (~flags["nik_conflict"].to_numpy() | flags["nik_override"].to_numpy())
     )
-    edges = scored.loc[usable, ["left", "right", "match_weight"]].assign(override=flags.loc[usable, "nik_override"])
     n = len(features)
+    must, different = decided_pairs(constraints, features)
+    if len(different):
+        usable &= ~np.isin(_pair_keys(scored["left"].to_numpy(), scored["right"].to_numpy(), n), different @ [n, 1])
+    edges = scored.loc[usable, ["left", "right", "match_weight"]].assign(
+        override=flags.loc[usable, "nik_override"], decided=False
+    )
+    if len(must):
+        edges = pd.concat([_must_link_edges(must, scored, n), edges], ignore_index=True)
     labels = _components(edges, n)
     conflicted = _conflicted_components(labels, features, guards)
-    # Pairs ``keep_apart`` names must not end up together through others either (a record with a surname
-    # only, linked to two housemates): their components are rebuilt too.
+    # Pairs ``keep_apart`` names (and pairs decided *different people*) must not end up together through
+    # others either (a record with a surname only, linked to two housemates): their components are rebuilt too.
     apart = flags["keep_apart"].to_numpy()
-    cannot = scored.loc[apart, ["left", "right"]].to_numpy()
+    cannot = np.concatenate([scored.loc[apart, ["left", "right"]].to_numpy(dtype=np.int64), different])
     if len(cannot):
         cannot = cannot[labels[cannot[:, 0]] == labels[cannot[:, 1]]]
         conflicted = np.union1d(conflicted, labels[cannot[:, 0]])
     if conflicted.size:
         labels = _rebuild_conflicted(labels, conflicted, edges, features, guards, cannot)
     return _links(labels, features, scored)
+
+
+def decided_pairs(constraints: pd.DataFrame | None, features: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """``(must, cannot)``: positions ``(left, right)`` (left < right, unique) of the decided pairs whose two
+    records are both in ``features``. A pair decided both ways is a cannot-link only."""
+    empty = np.empty((0, 2), dtype=np.int64)
+    if constraints is None or not len(constraints):
+        return empty, empty
+    positions = pd.Index(features["record_id"].astype("str")).get_indexer
+    left = positions(constraints["record_id_l"].astype("str"))
+    right = positions(constraints["record_id_r"].astype("str"))
+    known = (left >= 0) & (right >= 0) & (left != right)
+    pairs = np.sort(np.column_stack([left, right])[known], axis=1).astype(np.int64)
+    decision = constraints["decision"].astype("str").to_numpy()[known]
+    cannot = np.unique(pairs[decision == DIFFERENT_PEOPLE], axis=0).reshape(-1, 2)
+    must = np.unique(pairs[decision == SAME_PERSON], axis=0).reshape(-1, 2)
+    n = max(len(features), 1)
+    must = must[~np.isin(must @ [n, 1], cannot @ [n, 1])]
+    return must, cannot
+
+
+def _pair_keys(left: np.ndarray, right: np.ndarray, n: int) -> np.ndarray:
+    return np.minimum(left, right).astype(np.int64) * n + np.maximum(left, right).astype(np.int64)
+
+
+def _must_link_edges(must: np.ndarray, scored: pd.DataFrame, n: int) -> pd.DataFrame:
+    """Must-links as edges above every scored one, ordered among themselves by the pair's scored weight."""
+    weight_of = pd.Series(
+        scored["match_weight"].to_numpy(), index=_pair_keys(scored["left"].to_numpy(), scored["right"].to_numpy(), n)
+    )
+    weight_of = weight_of[~weight_of.index.duplicated()]
+    scored_weight = weight_of.reindex(must @ [n, 1]).fillna(0.0).to_numpy()
+    return pd.DataFrame(
+        {
+            "left": must[:, 0],
+            "right": must[:, 1],
+            "match_weight": DECIDED_WEIGHT + scored_weight,
+            "override": True,
+            "decided": True,
+        }
+    )
+
+
+def constraint_outcomes(constraints: pd.DataFrame, links: pd.DataFrame, features: pd.DataFrame) -> pd.DataFrame:
+    """Each decision of ``constraints`` (its columns kept) with ``status`` and ``nik_rule_conflict``.
+
+    ``status``: ``applied`` (a *same person* pair ends in one cluster, a *different people* pair in two),
+    ``record_missing`` (a record of the pair is not among tonight's records) or ``not_held`` (a must-link left
+    out because it contradicts a cannot-link). ``nik_rule_conflict``: the decision goes against a NIK rule: *same
+    person* for two different trusted NIKs, or *different people* for two records holding the same trusted NIK
+    (the decision wins; the count is for a supervisor to look at).
+    """
+    out = constraints.copy()
+    positions = pd.Index(features["record_id"].astype("str")).get_indexer
+    left = positions(out["record_id_l"].astype("str"))
+    right = positions(out["record_id_r"].astype("str"))
+    known = (left >= 0) & (right >= 0)
+    cluster_of = links["cluster"].to_numpy()
+    same_cluster = np.zeros(len(out), dtype=bool)
+    same_cluster[known] = cluster_of[left[known]] == cluster_of[right[known]]
+    decision = out["decision"].astype("str").to_numpy()
+    held = np.where(decision == SAME_PERSON, same_cluster, ~same_cluster)
+    out["status"] = pd.Series(np.select([~known, held], [RECORD_MISSING, APPLIED], NOT_HELD), dtype="str").to_numpy()
+    trusted = features["nik_trusted"].to_numpy() if "nik_trusted" in features.columns else np.zeros(len(features), bool)
+    nik = features["nik_num"].to_numpy() if "nik_num" in features.columns else np.zeros(len(features), np.int64)
+    both = np.zeros(len(out), dtype=bool)
+    same_nik = np.zeros(len(out), dtype=bool)
+    both[known] = trusted[left[known]] & trusted[right[known]]
+    same_nik[known] = nik[left[known]] == nik[right[known]]
+    out["nik_rule_conflict"] = both & np.where(decision == SAME_PERSON, ~same_nik, same_nik)
+    return out
 
 
 def _components(edges: pd.DataFrame, n: int) -> np.ndarray:
@@ -284,19 +390,21 @@ def _rebuild_conflicted(
             record = parent[record]
         return record
 
-    for left, right, override in zip(local["left"], local["right"], local["override"], strict=True):
+    decided = local["decided"] if "decided" in local.columns else np.zeros(len(local), dtype=bool)
+    for left, right, override, must in zip(local["left"], local["right"], local["override"], decided, strict=True):
         a, b = root(int(left)), root(int(right))
         if a == b:
             continue
         merged_niks = niks[a] | niks[b]
-        if merged_niks not in (niks[a], niks[b]) and not override:
-            continue
         span = _merged_span(years[a], years[b])
-        gap = guards.generation_gap_years
-        if gap is not None and span is not None and span[1] - span[0] >= gap:
-            continue
-        if sizes[a] + sizes[b] > guards.max_cluster_size:
-            continue
+        if not must:  # a clerk's *same person* decision passes the NIK, generation and size guards
+            if merged_niks not in (niks[a], niks[b]) and not override:
+                continue
+            gap = guards.generation_gap_years
+            if gap is not None and span is not None and span[1] - span[0] >= gap:
+                continue
+            if sizes[a] + sizes[b] > guards.max_cluster_size:
+                continue
         if partners and (blocked[a] & group_members[b]):
             continue
         keep, absorbed = min(a, b), max(a, b)

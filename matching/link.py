@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from matching.blocking import block, rule_names_of
-from matching.clustering import cluster, edge_flags
+from matching.clustering import cluster, constraint_outcomes, decided_pairs, edge_flags
 from matching.features import compute_features
 from matching.model import FellegiSunterModel, comparison_levels, score, train
 from matching.settings import DEFAULT_SETTINGS, MatchSettings
@@ -38,6 +38,9 @@ class LinkResult:
     model: FellegiSunterModel
     blocking_stats: pd.DataFrame
     timings: dict[str, float] = field(default_factory=dict)
+    #: The review decisions given to :func:`link_records`, each with its ``status`` and ``nik_rule_conflict``
+    #: (:func:`matching.clustering.constraint_outcomes`); empty without decisions.
+    decisions: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def m_u_table(self) -> pd.DataFrame:
@@ -64,10 +67,14 @@ def link_records(
     settings: MatchSettings = DEFAULT_SETTINGS,
     seed: int = 0,
     start_model: FellegiSunterModel | None = None,
+    constraints: pd.DataFrame | None = None,
 ) -> LinkResult:
     """Find the same person within and across sources in ``records`` (person schema, unique ``record_id``).
 
-    ``start_model`` (last night's model) starts EM from its m instead of the settings' priors.
+    ``start_model`` (last night's model) starts EM from its m instead of the settings' priors. ``constraints``:
+    review decisions (``record_id_l``, ``record_id_r``, ``decision`` ``same``/``different``, other columns
+    passed through to ``LinkResult.decisions``) applied as must-links and cannot-links before clustering
+    (:func:`matching.clustering.cluster`); decided pairs leave the review queue.
 
     Same records, settings and seed give the same output, whatever the row order: records are processed (and
     ``links`` returned) in ``record_id`` order, so random sampling and tie-breaks never depend on how the
@@ -105,8 +112,9 @@ def link_records(
     with _timed(timings, "score"):
         scored = _scored_pairs(model, features, candidates, levels)
     with _timed(timings, "cluster"):
-        links = cluster(scored, features, model.prior_weight, settings.cluster_guards())
-        review = review_queue(scored, links, features, model.prior_weight, settings)
+        links = cluster(scored, features, model.prior_weight, settings.cluster_guards(), constraints)
+        review = review_queue(scored, links, features, model.prior_weight, settings, constraints)
+        decisions = constraint_outcomes(constraints, links, features) if constraints is not None else pd.DataFrame()
     return LinkResult(
         candidates=candidates,
         scored_pairs=scored,
@@ -115,6 +123,7 @@ def link_records(
         model=model,
         blocking_stats=blocking.stats,
         timings=timings,
+        decisions=decisions,
     )
 
 
@@ -232,9 +241,14 @@ def _scored_pairs(
 
 
 def review_queue(
-    scored: pd.DataFrame, links: pd.DataFrame, features: pd.DataFrame, prior_weight: float, settings: MatchSettings
+    scored: pd.DataFrame,
+    links: pd.DataFrame,
+    features: pd.DataFrame,
+    prior_weight: float,
+    settings: MatchSettings,
+    constraints: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """Pairs a person should look at, most probable first.
+    """Pairs a person should look at, most probable first; pairs already decided (``constraints``) are left out.
 
     ``reason``: ``uncertain`` (probability in the review band), or — for pairs above the match threshold
     that clustering kept apart — ``nik_conflict``, ``generation_gap``, ``missing_evidence`` (a
@@ -249,6 +263,11 @@ def review_queue(
     all_flags = edge_flags(scored, features, prior_weight, settings.cluster_guards())
     double_registration = all_flags["double_registration"].to_numpy()
     selected = apart & (above | band | double_registration)
+    must, cannot = decided_pairs(constraints, features)
+    if len(must) or len(cannot):
+        n = max(len(features), 1)
+        decided = np.concatenate([must, cannot]) @ [n, 1]
+        selected &= ~np.isin(np.minimum(left, right).astype(np.int64) * n + np.maximum(left, right), decided)
     pairs = scored[selected]
     flags = all_flags[selected]
     reason = np.select(

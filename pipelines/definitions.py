@@ -58,6 +58,7 @@ def build_resources(settings: Settings) -> dict[str, object]:
             mode=_env_or(settings, s.MODE_ENV, settings.mode),
             hmac_key=_env_or(settings, s.HMAC_KEY_ENV, None),
             subject_requests=_env_or(settings, s.SUBJECT_REQUESTS_ENV, None),
+            audit_key=_env_or(settings, s.AUDIT_KEY_ENV, None),
         ),
         "matching_settings": MatchingSettingsFile(
             path=_env_or(settings, s.MATCHING_SETTINGS_ENV, settings.matching_settings)

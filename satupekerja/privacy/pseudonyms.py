@@ -30,6 +30,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from satupekerja.registry.review_queue import SIDE_BY_SIDE_FIELDS, SIDE_IDS
 from satupekerja.registry.unify import GOLDEN_FIELDS
 from satupekerja.settings import DEMO_MODE, MODE_ENV, PRODUCTION_MODE
 from satupekerja.settings import HMAC_KEY_ENV as KEY_ENV
@@ -291,6 +292,22 @@ COLUMN_POLICY: dict[str, ColumnPolicy] = {
 #: Golden-record provenance: ``<field>_source`` names the source a golden field came from (a source id, never
 #: the value), for every field that survivorship picks.
 COLUMN_POLICY.update({f"{field}_source": KEEP for field in GOLDEN_FIELDS})
+
+# The review queue (``match_review_queue``, restricted tier only): each pair's two records side by side carry
+# their fields' own policy under the suffixes ``_l`` and ``_r``; the evidence is levels and weights.
+COLUMN_POLICY.update(
+    {f"{field}_{side}": COLUMN_POLICY[field] for field in (*SIDE_BY_SIDE_FIELDS, *SIDE_IDS) for side in ("l", "r")}
+)
+COLUMN_POLICY.update(
+    {
+        "pair_id": KEEP,  # P + SHA-256 of the two record pseudonyms: no personal data
+        "record_hash_l": KEEP,  # already HMAC pseudonyms of the record ids
+        "record_hash_r": KEEP,
+        "match_probability": KEEP,
+        "match_weight": KEEP,
+        "comparisons": KEEP,  # JSON of comparison, level name and weight: no values
+    }
+)
 
 
 def _coarsened(column: str, values: pd.Series, snapshot_date: date) -> pd.DataFrame:

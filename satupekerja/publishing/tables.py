@@ -29,7 +29,14 @@ QUARANTINE = "quarantine"
 PUBLICATION_STATS = "publication_stats"
 
 #: Tables whose published form is checked by an output contract of the same name in ``data_contracts/outputs/``.
-CONTRACTED_TABLES = (WORKER_LINKS, WORKER_ID_HISTORY, UNIFIED_WORKERS, UNCOVERED_INFORMAL_WORKERS, COVERAGE_BY_AREA)
+CONTRACTED_TABLES = (
+    WORKER_LINKS,
+    WORKER_ID_HISTORY,
+    UNIFIED_WORKERS,
+    UNCOVERED_INFORMAL_WORKERS,
+    COVERAGE_BY_AREA,
+    MATCH_REVIEW_QUEUE,
+)
 
 #: Every table in the catalogue.
 ALL_TABLES = (

@@ -710,6 +710,282 @@ def retention(
     console.print(f"Retention {days} days: removed {len(removed)} snapshot(s): {listed}.", highlight=False)
 
 
+# ------------------------------------------------------------------------------------------ review
+
+review_app = typer.Typer(
+    help=(
+        "Meja review: pasangan catatan yang diragukan mesin pencocokan; putuskan orang yang sama / orang berbeda. "
+        "Keputusan berlaku mulai malam berikutnya. / Review the uncertain record pairs."
+    ),
+    no_args_is_help=True,
+)
+app.add_typer(review_app, name="review")
+
+REVIEW_QUEUE = "match_review_queue"
+DECISION_WORDS = {"sama": "same", "beda": "different", "lewati": "skip", "same": "same", "different": "different"}
+DECISION_WORDS["skip"] = "skip"
+
+DbOption = Annotated[
+    str | None,
+    typer.Option(
+        "--db",
+        help=(
+            "Basis data register keputusan (URL SQLAlchemy; sama dengan aplikasi web). Bawaan: basis data aplikasi "
+            "web (SATUPEKERJA_WEB_DB, else .web/satupekerja_web.sqlite)."
+        ),
+    ),
+]
+ReviewerOption = Annotated[
+    str | None,
+    typer.Option("--requested-by", help="Nama atau NIP petugas untuk register dan log audit (bawaan: user OS)."),
+]
+
+
+def _review_queue(warehouse: Warehouse, snapshot: dt.date) -> pd.DataFrame:
+    try:
+        return warehouse.read(REVIEW_QUEUE, snapshot, RESTRICTED)
+    except SnapshotNotFoundError:
+        raise UserError(
+            f"antrean review belum diterbitkan untuk snapshot {snapshot} / the review queue is not published for "
+            "this snapshot: jalankan malam berikutnya (`make run`)"
+        ) from None
+
+
+def _area_codes(kecamatan: str | None, kelurahan: list[str] | None) -> tuple[list[str], list[str], dict]:
+    """Kecamatan/kelurahan names (or codes) → codes, and the filters for the audit log."""
+    regions = load_region_reference()
+    kecamatan_codes: list[str] = []
+    kelurahan_codes: list[str] = []
+    scope = regions
+    if kecamatan:
+        name = resolve_name(kecamatan, sorted(regions["kecamatan"].unique()), "--kecamatan", "kecamatan")
+        scope = regions[regions["kecamatan"].eq(name)]
+        kecamatan_codes = [scope["kode_kecamatan"].iloc[0]]
+    for value in kelurahan or []:
+        name = resolve_name(value, sorted(scope["kelurahan"]), "--kelurahan", "kelurahan")
+        kelurahan_codes += list(scope.loc[scope["kelurahan"].eq(name), "kode_wilayah"])
+    if kelurahan_codes:
+        kecamatan_codes = []  # kelurahan narrow the kecamatan down
+    return kecamatan_codes, kelurahan_codes, {"kecamatan": kecamatan_codes, "kelurahan": kelurahan_codes}
+
+
+def _register_url(db: str | None) -> str | None:
+    """The decision register's database: ``--db``, else the web application's (``Settings.web_db_url``, else its
+    default file)."""
+    return db or current_settings().web_db_url
+
+
+def _reviewer(requested_by: str | None) -> str:
+    from satupekerja.privacy.audit import _os_user
+
+    return f"cli:{requested_by or _os_user()}"
+
+
+@review_app.command("daftar")
+@user_errors
+def review_daftar(
+    kecamatan: Annotated[str | None, typer.Option(help="Kecamatan (mis. Sawangan).")] = None,
+    kelurahan: Annotated[list[str] | None, typer.Option(help="Kelurahan (boleh berulang).")] = None,
+    semua: Annotated[bool, typer.Option("--semua", help="Juga pasangan yang sudah diputuskan.")] = False,
+    batas: Annotated[int, typer.Option("--batas", min=1, help="Paling banyak sekian baris.")] = 50,
+    db: DbOption = None,
+    requested_by: ReviewerOption = None,
+) -> None:
+    """Daftar pasangan terbuka di wilayah, yang paling mungkin sama lebih dulu (diaudit)."""
+    from satupekerja.staff import review
+
+    kecamatan_codes, kelurahan_codes, area = _area_codes(kecamatan, kelurahan)
+    warehouse, snapshot = open_warehouse()
+    queue = review.in_area(_review_queue(warehouse, snapshot), kecamatan_codes, kelurahan_codes)
+    register = review.load_register(_register_url(db))
+    shown = queue if semua else review.open_pairs(queue, register)
+    _audit_log().record(
+        "review_daftar",
+        requested_by=_reviewer(requested_by),
+        command="satupekerja review daftar",
+        filters={**area, "semua": semua, "snapshot_date": snapshot.isoformat()},
+        row_count=min(len(shown), batas),
+        output_file=None,
+    )
+    table = Table(
+        title=f"Pasangan {'semua' if semua else 'terbuka'}: {len(shown):,} (snapshot {snapshot})".replace(",", ".")
+    )
+    table.add_column("ID pasangan", no_wrap=True, min_width=13)
+    for column in ("Alasan", "Peluang", "Bobot (bit)", "Nama kiri", "Nama kanan", "Kelurahan"):
+        table.add_column(column)
+    regions = load_region_reference().set_index("kode_wilayah")["kelurahan"]
+    for pair in shown.head(batas).to_dict("records"):
+        table.add_row(
+            pair["pair_id"],
+            review.REASON_LABELS.get(pair["reason"], pair["reason"]),
+            f"{pair['match_probability']:.2f}",
+            f"{pair['match_weight']:+.1f}",
+            _text(pair.get("name_l")),
+            _text(pair.get("name_r")),
+            _text(regions.get(pair.get("kelurahan_code"), pair.get("kelurahan_code"))),
+        )
+    console.print(table)
+    if len(shown) > batas:
+        console.print(f"[dim]{len(shown) - batas} pasangan lagi: pakai --batas atau saring per kelurahan.[/]")
+    console.print("Lihat satu pasangan: [bold]satupekerja review lihat <ID pasangan>[/]", highlight=False)
+
+
+def _find_pair(queue: pd.DataFrame, pair_id: str) -> dict:
+    found = queue[queue["pair_id"].eq(pair_id.strip().upper())]
+    if found.empty:
+        raise UserError(f"pasangan {pair_id} tidak ada di antrean review snapshot ini / pair not in tonight's queue")
+    return found.iloc[0].to_dict()
+
+
+@review_app.command("lihat")
+@user_errors
+def review_lihat(
+    pair_id: Annotated[str, typer.Argument(help="ID pasangan, mis. P1A2B3C4D5E6.")],
+    db: DbOption = None,
+    requested_by: ReviewerOption = None,
+) -> None:
+    """Dua catatan berdampingan, tingkat dan bobot tiap perbandingan (diaudit)."""
+    from satupekerja.staff import review
+
+    warehouse, snapshot = open_warehouse()
+    filters = {"pair_id": pair_id.strip().upper(), "snapshot_date": snapshot.isoformat()}
+    audit = _audit_log()
+    audit.record(
+        "review_lihat",
+        requested_by=_reviewer(requested_by),
+        command="satupekerja review lihat",
+        filters=filters,
+        row_count=0,
+        output_file=None,
+        phase=INTENT,
+    )
+    pair = _find_pair(_review_queue(warehouse, snapshot), pair_id)
+    audit.record(
+        "review_lihat",
+        requested_by=_reviewer(requested_by),
+        command="satupekerja review lihat",
+        filters=filters,
+        row_count=2,
+        output_file=None,
+    )
+    _print_pair(pair, snapshot)
+    earlier = review.latest_decisions(review.load_register(_register_url(db)))
+    if not earlier.empty:
+        low, high = sorted((pair["record_hash_l"], pair["record_hash_r"]))
+        mine = earlier[earlier["record_hash_low"].eq(low) & earlier["record_hash_high"].eq(high)]
+        for row in mine.to_dict("records"):
+            console.print(
+                f"[yellow]Sudah diputuskan: {review.DECISION_LABELS[row['decision']]} oleh {row['reviewer']} "
+                f"({row['decided_at']:%Y-%m-%d %H:%M} UTC).[/]",
+                highlight=False,
+            )
+    console.print(
+        f'Putuskan: [bold]satupekerja review putuskan {pair["pair_id"]} --keputusan sama|beda|lewati --alasan "..."[/]',
+        highlight=False,
+    )
+
+
+def _print_pair(pair: dict, snapshot: dt.date) -> None:
+    from satupekerja.staff import review
+
+    regions = load_region_reference()
+    names = {**dict(zip(regions["kode_wilayah"], regions["kelurahan"], strict=True))}
+    names.update(dict(zip(regions["kode_kecamatan"], regions["kecamatan"], strict=False)))
+    console.print(
+        f"Pasangan [bold]{pair['pair_id']}[/] (snapshot {snapshot}): "
+        f"{review.REASON_LABELS.get(pair['reason'], pair['reason'])}; peluang {pair['match_probability']:.3f}, "
+        f"bobot total {pair['match_weight']:+.2f} bit",
+        highlight=False,
+    )
+    sides = Table(title="Dua catatan berdampingan")
+    for column in (
+        "Kolom",
+        f"Kiri ({pair['record_id_l'].split(':')[0]})",
+        f"Kanan ({pair['record_id_r'].split(':')[0]})",
+        "Sama?",
+    ):
+        sides.add_column(column)
+    sides.add_row("ID pekerja malam ini", pair["worker_id_l"], pair["worker_id_r"], "")
+    for field, label, left, right, agree in review.side_by_side(pair):
+        if field in ("kelurahan_code", "kecamatan_code"):
+            left, right = names.get(left, left), names.get(right, right)
+        sides.add_row(label, _text(left), _text(right), review.agreement_text(agree))
+    console.print(sides)
+    evidence = Table(title="Bukti per perbandingan (bobot dalam bit; positif = mendukung orang yang sama)")
+    for column in ("Perbandingan", "Tingkat", "Bobot"):
+        evidence.add_column(column)
+    for comparison in review.comparisons(pair):
+        weight = comparison.get("weight")
+        evidence.add_row(
+            comparison["comparison"],
+            comparison["level"] or review.NO_DATA,
+            _text(None) if weight is None else f"{weight:+.2f}",
+        )
+    console.print(evidence)
+
+
+@review_app.command("putuskan")
+@user_errors
+def review_putuskan(
+    pair_id: Annotated[str | None, typer.Argument(help="ID pasangan dari antrean, mis. P1A2B3C4D5E6.")] = None,
+    keputusan: Annotated[
+        str, typer.Option("--keputusan", help="sama (orang yang sama), beda (orang berbeda) atau lewati.")
+    ] = "",
+    alasan: Annotated[str, typer.Option("--alasan", help="Alasan keputusan (wajib untuk sama/beda).")] = "",
+    kiri: Annotated[
+        str | None,
+        typer.Option("--kiri", help="Tanpa ID pasangan: ID catatan pertama (dari `show`), mis. untuk memisah."),
+    ] = None,
+    kanan: Annotated[str | None, typer.Option("--kanan", help="Tanpa ID pasangan: ID catatan kedua.")] = None,
+    db: DbOption = None,
+    requested_by: ReviewerOption = None,
+) -> None:
+    """Catat keputusan untuk satu pasangan (diaudit; berlaku mulai malam berikutnya).
+
+    Sebuah pasangan dari antrean (ID pasangan), atau dua catatan mana pun dari snapshot terakhir (--kiri, --kanan),
+    misalnya dua catatan satu pekerja yang ternyata dua orang berbeda."""
+    from sqlalchemy.orm import Session
+
+    from satupekerja.staff import review
+    from satupekerja.web.models import make_engine
+
+    decision = DECISION_WORDS.get(keputusan.strip().lower())
+    if decision is None:
+        raise typer.BadParameter("pilih sama, beda atau lewati", param_hint="--keputusan")
+    if (pair_id is None) == (kiri is None or kanan is None):
+        raise typer.BadParameter("beri ID pasangan, atau --kiri dan --kanan", param_hint="PAIR_ID / --kiri --kanan")
+    warehouse, snapshot = open_warehouse()
+    if pair_id is not None:
+        pair = _find_pair(_review_queue(warehouse, snapshot), pair_id)
+    else:
+        records = read_table(warehouse, PERSON_RECORDS, snapshot, RESTRICTED)
+        assert kiri is not None and kanan is not None  # checked above
+        try:
+            pair = review.pair_of_records(kiri, kanan, records, _key())
+        except review.ReviewError as error:
+            raise UserError(str(error)) from None
+    audit = _audit_log()
+    who = review.ReviewerContext(_reviewer(requested_by), "satupekerja review putuskan", audit)
+    engine = make_engine(_register_url(db))
+    try:
+        with Session(engine, expire_on_commit=False) as session:
+            row = review.record_decision(session, who, pair, decision, alasan, snapshot, _key().fingerprint, audit.key)
+    except review.ReviewError as error:
+        raise UserError(str(error)) from None
+    finally:
+        engine.dispose()
+    if row is None:
+        console.print(
+            f"Pasangan {pair['pair_id']} dilewati (tidak ada yang dicatat selain log audit).", highlight=False
+        )
+        return
+    console.print(
+        f"Keputusan tercatat / decision recorded: [bold]{review.DECISION_LABELS[decision]}[/] untuk pasangan "
+        f"{pair['pair_id']} (nomor {row.id}); berlaku mulai malam berikutnya.",
+        highlight=False,
+    )
+
+
 # ------------------------------------------------------------------------------------------ web accounts and nights
 
 from satupekerja.web.accounts_cli import akun_app  # noqa: E402

@@ -42,7 +42,7 @@ from satupekerja.publishing.warehouse import Warehouse
 from satupekerja.registry import lookup
 from satupekerja.registry.unify import link_probability, source_rank
 from satupekerja.settings import DEFAULT_WEB_SESSION_MINUTES, REPO_ROOT, Settings
-from satupekerja.staff import checklist, exports
+from satupekerja.staff import checklist, exports, review
 from satupekerja.web import charts, vocabulary
 from satupekerja.web.data import NothingPublishedError, Regions, Scope, WarehouseData, scope_of
 from satupekerja.web.login_limit import LoginLimiter, LoginLimits, verify_nobody
@@ -850,6 +850,111 @@ def _register_views(app: Flask) -> None:
         )
         return render_template(
             "kunjungan.html", person=person, regions=ext("sp_regions"), history=history, today=dt.date.today()
+        )
+
+    # -------------------------------------------------------------------------------------- Meja review
+
+    def review_pairs(snap) -> pd.DataFrame:
+        """The published queue's pairs the account may see (server-side area restriction)."""
+        queue = snap.review_queue
+        if queue is None:
+            abort(503, description=_("Antrean review belum diterbitkan untuk snapshot ini."))
+        return queue[current_scope().mask(queue)]
+
+    @app.get("/review")
+    @roles_required(ADMIN, BRANCH, AREA)
+    def meja_review():
+        snap = snapshot()
+        visible = review_pairs(snap)
+        filters = {
+            name: request.args.get(name, "").strip()
+            for name in ("kecamatan", "kelurahan")
+            if request.args.get(name, "").strip()
+        }
+        selected = review.in_area(
+            visible,
+            [filters["kecamatan"]] if "kecamatan" in filters else [],
+            [filters["kelurahan"]] if "kelurahan" in filters else [],
+        )
+        selected = review.open_pairs(selected, review.register_frame(db()))
+        page = max(1, request.args.get("halaman", 1, type=int))
+        pages = max(1, -(-len(selected) // PAGE_SIZE))
+        page = min(page, pages)
+        rows = selected.iloc[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+        audit(
+            "web_review_daftar",
+            filters={**filters, "halaman": page, "snapshot_date": snap.date.isoformat()},
+            row_count=len(rows),
+        )
+        regions = ext("sp_regions")
+        return render_template(
+            "review.html",
+            rows=rows.to_dict("records"),
+            total=len(selected),
+            page=page,
+            pages=pages,
+            filters=filters,
+            kecamatan_codes=sorted(visible["kecamatan_code"].dropna().unique()),
+            kelurahan_codes=sorted(visible["kelurahan_code"].dropna().unique(), key=regions.name),
+            regions=regions,
+            reasons=review.REASON_LABELS,
+            snapshot_date=snap.date,
+        )
+
+    @app.route("/review/<pair_id>", methods=["GET", "POST"])
+    @roles_required(ADMIN, BRANCH, AREA)
+    def review_pasangan(pair_id: str):
+        snap = snapshot()
+        visible = review_pairs(snap)
+        if pair_id not in visible.index:
+            audit("web_review_ditolak", filters={"pair_id": pair_id}, row_count=0)
+            abort(404)
+        pair = visible.loc[pair_id].to_dict()
+        if request.method == "POST":
+            decision = request.form.get("keputusan", "")
+            who = review.ReviewerContext(f"web:{current_user.username}", f"web POST {request.path}", ext("sp_audit"))
+            try:
+                row = review.record_decision(
+                    db(),
+                    who,
+                    pair,
+                    decision,
+                    request.form.get("alasan", ""),
+                    snap.date,
+                    load_pseudonymisation_key(ext("sp_settings").mode, ext("sp_settings").hmac_key).fingerprint,
+                    ext("sp_audit").key,
+                )
+            except review.ReviewError as error:
+                flash(str(error), "error")
+            else:
+                if row is None:
+                    flash(_("Pasangan dilewati."), "info")
+                else:
+                    flash(_("Keputusan tersimpan; berlaku mulai malam berikutnya."), "ok")
+                return redirect(url_for("meja_review"))
+        audit("web_review_lihat", filters={"pair_id": pair_id, "snapshot_date": snap.date.isoformat()}, row_count=2)
+        regions = ext("sp_regions")
+        fields = []
+        for field, label, left, right, agree in review.side_by_side(pair):
+            if field in ("nik", "kk"):
+                left, right = _mask_one(left), _mask_one(right)
+            elif field in ("kelurahan_code", "kecamatan_code"):
+                left, right = regions.name(left), regions.name(right)
+            else:
+                left, right = _text(left), _text(right)
+            fields.append((label, left, right, agree))
+        low, high = sorted((pair["record_hash_l"], pair["record_hash_r"]))
+        register = review.register_frame(db())
+        earlier = register[register["record_hash_low"].eq(low) & register["record_hash_high"].eq(high)]
+        return render_template(
+            "review_pasangan.html",
+            pair=pair,
+            fields=fields,
+            comparisons=review.comparisons(pair),
+            reason=review.REASON_LABELS.get(pair["reason"], pair["reason"]),
+            earlier=earlier.to_dict("records"),
+            labels=review.DECISION_LABELS,
+            snapshot_date=snap.date,
         )
 
     # -------------------------------------------------------------------------------------- Ringkasan

@@ -33,6 +33,7 @@ LINKS, PERSON_RECORDS, SCORED_PAIRS, HISTORY = (
     tables.SCORED_PAIRS,
     tables.WORKER_ID_HISTORY,
 )
+REVIEW_QUEUE = tables.MATCH_REVIEW_QUEUE
 
 
 class NothingPublishedError(RuntimeError):
@@ -180,6 +181,12 @@ class Snapshot:
         return frame
 
     @cached_property
+    def review_queue(self) -> pd.DataFrame | None:
+        """The published review queue (``match_review_queue``), indexed by ``pair_id``; None when not published."""
+        frame = self._read(REVIEW_QUEUE, RESTRICTED)
+        return None if frame is None else frame.set_index("pair_id", drop=False)
+
+    @cached_property
     def history(self) -> pd.DataFrame | None:
         return self._read(HISTORY, ANALYTICS)
 
@@ -304,6 +311,7 @@ class Snapshot:
             "links",
             "person_records",
             "scored_pairs",
+            "review_queue",
             "history",
             "coverage",
             "_worker_position",

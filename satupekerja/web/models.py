@@ -1,4 +1,5 @@
-"""The web application's own state (accounts, assignments, visit outcomes, nightly funnel) in SQLAlchemy.
+"""The web application's own state (accounts, assignments, visit outcomes, nightly funnel, review decisions) in
+SQLAlchemy.
 
 SQLite by default (``<repo>/.web/satupekerja_web.sqlite``), PostgreSQL in production: set
 ``SATUPEKERJA_WEB_DB`` to a SQLAlchemy URL (``postgresql+psycopg2://user@host/db``). The warehouse stays
@@ -15,6 +16,7 @@ from sqlalchemy import (
     Boolean,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Integer,
     String,
@@ -169,6 +171,33 @@ class Conversion(Base):
     agent_id: Mapped[int] = mapped_column(ForeignKey("akun.id"), nullable=False)
     first_reached: Mapped[dt.date] = mapped_column(Date, nullable=False)
     kecamatan_code: Mapped[str | None] = mapped_column(String(16), nullable=True)
+
+
+class ReviewDecision(Base):
+    """One clerk's decision on a pair of the review queue: the decision register
+    (:mod:`satupekerja.staff.review` writes and reads it; append-only, each row HMAC-chained to the one before).
+
+    The pair is keyed by its records' HMAC pseudonyms (``record_hash_low`` < ``record_hash_high``), never the
+    record ids (they embed card numbers); ``key_fingerprint`` names the pseudonym key they were made with.
+    ``decision``: ``same`` or ``different`` (a skip records nothing). ``previous_hash`` is unique, so two
+    writers racing for the same chain position cannot both succeed.
+    """
+
+    __tablename__ = "keputusan_review"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    pair_id: Mapped[str] = mapped_column(String(16), nullable=False, index=True)
+    record_hash_low: Mapped[str] = mapped_column(String(64), nullable=False)
+    record_hash_high: Mapped[str] = mapped_column(String(64), nullable=False)
+    decision: Mapped[str] = mapped_column(String(16), nullable=False)
+    reason: Mapped[str] = mapped_column(Text, nullable=False)
+    reviewer: Mapped[str] = mapped_column(String(200), nullable=False)
+    decided_at: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False)
+    snapshot_date: Mapped[dt.date] = mapped_column(Date, nullable=False)
+    match_weight: Mapped[float | None] = mapped_column(Float, nullable=True)
+    key_fingerprint: Mapped[str] = mapped_column(String(64), nullable=False)
+    previous_hash: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
+    entry_hash: Mapped[str] = mapped_column(String(64), nullable=False)
 
 
 MIN_PASSWORD_LENGTH = 10

@@ -27,7 +27,9 @@ from data_contracts.output_contracts import (
 )
 from data_contracts.schema import conform_to_person_schema
 from matching.stable_ids import assign_worker_ids
+from satupekerja.privacy.pseudonyms import DEMO_KEY, hmac_pseudonym
 from satupekerja.registry.coverage import coverage_by_area, uncovered_informal_workers
+from satupekerja.registry.review_queue import review_queue_table
 from satupekerja.registry.unify import build_unified_workers
 
 SNAPSHOT = date(2026, 11, 22)
@@ -37,6 +39,7 @@ PUBLISHED_TABLES = {
     "coverage_by_area",
     "worker_links",
     "worker_id_history",
+    "match_review_queue",
 }
 # A NIK-shaped value planted in broken tables: it must never appear in a problem message.
 PLANTED = "3276019999999999"
@@ -151,7 +154,28 @@ def build_published_tables() -> dict[str, pd.DataFrame]:
         "coverage_by_area": coverage_by_area(unified, load_region_reference()),
         "worker_links": worker_links,
         "worker_id_history": history,
+        "match_review_queue": _review_queue(person_records, worker_links),
     }
+
+
+def _review_queue(person_records: pd.DataFrame, worker_links: pd.DataFrame) -> pd.DataFrame:
+    """The published review queue of one uncertain pair, built as the matching asset builds it."""
+    ids = person_records["record_id"].astype("str")
+    engine_queue = pd.DataFrame(
+        {
+            "record_id_l": [ids.iloc[0]],
+            "record_id_r": [ids.iloc[2]],
+            "reason": ["uncertain"],
+            "match_probability": [0.42],
+            "match_weight": [-0.5],
+            "level_name": pd.Categorical(["jaro_winkler_high"]),
+            "w_name": [4.1],
+            "level_nik": pd.Categorical(["else"]),
+            "w_nik": [-7.2],
+        }
+    )
+    hashes = pd.Series(hmac_pseudonym(ids, DEMO_KEY).to_numpy(), index=ids.to_numpy())
+    return review_queue_table(engine_queue, person_records, worker_links, hashes)
 
 
 @pytest.fixture(scope="module")

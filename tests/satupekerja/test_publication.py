@@ -32,6 +32,7 @@ from satupekerja.publishing.guards import (
 )
 from satupekerja.publishing.warehouse import Warehouse, previous_worker_ids
 from satupekerja.registry.coverage import coverage_by_area, uncovered_informal_workers
+from satupekerja.registry.review_queue import review_queue_table
 from satupekerja.registry.unify import build_unified_workers
 
 YESTERDAY = date(2026, 11, 20)
@@ -237,6 +238,20 @@ def night_outputs(night: date, linked: dict[str, int], quarantined: dict[str, in
         "worker_id_history": history,
         "person_records": person_records,
         "matching_model": pd.DataFrame({"settings_hash": ["0123456789abcdef"], "model_json": ["{}"]}),
+        "match_review_queue": review_queue_table(
+            pd.DataFrame(
+                {
+                    "record_id_l": record_ids[:1],
+                    "record_id_r": record_ids[-1:],
+                    "reason": "uncertain",
+                    "match_probability": 0.5,
+                    "match_weight": 0.0,
+                }
+            ),
+            person_records,
+            ids,
+            pd.Series([f"{i:064x}" for i in range(len(record_ids))], index=record_ids),
+        ),
     }
     for source in SOURCES:
         count = quarantined.get(source, 0)
@@ -293,6 +308,7 @@ def test_a_healthy_night_is_published_in_both_tiers(tmp_path: Path) -> None:
     assert result.success
     assert warehouse.snapshots() == [YESTERDAY]
     assert warehouse.tables("restricted") == [
+        "match_review_queue",
         "matching_model",
         "person_records",
         "quarantine",

@@ -16,9 +16,10 @@ import pandas as pd
 import pytest
 
 import data_contracts
-from satupekerja.privacy.pseudonyms import DEMO_KEY, to_analytics_tier
+from satupekerja.privacy.pseudonyms import DEMO_KEY, hmac_pseudonym, to_analytics_tier
 from satupekerja.publishing.warehouse import ANALYTICS, RESTRICTED, Warehouse
 from satupekerja.registry.coverage import ACTIVE, coverage_by_area, uncovered_informal_workers
+from satupekerja.registry.review_queue import review_queue_table
 from tests.generated_registry import build_generated_registry
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -42,6 +43,7 @@ class Published:
     unified: pd.DataFrame
     person_records: pd.DataFrame
     worker_links: pd.DataFrame
+    review_queue: pd.DataFrame | None = None
 
 
 def publish(
@@ -51,6 +53,7 @@ def publish(
     person_records: pd.DataFrame,
     links: pd.DataFrame,
     scored_pairs: pd.DataFrame | None = None,
+    review_queue: pd.DataFrame | None = None,
 ) -> None:
     """Stage and publish one snapshot the way the nightly ``publish_snapshot`` does (the tables the app reads)."""
     unified = unified.assign(snapshot_date=pd.Timestamp(snapshot))
@@ -62,6 +65,8 @@ def publish(
     staged.write("person_records", person_records, RESTRICTED)
     if scored_pairs is not None:
         staged.write("scored_pairs", scored_pairs, RESTRICTED)
+    if review_queue is not None:
+        staged.write("match_review_queue", review_queue, RESTRICTED)
     staged.write("coverage_by_area", coverage_by_area(unified, data_contracts.load_region_reference()), ANALYTICS)
     staged.write(
         "uncovered_informal_workers",
@@ -77,8 +82,11 @@ def web_warehouse(tmp_path_factory) -> Published:
     built = build_generated_registry(600, 7, AS_OF, tmp_path_factory.mktemp("web_sources"))
     person_records, links, unified, result = built.person_records, built.worker_links, built.unified, built.link_result
     root = tmp_path_factory.mktemp("web_warehouse")
-    publish(Warehouse(root), AS_OF, unified, person_records, links, result.scored_pairs)
-    return Published(root, unified, person_records, links)
+    ids = person_records["record_id"].astype("str")
+    hashes = pd.Series(hmac_pseudonym(ids, DEMO_KEY).to_numpy(), index=ids.to_numpy())
+    queue = review_queue_table(result.review_queue, person_records, links, hashes)
+    publish(Warehouse(root), AS_OF, unified, person_records, links, result.scored_pairs, queue)
+    return Published(root, unified, person_records, links, queue)
 
 
 def next_night(published: Published, now_active: list[str]) -> dt.date:

@@ -13,6 +13,7 @@ from satupekerja.privacy.audit import AuditLog
 from satupekerja.privacy.pseudonyms import DEMO_KEY
 from satupekerja.publishing.warehouse import Warehouse
 from satupekerja.staff.outreach import record_night
+from satupekerja.staff.review import register_frame
 from satupekerja.web.app import create_account
 from tests.web.conftest import BEJI, SAWANGAN, next_night
 
@@ -148,6 +149,29 @@ def test_area_staff_scenario(browser, accounts, web_warehouse, screenshots, tmp_
     with page.expect_download() as download_info:
         page.click("#unduh-hasil")
     assert download_info.value.suggested_filename == "anggota ojol_hasil_cek.xlsx"
+
+    # Meja review: Sawangan's open pairs only; a Beji pair by URL is refused; a decision is recorded with a reason
+    queue = web_warehouse.review_queue
+    page.goto(server.url + "/review")
+    shown = page.locator("#antrean-review tbody tr td:first-child").all_inner_texts()
+    assert shown and set(shown) <= set(queue.loc[queue["kecamatan_code"].eq(SAWANGAN), "pair_id"])
+    page.screenshot(path=screenshots / "12_meja_review.png", full_page=True)
+    beji_pair = queue.loc[queue["kecamatan_code"].eq(BEJI), "pair_id"].iloc[0]
+    assert page.goto(f"{server.url}/review/{beji_pair}").status == 404
+    page.goto(server.url + "/review")
+    page.click("#antrean-review tbody tr:first-child a")
+    assert "Dua catatan berdampingan" in page.content()
+    page.check("input[name=keputusan][value=different]")
+    page.fill("textarea[name=alasan]", "Kembar: nama mirip, NIK berurutan")
+    page.screenshot(path=screenshots / "13_review_pasangan.png", full_page=True)
+    page.click("#form-keputusan button[type=submit]")
+    assert "Keputusan tersimpan" in page.content()
+    assert shown[0] not in page.locator("body").inner_text()
+    with Session(create_engine(server.database_url)) as session:
+        decided = register_frame(session)
+    assert decided[["pair_id", "decision", "reviewer"]].values.tolist() == [
+        [shown[0], "different", "web:staf.sawangan"]
+    ]
 
     # Assign the first worker of the list to the agent
     page.goto(server.url + "/daftar")
