@@ -14,7 +14,11 @@ outputs come from one step:
 - ``matching_model``: the trained model (settings hash, m and u per level, λ, term-frequency tables) as one
   JSON document, published in the restricted tier beside the snapshot, so ``check-list`` and ``show`` score
   against it without retraining. When the last published model was trained under the same settings, EM
-  starts from it, and the metadata shows what moved since then.
+  starts from it, and the metadata shows what moved since then;
+- ``matching_features``: every person record's matching features before coding (name keys, NIK, phone and
+  birth-date numbers, location keys: :func:`matching.link.matching_features`) with the settings hash, published
+  in the restricted tier beside the model, so ``check-list`` and ``show`` compute features for the list's rows
+  only.
 
 Before clustering, the review decisions clerks recorded (the register in the web application's database,
 :mod:`satupekerja.staff.review`, reached through the ``web_database`` resource) are applied as must-links and
@@ -49,6 +53,7 @@ from satupekerja.privacy.pseudonyms import PseudonymisationKey, hmac_pseudonym
 from satupekerja.publishing.guards import record_sources
 from satupekerja.publishing.tables import (
     MATCH_REVIEW_QUEUE,
+    MATCHING_FEATURES,
     MATCHING_MODEL,
     PERSON_RECORDS,
     SCORED_PAIRS,
@@ -77,6 +82,7 @@ def _out(description: str) -> dg.AssetOut:
             "Uncertain pairs for clerical review, records side by side, per-comparison weights and the reason."
         ),
         MATCHING_MODEL: _out("The trained Fellegi-Sunter model as JSON (restricted: term frequencies are names)."),
+        MATCHING_FEATURES: _out("Every record's matching features under the model's settings (restricted only)."),
     },
     partitions_def=snapshot_partitions,
     can_subset=False,
@@ -100,7 +106,9 @@ def link_person_records(
         start = model_from_dict(previous, settings.comparisons, settings_hash)
     key = privacy.key()
     decisions = _night_decisions(web_database, person_records["record_id"], key, privacy.audit_secret())
-    result = link_records(person_records, settings, start_model=start, constraints=decisions.constraints)
+    result = link_records(
+        person_records, settings, start_model=start, constraints=decisions.constraints, keep_features=True
+    )
     model_document = model_to_dict(result.model, settings_hash)
     inherited_from = last_published_before(published, snapshot)
     previous_links, previous_history = previous_worker_ids(published, snapshot)
@@ -139,6 +147,11 @@ def link_person_records(
     )
     queued = pd.concat([result.review_queue["record_id_l"], result.review_queue["record_id_r"]]).unique()
     queue = review_queue_table(result.review_queue, person_records, worker_ids, _pseudonyms(pd.Series(queued), key))
+    yield dg.MaterializeResult(
+        asset_key=MATCHING_FEATURES,
+        value=matching_features_frame(result.features, settings_hash),
+        metadata={**table_metadata(result.features), "settings hash": dg.MetadataValue.text(settings_hash)},
+    )
     yield dg.MaterializeResult(
         asset_key=MATCH_REVIEW_QUEUE,
         value=queue,
@@ -215,6 +228,13 @@ def _model_metadata(document: dict, previous: dict | None, started_from_previous
         ],
     )
     return metadata
+
+
+def matching_features_frame(features: pd.DataFrame | None, settings_hash: str) -> pd.DataFrame:
+    """The published ``matching_features``: the engine's features before coding, with the settings hash."""
+    if features is None:
+        raise ValueError("link_records was run without keep_features: no matching features to publish")
+    return features.assign(settings_hash=pd.Series(settings_hash, index=features.index, dtype="str"))
 
 
 def worker_links_frame(links: pd.DataFrame, worker_ids: pd.DataFrame) -> pd.DataFrame:

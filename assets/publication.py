@@ -97,6 +97,7 @@ DEFAULT_PUBLISHED_TABLES = (
     PublishedTable(catalogue.MATCHING_MODEL, restricted=True, analytics=False),
     # Both records of each pair side by side, for clerks (satupekerja review, Meja review): restricted only.
     PublishedTable(catalogue.MATCH_REVIEW_QUEUE, restricted=True, analytics=False),
+    PublishedTable(catalogue.MATCHING_FEATURES, restricted=True, analytics=False),
 )
 
 #: Every source's quarantined rows, stacked, published under this name in both tiers.

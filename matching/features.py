@@ -148,29 +148,136 @@ class FeatureSpec:
 def compute_features(records: pd.DataFrame, spec: FeatureSpec | None = None) -> pd.DataFrame:
     """Feature frame for ``records`` (person schema), positional index aligned with ``records``."""
     spec = spec or FeatureSpec()
+    return encode_features(feature_keys(records, spec), spec)
+
+
+# Coded columns and the key column each is coded from. The name codes share one vocabulary (a nickname is compared
+# with a first name token by comparing two integers); every other coded column has its own.
+NAME_CODES: dict[str, str] = {
+    "name_key_code": "name_key",
+    "name_sorted_code": "name_sorted",
+    "given_key_code": "given_key",
+    "name_skeleton_code": "name_skeleton",
+    "name_first_code": "name_first",
+    "name_second_code": "name_second",
+    "name_last_code": "name_last",
+    "skeleton_first_code": "skeleton_first",
+    "name_initials_code": "name_initials",
+    "call_name_code": "call_name_text",
+    "call_name_doubled_code": "call_name_doubled",
+    "alias_key_code": "alias_key",
+}
+# Name fields a derived key or a fuzzy level reads (``NAME_TEXT_FIELDS``) → the key column holding their text.
+_NAME_TEXT_KEYS = {"given_name": "given_key", **{name: name for name in NAME_TEXT_FIELDS if name != "given_name"}}
+# Location codes coded from the key text of the same name.
+LOCATION_CODES = ("kelurahan", "kecamatan", "rt_rw", "address")
+
+
+def feature_keys(records: pd.DataFrame, spec: FeatureSpec | None = None) -> pd.DataFrame:
+    """The matching features of ``records`` before coding: every key as text, every number as a number.
+
+    This is the costly part of the feature step (name normalisation, skeletons, NIK and phone parsing, dates),
+    row by row: a record's keys do not depend on the other records. :func:`encode_features` turns keys into the
+    integer codes comparisons and blocking use, over the vocabulary of the rows it is given, so the keys of a
+    registry computed once (and published, ``matching_features``) and the keys of a small list can be coded
+    together. The columns do not depend on the settings beyond the spelling and synonyms of ``spec``: the
+    settings-specific columns (derived blocking keys, name texts of fuzzy levels) are made by the encoding.
+    """
+    spec = spec or FeatureSpec()
     records = records.reset_index(drop=True)
     if spec.synonyms.get("name"):
         records = records.assign(name=_with_synonyms(records["name"], spec.synonyms["name"]))
-    features = pd.DataFrame({"record_id": records["record_id"].astype("str")})
-    name_text = _name_features(records, spec.name_spelling)
-    features = features.join(name_text.drop(columns=[c for c in NAME_TEXT_FIELDS if c in name_text.columns]))
+    keys = pd.DataFrame({"record_id": records["record_id"].astype("str")})
+    names = _name_keys(records, spec.name_spelling)
+    keys = keys.join(names.drop(columns="called_sex"))
+    keys = keys.join(_nik_features(records))
+    keys = keys.join(_date_features(records))
+    keys["sex"] = _sex_codes(records, names["called_sex"])
+    keys = keys.join(_phone_features(records["phone"]))
+    keys = keys.join(_location_keys(records))
+    keys = keys.join(_generic_texts(records, spec.synonyms))
+    keys["sparse_identity"] = (keys["nik_num"] == MISSING_NUMBER) & (keys["dob_any"] == MISSING_NUMBER)
+    keys["untrusted_identity"] = ~keys["nik_trusted"]
+    return keys
+
+
+def encode_features(keys: pd.DataFrame, spec: FeatureSpec | None = None) -> pd.DataFrame:
+    """The feature frame of :func:`feature_keys` rows (of one or several frames, concatenated): text keys
+    coded over these rows' vocabulary, the name texts of fuzzy levels and the derived blocking keys added."""
+    spec = spec or FeatureSpec()
+    keys = keys.reset_index(drop=True)
+    name_codes = _shared_codes(keys[list(NAME_CODES.values())].set_axis(list(NAME_CODES), axis=1))
+    features = pd.DataFrame({"record_id": keys["record_id"]}).join(
+        name_codes.rename(columns=lambda column: column.removesuffix("_code"))
+    )
+    features = features.join(keys[["name_key", "alias_key", "call_name_text"]])
+    name_text = keys[list(_NAME_TEXT_KEYS.values())].set_axis(list(_NAME_TEXT_KEYS), axis=1)
     for name in spec.name_texts:
         features[f"{name}_text"] = name_text[name]
-    features = features.join(_nik_features(records))
-    features = features.join(_date_features(records))
-    features["sex"] = _sex_codes(records, features.pop("called_sex"))
-    features = features.join(_phone_features(records["phone"]))
-    features = features.join(_location_features(records))
-    features = features.join(_generic_features(records, spec.synonyms))
-    features["sparse_identity"] = (features["nik_num"] == MISSING_NUMBER) & (features["dob_any"] == MISSING_NUMBER)
-    features["untrusted_identity"] = ~features["nik_trusted"]
+    features["name_has_initial"] = keys["name_has_initial"].to_numpy()
+    numbers = [column for column in _NUMBER_KEYS if column in keys.columns]
+    features = features.join(keys[numbers])
+    for column in LOCATION_CODES:
+        features[column] = _codes(keys[column])
+    features["has_address"] = keys["has_address"].to_numpy()
+    for name in GENERIC_FIELDS:
+        features[name] = _codes(keys[f"{name}_text"])
+        features[f"{name}_text"] = keys[f"{name}_text"]
+    features["sparse_identity"] = keys["sparse_identity"].to_numpy()
+    features["untrusted_identity"] = keys["untrusted_identity"].to_numpy()
     if spec.derived:
         features = features.join(_derived_keys(spec.derived, features, name_text))
     return features
 
 
-def _generic_features(records: pd.DataFrame, synonyms: Mapping[str, Mapping[str, str]]) -> pd.DataFrame:
-    """Codes and normalised text of the generic person fields (all missing when a frame lacks the column)."""
+#: Every column :func:`feature_keys` returns, in order.
+FEATURE_KEY_COLUMNS: tuple[str, ...] = (
+    "record_id",
+    *NAME_CODES.values(),
+    "name_has_initial",
+    "nik_num",
+    "nik_trusted",
+    "nik_trusted_num",
+    "dob",
+    "birth_year",
+    "nik_dob",
+    "dob_any",
+    "dob_any_year",
+    "dob_any_month",
+    "dob_any_day",
+    "sex",
+    "phone_num",
+    "phone_tail",
+    "kelurahan",
+    "kecamatan",
+    "rt_rw",
+    "has_address",
+    "address",
+    *(f"{name}_text" for name in GENERIC_FIELDS),
+    "sparse_identity",
+    "untrusted_identity",
+)
+
+# Key columns that are numbers (or flags) and pass to the features unchanged.
+_NUMBER_KEYS = (
+    "nik_num",
+    "nik_trusted",
+    "nik_trusted_num",
+    "dob",
+    "birth_year",
+    "nik_dob",
+    "dob_any",
+    "dob_any_year",
+    "dob_any_month",
+    "dob_any_day",
+    "sex",
+    "phone_num",
+    "phone_tail",
+)
+
+
+def _generic_texts(records: pd.DataFrame, synonyms: Mapping[str, Mapping[str, str]]) -> pd.DataFrame:
+    """Normalised text of the generic person fields (all missing when a frame lacks the column)."""
     out = {}
     for name in GENERIC_FIELDS:
         if name in records.columns:
@@ -179,7 +286,6 @@ def _generic_features(records: pd.DataFrame, synonyms: Mapping[str, Mapping[str,
                 text = _with_synonyms(text, synonyms[name])
         else:
             text = pd.Series(pd.NA, index=records.index, dtype="str")
-        out[name] = _codes(text)
         out[f"{name}_text"] = text
     return pd.DataFrame(out, index=records.index)
 
@@ -265,8 +371,8 @@ def soundex(values: pd.Series) -> pd.Series:
     return pd.Series(out, index=values.index, dtype="str")
 
 
-def _name_features(records: pd.DataFrame, spelling: str = "indonesian") -> pd.DataFrame:
-    """Name keys, computed once per distinct name and spread back to the records.
+def _name_keys(records: pd.DataFrame, spelling: str = "indonesian") -> pd.DataFrame:
+    """Name keys (text), computed once per distinct name and spread back to the records.
 
     A "name" that is only a call name (community lists) is treated as no name and its nickname kept in
     ``alias_key``: the record's nickname itself, a name led by a form of address (``KANG ASEP``, ``TEH NENG``),
@@ -288,25 +394,10 @@ def _name_features(records: pd.DataFrame, spelling: str = "indonesian") -> pd.Da
     called_sex = called_sex.fillna(name_keys["name_first"].where(name_is_nickname).map(_CALL_WORD_SEX))
     keys = keys.replace("", pd.NA)
     has_initial = keys["name_key"].str.contains(r"(?:^| )[A-Z](?: |$)", regex=True).fillna(False).astype(bool)
-    codes = _shared_codes(keys)
-    text = {
-        "name_sorted": "name_sorted",
-        "given_name": "given_key",
-        "name_skeleton": "name_skeleton",
-        "name_first": "name_first",
-        "name_second": "name_second",
-        "name_last": "name_last",
-        "skeleton_first": "skeleton_first",
-        "name_initials": "name_initials",
-    }
-    for field_name, column in text.items():
-        codes[field_name] = keys[column]
-    codes["name_key"] = keys["name_key"]
-    codes["alias_key"] = keys["alias_key"]
-    codes["call_name_text"] = keys["call_name"]
-    codes["name_has_initial"] = has_initial.to_numpy()
-    codes["called_sex"] = called_sex.astype("str")
-    return codes
+    out = keys.rename(columns={"call_name": "call_name_text"})
+    out["name_has_initial"] = has_initial.to_numpy()
+    out["called_sex"] = called_sex.astype("str")
+    return out
 
 
 def _per_distinct(values: pd.Series, keys_of: Callable[[pd.Series], pd.DataFrame]) -> pd.DataFrame:
@@ -448,18 +539,18 @@ def _phone_features(phone: pd.Series) -> pd.DataFrame:
     return pd.DataFrame({"phone_num": number, "phone_tail": tail}, index=phone.index)
 
 
-def _location_features(records: pd.DataFrame) -> pd.DataFrame:
+def _location_keys(records: pd.DataFrame) -> pd.DataFrame:
     kelurahan = records["kelurahan_code"].astype("str")
     kecamatan = records["kecamatan_code"].astype("str").fillna(kelurahan.str.slice(0, 8))
     rt, rw = records["rt"].astype("str"), records["rw"].astype("str")
     rt_rw = (rw + "/" + rt).where(rt.notna() & rw.notna())
     return pd.DataFrame(
         {
-            "kelurahan": _codes(kelurahan),
-            "kecamatan": _codes(kecamatan),
-            "rt_rw": _codes(rt_rw),
+            "kelurahan": kelurahan,
+            "kecamatan": kecamatan,
+            "rt_rw": rt_rw.astype("str"),
             "has_address": records["address"].notna() | rt_rw.notna(),
-            "address": _codes(_address_key(records["address"])),
+            "address": _address_key(records["address"]).astype("str"),
         },
         index=records.index,
     )

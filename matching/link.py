@@ -12,7 +12,7 @@ import pandas as pd
 
 from matching.blocking import block, rule_names_of
 from matching.clustering import cluster, constraint_outcomes, decided_pairs, edge_flags
-from matching.features import compute_features
+from matching.features import FEATURE_KEY_COLUMNS, MISSING_NUMBER, compute_features, encode_features, feature_keys
 from matching.model import FellegiSunterModel, comparison_levels, score, train
 from matching.settings import DEFAULT_SETTINGS, MatchSettings
 
@@ -41,6 +41,8 @@ class LinkResult:
     #: The review decisions given to :func:`link_records`, each with its ``status`` and ``nik_rule_conflict``
     #: (:func:`matching.clustering.constraint_outcomes`); empty without decisions.
     decisions: pd.DataFrame = field(default_factory=pd.DataFrame)
+    #: The records' matching features before coding (:func:`matching_features`), with ``keep_features=True``.
+    features: pd.DataFrame | None = None
 
     @property
     def m_u_table(self) -> pd.DataFrame:
@@ -68,6 +70,8 @@ def link_records(
     seed: int = 0,
     start_model: FellegiSunterModel | None = None,
     constraints: pd.DataFrame | None = None,
+    *,
+    keep_features: bool = False,
 ) -> LinkResult:
     """Find the same person within and across sources in ``records`` (person schema, unique ``record_id``).
 
@@ -75,6 +79,8 @@ def link_records(
     review decisions (``record_id_l``, ``record_id_r``, ``decision`` ``same``/``different``, other columns
     passed through to ``LinkResult.decisions``) applied as must-links and cannot-links before clustering
     (:func:`matching.clustering.cluster`); decided pairs leave the review queue.
+    ``keep_features``: also return the records' matching features before coding (``LinkResult.features``, in
+    ``record_id`` order), which the night publishes so lists are matched without computing them again.
 
     Same records, settings and seed give the same output, whatever the row order: records are processed (and
     ``links`` returned) in ``record_id`` order, so random sampling and tie-breaks never depend on how the
@@ -85,8 +91,10 @@ def link_records(
     records = records.sort_values("record_id", kind="stable").reset_index(drop=True)
     timings: dict[str, float] = {}
     with _timed(timings, "features"):
-        features = compute_features(records, settings.feature_spec())
-        _add_register_features(features, records, settings)
+        keys = matching_features(records, settings)
+        features = _encoded(keys, settings)
+    if not keep_features:
+        del keys
     del records  # the sorted copy of every person column: only the features are needed from here on
     with _timed(timings, "block"):
         blocking = block(features, settings.blocking_rules, settings.max_block_size)
@@ -124,14 +132,17 @@ def link_records(
         blocking_stats=blocking.stats,
         timings=timings,
         decisions=decisions,
+        features=keys if keep_features else None,
     )
 
 
 def match_query(
     query_records: pd.DataFrame,
-    registry_records: pd.DataFrame,
+    registry_records: pd.DataFrame | None,
     model: FellegiSunterModel,
     settings: MatchSettings = DEFAULT_SETTINGS,
+    *,
+    registry_features: pd.DataFrame | None = None,
 ) -> QueryResult:
     """Link a small new list (e.g. a community's list) against the registry with a trained model.
 
@@ -140,13 +151,27 @@ def match_query(
     ``review`` ≥ ``review_threshold``, else ``no_match``). Only query–registry pairs are scored. The
     clustering guards apply: a best candidate with a conflicting valid NIK or a generation apart (``guard``
     column of ``pairs``) is at most ``review``.
+
+    ``registry_features``: the registry's matching features computed before (:func:`matching_features` under
+    the same settings, as the night publishes them); then ``registry_records`` is not needed (``None``) and
+    features are computed for the query records only. The caller checks the features were made under
+    ``settings`` (the published table carries the settings hash).
     """
-    combined = pd.concat([query_records, registry_records], ignore_index=True)
-    if combined["record_id"].duplicated().any():
+    if registry_features is None:
+        if registry_records is None:
+            raise ValueError("match_query: give registry_records or registry_features")
+        registry_features = matching_features(registry_records, settings)
+    else:
+        missing = [column for column in MATCHING_FEATURE_COLUMNS if column not in registry_features.columns]
+        if missing:
+            raise ValueError(f"registry_features: columns {missing} missing (not made by matching_features)")
+    query_keys = matching_features(query_records, settings, registered_niks=registered_niks(registry_features))
+    keys = pd.concat([query_keys, registry_features[list(query_keys.columns)]], ignore_index=True)
+    if keys["record_id"].duplicated().any():
         raise ValueError("query and registry records: column 'record_id' has duplicate values")
-    features = compute_features(combined, settings.feature_spec())
-    _add_register_features(features, combined, settings)
-    is_query = np.arange(len(combined)) < len(query_records)
+    features = _encoded(keys, settings)
+    del keys
+    is_query = np.arange(len(features)) < len(query_records)
     blocking = block(features, settings.blocking_rules, settings.max_block_size, focus=is_query)
     pairs = blocking.pairs[is_query[blocking.pairs["left"]] != is_query[blocking.pairs["right"]]]
     candidates = _with_record_ids(pairs.reset_index(drop=True), features)
@@ -165,18 +190,32 @@ def match_query(
         index=scored.index,
         dtype="str",
     ).replace("", pd.NA)
-    # Query records come first in ``combined``, so the left position of every pair is the query record.
+    # Query records come first in ``features``, so the left position of every pair is the query record.
     scored = scored.rename(columns={"record_id_l": "query_record_id", "record_id_r": "registry_record_id"})
     return QueryResult(matches=_best_matches(scored, features[is_query], settings), pairs=scored)
 
 
 def score_record_pairs(
-    records: pd.DataFrame, model: FellegiSunterModel, settings: MatchSettings = DEFAULT_SETTINGS
+    records: pd.DataFrame | None,
+    model: FellegiSunterModel,
+    settings: MatchSettings = DEFAULT_SETTINGS,
+    *,
+    features: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Every pair of a few ``records`` (one worker's) scored with a trained model, without blocking or
-    training: the evidence behind a cluster, as in ``scored_pairs`` (``rule_names`` empty)."""
-    records = records.sort_values("record_id", kind="stable").reset_index(drop=True)
-    features = compute_features(records, settings.feature_spec())
+    training: the evidence behind a cluster, as in ``scored_pairs`` (``rule_names`` empty).
+
+    ``features``: those records' published matching features (:func:`matching_features` rows) instead of
+    ``records``; nothing is then computed from the records."""
+    if features is None:
+        if records is None:
+            raise ValueError("score_record_pairs: give records or features")
+        records = records.sort_values("record_id", kind="stable").reset_index(drop=True)
+        features = compute_features(records, settings.feature_spec())
+    else:
+        keys = features.sort_values("record_id", kind="stable").reset_index(drop=True)
+        features = encode_features(keys, settings.feature_spec())
+        records = keys
     left, right = np.triu_indices(len(records), k=1)
     candidates = _with_record_ids(pd.DataFrame({"left": left, "right": right}), features)
     candidates["rule_names"] = pd.Series("", index=candidates.index, dtype="str")
@@ -204,17 +243,73 @@ def _best_matches(scored: pd.DataFrame, query_features: pd.DataFrame, settings: 
     return matches
 
 
-def _add_register_features(features: pd.DataFrame, records: pd.DataFrame, settings: MatchSettings) -> None:
-    """``nik_registered`` (a trusted NIK that a record of a ``nik_register_sources`` source holds) and
-    ``sex_stated`` (0 L, 1 P, -1 not stated: a sex implied by a NIK or a nickname is not stated)."""
+#: Columns of :func:`matching_features` beyond :func:`matching.features.feature_keys`'s.
+REGISTER_FEATURE_COLUMNS = ("nik_registered", "sex_stated")
+
+
+def matching_features(
+    records: pd.DataFrame, settings: MatchSettings = DEFAULT_SETTINGS, registered_niks: np.ndarray | None = None
+) -> pd.DataFrame:
+    """The records' matching features before coding, in the records' order: what ``link_records`` computes
+    first, and what the night publishes (``matching_features``) so a list is matched against the registry
+    without computing the registry's features again.
+
+    :func:`matching.features.feature_keys` plus ``nik_registered`` (a trusted NIK that a record of a
+    ``nik_register_sources`` source holds, here or among ``registered_niks``: the registry's, when the
+    records are a list) and ``sex_stated`` (0 L, 1 P, -1 not stated: a sex implied by a NIK or a nickname is
+    not stated). Row-wise: a record's features do not depend on the other records (beyond the registered NIKs).
+    """
+    records = records.reset_index(drop=True)
+    keys = feature_keys(records, settings.feature_spec())
+    return matching_features_register_columns(keys, records, settings, registered_niks)
+
+
+def matching_features_register_columns(
+    keys: pd.DataFrame, records: pd.DataFrame, settings: MatchSettings, registered_niks: np.ndarray | None = None
+) -> pd.DataFrame:
+    """``keys`` (with ``nik_trusted`` and ``nik_num``, aligned with ``records``) with ``nik_registered`` and
+    ``sex_stated`` added."""
+    trusted = keys["nik_trusted"].to_numpy()
+    nik = keys["nik_num"].to_numpy()
+    registered = np.empty(0, dtype=np.int64) if registered_niks is None else np.asarray(registered_niks)
     if settings.nik_register_sources and "source" in records.columns:
-        trusted = features["nik_trusted"].to_numpy()
-        nik = features["nik_num"].to_numpy()
         in_register = records["source"].isin(settings.nik_register_sources).to_numpy()
-        registered = np.unique(nik[trusted & in_register])
-        features["nik_registered"] = trusted & np.isin(nik, registered)
+        registered = np.union1d(registered, nik[trusted & in_register])
+    keys["nik_registered"] = trusted & np.isin(nik, registered) & (nik != MISSING_NUMBER)
+    sex = records["sex"] if "sex" in records.columns else pd.Series(pd.NA, index=records.index, dtype="str")
+    keys["sex_stated"] = sex.reset_index(drop=True).map({"L": 0, "P": 1}).fillna(-1).astype(np.int8).to_numpy()
+    return keys
+
+
+#: Every column :func:`matching_features` returns, in order.
+MATCHING_FEATURE_COLUMNS = (*FEATURE_KEY_COLUMNS, *REGISTER_FEATURE_COLUMNS)
+
+
+def registered_niks(features: pd.DataFrame) -> np.ndarray:
+    """The NIKs that ``features`` (from :func:`matching_features`) mark as registered."""
+    return np.unique(features.loc[features["nik_registered"].to_numpy(dtype=bool), "nik_num"].to_numpy())
+
+
+def _add_register_features(features: pd.DataFrame, records: pd.DataFrame, settings: MatchSettings) -> None:
+    """``nik_registered`` and ``sex_stated`` (see :func:`matching_features`) added to a feature frame computed
+    with :func:`matching.features.compute_features`, as the settings use them."""
+    keys = features[["nik_trusted", "nik_num"]].copy()
+    registered = matching_features_register_columns(keys, records, settings)
+    if settings.nik_register_sources and "source" in records.columns:
+        features["nik_registered"] = registered["nik_registered"].to_numpy()
     if settings.stated_sex_apart and "sex" in records.columns:
-        features["sex_stated"] = records["sex"].map({"L": 0, "P": 1}).fillna(-1).astype(np.int8).to_numpy()
+        features["sex_stated"] = registered["sex_stated"].to_numpy()
+
+
+def _encoded(keys: pd.DataFrame, settings: MatchSettings) -> pd.DataFrame:
+    """The feature frame of :func:`matching_features` rows: coded, and with the register features the settings
+    use (``nik_registered`` when ``nik_register_sources`` are declared, ``sex_stated`` with ``stated_sex_apart``)."""
+    features = encode_features(keys, settings.feature_spec())
+    if settings.nik_register_sources:
+        features["nik_registered"] = keys["nik_registered"].to_numpy(dtype=bool)
+    if settings.stated_sex_apart:
+        features["sex_stated"] = keys["sex_stated"].to_numpy(dtype=np.int8)
+    return features
 
 
 def _with_record_ids(pairs: pd.DataFrame, features: pd.DataFrame) -> pd.DataFrame:

@@ -31,6 +31,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from satupekerja.registry.review_queue import SIDE_BY_SIDE_FIELDS, SIDE_IDS
+from satupekerja.publishing.tables import MATCHING_FEATURES
 from satupekerja.registry.unify import GOLDEN_FIELDS
 from satupekerja.settings import DEMO_MODE, MODE_ENV, PRODUCTION_MODE
 from satupekerja.settings import HMAC_KEY_ENV as KEY_ENV
@@ -287,7 +288,50 @@ COLUMN_POLICY: dict[str, ColumnPolicy] = {
     "readable": KEEP,
     "required": KEEP,
     "file_of": KEEP,  # publication_stats: the source of a per-file entry (a source id)
+    # matching features (table matching_features, restricted tier only): names, NIKs, phones and birth dates in
+    # derived form (keys, numbers, day counts); record_id, sex, kelurahan, kecamatan, address as above
+    "name_key": DROP,
+    "name_sorted": DROP,
+    "given_key": DROP,
+    "name_skeleton": DROP,
+    "name_first": DROP,
+    "name_second": DROP,
+    "name_last": DROP,
+    "skeleton_first": DROP,
+    "name_initials": DROP,
+    "call_name_text": DROP,
+    "call_name_doubled": DROP,
+    "alias_key": DROP,
+    "name_has_initial": DROP,
+    "nik_num": DROP,
+    "nik_trusted": DROP,
+    "nik_trusted_num": DROP,
+    "dob": DROP,
+    "birth_year": DROP,
+    "nik_dob": DROP,
+    "dob_any": DROP,
+    "dob_any_year": DROP,
+    "dob_any_month": DROP,
+    "dob_any_day": DROP,
+    "phone_num": DROP,
+    "phone_tail": DROP,
+    "rt_rw": DROP,
+    "has_address": DROP,
+    "street_text": DROP,
+    "house_number_text": DROP,
+    "locality_text": DROP,
+    "postcode_text": DROP,
+    "province_text": DROP,
+    "other_id_text": DROP,
+    "area_code_text": DROP,
+    "sparse_identity": DROP,
+    "untrusted_identity": DROP,
+    "nik_registered": DROP,
+    "sex_stated": DROP,
 }
+
+#: Tables published in the restricted tier only: :func:`to_analytics_tier` refuses them, whatever their columns.
+RESTRICTED_ONLY_TABLES = frozenset({MATCHING_FEATURES})
 
 #: Golden-record provenance: ``<field>_source`` names the source a golden field came from (a source id, never
 #: the value), for every field that survivorship picks.
@@ -376,6 +420,8 @@ def to_analytics_tier(
     shared entry). Raises :class:`PrivacyPolicyError` for any unclassified column. The result's
     ``attrs`` record the tier and the key's label and fingerprint, so demo outputs are recognisable.
     """
+    if table_name in RESTRICTED_ONLY_TABLES:
+        raise PrivacyPolicyError(f"table {table_name!r} is published in the restricted tier only, never in analytics")
     own = {column: ColumnPolicy(rule) for column, rule in (declared or {}).items()}
     loosened = sorted(column for column, rule in own.items() if COLUMN_POLICY.get(column, rule) != rule)
     if loosened:

@@ -18,6 +18,9 @@ WORKER_LINKS = "worker_links"
 WORKER_ID_HISTORY = "worker_id_history"
 MATCH_REVIEW_QUEUE = "match_review_queue"
 MATCHING_MODEL = "matching_model"
+#: The registry's matching features (name keys, NIK and phone numbers, birth days...) under the model's settings:
+#: ``check-list`` and ``show`` match against them without computing them again. Restricted tier only.
+MATCHING_FEATURES = "matching_features"
 
 # The registry.
 UNIFIED_WORKERS = "unified_workers"
@@ -36,6 +39,7 @@ CONTRACTED_TABLES = (
     UNCOVERED_INFORMAL_WORKERS,
     COVERAGE_BY_AREA,
     MATCH_REVIEW_QUEUE,
+    MATCHING_FEATURES,
 )
 
 #: Every table in the catalogue.
@@ -46,6 +50,7 @@ ALL_TABLES = (
     WORKER_ID_HISTORY,
     MATCH_REVIEW_QUEUE,
     MATCHING_MODEL,
+    MATCHING_FEATURES,
     UNIFIED_WORKERS,
     UNCOVERED_INFORMAL_WORKERS,
     COVERAGE_BY_AREA,

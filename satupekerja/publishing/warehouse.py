@@ -558,6 +558,50 @@ def published_matching_model(warehouse: Warehouse, snapshot_date: date | None = 
     return json.loads(frame["model_json"].iloc[0]) if len(frame) else None
 
 
+#: Why the published matching features cannot be used for a look-up (see :func:`published_matching_features`).
+FEATURES_NOT_PUBLISHED = "not_published"
+FEATURES_OTHER_SETTINGS = "other_settings"
+
+
+@dataclass(frozen=True)
+class PublishedFeatures:
+    """The registry's matching features published with a snapshot, when made under the settings asked for.
+
+    ``frame``: the features (``None`` when they cannot be used); ``problem``: why not
+    (:data:`FEATURES_NOT_PUBLISHED`: a snapshot published before they were; :data:`FEATURES_OTHER_SETTINGS`:
+    computed under other matching settings than those in force, so not to be mixed with them)."""
+
+    frame: pd.DataFrame | None
+    problem: str | None = None
+
+
+def published_matching_features(
+    warehouse: Warehouse,
+    snapshot_date: date | None,
+    settings_hash: str,
+    record_ids: list[str] | None = None,
+) -> PublishedFeatures:
+    """The ``matching_features`` published with ``snapshot_date`` (default: the latest), if computed under the
+    settings whose fingerprint is ``settings_hash``; only the rows of ``record_ids`` when given (a look-up).
+
+    The settings hash is read first (one column), so features of other settings are never loaded."""
+    try:
+        files = warehouse.published_files(tables.MATCHING_FEATURES, snapshot_date, tier=RESTRICTED)
+    except SnapshotNotFoundError:
+        return PublishedFeatures(None, FEATURES_NOT_PUBLISHED)
+    hashes = {
+        value
+        for path in files
+        for value in pq.read_table(path, columns=["settings_hash"]).column(0).unique().to_pylist()
+    }
+    if hashes != {settings_hash}:
+        return PublishedFeatures(None, FEATURES_OTHER_SETTINGS)
+    filters = [("record_id", "in", list(record_ids))] if record_ids is not None else None
+    frames = [pq.read_table(path, filters=filters).to_pandas() for path in files]
+    frame = frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
+    return PublishedFeatures(frame.drop(columns="settings_hash"))
+
+
 def _check_tier(tier: str) -> None:
     if tier not in TIERS:
         raise ValueError(f"unknown warehouse tier {tier!r}; expected one of {', '.join(TIERS)}")

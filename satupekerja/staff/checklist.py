@@ -5,7 +5,9 @@ totals and signatures. The list is read like any source, through the contract re
 the ad-hoc list contract ``data_contracts/lists/daftar_komunitas.yaml`` (columns found by aliases and header words,
 header row found among the top rows, footers quarantined, ``;`` or ``,``), or with a column named explicitly by
 the user. This module keeps only the checking: the list's records are matched with the same engine and model as
-the registry (``matching.match_query``) and every row of the list comes back in order, marked:
+the registry (``matching.match_query``), against the registry's matching features published with the model
+(``matching_features``: only the list's own features are computed), and every row of the list comes back in
+order, marked:
 
 - ``tidak ditemukan``: no registry record reaches the review threshold;
 - ``ambigu``: the best match is only in the review band, or records of two different workers reach the match
@@ -19,6 +21,7 @@ the registry (``matching.match_query``) and every row of the list comes back in 
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,6 +42,7 @@ from matching import (
     settings_fingerprint,
 )
 from matching.normalize import RegionResolver
+from satupekerja.publishing.warehouse import FEATURES_NOT_PUBLISHED, FEATURES_OTHER_SETTINGS, PublishedFeatures
 from satupekerja.registry.coverage import ACTIVE, LAPSED, NEVER_REGISTERED
 from satupekerja.staff.safe_output import formula_safe, owner_only_file
 
@@ -281,14 +285,18 @@ def _notes(issues: pd.DataFrame, positions: list[str], labels: list[str], count:
 
 def check_records(
     query_records: pd.DataFrame,
-    registry_records: pd.DataFrame,
+    registry_records: pd.DataFrame | None,
     worker_links: pd.DataFrame,
     unified: pd.DataFrame,
     model: FellegiSunterModel,
     settings: MatchSettings,
+    registry_features: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """Per query record (in order): ``status`` (Indonesian), ``worker_id`` and ``match_probability``."""
-    result = match_query(query_records, registry_records, model, settings)
+    """Per query record (in order): ``status`` (Indonesian), ``worker_id`` and ``match_probability``.
+
+    ``registry_features``: the registry's published matching features (made under ``settings``); without them
+    they are computed from ``registry_records``."""
+    result = match_query(query_records, registry_records, model, settings, registry_features=registry_features)
     worker_of = pd.Series(worker_links["worker_id"].to_numpy(), index=worker_links["record_id"].to_numpy())
     matches = result.matches.set_index("query_record_id").reindex(query_records["record_id"])
     worker = matches["registry_record_id"].map(worker_of)
@@ -314,13 +322,67 @@ def check_records(
 
 @dataclass(frozen=True)
 class RegistryForChecks:
-    """The registry a list is checked against: source records, their worker ids, the unified workers, the model."""
+    """The registry a list is checked against: source records, their worker ids, the unified workers, the model,
+    and the registry's matching features (``features``: published with the model under the same settings; then
+    ``records`` may be ``None``: nothing is computed from them)."""
 
-    records: pd.DataFrame
+    records: pd.DataFrame | None
     worker_links: pd.DataFrame
     unified: pd.DataFrame
     model: FellegiSunterModel
     settings: MatchSettings
+    features: pd.DataFrame | None = None
+
+
+MODEL_RETRAINED = (
+    "Model pencocokan tidak diterbitkan untuk snapshot ini (atau pengaturan berbeda): model dilatih ulang / "
+    "no published model for these settings: retrained."
+)
+#: Why the registry's features are computed again (slower) instead of read: never mixed with other settings.
+FEATURES_RECOMPUTED = {
+    FEATURES_NOT_PUBLISHED: (
+        "Fitur pencocokan registri tidak diterbitkan untuk snapshot ini: dihitung ulang dari catatan (lebih lambat) "
+        "/ no matching features published with this snapshot: the registry's features are computed again (slower)."
+    ),
+    FEATURES_OTHER_SETTINGS: (
+        "Fitur pencocokan registri yang diterbitkan dibuat dengan pengaturan pencocokan lain: tidak dipakai, "
+        "dihitung ulang dari catatan (lebih lambat) / the published matching features were made under other "
+        "matching settings: not used; the registry's features are computed again (slower)."
+    ),
+}
+
+
+def prepare_registry(
+    settings: MatchSettings,
+    published_model: dict | None,
+    published_features: PublishedFeatures,
+    read_records: Callable[[], pd.DataFrame],
+    worker_links: pd.DataFrame,
+    unified: pd.DataFrame,
+) -> tuple[RegistryForChecks, list[str]]:
+    """The registry to check lists against, and what the user should be told (Indonesian first).
+
+    With the model and the features published under the settings in force, nothing is computed and the person
+    records are not read (``read_records`` is not called). Features made under other settings are never mixed
+    with these settings' model: the registry's features are then computed from the records (and the model
+    estimated again when it is not published for these settings either)."""
+    notes = []
+    records = None
+    features = published_features.frame
+    if features is None:
+        notes.append(FEATURES_RECOMPUTED[published_features.problem or FEATURES_NOT_PUBLISHED])
+    model = None
+    if published_model is not None:
+        try:
+            model = model_from_dict(published_model, settings.comparisons, settings_fingerprint(settings))
+        except ModelMismatchError:
+            model = None
+    if model is None or features is None:
+        records = read_records()
+    if model is None:
+        notes.append(MODEL_RETRAINED)
+        model = link_records(records, settings).model
+    return RegistryForChecks(records, worker_links, unified, model, settings, features), notes
 
 
 def registry_model(
@@ -350,7 +412,13 @@ def check_list(listed: ListRead, registry: RegistryForChecks) -> CheckedList:
     if checkable.any():
         query = listed.records[checkable]
         checked = check_records(
-            query, registry.records, registry.worker_links, registry.unified, registry.model, registry.settings
+            query,
+            registry.records,
+            registry.worker_links,
+            registry.unified,
+            registry.model,
+            registry.settings,
+            registry.features,
         )
         status[checkable] = checked["status"].to_numpy()
         worker[checkable] = checked["worker_id"].where(checked["worker_id"].ne("nan")).to_numpy()

@@ -38,6 +38,7 @@ from satupekerja.publishing.warehouse import (
     SnapshotNotFoundError,
     Warehouse,
     WarehouseError,
+    published_matching_features,
     published_matching_model,
 )
 from satupekerja.registry import lookup
@@ -352,21 +353,21 @@ def check_list(
     rows = listed.rows
     with steps(4) as advance:
         advance("Reading the registry")
-        registry_records = read_table(warehouse, PERSON_RECORDS, snapshot, RESTRICTED)
         links = read_table(warehouse, LINKS, snapshot, RESTRICTED)
         unified = read_table(warehouse, UNIFIED, snapshot, RESTRICTED)
-        advance("Preparing the matching model")
+        advance("Reading the matching model and the registry's matching features")
         settings = load_matching_settings(current_settings().matching_settings)
-        model, published = checklist.registry_model(
-            registry_records, settings, published_matching_model(warehouse, snapshot)
+        registry, notes = checklist.prepare_registry(
+            settings,
+            published_matching_model(warehouse, snapshot),
+            published_matching_features(warehouse, snapshot, settings_fingerprint(settings)),
+            lambda: read_table(warehouse, PERSON_RECORDS, snapshot, RESTRICTED),
+            links,
+            unified,
         )
-        if not published:
-            console.print(
-                "[yellow]Model pencocokan tidak diterbitkan untuk snapshot ini (atau pengaturan berbeda): "
-                "model dilatih ulang / no published model for these settings: retrained.[/]"
-            )
+        for note in notes:
+            console.print(f"[yellow]{note}[/]", highlight=False)
         advance(f"Matching {len(rows):,} rows")
-        registry = checklist.RegistryForChecks(registry_records, links, unified, model, settings)
         checked = checklist.check_list(listed, registry)
         advance("Writing the result")
         subjects = _checked_subjects(checked.rows, columns, snapshot)
@@ -517,16 +518,24 @@ def _pairs_scored_with_published_model(
     warehouse: Warehouse, snapshot: dt.date, records: pd.DataFrame, links: pd.DataFrame, worker_id: str
 ) -> pd.DataFrame | None:
     """The pairs between one worker's records, scored with the model published with the snapshot (no
-    retraining); None when no model for the settings in force is published."""
+    retraining) over their published matching features (only their rows are read; computed from the records
+    when the snapshot has none for the settings in force); None when no model for these settings is published."""
     document = published_matching_model(warehouse, snapshot)
     if document is None:
         return None
     settings = load_matching_settings(current_settings().matching_settings)
+    settings_hash = settings_fingerprint(settings)
     try:
-        model = model_from_dict(document, settings.comparisons, settings_fingerprint(settings))
+        model = model_from_dict(document, settings.comparisons, settings_hash)
     except ModelMismatchError:
         return None
-    own = records[records["record_id"].isin(links.loc[links["worker_id"] == worker_id, "record_id"])]
+    own_ids = links.loc[links["worker_id"] == worker_id, "record_id"].tolist()
+    if len(own_ids) < 2:
+        return None
+    published = published_matching_features(warehouse, snapshot, settings_hash, record_ids=own_ids)
+    if published.frame is not None and len(published.frame) == len(own_ids):
+        return score_record_pairs(None, model, settings, features=published.frame)
+    own = records[records["record_id"].isin(own_ids)]
     return score_record_pairs(own, model, settings) if len(own) > 1 else None
 
 

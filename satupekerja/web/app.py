@@ -660,6 +660,7 @@ def _register_views(app: Flask) -> None:
                 snap.unified.reset_index(drop=True),
                 snap.check_model(settings),
                 settings,
+                snap.check_features(settings),
             )
             checked = checklist.check_list(listed, registry)
         except checklist.ChecklistError as error:

@@ -109,6 +109,7 @@ MAX_SCOPES_KEPT = 64
 
 _MODELS: dict = {}
 _MODEL_LOCK = threading.Lock()
+_FEATURES: dict = {}
 
 
 @dataclass
@@ -301,6 +302,26 @@ class Snapshot:
                 )
                 _MODELS[key] = model
             return _MODELS[key]
+
+    def check_features(self, settings):
+        """The registry's matching features list checks use: those published with the snapshot when made under
+        ``settings``, else computed once from ``person_records`` (never mixed with other settings). Kept per
+        snapshot, shared by every application in the process."""
+        key = (str(self.warehouse.root), self.date, id(settings))
+        with _MODEL_LOCK:
+            if key not in _FEATURES:
+                from matching import settings_fingerprint
+                from matching.link import matching_features
+                from satupekerja.publishing.warehouse import published_matching_features
+
+                _FEATURES.clear()
+                published = published_matching_features(self.warehouse, self.date, settings_fingerprint(settings))
+                features = published.frame
+                if features is None:
+                    records = self.person_records.reset_index(drop=True)
+                    features = matching_features(records.sort_values("record_id", kind="stable"), settings)
+                _FEATURES[key] = features
+            return _FEATURES[key]
 
     def warm(self) -> None:
         """Read every table now (at start-up), so no visitor waits for the first read."""

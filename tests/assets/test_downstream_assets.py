@@ -84,7 +84,14 @@ def test_next_night_inherits_worker_ids_from_the_published_snapshot(pipeline_run
     rerun = pipeline_runner(
         pipeline_run.inbox,
         pipeline_run.storage.parent,
-        selection=["scored_pairs", "worker_links", "worker_id_history", "match_review_queue", "matching_model"],
+        selection=[
+            "scored_pairs",
+            "worker_links",
+            "worker_id_history",
+            "match_review_queue",
+            "matching_model",
+            "matching_features",
+        ],
         partition_key=next_night,
     )
     assert rerun.result.success

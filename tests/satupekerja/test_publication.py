@@ -11,11 +11,13 @@ import dagster as dg
 import pandas as pd
 import pytest
 
+from assets.matching import matching_features_frame
 from assets.partitions import snapshot_partitions
 from assets.publication import PublicationGuards, build_publish_snapshot
 from assets.resources import PrivacyResource, WarehouseResource
 from data_contracts import conform_to_person_schema, load_region_reference
 from data_contracts.roles import SourceRoles
+from matching.link import matching_features
 from matching.stable_ids import assign_worker_ids
 from satupekerja.publishing.guards import (
     GUARD_NAMES,
@@ -252,6 +254,7 @@ def night_outputs(night: date, linked: dict[str, int], quarantined: dict[str, in
             ids,
             pd.Series([f"{i:064x}" for i in range(len(record_ids))], index=record_ids),
         ),
+        "matching_features": matching_features_frame(matching_features(person_records), "0123456789abcdef"),
     }
     for source in SOURCES:
         count = quarantined.get(source, 0)
@@ -309,6 +312,7 @@ def test_a_healthy_night_is_published_in_both_tiers(tmp_path: Path) -> None:
     assert warehouse.snapshots() == [YESTERDAY]
     assert warehouse.tables("restricted") == [
         "match_review_queue",
+        "matching_features",
         "matching_model",
         "person_records",
         "quarantine",
