@@ -23,6 +23,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import pandas as pd
@@ -42,7 +43,14 @@ from matching import (
     settings_fingerprint,
 )
 from matching.normalize import RegionResolver
-from satupekerja.publishing.warehouse import FEATURES_NOT_PUBLISHED, FEATURES_OTHER_SETTINGS, PublishedFeatures
+from matching.link import matching_features
+from satupekerja.publishing.warehouse import (
+    FEATURES_NOT_PUBLISHED,
+    FEATURES_OTHER_SETTINGS,
+    PublishedFeatures,
+    Warehouse,
+    published_matching_features,
+)
 from satupekerja.registry.coverage import ACTIVE, LAPSED, NEVER_REGISTERED
 from satupekerja.staff.safe_output import formula_safe, owner_only_file
 
@@ -350,6 +358,19 @@ FEATURES_RECOMPUTED = {
         "matching settings: not used; the registry's features are computed again (slower)."
     ),
 }
+
+
+def registry_features(
+    warehouse: Warehouse, snapshot_date: date, settings: MatchSettings, read_records: Callable[[], pd.DataFrame]
+) -> tuple[pd.DataFrame, str | None]:
+    """The registry's matching features for list checks under ``settings``: those published with the snapshot,
+    else computed from the person records (``read_records``), never features of other settings; and the note
+    (Indonesian first) to show when they were computed, else ``None``."""
+    published = published_matching_features(warehouse, snapshot_date, settings_fingerprint(settings))
+    if published.frame is not None:
+        return published.frame, None
+    records = read_records().sort_values("record_id", kind="stable")
+    return matching_features(records, settings), FEATURES_RECOMPUTED[published.problem or FEATURES_NOT_PUBLISHED]
 
 
 def prepare_registry(

@@ -310,17 +310,12 @@ class Snapshot:
         key = (str(self.warehouse.root), self.date, id(settings))
         with _MODEL_LOCK:
             if key not in _FEATURES:
-                from matching import settings_fingerprint
-                from matching.link import matching_features
-                from satupekerja.publishing.warehouse import published_matching_features
+                from satupekerja.staff.checklist import registry_features
 
                 _FEATURES.clear()
-                published = published_matching_features(self.warehouse, self.date, settings_fingerprint(settings))
-                features = published.frame
-                if features is None:
-                    records = self.person_records.reset_index(drop=True)
-                    features = matching_features(records.sort_values("record_id", kind="stable"), settings)
-                _FEATURES[key] = features
+                _FEATURES[key], _note = registry_features(
+                    self.warehouse, self.date, settings, lambda: self.person_records.reset_index(drop=True)
+                )
             return _FEATURES[key]
 
     def warm(self) -> None:
