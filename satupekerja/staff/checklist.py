@@ -42,8 +42,8 @@ from matching import (
     model_from_dict,
     settings_fingerprint,
 )
-from matching.normalize import RegionResolver
 from matching.link import matching_features
+from matching.normalize import RegionResolver
 from satupekerja.publishing.warehouse import (
     FEATURES_NOT_PUBLISHED,
     FEATURES_OTHER_SETTINGS,
