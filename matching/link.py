@@ -215,8 +215,7 @@ def score_record_pairs(
     else:
         keys = features.sort_values("record_id", kind="stable").reset_index(drop=True)
         features = encode_features(keys, settings.feature_spec())
-        records = keys
-    left, right = np.triu_indices(len(records), k=1)
+    left, right = np.triu_indices(len(features), k=1)
     candidates = _with_record_ids(pd.DataFrame({"left": left, "right": right}), features)
     candidates["rule_names"] = pd.Series("", index=candidates.index, dtype="str")
     levels = comparison_levels(features, left, right, settings.comparisons)
