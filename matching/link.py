@@ -160,15 +160,19 @@ def match_query(
     if registry_features is None:
         if registry_records is None:
             raise ValueError("match_query: give registry_records or registry_features")
+        if registry_records["record_id"].duplicated().any():
+            raise ValueError("registry records: column 'record_id' has duplicate values")
         registry_features = matching_features(registry_records, settings)
     else:
         missing = [column for column in MATCHING_FEATURE_COLUMNS if column not in registry_features.columns]
         if missing:
             raise ValueError(f"registry_features: columns {missing} missing (not made by matching_features)")
     query_keys = matching_features(query_records, settings, registered_niks=registered_niks(registry_features))
-    keys = pd.concat([query_keys, registry_features[list(query_keys.columns)]], ignore_index=True)
-    if keys["record_id"].duplicated().any():
+    # Registry ids are unique (published with a unique key, or checked above): only the query's few ids are checked.
+    query_ids = query_keys["record_id"]
+    if query_ids.duplicated().any() or registry_features["record_id"].isin(set(query_ids)).any():
         raise ValueError("query and registry records: column 'record_id' has duplicate values")
+    keys = pd.concat([query_keys, registry_features[list(query_keys.columns)]], ignore_index=True)
     features = _encoded(keys, settings)
     del keys
     is_query = np.arange(len(features)) < len(query_records)
