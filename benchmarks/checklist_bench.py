@@ -17,7 +17,8 @@ them, a quarter strangers) is checked by the real CLI in a fresh process per run
 - ``before`` (with ``--before-code``, a checkout without published features, e.g. ``/work/main``): the code
   before this change, which computed the features of the whole registry at every call.
 
-Prints wall time (process start to exit, imports included) and peak RSS per run, and the load average.
+Prints wall time (process start to exit, imports included), CPU time (user + system: less sensitive to the other
+work on a shared machine than wall time) and peak RSS per run, and the load average.
 """
 
 from __future__ import annotations
@@ -49,8 +50,9 @@ from satupekerja.staff.cli import app
 try:
     app(sys.argv[1:], standalone_mode=False)
 finally:
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({"seconds": time.perf_counter() - started, "peak_mb": peak}))
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    print(json.dumps({"seconds": time.perf_counter() - started, "cpu": usage.ru_utime + usage.ru_stime,
+                      "peak_mb": usage.ru_maxrss / 1024}))
 """
 
 
@@ -199,7 +201,8 @@ def main() -> None:
             with tempfile.TemporaryDirectory() as work:
                 figures = run(code, warehouse, daftar, Path(work))
             print(
-                f"{name:8s} {figures['wall']:6.1f} s wall ({figures['seconds']:.1f} s in process), "
+                f"{name:8s} {figures['wall']:6.1f} s wall ({figures['seconds']:.1f} s in process, "
+                f"{figures['cpu']:.1f} s CPU), "
                 f"peak RSS {figures['peak_mb']:,.0f} MB, {figures['found']}/{args.rows} rows found; "
                 f"load {os.getloadavg()[0]:.1f}" + (f"; notes: {len(figures['notes'])}" if figures["notes"] else ""),
                 flush=True,
