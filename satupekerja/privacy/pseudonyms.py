@@ -30,8 +30,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from satupekerja.registry.review_queue import SIDE_BY_SIDE_FIELDS, SIDE_IDS
 from satupekerja.publishing.tables import MATCHING_FEATURES
+from satupekerja.registry.review_queue import SIDE_BY_SIDE_FIELDS, SIDE_IDS
 from satupekerja.registry.unify import GOLDEN_FIELDS
 from satupekerja.settings import DEMO_MODE, MODE_ENV, PRODUCTION_MODE
 from satupekerja.settings import HMAC_KEY_ENV as KEY_ENV
