@@ -512,6 +512,9 @@ def _read_csv(name: str, data: bytes, settings: ReadSettings, contract: Contract
     assert text is not None  # decoded whenever there is no problem
     if settings.delimiter == "auto":
         settings = replace(settings, delimiter=_sniff_delimiter(text))
+    fast = _read_csv_fast(name, text, settings, contract)
+    if fast is not None:
+        return fast
     delimiter = settings.delimiter
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
@@ -553,6 +556,135 @@ def _read_csv(name: str, data: bytes, settings: ReadSettings, contract: Contract
             lines=account,
         )
     return _table_with_spans(name, text, header, records, kept, starts, ends, settings, account)
+
+
+#: Every character Python's ``str.strip()`` removes, as a regular-expression class (a row whose fields hold only
+#: these is blank, as for the careful reader's ``"".join(fields).strip()``).
+_BLANK_CELL = "^[" + "".join(f"\\x{{{ord(c):x}}}" for c in map(chr, range(0x3001)) if c.isspace()) + "]*$"
+
+
+def _read_csv_fast(name: str, text: str, settings: ReadSettings, contract: Contract | None) -> _FileRead | None:
+    """The usual file, parsed by Arrow's C++ CSV reader into Arrow string columns; None when it is not usual.
+
+    Usual: the header is found among the first records exactly as :func:`_read_csv` finds it (Python's ``csv``
+    on those few lines); every record below it is one physical line with exactly the header's number of fields
+    (Arrow refuses any other count); no footer patterns. The line accounting must reconcile: the non-empty
+    physical lines below the header are exactly the records Arrow parsed (a quoted field running over a line
+    end makes one record of several non-empty lines and the file goes to the careful path). Cells are taken as
+    written (no type or null inference: ``NA`` stays the text ``NA``); empty cells become NA as in
+    :func:`_text_column`. Everything else (ragged lines, stray quotes, multi-line fields, footers, refusals and
+    their messages) is the careful path's: the result of this one is the same frame and the same accounting.
+    """
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.csv as pacsv
+
+    delimiter = settings.delimiter
+    if settings.footer or len(delimiter) != 1 or delimiter in '"\r\n' or not text:
+        return None
+    searched = settings.header_search_rows if settings.header_search_rows and contract is not None else 0
+    head_lines: list[str] = []
+    reader = csv.reader(_lines_read(text, head_lines), delimiter=delimiter)
+    head: list[list[str]] = []
+    line_ends: list[int] = []
+    try:
+        for record in reader:
+            head.append(record)
+            line_ends.append(reader.line_num)
+            if len(head) >= max(searched, settings.header_row):
+                break
+    except csv.Error:
+        return None
+    header_at = settings.header_row - 1
+    if searched:
+        found = find_header(contract, head[:searched])
+        if found is None:
+            return None
+        header_at = found
+    if len(head) <= header_at:
+        return None
+    header = [value.strip() for value in head[header_at]]
+    width = len(header)
+    if width < 2 or not any(header):
+        return None
+    header_lines = line_ends[header_at]
+    body = text[sum(len(line) for line in head_lines[:header_lines]) :].encode("utf-8")
+    names = [f"c{position}" for position in range(width)]
+    try:
+        table = pacsv.read_csv(
+            io.BytesIO(body),
+            read_options=pacsv.ReadOptions(column_names=names),
+            parse_options=pacsv.ParseOptions(
+                delimiter=delimiter,
+                quote_char='"',
+                double_quote=True,
+                escape_char=False,
+                newlines_in_values=True,
+                ignore_empty_lines=True,
+            ),
+            convert_options=pacsv.ConvertOptions(
+                column_types=dict.fromkeys(names, pa.string()), strings_can_be_null=False
+            ),
+        )
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    # Physical lines of the body (ended by LF, CRLF or a lone CR, as Python's csv reads them), empty or not.
+    raw = np.frombuffer(body, dtype=np.uint8)
+    lf, cr = raw == 10, raw == 13
+    cr[:-1] &= ~lf[1:]  # a CR right before an LF is part of that line end
+    ends = np.flatnonzero(lf | cr)
+    del lf, cr
+    crlf = np.zeros(len(ends), dtype=bool)
+    after_first = ends > 0
+    crlf[after_first] = (raw[ends[after_first]] == 10) & (raw[ends[after_first] - 1] == 13)
+    starts = np.concatenate([[0], ends[:-1] + 1])
+    lengths = ends - crlf - starts
+    if len(ends) == 0 or ends[-1] != len(raw) - 1:
+        lengths = np.concatenate([lengths, [len(raw) - (ends[-1] + 1 if len(ends) else 0)]])
+    non_empty = np.flatnonzero(lengths > 0)
+    if len(non_empty) != table.num_rows or table.num_rows == 0:
+        return None
+    # Rows whose every cell is whitespace (``,,,``): blank lines. Candidates narrowed column by column.
+    candidates = np.arange(table.num_rows)
+    for column in table.columns:
+        if len(candidates) == 0:
+            break
+        cells = column.take(pa.array(candidates)) if len(candidates) < table.num_rows else column
+        candidates = candidates[pc.match_substring_regex(cells, _BLANK_CELL).to_numpy(zero_copy_only=False)]
+    kept = np.ones(table.num_rows, dtype=bool)
+    kept[candidates] = False
+    blank = ~kept
+    if not kept.any():
+        return None
+    if not kept.all():
+        table = table.filter(pa.array(kept))
+    empty = pa.scalar(None, pa.string())
+    frame = pd.DataFrame(
+        {
+            label: pd.Series(pc.if_else(pc.equal(column, ""), empty, column), dtype="str")
+            for label, column in zip(_unique_names(header), table.columns, strict=True)
+        }
+    )
+    frame[SOURCE_FILE] = Path(name).name
+    frame[SOURCE_ROW] = pd.Series(header_lines + 1 + non_empty[kept], dtype="int64")
+    account = LineAccount(
+        lines_physical=header_lines + len(lengths),
+        lines_header=header_lines,
+        lines_blank=len(lengths) - len(non_empty) + int(blank.sum()),
+    )
+    return _FileRead(name, frame, header, lines=account, unit="line")
+
+
+def _lines_read(text: str, seen: list[str]):
+    """The lines of ``text`` as ``io.StringIO(text, newline="")`` yields them (ends kept), lazily, each also
+    appended to ``seen``: the top of a big file is read without copying all of it."""
+    for match in _LINE.finditer(text):
+        seen.append(match.group())
+        yield match.group()
+
+
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
 
 
 def _table_with_spans(
