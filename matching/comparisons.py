@@ -237,9 +237,10 @@ class NameComparison(Comparison):
         """Nickname of one side contained (fuzzily) in the other side's full name."""
         aliases = features["alias_key"].to_numpy(dtype=object, na_value="")
         names = features["name_key"].to_numpy(dtype=object, na_value="")
+        has_alias, has_name = aliases != "", names != ""  # per record, not per pair
         found = np.zeros(len(left), dtype=bool)
         for nick_side, name_side in ((left, right), (right, left)):
-            todo = pending & (aliases[nick_side] != "") & (names[name_side] != "")
+            todo = pending & has_alias[nick_side] & has_name[name_side]
             if todo.any():
                 found[todo] |= (
                     process.cpdist(aliases[nick_side[todo]], names[name_side[todo]], scorer=partial_ratio, workers=-1)
@@ -270,17 +271,23 @@ class NameComparison(Comparison):
     def _call_name_prefix(features: pd.DataFrame, left: np.ndarray, right: np.ndarray) -> np.ndarray:
         """A short call name (a nickname, or a one-word name of 3–5 letters) that begins the other record's call
         name: ``SUP`` / ``BANG SUP`` for SUPRIYADI, ``JOK`` for JOKO."""
-        alias = features["alias_key"].to_numpy(dtype=object, na_value="")
-        name = features["name_key"].to_numpy(dtype=object, na_value="")
-        short_name = np.array([len(v) <= 5 and " " not in v for v in name], dtype=bool)
-        short = np.where(alias != "", alias, np.where(short_name, name, ""))
+        alias = features["alias_key"].astype("str")
+        name = features["name_key"].astype("str")
+        short_name = (name.str.len() <= 5) & ~name.str.contains(" ", regex=False)
+        short = alias.where(alias.notna() & (alias != ""), name.where(short_name.fillna(False).astype(bool)))
+        short = short.fillna("").to_numpy(dtype=object)
+        # Per record, not per pair: the call name's length and whether the record has one.
+        short_long_enough = np.fromiter((len(v) >= 3 for v in short), dtype=bool, count=len(short))
         called = features["call_name_text"].to_numpy(dtype=object, na_value="")
+        has_called = called != ""
         found = np.zeros(len(left), dtype=bool)
         for a, b in ((left, right), (right, left)):
-            head, whole = short[a], called[b]
-            todo = np.flatnonzero((np.char.str_len(head.astype(str)) >= 3) & (whole != "") & (head != whole))
+            todo = np.flatnonzero(short_long_enough[a] & has_called[b])
             if len(todo):
-                found[todo] |= np.array([w.startswith(h) for h, w in zip(head[todo], whole[todo], strict=True)])
+                head, whole = short[a[todo]], called[b[todo]]
+                found[todo] |= np.array(
+                    [h != w and w.startswith(h) for h, w in zip(head, whole, strict=True)], dtype=bool
+                )
         return found
 
 
