@@ -379,25 +379,39 @@ def _name_keys(records: pd.DataFrame, spelling: str = "indonesian") -> pd.DataFr
     or a generic call name (``UJANG``).
     """
     keys_of = _keys_of_names if spelling == "indonesian" else _keys_of_plain_names
-    name_keys = _per_distinct(records["name"], keys_of)
+    name_keys = _per_distinct(records["name"], lambda names: _with_call_name_flags(keys_of(names)))
     aliases = _per_distinct(records["alias"], _keys_of_aliases)
+    bare_name = name_keys.pop("_bare_name")
+    call_name = (name_keys.pop("_call_name") == "1").fillna(False).astype(bool)
+    named_with_initial = (name_keys.pop("_has_initial") == "1").fillna(False).astype(bool)
     name_key, alias_key = name_keys["name_key"], aliases["alias_key"]
-    bare_name = name_key.str.replace(_HONORIFIC_RE, "", regex=True)
-    # One word after the form of address: "MAS AGUNG WIBOWO" is a registered name, "MAS SYAHRUL" a call name.
-    addressed = name_key.str.contains(_HONORIFIC_RE, regex=True) & ~bare_name.str.contains(" ", regex=False)
-    call_name = addressed | bare_name.isin(GENERIC_CALL_NAMES)
-    call_name = call_name.fillna(False).astype(bool)
     name_is_nickname = call_name | ((name_key == alias_key) | (bare_name == alias_key)).fillna(False).astype(bool)
     keys = name_keys.mask(name_is_nickname, pd.NA)
     keys["alias_key"] = alias_key.fillna(bare_name.where(call_name))
     called_sex = aliases["alias_word"].map(_CALL_WORD_SEX)
     called_sex = called_sex.fillna(name_keys["name_first"].where(name_is_nickname).map(_CALL_WORD_SEX))
     keys = keys.replace("", pd.NA)
-    has_initial = keys["name_key"].str.contains(r"(?:^| )[A-Z](?: |$)", regex=True).fillna(False).astype(bool)
+    has_initial = named_with_initial & ~name_is_nickname  # a nickname's name key is dropped above
     out = keys.rename(columns={"call_name": "call_name_text"})
     out["name_has_initial"] = has_initial.to_numpy()
     out["called_sex"] = called_sex.astype("str")
     return out
+
+
+def _with_call_name_flags(keys: pd.DataFrame) -> pd.DataFrame:
+    """Per distinct name: the name key without a leading form of address (``_bare_name``), whether the name is
+    only a call name (``_call_name``: ``1`` or empty) and whether it holds an initial (``_has_initial``)."""
+    name_key = keys["name_key"]
+    bare_name = name_key.str.replace(_HONORIFIC_RE, "", regex=True)
+    # One word after the form of address: "MAS AGUNG WIBOWO" is a registered name, "MAS SYAHRUL" a call name.
+    addressed = name_key.str.contains(_HONORIFIC_RE, regex=True) & ~bare_name.str.contains(" ", regex=False)
+    call_name = (addressed | bare_name.isin(GENERIC_CALL_NAMES)).fillna(False).astype(bool)
+    initial = name_key.replace("", pd.NA).str.contains(r"(?:^| )[A-Z](?: |$)", regex=True).fillna(False).astype(bool)
+    return keys.assign(
+        _bare_name=bare_name,
+        _call_name=np.where(call_name.to_numpy(), "1", ""),
+        _has_initial=np.where(initial.to_numpy(), "1", ""),
+    )
 
 
 def _per_distinct(values: pd.Series, keys_of: Callable[[pd.Series], pd.DataFrame]) -> pd.DataFrame:
