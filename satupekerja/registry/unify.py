@@ -34,6 +34,7 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from data_contracts.roles import EmploymentModel, RoleBook, default_role_book
 from satupekerja.registry.coverage import COVERAGE_EVIDENCE_COLUMNS, add_coverage_flags, sector_from_occupation
@@ -143,11 +144,31 @@ def link_records(
     columns = list(dict.fromkeys([*LINKED_COLUMNS, *sorted(roles.evidence_fields())]))
     linked = person_records[columns].reset_index(drop=True)
     linked["worker_id"] = worker_links["worker_id"].to_numpy()[positions]
-    worker_index, worker_ids = pd.factorize(linked["worker_id"], sort=True)
+    worker_index, worker_ids = _sorted_codes(linked["worker_id"])
     linked[WORKER_INDEX] = worker_index.astype("int64")
     linked[SOURCE_RANK] = roles.rank(linked["source"])
-    linked[RECORD_ORDER] = pd.factorize(linked["record_id"], sort=True)[0]
+    linked[RECORD_ORDER] = _rank_of_unique(linked["record_id"])
     return linked, pd.Index(worker_ids, name="worker_id")
+
+
+def _sorted_codes(values: pd.Series) -> tuple[np.ndarray, pd.Index]:
+    """``pd.factorize(values, sort=True)`` for text without missing values, by Arrow's dictionary encoding and
+    sort (the hash table of Python-comparable uniques took seconds on a million ids)."""
+    encoded = pc.dictionary_encode(pa.array(values.astype("str")))
+    order = pc.sort_indices(encoded.dictionary).to_numpy()
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order), dtype=np.int64)
+    codes = rank[encoded.indices.to_numpy(zero_copy_only=False)]
+    return codes, pd.Index(pd.Series(encoded.dictionary.take(pa.array(order)), dtype="str"))
+
+
+def _rank_of_unique(values: pd.Series) -> np.ndarray:
+    """Each value's position in sorted order (``pd.factorize(values, sort=True)[0]`` for unique strings), by
+    Arrow's sort instead of a hash table of Python-comparable uniques."""
+    order = pc.sort_indices(pa.array(values.astype("str"))).to_numpy()
+    rank = np.empty(len(values), dtype=np.int64)
+    rank[order] = np.arange(len(values), dtype=np.int64)
+    return rank
 
 
 def source_rank(sources: pd.Series, roles: RoleBook | None = None) -> pd.Series:

@@ -198,3 +198,15 @@ def test_sector_comes_from_the_occupation_only_when_no_source_names_a_trade(make
     assert (unified.loc["W1", "sector"], unified.loc["W1", "sector_source"]) == ("pedagang", "dukcapil")
     assert (unified.loc["W2", "sector"], unified.loc["W2", "sector_source"]) == ("ojol", "komunitas")
     assert pd.isna(unified.loc["W3", "sector"])
+
+
+def test_worker_codes_and_record_order_are_pandas_sorted_factorize():
+    from satupekerja.registry.unify import _rank_of_unique, _sorted_codes
+
+    ids = pd.Series(["W10", "W2", "W10", "Ö1", "W1", "A", "W2", "a"], dtype="str")
+    codes, uniques = _sorted_codes(ids)
+    expected_codes, expected_uniques = pd.factorize(ids, sort=True)
+    assert codes.tolist() == expected_codes.tolist()
+    assert uniques.tolist() == list(expected_uniques)
+    records = pd.Series(["umkm:2", "dukcapil:10", "dukcapil:9", "komunitas:é", "bpjs:1"], dtype="str")
+    assert _rank_of_unique(records).tolist() == pd.factorize(records, sort=True)[0].tolist()
