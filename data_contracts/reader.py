@@ -21,7 +21,7 @@ import io
 import os
 import re
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time
 from decimal import Decimal
@@ -597,7 +597,7 @@ def _read_csv_fast(name: str, text: str, settings: ReadSettings, contract: Contr
     except csv.Error:
         return None
     header_at = settings.header_row - 1
-    if searched:
+    if searched and contract is not None:
         found = find_header(contract, head[:searched])
         if found is None:
             return None
@@ -676,7 +676,7 @@ def _read_csv_fast(name: str, text: str, settings: ReadSettings, contract: Contr
     return _FileRead(name, frame, header, lines=account, unit="line")
 
 
-def _lines_read(text: str, seen: list[str]):
+def _lines_read(text: str, seen: list[str]) -> Iterator[str]:
     """The lines of ``text`` as ``io.StringIO(text, newline="")`` yields them (ends kept), lazily, each also
     appended to ``seen``: the top of a big file is read without copying all of it."""
     for match in _LINE.finditer(text):
