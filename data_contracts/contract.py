@@ -144,6 +144,12 @@ class Contract:
     description: str = ""
     roles: SourceRoles = field(default_factory=SourceRoles)
     path: Path | None = field(default=None, compare=False)
+    #: The short name staff read for the source (web pages, exports); ``title`` when the contract gives none.
+    label: str = ""
+
+    @property
+    def display_name(self) -> str:
+        return self.label or self.title
 
     def column(self, name: str) -> ColumnRule:
         for rule in self.columns:
@@ -217,6 +223,7 @@ class ContractParser:
             {
                 "source",
                 "title",
+                "label",
                 "owner",
                 "required",
                 "description",
@@ -240,6 +247,7 @@ class ContractParser:
         return Contract(
             source=source,
             title=self.text(top, "title", required=True),
+            label=self.text(top, "label") or "",
             owner=self.text(top, "owner", required=True),
             required=self.boolean(top, "required", default=True),
             description=self.text(top, "description") or "",

@@ -254,7 +254,7 @@ COLUMN_POLICY: dict[str, ColumnPolicy] = {
     "cluster_size": KEEP,  # worker_links: records in the worker's cluster
     "confidence": KEEP,  # worker_links: the record's best match weight within its cluster
     "employment_type": KEEP,
-    "employment_evidence": KEEP,  # labels such as "tk:BPU", "dukcapil:PEDAGANG"
+    "employment_evidence": KEEP,  # labels such as "tk:BPU", "ktp:PEDAGANG"
     "informal_probability": KEEP,  # a model output from the evidence above: no identifier
     "informal_evidence": KEEP,  # the same labels with their weights ("jkn:PBPU (kartu kepala keluarga) +0.4")
     "bpjs_tk_status": KEEP,

@@ -606,6 +606,7 @@ def _register_views(app: Flask) -> None:
             masked_nik="–" if pd.isna(masked) else masked,
             mask=_mask_one,
             vulnerable_text=_vulnerable_text(profile["worker"]),
+            source_labels=source_labels(ext("sp_settings").contracts_dir),
             **profile,
         )
 
@@ -1183,6 +1184,12 @@ def role_book(contracts_dir: Path) -> RoleBook:
     return RoleBook.from_contracts(load_contracts(contracts_dir))
 
 
+@functools.cache
+def source_labels(contracts_dir: Path) -> dict[str, str]:
+    """Each source's name for staff (the contract's ``label``), read once per folder and process."""
+    return {source: contract.display_name for source, contract in load_contracts(contracts_dir).items()}
+
+
 #: Coded fields of the source records and the vocabulary that labels them.
 CODED_FIELDS = {
     "sector": vocabulary.SECTOR,
@@ -1191,7 +1198,6 @@ CODED_FIELDS = {
     "jkn_status": vocabulary.MEMBER_STATUS,
     "tk_segment": vocabulary.TK_SEGMENT,
     "tk_status": vocabulary.MEMBER_STATUS,
-    "source": vocabulary.SOURCE,
 }
 
 
@@ -1199,6 +1205,7 @@ def person_profile(snap, worker: pd.Series) -> dict:
     """The golden record, source records side by side, link evidence and id history of one worker, as plain
     Python values for the template (small frames only: the snapshot's position indexes find the rows)."""
     regions = ext("sp_regions")
+    sources = source_labels(ext("sp_settings").contracts_dir)
     worker_id = worker["worker_id"]
     links = snap.worker_links(worker_id)
     links = links.assign(link_probability=link_probability(links))
@@ -1216,7 +1223,7 @@ def person_profile(snap, worker: pd.Series) -> dict:
     profile = lookup.WorkerProfile(worker=worker, records=records, links=links, pairs=pairs)
     records = profile.records
     record_heads = [
-        (vocabulary.label(vocabulary.SOURCE, source), str(record_id))
+        (vocabulary.label(sources, source), str(record_id))
         for source, record_id in zip(records.get("source", []), records.get("record_id", []), strict=True)
     ]
     record_rows = []
@@ -1228,6 +1235,8 @@ def person_profile(snap, worker: pd.Series) -> dict:
             shown = [_mask_one(value) for value in raw]
         elif field == "kelurahan_code":
             shown = [regions.name(value) for value in raw]
+        elif field == "source":
+            shown = [vocabulary.label(sources, value) for value in raw]
         elif field in CODED_FIELDS:
             shown = [vocabulary.label(CODED_FIELDS[field], value) for value in raw]
         else:

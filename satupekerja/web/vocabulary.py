@@ -59,25 +59,13 @@ TK_SEGMENT = {
     "JAKON": "Jasa konstruksi (JAKON)",
     "PMI": "Pekerja migran (PMI)",
 }
-#: The sources (data contracts) a record comes from.
-SOURCE = {
-    "dukcapil": "Dukcapil",
-    "bpjs_kesehatan": "BPJS Kesehatan",
-    "bpjs_ketenagakerjaan": "BPJS Ketenagakerjaan",
-    "disnaker_pekerja_informal": "Disnaker (pekerja informal)",
-    "disnaker_pencari_kerja": "Disnaker (pencari kerja)",
-    "disnaker_pelatihan": "Disnaker (pelatihan)",
-    "umkm": "Data UMKM",
-    "komunitas": "Daftar komunitas",
-    "pedagang_pasar": "Daftar pedagang pasar",
-}
 #: Where a piece of employment evidence comes from (the ``prefix:`` of the contracts' evidence labels).
 EVIDENCE_SOURCE = {
-    "dukcapil": "KTP",
+    "ktp": "KTP",
     "jkn": "JKN",
     "tk": "BPJS TK",
     "disnaker": "Disnaker",
-    "komunitas": "Komunitas",
+    "daftar": "Daftar komunitas",
     "pasar": "Pasar",
     "umkm": "UMKM",
     "usia": "Usia",

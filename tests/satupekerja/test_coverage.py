@@ -133,7 +133,7 @@ def test_informal_registration_beats_stale_dukcapil_occupation_and_old_pu(make_r
         "lapsed",
         "nonaktif",
     )
-    assert "komunitas:ojol" in row["employment_evidence"]
+    assert "daftar:ojol" in row["employment_evidence"]
 
 
 @pytest.mark.parametrize(
@@ -165,7 +165,7 @@ def test_jkn_segment_of_a_dependant_does_not_make_a_worker(make_records):
         ("W1", {"source": "bpjs_kesehatan", "jkn_segment": "PPU", "jkn_status": "AKTIF"}),
     ).loc["W1"]
     assert row["employment_type"] == "not_working"
-    assert row["employment_evidence"] == "dukcapil:PELAJAR/MAHASISWA; jkn:PPU aktif"
+    assert row["employment_evidence"] == "jkn:PPU aktif; ktp:PELAJAR/MAHASISWA"
 
 
 def test_no_evidence_is_unknown(make_records):

@@ -507,8 +507,8 @@ def test_evidence_is_shown_in_words():
     from satupekerja.web.vocabulary import evidence_text
 
     assert (
-        evidence_text("disnaker:pekerja_informal; komunitas:ojol; dukcapil:PEDAGANG; jkn:PBI_APBN; tk:BPU nonaktif")
-        == "Disnaker: terdaftar pekerja informal; Komunitas: Ojek online; KTP: PEDAGANG; JKN: PBI (APBN); "
+        evidence_text("disnaker:pekerja_informal; daftar:ojol; ktp:PEDAGANG; jkn:PBI_APBN; tk:BPU nonaktif")
+        == "Disnaker: terdaftar pekerja informal; Daftar komunitas: Ojek online; KTP: PEDAGANG; JKN: PBI (APBN); "
         "BPJS TK: Bukan penerima upah (BPU) nonaktif"
     )
     assert evidence_text(None) == evidence_text(float("nan")) == "–"
