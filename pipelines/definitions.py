@@ -19,7 +19,13 @@ from assets.catalog import build_all_assets
 from assets.outreach import WebDatabase
 from assets.partitions import snapshot_partitions_def, with_partitions
 from assets.publication import PublicationGuards
-from assets.resources import MatchingSettingsFile, PrivacyResource, SourceInbox, WarehouseResource
+from assets.resources import (
+    EmploymentModelFile,
+    MatchingSettingsFile,
+    PrivacyResource,
+    SourceInbox,
+    WarehouseResource,
+)
 from pipelines.io_managers import ParquetIOManager
 from pipelines.jobs import build_nightly_job
 from pipelines.schedules import build_nightly_schedule
@@ -62,6 +68,9 @@ def build_resources(settings: Settings) -> dict[str, object]:
         ),
         "matching_settings": MatchingSettingsFile(
             path=_env_or(settings, s.MATCHING_SETTINGS_ENV, settings.matching_settings)
+        ),
+        "employment_model": EmploymentModelFile(
+            path=_env_or(settings, s.EMPLOYMENT_MODEL_ENV, settings.employment_model)
         ),
         "web_database": WebDatabase(url=_env_or(settings, s.WEB_DB_ENV, settings.web_db_url)),
     }
