@@ -168,7 +168,7 @@ def build_publish_snapshot(
             tables[QUARANTINE_TABLE.name] = pd.concat(quarantines.values(), ignore_index=True)
             key = privacy.key()
             rows = publish(
-                target, snapshot, context.run_id, (*published_tables, QUARANTINE_TABLE), tables, current, key
+                target, snapshot, context.run.run_id, (*published_tables, QUARANTINE_TABLE), tables, current, key
             )
             yield dg.MaterializeResult(metadata=_published_metadata(target, rows, key))
         else:

@@ -80,14 +80,14 @@ def build_definitions(settings: Settings) -> dg.Definitions:
     """The code location for ``settings``."""
     partitions = snapshot_partitions_def(settings.first_snapshot_date)
     contracts = data_contracts.load_contracts(settings.contracts_dir)
-    nightly = build_nightly_job(partitions)
+    nightly = build_nightly_job()
     return dg.Definitions(
         assets=with_partitions(build_all_assets(contracts), partitions),
         jobs=[nightly],
         executor=dg.multiprocess_executor.configured({"max_concurrent": MAX_CONCURRENT_STEPS}),
         schedules=[build_nightly_schedule(nightly, automation=settings.automation)],
         sensors=[
-            build_source_inbox_sensor(nightly, automation=settings.automation),
+            build_source_inbox_sensor(nightly, partitions, automation=settings.automation),
             build_run_failure_sensor(automation=settings.automation, dagster_url=settings.dagster_url),
         ],
         resources=build_resources(settings),

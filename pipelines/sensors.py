@@ -102,11 +102,11 @@ def evaluate_inbox(
     return dg.SensorResult(run_requests=[request], cursor=state.fingerprint)
 
 
-def build_source_inbox_sensor(job: dg.UnresolvedAssetJobDefinition, *, automation: bool = False) -> dg.SensorDefinition:
-    """The inbox sensor requesting ``job`` (partitioned) for the inbox of the ``source_inbox`` resource."""
-    partitions_def = job.partitions_def
-    if partitions_def is None:
-        raise ValueError(f"the inbox sensor needs a partitioned job, {job.name} is not")
+def build_source_inbox_sensor(
+    job: dg.UnresolvedAssetJobDefinition, partitions_def: dg.PartitionsDefinition, *, automation: bool = False
+) -> dg.SensorDefinition:
+    """The inbox sensor requesting ``job`` for the newest partition of ``partitions_def`` (the snapshot partitions
+    of the job's assets) for the inbox of the ``source_inbox`` resource."""
 
     @dg.sensor(
         name=INBOX_SENSOR_NAME,
