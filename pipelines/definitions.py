@@ -12,6 +12,9 @@ secret), and the settings' default otherwise.
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import overload
+
 import dagster as dg
 
 import data_contracts
@@ -37,8 +40,16 @@ from satupekerja.settings import Settings
 MAX_CONCURRENT_STEPS = 2
 
 
-def _env_or(settings: Settings, name: str, default: object) -> object:
-    """``EnvVar(name)`` when the environment set ``name``, else ``default`` (a string, or ``None``)."""
+@overload
+def _env_or(settings: Settings, name: str, default: str | Path) -> str: ...
+
+
+@overload
+def _env_or(settings: Settings, name: str, default: str | Path | None) -> str | None: ...
+
+
+def _env_or(settings: Settings, name: str, default: str | Path | None) -> str | None:
+    """``EnvVar(name)`` (a ``str``) when the environment set ``name``, else ``default`` (a string, or ``None``)."""
     if settings.is_given(name):
         return dg.EnvVar(name)
     return None if default is None else str(default)
