@@ -31,12 +31,12 @@ from satupekerja.settings import (
     DATA_DIR_ENV,
     FIRST_SNAPSHOT_ENV,
     MATCHING_SETTINGS_ENV,
+    REPO_ROOT,
     WAREHOUSE_DIR_ENV,
     child_environment,
 )
 
-REPO = Path(__file__).resolve().parents[1]
-REGISTER = REPO / "sample_data" / "english_register"
+REGISTER = REPO_ROOT / "sample_data" / "english_register"
 VARIANTS = ("register", "linkage")
 SNAPSHOT = "2025-06-30"
 
@@ -57,7 +57,7 @@ def run_variant(variant: str, inbox: Path, workdir: Path) -> tuple[pd.DataFrame,
     started = time.monotonic()
     done = subprocess.run(
         [sys.executable, "-m", "pipelines.run_local", "--snapshot-date", SNAPSHOT],
-        cwd=REPO,
+        cwd=REPO_ROOT,
         env=env,
         capture_output=True,
         text=True,
