@@ -185,7 +185,7 @@ def _night_decisions(
     return review.night_constraints(register, hashes, key.fingerprint)
 
 
-def _decisions_metadata(night: review.NightConstraints, outcomes: pd.DataFrame) -> dict[str, object]:
+def _decisions_metadata(night: review.NightConstraints, outcomes: pd.DataFrame) -> Metadata:
     """Counts only: decisions in force, applied, whose records are gone, not held, against a NIK rule."""
     status = outcomes["status"] if len(outcomes) else pd.Series(dtype="str")
     conflicts = outcomes["nik_rule_conflict"] if len(outcomes) else pd.Series(dtype="bool")
