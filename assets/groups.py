@@ -6,7 +6,12 @@ declares none lands in ``city_registries``, so a new registry needs no code chan
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from data_contracts.roles import DEFAULT_SYSTEM
+
+if TYPE_CHECKING:
+    from data_contracts.contract import Contract
 
 CITY_REGISTRIES = DEFAULT_SYSTEM
 INTEGRATION = "integration"
@@ -14,6 +19,6 @@ MATCHING = "matching"
 REGISTRY = "registry"
 
 
-def source_system(contract) -> str:
+def source_system(contract: Contract) -> str:
     """The group of a contract's source: its declared ``roles.system``, else ``city_registries``."""
     return contract.roles.system or CITY_REGISTRIES

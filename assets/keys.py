@@ -64,7 +64,7 @@ def parse_source_asset(name: str) -> tuple[SourceAssetKind, str] | None:
     kind, separator, source = name.partition("_")
     if not separator or not source or kind not in SOURCE_ASSET_KINDS:
         return None
-    return kind, source  # type: ignore[return-value]
+    return kind, source
 
 
 def source_of(name: str, *kinds: SourceAssetKind) -> str | None:

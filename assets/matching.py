@@ -37,6 +37,7 @@ from assets.groups import MATCHING
 from assets.metadata import (
     WORKERS,
     WORKERS_IN_SEVERAL_SOURCES,
+    Metadata,
     markdown_table,
     share,
     table_metadata,
@@ -184,7 +185,7 @@ def _night_decisions(
     return review.night_constraints(register, hashes, key.fingerprint)
 
 
-def _decisions_metadata(night: review.NightConstraints, outcomes: pd.DataFrame) -> dict[str, object]:
+def _decisions_metadata(night: review.NightConstraints, outcomes: pd.DataFrame) -> Metadata:
     """Counts only: decisions in force, applied, whose records are gone, not held, against a NIK rule."""
     status = outcomes["status"] if len(outcomes) else pd.Series(dtype="str")
     conflicts = outcomes["nik_rule_conflict"] if len(outcomes) else pd.Series(dtype="bool")
@@ -204,7 +205,7 @@ def _decisions_metadata(night: review.NightConstraints, outcomes: pd.DataFrame) 
 
 def _model_metadata(document: dict, previous: dict | None, started_from_previous: bool, table: str) -> dict:
     """The model (m/u table: levels and probabilities, no values) and what moved since the last published one."""
-    metadata: dict[str, object] = {
+    metadata: Metadata = {
         "m/u table": dg.MetadataValue.md(table),
         "settings hash": dg.MetadataValue.text(document["settings_hash"]),
         "EM started from": dg.MetadataValue.text(
@@ -244,7 +245,7 @@ def worker_links_frame(links: pd.DataFrame, worker_ids: pd.DataFrame) -> pd.Data
     return linked
 
 
-def _links_metadata(links: pd.DataFrame) -> dict[str, object]:
+def _links_metadata(links: pd.DataFrame) -> Metadata:
     by_source = (links["cluster_size"] > 1).groupby(links["source"])
     per_source = pd.DataFrame({"records": by_source.size(), "linked": by_source.sum()})
     return {

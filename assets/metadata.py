@@ -10,7 +10,13 @@ import pandas as pd
 # Metadata labels read back by name (by the run summary, :mod:`pipelines.summary`, the sensors and tests):
 # the assets write them and the readers look them up through these constants, never through their text.
 ROW_COUNT = "dagster/row_count"
+COLUMN_SCHEMA = "dagster/column_schema"
 STORED_URI = "dagster/uri"
+
+
+#: An asset's metadata as the assets build it: Dagster metadata values, and the table schema (a subset of what
+#: ``dg.MaterializeResult(metadata=...)`` accepts, so the builders' results pass straight to Dagster).
+Metadata = dict[str, dg.MetadataValue | dg.TableSchema]
 
 
 def metadata_label(field_name: str) -> str:
@@ -69,12 +75,12 @@ def value_counts(values: pd.Series) -> dg.JsonMetadataValue:
     return dg.MetadataValue.json({str(value): int(count) for value, count in values.value_counts().items()})
 
 
-def table_metadata(frame: pd.DataFrame) -> dict[str, object]:
+def table_metadata(frame: pd.DataFrame) -> Metadata:
     """Dagster's standard table metadata: row count and column schema (names and dtypes only)."""
     schema = dg.TableSchema(
         columns=[dg.TableColumn(name=str(name), type=str(dtype)) for name, dtype in frame.dtypes.items()]
     )
-    return {ROW_COUNT: dg.MetadataValue.int(len(frame)), "dagster/column_schema": schema}
+    return {ROW_COUNT: dg.MetadataValue.int(len(frame)), COLUMN_SCHEMA: schema}
 
 
 def _cell(value: object) -> str:

@@ -52,7 +52,7 @@ def outreach_outcomes(
         night = record_night(engine, target, privacy.key(), snapshot)
     finally:
         engine.dispose()
-    staged = target.stage(snapshot, context.run_id)
+    staged = target.stage(snapshot, context.run.run_id)
     staged.write(OUTREACH_OUTCOMES_TABLE, night.analytics_outcomes, ANALYTICS)
     staged.write(OUTREACH_FUNNEL_TABLE, night.funnel, ANALYTICS)
     target.publish(staged, merge=True)

@@ -39,7 +39,9 @@ def build_person_records(sources: Iterable[str]) -> dg.AssetsDefinition:
     ) -> dg.MaterializeResult:
         frames = [standard_frames[name] for name in ins]
         stacked = pd.concat(frames, ignore_index=True)
-        rows_per_source = {source_of(name, STANDARD): len(frame) for name, frame in zip(ins, frames, strict=True)}
+        rows_per_source = {
+            source_of(name, STANDARD) or name: len(frame) for name, frame in zip(ins, frames, strict=True)
+        }
         # Erasure reaches every record linked to the person last night, not only those carrying the NIK.
         previous_links, _ = previous_worker_ids(warehouse.get(), snapshot_date(context.partition_key))
         records, applied = subject_requests.apply_requests(

@@ -22,7 +22,7 @@ from pydantic import Field
 
 import data_contracts
 from assets.keys import quarantine_key, quarantine_name
-from assets.metadata import CHECK_MESSAGE, DUCKDB, PSEUDONYMS_REVERSIBLE, PUBLISHED, WAREHOUSE, markdown_table
+from assets.metadata import CHECK_MESSAGE, DUCKDB, PSEUDONYMS_REVERSIBLE, PUBLISHED, WAREHOUSE, Metadata, markdown_table
 from assets.partitions import snapshot_partitions
 from assets.resources import PrivacyResource, WarehouseResource
 from data_contracts.roles import RoleBook
@@ -168,7 +168,7 @@ def build_publish_snapshot(
             tables[QUARANTINE_TABLE.name] = pd.concat(quarantines.values(), ignore_index=True)
             key = privacy.key()
             rows = publish(
-                target, snapshot, context.run_id, (*published_tables, QUARANTINE_TABLE), tables, current, key
+                target, snapshot, context.run.run_id, (*published_tables, QUARANTINE_TABLE), tables, current, key
             )
             yield dg.MaterializeResult(metadata=_published_metadata(target, rows, key))
         else:
@@ -254,9 +254,7 @@ def _check_result(result: GuardResult) -> dg.AssetCheckResult:
     )
 
 
-def _published_metadata(
-    warehouse: Warehouse, rows: Mapping[str, int], key: pseudonyms.PseudonymisationKey
-) -> dict[str, object]:
+def _published_metadata(warehouse: Warehouse, rows: Mapping[str, int], key: pseudonyms.PseudonymisationKey) -> Metadata:
     return {
         PUBLISHED: dg.MetadataValue.bool(True),
         PSEUDONYMS_REVERSIBLE: dg.MetadataValue.bool(key.is_demo),
@@ -267,7 +265,7 @@ def _published_metadata(
     }
 
 
-def _held_back_metadata(results: Sequence[GuardResult]) -> dict[str, object]:
+def _held_back_metadata(results: Sequence[GuardResult]) -> Metadata:
     failed = [result for result in results if not result.passed]
     return {
         PUBLISHED: dg.MetadataValue.bool(False),

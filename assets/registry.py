@@ -7,8 +7,9 @@ from dagster import AssetExecutionContext
 from assets.groups import REGISTRY
 from assets.metadata import COVERAGE_COMPUTED, VULNERABLE, table_metadata, value_counts
 from assets.partitions import snapshot_date, snapshot_partitions
+from assets.resources import EmploymentModelFile
 from data_contracts import load_region_reference
-from data_contracts.roles import RoleBook
+from data_contracts.roles import RoleBook, load_employment_model
 from satupekerja.publishing.tables import (
     COVERAGE_BY_AREA,
     PERSON_RECORDS,
@@ -36,9 +37,14 @@ def build_unified_workers_asset(roles: RoleBook) -> dg.AssetsDefinition:
         description="One golden record per worker (survivorship over linked records) with coverage and outreach flags.",
     )
     def unified_workers(
-        context: AssetExecutionContext, person_records: pd.DataFrame, worker_links: pd.DataFrame
+        context: AssetExecutionContext,
+        person_records: pd.DataFrame,
+        worker_links: pd.DataFrame,
+        employment_model: EmploymentModelFile,
     ) -> dg.MaterializeResult:
-        unified = build_unified_workers(person_records, worker_links, snapshot_date(context.partition_key), roles)
+        model = load_employment_model(employment_model.model_path())
+        snapshot = snapshot_date(context.partition_key)
+        unified = build_unified_workers(person_records, worker_links, snapshot, roles, model)
         if not roles.membership_registers:
             context.log.warning(
                 "tidak ada register kepesertaan (membership_register) di kontrak: cakupan BPJS TK tidak dihitung"
@@ -49,6 +55,7 @@ def build_unified_workers_asset(roles: RoleBook) -> dg.AssetsDefinition:
                 **table_metadata(unified),
                 COVERAGE_COMPUTED: dg.MetadataValue.bool(bool(roles.membership_registers)),
                 "membership registers": dg.MetadataValue.json(list(roles.membership_registers)),
+                "employment model": dg.MetadataValue.path(model.source),
                 "employment type": value_counts(unified["employment_type"]),
                 "BPJS TK status": value_counts(unified["bpjs_tk_status"]),
                 "uncovered informal workers": dg.MetadataValue.int(int(unified["uncovered_informal"].sum())),

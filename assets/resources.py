@@ -1,4 +1,5 @@
-"""Resources the assets share: the source inbox, the warehouse, the privacy keys and the matching settings file.
+"""Resources the assets share: the source inbox, the warehouse, the privacy keys, the matching settings file and
+the employment-model settings file.
 
 ``pipelines.definitions.build_definitions`` fills them from :class:`satupekerja.settings.Settings`: a value the
 environment set reaches the resource as a ``dg.EnvVar`` (the UI shows the variable, never a secret), anything else
@@ -15,7 +16,13 @@ from pydantic import Field
 from satupekerja.privacy.audit import audit_key
 from satupekerja.privacy.pseudonyms import PseudonymisationKey, load_pseudonymisation_key
 from satupekerja.publishing.warehouse import Warehouse
-from satupekerja.settings import DEFAULT_DATA_DIR, DEFAULT_MATCHING_SETTINGS, DEFAULT_WAREHOUSE_DIR, DEMO_MODE
+from satupekerja.settings import (
+    DEFAULT_DATA_DIR,
+    DEFAULT_EMPLOYMENT_MODEL,
+    DEFAULT_MATCHING_SETTINGS,
+    DEFAULT_WAREHOUSE_DIR,
+    DEMO_MODE,
+)
 
 
 class SourceInbox(dg.ConfigurableResource):
@@ -112,3 +119,18 @@ class MatchingSettingsFile(dg.ConfigurableResource):
 
     def settings_path(self) -> Path:
         return Path(self.path) if self.path else DEFAULT_MATCHING_SETTINGS
+
+
+class EmploymentModelFile(dg.ConfigurableResource):
+    """The employment-model settings file the night flags informal work with (prior, weights, threshold)."""
+
+    path: str | None = Field(
+        default=None,
+        description=(
+            "Employment-model settings file (`$SATUPEKERJA_EMPLOYMENT_MODEL`). "
+            "Default: the shipped `data_contracts/employment/depok.yaml`."
+        ),
+    )
+
+    def model_path(self) -> Path:
+        return Path(self.path) if self.path else DEFAULT_EMPLOYMENT_MODEL

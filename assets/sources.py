@@ -21,6 +21,7 @@ import datetime as dt
 import functools
 import hashlib
 from collections.abc import Iterator
+from typing import TypedDict
 
 import dagster as dg
 import pandas as pd
@@ -46,6 +47,7 @@ from assets.metadata import (
     ROWS_READ,
     SKIPPED,
     TOP_REASONS,
+    Metadata,
     markdown_table,
     metadata_label,
     share,
@@ -66,10 +68,19 @@ IngestEvent = dg.MaterializeResult | dg.AssetCheckResult
 SOURCE_FORMAT_KINDS = {"csv": ("csv",), "excel": ("excel",), "sql": ("sql",), "auto": ("csv", "excel")}
 
 
+class _OutOptions(TypedDict):
+    """What the three outputs of a source's step share (typed, so the ``**`` below is checked)."""
+
+    group_name: str
+    metadata: dict[str, dg.MetadataValue]
+    code_version: str | None
+    is_required: bool
+
+
 def build_source_assets(contract: data_contracts.Contract) -> dg.AssetsDefinition:
     """The read → validate → standardise step of one source, as three assets and a blocking check."""
     source = contract.source
-    common = {
+    common: _OutOptions = {
         "group_name": source_system(contract),
         "metadata": {"data owner": dg.MetadataValue.text(contract.owner)},
         "code_version": contract_version(contract),
@@ -229,7 +240,7 @@ def _file_rules_result(contract: data_contracts.Contract, file_errors: list[str]
     )
 
 
-def _raw_metadata(raw: data_contracts.RawSource, report: data_contracts.ValidationReport) -> dict[str, object]:
+def _raw_metadata(raw: data_contracts.RawSource, report: data_contracts.ValidationReport) -> Metadata:
     severities = report.row_issues["severity"].value_counts()
     known = set(report.known_columns)
     return {
@@ -259,7 +270,7 @@ def _expectations_table(expectations: pd.DataFrame) -> dg.MarkdownMetadataValue:
     )
 
 
-def _quarantine_metadata(quarantine: pd.DataFrame, issues: pd.DataFrame) -> dict[str, object]:
+def _quarantine_metadata(quarantine: pd.DataFrame, issues: pd.DataFrame) -> Metadata:
     """Counts only: the quarantine itself holds raw values, the metadata never does.
 
     ``top reasons`` counts quarantined rows per ``<column>: <reason>`` (a row breaking two rules counts twice).
@@ -279,7 +290,7 @@ def _quarantine_metadata(quarantine: pd.DataFrame, issues: pd.DataFrame) -> dict
     }
 
 
-def _standard_metadata(records: pd.DataFrame, accounting: dict[str, int], flagged: int) -> dict[str, object]:
+def _standard_metadata(records: pd.DataFrame, accounting: dict[str, int], flagged: int) -> Metadata:
     rows = len(records)
     return {
         **table_metadata(records),

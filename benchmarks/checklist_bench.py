@@ -59,7 +59,9 @@ finally:
 def build_warehouse(persons: int, seed: int, root: Path) -> None:
     import data_contracts
     from assets.matching import matching_features_frame
+    from data_contracts.contract import default_role_book
     from data_contracts.matching_settings import load_matching_settings
+    from data_contracts.roles import load_employment_model
     from matching import link_records, model_to_dict, settings_fingerprint
     from matching.normalize import RegionResolver
     from matching.stable_ids import assign_worker_ids
@@ -85,7 +87,9 @@ def build_warehouse(persons: int, seed: int, root: Path) -> None:
     result = link_records(records, settings, keep_features=True)
     ids, _history = assign_worker_ids(result.links.rename(columns={"cluster_id": "cluster"}), None, None, AS_OF)
     links = ids.merge(result.links[["record_id", "confidence"]], on="record_id")
-    unified = build_unified_workers(records, links, AS_OF).assign(snapshot_date=pd.Timestamp(AS_OF))
+    # The shipped contracts' roles and employment model, as the benchmark's shipped matching settings.
+    unified = build_unified_workers(records, links, AS_OF, default_role_book(), load_employment_model())
+    unified = unified.assign(snapshot_date=pd.Timestamp(AS_OF))
     model = model_to_dict(result.model, settings_hash)
     warehouse = Warehouse(root)
     staged = warehouse.stage(AS_OF, "checklist-bench")

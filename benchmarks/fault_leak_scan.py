@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
 import shutil
 import tempfile
 import zipfile
@@ -149,5 +148,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
     main()

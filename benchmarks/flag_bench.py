@@ -200,8 +200,9 @@ def main(argv: list[str] | None = None) -> None:
         help="a feed shaped differently: OLD=NEW renames a source (records and roles)",
     )
     args = parser.parse_args(argv)
+    from data_contracts.contract import default_role_book
     from data_contracts.matching_settings import load_matching_settings
-    from data_contracts.roles import default_role_book
+    from data_contracts.roles import load_employment_model
     from matching import link_records
     from satupekerja.registry.coverage import uncovered_informal_workers
     from satupekerja.registry.unify import build_unified_workers
@@ -218,7 +219,7 @@ def main(argv: list[str] | None = None) -> None:
     start = time.perf_counter()
     result = link_records(records, load_matching_settings(), seed=args.seed)
     links = result.links.rename(columns={"cluster": "worker_id"})
-    unified = build_unified_workers(records, links, AS_OF, roles)
+    unified = build_unified_workers(records, links, AS_OF, roles, load_employment_model())
     listed = uncovered_informal_workers(unified)
     seconds = time.perf_counter() - start
     linked_truth = links[["record_id", "worker_id"]].merge(truth[["record_id", "person_id"]], on="record_id")

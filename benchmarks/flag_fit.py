@@ -90,8 +90,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--workdir", type=Path, required=True)
     parser.add_argument("--grid", action="append", default=[], help="source#rule[,source#rule]=months,months,...")
     args = parser.parse_args(argv)
+    from data_contracts.contract import default_role_book
     from data_contracts.matching_settings import load_matching_settings
-    from data_contracts.roles import default_role_book, load_employment_model
+    from data_contracts.roles import load_employment_model
     from matching import link_records
     from satupekerja.registry import unify
     from satupekerja.registry.coverage import age_on, employment_evidence
@@ -107,7 +108,7 @@ def main(argv: list[str] | None = None) -> None:
     )
     roles = default_role_book()
     model = load_employment_model()
-    unified = unify.build_unified_workers(records, links, AS_OF, roles)
+    unified = unify.build_unified_workers(records, links, AS_OF, roles, model)
     linked, worker_ids = unify.link_records(records, links, roles)
     snapshot = pd.Timestamp(AS_OF)
     known = linked[linked["registered_date"].isna() | (linked["registered_date"] <= snapshot)]

@@ -13,7 +13,6 @@ Exits 1 when a variant's pairwise F1 is below ``--min-f1`` (the test suite runs 
 from __future__ import annotations
 
 import argparse
-import os
 import subprocess
 import sys
 import tempfile
@@ -25,29 +24,40 @@ import pandas as pd
 from matching.evaluate import evaluate_links
 from sample_data.english_register.generate import write
 from satupekerja.publishing.tables import WORKER_LINKS
+from satupekerja.settings import (
+    ASSET_STORAGE_ENV,
+    CONTRACTS_DIR_ENV,
+    DAGSTER_HOME_ENV,
+    DATA_DIR_ENV,
+    FIRST_SNAPSHOT_ENV,
+    MATCHING_SETTINGS_ENV,
+    REPO_ROOT,
+    WAREHOUSE_DIR_ENV,
+    child_environment,
+)
 
-REPO = Path(__file__).resolve().parents[1]
-REGISTER = REPO / "sample_data" / "english_register"
+REGISTER = REPO_ROOT / "sample_data" / "english_register"
 VARIANTS = ("register", "linkage")
 SNAPSHOT = "2025-06-30"
 
 
 def run_variant(variant: str, inbox: Path, workdir: Path) -> tuple[pd.DataFrame, float]:
     """Run the nightly on one variant; return the published links (``record_id``, ``worker_id``) and seconds."""
-    env = {
-        **os.environ,
-        "SATUPEKERJA_CONTRACTS_DIR": str(REGISTER / "contracts" / variant),
-        "SATUPEKERJA_MATCHING_SETTINGS": str(REGISTER / "matching.yaml"),
-        "SATUPEKERJA_DATA_DIR": str(inbox),
-        "DAGSTER_HOME": str(workdir / "dagster_home"),
-        "SATUPEKERJA_WAREHOUSE_DIR": str(workdir / "warehouse"),
-        "SATUPEKERJA_ASSET_STORAGE_DIR": str(workdir / "assets"),
-    }
-    env.pop("SATUPEKERJA_FIRST_SNAPSHOT_DATE", None)
+    env = child_environment(
+        {
+            CONTRACTS_DIR_ENV: str(REGISTER / "contracts" / variant),
+            MATCHING_SETTINGS_ENV: str(REGISTER / "matching.yaml"),
+            DATA_DIR_ENV: str(inbox),
+            DAGSTER_HOME_ENV: str(workdir / "dagster_home"),
+            WAREHOUSE_DIR_ENV: str(workdir / "warehouse"),
+            ASSET_STORAGE_ENV: str(workdir / "assets"),
+            FIRST_SNAPSHOT_ENV: None,
+        }
+    )
     started = time.monotonic()
     done = subprocess.run(
         [sys.executable, "-m", "pipelines.run_local", "--snapshot-date", SNAPSHOT],
-        cwd=REPO,
+        cwd=REPO_ROOT,
         env=env,
         capture_output=True,
         text=True,

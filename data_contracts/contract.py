@@ -19,7 +19,7 @@ from typing import Any, Literal, overload
 import yaml
 
 from data_contracts.date_formats import DateFormatError, check_formats
-from data_contracts.roles import CATEGORIES, DEFAULT_EVIDENCE_DATE, EvidenceRule, SourceRoles
+from data_contracts.roles import CATEGORIES, DEFAULT_EVIDENCE_DATE, EvidenceRule, RoleBook, SourceRoles
 from data_contracts.schema import PERSON_SCHEMA
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -182,6 +182,11 @@ def load_contracts(contracts_dir: Path | None = None) -> dict[str, Contract]:
             raise ContractError(f"{path.name}: source {contract.source!r} is already defined in {other.name}")  # type: ignore[union-attr]  # loaded from a file
         contracts[contract.source] = contract
     return dict(sorted(contracts.items()))
+
+
+def default_role_book() -> RoleBook:
+    """Roles of the shipped contracts (this package's folder)."""
+    return RoleBook.from_contracts(load_contracts())
 
 
 def load_contract(path: Path | str) -> Contract:

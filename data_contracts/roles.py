@@ -28,13 +28,10 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import pandas as pd
 import yaml
-
-if TYPE_CHECKING:
-    from data_contracts.contract import Contract
 
 CATEGORIES = ("formal", "informal", "not_working")
 DEFAULT_SYSTEM = "city_registries"
@@ -171,6 +168,14 @@ class SourceRoles:
     employment_evidence: tuple[EvidenceRule, ...] = ()
 
 
+class DeclaresRoles(Protocol):
+    """What :meth:`RoleBook.from_contracts` needs of a contract (:class:`data_contracts.contract.Contract`), so this
+    module does not import the contract module, which imports it."""
+
+    @property
+    def roles(self) -> SourceRoles: ...
+
+
 @dataclass(frozen=True)
 class RoleBook:
     """Every source's roles, by source id: what coverage, survivorship, guards and asset groups ask."""
@@ -178,7 +183,7 @@ class RoleBook:
     roles: Mapping[str, SourceRoles] = field(default_factory=dict)
 
     @classmethod
-    def from_contracts(cls, contracts: Mapping[str, Contract]) -> RoleBook:
+    def from_contracts(cls, contracts: Mapping[str, DeclaresRoles]) -> RoleBook:
         return cls({source: contract.roles for source, contract in contracts.items()})
 
     def get(self, source: str) -> SourceRoles:
@@ -209,13 +214,6 @@ class RoleBook:
 
     def evidence_fields(self) -> set[str]:
         return {name for _, rule in self.evidence_rules() for name in rule.fields_read()}
-
-
-def default_role_book() -> RoleBook:
-    """Roles of the shipped contracts (this package's folder)."""
-    from data_contracts.contract import load_contracts
-
-    return RoleBook.from_contracts(load_contracts())
 
 
 def _check_number(value: Any, where: str, *, minimum: float | None = None) -> float:

@@ -10,7 +10,6 @@ this module in a message: issues carry the row id, column, rule and a reason wri
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -319,13 +318,22 @@ def validate_with_gx(source: str, frame: pd.DataFrame, expectations: list[Any]) 
 
     Each expectation carries its position in ``meta`` because GX does not keep the suite's order in results.
     """
-    os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
     import great_expectations as gx
-    from great_expectations.data_context.types.base import ProgressBarsConfig
+    from great_expectations.data_context.types.base import (
+        DataContextConfig,
+        InMemoryStoreBackendDefaults,
+        ProgressBarsConfig,
+    )
 
     logging.getLogger("great_expectations").setLevel(logging.ERROR)
-    context = gx.get_context(mode="ephemeral")
-    context.variables.progress_bars = ProgressBarsConfig(globally=False)
+    # Analytics off through the context's own configuration (GX's ``analytics_enabled``: either it or the
+    # ``GX_ANALYTICS_ENABLED`` variable set to false turns them off), so nothing here edits the process environment.
+    config = DataContextConfig(
+        analytics_enabled=False,
+        progress_bars=ProgressBarsConfig(globally=False),
+        store_backend_defaults=InMemoryStoreBackendDefaults(),
+    )
+    context = gx.get_context(mode="ephemeral", project_config=config)
     batch = (
         context.data_sources.add_pandas(f"{source}_source")
         .add_dataframe_asset(f"{source}_frame")

@@ -12,6 +12,9 @@ secret), and the settings' default otherwise.
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import overload
+
 import dagster as dg
 
 import data_contracts
@@ -19,7 +22,13 @@ from assets.catalog import build_all_assets
 from assets.outreach import WebDatabase
 from assets.partitions import snapshot_partitions_def, with_partitions
 from assets.publication import PublicationGuards
-from assets.resources import MatchingSettingsFile, PrivacyResource, SourceInbox, WarehouseResource
+from assets.resources import (
+    EmploymentModelFile,
+    MatchingSettingsFile,
+    PrivacyResource,
+    SourceInbox,
+    WarehouseResource,
+)
 from pipelines.io_managers import ParquetIOManager
 from pipelines.jobs import build_nightly_job
 from pipelines.schedules import build_nightly_schedule
@@ -31,8 +40,16 @@ from satupekerja.settings import Settings
 MAX_CONCURRENT_STEPS = 2
 
 
-def _env_or(settings: Settings, name: str, default: object) -> object:
-    """``EnvVar(name)`` when the environment set ``name``, else ``default`` (a string, or ``None``)."""
+@overload
+def _env_or(settings: Settings, name: str, default: str | Path) -> str: ...
+
+
+@overload
+def _env_or(settings: Settings, name: str, default: str | Path | None) -> str | None: ...
+
+
+def _env_or(settings: Settings, name: str, default: str | Path | None) -> str | None:
+    """``EnvVar(name)`` (a ``str``) when the environment set ``name``, else ``default`` (a string, or ``None``)."""
     if settings.is_given(name):
         return dg.EnvVar(name)
     return None if default is None else str(default)
@@ -63,6 +80,9 @@ def build_resources(settings: Settings) -> dict[str, object]:
         "matching_settings": MatchingSettingsFile(
             path=_env_or(settings, s.MATCHING_SETTINGS_ENV, settings.matching_settings)
         ),
+        "employment_model": EmploymentModelFile(
+            path=_env_or(settings, s.EMPLOYMENT_MODEL_ENV, settings.employment_model)
+        ),
         "web_database": WebDatabase(url=_env_or(settings, s.WEB_DB_ENV, settings.web_db_url)),
     }
 
@@ -71,14 +91,14 @@ def build_definitions(settings: Settings) -> dg.Definitions:
     """The code location for ``settings``."""
     partitions = snapshot_partitions_def(settings.first_snapshot_date)
     contracts = data_contracts.load_contracts(settings.contracts_dir)
-    nightly = build_nightly_job(partitions)
+    nightly = build_nightly_job()
     return dg.Definitions(
         assets=with_partitions(build_all_assets(contracts), partitions),
         jobs=[nightly],
         executor=dg.multiprocess_executor.configured({"max_concurrent": MAX_CONCURRENT_STEPS}),
         schedules=[build_nightly_schedule(nightly, automation=settings.automation)],
         sensors=[
-            build_source_inbox_sensor(nightly, automation=settings.automation),
+            build_source_inbox_sensor(nightly, partitions, automation=settings.automation),
             build_run_failure_sensor(automation=settings.automation, dagster_url=settings.dagster_url),
         ],
         resources=build_resources(settings),

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import os
 
-from dagster import DagsterEventType, DefaultRunLauncher
+from dagster import DagsterEventType, DagsterInstance, DefaultRunLauncher
 from dagster._core.launcher import CheckRunHealthResult, WorkerStatus
 from dagster._core.storage.dagster_run import DagsterRun
 
@@ -44,7 +44,7 @@ class LocalRunLauncher(DefaultRunLauncher):
         )
 
 
-def run_worker_pid(instance, run_id: str) -> int | None:
+def run_worker_pid(instance: DagsterInstance, run_id: str) -> int | None:
     """The process id the run worker recorded when it started (the last one, after a resume)."""
     records = instance.get_records_for_run(run_id, of_type=DagsterEventType.ENGINE_EVENT).records
     pid = None

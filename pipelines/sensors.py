@@ -18,16 +18,19 @@ import hashlib
 import json
 import os
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import dagster as dg
 
 from assets.publication import PUBLISH_SNAPSHOT
 from assets.resources import SourceInbox
+
+if TYPE_CHECKING:
+    from dagster._utils.error import SerializableErrorInfo
 
 INBOX_SENSOR_NAME = "source_inbox_sensor"
 FAILURE_SENSOR_NAME = "run_failure_report_sensor"
@@ -102,11 +105,11 @@ def evaluate_inbox(
     return dg.SensorResult(run_requests=[request], cursor=state.fingerprint)
 
 
-def build_source_inbox_sensor(job: dg.UnresolvedAssetJobDefinition, *, automation: bool = False) -> dg.SensorDefinition:
-    """The inbox sensor requesting ``job`` (partitioned) for the inbox of the ``source_inbox`` resource."""
-    partitions_def = job.partitions_def
-    if partitions_def is None:
-        raise ValueError(f"the inbox sensor needs a partitioned job, {job.name} is not")
+def build_source_inbox_sensor(
+    job: dg.UnresolvedAssetJobDefinition, partitions_def: dg.PartitionsDefinition, *, automation: bool = False
+) -> dg.SensorDefinition:
+    """The inbox sensor requesting ``job`` for the newest partition of ``partitions_def`` (the snapshot partitions
+    of the job's assets) for the inbox of the ``source_inbox`` resource."""
 
     @dg.sensor(
         name=INBOX_SENSOR_NAME,
@@ -248,13 +251,13 @@ def _failed_steps(records: Iterable) -> Iterable[FailedStep]:
             yield FailedStep(step=event.step_key, error_type=_root_error_type(event.event_specific_data.error))
 
 
-def _root_error_type(error: object | None) -> str:
+def _root_error_type(error: SerializableErrorInfo | None) -> str:
     """The class of the innermost cause (the user-code error Dagster wraps), or ``unknown``."""
     if error is None:
         return "unknown"
     while error.cause is not None:
         error = error.cause
-    return error.cls_name
+    return error.cls_name or "unknown"
 
 
 def _failed_checks(records: Iterable) -> Iterable[FailedCheck]:
@@ -270,7 +273,7 @@ def _failed_checks(records: Iterable) -> Iterable[FailedCheck]:
                 )
 
 
-def _trigger(tags: dict[str, str]) -> str:
+def _trigger(tags: Mapping[str, str]) -> str:
     if "dagster/schedule_name" in tags:
         return f"schedule {tags['dagster/schedule_name']}"
     if "dagster/sensor_name" in tags:

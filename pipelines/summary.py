@@ -34,8 +34,9 @@ class FailedCheck:
     @classmethod
     def from_evaluation(cls, evaluation: dg.AssetCheckEvaluation) -> FailedCheck:
         metadata = evaluation.metadata
-        if md.CHECK_ERRORS in metadata:
-            problems = [str(error) for error in metadata[md.CHECK_ERRORS].value]
+        errors = metadata[md.CHECK_ERRORS].value if md.CHECK_ERRORS in metadata else None
+        if isinstance(errors, list | tuple):
+            problems = [str(error) for error in errors]
         elif md.CHECK_MESSAGE in metadata:
             problems = [str(metadata[md.CHECK_MESSAGE].value)]
         else:
@@ -74,7 +75,8 @@ class RunSummary:
             if not evaluation.passed
         ]
         failed_steps = {
-            event.step_key: _root_cause(event.step_failure_data.error) for event in result.get_step_failure_events()
+            str(event.step_key): _root_cause(event.step_failure_data.error)
+            for event in result.get_step_failure_events()
         }
         return cls(
             result.run_id,
@@ -135,17 +137,18 @@ class RunSummary:
                         f"  {source}: {raw[md.LINES_FILE_ERROR]:,} lines inside files refused by a file error"
                     )
                 continue
-            physical = standard.get(md.LINES_PHYSICAL)
+            lines_physical = standard.get(md.LINES_PHYSICAL)
             lines.append(
-                f"  {source:<28}{'-' if physical is None else format(physical, ','):>9}{standard[md.ROWS_READ]:>9,}"
+                f"  {source:<28}{'-' if lines_physical is None else format(lines_physical, ','):>9}"
+                f"{standard[md.ROWS_READ]:>9,}"
                 f"{standard[md.ROWS_STANDARDISED]:>14,}"
                 f"{standard[md.ROWS_QUARANTINED]:>13,}{standard[md.NIK_VALIDITY_RATE]:>11.1%}"
                 f"{standard[md.REGION_RESOLUTION_RATE]:>11.1%}"
             )
-            if physical is not None:
+            if lines_physical is not None:
                 accounting.append(_accounting_line(source, standard))
-            top = self.metadata.get(quarantine_name(source), {}).get(md.TOP_REASONS) or {}
-            if top:
+            top = self.metadata.get(quarantine_name(source), {}).get(md.TOP_REASONS)
+            if isinstance(top, Mapping) and top:
                 reasons.append(f"  {source}: " + "; ".join(f"{reason} ({count:,})" for reason, count in top.items()))
         if accounting:
             lines += [
@@ -217,13 +220,11 @@ def _accounting_line(source: str, standard: Mapping[str, object]) -> str:
         "in dropped files": md.LINES_FILE_ERROR,
     }
     shown = " + ".join(
-        f"{int(standard.get(key) or 0):,} {label}"
-        for label, key in parts.items()
-        if standard.get(key) or label == "header"
+        f"{_count(standard, key):,} {label}" for label, key in parts.items() if standard.get(key) or label == "header"
     )
-    physical, read = int(standard[md.LINES_PHYSICAL]), int(standard[md.ROWS_READ])
-    standardised, quarantined = int(standard[md.ROWS_STANDARDISED]), int(standard[md.ROWS_QUARANTINED])
-    balanced = physical == sum(int(standard.get(key) or 0) for key in parts.values()) + read and (
+    physical, read = _count(standard, md.LINES_PHYSICAL), _count(standard, md.ROWS_READ)
+    standardised, quarantined = _count(standard, md.ROWS_STANDARDISED), _count(standard, md.ROWS_QUARANTINED)
+    balanced = physical == sum(_count(standard, key) for key in parts.values()) + read and (
         read == standardised + quarantined
     )
     return (
@@ -233,11 +234,19 @@ def _accounting_line(source: str, standard: Mapping[str, object]) -> str:
     )
 
 
-def _root_cause(error: SerializableErrorInfo) -> str:
+def _count(values: Mapping[str, object], key: str) -> int:
+    """The whole number a count label holds (0 when absent or empty)."""
+    value = values.get(key)
+    return int(value) if isinstance(value, int | float) else 0
+
+
+def _root_cause(error: SerializableErrorInfo | None) -> str:
     """The innermost error's message on one line, without the exception's module path.
 
     Dagster wraps user errors (``Error occurred while executing op ...``); the cause says what went wrong.
     """
+    if error is None:
+        return "unknown error"
     while error.cause is not None:
         error = error.cause
     message = " ".join(line.strip() for line in error.message.strip().splitlines())

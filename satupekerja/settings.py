@@ -25,6 +25,7 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 DATA_DIR_ENV = "SATUPEKERJA_DATA_DIR"
 CONTRACTS_DIR_ENV = "SATUPEKERJA_CONTRACTS_DIR"
 MATCHING_SETTINGS_ENV = "SATUPEKERJA_MATCHING_SETTINGS"
+EMPLOYMENT_MODEL_ENV = "SATUPEKERJA_EMPLOYMENT_MODEL"
 FIRST_SNAPSHOT_ENV = "SATUPEKERJA_FIRST_SNAPSHOT_DATE"
 WAREHOUSE_DIR_ENV = "SATUPEKERJA_WAREHOUSE_DIR"
 ASSET_STORAGE_ENV = "SATUPEKERJA_ASSET_STORAGE_DIR"
@@ -58,6 +59,7 @@ DEFAULT_WEB_SESSION_MINUTES = 30
 DEFAULT_DATA_DIR = REPO_ROOT / "sample_data" / "demo"
 DEFAULT_CONTRACTS_DIR = REPO_ROOT / "data_contracts"
 DEFAULT_MATCHING_SETTINGS = REPO_ROOT / "data_contracts" / "matching" / "depok.yaml"
+DEFAULT_EMPLOYMENT_MODEL = REPO_ROOT / "data_contracts" / "employment" / "depok.yaml"
 DEFAULT_WAREHOUSE_DIR = REPO_ROOT / "warehouse"
 DEFAULT_EXPORT_DIR = REPO_ROOT / "exports"
 DEFAULT_SUBJECT_REQUESTS = REPO_ROOT / "data_contracts" / "subject_requests.csv"
@@ -67,6 +69,7 @@ DEFAULT_DAGSTER_HOME = REPO_ROOT / ".dagster_home"
 _FIELD_VARIABLES = {
     "data_dir": DATA_DIR_ENV,
     "matching_settings": MATCHING_SETTINGS_ENV,
+    "employment_model": EMPLOYMENT_MODEL_ENV,
     "warehouse_dir": WAREHOUSE_DIR_ENV,
     "asset_storage_dir": ASSET_STORAGE_ENV,
     "mode": MODE_ENV,
@@ -92,6 +95,8 @@ class Settings:
     data_dir: Path = DEFAULT_DATA_DIR
     contracts_dir: Path = DEFAULT_CONTRACTS_DIR
     matching_settings: Path = DEFAULT_MATCHING_SETTINGS
+    employment_model: Path = DEFAULT_EMPLOYMENT_MODEL
+    """The employment-model settings file: prior, default weights and threshold of the probability of informal work."""
     source_paths: Mapping[str, str] = field(default_factory=dict)
     """Per-source path overrides (``SATUPEKERJA_SOURCE_<SOURCE>_PATH``), keyed by lower-case source id."""
     source_urls: Mapping[str, str] = field(default_factory=dict)
@@ -131,6 +136,7 @@ class Settings:
             data_dir=_path(env, DATA_DIR_ENV, DEFAULT_DATA_DIR),
             contracts_dir=_path(env, CONTRACTS_DIR_ENV, DEFAULT_CONTRACTS_DIR),
             matching_settings=_path(env, MATCHING_SETTINGS_ENV, DEFAULT_MATCHING_SETTINGS),
+            employment_model=_path(env, EMPLOYMENT_MODEL_ENV, DEFAULT_EMPLOYMENT_MODEL),
             source_paths=paths,
             source_urls=urls,
             first_snapshot_date=_date(env, FIRST_SNAPSHOT_ENV, DEFAULT_FIRST_SNAPSHOT_DATE),
@@ -181,6 +187,19 @@ class Settings:
         its environment variable, so resources receive the new value rather than an ``EnvVar``."""
         replaced = {_FIELD_VARIABLES.get(name, "") for name in changes}
         return dataclasses.replace(self, given=self.given - replaced, **changes)  # type: ignore[arg-type]
+
+
+def child_environment(changes: Mapping[str, str | None]) -> dict[str, str]:
+    """The process environment with ``changes`` (``None`` removes a variable), for a child process an edge starts
+    (a benchmark running the nightly in its own folders): the other place, besides :meth:`Settings.from_env`, that
+    reads the environment."""
+    env = dict(os.environ)
+    for name, value in changes.items():
+        if value is None:
+            env.pop(name, None)
+        else:
+            env[name] = value
+    return env
 
 
 def _path(env: Mapping[str, str], name: str, default: Path) -> Path:

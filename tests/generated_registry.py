@@ -14,6 +14,8 @@ from pathlib import Path
 import pandas as pd
 
 import data_contracts
+from data_contracts.contract import default_role_book
+from data_contracts.roles import load_employment_model
 from matching import link_records
 from matching.link import LinkResult
 from matching.normalize import RegionResolver
@@ -44,5 +46,5 @@ def build_generated_registry(persons: int, seed: int, as_of: dt.date, data_dir: 
     result = link_records(person_records)
     ids, _history = assign_worker_ids(result.links.rename(columns={"cluster_id": "cluster"}), None, None, as_of)
     worker_links = ids.merge(result.links[["record_id", "confidence"]], on="record_id")
-    unified = build_unified_workers(person_records, worker_links, as_of)
+    unified = build_unified_workers(person_records, worker_links, as_of, default_role_book(), load_employment_model())
     return GeneratedRegistry(data_dir, person_records, worker_links, unified, result)

@@ -148,7 +148,7 @@ def evaluate_guards(
     of the default contracts folder)."""
     settings = settings or GuardSettings()
     if membership_registers is None:
-        from data_contracts.roles import default_role_book
+        from data_contracts.contract import default_role_book
 
         membership_registers = default_role_book().membership_registers
     return [

@@ -64,7 +64,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from data_contracts.roles import CATEGORIES, EmploymentModel, RoleBook, default_role_book, load_employment_model
+from data_contracts.roles import CATEGORIES, EmploymentModel, RoleBook
 from satupekerja.registry.grouping import RECORD_ORDER, SOURCE_RANK, WORKER_INDEX, first_per_worker, join_strings
 
 FORMAL, INFORMAL, NOT_WORKING, UNKNOWN = "formal", "informal", "not_working", "unknown"
@@ -128,18 +128,16 @@ def add_coverage_flags(
     golden: pd.DataFrame,
     linked_records: pd.DataFrame,
     snapshot_date: pd.Timestamp,
-    roles: RoleBook | None = None,
-    model: EmploymentModel | None = None,
+    roles: RoleBook,
+    model: EmploymentModel,
 ) -> pd.DataFrame:
     """``golden`` (one row per worker) with employment, TK cover, vulnerability and outreach columns.
 
     ``linked_records`` are person records from :func:`satupekerja.registry.unify.link_records`: their ``worker_index``
-    is the row position of their worker in ``golden``. ``roles`` (default: the roles of the default contracts)
-    say which sources give employment evidence and which are membership registers; ``model`` (default: the
-    shipped employment-model settings) how the evidence combines into the probability of informal work.
+    is the row position of their worker in ``golden``. ``roles`` (of the contracts in force) say which sources
+    give employment evidence and which are membership registers; ``model`` (the employment-model settings,
+    ``Settings.employment_model``) how the evidence combines into the probability of informal work.
     """
-    roles = roles if roles is not None else default_role_book()
-    model = model if model is not None else load_employment_model()
     snapshot = pd.Timestamp(snapshot_date).normalize()
     registered = linked_records["registered_date"]
     columns = list(
@@ -195,7 +193,7 @@ def employment_type(
     n_workers: int,
     roles: RoleBook,
     snapshot: pd.Timestamp,
-    model: EmploymentModel | None = None,
+    model: EmploymentModel,
     sex: pd.Series | None = None,
 ) -> pd.DataFrame:
     """Employment type, the probability of informal work and the evidence behind both, per worker.
@@ -206,7 +204,6 @@ def employment_type(
     ``age`` (by worker position) gives the prior and adds the evidence of a child below ``MIN_WORKING_AGE``;
     ``sex`` (by worker position, ``L``/``P``) adds the model's term by sex to the prior.
     """
-    model = model if model is not None else load_employment_model()
     child = _flag(age.lt(MIN_WORKING_AGE))
     child_pieces = pd.DataFrame(
         {WORKER_INDEX: np.flatnonzero(child), "category": NOT_WORKING, "strength": 2, "label": CHILD_LABEL}
@@ -268,14 +265,13 @@ def informal_probability(
 
 
 def employment_evidence(
-    records: pd.DataFrame, roles: RoleBook, snapshot: pd.Timestamp, model: EmploymentModel | None = None
+    records: pd.DataFrame, roles: RoleBook, snapshot: pd.Timestamp, model: EmploymentModel
 ) -> pd.DataFrame:
     """Long frame, one row per piece of evidence, by the contracts' ``roles.employment_evidence`` rules:
     ``worker_index, category, strength, label, key`` (source, rule, category and holder), ``dependant`` (someone
     else's evidence, by the rule's ``holder``), ``evidence_date`` and ``contribution`` (log-odds of informal work:
     ``stale + (weight - stale) * recency``: the rule's weight for the category and holder when fresh, moving
     towards its stale weight (default 0) as the evidence ages, by the rule's half-life)."""
-    model = model if model is not None else load_employment_model()
     pieces = [_evidence_piece(records, pd.Series(False, index=records.index), "", 0, "")]
     seen: dict[str, int] = {}
     for source, rule in roles.evidence_rules():

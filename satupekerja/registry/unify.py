@@ -36,7 +36,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from data_contracts.roles import EmploymentModel, RoleBook, default_role_book
+from data_contracts.contract import default_role_book
+from data_contracts.roles import EmploymentModel, RoleBook
 from satupekerja.registry.coverage import COVERAGE_EVIDENCE_COLUMNS, add_coverage_flags, sector_from_occupation
 from satupekerja.registry.grouping import (
     RECORD_ORDER,
@@ -81,18 +82,17 @@ def build_unified_workers(
     person_records: pd.DataFrame,
     worker_links: pd.DataFrame,
     snapshot_date: dt.date | str | pd.Timestamp,
-    roles: RoleBook | None = None,
-    model: EmploymentModel | None = None,
+    roles: RoleBook,
+    model: EmploymentModel,
 ) -> pd.DataFrame:
     """One row per ``worker_id`` (sorted): golden values with their sources, linked records, coverage flags.
 
     ``person_records`` is in the common person schema; ``worker_links`` has at least ``record_id`` and
     ``worker_id`` (every person record must be linked) and optionally a link confidence column
     (``LINK_PROBABILITY_COLUMNS`` or ``LINK_WEIGHT_COLUMN``). Flags are computed as of ``snapshot_date``, never the clock.
-    ``roles`` (default: the roles of the default contracts folder) rank sources and drive the coverage flags;
-    ``model`` (default: the shipped employment-model settings) combines the employment evidence.
+    ``roles`` (of the contracts in force) rank sources and drive the coverage flags; ``model`` (the
+    employment-model settings, ``Settings.employment_model``) combines the employment evidence.
     """
-    roles = roles if roles is not None else default_role_book()
     snapshot = pd.Timestamp(snapshot_date).normalize()
     linked, worker_ids = link_records(person_records, worker_links, roles)
     n_workers = len(worker_ids)

@@ -32,8 +32,9 @@ def formula_safe(frame: pd.DataFrame) -> pd.DataFrame:
     for column in out.columns:
         values = out[column]
         if values.dtype == object or pd.api.types.is_string_dtype(values.dtype):
-            text = values.where(values.map(lambda v: isinstance(v, str), na_action="ignore").fillna(False).astype(bool))
-            unsafe = text.str.match(_FORMULA_START).fillna(False).astype(bool)
+            # Every cell is tested (missing ones are not text), so the mask is boolean even for an all-missing column.
+            text = values.where(values.map(lambda v: isinstance(v, str)).astype(bool))
+            unsafe = text.str.match(_FORMULA_START).eq(True)
             if unsafe.any():
                 out[column] = values.astype(object).mask(unsafe, "'" + text.astype(object))
     out.columns = [safe_text(column) if isinstance(column, str) else column for column in out.columns]

@@ -20,7 +20,7 @@ import data_contracts
 from assets.catalog import build_all_assets
 from assets.outreach import WebDatabase
 from assets.publication import PublicationGuards
-from assets.resources import MatchingSettingsFile, PrivacyResource, SourceInbox, WarehouseResource
+from assets.resources import EmploymentModelFile, MatchingSettingsFile, PrivacyResource, SourceInbox, WarehouseResource
 from pipelines.io_managers import ParquetIOManager
 from sample_data.generate import generate
 
@@ -81,6 +81,7 @@ def run_pipeline(
             "web_database": WebDatabase(url=f"sqlite:///{output_dir / 'web.sqlite'}"),
             "privacy": privacy or PrivacyResource(),
             "matching_settings": MatchingSettingsFile(),
+            "employment_model": EmploymentModelFile(),
         },
         raise_on_error=False,
     )

@@ -53,6 +53,17 @@ def test_valid_fixture_passes_cleanly(contracts, inbox, regions):
     assert result.records["record_id"].tolist() == [f"{SOURCE}:000110000001{i}" for i in (1, 2, 3)]
 
 
+def test_validation_leaves_the_process_environment_alone(contracts, inbox, monkeypatch):
+    """GX's analytics are turned off through its context configuration, not by setting a variable for everyone."""
+    import os
+
+    monkeypatch.delenv("GX_ANALYTICS_ENABLED", raising=False)
+    before = dict(os.environ)
+    _, report, _ = run(contracts, inbox, "valid.csv")
+    assert report.passed and report.expectations["success"].all()
+    assert dict(os.environ) == before
+
+
 def test_wrong_delimiter(contracts, inbox):
     _, report, _ = run(contracts, inbox, "wrong_delimiter.csv")
     assert report.file_errors == [f"file {FILE}: only one column found splitting on ';'; delimiter looks like ','"]

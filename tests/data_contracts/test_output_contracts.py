@@ -16,6 +16,7 @@ import pyarrow as pa
 import pytest
 
 from data_contracts import ContractError, load_region_reference
+from data_contracts.contract import default_role_book
 from data_contracts.output_contracts import (
     OUTPUT_CONTRACTS_DIR,
     OutputColumn,
@@ -25,6 +26,7 @@ from data_contracts.output_contracts import (
     validate_output,
     validate_outputs,
 )
+from data_contracts.roles import load_employment_model
 from data_contracts.schema import conform_to_person_schema
 from matching.stable_ids import assign_worker_ids
 from satupekerja.privacy.pseudonyms import DEMO_KEY, hmac_pseudonym
@@ -147,7 +149,9 @@ def build_published_tables() -> dict[str, pd.DataFrame]:
         cluster_size=sizes.to_numpy(),
         confidence=sizes.where(sizes > 1).astype("float64").mul(6.5).to_numpy(),
     )[["record_id", "source", "worker_id", "cluster_size", "confidence"]]
-    unified = build_unified_workers(person_records, worker_links, SNAPSHOT)
+    unified = build_unified_workers(
+        person_records, worker_links, SNAPSHOT, default_role_book(), load_employment_model()
+    )
     return {
         "unified_workers": unified,
         "uncovered_informal_workers": uncovered_informal_workers(unified),

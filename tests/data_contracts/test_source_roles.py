@@ -12,7 +12,7 @@ import pytest
 
 from data_contracts import ContractError, load_contract, load_contracts
 from data_contracts.contract import PACKAGE_DIR
-from data_contracts.roles import EvidenceRule, RoleBook, SourceRoles
+from data_contracts.roles import EvidenceRule, RoleBook, SourceRoles, load_employment_model
 from data_contracts.schema import conform_to_person_schema
 
 REPO = PACKAGE_DIR.parent
@@ -242,6 +242,6 @@ def test_evidence_date_and_age_limit() -> None:
         )
     ).assign(worker_index=[0, 1, 2, 3])
     snapshot = pd.Timestamp(dt.date(2025, 6, 30))
-    out = employment_type(records, pd.Series([pd.NA] * 4, dtype="Int64"), 4, book, snapshot)
+    out = employment_type(records, pd.Series([pd.NA] * 4, dtype="Int64"), 4, book, snapshot, load_employment_model())
     # in time; older than 12 months; dated after the snapshot; undated (counts)
     assert out["employment_type"].tolist() == ["informal", "unknown", "unknown", "informal"]

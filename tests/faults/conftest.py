@@ -195,7 +195,13 @@ def run_night(inbox: Path, output_dir: Path, snapshot: dt.date, max_quarantine_f
     from assets.catalog import build_all_assets
     from assets.outreach import WebDatabase
     from assets.publication import PublicationGuards
-    from assets.resources import MatchingSettingsFile, PrivacyResource, SourceInbox, WarehouseResource
+    from assets.resources import (
+        EmploymentModelFile,
+        MatchingSettingsFile,
+        PrivacyResource,
+        SourceInbox,
+        WarehouseResource,
+    )
     from pipelines.io_managers import ParquetIOManager
 
     warehouse = output_dir / "warehouse"
@@ -210,6 +216,7 @@ def run_night(inbox: Path, output_dir: Path, snapshot: dt.date, max_quarantine_f
             "web_database": WebDatabase(url=f"sqlite:///{output_dir / 'web.sqlite'}"),
             "privacy": PrivacyResource(),
             "matching_settings": MatchingSettingsFile(),
+            "employment_model": EmploymentModelFile(),
         },
         raise_on_error=False,
     )

@@ -88,7 +88,9 @@ def test_variables_the_environment_set_reach_resources_as_envvars(monkeypatch, t
     monkeypatch.setenv("SATUPEKERJA_HMAC_KEY", "a-secret-key-of-at-least-32-bytes-long")
     monkeypatch.setenv("SATUPEKERJA_SOURCE_DUKCAPIL_URL", "sqlite:///elsewhere.sqlite")
     monkeypatch.setenv("SATUPEKERJA_GUARD_MAX_QUARANTINE_FRACTION", "0.25")
+    monkeypatch.setenv("SATUPEKERJA_EMPLOYMENT_MODEL", str(tmp_path / "employment.yaml"))
     monkeypatch.delenv("SATUPEKERJA_WAREHOUSE_DIR", raising=False)
+    monkeypatch.delenv("SATUPEKERJA_MATCHING_SETTINGS", raising=False)
     built = defs()
     storage, inbox = built.resources["io_manager"].base_dir, built.resources["source_inbox"].data_dir
     assert (storage, inbox) == (dg.EnvVar("SATUPEKERJA_ASSET_STORAGE_DIR"), dg.EnvVar("SATUPEKERJA_DATA_DIR"))
@@ -97,6 +99,8 @@ def test_variables_the_environment_set_reach_resources_as_envvars(monkeypatch, t
     assert built.resources["source_inbox"].source_url_variables == {"dukcapil": "SATUPEKERJA_SOURCE_DUKCAPIL_URL"}
     assert built.resources["publication_guards"].max_quarantine_fraction == 0.25
     assert built.resources["warehouse"].root == str(REPO_ROOT / "warehouse"), "unset: the settings' default"
+    assert built.resources["employment_model"].path == dg.EnvVar("SATUPEKERJA_EMPLOYMENT_MODEL")
+    assert built.resources["matching_settings"].path == str(REPO_ROOT / "data_contracts" / "matching" / "depok.yaml")
 
 
 def test_a_bad_setting_stops_the_code_location_naming_the_variable(monkeypatch):

@@ -16,6 +16,7 @@ import pytest
 from assets.partitions import snapshot_partitions
 from assets.resources import SourceInbox
 from pipelines import sensors
+from pipelines.definitions import build_definitions
 from pipelines.jobs import build_nightly_job
 from pipelines.schedules import NIGHTLY_SCHEDULE_NAME, build_nightly_schedule
 from pipelines.sensors import (
@@ -24,12 +25,12 @@ from pipelines.sensors import (
     build_run_failure_sensor,
     build_source_inbox_sensor,
 )
+from satupekerja.settings import Settings
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
 SETTLED = time.time() - 10 * sensors.SETTLE_SECONDS
-nightly_job = build_nightly_job(snapshot_partitions)
-nightly_schedule = build_nightly_schedule(nightly_job)
-source_inbox_sensor = build_source_inbox_sensor(nightly_job)
+nightly_job = build_nightly_job()
+source_inbox_sensor = build_source_inbox_sensor(nightly_job, snapshot_partitions)
 run_failure_report_sensor = build_run_failure_sensor()
 
 
@@ -37,6 +38,8 @@ run_failure_report_sensor = build_run_failure_sensor()
 
 
 def test_nightly_schedule_runs_at_one_in_jakarta_for_that_days_snapshot() -> None:
+    # The job takes its partitions from its assets: the schedule resolves with the definitions.
+    nightly_schedule = build_definitions(Settings()).resolve_schedule_def(NIGHTLY_SCHEDULE_NAME)
     context = dg.build_schedule_context(scheduled_execution_time=datetime(2026, 11, 22, 1, 0, tzinfo=JAKARTA))
 
     [request] = nightly_schedule.evaluate_tick(context).run_requests
@@ -48,11 +51,14 @@ def test_nightly_schedule_runs_at_one_in_jakarta_for_that_days_snapshot() -> Non
 
 
 def test_automation_switch_starts_schedules_and_sensors_running() -> None:
-    assert nightly_schedule.default_status == dg.DefaultScheduleStatus.STOPPED
+    assert build_nightly_schedule(nightly_job).default_status == dg.DefaultScheduleStatus.STOPPED
     assert source_inbox_sensor.default_status == dg.DefaultSensorStatus.STOPPED
     assert run_failure_report_sensor.default_status == dg.DefaultSensorStatus.STOPPED
     assert build_nightly_schedule(nightly_job, automation=True).default_status == dg.DefaultScheduleStatus.RUNNING
-    assert build_source_inbox_sensor(nightly_job, automation=True).default_status == dg.DefaultSensorStatus.RUNNING
+    assert (
+        build_source_inbox_sensor(nightly_job, snapshot_partitions, automation=True).default_status
+        == dg.DefaultSensorStatus.RUNNING
+    )
     assert build_run_failure_sensor(automation=True).default_status == dg.DefaultSensorStatus.RUNNING
 
 

@@ -5,17 +5,23 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from data_contracts.contract import default_role_book
 from data_contracts.regions import load_region_reference
+from data_contracts.roles import load_employment_model
 from satupekerja.registry.coverage import coverage_by_area, months_in_arrears, uncovered_informal_workers
 from satupekerja.registry.unify import build_unified_workers
 
 SNAPSHOT = pd.Timestamp("2025-06-15")
 LIMO_KELURAHAN = "32.76.04.1001"
 
+#: The shipped contracts' roles and employment model, passed explicitly as the pipeline passes the configured ones.
+ROLES = default_role_book()
+MODEL = load_employment_model()
+
 
 def flags(make_records, *rows, snapshot=SNAPSHOT) -> pd.DataFrame:
     person_records, links = make_records(*rows)
-    return build_unified_workers(person_records, links, snapshot).set_index("worker_id")
+    return build_unified_workers(person_records, links, snapshot, ROLES, MODEL).set_index("worker_id")
 
 
 def bpu(last_paid: str, status: str = "AKTIF") -> dict:
@@ -286,7 +292,7 @@ def test_roles_decide_evidence_and_cover_not_source_ids(make_records):
             },
         ),
     )
-    unified = build_unified_workers(person_records, links, SNAPSHOT, book).set_index("worker_id")
+    unified = build_unified_workers(person_records, links, SNAPSHOT, book, MODEL).set_index("worker_id")
     assert unified.loc["W1", "employment_evidence"] == "ojol:ojol"
     assert (unified.loc["W1", "bpjs_tk_status"], unified.loc["W1", "uncovered_informal"]) == ("never_registered", True)
     assert (unified.loc["W2", "bpjs_tk_status"], unified.loc["W2", "uncovered_informal"]) == ("active", False)
@@ -302,7 +308,7 @@ def test_without_a_membership_register_cover_is_not_computed(make_records):
         ("W1", {"source": "register", "kecamatan_code": "32.76.04"}),
         ("W2", {"source": "register", "tk_segment": "BPU", "tk_status": "AKTIF"}),
     )
-    unified = build_unified_workers(person_records, links, SNAPSHOT, book)
+    unified = build_unified_workers(person_records, links, SNAPSHOT, book, MODEL)
     assert unified["bpjs_tk_status"].tolist() == ["not_computed", "not_computed"]
     assert unified["employment_type"].tolist() == ["informal", "informal"]
     assert not unified["uncovered_informal"].any()

@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from data_contracts.contract import default_role_book
 from data_contracts.roles import (
     EmploymentModel,
     EvidenceRule,
@@ -151,7 +152,8 @@ def test_missing_model_file_is_a_clear_error(tmp_path):
 
 def flags(make_records, *rows, roles=None):
     person_records, links = make_records(*rows)
-    return build_unified_workers(person_records, links, SNAPSHOT, roles).set_index("worker_id")
+    book = roles if roles is not None else default_role_book()
+    return build_unified_workers(person_records, links, SNAPSHOT, book, load_employment_model()).set_index("worker_id")
 
 
 def _jkn(segment: str, relation: str | None) -> dict:
@@ -255,3 +257,29 @@ def test_a_worker_known_only_from_a_community_list_is_marked_on_the_list(make_re
     assert not unified.loc["PERSON", "known_only_from_lists"]
     listed = uncovered_informal_workers(unified.reset_index()).set_index("worker_id")
     assert listed.loc["DRIVER", "known_only_from_lists"] and listed.loc["DRIVER", "outreach_tier"] == "pasti"
+
+
+# -- the file in force: Settings.employment_model reaches the unified_workers asset through its resource ---------
+
+
+def test_the_unified_workers_asset_flags_with_the_configured_model_file(make_records, tmp_path):
+    import dagster as dg
+
+    from assets.registry import build_unified_workers_asset
+    from assets.resources import EmploymentModelFile
+
+    sceptical = tmp_path / "sceptical.yaml"  # a prior so low that a community list alone does not convince
+    sceptical.write_text("prior_by_age: {0: -20.0}\nprior_unknown_age: -20.0\nthreshold: 0.5\n", encoding="utf-8")
+    person_records, links = make_records(("W1", {"source": "komunitas", "name": "BUDI SANTOSO"}))
+    asset = build_unified_workers_asset(default_role_book())
+
+    def run(resource: EmploymentModelFile) -> dg.MaterializeResult:
+        context = dg.build_asset_context(partition_key=SNAPSHOT.date().isoformat())
+        return asset(context, person_records, links, employment_model=resource)
+
+    shipped, configured = run(EmploymentModelFile()), run(EmploymentModelFile(path=str(sceptical)))
+    assert shipped.value["informal_probability"].iloc[0] > 0.9 and shipped.value["uncovered_informal"].iloc[0]
+    assert configured.value["informal_probability"].iloc[0] < 0.01
+    assert not configured.value["uncovered_informal"].iloc[0]
+    assert configured.metadata["employment model"].path == str(sceptical)
+    assert shipped.metadata["employment model"].path.endswith("data_contracts/employment/depok.yaml")

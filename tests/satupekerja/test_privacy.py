@@ -294,6 +294,8 @@ def test_scanner_is_fast_over_megabytes_of_logs(scanner):
 
 @pytest.fixture
 def unified(make_records):
+    from data_contracts.contract import default_role_book
+    from data_contracts.roles import load_employment_model
     from satupekerja.registry.unify import build_unified_workers
 
     records, links = make_records(
@@ -323,7 +325,7 @@ def unified(make_records):
         ),
         ("W2", {"source": "komunitas", "name": "BUDI SANTOSO", "phone": "6285711112222", "sector": "ojol"}),
     )
-    return build_unified_workers(records, links, SNAPSHOT)
+    return build_unified_workers(records, links, SNAPSHOT, default_role_book(), load_employment_model())
 
 
 def test_every_registry_table_column_is_classified(unified):

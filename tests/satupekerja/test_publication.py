@@ -16,7 +16,8 @@ from assets.partitions import snapshot_partitions
 from assets.publication import PublicationGuards, build_publish_snapshot
 from assets.resources import PrivacyResource, WarehouseResource
 from data_contracts import conform_to_person_schema, load_region_reference
-from data_contracts.roles import SourceRoles
+from data_contracts.contract import default_role_book
+from data_contracts.roles import SourceRoles, load_employment_model
 from matching.link import matching_features
 from matching.stable_ids import assign_worker_ids
 from satupekerja.publishing.guards import (
@@ -231,7 +232,7 @@ def night_outputs(night: date, linked: dict[str, int], quarantined: dict[str, in
     )
     ids, history = assign_worker_ids(pd.DataFrame({"record_id": record_ids, "cluster": record_ids}), None, None, night)
     links = ids.assign(source=sources, cluster_size=1, confidence=float("nan"))
-    unified = build_unified_workers(person_records, links, night)
+    unified = build_unified_workers(person_records, links, night, default_role_book(), load_employment_model())
     outputs = {
         "unified_workers": unified,
         "uncovered_informal_workers": uncovered_informal_workers(unified),

@@ -17,6 +17,7 @@ def test_defaults_when_nothing_is_set() -> None:
     assert settings.data_dir == REPO_ROOT / "sample_data" / "demo"
     assert settings.contracts_dir == REPO_ROOT / "data_contracts"
     assert settings.matching_settings == REPO_ROOT / "data_contracts" / "matching" / "depok.yaml"
+    assert settings.employment_model == REPO_ROOT / "data_contracts" / "employment" / "depok.yaml"
     assert settings.first_snapshot_date == dt.date(2026, 1, 1)
     assert settings.warehouse_dir == REPO_ROOT / "warehouse"
     assert settings.asset_storage_dir is None
@@ -41,6 +42,7 @@ def test_every_variable_overrides_its_setting(tmp_path: Path) -> None:
         s.DATA_DIR_ENV: str(tmp_path / "inbox"),
         s.CONTRACTS_DIR_ENV: str(tmp_path / "contracts"),
         s.MATCHING_SETTINGS_ENV: str(tmp_path / "m.yaml"),
+        s.EMPLOYMENT_MODEL_ENV: str(tmp_path / "e.yaml"),
         "SATUPEKERJA_SOURCE_BPJS_KESEHATAN_PATH": "bpjs/*.csv",
         "SATUPEKERJA_SOURCE_DUKCAPIL_URL": "sqlite:///x.db",
         s.FIRST_SNAPSHOT_ENV: " 2025-06-30 ",
@@ -68,6 +70,7 @@ def test_every_variable_overrides_its_setting(tmp_path: Path) -> None:
     assert settings.data_dir == tmp_path / "inbox"
     assert settings.contracts_dir == tmp_path / "contracts"
     assert settings.matching_settings == tmp_path / "m.yaml"
+    assert settings.employment_model == tmp_path / "e.yaml"
     assert settings.source_paths == {"bpjs_kesehatan": "bpjs/*.csv"}
     assert settings.source_urls == {"dukcapil": "sqlite:///x.db"}
     assert settings.first_snapshot_date == dt.date(2025, 6, 30)
@@ -120,3 +123,12 @@ def test_secrets_appear_neither_in_errors_nor_in_repr() -> None:
         Settings.from_env({**secrets, s.MODE_ENV: "bogus"})
     text = repr(Settings.from_env(secrets)) + str(raised.value)
     assert not any(secret in text for secret in secrets.values())
+
+
+def test_a_child_environment_is_the_process_environment_with_the_changes(monkeypatch) -> None:
+    monkeypatch.setenv(s.FIRST_SNAPSHOT_ENV, "2025-01-01")
+    monkeypatch.setenv("PATH", "/usr/bin")
+    env = s.child_environment({s.DATA_DIR_ENV: "/inbox", s.FIRST_SNAPSHOT_ENV: None, "UNSET_VARIABLE": None})
+    assert env[s.DATA_DIR_ENV] == "/inbox" and env["PATH"] == "/usr/bin"
+    assert s.FIRST_SNAPSHOT_ENV not in env and "UNSET_VARIABLE" not in env
+    assert Settings.from_env(env).data_dir == Path("/inbox")

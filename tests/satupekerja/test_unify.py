@@ -5,9 +5,15 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from data_contracts.contract import default_role_book
+from data_contracts.roles import load_employment_model
 from satupekerja.registry.unify import build_unified_workers
 
 SNAPSHOT = pd.Timestamp("2025-06-15")
+
+#: The shipped contracts' roles and employment model, passed explicitly as the pipeline passes the configured ones.
+ROLES = default_role_book()
+MODEL = load_employment_model()
 
 VALID_NIK = "3276011203900001"
 OTHER_VALID_NIK = "3276011203900002"
@@ -15,7 +21,7 @@ OTHER_VALID_NIK = "3276011203900002"
 
 def unify(records_and_links) -> pd.DataFrame:
     person_records, links = records_and_links
-    return build_unified_workers(person_records, links, SNAPSHOT).set_index("worker_id")
+    return build_unified_workers(person_records, links, SNAPSHOT, ROLES, MODEL).set_index("worker_id")
 
 
 def test_dukcapil_wins_identity_even_against_agreeing_sources(make_records):
@@ -144,7 +150,7 @@ def test_linked_records_sources_and_match_confidence(make_records):
         ("W2", {"source": "umkm"}),
     )
     links["match_confidence"] = [pd.NA, 0.95, 0.80, pd.NA]
-    unified = build_unified_workers(person_records, links, SNAPSHOT).set_index("worker_id")
+    unified = build_unified_workers(person_records, links, SNAPSHOT, ROLES, MODEL).set_index("worker_id")
     assert unified.loc["W1", "record_ids"] == ["dukcapil:1", "komunitas:2", "komunitas:3"]
     assert unified.loc["W1", "record_count"] == 3
     assert unified.loc["W1", "sources"] == "dukcapil,komunitas"
@@ -167,22 +173,24 @@ def test_result_does_not_depend_on_input_order(make_records):
         ("W1", {"source": "pedagang_pasar", "name": "B", "phone": "6281100000002", "registered_date": "2025-01-01"}),
         ("W1", {"source": "komunitas", "name": "C", "phone": "6281100000003"}),
     )
-    forward = build_unified_workers(person_records, links, SNAPSHOT)
-    backward = build_unified_workers(person_records.iloc[::-1].reset_index(drop=True), links.iloc[::-1], SNAPSHOT)
+    forward = build_unified_workers(person_records, links, SNAPSHOT, ROLES, MODEL)
+    backward = build_unified_workers(
+        person_records.iloc[::-1].reset_index(drop=True), links.iloc[::-1], SNAPSHOT, ROLES, MODEL
+    )
     pd.testing.assert_frame_equal(forward, backward)
 
 
 def test_unlinked_record_is_an_error_without_personal_data(make_records):
     person_records, links = make_records(("W1", {"source": "dukcapil", "name": "RAHASIA"}), ("W2", {"source": "umkm"}))
     with pytest.raises(ValueError, match="1 record") as error:
-        build_unified_workers(person_records, links.iloc[:1], SNAPSHOT)
+        build_unified_workers(person_records, links.iloc[:1], SNAPSHOT, ROLES, MODEL)
     assert "RAHASIA" not in str(error.value)
 
 
 def test_match_weight_confidence_is_turned_into_a_probability(make_records):
     person_records, links = make_records(("W1", {"source": "dukcapil"}), ("W1", {"source": "umkm"}))
     links["confidence"] = [10.0, 3.0]
-    unified = build_unified_workers(person_records, links, SNAPSHOT)
+    unified = build_unified_workers(person_records, links, SNAPSHOT, ROLES, MODEL)
     assert unified.loc[0, "match_confidence"] == pytest.approx(1 / (1 + 2**-3))
 
 
