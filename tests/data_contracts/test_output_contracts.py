@@ -15,8 +15,10 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 
+from assets.matching import matching_features_frame
 from data_contracts import ContractError, load_region_reference
 from data_contracts.contract import default_role_book
+from data_contracts.matching_settings import load_matching_settings
 from data_contracts.output_contracts import (
     OUTPUT_CONTRACTS_DIR,
     OutputColumn,
@@ -28,6 +30,7 @@ from data_contracts.output_contracts import (
 )
 from data_contracts.roles import load_employment_model
 from data_contracts.schema import conform_to_person_schema
+from matching import link_records, settings_fingerprint
 from matching.stable_ids import assign_worker_ids
 from satupekerja.privacy.pseudonyms import DEMO_KEY, hmac_pseudonym
 from satupekerja.registry.coverage import coverage_by_area, uncovered_informal_workers
@@ -42,6 +45,7 @@ PUBLISHED_TABLES = {
     "worker_links",
     "worker_id_history",
     "match_review_queue",
+    "matching_features",
 }
 # A NIK-shaped value planted in broken tables: it must never appear in a problem message.
 PLANTED = "3276019999999999"
@@ -159,7 +163,15 @@ def build_published_tables() -> dict[str, pd.DataFrame]:
         "worker_links": worker_links,
         "worker_id_history": history,
         "match_review_queue": _review_queue(person_records, worker_links),
+        "matching_features": _matching_features(person_records),
     }
+
+
+def _matching_features(person_records: pd.DataFrame) -> pd.DataFrame:
+    """The published matching features of the records, built as the matching asset builds them."""
+    settings = load_matching_settings()
+    result = link_records(person_records, settings, keep_features=True)
+    return matching_features_frame(result.features, settings_fingerprint(settings))
 
 
 def _review_queue(person_records: pd.DataFrame, worker_links: pd.DataFrame) -> pd.DataFrame:
