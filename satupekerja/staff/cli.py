@@ -75,13 +75,16 @@ class _CommandSettings:
 
 
 @app.callback()
-def _read_settings() -> None:
+def _read_settings(ctx: typer.Context) -> None:
     # The command line is an edge: the one place it reads the environment (no docstring: it would be the help).
+    # The settings also ride on the command's context (``ctx.obj``): sub-apps defined elsewhere (``akun``) take
+    # them from there instead of importing this module.
     try:
         _CommandSettings.current = Settings.from_env()
     except SettingsError as error:
         errors.print(f"[bold red]Error:[/] {error}", highlight=False, soft_wrap=True)
         raise typer.Exit(1) from None
+    ctx.obj = _CommandSettings.current
 
 
 def current_settings() -> Settings:

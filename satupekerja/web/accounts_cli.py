@@ -13,6 +13,7 @@ import typer
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from satupekerja.settings import Settings
 from satupekerja.web.models import ROLE_LABELS, ROLES, Account, WeakPasswordError, find_account, make_engine
 
 akun_app = typer.Typer(help="Akun aplikasi web: buat, daftar, nonaktifkan, ganti kata sandi.", no_args_is_help=True)
@@ -26,6 +27,7 @@ def _password(from_stdin: bool) -> str:
 
 @akun_app.command("buat")
 def buat(
+    ctx: typer.Context,
     username: Annotated[str, typer.Argument(help="Nama pengguna (huruf kecil, angka, . _ -).")],
     peran: Annotated[str, typer.Option("--peran", help=f"Peran: {', '.join(ROLES)}.")],
     wilayah: Annotated[
@@ -38,7 +40,7 @@ def buat(
     """Buat akun baru."""
     from satupekerja.web.app import AccountError, create_account
 
-    engine = _engine()
+    engine = _engine(ctx)
     with Session(engine) as session:
         try:
             account = create_account(session, username, _password(password_stdin), peran, wilayah or [], nama)
@@ -49,33 +51,34 @@ def buat(
 
 
 @akun_app.command("daftar")
-def daftar() -> None:
+def daftar(ctx: typer.Context) -> None:
     """Tampilkan semua akun."""
-    with Session(_engine()) as session:
+    with Session(_engine(ctx)) as session:
         for account in session.scalars(select(Account).order_by(Account.username)):
             state = "aktif" if account.active else "nonaktif"
             typer.echo(f"{account.username}\t{account.role}\t{account.areas or '-'}\t{state}")
 
 
 @akun_app.command("nonaktifkan")
-def nonaktifkan(username: str) -> None:
+def nonaktifkan(ctx: typer.Context, username: str) -> None:
     """Nonaktifkan akun (tidak bisa masuk lagi; riwayatnya tetap)."""
-    _set_active(username, False)
+    _set_active(ctx, username, False)
 
 
 @akun_app.command("aktifkan")
-def aktifkan(username: str) -> None:
+def aktifkan(ctx: typer.Context, username: str) -> None:
     """Aktifkan kembali akun."""
-    _set_active(username, True)
+    _set_active(ctx, username, True)
 
 
 @akun_app.command("sandi")
 def sandi(
+    ctx: typer.Context,
     username: str,
     password_stdin: Annotated[bool, typer.Option("--password-stdin", help="Baca kata sandi dari stdin.")] = False,
 ) -> None:
     """Ganti kata sandi akun."""
-    with Session(_engine()) as session:
+    with Session(_engine(ctx)) as session:
         account = _get(session, username)
         try:
             account.set_password(_password(password_stdin))
@@ -94,15 +97,15 @@ def _get(session: Session, username: str) -> Account:
     return account
 
 
-def _set_active(username: str, active: bool) -> None:
-    with Session(_engine()) as session:
+def _set_active(ctx: typer.Context, username: str, active: bool) -> None:
+    with Session(_engine(ctx)) as session:
         _get(session, username).active = active
         session.commit()
         typer.echo(f"Akun {username} {'aktif' if active else 'nonaktif'}.")
 
 
-def _engine():
-    """The web database of the running command (``Settings.web_db_url``)."""
-    from satupekerja.staff.cli import current_settings
-
-    return make_engine(current_settings().web_db_url)
+def _engine(ctx: typer.Context):
+    """The web database of the running command (``Settings.web_db_url``): the settings the ``satupekerja`` command
+    read at its start ride on the context (``ctx.obj``); this sub-app, run on its own, reads them itself (an edge)."""
+    settings = ctx.obj if isinstance(ctx.obj, Settings) else Settings.from_env()
+    return make_engine(settings.web_db_url)
