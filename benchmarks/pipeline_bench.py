@@ -52,10 +52,10 @@ import threading
 import time
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO_ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # this checkout's code first (the one measured)
 
-from satupekerja.publishing import tables  # noqa: E402  (names only: imports nothing else)
+from satupekerja.publishing import tables  # names only: imports nothing else
+from satupekerja.settings import REPO_ROOT  # the standard library only
 
 AS_OF = dt.date(2026, 11, 21)
 DEFAULT_SEED = 42

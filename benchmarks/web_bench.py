@@ -52,10 +52,11 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import ClassVar
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # this checkout's code first (the one measured)
 
-import pandas as pd  # noqa: E402
+import pandas as pd
+
+from satupekerja.settings import REPO_ROOT
 
 PASSWORD = "benchmark-sandi-123"
 DEFAULT_WORK = Path("/tmp/satupekerja_web_bench")
@@ -66,7 +67,7 @@ def ensure_warehouse(people: int, seed: int, work: Path) -> Path:
     root = work / f"people_{people}_seed_{seed}" / "warehouse"
     if (root / "_manifest.json").exists():
         return root
-    sys.path.insert(0, str(REPO / "benchmarks"))
+    sys.path.insert(0, str(REPO_ROOT / "benchmarks"))
     import pipeline_bench
 
     print(f"Building the {people:,}-person warehouse in {root} (generator + the whole nightly job) ...", flush=True)
