@@ -161,7 +161,12 @@ def build_publish_snapshot(
         tables = {table.name: inputs[table.name] for table in published_tables}
         current = stats_from_outputs(snapshot, required, tables[catalogue.WORKER_LINKS], quarantines, per_file_sources)
         results = [
-            *evaluate_guards(current, previous_stats(target, snapshot), publication_guards.settings(), membership),
+            *evaluate_guards(
+                current,
+                previous_stats(target, snapshot),
+                publication_guards.settings(),
+                membership_registers=membership,
+            ),
             output_contracts_guard(tables),
         ]
         if all_passed(results):

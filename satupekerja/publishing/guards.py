@@ -140,17 +140,14 @@ def evaluate_guards(
     current: SnapshotStats,
     previous: SnapshotStats | None,
     settings: GuardSettings | None = None,
-    membership_registers: Sequence[str] | None = None,
+    *,
+    membership_registers: Sequence[str],
 ) -> list[GuardResult]:
     """Every guard, in :data:`GUARD_NAMES` order. Publish only when all passed.
 
-    ``membership_registers``: the sources the contracts declare ``roles.membership_register: true`` (default: those
-    of the default contracts folder)."""
+    ``membership_registers``: the sources the contracts in force declare ``roles.membership_register: true``
+    (``RoleBook.membership_registers`` of the contracts the caller loaded from ``Settings.contracts_dir``)."""
     settings = settings or GuardSettings()
-    if membership_registers is None:
-        from data_contracts.contract import default_role_book
-
-        membership_registers = default_role_book().membership_registers
     return [
         required_sources_present(current),
         row_count_stable(current, previous, settings),

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from data_contracts.roles import RoleBook
 from matching.normalize import parse_nik
 from matching.stable_ids import resolve_retired
 from satupekerja.registry.unify import link_probability, source_rank
@@ -72,11 +73,13 @@ def worker_profile(
     worker_id: str,
     unified: pd.DataFrame,
     worker_links: pd.DataFrame,
+    roles: RoleBook,
     person_records: pd.DataFrame | None = None,
     scored_pairs: pd.DataFrame | None = None,
     asked_for: str | None = None,
 ) -> WorkerProfile:
-    """Everything linked to ``worker_id``."""
+    """Everything linked to ``worker_id``; its source records ordered by the survivorship rank of ``roles`` (the
+    contracts in force, ``Settings.contracts_dir``)."""
     worker = unified.loc[unified["worker_id"].eq(worker_id)].iloc[0]
     links = worker_links[worker_links["worker_id"].eq(worker_id)]
     links = links.assign(link_probability=link_probability(links)).sort_values("record_id").reset_index(drop=True)
@@ -85,7 +88,7 @@ def worker_profile(
     if person_records is not None:
         records = person_records[person_records["record_id"].isin(record_ids)]
         records = (
-            records.assign(_rank=source_rank(records["source"]))
+            records.assign(_rank=source_rank(records["source"], roles))
             .sort_values(["_rank", "record_id"])
             .drop(columns="_rank")
             .reset_index(drop=True)

@@ -36,7 +36,6 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from data_contracts.contract import default_role_book
 from data_contracts.roles import EmploymentModel, RoleBook
 from satupekerja.registry.coverage import COVERAGE_EVIDENCE_COLUMNS, add_coverage_flags, sector_from_occupation
 from satupekerja.registry.grouping import (
@@ -120,13 +119,14 @@ def _fill_sector_from_occupation(golden: pd.DataFrame) -> None:
 
 
 def link_records(
-    person_records: pd.DataFrame, worker_links: pd.DataFrame, roles: RoleBook | None = None
+    person_records: pd.DataFrame, worker_links: pd.DataFrame, roles: RoleBook
 ) -> tuple[pd.DataFrame, pd.Index]:
     """Person records joined to their worker, and the sorted distinct ``worker_id``s.
 
     The linked frame gains ``worker_id``, ``worker_index`` (position of the worker in the returned ids: the
     integer group key every per-worker computation uses, far faster than grouping on strings), a source-priority
-    rank and the ``record_id`` sort order. Raises when a record has no worker.
+    rank (from ``roles``, the contracts in force) and the ``record_id`` sort order. Raises when a record has no
+    worker.
     """
     link_index = pd.Index(worker_links["record_id"])
     if not link_index.is_unique:
@@ -140,7 +140,6 @@ def link_records(
     positions = link_index.get_indexer(person_records["record_id"])
     if (positions < 0).any():
         raise ValueError(f"person_records: {int((positions < 0).sum())} record(s) have no worker_id in worker_links")
-    roles = roles if roles is not None else default_role_book()
     columns = list(dict.fromkeys([*LINKED_COLUMNS, *sorted(roles.evidence_fields())]))
     linked = person_records[columns].reset_index(drop=True)
     linked["worker_id"] = worker_links["worker_id"].to_numpy()[positions]
@@ -171,9 +170,9 @@ def _rank_of_unique(values: pd.Series) -> np.ndarray:
     return rank
 
 
-def source_rank(sources: pd.Series, roles: RoleBook | None = None) -> pd.Series:
-    """Survivorship rank of each source (lower = more authoritative), from the contracts' ``roles``."""
-    return (roles if roles is not None else default_role_book()).rank(sources)
+def source_rank(sources: pd.Series, roles: RoleBook) -> pd.Series:
+    """Survivorship rank of each source (lower = more authoritative), from ``roles`` (the contracts in force)."""
+    return roles.rank(sources)
 
 
 def _identity_values(linked: pd.DataFrame, n_workers: int, roles: RoleBook) -> pd.DataFrame:

@@ -25,8 +25,10 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from data_contracts.contract import load_contracts
 from data_contracts.matching_settings import load_matching_settings
 from data_contracts.regions import load_region_reference
+from data_contracts.roles import RoleBook
 from matching import ModelMismatchError, model_from_dict, score_record_pairs, settings_fingerprint
 from satupekerja.privacy.audit import INTENT, AuditError, AuditLog, pseudonymise_filter_value
 from satupekerja.privacy.pseudonyms import PrivacyConfigError, PseudonymisationKey, load_pseudonymisation_key
@@ -505,7 +507,8 @@ def show(
     scored = read_optional(warehouse, SCORED_PAIRS, snapshot, RESTRICTED)
     if scored is None and records is not None:
         scored = _pairs_scored_with_published_model(warehouse, snapshot, records, links, found)
-    profile = lookup.worker_profile(found, unified, links, records, scored, asked_for)
+    roles = RoleBook.from_contracts(load_contracts(current_settings().contracts_dir))
+    profile = lookup.worker_profile(found, unified, links, roles, records, scored, asked_for)
     audit.record(
         "show",
         requested_by=requested_by,

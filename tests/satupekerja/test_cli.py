@@ -133,6 +133,33 @@ def test_show_by_worker_id_and_by_nik_is_audited_without_the_nik(env, demo_regis
     assert worker["nik"] not in json.dumps(entries)
 
 
+def test_show_orders_source_records_by_the_contracts_in_force(env, demo_registry, tmp_path, monkeypatch):
+    import re
+
+    from data_contracts.contract import default_contracts_dir
+
+    unified = demo_registry.unified
+    worker = unified[unified["sources"].str.contains("dukcapil") & unified["sources"].str.contains(",")].iloc[0]
+
+    def sources_shown() -> list[str]:
+        result = runner.invoke(app, ["show", worker["worker_id"]])
+        assert result.exit_code == 0, result.output
+        return re.findall(r"Source: (\w+)", result.output)
+
+    assert sources_shown()[0] == "dukcapil"  # the shipped contracts rank the civil registry first
+    contracts = tmp_path / "contracts"
+    contracts.mkdir()
+    for path in default_contracts_dir().glob("*.yaml"):
+        text = path.read_text(encoding="utf-8")
+        if path.stem == "dukcapil":
+            text = re.sub(r"survivorship_rank: \d+", "survivorship_rank: 99", text)
+        (contracts / path.name).write_text(text, encoding="utf-8")
+    monkeypatch.setenv("SATUPEKERJA_CONTRACTS_DIR", str(contracts))
+
+    shown = sources_shown()
+    assert len(shown) > 1 and shown[-1] == "dukcapil"
+
+
 def test_show_unknown_worker_fails_cleanly(env):
     result = runner.invoke(app, ["show", "W000000XXXX"])
     assert result.exit_code == 1
