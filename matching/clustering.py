@@ -82,6 +82,19 @@ class NikConflictGuard:
     )
 
 
+@dataclass(frozen=True)
+class NikSiblings:
+    """Two trusted NIKs equal but for their last ``serial_digits`` digits, whose serials are at most
+    ``max_serial_gap`` apart, belong to people registered together: twins and triplets are registered in one
+    region with one birth date and get consecutive serials. Such a pair is kept apart, also through other
+    records (cannot-link), unless every group of ``unless`` holds (a group holds when one of its alternatives
+    does): the names agree exactly, so the serial was mistyped."""
+
+    serial_digits: int = 4
+    max_serial_gap: int = 2
+    unless: tuple[tuple[LevelsOf | tuple[LevelsOf, ...], ...], ...] = ()
+
+
 @dataclass(frozen=True, kw_only=True)
 class ClusterGuards:
     """Thresholds of the clustering step (copied from ``MatchSettings``). ``nik_conflict`` None: no NIK guard
@@ -102,13 +115,15 @@ class ClusterGuards:
     registered_niks_apart: bool = False
     stated_sex_apart: bool = False
     link_when: tuple[tuple[LevelsOf | tuple[LevelsOf, ...], ...], ...] = ()
+    nik_siblings: NikSiblings | None = None
 
 
 def edge_flags(
     scored: pd.DataFrame, features: pd.DataFrame, prior_weight: float, guards: ClusterGuards
 ) -> pd.DataFrame:
     """Per scored pair: ``nik_conflict``, ``nik_override``, ``generation_gap``, ``missing_evidence`` (a group
-    of ``link_requires`` does not hold, or ``keep_apart`` holds) and ``keep_apart`` (booleans)."""
+    of ``link_requires`` does not hold, or ``keep_apart`` holds), ``keep_apart``, ``double_registration``,
+    ``sex_conflict``, ``nik_siblings`` and ``link_when`` (booleans)."""
     left, right = scored["left"].to_numpy(), scored["right"].to_numpy()
     year = features["birth_year"].to_numpy()
     guard = guards.nik_conflict
@@ -133,6 +148,14 @@ def edge_flags(
             for group in guards.double_registration_requires:
                 double_registration &= _group_holds(scored, group)
             override &= ~registered_conflict
+    siblings = np.zeros(len(scored), dtype=bool)
+    if guard is not None and guards.nik_siblings is not None:
+        # One trusted NIK is enough: the other's region and birth date digits equal the trusted one's.
+        either = (trusted[left] | trusted[right]) & (nik[left] != MISSING_NUMBER) & (nik[right] != MISSING_NUMBER)
+        siblings = either & _nik_siblings(nik[left], nik[right], guards.nik_siblings)
+        for group in guards.nik_siblings.unless:
+            siblings &= ~_group_holds(scored, group)
+        override &= ~siblings
     if (
         guard is None
         or not guards.registered_niks_apart
@@ -159,6 +182,8 @@ def edge_flags(
         sex_conflict = (stated[left] >= 0) & (stated[right] >= 0) & (stated[left] != stated[right])
         keep_apart = keep_apart | sex_conflict
         missing_evidence = missing_evidence | sex_conflict
+    # NIKs of people registered together (twins): two people, also through other records.
+    keep_apart = keep_apart | siblings
     forced = np.zeros(len(scored), dtype=bool)
     if guards.link_when:
         forced = np.ones(len(scored), dtype=bool)
@@ -173,10 +198,22 @@ def edge_flags(
             "keep_apart": keep_apart,
             "double_registration": double_registration,
             "sex_conflict": sex_conflict,
+            "nik_siblings": siblings,
             "link_when": forced,
         },
         index=scored.index,
     )
+
+
+def _nik_siblings(left: np.ndarray, right: np.ndarray, rule: NikSiblings) -> np.ndarray:
+    """Where two NIK numbers share all but the last ``serial_digits`` digits and their serials (neither zero)
+    are at most ``max_serial_gap`` apart (and differ)."""
+    place = 10**rule.serial_digits
+    serial_left, serial_right = left % place, right % place
+    gap = np.abs(serial_left - serial_right)
+    # A zero serial is no serial (a NIK cut to 15 digits by a spreadsheet): not a sibling's.
+    valid = (serial_left > 0) & (serial_right > 0)
+    return valid & (left // place == right // place) & (gap >= 1) & (gap <= rule.max_serial_gap)
 
 
 def _group_holds(scored: pd.DataFrame, group: tuple[LevelsOf | tuple[LevelsOf, ...], ...]) -> np.ndarray:
