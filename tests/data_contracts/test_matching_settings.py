@@ -26,6 +26,7 @@ REGISTRY_RULES = (
     "stated_sex_apart",
     "link_when",
     "nik_siblings",
+    "nik_conflict_guard",  # the override loosened once twins are kept apart by nik_siblings
 )
 
 

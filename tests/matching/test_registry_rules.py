@@ -163,11 +163,12 @@ def test_the_shipped_settings_keep_twins_apart_and_send_a_double_registration_to
     records = person_records(rows)
     features = compute_features(records, settings.feature_spec())
     _add_register_features(features, records, settings)
+    near, strong = {**NEAR_NAME, "level_nik": "one_digit"}, {**STRONG, "level_nik": "else"}
     scored = edges(
-        (0, 1, 40.0, 2.0, NEAR_NAME),
-        (1, 2, 38.0, 2.0, NEAR_NAME),
-        (0, 2, 50.0, 10.0, STRONG),
-        (3, 4, 40.0, -5.0, STRONG),
+        (0, 1, 40.0, 2.0, near),
+        (1, 2, 38.0, 2.0, near),
+        (0, 2, 50.0, 10.0, {**STRONG, "level_nik": "exact"}),
+        (3, 4, 40.0, -5.0, strong),
     )
     scored = scored.assign(
         record_id_l=features["record_id"].to_numpy()[scored["left"]],
