@@ -93,6 +93,9 @@ class NikSiblings:
     serial_digits: int = 4
     max_serial_gap: int = 2
     unless: tuple[tuple[LevelsOf | tuple[LevelsOf, ...], ...], ...] = ()
+    #: A record without a trusted NIK linked to two siblings with evidence less than this many bits apart is
+    #: linked to neither (it could be either twin); 0: off.
+    tie_margin: float = 0.0
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -205,6 +208,35 @@ def edge_flags(
     )
 
 
+def sibling_ties(scored: pd.DataFrame, features: pd.DataFrame, usable: np.ndarray, rule: NikSiblings) -> np.ndarray:
+    """Per scored pair: a usable edge from a record without a trusted NIK to the holder of a trusted NIK that has
+    a *sibling* (:class:`NikSiblings`) the record is linked to about as strongly (less than ``rule.tie_margin``
+    bits apart): the record could be either twin, so none of its edges to holders of those NIKs is used (they
+    go to review)."""
+    trusted = features["nik_trusted"].to_numpy()
+    nik = features["nik_num"].to_numpy()
+    left, right = scored["left"].to_numpy(), scored["right"].to_numpy()
+    one_side = usable & (trusted[left] != trusted[right])
+    rows = np.flatnonzero(one_side)
+    record = np.where(trusted[left[rows]], right[rows], left[rows])
+    holder = np.where(trusted[left[rows]], left[rows], right[rows])
+    edges = pd.DataFrame(
+        {"row": rows, "record": record, "nik": nik[holder], "weight": scored["match_weight"].to_numpy()[rows]}
+    )
+    several = edges[edges["record"].duplicated(keep=False)]
+    pairs = several.merge(several, on="record", suffixes=("", "_other"))
+    pairs = pairs[pairs["row"] != pairs["row_other"]]
+    tied = _nik_siblings(pairs["nik"].to_numpy(), pairs["nik_other"].to_numpy(), rule) & (
+        np.abs(pairs["weight"].to_numpy() - pairs["weight_other"].to_numpy()) < rule.tie_margin
+    )
+    # Every edge of the record to a holder of either tied NIK goes (not only the two tied edges).
+    tied_niks = pd.MultiIndex.from_arrays([pairs["record"].to_numpy()[tied], pairs["nik"].to_numpy()[tied]])
+    drop = pd.MultiIndex.from_arrays([edges["record"], edges["nik"]]).isin(tied_niks)
+    out = np.zeros(len(scored), dtype=bool)
+    out[edges["row"].to_numpy()[drop]] = True
+    return out
+
+
 def _nik_siblings(left: np.ndarray, right: np.ndarray, rule: NikSiblings) -> np.ndarray:
     """Where two NIK numbers share all but the last ``serial_digits`` digits and their serials (neither zero)
     are at most ``max_serial_gap`` apart (and differ)."""
@@ -267,6 +299,8 @@ def cluster(
         & ~flags["missing_evidence"].to_numpy()
         & (~flags["nik_conflict"].to_numpy() | flags["nik_override"].to_numpy())
     )
+    if guards.nik_siblings is not None and guards.nik_siblings.tie_margin > 0:
+        usable &= ~sibling_ties(scored, features, usable, guards.nik_siblings)
     n = len(features)
     must, different = decided_pairs(constraints, features)
     if len(different):

@@ -430,7 +430,7 @@ def _nik_guard(item: object, values: dict[str, Any]) -> NikConflictGuard:
 
 def _nik_siblings(item: object, path: str) -> NikSiblings:
     spec = _mapping(item, path)
-    _known_keys(spec, ("serial_digits", "max_serial_gap", "unless"), path)
+    _known_keys(spec, ("serial_digits", "max_serial_gap", "unless", "tie_margin"), path)
     values: dict[str, Any] = {}
     if "serial_digits" in spec:
         values["serial_digits"] = _number(spec["serial_digits"], f"{path}.serial_digits", int, minimum=1, maximum=15)
@@ -438,6 +438,8 @@ def _nik_siblings(item: object, path: str) -> NikSiblings:
         values["max_serial_gap"] = _number(spec["max_serial_gap"], f"{path}.max_serial_gap", int, minimum=1)
     if "unless" in spec:
         values["unless"] = _level_groups(spec["unless"], f"{path}.unless")
+    if "tie_margin" in spec:
+        values["tie_margin"] = _number(spec["tie_margin"], f"{path}.tie_margin", float, minimum=0)
     return NikSiblings(**values)
 
 

@@ -132,6 +132,24 @@ def test_twins_kept_apart_when_only_one_nik_is_trusted():
     assert _clusters(rows[:2], scored) == [{"dukcapil:0"}, {"umkm:1"}]
 
 
+def test_a_record_without_nik_that_matches_both_twins_equally_joins_neither():
+    rows = _twins()
+    rows[2] = {**rows[2], "name": "ZAHA AMINAH"}  # a near name of both, no NIK
+    rows.append({"source": "bpjs", "nik": "3276014505100003", "birth_date": "2010-05-05", "name": "ZAHRA AMINAH"})
+    scored = edges(
+        (0, 1, 40.0, 2.0, NEAR_NAME),
+        (0, 2, 18.0, 0.0, NEAR_NAME),
+        (1, 2, 18.0, 0.0, NEAR_NAME),
+        (2, 3, 15.0, 0.0, NEAR_NAME),
+        (0, 3, 50.0, 10.0, STRONG),
+    )
+    tied = dataclasses.replace(RULES, nik_siblings=dataclasses.replace(RULES.nik_siblings, tie_margin=0.01))
+    assert _clusters(rows, scored) == [{"bpjs:1"}, {"dukcapil:0", "bpjs:2", "bpjs:3"}]  # the tie broken blindly
+    assert _clusters(rows, scored, tied) == [{"bpjs:1"}, {"bpjs:2"}, {"dukcapil:0", "bpjs:3"}]
+    scored.loc[1, "match_weight"] = 19.0  # clearly closer to ZAHRA: linked
+    assert _clusters(rows, scored, tied) == [{"bpjs:1"}, {"dukcapil:0", "bpjs:2", "bpjs:3"}]
+
+
 def test_a_mistyped_serial_with_the_same_name_still_links():
     rows = _twins()
     rows[1] = {**rows[1], "name": "ZAHRA AMINAH"}
