@@ -40,6 +40,12 @@ DEFAULT_BLOCKING_RULES: tuple[BlockingRule, ...] = (
         max_block_size=FOCUSED_BLOCK_SIZE,
     ),
     BlockingRule(
+        name="untrusted_sorted_name_address",
+        key=("name_sorted_code", "address"),
+        focus_column="untrusted_identity",
+        max_block_size=FOCUSED_BLOCK_SIZE,
+    ),
+    BlockingRule(
         name="sparse_sorted_name",
         key=("name_sorted_code",),
         focus_column="sparse_identity",
