@@ -84,11 +84,12 @@ class NikConflictGuard:
 
 @dataclass(frozen=True)
 class NikSiblings:
-    """Two trusted NIKs equal but for their last ``serial_digits`` digits, whose serials are at most
+    """Two NIKs equal but for their last ``serial_digits`` digits, whose serials (neither zero) are at most
     ``max_serial_gap`` apart, belong to people registered together: twins and triplets are registered in one
-    region with one birth date and get consecutive serials. Such a pair is kept apart, also through other
-    records (cannot-link), unless every group of ``unless`` holds (a group holds when one of its alternatives
-    does): the names agree exactly, so the serial was mistyped."""
+    region with one birth date and get consecutive serials. One of the two must be trusted (the other's region
+    and birth-date digits then equal a confirmed NIK's). Such a pair is kept apart, also through other records
+    (cannot-link), unless every group of ``unless`` holds (a group holds when one of its alternatives does):
+    the names agree exactly, so the serial was mistyped."""
 
     serial_digits: int = 4
     max_serial_gap: int = 2
@@ -187,6 +188,7 @@ def edge_flags(
         missing_evidence = missing_evidence | sex_conflict
     # NIKs of people registered together (twins): two people, also through other records.
     keep_apart = keep_apart | siblings
+    missing_evidence = missing_evidence | siblings
     forced = np.zeros(len(scored), dtype=bool)
     if guards.link_when:
         forced = np.ones(len(scored), dtype=bool)
