@@ -82,6 +82,23 @@ class NikConflictGuard:
     )
 
 
+@dataclass(frozen=True)
+class NikSiblings:
+    """Two NIKs equal but for their last ``serial_digits`` digits, whose serials (neither zero) are at most
+    ``max_serial_gap`` apart, belong to people registered together: twins and triplets are registered in one
+    region with one birth date and get consecutive serials. One of the two must be trusted (the other's region
+    and birth-date digits then equal a confirmed NIK's). Such a pair is kept apart, also through other records
+    (cannot-link), unless every group of ``unless`` holds (a group holds when one of its alternatives does):
+    the names agree exactly, so the serial was mistyped."""
+
+    serial_digits: int = 4
+    max_serial_gap: int = 2
+    unless: tuple[tuple[LevelsOf | tuple[LevelsOf, ...], ...], ...] = ()
+    #: A record without a trusted NIK linked to two siblings with evidence less than this many bits apart is
+    #: linked to neither (it could be either twin); 0: off.
+    tie_margin: float = 0.0
+
+
 @dataclass(frozen=True, kw_only=True)
 class ClusterGuards:
     """Thresholds of the clustering step (copied from ``MatchSettings``). ``nik_conflict`` None: no NIK guard
@@ -102,13 +119,15 @@ class ClusterGuards:
     registered_niks_apart: bool = False
     stated_sex_apart: bool = False
     link_when: tuple[tuple[LevelsOf | tuple[LevelsOf, ...], ...], ...] = ()
+    nik_siblings: NikSiblings | None = None
 
 
 def edge_flags(
     scored: pd.DataFrame, features: pd.DataFrame, prior_weight: float, guards: ClusterGuards
 ) -> pd.DataFrame:
     """Per scored pair: ``nik_conflict``, ``nik_override``, ``generation_gap``, ``missing_evidence`` (a group
-    of ``link_requires`` does not hold, or ``keep_apart`` holds) and ``keep_apart`` (booleans)."""
+    of ``link_requires`` does not hold, or ``keep_apart`` holds), ``keep_apart``, ``double_registration``,
+    ``sex_conflict``, ``nik_siblings`` and ``link_when`` (booleans)."""
     left, right = scored["left"].to_numpy(), scored["right"].to_numpy()
     year = features["birth_year"].to_numpy()
     guard = guards.nik_conflict
@@ -133,6 +152,14 @@ def edge_flags(
             for group in guards.double_registration_requires:
                 double_registration &= _group_holds(scored, group)
             override &= ~registered_conflict
+    siblings = np.zeros(len(scored), dtype=bool)
+    if guard is not None and guards.nik_siblings is not None:
+        # One trusted NIK is enough: the other's region and birth date digits equal the trusted one's.
+        either = (trusted[left] | trusted[right]) & (nik[left] != MISSING_NUMBER) & (nik[right] != MISSING_NUMBER)
+        siblings = either & _nik_siblings(nik[left], nik[right], guards.nik_siblings)
+        for group in guards.nik_siblings.unless:
+            siblings &= ~_group_holds(scored, group)
+        override &= ~siblings
     if (
         guard is None
         or not guards.registered_niks_apart
@@ -159,6 +186,9 @@ def edge_flags(
         sex_conflict = (stated[left] >= 0) & (stated[right] >= 0) & (stated[left] != stated[right])
         keep_apart = keep_apart | sex_conflict
         missing_evidence = missing_evidence | sex_conflict
+    # NIKs of people registered together (twins): two people, also through other records.
+    keep_apart = keep_apart | siblings
+    missing_evidence = missing_evidence | siblings
     forced = np.zeros(len(scored), dtype=bool)
     if guards.link_when:
         forced = np.ones(len(scored), dtype=bool)
@@ -173,10 +203,51 @@ def edge_flags(
             "keep_apart": keep_apart,
             "double_registration": double_registration,
             "sex_conflict": sex_conflict,
+            "nik_siblings": siblings,
             "link_when": forced,
         },
         index=scored.index,
     )
+
+
+def sibling_ties(scored: pd.DataFrame, features: pd.DataFrame, usable: np.ndarray, rule: NikSiblings) -> np.ndarray:
+    """Per scored pair: a usable edge from a record without a trusted NIK to the holder of a trusted NIK that has
+    a *sibling* (:class:`NikSiblings`) the record is linked to about as strongly (less than ``rule.tie_margin``
+    bits apart): the record could be either twin, so none of its edges to holders of those NIKs is used (they
+    go to review)."""
+    trusted = features["nik_trusted"].to_numpy()
+    nik = features["nik_num"].to_numpy()
+    left, right = scored["left"].to_numpy(), scored["right"].to_numpy()
+    one_side = usable & (trusted[left] != trusted[right])
+    rows = np.flatnonzero(one_side)
+    record = np.where(trusted[left[rows]], right[rows], left[rows])
+    holder = np.where(trusted[left[rows]], left[rows], right[rows])
+    edges = pd.DataFrame(
+        {"row": rows, "record": record, "nik": nik[holder], "weight": scored["match_weight"].to_numpy()[rows]}
+    )
+    several = edges[edges["record"].duplicated(keep=False)]
+    pairs = several.merge(several, on="record", suffixes=("", "_other"))
+    pairs = pairs[pairs["row"] != pairs["row_other"]]
+    tied = _nik_siblings(pairs["nik"].to_numpy(), pairs["nik_other"].to_numpy(), rule) & (
+        np.abs(pairs["weight"].to_numpy() - pairs["weight_other"].to_numpy()) < rule.tie_margin
+    )
+    # Every edge of the record to a holder of either tied NIK goes (not only the two tied edges).
+    tied_niks = pd.MultiIndex.from_arrays([pairs["record"].to_numpy()[tied], pairs["nik"].to_numpy()[tied]])
+    drop = pd.MultiIndex.from_arrays([edges["record"], edges["nik"]]).isin(tied_niks)
+    out = np.zeros(len(scored), dtype=bool)
+    out[edges["row"].to_numpy()[drop]] = True
+    return out
+
+
+def _nik_siblings(left: np.ndarray, right: np.ndarray, rule: NikSiblings) -> np.ndarray:
+    """Where two NIK numbers share all but the last ``serial_digits`` digits and their serials (neither zero)
+    are at most ``max_serial_gap`` apart (and differ)."""
+    place = 10**rule.serial_digits
+    serial_left, serial_right = left % place, right % place
+    gap = np.abs(serial_left - serial_right)
+    # A zero serial is no serial (a NIK cut to 15 digits by a spreadsheet): not a sibling's.
+    valid = (serial_left > 0) & (serial_right > 0)
+    return valid & (left // place == right // place) & (gap >= 1) & (gap <= rule.max_serial_gap)
 
 
 def _group_holds(scored: pd.DataFrame, group: tuple[LevelsOf | tuple[LevelsOf, ...], ...]) -> np.ndarray:
@@ -230,6 +301,8 @@ def cluster(
         & ~flags["missing_evidence"].to_numpy()
         & (~flags["nik_conflict"].to_numpy() | flags["nik_override"].to_numpy())
     )
+    if guards.nik_siblings is not None and guards.nik_siblings.tie_margin > 0:
+        usable &= ~sibling_ties(scored, features, usable, guards.nik_siblings)
     n = len(features)
     must, different = decided_pairs(constraints, features)
     if len(different):

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from matching.blocking import BlockingRule
-from matching.clustering import ClusterGuards, LevelsOf, NikConflictGuard
+from matching.clustering import ClusterGuards, LevelsOf, NikConflictGuard, NikSiblings
 from matching.comparisons import (
     BirthDateComparison,
     Comparison,
@@ -36,6 +36,12 @@ DEFAULT_BLOCKING_RULES: tuple[BlockingRule, ...] = (
     BlockingRule(
         name="untrusted_sorted_name_kelurahan",
         key=("name_sorted_code", "kelurahan"),
+        focus_column="untrusted_identity",
+        max_block_size=FOCUSED_BLOCK_SIZE,
+    ),
+    BlockingRule(
+        name="untrusted_sorted_name_address",
+        key=("name_sorted_code", "address"),
         focus_column="untrusted_identity",
         max_block_size=FOCUSED_BLOCK_SIZE,
     ),
@@ -100,6 +106,9 @@ class MatchSettings:
     * ``stated_sex_apart``: two records that both state a sex, and differ, are never in one cluster.
     * ``link_when``: groups of level conditions that link a pair whatever its probability (every group must
       hold; the guards still apply): a phone both records give and a compatible name.
+    * ``nik_siblings``: two trusted NIKs that differ only in a serial a few numbers apart are people registered
+      together (twins, triplets) and are kept apart, also through other records, unless its ``unless`` groups
+      hold (see ``matching.clustering.NikSiblings``); None: no such rule. Needs the NIK guard.
     """
 
     blocking_rules: tuple[BlockingRule, ...] = DEFAULT_BLOCKING_RULES
@@ -128,6 +137,7 @@ class MatchSettings:
     double_registration_requires: tuple[tuple[LevelsOf | tuple[LevelsOf, ...], ...], ...] = ()
     stated_sex_apart: bool = False
     link_when: tuple[tuple[LevelsOf | tuple[LevelsOf, ...], ...], ...] = ()
+    nik_siblings: NikSiblings | None = None
 
     def __post_init__(self) -> None:
         problems = settings_problems(self)
@@ -158,6 +168,7 @@ class MatchSettings:
             registered_niks_apart=bool(self.nik_register_sources),
             stated_sex_apart=self.stated_sex_apart,
             link_when=self.link_when,
+            nik_siblings=self.nik_siblings,
         )
 
 
@@ -217,6 +228,16 @@ def settings_problems(settings: MatchSettings) -> list[str]:
         (f"clustering.nik_conflict.double_registration_requires[{g}]", group)
         for g, group in enumerate(settings.double_registration_requires)
     ]
+    siblings = settings.nik_siblings
+    if siblings is not None:
+        path = "clustering.nik_conflict.siblings_apart"
+        if guard is None:
+            problems.append(f"{path}: needs the NIK guard (clustering.nik_conflict)")
+        if not 1 <= siblings.serial_digits <= 15:
+            problems.append(f"{path}.serial_digits: {siblings.serial_digits} is not between 1 and 15")
+        if not 1 <= siblings.max_serial_gap < 10**siblings.serial_digits:
+            problems.append(f"{path}.max_serial_gap: {siblings.max_serial_gap} is not a positive serial gap")
+        groups += [(f"{path}.unless[{g}]", group) for g, group in enumerate(siblings.unless)]
     if guard is not None:
         path = "clustering.nik_conflict"
         if guard.comparison not in by_name:

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from typing import Any, TypeVar
 
 from matching.blocking import BlockingRule
-from matching.clustering import LevelsOf, NikConflictGuard
+from matching.clustering import LevelsOf, NikConflictGuard, NikSiblings
 from matching.comparisons import (
     BirthDateComparison,
     Comparison,
@@ -403,9 +403,18 @@ def _nik_guard(item: object, values: dict[str, Any]) -> NikConflictGuard:
     spec = _mapping(item, path)
     _known_keys(
         spec,
-        ("comparison", "override_weight", "override_requires", "registered_sources", "double_registration_requires"),
+        (
+            "comparison",
+            "override_weight",
+            "override_requires",
+            "registered_sources",
+            "double_registration_requires",
+            "siblings_apart",
+        ),
         path,
     )
+    if "siblings_apart" in spec:
+        values["nik_siblings"] = _nik_siblings(spec["siblings_apart"], f"{path}.siblings_apart")
     if "registered_sources" in spec:
         values["nik_register_sources"] = tuple(_text_list(spec["registered_sources"], f"{path}.registered_sources"))
     if "double_registration_requires" in spec:
@@ -417,6 +426,21 @@ def _nik_guard(item: object, values: dict[str, Any]) -> NikConflictGuard:
     groups = _level_groups(_required(spec, "override_requires", path), f"{path}.override_requires")
     comparison = _text(spec.get("comparison", "nik"), f"{path}.comparison")
     return NikConflictGuard(comparison=comparison, requires=groups)
+
+
+def _nik_siblings(item: object, path: str) -> NikSiblings:
+    spec = _mapping(item, path)
+    _known_keys(spec, ("serial_digits", "max_serial_gap", "unless", "tie_margin"), path)
+    values: dict[str, Any] = {}
+    if "serial_digits" in spec:
+        values["serial_digits"] = _number(spec["serial_digits"], f"{path}.serial_digits", int, minimum=1, maximum=15)
+    if "max_serial_gap" in spec:
+        values["max_serial_gap"] = _number(spec["max_serial_gap"], f"{path}.max_serial_gap", int, minimum=1)
+    if "unless" in spec:
+        values["unless"] = _level_groups(spec["unless"], f"{path}.unless")
+    if "tie_margin" in spec:
+        values["tie_margin"] = _number(spec["tie_margin"], f"{path}.tie_margin", float, minimum=0)
+    return NikSiblings(**values)
 
 
 def _level_groups(item: object, path: str) -> tuple[tuple[LevelsOf | tuple[LevelsOf, ...], ...], ...]:

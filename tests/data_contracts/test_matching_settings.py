@@ -20,7 +20,14 @@ from matching.settings import MatchSettingsError
 ENGLISH_SETTINGS = Path(__file__).resolve().parents[2] / "sample_data" / "english_register" / "matching.yaml"
 
 
-REGISTRY_RULES = ("nik_register_sources", "double_registration_requires", "stated_sex_apart", "link_when")
+REGISTRY_RULES = (
+    "nik_register_sources",
+    "double_registration_requires",
+    "stated_sex_apart",
+    "link_when",
+    "nik_siblings",
+    "nik_conflict_guard",  # the override loosened once twins are kept apart by nik_siblings
+)
 
 
 def test_shipped_default_file_is_the_engine_default_plus_the_registry_rules():
@@ -69,6 +76,18 @@ def _unknown_key(document):
     document["thresholds"]["matchh"] = 0.2
 
 
+def _siblings_unless_unknown_level(document):
+    document["clustering"]["nik_conflict"]["siblings_apart"]["unless"][0][0]["levels"] = ["same_name"]
+
+
+def _siblings_serial_digits(document):
+    document["clustering"]["nik_conflict"]["siblings_apart"]["serial_digits"] = 0
+
+
+def _siblings_unknown_key(document):
+    document["clustering"]["nik_conflict"]["siblings_apart"]["gap"] = 1
+
+
 def _guard_on_missing_comparison(document):
     document["comparisons"] = [c for c in document["comparisons"] if c["name"] != "phone"]
 
@@ -85,6 +104,12 @@ def _guard_on_missing_comparison(document):
         (_bad_transform, "blocking.rules[1].key[0].field: 'first' needs a text field"),
         (_prior_length, "comparisons[3].m_prior: give one positive starting m per level (2), found 1"),
         (_unknown_key, "thresholds: unknown key(s) ['matchh']"),
+        (
+            _siblings_unless_unknown_level,
+            "clustering.nik_conflict.siblings_apart.unless[0][0].levels: 'same_name' is not a level of comparison",
+        ),
+        (_siblings_serial_digits, "clustering.nik_conflict.siblings_apart.serial_digits"),
+        (_siblings_unknown_key, "clustering.nik_conflict.siblings_apart: unknown key(s) ['gap']"),
         (
             _guard_on_missing_comparison,
             "clustering.nik_conflict.override_requires[2][0].comparison: no comparison named 'phone'",

@@ -1,13 +1,15 @@
-"""Issue 11's registry rules: registered NIKs, double registrations to review, stated sex, phone + call name."""
+"""Issue 11's registry rules: registered NIKs, double registrations to review, stated sex, phone + call name,
+twins (NIKs registered together) kept apart."""
 
 from __future__ import annotations
 
 import dataclasses
 
+from data_contracts.matching_settings import load_matching_settings
 from matching import DEFAULT_SETTINGS, link_records
-from matching.clustering import LevelsOf, cluster, edge_flags
+from matching.clustering import LevelsOf, NikSiblings, cluster, edge_flags
 from matching.features import compute_features
-from matching.link import _add_register_features
+from matching.link import _add_register_features, review_queue
 from tests.matching.helpers import person_records
 from tests.matching.test_clustering import PRIOR, STRONG, edges
 
@@ -20,7 +22,9 @@ RULES = dataclasses.replace(
     ),
     stated_sex_apart=True,
     link_when=((LevelsOf("phone", ("exact",)),), (LevelsOf("name", ("exact", "alias", "alias_partial")),)),
+    nik_siblings=NikSiblings(serial_digits=4, max_serial_gap=2, unless=((LevelsOf("name", ("exact",)),),)),
 )
+NEAR_NAME = {**STRONG, "level_name": "jaro_winkler_high"}
 
 
 def _features(rows):
@@ -88,3 +92,111 @@ def test_a_phone_and_a_call_name_link_below_the_threshold():
     cluster_of = result.links.set_index("record_id")["cluster"]
     assert cluster_of["komunitas:1"] == cluster_of["dukcapil:0"] == cluster_of["komunitas:2"]
     assert cluster_of["komunitas:3"] != cluster_of["dukcapil:0"]  # same phone, another name: a housemate
+
+
+def _twins(second_source="bpjs", second_nik="3276014505100004", kk="3276012001150003"):
+    """Twins ZAHRA / ZAHWA of one family card, consecutive serials; ZAHWA's NIK maybe not in the register."""
+    return [
+        {
+            "source": "dukcapil",
+            "nik": "3276014505100003",
+            "birth_date": "2010-05-05",
+            "name": "ZAHRA AMINAH",
+            "sex": "P",
+            "kk": kk,
+        },
+        {"source": second_source, "nik": second_nik, "birth_date": "2010-05-05", "name": "ZAHWA AMINAH", "sex": "P"},
+        {"source": "bpjs", "nik": None, "birth_date": "2010-05-05", "name": "ZAHWA AMINAH", "sex": "P"},
+    ]
+
+
+def test_twins_with_consecutive_serials_are_never_merged_even_when_one_nik_is_not_registered():
+    rows = _twins()
+    # Overwhelming evidence apart from the NIK (same address, birth date, a name one letter apart): the NIK
+    # override of the engine default merges them; the siblings rule keeps them apart, also through record 2.
+    scored = edges((0, 1, 40.0, 2.0, NEAR_NAME), (1, 2, 30.0, 0.0, STRONG), (0, 2, 20.0, 0.0, NEAR_NAME))
+    assert _clusters(rows, scored, dataclasses.replace(RULES, nik_siblings=None)) == [
+        {"dukcapil:0", "bpjs:1", "bpjs:2"}
+    ]
+    assert _clusters(rows, scored) == [{"bpjs:1", "bpjs:2"}, {"dukcapil:0"}]
+    flags = edge_flags(scored, _features(rows), PRIOR, RULES.cluster_guards())
+    assert flags["nik_siblings"].tolist() == [True, False, False]
+    assert flags["keep_apart"].tolist() == [True, False, False]
+
+
+def test_twins_kept_apart_when_only_one_nik_is_trusted():
+    """ZAHWA's UMKM record gives a NIK but no birth date (not trusted): its digits still name a sibling."""
+    rows = _twins()
+    rows[1] = {**rows[1], "birth_date": None, "source": "umkm"}
+    scored = edges((0, 1, 40.0, 2.0, {**NEAR_NAME, "level_birth_date": "nik_implied"}))
+    assert _clusters(rows[:2], scored) == [{"dukcapil:0"}, {"umkm:1"}]
+
+
+def test_a_record_without_nik_that_matches_both_twins_equally_joins_neither():
+    rows = _twins()
+    rows[2] = {**rows[2], "name": "ZAHA AMINAH"}  # a near name of both, no NIK
+    rows.append({"source": "bpjs", "nik": "3276014505100003", "birth_date": "2010-05-05", "name": "ZAHRA AMINAH"})
+    scored = edges(
+        (0, 1, 40.0, 2.0, NEAR_NAME),
+        (0, 2, 18.0, 0.0, NEAR_NAME),
+        (1, 2, 18.0, 0.0, NEAR_NAME),
+        (2, 3, 15.0, 0.0, NEAR_NAME),
+        (0, 3, 50.0, 10.0, STRONG),
+    )
+    tied = dataclasses.replace(RULES, nik_siblings=dataclasses.replace(RULES.nik_siblings, tie_margin=0.01))
+    assert _clusters(rows, scored) == [{"bpjs:1"}, {"dukcapil:0", "bpjs:2", "bpjs:3"}]  # the tie broken blindly
+    assert _clusters(rows, scored, tied) == [{"bpjs:1"}, {"bpjs:2"}, {"dukcapil:0", "bpjs:3"}]
+    scored.loc[1, "match_weight"] = 19.0  # clearly closer to ZAHRA: linked
+    assert _clusters(rows, scored, tied) == [{"bpjs:1"}, {"dukcapil:0", "bpjs:2", "bpjs:3"}]
+
+
+def test_a_mistyped_serial_with_the_same_name_still_links():
+    rows = _twins()
+    rows[1] = {**rows[1], "name": "ZAHRA AMINAH"}
+    assert _clusters(rows[:2], edges((0, 1, 40.0, 2.0, STRONG))) == [{"dukcapil:0", "bpjs:1"}]
+
+
+def test_serials_further_apart_or_a_zero_serial_are_not_siblings():
+    """A serial three apart is no twin's (the NIK override applies as before); a zero serial is a NIK cut to 15
+    digits by a spreadsheet, not a sibling's."""
+    for nik in ("3276014505100006", "3276014505100000"):
+        rows = _twins(second_nik=nik)
+        flags = edge_flags(edges((0, 1, 40.0, 2.0, NEAR_NAME)), _features(rows[:2]), PRIOR, RULES.cluster_guards())
+        assert flags["nik_siblings"].tolist() == [False], nik
+
+
+def test_the_shipped_settings_keep_twins_apart_and_send_a_double_registration_to_review():
+    """With the Depok settings file: twins of one family card (consecutive serials, same birth date, names a
+    letter apart, one NIK not in the register) stay two people even on overwhelming evidence; one person
+    registered twice in the register (same name, birth date and address, two NIKs) is not merged but sent to
+    review as ``double_registration``."""
+    settings = load_matching_settings()
+    rows = [
+        {"source": "dukcapil", "nik": "3276014505100003", "birth_date": "2010-05-05", "name": "ZAHRA AMINAH"},
+        {"source": "bpjs", "nik": "3276014505100004", "birth_date": "2010-05-05", "name": "ZAHWA AMINAH"},
+        {"source": "bpjs", "nik": "3276014505100003", "birth_date": "2010-05-05", "name": "ZAHRA AMINAH"},
+        {"source": "dukcapil", "nik": "3276021203850002", "birth_date": "1985-03-12", "name": "BUDI SETIAWAN"},
+        {"source": "dukcapil", "nik": "3276051203850007", "birth_date": "1985-03-12", "name": "BUDI SETIAWAN"},
+    ]
+    records = person_records(rows)
+    features = compute_features(records, settings.feature_spec())
+    _add_register_features(features, records, settings)
+    near, strong = {**NEAR_NAME, "level_nik": "one_digit"}, {**STRONG, "level_nik": "else"}
+    scored = edges(
+        (0, 1, 40.0, 2.0, near),
+        (1, 2, 38.0, 2.0, near),
+        (0, 2, 50.0, 10.0, {**STRONG, "level_nik": "exact"}),
+        (3, 4, 40.0, -5.0, strong),
+    )
+    scored = scored.assign(
+        record_id_l=features["record_id"].to_numpy()[scored["left"]],
+        record_id_r=features["record_id"].to_numpy()[scored["right"]],
+        rule_names="",
+    )
+    links = cluster(scored, features, PRIOR, settings.cluster_guards())
+    cluster_of = links.set_index("record_id")["cluster"]
+    assert cluster_of["dukcapil:0"] == cluster_of["bpjs:2"] != cluster_of["bpjs:1"]
+    assert cluster_of["dukcapil:3"] != cluster_of["dukcapil:4"]
+    queue = review_queue(scored, links, features, PRIOR, settings).set_index(["record_id_l", "record_id_r"])
+    assert queue.loc[("dukcapil:3", "dukcapil:4"), "reason"] == "double_registration"
+    assert queue.loc[("dukcapil:0", "bpjs:1"), "reason"] == "nik_conflict"  # twins: a clerk may still look
