@@ -40,6 +40,7 @@ from matching import (
     link_records,
     match_query,
     model_from_dict,
+    score_record_pairs,
     settings_fingerprint,
 )
 from matching.link import matching_features
@@ -50,6 +51,7 @@ from satupekerja.publishing.warehouse import (
     PublishedFeatures,
     Warehouse,
     published_matching_features,
+    published_matching_model,
 )
 from satupekerja.registry.coverage import ACTIVE, LAPSED, NEVER_REGISTERED
 from satupekerja.staff.safe_output import formula_safe, owner_only_file
@@ -480,3 +482,25 @@ def write_checked(checked: pd.DataFrame, path: Path) -> Path:
             width = max(len(str(column)), 0 if pd.isna(longest) else int(longest)) + 2
             sheet.column_dimensions[sheet.cell(row=1, column=position).column_letter].width = min(max(width, 8), 50)
     return path
+
+
+def pairs_scored_with_published_model(
+    warehouse: Warehouse, snapshot: date, records: pd.DataFrame, record_ids: list[str], settings: MatchSettings
+) -> pd.DataFrame | None:
+    """The pairs between one worker's records (``record_ids``), scored with the model published with the
+    snapshot (no retraining) over their published matching features (only their rows are read; computed from
+    ``records`` when the snapshot has none for ``settings``); None when no model for these settings is published
+    or the worker has a single record. What ``satupekerja show`` and the web person page show as the weights."""
+    document = published_matching_model(warehouse, snapshot)
+    if document is None or len(record_ids) < 2:
+        return None
+    settings_hash = settings_fingerprint(settings)
+    try:
+        model = model_from_dict(document, settings.comparisons, settings_hash)
+    except ModelMismatchError:
+        return None
+    published = published_matching_features(warehouse, snapshot, settings_hash, record_ids=record_ids)
+    if published.frame is not None and len(published.frame) == len(record_ids):
+        return score_record_pairs(None, model, settings, features=published.frame)
+    own = records[records["record_id"].isin(record_ids)]
+    return score_record_pairs(own, model, settings) if len(own) > 1 else None

@@ -29,7 +29,7 @@ from data_contracts.contract import load_contracts
 from data_contracts.matching_settings import load_matching_settings
 from data_contracts.regions import load_region_reference
 from data_contracts.roles import RoleBook
-from matching import ModelMismatchError, model_from_dict, score_record_pairs, settings_fingerprint
+from matching import settings_fingerprint
 from satupekerja.privacy.audit import INTENT, AuditError, AuditLog, pseudonymise_filter_value
 from satupekerja.privacy.pseudonyms import PrivacyConfigError, PseudonymisationKey, load_pseudonymisation_key
 from satupekerja.publishing import tables
@@ -506,7 +506,9 @@ def show(
         ) from None
     scored = read_optional(warehouse, SCORED_PAIRS, snapshot, RESTRICTED)
     if scored is None and records is not None:
-        scored = _pairs_scored_with_published_model(warehouse, snapshot, records, links, found)
+        own_ids = links.loc[links["worker_id"] == found, "record_id"].tolist()
+        settings = load_matching_settings(current_settings().matching_settings)
+        scored = checklist.pairs_scored_with_published_model(warehouse, snapshot, records, own_ids, settings)
     roles = RoleBook.from_contracts(load_contracts(current_settings().contracts_dir))
     profile = lookup.worker_profile(found, unified, links, roles, records, scored, asked_for)
     audit.record(
@@ -518,31 +520,6 @@ def show(
         output_file=None,
     )
     _print_profile(profile, snapshot)
-
-
-def _pairs_scored_with_published_model(
-    warehouse: Warehouse, snapshot: dt.date, records: pd.DataFrame, links: pd.DataFrame, worker_id: str
-) -> pd.DataFrame | None:
-    """The pairs between one worker's records, scored with the model published with the snapshot (no
-    retraining) over their published matching features (only their rows are read; computed from the records
-    when the snapshot has none for the settings in force); None when no model for these settings is published."""
-    document = published_matching_model(warehouse, snapshot)
-    if document is None:
-        return None
-    settings = load_matching_settings(current_settings().matching_settings)
-    settings_hash = settings_fingerprint(settings)
-    try:
-        model = model_from_dict(document, settings.comparisons, settings_hash)
-    except ModelMismatchError:
-        return None
-    own_ids = links.loc[links["worker_id"] == worker_id, "record_id"].tolist()
-    if len(own_ids) < 2:
-        return None
-    published = published_matching_features(warehouse, snapshot, settings_hash, record_ids=own_ids)
-    if published.frame is not None and len(published.frame) == len(own_ids):
-        return score_record_pairs(None, model, settings, features=published.frame)
-    own = records[records["record_id"].isin(own_ids)]
-    return score_record_pairs(own, model, settings) if len(own) > 1 else None
 
 
 COVERAGE_FIELDS = (

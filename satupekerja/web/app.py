@@ -1219,6 +1219,10 @@ def person_profile(snap, worker: pd.Series) -> dict:
             .drop(columns="_rank")
         )
     pairs = snap.pairs_for(record_ids)
+    if pairs is None:  # the night publishes no scored pairs: score them with the published model and features
+        pairs = checklist.pairs_scored_with_published_model(
+            snap.warehouse, snap.date, records, record_ids, ext("sp_match_settings")
+        )
     pairs = pd.DataFrame() if pairs is None else pairs.sort_values("match_weight", ascending=False)
     profile = lookup.WorkerProfile(worker=worker, records=records, links=links, pairs=pairs)
     records = profile.records

@@ -54,8 +54,10 @@ def publish(
     links: pd.DataFrame,
     scored_pairs: pd.DataFrame | None = None,
     review_queue: pd.DataFrame | None = None,
+    restricted_tables: dict[str, pd.DataFrame] | None = None,
 ) -> None:
-    """Stage and publish one snapshot the way the nightly ``publish_snapshot`` does (the tables the app reads)."""
+    """Stage and publish one snapshot the way the nightly ``publish_snapshot`` does (the tables the app reads;
+    ``restricted_tables``: more tables of the restricted tier, by name)."""
     unified = unified.assign(snapshot_date=pd.Timestamp(snapshot))
     uncovered = uncovered_informal_workers(unified)
     staged = warehouse.stage(snapshot, "test")
@@ -67,6 +69,8 @@ def publish(
         staged.write("scored_pairs", scored_pairs, RESTRICTED)
     if review_queue is not None:
         staged.write("match_review_queue", review_queue, RESTRICTED)
+    for name, table in (restricted_tables or {}).items():
+        staged.write(name, table, RESTRICTED)
     staged.write("coverage_by_area", coverage_by_area(unified, data_contracts.load_region_reference()), ANALYTICS)
     staged.write(
         "uncovered_informal_workers",

@@ -4,6 +4,7 @@ downloads, the account command line, and the same state in PostgreSQL."""
 from __future__ import annotations
 
 import io
+import json
 import re
 import time
 from pathlib import Path
@@ -16,11 +17,16 @@ import yaml
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
+from assets.matching import matching_features_frame
+from data_contracts.matching_settings import load_matching_settings
+from matching import link_records, model_to_dict, settings_fingerprint
 from satupekerja.privacy.audit import AuditLog
+from satupekerja.publishing.tables import MATCHING_FEATURES, MATCHING_MODEL
+from satupekerja.publishing.warehouse import Warehouse
 from satupekerja.web.app import AccountError, create_account, create_app, formula_safe, resolve_areas
 from satupekerja.web.models import Account, Assignment, find_account
 from tests.servers import POSTGRES_URL_ENV, reachable_engine, server_url
-from tests.web.conftest import BEJI, SAWANGAN
+from tests.web.conftest import AS_OF, BEJI, SAWANGAN, Published, publish
 
 pytestmark = pytest.mark.xdist_group("web")
 
@@ -539,3 +545,31 @@ def test_tables_are_read_in_one_chunk_per_column():
     assert one["name"].dtype == frame["name"].dtype and one["name"].array.__arrow_array__().num_chunks == 1
     pd.testing.assert_frame_equal(one, frame)
     assert one.iloc[[2, 0]]["name"].tolist() == ["B", "A"]
+
+
+def test_person_page_weighs_pairs_with_the_published_model_as_the_night_publishes_it(web_warehouse, tmp_path):
+    """The night publishes the model and the records' matching features, not scored pairs: the person page
+    scores the worker's own pairs with them (no retraining) and shows each comparison's weight."""
+    settings = load_matching_settings()
+    settings_hash = settings_fingerprint(settings)
+    result = link_records(web_warehouse.person_records, settings, keep_features=True)
+    model = pd.DataFrame(
+        {"settings_hash": [settings_hash], "model_json": [json.dumps(model_to_dict(result.model, settings_hash))]}
+    )
+    night = Published(
+        tmp_path / "warehouse", web_warehouse.unified, web_warehouse.person_records, web_warehouse.worker_links
+    )
+    publish(
+        Warehouse(night.root),
+        AS_OF,
+        night.unified,
+        night.person_records,
+        night.worker_links,
+        restricted_tables={
+            MATCHING_MODEL: model,
+            MATCHING_FEATURES: matching_features_frame(result.features, settings_hash),
+        },
+    )
+    worker = night.unified.loc[night.unified["record_count"].ge(2), "worker_id"].iloc[0]
+    page = signed_in(make_app(night, tmp_path), "cabang").get(f"/orang/{worker}").get_data(as_text=True)
+    assert "Bobot per perbandingan (bit)" in page and 'class="waterfall"' in page
