@@ -22,6 +22,7 @@ from rapidfuzz.distance import JaroWinkler, Levenshtein
 from rapidfuzz.fuzz import partial_ratio, token_set_ratio
 
 from matching.features import DAY_ZERO, MISSING_CODE, MISSING_NUMBER
+from matching.normalize.names import call_name_fits
 
 NULL_LEVEL = -1
 NIK_DIGITS = 16
@@ -156,7 +157,9 @@ class NameComparison(Comparison):
     written with an initial (``AGUS S`` / ``AGUS SANTOSO``); same consonant skeleton; Jaro–Winkler ≥
     ``jw_low``; one name's tokens a subset of the other's; a community-list nickname equal to one of the
     other's first three name words, its call name or that call name's doubled last syllable (``BUDI`` →
-    ``DIDI``), or to its nickname; a nickname found inside the other's name (``UDIN`` in
+    ``DIDI``), or to its nickname, or a final run of at least ``call_name_suffix_min`` letters of one of the
+    other's name words or its reduplication (``YADI`` for SUPRIYADI, ``LILI`` for ALI, ``WAWAN`` for
+    HERMAWAN); a nickname found inside the other's name (``UDIN`` in
     ``SYARIFUDIN``, partial ratio ≥ ``alias_partial``); else. When a record has no full name but a nickname
     (community lists), only the nickname levels can fire and a disagreement is neutral: a nickname that is
     not part of the legal name is no evidence against a match.
@@ -183,6 +186,7 @@ class NameComparison(Comparison):
     jw_high: float = 0.95
     jw_low: float = 0.88
     alias_partial: float = 90.0
+    call_name_suffix_min: int = 4
 
     def compute(self, features: pd.DataFrame, left: np.ndarray, right: np.ndarray) -> np.ndarray:
         has_name_left = _column(features, "name_key_code", left) != MISSING_CODE
@@ -194,7 +198,7 @@ class NameComparison(Comparison):
         skeleton = _same_code(features, "name_skeleton_code", "name_skeleton_code", left, right)
         with_initial = _column(features, "name_has_initial", left) | _column(features, "name_has_initial", right)
         initials = _same_code(features, "name_initials_code", "name_initials_code", left, right) & with_initial
-        alias = self._alias_agrees(features, left, right)
+        alias = self._alias_agrees(features, left, right) | self._call_name_suffix(features, left, right)
         pending = both_named & ~(exact | token_sorted | given)
         alias_partial = self._alias_partial(features, left, right, ~alias & ~(exact | token_sorted | given))
         similarity = np.zeros(len(left))
@@ -267,15 +271,36 @@ class NameComparison(Comparison):
             agree |= NameComparison._call_name_prefix(features, left, right)
         return agree
 
+    def _call_name_suffix(self, features: pd.DataFrame, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+        """A short call name (as in :meth:`_call_name_prefix`) that is a final syllable run of a word of the
+        other record's full name, or its reduplication: ``YADI`` for SUPRIYADI, ``LILI`` for ALI, ``WAWAN``
+        for HERMAWAN (:func:`matching.normalize.names.call_name_fits`, over distinct name pairs)."""
+        short = self._short_call_names(features)
+        names = features["name_key"].to_numpy(dtype=object, na_value="")
+        has_short = np.fromiter((len(v) >= self.call_name_suffix_min for v in short), dtype=bool, count=len(short))
+        has_name = names != ""
+        found = np.zeros(len(left), dtype=bool)
+        for a, b in ((left, right), (right, left)):
+            todo = np.flatnonzero(has_short[a] & has_name[b])
+            if len(todo):
+                fits = call_name_fits(pd.Series(short[a[todo]]), pd.Series(names[b[todo]]), self.call_name_suffix_min)
+                found[todo] |= fits.to_numpy(dtype=bool) & (short[a[todo]] != names[b[todo]])
+        return found
+
     @staticmethod
-    def _call_name_prefix(features: pd.DataFrame, left: np.ndarray, right: np.ndarray) -> np.ndarray:
-        """A short call name (a nickname, or a one-word name of 3–5 letters) that begins the other record's call
-        name: ``SUP`` / ``BANG SUP`` for SUPRIYADI, ``JOK`` for JOKO."""
+    def _short_call_names(features: pd.DataFrame) -> np.ndarray:
+        """Per record: its nickname, else its name when that is one word of at most five letters, else ''."""
         alias = features["alias_key"].astype("str")
         name = features["name_key"].astype("str")
         short_name = (name.str.len() <= 5) & ~name.str.contains(" ", regex=False)
         short = alias.where(alias.notna() & (alias != ""), name.where(short_name.fillna(False).astype(bool)))
-        short = short.fillna("").to_numpy(dtype=object)
+        return short.fillna("").to_numpy(dtype=object)
+
+    @staticmethod
+    def _call_name_prefix(features: pd.DataFrame, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+        """A short call name (a nickname, or a one-word name of 3–5 letters) that begins the other record's call
+        name: ``SUP`` / ``BANG SUP`` for SUPRIYADI, ``JOK`` for JOKO."""
+        short = NameComparison._short_call_names(features)
         # Per record, not per pair: the call name's length and whether the record has one.
         short_long_enough = np.fromiter((len(v) >= 3 for v in short), dtype=bool, count=len(short))
         called = features["call_name_text"].to_numpy(dtype=object, na_value="")

@@ -74,7 +74,7 @@ _LIBRARY: dict[str, type[Comparison]] = {
     "exact": ExactComparison,
 }
 _KIND_PARAMETERS: dict[str, tuple[str, ...]] = {
-    "name": ("jw_high", "jw_low", "alias_partial", "term_frequency"),
+    "name": ("jw_high", "jw_low", "alias_partial", "call_name_suffix_min", "term_frequency"),
     "exact": ("field",),
 }
 _COMMON_KEYS = ("name", "kind", "levels", "m_prior", "max_weight")
@@ -257,6 +257,10 @@ def _comparison(item: object, path: str, derived: dict[str, DerivedKey]) -> Comp
     for key in ("jw_high", "jw_low", "alias_partial"):
         if key in spec:
             parameters[key] = _number(spec[key], f"{path}.{key}", float, minimum=0, maximum=100)
+    if "call_name_suffix_min" in spec:
+        parameters["call_name_suffix_min"] = _number(
+            spec["call_name_suffix_min"], f"{path}.call_name_suffix_min", int, minimum=2, maximum=10
+        )
     if kind == "name" and spec.get("term_frequency", True) is False:
         parameters.update(tf_level=None, tf_column=None)
     built = cls(**parameters)

@@ -318,6 +318,49 @@ def last_token(values: pd.Series) -> pd.Series:
     return extract(as_text(values), "([^ ]+)$")[0]
 
 
+def call_name_forms(full_names: pd.Series, min_suffix: int = 3) -> pd.DataFrame:
+    """Call names a full name (a match key) allows from the end of its words, one row per (name, form).
+
+    Indonesians are very often called by the last syllables of a name word: every final run of at least
+    ``min_suffix`` letters of a word (``SUPRIYADI`` → ``YADI``; ``SUGIARTO`` → ``ARTO``; with
+    ``min_suffix=3`` also ``ADI``), the word itself, the last two letters doubled (``ALI`` → ``LILI``,
+    ``RINI`` → ``NINI``) and the last three letters after their first two (partial reduplication:
+    ``HERMAWAN`` → ``WAWAN``). Computed once per distinct name.
+    Columns ``name`` and ``form``; no duplicates.
+    """
+    names = pd.Series(full_names.dropna().unique(), dtype=object)
+    if names.empty:
+        return pd.DataFrame({"name": pd.Series(dtype=object), "form": pd.Series(dtype=object)})
+    tokens = names.str.split(" ").explode().astype(object)
+    tokens = tokens[tokens.str.len() >= 2]
+    words = pd.DataFrame({"name": names.reindex(tokens.index).to_numpy(), "token": tokens.to_numpy()})
+    longest = int(words["token"].str.len().max())
+    forms = []
+    for start in range(longest - 1):
+        tail = words["token"].str[start:]
+        size = tail.str.len()
+        forms.append(words["name"][size >= min_suffix].to_frame().assign(form=tail[size >= min_suffix]))
+        doubled = (tail + tail)[size == 2]
+        forms.append(words["name"][size == 2].to_frame().assign(form=doubled))
+        prefixed = (tail.str[:2] + tail)[size == 3]
+        forms.append(words["name"][size == 3].to_frame().assign(form=prefixed))
+    return pd.concat(forms, ignore_index=True).drop_duplicates(ignore_index=True)
+
+
+def call_name_fits(call_names: pd.Series, full_names: pd.Series, min_suffix: int = 3) -> pd.Series:
+    """Whether each call name is one of :func:`call_name_forms` of the full name beside it (both match keys).
+
+    Vectorised over the distinct (call name, full name) pairs; missing or empty values never fit.
+    """
+    pairs = pd.DataFrame({"form": call_names.astype(object).to_numpy(), "name": full_names.astype(object).to_numpy()})
+    present = pairs["form"].notna() & pairs["name"].notna() & (pairs["form"] != "") & (pairs["name"] != "")
+    distinct = pairs[present].drop_duplicates()
+    forms = call_name_forms(distinct["name"], min_suffix)
+    fitting = distinct.merge(forms, on=["name", "form"], how="inner").assign(fits=True)
+    found = pairs.merge(fitting, on=["form", "name"], how="left")["fits"].fillna(False).astype(bool)
+    return pd.Series(found.to_numpy(), index=call_names.index, name="call_name_fits")
+
+
 # ================================================================= unique-value workers
 
 

@@ -75,7 +75,15 @@ NAME_LEVELS_CASES = [
     ({"name": "UDIN", "alias": "UDIN"}, {"name": "UDIN SAEPUDIN"}, "alias"),
     ({"name": "RIZKI", "alias": "RIZKI"}, {"name": "MUHAMMAD RIZKI PRATAMA"}, "alias"),  # the call name
     ({"name": "DIDI", "alias": "DIDI"}, {"name": "MUHAMMAD BUDI SANTOSO"}, "alias"),  # its last syllable twice
-    ({"name": "BANG UDIN", "alias": "BANG UDIN"}, {"name": "SAEPUDIN"}, "alias_partial"),
+    ({"name": "BANG UDIN", "alias": "BANG UDIN"}, {"name": "SAEPUDINAH"}, "alias_partial"),  # inside, not the end
+    ({"name": "BANG UDIN", "alias": "BANG UDIN"}, {"name": "SAEPUDIN"}, "alias"),  # the name word's last syllables
+    # A call name made of the last syllables of a name word, or their reduplication (issue 11).
+    ({"name": "YADI"}, {"name": "SUPRIYADI"}, "alias"),
+    ({"name": "ARTO", "alias": "ARTO"}, {"name": "SUGIARTO WIBOWO"}, "alias"),
+    ({"name": "LILI", "alias": "LILI"}, {"name": "ALI MUHTAR"}, "alias"),
+    ({"name": "NINI"}, {"name": "RINI ASTUTI"}, "alias"),
+    ({"name": "WAWAN", "alias": "WAWAN"}, {"name": "HERMAWAN"}, "alias"),
+    ({"name": "WAWAN", "alias": "WAWAN"}, {"name": "HERMANTO"}, None),  # no such ending: neutral
     ({"name": "SITI AMINAH"}, {"name": "JOKO WIDODO"}, "else"),
     ({"name": "KOMENG", "alias": "KOMENG"}, {"name": "JOKO WIDODO"}, None),  # nickname mismatch: neutral
     # A name column holding a call name, with no nickname column: a form of address, or a generic call name.
@@ -83,7 +91,7 @@ NAME_LEVELS_CASES = [
     ({"name": "Mas Syahrul"}, {"name": "SYAHRUL RIZKI"}, "alias"),
     ({"name": "TEH NENG"}, {"name": "TRI SUMARNI"}, None),
     ({"name": "UJANG"}, {"name": "BAYU SURYADI SANTOSO"}, None),
-    ({"name": "UDIN"}, {"name": "SAEPUDIN"}, "alias_partial"),
+    ({"name": "UDIN"}, {"name": "SAEPUDIN"}, "alias"),
     ({"name": "MAS AGUNG WIBOWO"}, {"name": "MAS AGUNG WIBOWO"}, "exact"),  # a registered name led by MAS
     ({"name": "SITI AMINAH"}, {}, None),
 ]

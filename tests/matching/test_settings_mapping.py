@@ -237,3 +237,18 @@ def test_a_term_frequency_level_the_comparison_does_not_have_fails_on_constructi
         MatchSettings(comparisons=comparisons)
     assert "(name).tf_level: 'exact_name' is not one of its levels" in str(caught.value)
     assert "(name).frequency_levels: 'exact_name' is not one of its levels" in str(caught.value)
+
+
+def test_call_name_suffix_minimum_is_declared_with_the_name_levels():
+    from pathlib import Path
+
+    import yaml
+
+    mapping = yaml.safe_load((Path(__file__).parents[2] / "data_contracts/matching/depok.yaml").read_text())
+    position = next(i for i, c in enumerate(mapping["comparisons"]) if c["kind"] == "name")
+    assert mapping["comparisons"][position]["call_name_suffix_min"] == 4
+    assert settings_from_mapping(mapping).comparisons[position].call_name_suffix_min == 4
+    mapping["comparisons"][position]["call_name_suffix_min"] = 1
+    with pytest.raises(MatchSettingsError) as caught:
+        settings_from_mapping(mapping)
+    assert f"comparisons[{position}].call_name_suffix_min: 1 is outside [2, 10]" in str(caught.value)
