@@ -230,34 +230,6 @@ def encode_features(keys: pd.DataFrame, spec: FeatureSpec | None = None) -> pd.D
     return features
 
 
-#: Every column :func:`feature_keys` returns, in order.
-FEATURE_KEY_COLUMNS: tuple[str, ...] = (
-    "record_id",
-    *NAME_CODES.values(),
-    "name_has_initial",
-    "nik_num",
-    "nik_trusted",
-    "nik_trusted_num",
-    "dob",
-    "birth_year",
-    "nik_dob",
-    "dob_any",
-    "dob_any_year",
-    "dob_any_month",
-    "dob_any_day",
-    "sex",
-    "phone_num",
-    "phone_tail",
-    "kelurahan",
-    "kecamatan",
-    "rt_rw",
-    "has_address",
-    "address",
-    *(f"{name}_text" for name in GENERIC_FIELDS),
-    "sparse_identity",
-    "untrusted_identity",
-)
-
 # Key columns that are numbers (or flags) and pass to the features unchanged.
 _NUMBER_KEYS = (
     "nik_num",
@@ -273,6 +245,22 @@ _NUMBER_KEYS = (
     "sex",
     "phone_num",
     "phone_tail",
+)
+
+#: Every column :func:`feature_keys` returns, in order.
+FEATURE_KEY_COLUMNS: tuple[str, ...] = (
+    "record_id",
+    *NAME_CODES.values(),
+    "name_has_initial",
+    *_NUMBER_KEYS,
+    "kelurahan",
+    "kecamatan",
+    "rt_rw",
+    "has_address",
+    "address",
+    *(f"{name}_text" for name in GENERIC_FIELDS),
+    "sparse_identity",
+    "untrusted_identity",
 )
 
 

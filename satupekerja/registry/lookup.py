@@ -11,6 +11,29 @@ from matching.normalize import parse_nik
 from matching.stable_ids import resolve_retired
 from satupekerja.registry.unify import link_probability, source_rank
 
+#: Person-schema fields of a worker's source records shown side by side (``satupekerja show``, the web person
+#: page), in the order a clerk reads them.
+RECORD_FIELDS = (
+    "nik",
+    "name",
+    "alias",
+    "birth_date",
+    "sex",
+    "phone",
+    "address",
+    "rt",
+    "rw",
+    "kelurahan_code",
+    "occupation",
+    "sector",
+    "jkn_segment",
+    "jkn_status",
+    "tk_segment",
+    "tk_status",
+    "tk_last_paid_month",
+    "registered_date",
+)
+
 
 class WorkerNotFoundError(LookupError):
     """No worker for the id or NIK asked about (the message never repeats a NIK)."""

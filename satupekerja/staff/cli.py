@@ -539,27 +539,6 @@ COVERAGE_FIELDS = (
     "vulnerable_reason",
     "outreach_priority",
 )
-RECORD_FIELDS = (
-    "record_id",
-    "nik",
-    "name",
-    "alias",
-    "birth_date",
-    "sex",
-    "phone",
-    "address",
-    "rt",
-    "rw",
-    "kelurahan_code",
-    "occupation",
-    "sector",
-    "jkn_segment",
-    "jkn_status",
-    "tk_segment",
-    "tk_status",
-    "tk_last_paid_month",
-    "registered_date",
-)
 
 
 def _print_profile(profile: lookup.WorkerProfile, snapshot: dt.date) -> None:
@@ -588,7 +567,7 @@ def _print_profile(profile: lookup.WorkerProfile, snapshot: dt.date) -> None:
         table.add_column("field")
         for record_id in records["record_id"]:
             table.add_column(str(record_id))
-        for field in RECORD_FIELDS[1:]:
+        for field in lookup.RECORD_FIELDS:
             if records[field].notna().any():
                 table.add_row(field, *(_text(value) for value in records[field]))
         console.print(table)

@@ -1156,28 +1156,6 @@ def resolve_areas(areas: list[str]) -> list[str]:
     return sorted(set(codes))
 
 
-RECORD_FIELDS = (
-    "nik",
-    "name",
-    "alias",
-    "birth_date",
-    "sex",
-    "phone",
-    "address",
-    "rt",
-    "rw",
-    "kelurahan_code",
-    "occupation",
-    "sector",
-    "jkn_segment",
-    "jkn_status",
-    "tk_segment",
-    "tk_status",
-    "tk_last_paid_month",
-    "registered_date",
-)
-
-
 @functools.cache
 def role_book(contracts_dir: Path) -> RoleBook:
     """The roles (source survivorship ranks) of the contracts in force, read once per folder and process."""
@@ -1231,7 +1209,7 @@ def person_profile(snap, worker: pd.Series) -> dict:
         for source, record_id in zip(records.get("source", []), records.get("record_id", []), strict=True)
     ]
     record_rows = []
-    for field in RECORD_FIELDS:
+    for field in lookup.RECORD_FIELDS:
         if field not in records.columns or not records[field].notna().any():
             continue
         raw = records[field].tolist()

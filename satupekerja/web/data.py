@@ -37,7 +37,7 @@ REVIEW_QUEUE = tables.MATCH_REVIEW_QUEUE
 
 
 class NothingPublishedError(RuntimeError):
-    pass
+    """The warehouse holds no published snapshot yet (run the nightly job first)."""
 
 
 @dataclass(frozen=True)

@@ -66,7 +66,7 @@ def utcnow() -> dt.datetime:
 
 
 class Base(DeclarativeBase):
-    pass
+    """The application's own tables (accounts, assignments, outcomes, review decisions, login failures)."""
 
 
 class Account(Base):
@@ -204,7 +204,7 @@ MIN_PASSWORD_LENGTH = 10
 
 
 class WeakPasswordError(ValueError):
-    pass
+    """A password shorter than :data:`MIN_PASSWORD_LENGTH` (the message never repeats it)."""
 
 
 def check_password_strength(password: str) -> None:

@@ -14,7 +14,7 @@ from satupekerja.registry.coverage import (
     TIER_PASTI,
     UNKNOWN,
 )
-from satupekerja.staff import checklist, exports
+from satupekerja.staff import checklist, exports, review
 from satupekerja.web.models import OUTCOMES, ROLE_LABELS
 
 SECTOR = exports.SECTOR_LABELS
@@ -93,29 +93,16 @@ SEX = {"L": "Laki-laki", "P": "Perempuan", "M": "Laki-laki", "F": "Perempuan"}
 #: Priority bands of the outreach score (see satupekerja.registry.coverage): vulnerable first, then recent lapses.
 PRIORITY_BANDS = {"tinggi": ("Tinggi (rentan)", 100, None), "sedang": ("Sedang", 40, 99), "biasa": ("Biasa", None, 39)}
 
+#: Person fields: the side-by-side fields of the review (``satupekerja review``, Meja review), plus the coverage
+#: fields of a person's source records.
 FIELD_LABELS = {
-    "nik": "NIK",
-    "kk": "No. KK",
-    "name": "Nama",
-    "alias": "Nama panggilan",
-    "birth_date": "Tanggal lahir",
-    "birth_place": "Tempat lahir",
-    "sex": "Jenis kelamin",
-    "phone": "No. HP",
-    "address": "Alamat",
-    "rt": "RT",
-    "rw": "RW",
-    "kelurahan_code": "Kelurahan",
-    "kecamatan_code": "Kecamatan",
-    "occupation": "Pekerjaan",
-    "sector": "Sektor",
+    **review.FIELD_LABELS,
     "jkn_segment": "Segmen JKN",
     "jkn_status": "Status JKN",
     "tk_segment": "Segmen BPJS TK",
     "tk_status": "Status BPJS TK",
     "tk_last_paid_month": "Bulan iuran terakhir",
     "registered_date": "Tanggal daftar",
-    "source": "Sumber",
     "record_id": "ID catatan",
 }
 
