@@ -44,7 +44,12 @@ def unit_roles(roles, half_lives: dict[str, float]):
             half_life = half_lives.get(f"{source}#{number}", rule.half_life_months)
             rules.append(
                 dataclasses.replace(
-                    rule, weights=ones, dependant_weights=ones, stale_weights=(), half_life_months=half_life
+                    rule,
+                    weights=ones,
+                    dependant_weights=ones,
+                    separate_weights=ones if rule.separate_weights else (),
+                    stale_weights=(),
+                    half_life_months=half_life,
                 )
             )
         out[source] = dataclasses.replace(source_roles, employment_evidence=tuple(rules))
@@ -69,7 +74,8 @@ def fit_logistic(x: np.ndarray, y: np.ndarray, ridge: float = 1.0, steps: int = 
 
 def features(evidence: pd.DataFrame, age: pd.Series, sex: pd.Series, n_workers: int, aged: set[str]) -> pd.DataFrame:
     """One column per key (its freshest piece's recency factor: the fresh weight's share) and, for rules with a
-    half-life (``aged``: ``source#rule``), a ``:stale`` column (present at all: the stale weight); age, sex."""
+    half-life (``aged``: ``source#rule``), a ``:stale`` column (present at all: the stale weight); the age bands
+    and, per age band, the term of sex ``P`` (``prior_by_sex``)."""
     pieces = evidence[evidence["key"].ne("") & evidence["contribution"].gt(0)]
     grouped = pieces.groupby(["worker_index", "key"])["contribution"].max()
     wide = grouped.unstack(fill_value=0.0).reindex(range(n_workers), fill_value=0.0)
@@ -79,7 +85,9 @@ def features(evidence: pd.DataFrame, age: pd.Series, sex: pd.Series, n_workers: 
     band = np.searchsorted(AGE_BANDS, age.fillna(30).to_numpy(dtype="float64"), side="right") - 1
     for n, start in enumerate(AGE_BANDS):
         wide[f"prior_age_{start}"] = (band == n).astype("float64")
-    wide["prior_sex_P"] = sex.eq("P").fillna(False).astype("float64").to_numpy()
+    female = sex.eq("P").fillna(False).astype("float64").to_numpy() * age.notna().to_numpy()  # as the product
+    for n, start in enumerate(AGE_BANDS):
+        wide[f"prior_sex_P_{start}"] = (band == n) * female
     return wide
 
 

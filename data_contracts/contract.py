@@ -631,6 +631,7 @@ class ContractParser:
                 "max_age_months",
                 "weights",
                 "dependant_weights",
+                "separate_weights",
                 "stale_weights",
                 "holder",
                 "half_life_months",
@@ -708,6 +709,9 @@ class ContractParser:
             if holder_field is None or not isinstance(own, list) or not own:
                 raise self.fail(f"{key}.holder", "needs field and own (the values meaning the person's own record)")
             holder = (holder_field, tuple(self.scalar(item, f"{key}.holder.own") for item in own))
+        separate = self.category_weights(block.get("separate_weights"), f"{key}.separate_weights")
+        if separate and (holder is None or field_name is None):
+            raise self.fail(f"{key}.separate_weights", "needs holder and field (whose card, and of what kind)")
         return EvidenceRule(
             strength=strength,
             label=label,
@@ -721,6 +725,7 @@ class ContractParser:
             max_age_months=max_age,
             weights=self.category_weights(block.get("weights"), f"{key}.weights"),
             dependant_weights=self.category_weights(block.get("dependant_weights"), f"{key}.dependant_weights"),
+            separate_weights=separate,
             stale_weights=self.category_weights(block.get("stale_weights"), f"{key}.stale_weights"),
             holder=holder,
             half_life_months=float(half_life) if half_life is not None else None,

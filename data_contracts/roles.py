@@ -67,6 +67,10 @@ class EvidenceRule:
     weights: tuple[tuple[str, float], ...] = ()
     #: The same when ``holder`` says the record is someone else's (a dependant on the head's card).
     dependant_weights: tuple[tuple[str, float], ...] = ()
+    #: The same for the person's own record (``holder``) while their household (the employment model's
+    #: ``household_field``) has dependants on a card whose ``field`` holds another value: a registration of their
+    #: own beside the family's card (a non-working spouse or child is on the head's card, Perpres 82/2018).
+    separate_weights: tuple[tuple[str, float], ...] = ()
     #: What a piece is worth once very old: with a half-life, the weight moves from ``weights`` (fresh) towards
     #: these (default 0: old evidence says nothing), halving the distance every ``half_life_months``.
     stale_weights: tuple[tuple[str, float], ...] = ()
@@ -238,10 +242,14 @@ class EmploymentModel:
 
     prior_by_age: tuple[tuple[int, float], ...] = ((0, -1.0),)
     prior_unknown_age: float = -1.0
-    #: Log-odds added to the prior by stated sex (``L``/``P``; unknown adds nothing).
-    prior_by_sex: tuple[tuple[str, float], ...] = ()
+    #: Log-odds added to the prior by stated sex (``L``/``P``; unknown adds nothing), by age band like
+    #: ``prior_by_age`` (``(sex, from age, log-odds)``; a single number in the file is one band from age 0).
+    prior_by_sex: tuple[tuple[str, int, float], ...] = ()
     default_weights: tuple[tuple[tuple[str, int], float], ...] = ()
     threshold: float = 0.5
+    #: Person field grouping a person's household (the family card number, ``kk``): a rule's
+    #: ``separate_weights`` apply when a household member is a dependant on a card of another kind.
+    household_field: str | None = None
     source: str = "(built in)"
 
     def prior(self, age: pd.Series, sex: pd.Series | None = None) -> pd.Series:
@@ -252,7 +260,14 @@ class EmploymentModel:
         for start, log_odds in self.prior_by_age:
             out[known] = out[known].mask(years.ge(start), log_odds)
         if sex is not None and self.prior_by_sex:
-            out = out + sex.map(dict(self.prior_by_sex)).astype("float64").fillna(0.0).to_numpy()
+            term = pd.Series(0.0, index=age.index, dtype="float64")
+            stated = pd.Series(sex.to_numpy(), index=age.index).eq
+            bands = pd.Series([name for name, _, _ in self.prior_by_sex]).value_counts()
+            for name, start, log_odds in self.prior_by_sex:
+                # unknown age: only a term declared for every age (a single number) applies
+                reached = age.ge(start).fillna(bool(bands[name] == 1)).astype(bool)
+                term = term.mask(stated(name).fillna(False).astype(bool) & reached, log_odds)
+            out = out + term.to_numpy()
         return out
 
     def default_weight(self, category: str, strength: int) -> float:
@@ -288,7 +303,14 @@ def parse_employment_model(block: Any, source: str = "(mapping)") -> EmploymentM
     """An :class:`EmploymentModel` from its YAML mapping (see ``docs/contracts.md``, "Employment model")."""
     if not isinstance(block, dict):
         raise ValueError("must be a mapping")
-    unknown = set(block) - {"prior_by_age", "prior_unknown_age", "prior_by_sex", "default_weights", "threshold"}
+    unknown = set(block) - {
+        "prior_by_age",
+        "prior_unknown_age",
+        "prior_by_sex",
+        "default_weights",
+        "threshold",
+        "household_field",
+    }
     if unknown:
         raise ValueError(f"{sorted(unknown)[0]}: unknown key")
     bands = block.get("prior_by_age")
@@ -314,16 +336,26 @@ def parse_employment_model(block: Any, source: str = "(mapping)") -> EmploymentM
             defaults.append(((category, strength), _check_number(weight, f"default_weights.{category}.{strength}")))
     by_sex = block.get("prior_by_sex") or {}
     if not isinstance(by_sex, dict) or not set(by_sex) <= {"L", "P"}:
-        raise ValueError("prior_by_sex: must map L and/or P to log-odds")
-    sex_terms = tuple(sorted((key, _check_number(value, f"prior_by_sex.{key}")) for key, value in by_sex.items()))
+        raise ValueError("prior_by_sex: must map L and/or P to log-odds (or to {from age: log-odds})")
+    sex_terms = []
+    for key, value in by_sex.items():
+        bands_of_sex = value if isinstance(value, dict) else {0: value}
+        for start, log_odds in bands_of_sex.items():
+            if isinstance(start, bool) or not isinstance(start, int) or start < 0:
+                raise ValueError(f"prior_by_sex.{key}.{start}: the age must be a whole number >= 0")
+            sex_terms.append((key, start, _check_number(log_odds, f"prior_by_sex.{key}.{start}")))
+    household = block.get("household_field")
+    if household is not None and (not isinstance(household, str) or not household):
+        raise ValueError("household_field: must be a person-schema field name (e.g. kk)")
     threshold = _check_number(block.get("threshold", 0.5), "threshold", minimum=0.0)
     if not 0 < threshold < 1:
         raise ValueError("threshold: must be a probability strictly between 0 and 1")
     return EmploymentModel(
         prior_by_age=tuple(prior),
         prior_unknown_age=_check_number(block.get("prior_unknown_age", prior[-1][1]), "prior_unknown_age"),
-        prior_by_sex=sex_terms,
+        prior_by_sex=tuple(sorted(sex_terms)),
         default_weights=tuple(sorted(defaults)),
         threshold=threshold,
+        household_field=household,
         source=source,
     )

@@ -64,7 +64,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from data_contracts.roles import CATEGORIES, EmploymentModel, RoleBook
+from data_contracts.roles import CATEGORIES, EmploymentModel, EvidenceRule, RoleBook
 from satupekerja.registry.grouping import RECORD_ORDER, SOURCE_RANK, WORKER_INDEX, first_per_worker, join_strings
 
 FORMAL, INFORMAL, NOT_WORKING, UNKNOWN = "formal", "informal", "not_working", "unknown"
@@ -151,6 +151,7 @@ def add_coverage_flags(
                 RECORD_ORDER,
                 *COVERAGE_EVIDENCE_COLUMNS,
                 *sorted(roles.evidence_fields()),
+                *([model.household_field] if model.household_field else []),
             ]
         )
     )
@@ -207,7 +208,7 @@ def employment_type(
     child = _flag(age.lt(MIN_WORKING_AGE))
     child_pieces = pd.DataFrame(
         {WORKER_INDEX: np.flatnonzero(child), "category": NOT_WORKING, "strength": 2, "label": CHILD_LABEL}
-    ).assign(key="usia", contribution=0.0, dependant=False, evidence_date=pd.NaT)
+    ).assign(key="usia", contribution=0.0, dependant=False, separate=False, evidence_date=pd.NaT)
     evidence = pd.concat([employment_evidence(records, roles, snapshot, model), child_pieces], ignore_index=True)
     evidence["_label_order"] = pd.factorize(evidence["label"], sort=True)[0]
     probability, weighed = informal_probability(evidence, age, n_workers, model, sex)
@@ -257,6 +258,9 @@ def informal_probability(
     text = (
         pieces["label"].astype("str")
         + pd.Series(np.where(pieces["dependant"], " (kartu kepala keluarga)", ""), index=pieces.index, dtype="str")
+        + pd.Series(
+            np.where(pieces["separate"], " (kartu sendiri, keluarga di kartu lain)", ""), index=pieces.index, dtype="str"
+        )
         + (" [" + year + "]").fillna("")
         + " "
         + weight
@@ -273,6 +277,7 @@ def employment_evidence(
     ``stale + (weight - stale) * recency``: the rule's weight for the category and holder when fresh, moving
     towards its stale weight (default 0) as the evidence ages, by the rule's half-life)."""
     pieces = [_evidence_piece(records, pd.Series(False, index=records.index), "", 0, "")]
+    households = _households(records, model.household_field)
     seen: dict[str, int] = {}
     for source, rule in roles.evidence_rules():
         number = seen[source] = seen.get(source, -1) + 1  # the rule's position in its contract
@@ -289,16 +294,22 @@ def employment_evidence(
             continue
         rows, category, dated = rows[mask], category[mask], dated[mask]
         dependant = rule.dependant(rows)
+        separate = _separate_card(records[records["source"].eq(source)], rows, dependant, rule, households)
         own = dict(rule.weights) or {c: model.default_weight(c, rule.strength) for c in CATEGORIES}
         other = dict(rule.dependant_weights) or own
-        weight = category.map(own).where(~dependant, category.map(other)).astype("float64").fillna(0.0)
+        weight = category.map(own).where(~dependant, category.map(other)).astype("float64")
+        weight = weight.where(~separate, category.map(dict(rule.separate_weights))).fillna(0.0)
         stale = category.map(dict(rule.stale_weights)).where(~dependant).astype("float64").fillna(0.0)
         age_months = (snapshot - dated).dt.days / DAYS_PER_MONTH
         piece = _evidence_piece(rows, pd.Series(True, index=rows.index), category, rule.strength, rule.labels(rows))
         pieces.append(
             piece.assign(
-                key=f"{source}#{number}:" + category + np.where(dependant, ":tanggungan", ""),
+                key=f"{source}#{number}:"
+                + category
+                + np.where(dependant, ":tanggungan", "")
+                + np.where(separate, ":kartu_sendiri", ""),
                 dependant=dependant,
+                separate=separate,
                 evidence_date=dated if rule.half_life_months is not None else pd.NaT,
                 contribution=stale + (weight - stale) * rule.recency(age_months),
             )
@@ -307,7 +318,41 @@ def employment_evidence(
     evidence = evidence.astype(
         {WORKER_INDEX: "int64", "category": "str", "strength": "int64", "label": "str", "key": "str"}
     )
-    return evidence.astype({"dependant": "bool", "contribution": "float64", "evidence_date": "datetime64[ns]"})
+    return evidence.astype(
+        {"dependant": "bool", "separate": "bool", "contribution": "float64", "evidence_date": "datetime64[ns]"}
+    )
+
+
+def _households(records: pd.DataFrame, household_field: str | None) -> pd.DataFrame:
+    """Distinct ``worker_index, household`` pairs: the workers sharing a household (family card) value."""
+    if household_field is None or household_field not in records.columns:
+        return pd.DataFrame({WORKER_INDEX: pd.Series(dtype="int64"), "household": pd.Series(dtype="str")})
+    known = records.loc[records[household_field].notna(), [WORKER_INDEX, household_field]]
+    return known.rename(columns={household_field: "household"}).drop_duplicates()
+
+
+def _separate_card(
+    source_records: pd.DataFrame,
+    rows: pd.DataFrame,
+    dependant: pd.Series,
+    rule: EvidenceRule,
+    households: pd.DataFrame,
+) -> pd.Series:
+    """True for ``rows`` (the rule's evidence records) that are the person's own card while someone of their
+    household is a dependant on a card of this source whose ``rule.field`` holds another value (a registration of
+    the person's own beside the family's card). Only for rules declaring ``separate_weights``."""
+    out = pd.Series(False, index=rows.index)
+    if not rule.separate_weights or rule.field is None or households.empty:
+        return out
+    on_card = rule.dependant(source_records) & source_records[rule.field].notna()
+    cards = source_records.loc[on_card, [WORKER_INDEX, rule.field]].rename(
+        columns={WORKER_INDEX: "_member", rule.field: "_kind"}
+    )
+    family_cards = cards.merge(households.rename(columns={WORKER_INDEX: "_member"}), on="_member").drop_duplicates()
+    own = rows.loc[~dependant & rows[rule.field].notna(), [WORKER_INDEX, rule.field]]
+    mine = own.reset_index(names="_row").merge(households, on=WORKER_INDEX).merge(family_cards, on="household")
+    other = mine[mine["_member"].ne(mine[WORKER_INDEX]) & mine["_kind"].str.upper().ne(mine[rule.field].str.upper())]
+    return out.mask(out.index.isin(other["_row"]), True)
 
 
 def _evidence_piece(
@@ -322,6 +367,7 @@ def _evidence_piece(
             "label": label[mask] if isinstance(label, pd.Series) else label,
             "key": "",
             "dependant": False,
+            "separate": False,
             "evidence_date": pd.NaT,
             "contribution": 0.0,
         }

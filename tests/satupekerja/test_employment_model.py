@@ -3,6 +3,7 @@ and one person once on small frames."""
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import numpy as np
@@ -83,6 +84,7 @@ def _pieces(*rows):
                 "label": k,
                 "_label_order": n,
                 "dependant": False,
+                "separate": False,
                 "evidence_date": pd.NaT,
             }
             for n, (w, k, c) in enumerate(rows)
@@ -113,7 +115,7 @@ def test_a_repeated_piece_counts_once_the_largest_copy():
 
 def test_the_prior_follows_age_band_and_sex():
     model = EmploymentModel(
-        prior_by_age=((0, -6.0), (15, -2.0), (65, -3.0)), prior_unknown_age=-1.5, prior_by_sex=(("P", -0.5),)
+        prior_by_age=((0, -6.0), (15, -2.0), (65, -3.0)), prior_unknown_age=-1.5, prior_by_sex=(("P", 0, -0.5),)
     )
     age = pd.Series([3, 15, 40, 70, None], dtype="Int64")
     sex = pd.Series(["L", "P", None, "L", "P"])
@@ -178,6 +180,59 @@ def test_a_dependants_pbpu_card_is_the_heads_evidence(make_records):
     assert unified.loc["HEAD", "uncovered_informal"] and not unified.loc["CHILD", "uncovered_informal"]
     assert unified.loc["OLD", "informal_probability"] == pytest.approx(unified.loc["HEAD", "informal_probability"])
     assert "(kartu kepala keluarga)" in unified.loc["CHILD", "informal_evidence"]
+
+
+def _member(kk: str, birth_date: str = "1990-01-01", sex: str = "L") -> dict:
+    return {**_adult(birth_date, sex), "kk": kk}
+
+
+def test_an_own_card_beside_the_familys_card_of_another_segment_weighs_more(make_records):
+    """A non-working spouse or child is on the head's card: a PBPU card of one's own while the family's
+    dependants are on a PBI card is a registration of one's own (separate_weights); a head whose dependants share
+    the card, or a person alone, weighs the plain own weight."""
+    unified = flags(
+        make_records,
+        ("SON", _member("KK1", "1995-01-01")),
+        ("SON", _jkn("PBPU", "PESERTA")),
+        ("FATHER", _member("KK1", "1965-01-01")),
+        ("FATHER", _jkn("PBI_APBN", "PESERTA")),
+        ("MOTHER", _member("KK1", "1967-01-01", "P")),
+        ("MOTHER", _jkn("PBI_APBN", "ISTRI")),
+        ("HEAD", _member("KK2", "1995-01-01")),
+        ("HEAD", _jkn("PBPU", "PESERTA")),
+        ("WIFE", _member("KK2", "1996-01-01", "P")),
+        ("WIFE", _jkn("PBPU", "ISTRI")),
+        ("ALONE", _member("KK3", "1995-01-01")),
+        ("ALONE", _jkn("PBPU", "PESERTA")),
+    )
+    probability = unified["informal_probability"]
+    assert probability["SON"] > probability["HEAD"]
+    assert probability["HEAD"] == pytest.approx(probability["ALONE"])
+    assert "(kartu sendiri, keluarga di kartu lain)" in unified.loc["SON", "informal_evidence"]
+    assert "kartu sendiri" not in unified.loc["HEAD", "informal_evidence"]
+    assert "kartu sendiri" not in unified.loc["FATHER", "informal_evidence"]  # his dependant is on his segment
+
+
+def test_without_a_household_field_no_card_is_separate(make_records):
+    rows = [
+        ("SON", _member("KK1", "1995-01-01")),
+        ("SON", _jkn("PBPU", "PESERTA")),
+        ("MOTHER", _member("KK1", "1967-01-01", "P")),
+        ("MOTHER", _jkn("PBI_APBN", "ISTRI")),
+    ]
+    person_records, links = make_records(*rows)
+    model = dataclasses.replace(load_employment_model(), household_field=None)
+    unified = build_unified_workers(person_records, links, SNAPSHOT, default_role_book(), model)
+    assert not unified["informal_evidence"].str.contains("kartu sendiri").fillna(False).any()
+
+
+def test_the_prior_by_sex_follows_the_age_bands():
+    model = parse_employment_model(
+        {"prior_by_age": {0: -1.0}, "prior_by_sex": {"P": {0: -0.5, 23: -2.0}, "L": 0.25}}
+    )
+    age = pd.Series([10, 30, None, 30, None], dtype="Int64")
+    sex = pd.Series(["P", "P", "P", "L", "L"])
+    assert model.prior(age, sex).tolist() == pytest.approx([-1.5, -3.0, -1.0, -0.75, -0.75])
 
 
 @pytest.mark.parametrize("birth_date", ["1975-01-01", "1990-01-01", "2000-01-01"])
