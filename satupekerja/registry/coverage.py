@@ -259,7 +259,9 @@ def informal_probability(
         pieces["label"].astype("str")
         + pd.Series(np.where(pieces["dependant"], " (kartu kepala keluarga)", ""), index=pieces.index, dtype="str")
         + pd.Series(
-            np.where(pieces["separate"], " (kartu sendiri, keluarga di kartu lain)", ""), index=pieces.index, dtype="str"
+            np.where(pieces["separate"], " (kartu sendiri, keluarga di kartu lain)", ""),
+            index=pieces.index,
+            dtype="str",
         )
         + (" [" + year + "]").fillna("")
         + " "

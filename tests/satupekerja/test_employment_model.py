@@ -227,9 +227,7 @@ def test_without_a_household_field_no_card_is_separate(make_records):
 
 
 def test_the_prior_by_sex_follows_the_age_bands():
-    model = parse_employment_model(
-        {"prior_by_age": {0: -1.0}, "prior_by_sex": {"P": {0: -0.5, 23: -2.0}, "L": 0.25}}
-    )
+    model = parse_employment_model({"prior_by_age": {0: -1.0}, "prior_by_sex": {"P": {0: -0.5, 23: -2.0}, "L": 0.25}})
     age = pd.Series([10, 30, None, 30, None], dtype="Int64")
     sex = pd.Series(["P", "P", "P", "L", "L"])
     assert model.prior(age, sex).tolist() == pytest.approx([-1.5, -3.0, -1.0, -0.75, -0.75])
