@@ -88,6 +88,31 @@ def evaluate_flags(listed: pd.DataFrame, linked_truth: pd.DataFrame, persons: pd
     }
 
 
+def threshold_table(
+    listed: pd.DataFrame,
+    linked_truth: pd.DataFrame,
+    persons: pd.DataFrame,
+    model_threshold: float,
+    thresholds: tuple[float, ...] = (0.5, 0.55, 0.6, 0.65, 0.7, 0.8),
+) -> pd.DataFrame:
+    """The tier lever: *kemungkinan* listed only from each probability on (every *pasti* stays: own registered
+    informal work), from the model's threshold up. Precision and recall of both tiers, and the list's length."""
+    rows = {}
+    for threshold in thresholds:
+        if threshold < model_threshold:
+            continue
+        kept = listed[listed["outreach_tier"].eq("pasti") | listed["informal_probability"].ge(threshold)]
+        figures = evaluate_flags(kept, linked_truth, persons)["metrics"]
+        rows[f"kemungkinan from p >= {threshold:.2f}"] = {
+            "listed": len(kept),
+            "precision": figures.loc["both tiers", "precision"],
+            "recall": figures.loc["both tiers", "recall"],
+        }
+    table = pd.DataFrame(rows).T
+    table.index.name = "both tiers, pasti kept whole"
+    return table
+
+
 def reshaped_roles(roles, evidence_only: list[str] | None, renamed: dict[str, str]):
     """The contracts' roles for a feed shaped differently: sources renamed, evidence kept for some sources only."""
     import dataclasses
@@ -219,7 +244,8 @@ def main(argv: list[str] | None = None) -> None:
     start = time.perf_counter()
     result = link_records(records, load_matching_settings(), seed=args.seed)
     links = result.links.rename(columns={"cluster": "worker_id"})
-    unified = build_unified_workers(records, links, AS_OF, roles, load_employment_model())
+    model = load_employment_model()
+    unified = build_unified_workers(records, links, AS_OF, roles, model)
     listed = uncovered_informal_workers(unified)
     seconds = time.perf_counter() - start
     linked_truth = links[["record_id", "worker_id"]].merge(truth[["record_id", "person_id"]], on="record_id")
@@ -240,6 +266,8 @@ def main(argv: list[str] | None = None) -> None:
     )
     print("false positives by truth (employment:sector):\n" + figures["false_positives"].to_string())
     print("missed uncovered informal workers by sector:\n" + figures["missed"].to_string())
+    if "outreach_tier" in listed.columns and "informal_probability" in listed.columns:
+        print(threshold_table(listed, linked_truth, persons, model.threshold).to_string(float_format="{:.4f}".format))
     if "informal_probability" in unified.columns:
         calibrated = calibration(unified, linked_truth, persons)
         print(
@@ -257,6 +285,13 @@ def main(argv: list[str] | None = None) -> None:
         print(
             f"listed twice apart from workers known only from lists (marked on the list): {rest:,} extra listings, "
             f"{rest / len(listed):.2%} of the list"
+        )
+        kept_apart = int((pairs["known_only_from_lists"] & pairs["shares"].eq("nothing")).sum())
+        print(
+            f"people listed more than once: raw {len(pairs):,} extra listings ({len(pairs) / len(listed):.2%}); "
+            f"excluding the {kept_apart:,} pairs issue 11's decision (a) keeps apart on purpose (one worker known "
+            f"only from lists, sharing no phone, NIK or birth date with the other): {len(pairs) - kept_apart:,} "
+            f"extra listings, {(len(pairs) - kept_apart) / len(listed):.2%} of the list (target <= 0.5 %)"
         )
         print("the most frequent kinds (sources of the two workers | shared evidence):")
         print(pairs["kind"].value_counts().head(12).to_string())
