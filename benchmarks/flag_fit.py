@@ -8,7 +8,9 @@ The data are prepared as ``benchmarks/match_bench.py`` prepares them, linked wit
 worker's evidence taken as the pipeline takes it (``satupekerja.registry.coverage.employment_evidence``) with
 every declared weight set to 1, so a piece's value is its recency factor (``0.5 ** (age / half-life)``). A
 logistic regression of "the person behind the worker works informally" (the generator's truth) on the age
-bands, the sex and one column per rule, category and holder then gives the weights; the half-lives are chosen
+bands, the sex per age band (``prior_by_sex``) and one column per rule, category and holder (own, ``:tanggungan``
+a dependant's, ``:kartu_sendiri`` own beside the family's card of another kind: ``separate_weights``, only for
+rules that declare it) then gives the weights; the half-lives are chosen
 on a small grid by log-likelihood. Printed: the fitted prior, each rule's weights (paste them into the contracts'
 ``roles.employment_evidence`` and ``data_contracts/employment/depok.yaml``), log-loss and Brier score.
 The product never runs this: it reads the declared numbers. Fit on another seed than the benchmark's.

@@ -15,10 +15,13 @@ each piece carries a weight in log-odds of informal work (:mod:`data_contracts.r
   piece's age; its weight moves from ``weights`` (fresh) to ``stale_weights`` (default 0), halving the distance
   every ``half_life_months``. A PU membership that lapsed years ago or a KTP occupation from 2012 says little.
 - *whose it is*: with ``holder`` (the JKN card's ``jkn_relation``: PESERTA or ISTRI/SUAMI/ANAK) a family member's
-  piece is the head's evidence and weighs ``dependant_weights``. A source without that column counts as own.
+  piece is the head's evidence and weighs ``dependant_weights``. A source without that column counts as own. The
+  person's own card while someone of their household (the model's ``household_field``: the same family card, KK)
+  is a dependant on a card of another kind (another JKN segment) weighs ``separate_weights``: a registration of
+  their own beside the family's card.
 
-The pieces combine as naive Bayes: ``log-odds = prior(age band, sex) + sum of the pieces`` (per rule, category and
-holder only the largest piece counts: a duplicate record repeats, it does not add), ``probability = 1 / (1 +
+The pieces combine as naive Bayes: ``log-odds = prior(age band, sex by age band) + sum of the pieces`` (per rule,
+category and holder only the largest piece counts: a duplicate record repeats, it does not add), ``probability = 1 / (1 +
 exp(-log-odds))``. The prior, the weights of rules declaring none and the ``threshold`` are in the employment-model
 settings file (``data_contracts/employment/depok.yaml``). The weights were fitted on generated data of another
 seed (``benchmarks/flag_fit.py``) and are checked for calibration (reliability table, Brier score) by
