@@ -33,6 +33,8 @@ from typing import Any, Protocol
 import pandas as pd
 import yaml
 
+from data_contracts.schema import PERSON_SCHEMA
+
 CATEGORIES = ("formal", "informal", "not_working")
 DEFAULT_SYSTEM = "city_registries"
 DEFAULT_EVIDENCE_DATE = "registered_date"
@@ -345,7 +347,7 @@ def parse_employment_model(block: Any, source: str = "(mapping)") -> EmploymentM
                 raise ValueError(f"prior_by_sex.{key}.{start}: the age must be a whole number >= 0")
             sex_terms.append((key, start, _check_number(log_odds, f"prior_by_sex.{key}.{start}")))
     household = block.get("household_field")
-    if household is not None and (not isinstance(household, str) or not household):
+    if household is not None and (not isinstance(household, str) or household not in PERSON_SCHEMA):
         raise ValueError("household_field: must be a person-schema field name (e.g. kk)")
     threshold = _check_number(block.get("threshold", 0.5), "threshold", minimum=0.0)
     if not 0 < threshold < 1:

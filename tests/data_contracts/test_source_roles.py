@@ -147,6 +147,11 @@ roles:
             "roles: {employment_evidence: [{category: informal, strength: 1, label: x, holder: {field: jkn_relation}}]}",
             "roles.employment_evidence[0].holder",
         ),
+        (
+            "roles: {employment_evidence: [{category: informal, strength: 1, label: x, "
+            "separate_weights: {informal: 1}}]}",
+            "roles.employment_evidence[0].separate_weights",
+        ),
         ("roles: {employment_evidence: [{category: informal, label: x}]}", "roles.employment_evidence[0].strength"),
         (
             "roles: {employment_evidence: [{category: busy, strength: 1, label: x}]}",

@@ -130,6 +130,9 @@ def test_the_prior_follows_age_band_and_sex():
         ({"prior_by_age": {0: -1.0}, "threshold": 1.0}, "threshold"),
         ({"prior_by_age": {0: -1.0}, "default_weights": {"busy": {1: 1.0}}}, "default_weights.busy"),
         ({"prior_by_age": {0: -1.0}, "prior_by_sex": {"X": 1.0}}, "prior_by_sex"),
+        ({"prior_by_age": {0: -1.0}, "prior_by_sex": {"P": {"muda": 1.0}}}, "prior_by_sex.P.muda"),
+        ({"prior_by_age": {0: -1.0}, "household_field": 3}, "household_field"),
+        ({"prior_by_age": {0: -1.0}, "household_field": "kartu_keluarga"}, "household_field"),
         ({"prior_by_age": {0: -1.0}, "priors": 1}, "priors: unknown key"),
     ],
 )
