@@ -225,6 +225,8 @@ def encode_features(keys: pd.DataFrame, spec: FeatureSpec | None = None) -> pd.D
         features[f"{name}_text"] = keys[f"{name}_text"]
     features["sparse_identity"] = keys["sparse_identity"].to_numpy()
     features["untrusted_identity"] = keys["untrusted_identity"].to_numpy()
+    # No NIK at all (community and trader lists): a blocking focus, derived here so it is never published.
+    features["missing_nik"] = keys["nik_num"].to_numpy() == MISSING_NUMBER
     if spec.derived:
         features = features.join(_derived_keys(spec.derived, features, name_text))
     return features
