@@ -275,44 +275,48 @@ class NameComparison(Comparison):
         """A short call name (as in :meth:`_call_name_prefix`) that is a final syllable run of a word of the
         other record's full name, or its reduplication: ``YADI`` for SUPRIYADI, ``LILI`` for ALI, ``WAWAN``
         for HERMAWAN (:func:`matching.normalize.names.call_name_fits`, over distinct name pairs)."""
-        short = self._short_call_names(features)
         names = features["name_key"].to_numpy(dtype=object, na_value="")
-        has_short = np.fromiter((len(v) >= self.call_name_suffix_min for v in short), dtype=bool, count=len(short))
         has_name = names != ""
         found = np.zeros(len(left), dtype=bool)
-        for a, b in ((left, right), (right, left)):
-            todo = np.flatnonzero(has_short[a] & has_name[b])
-            if len(todo):
-                fits = call_name_fits(pd.Series(short[a[todo]]), pd.Series(names[b[todo]]), self.call_name_suffix_min)
-                found[todo] |= fits.to_numpy(dtype=bool) & (short[a[todo]] != names[b[todo]])
+        for short in self._short_call_names(features):
+            has_short = np.fromiter((len(v) >= self.call_name_suffix_min for v in short), dtype=bool, count=len(short))
+            for a, b in ((left, right), (right, left)):
+                todo = np.flatnonzero(has_short[a] & has_name[b] & ~found)
+                if len(todo):
+                    fits = call_name_fits(
+                        pd.Series(short[a[todo]]), pd.Series(names[b[todo]]), self.call_name_suffix_min
+                    )
+                    found[todo] |= fits.to_numpy(dtype=bool) & (short[a[todo]] != names[b[todo]])
         return found
 
     @staticmethod
-    def _short_call_names(features: pd.DataFrame) -> np.ndarray:
-        """Per record: its nickname, else its name when that is one word of at most five letters, else ''."""
-        alias = features["alias_key"].astype("str")
-        name = features["name_key"].astype("str")
-        short_name = (name.str.len() <= 5) & ~name.str.contains(" ", regex=False)
-        short = alias.where(alias.notna() & (alias != ""), name.where(short_name.fillna(False).astype(bool)))
-        return short.fillna("").to_numpy(dtype=object)
+    def _short_call_names(features: pd.DataFrame) -> tuple[np.ndarray, ...]:
+        """Per record, the names it may be called by: its nickname (else ''), and its name when that is one word
+        of at most five letters and not the nickname (else ''). A community list may write a call name in the
+        name column and another in the nickname column (RARA, panggilan UCOK): either may be the legal name's."""
+        alias = features["alias_key"].astype("str").fillna("")
+        name = features["name_key"].astype("str").fillna("")
+        short_name = ((name.str.len() <= 5) & ~name.str.contains(" ", regex=False)).fillna(False).astype(bool)
+        second = name.where(short_name & (name != alias), "")
+        return alias.to_numpy(dtype=object), second.to_numpy(dtype=object)
 
     @staticmethod
     def _call_name_prefix(features: pd.DataFrame, left: np.ndarray, right: np.ndarray) -> np.ndarray:
         """A short call name (a nickname, or a one-word name of 3–5 letters) that begins the other record's call
         name: ``SUP`` / ``BANG SUP`` for SUPRIYADI, ``JOK`` for JOKO."""
-        short = NameComparison._short_call_names(features)
-        # Per record, not per pair: the call name's length and whether the record has one.
-        short_long_enough = np.fromiter((len(v) >= 3 for v in short), dtype=bool, count=len(short))
         called = features["call_name_text"].to_numpy(dtype=object, na_value="")
         has_called = called != ""
         found = np.zeros(len(left), dtype=bool)
-        for a, b in ((left, right), (right, left)):
-            todo = np.flatnonzero(short_long_enough[a] & has_called[b])
-            if len(todo):
-                head, whole = short[a[todo]], called[b[todo]]
-                found[todo] |= np.array(
-                    [h != w and w.startswith(h) for h, w in zip(head, whole, strict=True)], dtype=bool
-                )
+        for short in NameComparison._short_call_names(features):
+            # Per record, not per pair: the call name's length and whether the record has one.
+            short_long_enough = np.fromiter((len(v) >= 3 for v in short), dtype=bool, count=len(short))
+            for a, b in ((left, right), (right, left)):
+                todo = np.flatnonzero(short_long_enough[a] & has_called[b] & ~found)
+                if len(todo):
+                    head, whole = short[a[todo]], called[b[todo]]
+                    found[todo] |= np.array(
+                        [h != w and w.startswith(h) for h, w in zip(head, whole, strict=True)], dtype=bool
+                    )
         return found
 
 
