@@ -59,3 +59,30 @@ def test_pairs_grow_linearly_when_blocks_keep_their_size():
         features = frame(key=rng.integers(0, n // 4, n))  # about four records per key at any size
         counts.append(len(block(features, (BlockingRule(name="key", key=("key",)),), 100).pairs))
     assert 3 < counts[1] / counts[0] < 5
+
+
+def test_the_shipped_settings_pair_a_record_without_nik_with_one_born_the_same_day_in_its_kecamatan():
+    """LIMAH on a community list (no NIK, a birth date, a kecamatan) and HALIMAH MARDIYAH in the register share
+    no first word: the ``no_nik_birth_date_kecamatan`` rule pairs them; two registered records born that day in
+    that kecamatan are not paired by it (only pairs touching a record without NIK)."""
+    from data_contracts.matching_settings import load_matching_settings
+    from matching.features import compute_features
+    from tests.matching.helpers import person_records
+
+    settings = load_matching_settings()
+    rules = tuple(rule for rule in settings.blocking_rules if rule.name == "no_nik_birth_date_kecamatan")
+    assert len(rules) == 1
+    rows = [
+        {"name": "LIMAH", "birth_date": "1975-05-16", "kecamatan_code": "32.76.03"},
+        {
+            "name": "HALIMAH MARDIYAH",
+            "nik": "3276035605750001",
+            "birth_date": "1975-05-16",
+            "kecamatan_code": "32.76.03",
+        },
+        {"name": "SITI AMINAH", "nik": "3276035605750002", "birth_date": "1975-05-16", "kecamatan_code": "32.76.03"},
+        {"name": "RINA", "birth_date": "1975-05-16", "kecamatan_code": "32.76.05"},
+    ]
+    features = compute_features(person_records(rows), settings.feature_spec())
+    pairs = block(features, rules, settings.max_block_size).pairs
+    assert sorted(zip(pairs["left"], pairs["right"], strict=True)) == [(0, 1), (0, 2)]

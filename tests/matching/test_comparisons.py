@@ -84,6 +84,10 @@ NAME_LEVELS_CASES = [
     ({"name": "NINI"}, {"name": "RINI ASTUTI"}, "alias"),
     ({"name": "WAWAN", "alias": "WAWAN"}, {"name": "HERMAWAN"}, "alias"),
     ({"name": "WAWAN", "alias": "WAWAN"}, {"name": "HERMANTO"}, None),  # no such ending: neutral
+    # A one-word name beside another nickname is a call name too (RARA, panggilan UCOK).
+    ({"name": "RARA", "alias": "UCOK"}, {"name": "HENDRA SUGIHARTO"}, "alias"),  # HENDRA's last two doubled
+    ({"name": "NAJ", "alias": "EMAK"}, {"name": "NAJWA AISYAH"}, "alias"),  # begins the call name NAJWA
+    ({"name": "RARA", "alias": "UCOK"}, {"name": "JOKO WIDODO"}, "else"),  # neither fits: the names differ
     ({"name": "SITI AMINAH"}, {"name": "JOKO WIDODO"}, "else"),
     ({"name": "KOMENG", "alias": "KOMENG"}, {"name": "JOKO WIDODO"}, None),  # nickname mismatch: neutral
     # A name column holding a call name, with no nickname column: a form of address, or a generic call name.

@@ -200,3 +200,27 @@ def test_the_shipped_settings_keep_twins_apart_and_send_a_double_registration_to
     queue = review_queue(scored, links, features, PRIOR, settings).set_index(["record_id_l", "record_id_r"])
     assert queue.loc[("dukcapil:3", "dukcapil:4"), "reason"] == "double_registration"
     assert queue.loc[("dukcapil:0", "bpjs:1"), "reason"] == "nik_conflict"  # twins: a clerk may still look
+
+
+def test_the_shipped_settings_link_a_list_nik_nobody_can_confirm_when_the_names_fit():
+    """A community list writes a NIK but no birth date, so the NIK is not confirmed (level ``exact_suspect``):
+    with the same NIK and one name's words inside the other's (AGUS / AGUS SETIAWAN) the pair links whatever
+    its probability; with an unrelated name it does not."""
+    settings = load_matching_settings()
+    nik = "3276011505900001"
+    rows = [
+        {"source": "dukcapil", "nik": nik, "birth_date": "1990-05-15", "name": "AGUS SETIAWAN", "sex": "L"},
+        {"source": "komunitas", "nik": nik, "name": "AGUS"},
+        {"source": "komunitas", "nik": nik, "name": "JOKO"},
+    ]
+    records = person_records(rows)
+    features = compute_features(records, settings.feature_spec())
+    _add_register_features(features, records, settings)
+    unconfirmed = {"level_nik": "exact_suspect", "level_birth_date": None, "level_phone": None}
+    scored = edges(
+        (0, 1, -6.0, 8.0, {**unconfirmed, "level_name": "token_subset", "level_location": "domicile_differs"}),
+        (0, 2, -6.0, 8.0, {**unconfirmed, "level_name": "else", "level_location": "domicile_differs"}),
+    )
+    links = cluster(scored, features, PRIOR, settings.cluster_guards())
+    cluster_of = links.set_index("record_id")["cluster"]
+    assert cluster_of["komunitas:1"] == cluster_of["dukcapil:0"] != cluster_of["komunitas:2"]
