@@ -18,8 +18,8 @@ records that share no evidence (no phone, NIK or birth date equal to another sou
 counted as a source of their own, ``komunitas (tanpa bukti)``, reported apart; merged twin pairs;
 double-registration recall (the second Dukcapil row of a person with two NIKs found linked, or sent to review).
 Pairwise F1 and the per-pair P/R are printed strictly (links only) and, beside, with the true pairs sent to
-review as ``double_registration`` counted as found (a clerk confirming them); the F1 also without the
-``komunitas`` records that share no evidence. A closing table names each target, its figure and whether it is met.
+review as ``double_registration`` counted as found (a clerk confirming them), and so is the ``komunitas`` figure;
+the F1 also without the ``komunitas`` records that share no evidence. A closing table names each target, its figure and whether it is met.
 The engine uses the matching settings YAML (``data_contracts/matching/depok.yaml``).
 """
 
@@ -129,7 +129,8 @@ def run_engine(records_path: str, truth_path: str, seed: int) -> dict:
     # The reading "counting pairs sent to review as found": a clerk confirms the true double-registration pairs
     # of the review queue (and rejects the others), so their clusters join; nothing else changes.
     reviewed_links = confirm_true_reviews(result.links, result.review_queue, truth, REVIEW_COUNTED_REASONS)
-    reviewed = evaluate_links(reviewed_links, apart).by_source_pair.set_index(["source_l", "source_r"])
+    reviewed_by_pair = evaluate_links(reviewed_links, apart).by_source_pair
+    reviewed = reviewed_by_pair.set_index(["source_l", "source_r"])
     key = pd.MultiIndex.from_frame(targeted[["source_l", "source_r"]])
     targeted = targeted.assign(
         precision_reviewed=reviewed["precision"].reindex(key).to_numpy(),
@@ -158,7 +159,15 @@ def run_engine(records_path: str, truth_path: str, seed: int) -> dict:
         "review_reasons": result.review_queue["reason"].value_counts(),
         "targeted_pairs": targeted,
         "komunitas_apart": pd.concat(
-            {"komunitas sharing evidence": with_evidence, "komunitas sharing nothing": without_evidence}
+            {
+                "komunitas sharing evidence": with_evidence,
+                "komunitas sharing nothing": without_evidence,
+                # A list record in one of the two clusters of a person registered twice is that person's: the
+                # reading where a clerk confirms the double registration waiting in review.
+                "komunitas sharing evidence, double registrations in review counted as found": subset_metrics(
+                    reviewed_by_pair, {"komunitas"}
+                ),
+            }
         ).droplevel(1),
         "records": len(records),
         "timings": {**result.timings, "total": total},
@@ -327,6 +336,9 @@ def print_targets(engine: dict) -> None:
     readings = engine["overall_readings"]
     targeted = engine["targeted_pairs"]
     komunitas = engine["komunitas_apart"].loc["komunitas sharing evidence"]
+    komunitas_reviewed = engine["komunitas_apart"].loc[
+        "komunitas sharing evidence, double registrations in review counted as found"
+    ]
     blocking = engine["blocking_split"].loc["without komunitas"]
     double = engine["double_registrations"].iloc[0]
     twins = engine["twins"].iloc[0]
@@ -359,6 +371,11 @@ def print_targets(engine: dict) -> None:
             "komunitas sharing evidence: P and R >= 0.97",
             f"P {komunitas['precision']:.4f}, R {komunitas['recall']:.4f}",
             komunitas["precision"] >= 0.97 and komunitas["recall"] >= 0.97,
+        ),
+        (
+            "komunitas sharing evidence: P and R >= 0.97 (true double registrations in review counted as found)",
+            f"P {komunitas_reviewed['precision']:.4f}, R {komunitas_reviewed['recall']:.4f}",
+            komunitas_reviewed["precision"] >= 0.97 and komunitas_reviewed["recall"] >= 0.97,
         ),
         (
             "blocking recall without komunitas >= 0.995, found and reachable",
