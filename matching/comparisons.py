@@ -277,16 +277,22 @@ class NameComparison(Comparison):
         for HERMAWAN (:func:`matching.normalize.names.call_name_fits`, over distinct name pairs)."""
         names = features["name_key"].to_numpy(dtype=object, na_value="")
         has_name = names != ""
-        found = np.zeros(len(left), dtype=bool)
+        # Every (call name, other's full name) to check, over both call names and both sides: one call of
+        # call_name_fits, so each distinct full name's forms are computed once.
+        rows, forms, fulls = [], [], []
         for short in self._short_call_names(features):
             has_short = np.fromiter((len(v) >= self.call_name_suffix_min for v in short), dtype=bool, count=len(short))
             for a, b in ((left, right), (right, left)):
-                todo = np.flatnonzero(has_short[a] & has_name[b] & ~found)
-                if len(todo):
-                    fits = call_name_fits(
-                        pd.Series(short[a[todo]]), pd.Series(names[b[todo]]), self.call_name_suffix_min
-                    )
-                    found[todo] |= fits.to_numpy(dtype=bool) & (short[a[todo]] != names[b[todo]])
+                todo = np.flatnonzero(has_short[a] & has_name[b])
+                rows.append(todo)
+                forms.append(short[a[todo]])
+                fulls.append(names[b[todo]])
+        found = np.zeros(len(left), dtype=bool)
+        row = np.concatenate(rows)
+        if len(row):
+            form, full = np.concatenate(forms), np.concatenate(fulls)
+            fits = call_name_fits(pd.Series(form), pd.Series(full), self.call_name_suffix_min).to_numpy(dtype=bool)
+            found[row[fits & (form != full)]] = True
         return found
 
     @staticmethod
