@@ -44,6 +44,7 @@ from satupekerja.publishing.guards import (
     output_contracts_guard,
     stats_from_outputs,
 )
+from satupekerja.publishing.stored import LOAD_WHEN_USED, FrameMapping, StoredFrame, frame_of
 from satupekerja.publishing.warehouse import ANALYTICS, RESTRICTED, StagedSnapshot, Warehouse, previous_stats
 
 PUBLISH_SNAPSHOT = "publish_snapshot"
@@ -131,7 +132,10 @@ def build_publish_snapshot(
     per_file_sources = [
         source for source, contract in contracts.items() if not contract.required and not contract.record_key
     ]
-    table_inputs = {table.name: dg.AssetIn(key=dg.AssetKey(table.name)) for table in published_tables}
+    # Read table by table (output contracts, then staging), never all at once: see satupekerja.publishing.stored.
+    table_inputs = {
+        table.name: dg.AssetIn(key=dg.AssetKey(table.name), metadata=LOAD_WHEN_USED) for table in published_tables
+    }
     quarantine_inputs = {quarantine_name(source): dg.AssetIn(key=quarantine_key(source)) for source in contracts}
 
     @dg.asset(
@@ -153,13 +157,15 @@ def build_publish_snapshot(
         warehouse: WarehouseResource,
         publication_guards: PublicationGuards,
         privacy: PrivacyResource,
-        **inputs: pd.DataFrame,
+        **inputs: pd.DataFrame | StoredFrame,
     ) -> Iterator[dg.MaterializeResult | dg.AssetCheckResult | dg.AssetObservation]:
         snapshot = date.fromisoformat(context.partition_key)
         target = warehouse.get()
-        quarantines = {source: inputs[quarantine_name(source)] for source in contracts}
-        tables = {table.name: inputs[table.name] for table in published_tables}
-        current = stats_from_outputs(snapshot, required, tables[catalogue.WORKER_LINKS], quarantines, per_file_sources)
+        quarantines = {source: frame_of(inputs[quarantine_name(source)]) for source in contracts}
+        tables = FrameMapping({table.name: inputs[table.name] for table in published_tables})
+        links = frame_of(inputs[catalogue.WORKER_LINKS], columns=["record_id"])
+        current = stats_from_outputs(snapshot, required, links, quarantines, per_file_sources)
+        del links
         results = [
             *evaluate_guards(
                 current,
@@ -170,7 +176,7 @@ def build_publish_snapshot(
             output_contracts_guard(tables),
         ]
         if all_passed(results):
-            tables[QUARANTINE_TABLE.name] = pd.concat(quarantines.values(), ignore_index=True)
+            tables = tables.with_frame(QUARANTINE_TABLE.name, pd.concat(quarantines.values(), ignore_index=True))
             key = privacy.key()
             rows = publish(
                 target, snapshot, context.run.run_id, (*published_tables, QUARANTINE_TABLE), tables, current, key
@@ -198,6 +204,9 @@ def publish(
     """Stage every table in its tiers and the stats, then publish with the pseudonymisation ``key``; the staging
     is discarded on any error.
 
+    ``tables`` may read each table when looked up (:class:`FrameMapping`): each is looked up once and
+    released once staged, so publication holds one table (and its tier copies) at a time.
+
     Returns rows per ``<tier>/<table>``.
     """
     key_record = pseudonym_key_record(key)
@@ -210,6 +219,7 @@ def publish(
             if table.name == catalogue.WORKER_ID_HISTORY:
                 frame = history_for_warehouse(frame)
             _stage_table(staged, table, frame, key, snapshot)
+            del frame
         staged.write(catalogue.PUBLICATION_STATS, stats.to_frame(), tier=ANALYTICS)
         warehouse.publish(staged)
     except BaseException:
@@ -241,8 +251,11 @@ def _stage_table(
     if table.restricted:
         staged.write(table.name, pseudonyms.restricted_tier(frame, table.name, OWN_COLUMN_POLICY), tier=RESTRICTED)
     if table.analytics:
-        analytics = pseudonyms.to_analytics_tier(table.name, frame, key, snapshot, OWN_COLUMN_POLICY)
-        staged.write(table.name, analytics, tier=ANALYTICS)
+        staged.write(
+            table.name,
+            pseudonyms.to_analytics_tier(table.name, frame, key, snapshot, OWN_COLUMN_POLICY),
+            tier=ANALYTICS,
+        )
 
 
 def _check_result(result: GuardResult) -> dg.AssetCheckResult:

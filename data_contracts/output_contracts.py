@@ -177,13 +177,11 @@ class _OutputContractParser(ContractParser):
 def validate_outputs(
     tables: Mapping[str, pd.DataFrame], contracts: Mapping[str, OutputContract] | None = None, *, engine: str = "pandas"
 ) -> dict[str, OutputValidation]:
-    """Validate every table of ``tables`` that has a contract (default: the packaged output contracts)."""
+    """Validate every table of ``tables`` that has a contract (default: the packaged output contracts), one
+    table at a time."""
     contracts = load_output_contracts() if contracts is None else contracts
-    return {
-        name: validate_output(contracts[name], frame, engine=engine)
-        for name, frame in tables.items()
-        if name in contracts
-    }
+    # Looked up one at a time and only when contracted: ``tables`` may read each table when looked up.
+    return {name: validate_output(contracts[name], tables[name], engine=engine) for name in tables if name in contracts}
 
 
 def validate_output(contract: OutputContract, frame: pd.DataFrame, *, engine: str = "pandas") -> OutputValidation:

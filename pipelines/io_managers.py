@@ -9,6 +9,9 @@ records, quarantined rows, links), so folders are created ``0700`` and files ``0
 temporary name and renamed, so a failed run never leaves a half-written partition that a later run would read.
 Dtypes survive the round trip through pyarrow's pandas metadata: pandas ``str`` columns, ``datetime64``,
 ``int64``, ``bool``, ``float64``, categoricals, and nested columns (as ``pd.ArrowDtype``).
+
+An input whose ``AssetIn`` metadata is :data:`~satupekerja.publishing.stored.LOAD_WHEN_USED` is not read here:
+the step gets a :class:`~satupekerja.publishing.stored.StoredFrame` and reads it table by table (publication).
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ import dagster as dg
 import pandas as pd
 from pydantic import Field
 
-from satupekerja.publishing.warehouse import read_parquet_frame
+from satupekerja.publishing.stored import LOAD_WHEN_USED, LOAD_WHEN_USED_KEY, StoredFrame, read_parquet_frame
 
 PARTITION_COLUMN = "snapshot_date"
 FILE_NAME = "data.parquet"
@@ -53,13 +56,17 @@ class ParquetIOManager(dg.ConfigurableIOManager):
             }
         )
 
-    def load_input(self, context: dg.InputContext) -> pd.DataFrame:
+    def load_input(self, context: dg.InputContext) -> pd.DataFrame | StoredFrame:
+        """The stored frame; for an input declared with ``LOAD_WHEN_USED`` metadata, a :class:`StoredFrame`
+        the step reads when (and as far as) it needs it."""
         path = self._path(context)
         if not path.exists():
             raise FileNotFoundError(
                 f"{context.asset_key.to_user_string()}: no stored value at {path}; materialise it for this "
                 "partition first"
             )
+        if (context.definition_metadata or {}).get(LOAD_WHEN_USED_KEY) == LOAD_WHEN_USED[LOAD_WHEN_USED_KEY]:
+            return StoredFrame(path)
         return read_parquet_frame(path)
 
     def _root(self, context: dg.OutputContext | dg.InputContext) -> Path:

@@ -39,6 +39,7 @@ import pyarrow.parquet as pq
 
 from satupekerja.publishing import tables
 from satupekerja.publishing.guards import HISTORY_EVENT_DATE, SnapshotStats
+from satupekerja.publishing.stored import read_parquet_frame
 from satupekerja.settings import DEFAULT_WAREHOUSE_DIR
 
 ANALYTICS = "analytics"
@@ -420,19 +421,6 @@ def readable_pandas_metadata(table: pa.Table) -> pa.Table:
         if str(column.get("numpy_type", "")).endswith("[pyarrow]"):
             column["numpy_type"] = "object"
     return table.replace_schema_metadata({**table.schema.metadata, b"pandas": json.dumps(metadata).encode()})
-
-
-def read_parquet_frame(path: Path) -> pd.DataFrame:
-    """One Parquet file as a DataFrame: dates as ``datetime64``, nested columns (lists) as ``pd.ArrowDtype``.
-
-    pandas records list columns in the Parquet metadata under a dtype name (``list<item: string>[pyarrow]``)
-    that it cannot parse back; mapping nested types explicitly skips that lookup.
-    """
-    return pq.read_table(path).to_pandas(date_as_object=False, types_mapper=_nested_as_arrow_dtype)
-
-
-def _nested_as_arrow_dtype(arrow_type: pa.DataType) -> pd.ArrowDtype | None:
-    return pd.ArrowDtype(arrow_type) if pa.types.is_nested(arrow_type) else None
 
 
 def _read_parquet_files(files: list[Path]) -> pd.DataFrame:

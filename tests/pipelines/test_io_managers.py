@@ -130,3 +130,30 @@ def test_missing_upstream_partition_names_the_asset(tmp_path):
             partition_key=PARTITION,
             resources={"io_manager": ParquetIOManager(base_dir=str(tmp_path))},
         )
+
+
+def test_an_input_declared_load_when_used_arrives_unread_and_reads_only_the_columns_asked(tmp_path):
+    from satupekerja.publishing.stored import LOAD_WHEN_USED, FrameMapping, StoredFrame, frame_of
+
+    seen: dict = {}
+
+    @dg.asset(partitions_def=snapshot_partitions)
+    def produced() -> pd.DataFrame:
+        return person_frame()
+
+    @dg.asset(partitions_def=snapshot_partitions, ins={"produced": dg.AssetIn(metadata=LOAD_WHEN_USED)})
+    def consumed(produced) -> pd.DataFrame:
+        seen["value"] = produced
+        return frame_of(produced, columns=["record_id"])
+
+    result = dg.materialize(
+        [produced, consumed],
+        partition_key=PARTITION,
+        resources={"io_manager": ParquetIOManager(base_dir=str(tmp_path))},
+    )
+    assert result.success
+    assert isinstance(seen["value"], StoredFrame)
+    assert list(pd.read_parquet(tmp_path / "consumed" / f"snapshot_date={PARTITION}" / "data.parquet").columns) == [
+        "record_id"
+    ]
+    pd.testing.assert_frame_equal(FrameMapping({"t": seen["value"]})["t"], person_frame())
