@@ -77,10 +77,16 @@ def value_counts(values: pd.Series) -> dg.JsonMetadataValue:
 
 def table_metadata(frame: pd.DataFrame) -> Metadata:
     """Dagster's standard table metadata: row count and column schema (names and dtypes only)."""
-    schema = dg.TableSchema(
-        columns=[dg.TableColumn(name=str(name), type=str(dtype)) for name, dtype in frame.dtypes.items()]
-    )
-    return {ROW_COUNT: dg.MetadataValue.int(len(frame)), COLUMN_SCHEMA: schema}
+    columns = [(str(name), str(dtype)) for name, dtype in frame.dtypes.items()]
+    return {ROW_COUNT: dg.MetadataValue.int(len(frame)), COLUMN_SCHEMA: _column_schema(columns)}
+
+
+def _column_schema(columns: list[tuple[str, str]]) -> dg.TableSchema:
+    """The schema built where only names and dtypes are in scope: Dagster compiles a record's constructor on its
+    first call and keeps the caller's local variables for good (``dagster_shared.record``'s ``JitCheckedNew``),
+    so building it in :func:`table_metadata` kept the night's first table resident until the process ended
+    (the first standardised source: about 90 MB at 200,000 people, 450 MB at a million)."""
+    return dg.TableSchema(columns=[dg.TableColumn(name=name, type=dtype) for name, dtype in columns])
 
 
 def _cell(value: object) -> str:

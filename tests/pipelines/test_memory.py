@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import weakref
 
 import dagster as dg
@@ -53,3 +54,40 @@ def test_downstream_steps_still_read_their_inputs_from_storage(tmp_path):
     assert result.success
     stored = pd.read_parquet(tmp_path / "consumed" / "data.parquet")
     assert stored["b"].tolist() == [2 * value for value in range(1000)]
+
+
+def test_table_metadata_keeps_no_reference_to_the_frame():
+    """Dagster keeps the locals of the first caller of a record's constructor: run in a fresh interpreter, where
+    ``table_metadata`` is that first caller."""
+    import subprocess
+    import sys
+    import textwrap
+
+    code = textwrap.dedent(
+        """
+        import gc, weakref
+        import pandas as pd
+        from assets.metadata import table_metadata
+
+        class Frame(pd.DataFrame):
+            pass
+
+        frame = Frame({"a": [1, 2]})
+        seen = weakref.ref(frame)
+        table_metadata(frame)
+        del frame
+        gc.collect()
+        print("kept" if seen() is not None else "released")
+        """
+    )
+    from satupekerja.settings import REPO_ROOT
+
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=REPO_ROOT,
+        env={**os.environ, "PYTHONPATH": str(REPO_ROOT)},
+    )
+    assert result.stdout.strip().splitlines()[-1] == "released"
