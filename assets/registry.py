@@ -10,6 +10,7 @@ from assets.partitions import snapshot_date, snapshot_partitions
 from assets.resources import EmploymentModelFile
 from data_contracts import load_region_reference
 from data_contracts.roles import RoleBook, load_employment_model
+from satupekerja.publishing.stored import LOAD_WHEN_USED, StoredFrame, frame_of
 from satupekerja.publishing.tables import (
     COVERAGE_BY_AREA,
     PERSON_RECORDS,
@@ -19,7 +20,7 @@ from satupekerja.publishing.tables import (
 )
 from satupekerja.registry.coverage import coverage_by_area as build_coverage_by_area
 from satupekerja.registry.coverage import uncovered_informal_workers as build_uncovered_informal_workers
-from satupekerja.registry.unify import build_unified_workers
+from satupekerja.registry.unify import build_unified_workers, person_record_columns
 
 CITY_LEVEL = "kota"
 CITY_COUNTS = ("workers", "informal", "covered", "uncovered")
@@ -30,7 +31,8 @@ def build_unified_workers_asset(roles: RoleBook) -> dg.AssetsDefinition:
 
     @dg.asset(
         name=UNIFIED_WORKERS,
-        ins={PERSON_RECORDS: dg.AssetIn(), WORKER_LINKS: dg.AssetIn()},
+        # Only the person-record columns unification reads (28 of 44) are loaded.
+        ins={PERSON_RECORDS: dg.AssetIn(metadata=LOAD_WHEN_USED, dagster_type=dg.Any), WORKER_LINKS: dg.AssetIn()},
         partitions_def=snapshot_partitions,
         group_name=REGISTRY,
         kinds={"pandas", "parquet"},
@@ -38,13 +40,15 @@ def build_unified_workers_asset(roles: RoleBook) -> dg.AssetsDefinition:
     )
     def unified_workers(
         context: AssetExecutionContext,
-        person_records: pd.DataFrame,
+        person_records: pd.DataFrame | StoredFrame,
         worker_links: pd.DataFrame,
         employment_model: EmploymentModelFile,
     ) -> dg.MaterializeResult:
         model = load_employment_model(employment_model.model_path())
         snapshot = snapshot_date(context.partition_key)
-        unified = build_unified_workers(person_records, worker_links, snapshot, roles, model)
+        records = frame_of(person_records, columns=person_record_columns(roles))
+        unified = build_unified_workers(records, worker_links, snapshot, roles, model)
+        del records
         if not roles.membership_registers:
             context.log.warning(
                 "tidak ada register kepesertaan (membership_register) di kontrak: cakupan BPJS TK tidak dihitung"

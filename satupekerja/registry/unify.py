@@ -118,6 +118,11 @@ def _fill_sector_from_occupation(golden: pd.DataFrame) -> None:
     golden.loc[fill, "sector_source"] = golden.loc[fill, "occupation_source"]
 
 
+def person_record_columns(roles: RoleBook) -> list[str]:
+    """The person-record columns :func:`build_unified_workers` reads (a caller may load only these)."""
+    return list(dict.fromkeys([*LINKED_COLUMNS, *sorted(roles.evidence_fields())]))
+
+
 def link_records(
     person_records: pd.DataFrame, worker_links: pd.DataFrame, roles: RoleBook
 ) -> tuple[pd.DataFrame, pd.Index]:
@@ -140,8 +145,7 @@ def link_records(
     positions = link_index.get_indexer(person_records["record_id"])
     if (positions < 0).any():
         raise ValueError(f"person_records: {int((positions < 0).sum())} record(s) have no worker_id in worker_links")
-    columns = list(dict.fromkeys([*LINKED_COLUMNS, *sorted(roles.evidence_fields())]))
-    linked = person_records[columns].reset_index(drop=True)
+    linked = person_records[person_record_columns(roles)].reset_index(drop=True)
     linked["worker_id"] = worker_links["worker_id"].to_numpy()[positions]
     worker_index, worker_ids = _sorted_codes(linked["worker_id"])
     linked[WORKER_INDEX] = worker_index.astype("int64")
