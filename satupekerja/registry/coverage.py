@@ -547,12 +547,13 @@ def uncovered_informal_workers(unified: pd.DataFrame, review_pairs: pd.DataFrame
 
     ``review_pairs``: tonight's open review pairs (``reason``, ``worker_id_l``, ``worker_id_r``, as in the
     published ``match_review_queue``); with them the list gets ``review_group`` and ``review_group_size``
-    (:func:`review_groups`). One row per worker either way: the registry stays unmerged, the clerk decides.
+    (:func:`review_groups`; without them both are NA). One row per worker: the registry stays unmerged, the clerk
+    decides.
     """
     listed = unified[unified["uncovered_informal"]].sort_values("outreach_priority")
     listed = listed[[column for column in UNCOVERED_COLUMNS if column in listed.columns]].reset_index(drop=True)
     if review_pairs is None:
-        return listed
+        review_pairs = pd.DataFrame({"reason": [], "worker_id_l": [], "worker_id_r": []}, dtype="str")
     return review_groups(listed, review_pairs)
 
 

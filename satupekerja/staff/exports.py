@@ -140,8 +140,10 @@ def review_group_note(uncovered: pd.DataFrame) -> pd.Series:
     if "review_group_size" not in uncovered.columns:
         return pd.Series("", index=uncovered.index, dtype="str")
     others = uncovered["review_group_size"].astype("Int64") - 1
-    notes = {n: "; " + REVIEW_GROUP_NOTE.format(n=n) for n in others.dropna().unique()}
-    return others.map(notes).fillna("").astype("str")
+    grouped = others.notna().to_numpy()
+    text = np.full(len(others), "", dtype=object)
+    text[grouped] = ["; " + REVIEW_GROUP_NOTE.format(n=n) for n in others[grouped]]  # a group's row: few
+    return pd.Series(text, index=uncovered.index, dtype="str")
 
 
 def vulnerable_text(codes: pd.Series) -> pd.Series:
