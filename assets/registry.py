@@ -13,6 +13,7 @@ from data_contracts.roles import RoleBook, load_employment_model
 from satupekerja.publishing.stored import LOAD_WHEN_USED, StoredFrame, frame_of
 from satupekerja.publishing.tables import (
     COVERAGE_BY_AREA,
+    MATCH_REVIEW_QUEUE,
     PERSON_RECORDS,
     UNCOVERED_INFORMAL_WORKERS,
     UNIFIED_WORKERS,
@@ -71,19 +72,24 @@ def build_unified_workers_asset(roles: RoleBook) -> dg.AssetsDefinition:
 
 @dg.asset(
     name=UNCOVERED_INFORMAL_WORKERS,
-    ins={UNIFIED_WORKERS: dg.AssetIn()},
+    ins={UNIFIED_WORKERS: dg.AssetIn(), MATCH_REVIEW_QUEUE: dg.AssetIn()},
     partitions_def=snapshot_partitions,
     group_name=REGISTRY,
     kinds={"pandas", "parquet"},
-    description="The outreach list: informal workers without active BPJS Ketenagakerjaan cover, most urgent first.",
+    description=(
+        "The outreach list: informal workers without active BPJS Ketenagakerjaan cover, most urgent first; "
+        "workers joined by an open double-registration review pair marked as one review group."
+    ),
 )
-def uncovered_informal_workers(unified_workers: pd.DataFrame) -> dg.MaterializeResult:
-    uncovered = build_uncovered_informal_workers(unified_workers)
+def uncovered_informal_workers(unified_workers: pd.DataFrame, match_review_queue: pd.DataFrame) -> dg.MaterializeResult:
+    review_pairs = match_review_queue[["reason", "worker_id_l", "worker_id_r"]]
+    uncovered = build_uncovered_informal_workers(unified_workers, review_pairs)
     return dg.MaterializeResult(
         value=uncovered,
         metadata={
             **table_metadata(uncovered),
             "by sector": value_counts(uncovered["sector"].fillna("unknown")),
+            "review groups": dg.MetadataValue.int(int(uncovered["review_group"].nunique())),
             VULNERABLE: dg.MetadataValue.int(
                 int(unified_workers.loc[unified_workers["uncovered_informal"], "vulnerable"].sum())
             ),

@@ -267,6 +267,8 @@ COLUMN_POLICY: dict[str, ColumnPolicy] = {
     "outreach_priority": KEEP,
     "outreach_tier": KEEP,  # pasti / kemungkinan
     "known_only_from_lists": KEEP,  # no valid NIK, no population-register record: a flag, no identifier
+    "review_group": KEEP,  # a worker id (generated, no personal data): the review group's representative
+    "review_group_size": KEEP,
     # aggregates (coverage_by_area) and publication statistics: no person-level data
     "level": KEEP,
     "kecamatan": KEEP,

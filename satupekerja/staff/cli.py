@@ -44,6 +44,7 @@ from satupekerja.publishing.warehouse import (
     published_matching_model,
 )
 from satupekerja.registry import lookup
+from satupekerja.registry.coverage import shown_once
 from satupekerja.registry.unify import GOLDEN_FIELDS
 from satupekerja.settings import Settings, SettingsError
 from satupekerja.staff import checklist, exports, report
@@ -253,7 +254,8 @@ def export_uncovered(
     with steps(3) as advance:
         advance("Reading the latest snapshot")
         warehouse, snapshot = open_warehouse()
-        uncovered = read_table(warehouse, UNCOVERED, snapshot, RESTRICTED)
+        # A review group is shown once (its representative's row) before the area is chosen, as the web list does.
+        uncovered = shown_once(read_table(warehouse, UNCOVERED, snapshot, RESTRICTED))
         advance("Selecting the area")
         selected = uncovered[uncovered["kecamatan_code"].eq(in_kecamatan["kode_kecamatan"].iloc[0]).fillna(False)]
         if kelurahan_names:

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from satupekerja.privacy.pseudonyms import mask_nik
-from satupekerja.registry.coverage import LAPSED_ARREARS, NEVER_REGISTERED, NONAKTIF
+from satupekerja.registry.coverage import LAPSED_ARREARS, NEVER_REGISTERED, NONAKTIF, shown_once
 from satupekerja.staff import xlsx_stream
 from satupekerja.staff.safe_output import formula_safe, owner_only_file, safe_text
 
@@ -70,6 +70,8 @@ STATUS_LABELS = {
 REASON_NEVER_REGISTERED = "belum pernah terdaftar BPJS Ketenagakerjaan"
 REASON_LAPSED = "kepesertaan BPU berakhir karena menunggak iuran"
 REASON_NONAKTIF = "kepesertaan BPJS Ketenagakerjaan berstatus nonaktif"
+#: The note on a review group's row (the group is shown once): ``{n}`` = the other listed workers of the group.
+REVIEW_GROUP_NOTE = "kemungkinan orang yang sama dengan {n} pekerja lain di daftar, menunggu review"
 
 VULNERABLE_TEXT = {
     "pbi_apbn": "peserta JKN PBI (iuran dibayar APBN)",
@@ -82,9 +84,13 @@ def staff_table(uncovered: pd.DataFrame, regions: pd.DataFrame) -> pd.DataFrame:
     """The outreach list with Indonesian headers and staff-readable values, sorted by priority.
 
     ``uncovered`` is the ``uncovered_informal_workers`` table (restricted tier); ``regions`` the reference
-    ``wilayah_depok.csv`` (names for the codes).
+    ``wilayah_depok.csv`` (names for the codes). A review group (``review_group``: workers joined by an open
+    double-registration review pair, probably one person) is shown once, on its representative's row, with
+    :data:`REVIEW_GROUP_NOTE` in ``Alasan``.
     """
-    ordered = uncovered.sort_values(["outreach_priority", "worker_id"], na_position="last").reset_index(drop=True)
+    ordered = (
+        shown_once(uncovered).sort_values(["outreach_priority", "worker_id"], na_position="last").reset_index(drop=True)
+    )
     kelurahan_names = dict(zip(regions["kode_wilayah"], regions["kelurahan"], strict=True))
     kecamatan_names = dict(zip(regions["kode_kecamatan"], regions["kecamatan"], strict=False))
     out = pd.DataFrame(
@@ -103,7 +109,7 @@ def staff_table(uncovered: pd.DataFrame, regions: pd.DataFrame) -> pd.DataFrame:
             "Status BPJS TK": ordered["uncovered_reason"].map(STATUS_LABELS).astype("str"),
             "Bulan Menunggak": ordered["months_in_arrears"].astype("Int64"),
             "Rentan": np.where(ordered["vulnerable"].fillna(False).astype("bool"), "Ya", "Tidak"),
-            "Alasan": reasons(ordered),
+            "Alasan": reasons(ordered) + review_group_note(ordered),
         }
     )
     return out.astype({"Rentan": "str"})[list(HEADERS)]
@@ -126,6 +132,18 @@ def reasons(uncovered: pd.DataFrame) -> pd.Series:
     status = status.mask(reason.eq(LAPSED_ARREARS), lapsed)
     vulnerable = vulnerable_text(uncovered["vulnerable_reason"])
     return (work + ("; " + status).fillna("") + ("; rentan: " + vulnerable).fillna("")).astype("str")
+
+
+def review_group_note(uncovered: pd.DataFrame) -> pd.Series:
+    """``; kemungkinan orang yang sama dengan 1 pekerja lain di daftar, menunggu review`` on a review group's row,
+    empty elsewhere (and on a list without the ``review_group_size`` column)."""
+    if "review_group_size" not in uncovered.columns:
+        return pd.Series("", index=uncovered.index, dtype="str")
+    others = uncovered["review_group_size"].astype("Int64") - 1
+    grouped = others.notna().to_numpy()
+    text = np.full(len(others), "", dtype=object)
+    text[grouped] = ["; " + REVIEW_GROUP_NOTE.format(n=n) for n in others[grouped]]  # a group's row: few
+    return pd.Series(text, index=uncovered.index, dtype="str")
 
 
 def vulnerable_text(codes: pd.Series) -> pd.Series:

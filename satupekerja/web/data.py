@@ -22,6 +22,7 @@ import pandas as pd
 from data_contracts.regions import load_region_reference
 from satupekerja.publishing import tables
 from satupekerja.publishing.warehouse import ANALYTICS, RESTRICTED, SnapshotNotFoundError, Warehouse
+from satupekerja.registry.coverage import shown_once
 from satupekerja.web.models import ADMIN, AGENT, AREA, BRANCH, Account
 
 #: The download's and the page's column with the outreach tier's label.
@@ -131,7 +132,10 @@ class Snapshot:
         frame = self._read(UNCOVERED, RESTRICTED)
         if frame is None:
             raise NothingPublishedError(f"tabel {UNCOVERED} belum diterbitkan")
-        return frame.sort_values(["outreach_priority", "worker_id"], na_position="last").reset_index(drop=True)
+        # A review group (probably one person, pair waiting in review) is shown once: its representative's row.
+        return (
+            shown_once(frame).sort_values(["outreach_priority", "worker_id"], na_position="last").reset_index(drop=True)
+        )
 
     @cached_property
     def staff_view(self) -> pd.DataFrame:

@@ -57,6 +57,23 @@ def test_uncovered_informal_workers_are_the_flagged_unified_workers(pipeline_run
     uncovered = pipeline_run.stored("uncovered_informal_workers")
     assert set(uncovered["worker_id"]) == set(unified.loc[unified["uncovered_informal"], "worker_id"])
     assert pipeline_run.materialization("uncovered_informal_workers")["dagster/row_count"] == len(uncovered) > 0
+    # review groups: listed workers of an open double-registration pair of tonight's review queue, one row each
+    assert {"review_group", "review_group_size"} <= set(uncovered.columns)
+    queue = pipeline_run.stored("match_review_queue")
+    listed = set(uncovered["worker_id"])
+    doubles = queue[queue["reason"].eq("double_registration")]
+    joined = doubles[doubles["worker_id_l"].isin(listed) & doubles["worker_id_r"].isin(listed)]
+    group = uncovered.set_index("worker_id")["review_group"]
+    assert (group.reindex(joined["worker_id_l"]).to_numpy() == group.reindex(joined["worker_id_r"]).to_numpy()).all()
+    members = uncovered[uncovered["review_group"].notna()]
+    assert set(members["worker_id"]) >= set(joined["worker_id_l"]) | set(joined["worker_id_r"])
+    assert (
+        members.groupby("review_group").size() == members.groupby("review_group")["review_group_size"].first()
+    ).all()
+    assert set(members["review_group"]) <= set(members["worker_id"])
+    assert (
+        pipeline_run.materialization("uncovered_informal_workers")["review groups"] == members["review_group"].nunique()
+    )
 
 
 def test_coverage_by_area_city_row_matches_metadata(pipeline_run):

@@ -8,7 +8,13 @@ import pytest
 from data_contracts.contract import default_role_book
 from data_contracts.regions import load_region_reference
 from data_contracts.roles import load_employment_model
-from satupekerja.registry.coverage import coverage_by_area, months_in_arrears, uncovered_informal_workers
+from satupekerja.registry.coverage import (
+    coverage_by_area,
+    months_in_arrears,
+    review_groups,
+    shown_once,
+    uncovered_informal_workers,
+)
 from satupekerja.registry.unify import build_unified_workers
 
 SNAPSHOT = pd.Timestamp("2025-06-15")
@@ -315,3 +321,35 @@ def test_without_a_membership_register_cover_is_not_computed(make_records):
     assert len(uncovered_informal_workers(unified)) == 0
     area = coverage_by_area(unified, load_region_reference())
     assert area["coverage_rate"].isna().all() and (area["uncovered"] == 0).all()
+
+
+def test_review_groups_join_listed_workers_of_double_registration_pairs_and_show_each_group_once():
+    listed = pd.DataFrame(
+        {"outreach_priority": [1, 2, 3, 4, 5, 6], "worker_id": ["W6", "W5", "W4", "W3", "W2", "W1"]}
+    ).astype({"outreach_priority": "Int64"})
+    pairs = pd.DataFrame(
+        {
+            "reason": ["double_registration", "double_registration", "uncertain", "double_registration"],
+            "worker_id_l": ["W1", "W4", "W6", "W9"],  # W1-W4-W5 a chain; W6-W3 only uncertain; W9 not listed
+            "worker_id_r": ["W4", "W5", "W3", "W2"],
+        }
+    )
+    grouped = review_groups(listed, pairs)
+    assert grouped["worker_id"].tolist() == listed["worker_id"].tolist()  # one row per worker, order kept
+    # the representative is the member first to contact (W5, priority 2), on every member's row
+    assert grouped["review_group"].fillna("-").tolist() == ["-", "W5", "W5", "-", "-", "W5"]
+    assert grouped["review_group_size"].fillna(0).tolist() == [0, 3, 3, 0, 0, 3]
+    assert shown_once(grouped)["worker_id"].tolist() == ["W6", "W5", "W3", "W2"]
+    # the pair's order and the list's row order do not change the groups; other reasons never group
+    swapped = pairs.rename(columns={"worker_id_l": "worker_id_r", "worker_id_r": "worker_id_l"})
+    shuffled = review_groups(listed.iloc[::-1].reset_index(drop=True), swapped).sort_values("outreach_priority")
+    assert shuffled["review_group"].fillna("-").tolist() == grouped["review_group"].fillna("-").tolist()
+    assert review_groups(listed, pairs, reasons=("uncertain",))["review_group"].fillna("-").tolist() == [
+        "W6",
+        "-",
+        "-",
+        "W6",
+        "-",
+        "-",
+    ]
+    assert review_groups(listed, pairs.iloc[:0])["review_group"].isna().all()

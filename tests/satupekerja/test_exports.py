@@ -48,6 +48,23 @@ def regions() -> pd.DataFrame:
     return load_region_reference()
 
 
+def test_staff_table_shows_a_review_group_once_with_a_note(regions):
+    rows = frame(
+        uncovered_row(worker_id="W1", outreach_priority=1),
+        uncovered_row(worker_id="W2", outreach_priority=2),
+        uncovered_row(worker_id="W3", outreach_priority=3),
+    ).assign(
+        review_group=pd.array(["W2", "W2", None], dtype="str"),
+        review_group_size=pd.array([2, 2, None], dtype="Int64"),
+    )
+    table = staff_table(rows, regions)
+    assert table["ID Pekerja"].tolist() == ["W2", "W3"]  # W1 is in W2's group: shown once, on W2's row
+    assert table.loc[0, "Alasan"].endswith(
+        "; kemungkinan orang yang sama dengan 1 pekerja lain di daftar, menunggu review"
+    )
+    assert "review" not in table.loc[1, "Alasan"]
+
+
 def test_staff_table_speaks_indonesian_and_masks_nik(regions):
     table = staff_table(
         frame(
