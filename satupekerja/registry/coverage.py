@@ -72,6 +72,8 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
 
 from data_contracts.roles import CATEGORIES, EmploymentModel, EvidenceRule, RoleBook
 from satupekerja.registry.grouping import RECORD_ORDER, SOURCE_RANK, WORKER_INDEX, first_per_worker, join_strings
@@ -568,10 +570,14 @@ def review_groups(
     listed: pd.DataFrame, review_pairs: pd.DataFrame, reasons: tuple[str, ...] = GROUPED_REVIEW_REASONS
 ) -> pd.DataFrame:
     """``listed`` with ``review_group`` and ``review_group_size``: listed workers joined (directly or in a chain)
-    by open review pairs of ``reasons`` between two listed workers form a group, probably one person waiting for a
-    clerk's decision. ``review_group`` is the group's representative worker id (the member first to contact:
-    smallest ``outreach_priority``, then smallest ``worker_id``), on every member's row; NA outside groups.
-    ``review_group_size``: members on the list (NA outside groups). Rows and their order are unchanged.
+    by open review pairs of ``reasons`` between two listed workers **of the same kelurahan** form a group,
+    probably one person waiting for a clerk's decision. ``review_group`` is the group's representative worker id
+    (the member first to contact: smallest ``outreach_priority``, then smallest ``worker_id``), on every member's
+    row; NA outside groups. ``review_group_size``: members on the list (NA outside groups). Rows and their order
+    are unchanged.
+
+    Why the same kelurahan only: staff and agents see the list of their area, and a group is shown once. A group
+    spanning two areas would hide its member from the other area's list; two visits cost less than a lost one.
     """
     out = listed.copy()
     workers = out["worker_id"].astype("str").to_numpy()
@@ -581,24 +587,23 @@ def review_groups(
     right = position.reindex(pairs["worker_id_r"].astype("str")).to_numpy()
     keep = ~np.isnan(left) & ~np.isnan(right) & (left != right)
     left, right = left[keep].astype(np.int64), right[keep].astype(np.int64)
-    # Each worker's rank in "first to contact" order; a group's label converges to its members' smallest rank.
+    area = out["kelurahan_code"].astype("str").fillna("").to_numpy(dtype=object)
+    same_area = (area[left] == area[right]) & (area[left] != "")
+    left, right = left[same_area], right[same_area]
+    graph = coo_matrix((np.ones(len(left), dtype=np.int8), (left, right)), shape=(len(workers), len(workers)))
+    _, component = connected_components(graph, directed=False)
+    # Each worker's rank in "first to contact" order; a group's representative is its member of smallest rank.
     rank = np.empty(len(workers), dtype=np.int64)
     rank[np.lexsort((workers, out["outreach_priority"].to_numpy(dtype="float64", na_value=np.inf)))] = np.arange(
         len(workers)
     )
-    label = rank.copy()
-    while len(left):
-        smaller = np.minimum(label[left], label[right])
-        before = label.copy()
-        np.minimum.at(label, left, smaller)
-        np.minimum.at(label, right, smaller)
-        if (label == before).all():
-            break
-    size = np.bincount(label, minlength=len(workers))[label]
+    first_rank = np.full(component.max(initial=-1) + 1, len(workers), dtype=np.int64)
+    np.minimum.at(first_rank, component, rank)
+    size = np.bincount(component)[component]
     by_rank = np.empty(len(workers), dtype=object)
     by_rank[rank] = workers
     grouped = size > 1
-    out["review_group"] = pd.Series(by_rank[label], index=out.index, dtype="str").where(grouped)
+    out["review_group"] = pd.Series(by_rank[first_rank[component]], index=out.index, dtype="str").where(grouped)
     out["review_group_size"] = pd.Series(size, index=out.index, dtype="Int64").where(grouped)
     return out
 

@@ -325,7 +325,11 @@ def test_without_a_membership_register_cover_is_not_computed(make_records):
 
 def test_review_groups_join_listed_workers_of_double_registration_pairs_and_show_each_group_once():
     listed = pd.DataFrame(
-        {"outreach_priority": [1, 2, 3, 4, 5, 6], "worker_id": ["W6", "W5", "W4", "W3", "W2", "W1"]}
+        {
+            "outreach_priority": [1, 2, 3, 4, 5, 6],
+            "worker_id": ["W6", "W5", "W4", "W3", "W2", "W1"],
+            "kelurahan_code": ["K1"] * 6,
+        }
     ).astype({"outreach_priority": "Int64"})
     pairs = pd.DataFrame(
         {
@@ -353,3 +357,19 @@ def test_review_groups_join_listed_workers_of_double_registration_pairs_and_show
         "-",
     ]
     assert review_groups(listed, pairs.iloc[:0])["review_group"].isna().all()
+
+
+def test_review_groups_never_span_two_kelurahan_so_no_area_list_loses_a_member():
+    listed = pd.DataFrame(
+        {
+            "outreach_priority": [1, 2, 3, 4],
+            "worker_id": ["W1", "W2", "W3", "W4"],
+            "kelurahan_code": ["K1", "K2", "K3", pd.NA],
+        }
+    ).astype({"outreach_priority": "Int64", "kelurahan_code": "str"})
+    pairs = pd.DataFrame(
+        {"reason": ["double_registration"] * 2, "worker_id_l": ["W1", "W3"], "worker_id_r": ["W2", "W4"]}
+    )
+    grouped = review_groups(listed, pairs)
+    assert grouped["review_group"].isna().all()  # W1/W2 in two kelurahan, W4 without one: each area keeps its row
+    assert shown_once(grouped)["worker_id"].tolist() == ["W1", "W2", "W3", "W4"]
