@@ -366,9 +366,20 @@ def _unique_names(header: list[str]) -> list[str]:
 def _text_column(values: pd.Series) -> pd.Series:
     """Any cell values as text: strings as written, whole numbers without ``.0``, dates in ISO, empty as NA."""
     kind = pd.api.types.infer_dtype(values, skipna=True)
-    text = values if kind in ("string", "empty") else values.map(_cell_text, na_action="ignore")
+    text = values if kind in ("string", "empty") else _integer_text(values) if kind == "integer" else None
+    if text is None:
+        text = values.map(_cell_text, na_action="ignore")
     text = text.astype("str")
     return text.mask(text == "")
+
+
+def _integer_text(values: pd.Series) -> pd.Series | None:
+    """Integer cells (SQL drivers return Python ints) as text like ``str(int)``, without a Python call per cell;
+    None when a value does not fit int64."""
+    try:
+        return values.astype("Int64").astype("str")
+    except (OverflowError, TypeError, ValueError):
+        return None
 
 
 def _cell_text(value: object) -> str:

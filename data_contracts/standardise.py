@@ -354,7 +354,10 @@ class _Mapper:
             values = values.str.extract(pattern, expand=True)[0].astype("str")
         if mapping.value_map:
             lookup = {_fold(key): value for key, value in mapping.value_map}
-            values = values.map(lambda v: lookup.get(_fold(v), v), na_action="ignore").astype("str")
+            # Folded and looked up once per distinct value, not once per row.
+            distinct = values.dropna().unique()
+            mapped = {value: lookup.get(_fold(value), value) for value in distinct}
+            values = values.map(mapped, na_action="ignore").astype("str")
         return values
 
     def normalised(self, mapping: FieldMapping, kind: str) -> Any:

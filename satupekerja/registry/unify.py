@@ -253,9 +253,16 @@ def _linked_record_summary(linked: pd.DataFrame, n_workers: int) -> pd.DataFrame
 
 def _match_confidence(linked: pd.DataFrame, worker_links: pd.DataFrame, worker_ids: pd.Index) -> pd.DataFrame:
     """The weakest link of each worker's cluster (minimum record link probability); 1.0 for a single record."""
-    probability = link_probability(worker_links)
+    probability = link_probability(worker_links).to_numpy()
+    # Grouped by the worker's integer position, not by the id text (sorting Python strings grew faster than linear).
+    position = worker_ids.get_indexer(worker_links["worker_id"].astype("str"))
+    known = position >= 0
     confidence = (
-        probability.groupby(worker_links["worker_id"].to_numpy()).min().reindex(worker_ids).reset_index(drop=True)
+        pd.Series(probability[known], dtype="float64")
+        .groupby(position[known])
+        .min()
+        .reindex(pd.RangeIndex(len(worker_ids)))
+        .reset_index(drop=True)
     )
     single = np.bincount(linked[WORKER_INDEX].to_numpy(), minlength=len(worker_ids)) == 1
     return pd.DataFrame({"match_confidence": confidence.mask(single & confidence.isna().to_numpy(), 1.0)})
