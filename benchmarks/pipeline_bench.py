@@ -15,7 +15,8 @@ Per size:
 2. a fresh process runs the whole ``satupekerja_nightly`` job in process (as ``make run`` does) against a fresh
    Dagster instance (a new ``DAGSTER_HOME`` with the repository's ``dagster.yaml``), fresh asset storage and
    a fresh warehouse;
-3. while it runs, this process samples the child's resident memory (``/proc/<pid>/status``) every 10 ms;
+3. while it runs, this process samples the child's resident memory (``/proc/<pid>/status``) and the CPU time
+   it has used (``/proc/<pid>/stat``, user + system, all threads) every 10 ms;
    the child reports when each stage started and ended.
 
 Printed per stage: wall seconds and the peak resident memory of the pipeline process during the stage (the
@@ -218,8 +219,11 @@ def _run_child(target, args: tuple, *, sample: bool, max_mb: float | None = None
     process = context.Process(target=target, args=(*args, sender))
     process.start()
     samples: list[tuple[float, float]] = []
+    cpu_samples: list[tuple[float, float]] = []
     stop = threading.Event()
-    sampler = threading.Thread(target=_sample_memory, args=(process.pid, samples, stop, max_mb), daemon=True)
+    sampler = threading.Thread(
+        target=_sample_memory, args=(process.pid, samples, stop, max_mb, cpu_samples), daemon=True
+    )
     if sample:
         sampler.start()
     result = None
@@ -239,6 +243,7 @@ def _run_child(target, args: tuple, *, sample: bool, max_mb: float | None = None
             "resident" + (f" (limit {max_mb:,.0f} MB)" if max_mb else "")
         )
     result["samples"] = samples
+    result["cpu_samples"] = cpu_samples
     return result
 
 
@@ -269,10 +274,18 @@ def steps_reached(work: Path) -> list[str]:
     return [f"{step} {what}" for step, what in state.items()]
 
 
-def _sample_memory(pid: int, samples: list, stop: threading.Event, max_mb: float | None) -> None:
+def _sample_memory(
+    pid: int, samples: list, stop: threading.Event, max_mb: float | None, cpu_samples: list | None = None
+) -> None:
     status = Path(f"/proc/{pid}/status")
+    stat = Path(f"/proc/{pid}/stat")
+    ticks = os.sysconf("SC_CLK_TCK")
     while not stop.is_set():
         try:
+            if cpu_samples is not None:
+                # Fields 14 and 15 (utime, stime) counted after the command name, which may hold spaces.
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+                cpu_samples.append((time.time(), (int(fields[11]) + int(fields[12])) / ticks))
             for line in status.read_text().splitlines():
                 if line.startswith("VmRSS:"):
                     samples.append((time.time(), int(line.split()[1]) / 1024))
@@ -288,7 +301,10 @@ def _sample_memory(pid: int, samples: list, stop: threading.Event, max_mb: float
 
 
 def stage_figures(run: dict) -> dict[str, dict[str, float]]:
-    """Seconds and peak MB per stage, from the timed functions and the Dagster step intervals."""
+    """Seconds, CPU seconds and peak MB per stage, from the timed functions and the Dagster step intervals.
+
+    CPU seconds (the process's user + system time over the stage, all threads) hardly move with the load of a
+    shared machine, where wall seconds do: compare two versions by them when the machine is busy."""
     periods: dict[str, list[tuple[float, float]]] = {stage: [] for stage in STAGES}
     for stage, start, end in run["intervals"]:
         periods[stage].append((start, end))
@@ -296,15 +312,19 @@ def stage_figures(run: dict) -> dict[str, dict[str, float]]:
     for key, (start, end) in run["steps"].items():
         if key in STEP_STAGES:
             periods[STEP_STAGES[key]].append((start, end))
+    cpu_at = _cpu_clock(run.get("cpu_samples") or [])
     seconds = {stage: sum(end - start for start, end in spans) for stage, spans in periods.items()}
-    seconds["store sources"] = sum(end - start for start, end in ingest) - sum(
-        seconds[stage] for stage in ("read", "validate", "standardise")
-    )
-    seconds["publish"] -= seconds["validate outputs"]
+    cpu = {stage: sum(cpu_at(end) - cpu_at(start) for start, end in spans) for stage, spans in periods.items()}
+    wall_length, cpu_length = (lambda start, end: end - start), (lambda start, end: cpu_at(end) - cpu_at(start))
+    for measure, span_length in ((seconds, wall_length), (cpu, cpu_length)):
+        measure["store sources"] = sum(span_length(start, end) for start, end in ingest) - sum(
+            measure[stage] for stage in ("read", "validate", "standardise")
+        )
+        measure["publish"] -= measure["validate outputs"]
+        total = span_length(run["run_started"], run["run_ended"])
+        steps_total = sum(span_length(start, end) for start, end in run["steps"].values())
+        measure["dagster"] = total - steps_total - measure["release memory"]
     periods["store sources"] = ingest
-    total = run["run_ended"] - run["run_started"]
-    steps_total = sum(end - start for start, end in run["steps"].values())
-    seconds["dagster"] = total - steps_total - seconds["release memory"]
     step_spans = list(run["steps"].values())
     samples = run["samples"]
     in_run = [(when, rss) for when, rss in samples if run["run_started"] <= when <= run["run_ended"]]
@@ -315,8 +335,23 @@ def stage_figures(run: dict) -> dict[str, dict[str, float]]:
             peaks = [rss for _, rss in between_steps]
         else:
             peaks = [rss for when, rss in in_run if any(start <= when <= end for start, end in periods[stage])]
-        figures[stage] = {"seconds": seconds[stage], "peak_mb": max(peaks) if peaks else float("nan")}
+        figures[stage] = {
+            "seconds": seconds[stage],
+            "cpu_seconds": cpu[stage],
+            "peak_mb": max(peaks) if peaks else float("nan"),
+        }
     return figures
+
+
+def _cpu_clock(cpu_samples: list[tuple[float, float]]):
+    """The child's CPU seconds at any wall time, interpolated between samples (NaN without samples)."""
+    if not cpu_samples:
+        return lambda when: float("nan")
+    import numpy as np
+
+    times = np.array([when for when, _ in cpu_samples])
+    used = np.array([seconds for _, seconds in cpu_samples])
+    return lambda when: float(np.interp(when, times, used))
 
 
 def output_figures(work: Path) -> dict:
@@ -380,10 +415,15 @@ def report(people: int, seed: int, generation: dict, run: dict, outputs: dict | 
             f"peak {_mb(generation['peak_mb'])}"
         )
     print(f"start-up (imports, definitions): {run['imported'] - run['started']:.1f} s")
-    print(f"{'stage':<18}{'seconds':>10}{'peak memory':>14}")
+    cpu_at = _cpu_clock(run.get("cpu_samples") or [])
+    cpu_total = cpu_at(run["run_ended"]) - cpu_at(run["run_started"])
+    print(f"{'stage':<18}{'seconds':>10}{'cpu s':>8}{'peak memory':>14}")
     for stage in STAGES:
-        print(f"{stage:<18}{figures[stage]['seconds']:>10.1f}{_mb(figures[stage]['peak_mb']):>14}")
-    print(f"{'total (run)':<18}{total:>10.1f}{_mb(run['peak_mb']):>14}   (peak = max RSS of the process)")
+        row = figures[stage]
+        print(f"{stage:<18}{row['seconds']:>10.1f}{row['cpu_seconds']:>8.1f}{_mb(row['peak_mb']):>14}")
+    print(
+        f"{'total (run)':<18}{total:>10.1f}{cpu_total:>8.1f}{_mb(run['peak_mb']):>14}   (peak = max RSS of the process)"
+    )
     print(f"records per second: {records / total:,.0f}")
     print(
         f"run succeeded: {run['success']}" + (f" (failed steps: {run['failed_steps']})" if run["failed_steps"] else "")
@@ -399,6 +439,7 @@ def report(people: int, seed: int, generation: dict, run: dict, outputs: dict | 
         "seed": seed,
         "records": records,
         "total_seconds": total,
+        "total_cpu_seconds": cpu_total,
         "peak_mb": run["peak_mb"],
         "records_per_second": records / total,
         "stages": figures,

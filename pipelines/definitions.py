@@ -12,6 +12,7 @@ secret), and the settings' default otherwise.
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 from typing import overload
 
@@ -92,7 +93,7 @@ def build_definitions(settings: Settings) -> dg.Definitions:
     partitions = snapshot_partitions_def(settings.first_snapshot_date)
     contracts = data_contracts.load_contracts(settings.contracts_dir)
     nightly = build_nightly_job()
-    return dg.Definitions(
+    definitions = dg.Definitions(
         assets=with_partitions(build_all_assets(contracts), partitions),
         jobs=[nightly],
         executor=dg.multiprocess_executor.configured({"max_concurrent": MAX_CONCURRENT_STEPS}),
@@ -103,6 +104,12 @@ def build_definitions(settings: Settings) -> dg.Definitions:
         ],
         resources=build_resources(settings),
     )
+    # The code location's objects (Dagster's and the assets') live as long as the process: moved out of the
+    # collector's reach, so the collection after every step (pipelines.memory) and the automatic ones during
+    # the steps' pandas work no longer walk them again and again.
+    gc.collect()
+    gc.freeze()
+    return definitions
 
 
 @dg.definitions
