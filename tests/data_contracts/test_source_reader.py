@@ -309,3 +309,17 @@ def test_excel_whole_numbers_beyond_double_precision_keep_every_digit(contracts,
     frame = read_source(contract, tmp_path).frame
     assert frame["NIK"].tolist() == ["9471020101900001", "3276031203850002", "3.27603E+15"]
     assert frame["Tgl Lahir"].tolist() == ["1990-05-15", "12/03/1985", "33820"]
+
+
+def test_integer_cells_read_as_written_also_beyond_int64():
+    """Whole-number cells (SQL drivers return Python ints) become text like ``str(int)``, vectorised; a value
+    beyond int64 falls back to the per-cell rendering rather than failing or losing digits."""
+    import pandas as pd
+
+    from data_contracts.reader import _text_column
+
+    fitting = _text_column(pd.Series([3276015505900001, None, -7, 0], dtype=object))
+    assert fitting.iloc[[0, 2, 3]].tolist() == ["3276015505900001", "-7", "0"]
+    assert pd.isna(fitting.iloc[1])
+    huge = _text_column(pd.Series([2**70, 12], dtype=object))
+    assert huge.tolist() == [str(2**70), "12"]
