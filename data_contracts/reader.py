@@ -15,7 +15,9 @@ corrupt workbook, unreachable database) raises :class:`SourceReadError`.
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
+import gc
 import glob
 import io
 import os
@@ -197,11 +199,28 @@ def read_source(
     ``SATUPEKERJA_SOURCE_<SOURCE>_PATH`` / ``_URL``)."""
     base = Path(data_dir)
     settings = contract.read
-    if settings.format == "sql":
-        parts = [_read_sql(contract, settings, base, url_override)]
-    else:
-        parts = [_read_file(contract, settings, path, base) for path in _resolve_paths(contract, base, path_override)]
-    return _assemble(contract, parts)
+    with _collector_paused():
+        if settings.format == "sql":
+            parts = [_read_sql(contract, settings, base, url_override)]
+        else:
+            parts = [
+                _read_file(contract, settings, path, base) for path in _resolve_paths(contract, base, path_override)
+            ]
+        return _assemble(contract, parts)
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector off while a source's rows are built as Python lists (no reference
+    cycles among them): each full collection walked every row built so far, a cost growing faster than the
+    rows (Dukcapil's database at 939,197 rows: 12.3 CPU s to read, 3.9 s of it in the collector)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def read_file(contract: Contract, path: Path, name: str | None = None) -> RawSource:
