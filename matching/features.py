@@ -227,6 +227,10 @@ def encode_features(keys: pd.DataFrame, spec: FeatureSpec | None = None) -> pd.D
     features["untrusted_identity"] = keys["untrusted_identity"].to_numpy()
     # No NIK at all (community and trader lists): a blocking focus, derived here so it is never published.
     features["missing_nik"] = keys["nik_num"].to_numpy() == MISSING_NUMBER
+    # No trusted NIK and no birth date: a blocking focus, derived here too (the published columns keep their schema).
+    features["untrusted_undated"] = features["untrusted_identity"].to_numpy() & (
+        keys["dob_any"].to_numpy() == MISSING_NUMBER
+    )
     if spec.derived:
         features = features.join(_derived_keys(spec.derived, features, name_text))
     return features

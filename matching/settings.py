@@ -25,18 +25,32 @@ from matching.features import DerivedKey, FeatureSpec
 BIRTH_DATES = ("dob", "nik_dob")
 NAME_TOKENS = ("name_first_code", "name_last_code")
 FOCUSED_BLOCK_SIZE = 60
+#: The birth year and the day and month (stated or NIK birth date), derived blocking keys of the default rules.
+BIRTH_PARTS = (DerivedKey("birth_date_any", "year"), DerivedKey("birth_date_any", "month_day"))
 
 DEFAULT_BLOCKING_RULES: tuple[BlockingRule, ...] = (
     BlockingRule(name="nik", key=("nik_num",)),
     BlockingRule(name="phone_last_8", key=("phone_tail",)),
     BlockingRule(name="birth_date_first_name", key=(BIRTH_DATES, ("name_first_code", "alias_key_code"))),
     BlockingRule(name="birth_date_skeleton", key=(BIRTH_DATES, "skeleton_first_code")),
-    BlockingRule(name="birth_date_kelurahan", key=(BIRTH_DATES, "kelurahan")),
-    # Broad keys, for the records nothing above can find; a small block cap keeps them linear in records.
+    BlockingRule(name="birth_date_address", key=(BIRTH_DATES, "address")),
+    # Within a whole kelurahan only for records without a trusted NIK: its blocks fill with the city.
     BlockingRule(
-        name="untrusted_sorted_name_kelurahan",
-        key=("name_sorted_code", "kelurahan"),
+        name="untrusted_birth_date_kelurahan", key=(BIRTH_DATES, "kelurahan"), focus_column="untrusted_identity"
+    ),
+    # Broad keys, for the records nothing above can find; a small block cap keeps them linear in records.
+    # The same sorted name in a kelurahan is common: with a birth year or day and month in common, or for a
+    # record with no birth date at all.
+    BlockingRule(
+        name="untrusted_sorted_name_kelurahan_birth",
+        key=("name_sorted_code", "kelurahan", tuple(key.column for key in BIRTH_PARTS)),
         focus_column="untrusted_identity",
+        max_block_size=FOCUSED_BLOCK_SIZE,
+    ),
+    BlockingRule(
+        name="undated_sorted_name_kelurahan",
+        key=("name_sorted_code", "kelurahan"),
+        focus_column="untrusted_undated",
         max_block_size=FOCUSED_BLOCK_SIZE,
     ),
     BlockingRule(
@@ -114,7 +128,7 @@ class MatchSettings:
     blocking_rules: tuple[BlockingRule, ...] = DEFAULT_BLOCKING_RULES
     max_block_size: int = 200
     comparisons: tuple[Comparison, ...] = DEFAULT_COMPARISONS
-    derived_keys: tuple[DerivedKey, ...] = ()
+    derived_keys: tuple[DerivedKey, ...] = BIRTH_PARTS
     synonyms: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     name_texts: tuple[str, ...] = ()
     name_spelling: str = "indonesian"

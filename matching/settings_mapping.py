@@ -62,7 +62,7 @@ FIELDS: dict[str, str] = {
     "address": "address",
     **{name: name for name in GENERIC_FIELDS},
 }
-FOCUS_FIELDS = ("sparse_identity", "untrusted_identity", "missing_nik")
+FOCUS_FIELDS = ("sparse_identity", "untrusted_identity", "missing_nik", "untrusted_undated")
 TRANSFORM_FIELDS = (*NAME_TEXT_FIELDS, *TEXT_COLUMNS)
 
 _LIBRARY: dict[str, type[Comparison]] = {
