@@ -3,9 +3,9 @@
 A rule's key is a tuple of feature columns; an element may itself be a tuple of *alternative* columns, so a
 record contributes one key per alternative (``(("dob", "nik_dob"), "name_first_code")`` pairs a stated
 birth date with another record's NIK-implied one). Records missing any part of a key are not blocked by
-that rule. Keys shared by more records than the cap are dropped for that rule and reported: such keys
-(a very common name in a big kelurahan) would add pairs quadratically and other rules still reach those
-records. Pairs are ``left < right`` positions, deduplicated across rules, with a bit mask of the rules that
+that rule. Keys shared by more records than the cap are grouped again on the rule's ``refine`` parts, if it
+declares any, and dropped for that rule (and reported) when still too large: such keys (a very common name in
+a big kelurahan) would add pairs quadratically and other rules still reach those records. Pairs are ``left < right`` positions, deduplicated across rules, with a bit mask of the rules that
 found them.
 """
 
@@ -25,13 +25,17 @@ class BlockingRule:
 
     ``focus_column`` (a boolean feature) restricts the rule to pairs with at least one such record: a broad
     key (a name token within a kelurahan) is affordable only for the few records nothing else can find.
-    ``max_block_size`` overrides the engine-wide cap for this rule.
+    ``max_block_size`` overrides the engine-wide cap for this rule. ``refine``: key parts added, one after the
+    other, to the key of a block larger than the cap (a birth date shared by too many MUHAMMADs is split by
+    their call names), so its records are grouped again instead of skipped; a block still larger than the cap
+    after the last part is skipped. Blocks keep a bounded size as the city grows: pairs grow with the records.
     """
 
     name: str
     key: tuple[KeyPart, ...]
     focus_column: str | None = None
     max_block_size: int | None = None
+    refine: tuple[KeyPart, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -63,12 +67,13 @@ def block(
     pair_codes, rule_bits, dropped = [], [], []
     for bit, rule in enumerate(rules):
         rule_focus = _combined_focus(features, rule, focus)
+        cap = rule.max_block_size or max_block_size
         members, groups = _rule_keys(features, rule.key)
+        for part in rule.refine:
+            members, groups = _refined(features, members, groups, part, cap)
         if rule_focus is not None:
             members, groups = _groups_touching(members, groups, rule_focus)
-        left, right, dropped_keys, dropped_records = _pairs_within_groups(
-            members, groups, rule.max_block_size or max_block_size
-        )
+        left, right, dropped_keys, dropped_records = _pairs_within_groups(members, groups, cap)
         if rule_focus is not None:
             touching = rule_focus[left] | rule_focus[right]
             left, right = left[touching], right[touching]
@@ -115,6 +120,34 @@ def _rule_keys(features: pd.DataFrame, key: tuple[KeyPart, ...]) -> tuple[np.nda
         table = table[table[column].to_numpy() >= 0]
     groups = table.groupby([f"key{k}" for k in range(len(key))], sort=False).ngroup()
     return table["record"].to_numpy(), groups.to_numpy(dtype=np.int64)
+
+
+def _refined(
+    features: pd.DataFrame, members: np.ndarray, groups: np.ndarray, part: KeyPart, cap: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Groups larger than ``cap`` grouped again on their key plus ``part`` (a member without it leaves the
+    block; with alternatives, one member per value); the other groups unchanged."""
+    sizes = np.bincount(groups) if len(groups) else np.empty(0, np.int64)
+    big = sizes[groups] > cap
+    if not big.any():
+        return members, groups
+    names = (part,) if isinstance(part, str) else part
+    rows = pd.DataFrame({"record": members[big], "group": groups[big]})
+    values = pd.concat(
+        [
+            pd.DataFrame({"record": rows["record"], "value": features[name].to_numpy(dtype=np.int64)[members[big]]})
+            for name in names
+        ],
+        ignore_index=True,
+    )
+    values = values[values["value"].to_numpy() >= 0].drop_duplicates()
+    rows = rows.merge(values, on="record").drop_duplicates()
+    regrouped = rows.groupby(["group", "value"], sort=False).ngroup().to_numpy(dtype=np.int64)
+    offset = int(groups.max()) + 1
+    return (
+        np.concatenate([members[~big], rows["record"].to_numpy(dtype=np.int64)]),
+        np.concatenate([groups[~big], regrouped + offset]),
+    )
 
 
 def _combined_focus(features: pd.DataFrame, rule: BlockingRule, focus: np.ndarray | None) -> np.ndarray | None:

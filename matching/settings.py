@@ -25,14 +25,27 @@ from matching.features import DerivedKey, FeatureSpec
 BIRTH_DATES = ("dob", "nik_dob")
 NAME_TOKENS = ("name_first_code", "name_last_code")
 FOCUSED_BLOCK_SIZE = 60
+BIRTH_DATE_BLOCK_SIZE = 8
+NAME_REFINEMENT = ("call_name_code", "name_last_code", "name_initials_code")
 #: The birth year and the day and month (stated or NIK birth date), derived blocking keys of the default rules.
 BIRTH_PARTS = (DerivedKey("birth_date_any", "year"), DerivedKey("birth_date_any", "month_day"))
 
 DEFAULT_BLOCKING_RULES: tuple[BlockingRule, ...] = (
     BlockingRule(name="nik", key=("nik_num",)),
     BlockingRule(name="phone_last_8", key=("phone_tail",)),
-    BlockingRule(name="birth_date_first_name", key=(BIRTH_DATES, ("name_first_code", "alias_key_code"))),
-    BlockingRule(name="birth_date_skeleton", key=(BIRTH_DATES, "skeleton_first_code")),
+    # A birth date shared by more than 8 records with one first name is split by call name, last word, initials.
+    BlockingRule(
+        name="birth_date_first_name",
+        key=(BIRTH_DATES, ("name_first_code", "alias_key_code")),
+        max_block_size=BIRTH_DATE_BLOCK_SIZE,
+        refine=(NAME_REFINEMENT,),
+    ),
+    BlockingRule(
+        name="birth_date_skeleton",
+        key=(BIRTH_DATES, "skeleton_first_code"),
+        max_block_size=BIRTH_DATE_BLOCK_SIZE,
+        refine=(NAME_REFINEMENT,),
+    ),
     BlockingRule(name="birth_date_address", key=(BIRTH_DATES, "address")),
     # Within a whole kelurahan only for records without a trusted NIK: its blocks fill with the city.
     BlockingRule(

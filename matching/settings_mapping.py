@@ -56,6 +56,7 @@ FIELDS: dict[str, str] = {
     "skeleton_first": "skeleton_first_code",
     "name_initials": "name_initials_code",
     "alias": "alias_key_code",
+    "call_name": "call_name_code",
     "kelurahan": "kelurahan",
     "kecamatan": "kecamatan",
     "rt_rw": "rt_rw",
@@ -187,7 +188,7 @@ def settings_from_mapping(document: object) -> MatchSettings:
 
 def _rule(item: object, path: str, derived: dict[str, DerivedKey]) -> BlockingRule:
     rule = _mapping(item, path)
-    _known_keys(rule, ("name", "key", "only_for", "max_block_size"), path)
+    _known_keys(rule, ("name", "key", "only_for", "max_block_size", "refine"), path)
     name = _text(_required(rule, "name", path), f"{path}.name")
     parts = _list(_required(rule, "key", path), f"{path}.key")
     if not parts:
@@ -197,11 +198,13 @@ def _rule(item: object, path: str, derived: dict[str, DerivedKey]) -> BlockingRu
     if focus is not None and focus not in FOCUS_FIELDS:
         raise MatchSettingsError(f"{path}.only_for: {focus!r} is not one of {list(FOCUS_FIELDS)}")
     cap = rule.get("max_block_size")
+    refine = _list(rule.get("refine", []), f"{path}.refine")
     return BlockingRule(
         name=name,
         key=key,
         focus_column=focus,
         max_block_size=None if cap is None else _number(cap, f"{path}.max_block_size", int, minimum=2),
+        refine=tuple(_key_part(part, f"{path}.refine[{k}]", derived) for k, part in enumerate(refine)),
     )
 
 

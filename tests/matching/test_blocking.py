@@ -35,6 +35,19 @@ def test_oversized_blocks_are_skipped_and_reported():
     assert result.stats.loc[0, ["dropped_keys", "dropped_records"]].tolist() == [1, 5]
 
 
+def test_oversized_blocks_are_grouped_again_on_the_refine_parts_before_being_skipped():
+    # key 1: five records, over the cap of 3; refined by b (7, 7, 8, 8, missing), then c.
+    features = frame(key=[1, 1, 1, 1, 1, 2, 2], b=[7, 7, 8, 8, -1, 9, 9], c=[3, 3, 3, 3, 3, 3, 3])
+    rule = BlockingRule(name="key", key=("key",), refine=("b",))
+    result = block(features, (rule,), max_block_size=3)
+    assert pair_set(result) == {(0, 1), (2, 3), (5, 6)}  # record 4 has no b: it leaves the big block
+    assert result.stats.loc[0, ["dropped_keys", "dropped_records"]].tolist() == [0, 0]
+    still_big = BlockingRule(name="key", key=("key",), refine=("c",))
+    assert pair_set(block(features, (still_big,), max_block_size=3)) == {(5, 6)}
+    alternatives = BlockingRule(name="key", key=("key",), refine=(("b", "c"),))
+    assert pair_set(block(features, (alternatives,), max_block_size=2)) == {(0, 1), (2, 3), (5, 6)}
+
+
 def test_focus_column_keeps_only_pairs_touching_a_focused_record():
     features = frame(key=[1, 1, 1], sparse=[0, 0, 1])
     rule = BlockingRule(name="key", key=("key",), focus_column="sparse")
