@@ -65,6 +65,7 @@ DEFAULT_BLOCKING_RULES: tuple[BlockingRule, ...] = (
         key=("name_sorted_code", "kelurahan"),
         focus_column="untrusted_undated",
         max_block_size=FOCUSED_BLOCK_SIZE,
+        refine=("rt_rw",),
     ),
     BlockingRule(
         name="untrusted_sorted_name_address",
@@ -77,12 +78,14 @@ DEFAULT_BLOCKING_RULES: tuple[BlockingRule, ...] = (
         key=("name_sorted_code",),
         focus_column="sparse_identity",
         max_block_size=FOCUSED_BLOCK_SIZE,
+        refine=("kecamatan", "kelurahan"),
     ),
     BlockingRule(
         name="sparse_name_token_kelurahan",
         key=((*NAME_TOKENS, "alias_key_code"), "kelurahan"),
         focus_column="sparse_identity",
         max_block_size=FOCUSED_BLOCK_SIZE,
+        refine=("rt_rw",),
     ),
 )
 
