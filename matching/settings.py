@@ -111,9 +111,11 @@ class MatchSettings:
       text fuzzy levels compare (``name_first``…: kept as ``<field>_text`` features).
     * ``name_spelling``: ``indonesian`` (the match key folds old spellings) or ``plain`` (see ``FeatureSpec``).
     * ``u_sample_pairs`` / ``u_sample_pairs_per_record`` / ``u_pseudo_count``: random pairs for u (the larger
-      of the fixed number and the per-record rate: the pseudo-count bounds the weight of rare agreements at
-      about log2(sample size), which must keep pace with the prior, about -log2(records)), and the
-      pseudo-count per level.
+      of the fixed number and the per-record rate, 0 by default: the shares the sample estimates are shares
+      among random pairs of people, as precise from a fixed sample at any size, and a growing sample made
+      training grow with the records), and the pseudo-count per level. The pseudo-count bounds the weight of
+      a sampled level never seen at about log2(sample size) bits; levels rarer than that among random pairs
+      (near-NIK levels) are capped by ``max_weight`` anyway, and equality levels are counted over all pairs.
     * ``initial_matches_per_record``, ``em_max_iterations``, ``em_tolerance``: EM start (expected matching
       pairs per record) and stop.
     * ``tf_max_boost``: cap (bits) on the term-frequency boost of a rare exact name.
@@ -149,7 +151,7 @@ class MatchSettings:
     name_texts: tuple[str, ...] = ()
     name_spelling: str = "indonesian"
     u_sample_pairs: int = 1_000_000
-    u_sample_pairs_per_record: float = 2.0
+    u_sample_pairs_per_record: float = 0.0
     u_pseudo_count: float = 1.0
     initial_matches_per_record: float = 1.0
     em_max_iterations: int = 200
