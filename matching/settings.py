@@ -51,6 +51,13 @@ DEFAULT_BLOCKING_RULES: tuple[BlockingRule, ...] = (
     BlockingRule(
         name="untrusted_birth_date_kelurahan", key=(BIRTH_DATES, "kelurahan"), focus_column="untrusted_identity"
     ),
+    # A list without NIKs: born that day in that kecamatan (as the Depok file since the community-list rules).
+    BlockingRule(
+        name="no_nik_birth_date_kecamatan",
+        key=(BIRTH_DATES, "kecamatan"),
+        focus_column="missing_nik",
+        max_block_size=FOCUSED_BLOCK_SIZE,
+    ),
     # Broad keys, for the records nothing above can find; a small block cap keeps them linear in records.
     # The same sorted name in a kelurahan is common: with a birth year or day and month in common, or for a
     # record with no birth date at all.
