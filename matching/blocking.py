@@ -105,21 +105,36 @@ def rule_names_of(rule_mask: pd.Series, rules: tuple[BlockingRule, ...]) -> pd.S
 
 def _rule_keys(features: pd.DataFrame, key: tuple[KeyPart, ...]) -> tuple[np.ndarray, np.ndarray]:
     """(record position, dense key id) for every record and every combination of its alternative key values."""
-    positions = np.arange(len(features), dtype=np.int64)
-    table = pd.DataFrame({"record": positions})
-    for k, part in enumerate(key):
-        column = f"key{k}"
-        if isinstance(part, str):
-            table[column] = features[part].to_numpy(dtype=np.int64)[table["record"].to_numpy()]
-        else:
-            values = pd.concat(
-                [pd.DataFrame({"record": positions, column: features[name].to_numpy(dtype=np.int64)}) for name in part],
-                ignore_index=True,
-            )
-            table = table.merge(values[values[column] >= 0].drop_duplicates(), on="record")
-        table = table[table[column].to_numpy() >= 0]
-    groups = table.groupby([f"key{k}" for k in range(len(key))], sort=False).ngroup()
-    return table["record"].to_numpy(), groups.to_numpy(dtype=np.int64)
+    records = np.arange(len(features), dtype=np.int64)
+    parts: list[np.ndarray] = []
+    for part in key:
+        records, parts = _with_part(features, records, parts, part)
+    if not len(records):
+        return records, np.empty(0, np.int64)
+    groups = (
+        pd.DataFrame({f"key{k}": values for k, values in enumerate(parts)})
+        .groupby([f"key{k}" for k in range(len(parts))], sort=False)
+        .ngroup()
+    )
+    return records, groups.to_numpy(dtype=np.int64)
+
+
+def _with_part(
+    features: pd.DataFrame, records: np.ndarray, parts: list[np.ndarray], part: KeyPart
+) -> tuple[np.ndarray, list[np.ndarray]]:
+    """Each (record, key values so far) row once per distinct present value of ``part`` (one column, or
+    alternative columns: a value equal to an earlier alternative's for the same row is not repeated)."""
+    names = (part,) if isinstance(part, str) else part
+    columns = [features[name].to_numpy(dtype=np.int64)[records] for name in names]
+    rows, values = [], []
+    for k, column in enumerate(columns):
+        keep = column >= 0
+        for earlier in columns[:k]:
+            keep &= column != earlier
+        rows.append(np.flatnonzero(keep))
+        values.append(column[keep])
+    taken = np.concatenate(rows) if rows else np.empty(0, np.int64)
+    return records[taken], [*(values_so_far[taken] for values_so_far in parts), np.concatenate(values)]
 
 
 def _refined(
