@@ -154,4 +154,4 @@ def test_a_declared_comparison_renaming_a_level_a_guard_names_fails_to_load(tmp_
         "clustering.nik_conflict.override_requires[2][0].levels: 'exact' is not a level of comparison 'phone' "
         "(its levels: ['same_number', 'else'])" in message
     )
-    assert "clustering.link_when[0][0].levels: 'exact' is not a level of comparison 'phone'" in message
+    assert "clustering.link_when[0][0].all[0].levels: 'exact' is not a level of comparison 'phone'" in message
