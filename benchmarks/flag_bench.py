@@ -35,14 +35,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from match_bench import AS_OF, prepare
 
 
-def evaluate_flags(listed: pd.DataFrame, linked_truth: pd.DataFrame, persons: pd.DataFrame) -> dict:
-    """Precision/recall of ``listed`` workers (``worker_id``, optional ``outreach_tier``) against the truth.
-
-    ``linked_truth``: ``record_id``, ``worker_id``, ``person_id`` for every linked record; ``persons``: the truth
-    persons (``person_id``, ``employment_type``, ``tk_covered``, ``sector``).
-    """
-    target = persons.assign(target=persons["employment_type"].eq("informal") & ~persons["tk_covered"])
-    owner = (
+def worker_owners(linked_truth: pd.DataFrame) -> pd.DataFrame:
+    """Each worker's owner: the true person most of its records belong to (ties: the smallest ``person_id``);
+    columns ``worker_id``, ``person_id``, ``n`` (the owner's records in the worker)."""
+    return (
         linked_truth.groupby(["worker_id", "person_id"])
         .size()
         .rename("n")
@@ -50,6 +46,16 @@ def evaluate_flags(listed: pd.DataFrame, linked_truth: pd.DataFrame, persons: pd
         .sort_values(["worker_id", "n", "person_id"], ascending=[True, False, True])
         .drop_duplicates("worker_id")
     )
+
+
+def evaluate_flags(listed: pd.DataFrame, linked_truth: pd.DataFrame, persons: pd.DataFrame) -> dict:
+    """Precision/recall of ``listed`` workers (``worker_id``, optional ``outreach_tier``) against the truth.
+
+    ``linked_truth``: ``record_id``, ``worker_id``, ``person_id`` for every linked record; ``persons``: the truth
+    persons (``person_id``, ``employment_type``, ``tk_covered``, ``sector``).
+    """
+    target = persons.assign(target=persons["employment_type"].eq("informal") & ~persons["tk_covered"])
+    owner = worker_owners(linked_truth)
     truth_columns = target[["person_id", "target", "employment_type", "sector", "tk_covered"]].rename(
         columns={"employment_type": "true_employment", "sector": "true_sector", "tk_covered": "true_covered"}
     )
@@ -132,15 +138,7 @@ def reshaped_roles(roles, evidence_only: list[str] | None, renamed: dict[str, st
 def calibration(unified: pd.DataFrame, linked_truth: pd.DataFrame, persons: pd.DataFrame) -> dict:
     """Reliability of ``informal_probability`` against the truth (the person most of a worker's records belong to
     works informally): per probability band, workers, mean predicted, observed share; Brier score and log-loss."""
-    owner = (
-        linked_truth.groupby(["worker_id", "person_id"])
-        .size()
-        .rename("n")
-        .reset_index()
-        .sort_values(["worker_id", "n", "person_id"], ascending=[True, False, True])
-        .drop_duplicates("worker_id")
-        .merge(persons[["person_id", "employment_type"]], on="person_id")
-    )
+    owner = worker_owners(linked_truth).merge(persons[["person_id", "employment_type"]], on="person_id")
     frame = unified[["worker_id", "informal_probability"]].merge(owner, on="worker_id")
     p = frame["informal_probability"].clip(1e-9, 1 - 1e-9)
     y = frame["employment_type"].eq("informal").astype(float)
@@ -163,15 +161,7 @@ def calibration(unified: pd.DataFrame, linked_truth: pd.DataFrame, persons: pd.D
 def split_pairs(listed: pd.DataFrame, linked_truth: pd.DataFrame, records: pd.DataFrame) -> pd.DataFrame:
     """Why people listed twice are split: for each extra listing, the sources of its worker and whether it shares
     a NIK, a phone or a birth date with the person's first listed worker (the kinds of pairs)."""
-    owner = linked_truth.merge(listed[["worker_id"]], on="worker_id")
-    main = (
-        owner.groupby(["worker_id", "person_id"])
-        .size()
-        .rename("n")
-        .reset_index()
-        .sort_values(["worker_id", "n"], ascending=[True, False])
-        .drop_duplicates("worker_id")
-    )
+    main = worker_owners(linked_truth.merge(listed[["worker_id"]], on="worker_id"))
     twice = main[main["person_id"].duplicated(keep=False)].sort_values(["person_id", "worker_id"])
     if twice.empty:
         return pd.DataFrame(columns=["kind", "known_only_from_lists", "shares"])

@@ -29,6 +29,7 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from flag_bench import worker_owners
 from match_bench import AS_OF, prepare
 
 AGE_BANDS = (0, 15, 17, 23, 56, 65)
@@ -125,14 +126,7 @@ def main(argv: list[str] | None = None) -> None:
     n_workers = len(worker_ids)
     age = age_on(unified["birth_date"], snapshot)
     owner = (
-        links[["record_id", "worker_id"]]
-        .merge(truth[["record_id", "person_id"]], on="record_id")
-        .groupby(["worker_id", "person_id"])
-        .size()
-        .rename("n")
-        .reset_index()
-        .sort_values(["worker_id", "n", "person_id"], ascending=[True, False, True])
-        .drop_duplicates("worker_id")
+        worker_owners(links[["record_id", "worker_id"]].merge(truth[["record_id", "person_id"]], on="record_id"))
         .merge(persons[["person_id", "employment_type"]], on="person_id")
         .set_index("worker_id")
     )

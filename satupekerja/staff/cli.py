@@ -822,25 +822,10 @@ def review_lihat(
 
     warehouse, snapshot = open_warehouse()
     filters = {"pair_id": pair_id.strip().upper(), "snapshot_date": snapshot.isoformat()}
-    audit = _audit_log()
-    audit.record(
-        "review_lihat",
-        requested_by=_reviewer(requested_by),
-        command="satupekerja review lihat",
-        filters=filters,
-        row_count=0,
-        output_file=None,
-        phase=INTENT,
-    )
+    who = review.ReviewerContext(_reviewer(requested_by), "satupekerja review lihat", _audit_log())
+    who.record("review_lihat", filters, row_count=0, phase=INTENT)
     pair = _find_pair(_review_queue(warehouse, snapshot), pair_id)
-    audit.record(
-        "review_lihat",
-        requested_by=_reviewer(requested_by),
-        command="satupekerja review lihat",
-        filters=filters,
-        row_count=2,
-        output_file=None,
-    )
+    who.record("review_lihat", filters, row_count=2)
     _print_pair(pair, snapshot)
     earlier = review.latest_decisions(review.load_register(_register_url(db)))
     if not earlier.empty:

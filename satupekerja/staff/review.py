@@ -41,7 +41,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from matching.clustering import DIFFERENT_PEOPLE, SAME_PERSON
-from satupekerja.privacy.audit import INTENT, AuditLog
+from satupekerja.privacy.audit import DONE, INTENT, AuditLog
 from satupekerja.privacy.pseudonyms import PseudonymisationKey, hmac_pseudonym
 from satupekerja.registry.review_queue import SIDE_BY_SIDE_FIELDS, comparisons_of, pair_ids
 from satupekerja.web.models import ReviewDecision, make_engine, utcnow
@@ -117,6 +117,18 @@ class ReviewerContext:
     reviewer: str
     command: str
     audit: AuditLog
+
+    def record(self, action: str, filters: Mapping[str, object], row_count: int, phase: str = DONE) -> None:
+        """One audit entry of this reviewer's action (no output file: review writes none)."""
+        self.audit.record(
+            action,
+            requested_by=self.reviewer,
+            command=self.command,
+            filters=filters,
+            row_count=row_count,
+            output_file=None,
+            phase=phase,
+        )
 
 
 # ------------------------------------------------------------------------------------------ the chain
@@ -206,29 +218,14 @@ def record_decision(
         raise ReviewError(f"keputusan {decision!r} tidak dikenal; pilih: sama, beda, lewati")
     filters = {"pair_id": str(pair["pair_id"]), "keputusan": decision, "snapshot_date": snapshot_date.isoformat()}
     if decision == SKIP:
-        who.audit.record(
-            "review_lewati",
-            requested_by=who.reviewer,
-            command=who.command,
-            filters=filters,
-            row_count=0,
-            output_file=None,
-        )
+        who.record("review_lewati", filters, row_count=0)
         return None
     if len(reason) < MIN_REASON_CHARS:
         raise ReviewError(f"alasan wajib diisi (minimal {MIN_REASON_CHARS} karakter) / a reason is required")
     if len(reason) > MAX_REASON_CHARS:
         raise ReviewError(f"alasan maksimal {MAX_REASON_CHARS} karakter")
     low, high = sorted((str(pair["record_hash_l"]), str(pair["record_hash_r"])))
-    who.audit.record(
-        "review_putuskan",
-        requested_by=who.reviewer,
-        command=who.command,
-        filters=filters,
-        row_count=0,
-        output_file=None,
-        phase=INTENT,
-    )
+    who.record("review_putuskan", filters, row_count=0, phase=INTENT)
     for _attempt in range(_WRITE_ATTEMPTS):
         last = session.scalars(select(ReviewDecision).order_by(ReviewDecision.id.desc()).limit(1)).first()
         row = ReviewDecision(
@@ -254,14 +251,7 @@ def record_decision(
             session.rollback()
     else:
         raise ReviewError("register sedang sibuk, coba lagi / the register is busy, try again")
-    who.audit.record(
-        "review_putuskan",
-        requested_by=who.reviewer,
-        command=who.command,
-        filters={**filters, "decision_id": row.id, "decision_hash": row.entry_hash},
-        row_count=1,
-        output_file=None,
-    )
+    who.record("review_putuskan", {**filters, "decision_id": row.id, "decision_hash": row.entry_hash}, row_count=1)
     return row
 
 

@@ -70,7 +70,7 @@ def test_table_metadata_keeps_no_reference_to_the_frame():
         from assets.metadata import table_metadata
 
         class Frame(pd.DataFrame):
-            pass
+            'A DataFrame that a weak reference can follow.'
 
         frame = Frame({"a": [1, 2]})
         seen = weakref.ref(frame)
