@@ -3,13 +3,15 @@
 Usage::
 
     python benchmarks/flag_ceiling.py --persons 200000 --seed 7 --workdir /tmp/mb200k   # prepared by flag_bench
+    python benchmarks/flag_ceiling.py --workdir /tmp/mb200k --train-workdir /tmp/ceiling-train --train-seeds 11 13
 
 Issue 11 asks for precision >= 0.95 at recall >= 0.90 over both tiers. This measures whether that is within reach
 of *any* rule that sees only what the pipeline observes per worker, on a workdir prepared by
 ``benchmarks/flag_bench.py`` (read only; the truth is in ``truth/``):
 
 - **Observable features** of each worker, taken from its linked records as the pipeline takes them (only
-  records known on the snapshot date): age in whole years and sex (the golden values), the KTP occupation label,
+  records known on the snapshot date): age (the model's bands, and two-year bands) and sex (the golden values),
+  the model's evidence keys (rule, category, holder: own, a dependant's, own beside the family's card), the KTP label,
   every JKN card (segment, holder relation, status), every BPJS TK membership (segment, status, months in
   arrears in bands), the other registers the worker is on (Disnaker's three sheets, UMKM, market traders,
   community lists), whether the pipeline sees TK cover, and the household through the family card (KK): how many
@@ -17,15 +19,17 @@ of *any* rule that sees only what the pipeline observes per worker, on a workdir
 - **Ceiling**: the workers are grouped by identical features and the groups ranked by their *true* rate of
   uncovered informal work (the person most of the worker's records belong to); the list is taken down that
   ranking until recall reaches the target (the last group in part: a rule that picks at random inside a group).
-  Ranked on the same data it scores, this is an optimistic upper bound for a lookup on those features.
-  A **cross-fitted** figure ranks each half of the people by rates learnt on the other half (shrunk towards the
-  coarser model-input groups): what a lookup learnt from data, not told the answer, reaches.
+  Ranked on the same data it scores, this is an optimistic upper bound for a lookup on those features (and
+  meaningless for fine groups: a group of one target worker has rate 1).
+  A **learnt** figure ranks the workers by rates learnt on other persons (the other half of the people, and with
+  ``--train-workdir`` other seeds' workdirs prepared the same way), shrunk towards the model-input groups and then
+  the model's probability: what a lookup learnt from data, not told the answer, reaches (a lower estimate).
 - Two matchings: the **pipeline's** (the engine's links, as flag_bench) and **perfect** matching (every record
   grouped by its true person), so that what matching loses and what the evidence cannot tell are told apart.
 - Compared with the model: its published list (both tiers at its threshold) and its ranking
   (``informal_probability`` among the workers the pipeline sees uncovered; *pasti* first as the list orders),
   precision at the same recall.
-- Which groups hold the false positives at the ceiling's cut: the people who carry the same evidence as
+- Which groups (of model inputs) hold the false positives at the ceiling's cut: the people who carry the same evidence as
   uncovered informal workers, with what they are in truth.
 
 Recall follows flag_bench: uncovered informal persons with a record found at least once; precision per listed
