@@ -96,15 +96,18 @@ class NikComparison(Comparison):
         available = (nik_left != MISSING_NUMBER) & (nik_right != MISSING_NUMBER)
         exact = nik_left == nik_right
         trusted = _column(features, "nik_trusted", left) & _column(features, "nik_trusted", right)
-        # Near NIKs differ by k·10^p (one digit) or 9·k·10^p (adjacent swap), k ≤ 9. That screen is cheap on
-        # millions of pairs; the few rows passing it are then checked digit by digit (carries and borrows
-        # make the screen let through a few pairs that differ in more digits).
-        difference = np.abs(nik_left - nik_right)
-        screened = np.zeros(len(left), dtype=bool)
-        for place in _POWERS:
-            screened |= (difference % place == 0) & (difference // place <= 9)
-            screened |= (difference % (9 * place) == 0) & (difference // (9 * place) <= 9)
-        screened &= available & ~exact
+        # Near NIKs differ by k·10^p (one digit) or 9·k·10^p (adjacent swap), 1 ≤ k ≤ 9: without its trailing
+        # zeros the difference is at most 9, or a multiple of 9 up to 81 (9·k never ends in 0). That screen is
+        # cheap on millions of pairs; the few rows passing it are then checked digit by digit (carries and
+        # borrows make the screen let through a few pairs that differ in more digits).
+        screened = available & ~exact
+        rows = np.flatnonzero(screened)
+        significant = np.abs(nik_left[rows] - nik_right[rows])
+        zeros = np.flatnonzero(significant % 10 == 0)  # never 0: the NIKs differ
+        while len(zeros):
+            significant[zeros] //= 10
+            zeros = zeros[significant[zeros] % 10 == 0]
+        screened[rows] = (significant <= 9) | ((significant <= 81) & (significant % 9 == 0))
         near = np.full(len(left), -1, dtype=np.int8)
         near[screened] = _near_nik_kind(nik_left[screened], nik_right[screened])
         return _select(
@@ -189,27 +192,36 @@ class NameComparison(Comparison):
     call_name_suffix_min: int = 4
 
     def compute(self, features: pd.DataFrame, left: np.ndarray, right: np.ndarray) -> np.ndarray:
-        has_name_left = _column(features, "name_key_code", left) != MISSING_CODE
-        has_name_right = _column(features, "name_key_code", right) != MISSING_CODE
+        texts = _NameTexts.of(features)
+        key = features["name_key_code"].to_numpy()
+        key_left, key_right = key[left], key[right]
+        has_name_left, has_name_right = key_left != MISSING_CODE, key_right != MISSING_CODE
         both_named = has_name_left & has_name_right
-        exact = _same_code(features, "name_key_code", "name_key_code", left, right) & both_named
+        exact = (key_left == key_right) & both_named
+        del key_left, key_right
         token_sorted = _same_code(features, "name_sorted_code", "name_sorted_code", left, right)
         given = _same_code(features, "given_key_code", "given_key_code", left, right)
         skeleton = _same_code(features, "name_skeleton_code", "name_skeleton_code", left, right)
         with_initial = _column(features, "name_has_initial", left) | _column(features, "name_has_initial", right)
         initials = _same_code(features, "name_initials_code", "name_initials_code", left, right) & with_initial
-        alias = self._alias_agrees(features, left, right) | self._call_name_suffix(features, left, right)
+        alias = self._alias_agrees(features, left, right, texts) | self._call_name_suffix(left, right, texts)
         pending = both_named & ~(exact | token_sorted | given)
-        alias_partial = self._alias_partial(features, left, right, ~alias & ~(exact | token_sorted | given))
+        alias_partial = self._alias_partial(left, right, ~alias & ~(exact | token_sorted | given), texts)
         similarity = np.zeros(len(left))
         subset = np.zeros(len(left), dtype=bool)
-        names = features["name_key"].to_numpy(dtype=object, na_value="")
+        names = texts.names
         if pending.any():
+            # Only the thresholds are read: a similarity below jw_low comes back as 0 (rapidfuzz skips the rest).
             similarity[pending] = process.cpdist(
-                names[left[pending]], names[right[pending]], scorer=JaroWinkler.normalized_similarity, workers=-1
+                names[left[pending]],
+                names[right[pending]],
+                scorer=JaroWinkler.normalized_similarity,
+                score_cutoff=self.jw_low,
+                workers=-1,
             )
         # One name's tokens inside the other's: its first token must be one of the other's tokens.
-        maybe_subset = pending & (similarity < self.jw_low) & self._first_token_shared(features, left, right)
+        maybe_subset = pending & (similarity < self.jw_low)
+        maybe_subset[maybe_subset] = self._first_token_shared(features, left[maybe_subset], right[maybe_subset])
         if maybe_subset.any():
             subset[maybe_subset] = (
                 process.cpdist(
@@ -235,12 +247,9 @@ class NameComparison(Comparison):
         available = both_named | (nickname_only & (alias | alias_partial))
         return _select(named_levels, available)
 
-    def _alias_partial(
-        self, features: pd.DataFrame, left: np.ndarray, right: np.ndarray, pending: np.ndarray
-    ) -> np.ndarray:
+    def _alias_partial(self, left: np.ndarray, right: np.ndarray, pending: np.ndarray, texts: _NameTexts) -> np.ndarray:
         """Nickname of one side contained (fuzzily) in the other side's full name."""
-        aliases = features["alias_key"].to_numpy(dtype=object, na_value="")
-        names = features["name_key"].to_numpy(dtype=object, na_value="")
+        aliases, names = texts.aliases, texts.names
         has_alias, has_name = aliases != "", names != ""  # per record, not per pair
         found = np.zeros(len(left), dtype=bool)
         for nick_side, name_side in ((left, right), (right, left)):
@@ -254,34 +263,51 @@ class NameComparison(Comparison):
 
     @staticmethod
     def _first_token_shared(features: pd.DataFrame, left: np.ndarray, right: np.ndarray) -> np.ndarray:
-        tokens = ("name_first_code", "name_second_code", "name_last_code")
+        """Whether either record's first name token is one of the other's first, second or last tokens."""
+        first_left, first_right = (
+            _column(features, "name_first_code", left),
+            _column(features, "name_first_code", right),
+        )
         shared = np.zeros(len(left), dtype=bool)
-        for token in tokens:
-            shared |= _same_code(features, "name_first_code", token, left, right)
-            shared |= _same_code(features, token, "name_first_code", left, right)
+        for token in ("name_first_code", "name_second_code", "name_last_code"):
+            token_left = first_left if token == "name_first_code" else _column(features, token, left)
+            token_right = first_right if token == "name_first_code" else _column(features, token, right)
+            shared |= (first_left == token_right) & (first_left != MISSING_CODE)
+            shared |= (token_left == first_right) & (token_left != MISSING_CODE)
         return shared
 
     @staticmethod
-    def _alias_agrees(features: pd.DataFrame, left: np.ndarray, right: np.ndarray) -> np.ndarray:
-        agree = _same_code(features, "alias_key_code", "alias_key_code", left, right)
+    def _alias_agrees(features: pd.DataFrame, left: np.ndarray, right: np.ndarray, texts: _NameTexts) -> np.ndarray:
+        """A nickname equal to the other's nickname or one of its name words (``_NICKNAME_SOURCES``), or the
+        beginning of its call name (:meth:`_call_name_prefix`). Every code equality needs a nickname on one
+        side, so it is tested on the (few) pairs with one."""
+        alias = features["alias_key_code"].to_numpy()
+        with_alias = np.flatnonzero((alias[left] != MISSING_CODE) | (alias[right] != MISSING_CODE))
+        some_left, some_right = left[with_alias], right[with_alias]
+        alias_left, alias_right = alias[some_left], alias[some_right]
+        some = (alias_left == alias_right) & (alias_left != MISSING_CODE)
         for token in _NICKNAME_SOURCES:
-            agree |= _same_code(features, "alias_key_code", token, left, right)
-            agree |= _same_code(features, token, "alias_key_code", left, right)
-        if "call_name_text" in features.columns:
-            agree |= NameComparison._call_name_prefix(features, left, right)
+            codes = features[token].to_numpy()
+            some |= (alias_left == codes[some_right]) & (alias_left != MISSING_CODE)
+            token_left = codes[some_left]
+            some |= (token_left == alias_right) & (token_left != MISSING_CODE)
+        agree = np.zeros(len(left), dtype=bool)
+        agree[with_alias] = some
+        if texts.called is not None:
+            agree |= NameComparison._call_name_prefix(left, right, texts)
         return agree
 
-    def _call_name_suffix(self, features: pd.DataFrame, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+    def _call_name_suffix(self, left: np.ndarray, right: np.ndarray, texts: _NameTexts) -> np.ndarray:
         """A short call name (as in :meth:`_call_name_prefix`) that is a final syllable run of a word of the
         other record's full name, or its reduplication: ``YADI`` for SUPRIYADI, ``LILI`` for ALI, ``WAWAN``
         for HERMAWAN (:func:`matching.normalize.names.call_name_fits`, over distinct name pairs)."""
-        names = features["name_key"].to_numpy(dtype=object, na_value="")
+        names = texts.names
         has_name = names != ""
         # Every (call name, other's full name) to check, over both call names and both sides: one call of
-        # call_name_fits, so each distinct full name's forms are computed once.
+        # call_name_fits, so each distinct pair is checked once.
         rows, forms, fulls = [], [], []
-        for short in self._short_call_names(features):
-            has_short = np.fromiter((len(v) >= self.call_name_suffix_min for v in short), dtype=bool, count=len(short))
+        for short, length in texts.shorts:
+            has_short = length >= self.call_name_suffix_min
             for a, b in ((left, right), (right, left)):
                 todo = np.flatnonzero(has_short[a] & has_name[b])
                 rows.append(todo)
@@ -296,26 +322,29 @@ class NameComparison(Comparison):
         return found
 
     @staticmethod
-    def _short_call_names(features: pd.DataFrame) -> tuple[np.ndarray, ...]:
-        """Per record, the names it may be called by: its nickname (else ''), and its name when that is one word
-        of at most five letters and not the nickname (else ''). A community list may write a call name in the
-        name column and another in the nickname column (RARA, panggilan UCOK): either may be the legal name's."""
+    def _short_call_names(features: pd.DataFrame) -> tuple[tuple[np.ndarray, np.ndarray], ...]:
+        """Per record, the names it may be called by, each with its length: its nickname (else ''), and its name
+        when that is one word of at most five letters and not the nickname (else ''). A community list may write
+        a call name in the name column and another in the nickname column (RARA, panggilan UCOK): either may be
+        the legal name's."""
         alias = features["alias_key"].astype("str").fillna("")
         name = features["name_key"].astype("str").fillna("")
         short_name = ((name.str.len() <= 5) & ~name.str.contains(" ", regex=False)).fillna(False).astype(bool)
         second = name.where(short_name & (name != alias), "")
-        return alias.to_numpy(dtype=object), second.to_numpy(dtype=object)
+        return tuple(
+            (short.to_numpy(dtype=object), short.str.len().to_numpy(dtype=np.int64)) for short in (alias, second)
+        )
 
     @staticmethod
-    def _call_name_prefix(features: pd.DataFrame, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+    def _call_name_prefix(left: np.ndarray, right: np.ndarray, texts: _NameTexts) -> np.ndarray:
         """A short call name (a nickname, or a one-word name of 3–5 letters) that begins the other record's call
         name: ``SUP`` / ``BANG SUP`` for SUPRIYADI, ``JOK`` for JOKO."""
-        called = features["call_name_text"].to_numpy(dtype=object, na_value="")
+        called = texts.called
+        assert called is not None, "the call name prefix needs the features' call_name_text"
         has_called = called != ""
         found = np.zeros(len(left), dtype=bool)
-        for short in NameComparison._short_call_names(features):
-            # Per record, not per pair: the call name's length and whether the record has one.
-            short_long_enough = np.fromiter((len(v) >= 3 for v in short), dtype=bool, count=len(short))
+        for short, length in texts.shorts:
+            short_long_enough = length >= 3  # per record, not per pair
             for a, b in ((left, right), (right, left)):
                 todo = np.flatnonzero(short_long_enough[a] & has_called[b] & ~found)
                 if len(todo):
@@ -324,6 +353,30 @@ class NameComparison(Comparison):
                         [h != w and w.startswith(h) for h, w in zip(head, whole, strict=True)], dtype=bool
                     )
         return found
+
+
+@dataclass(frozen=True)
+class _NameTexts:
+    """The name texts a :class:`NameComparison` reads, per record, taken out of the feature frame once per
+    ``compute``: match key and nickname (``""`` when missing), call name (``None`` when the features have
+    none) and the short call names with their lengths (:meth:`NameComparison._short_call_names`)."""
+
+    names: np.ndarray
+    aliases: np.ndarray
+    called: np.ndarray | None
+    shorts: tuple[tuple[np.ndarray, np.ndarray], ...]
+
+    @classmethod
+    def of(cls, features: pd.DataFrame) -> _NameTexts:
+        called = None
+        if "call_name_text" in features.columns:
+            called = features["call_name_text"].to_numpy(dtype=object, na_value="")
+        return cls(
+            names=features["name_key"].to_numpy(dtype=object, na_value=""),
+            aliases=features["alias_key"].to_numpy(dtype=object, na_value=""),
+            called=called,
+            shorts=NameComparison._short_call_names(features),
+        )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -356,14 +409,16 @@ class BirthDateComparison(Comparison):
             | ((implied_l == stated_r) & (implied_l != MISSING_NUMBER))
             | ((eff_l == eff_r) & (eff_l != MISSING_NUMBER))
         )
-        # Parts compared: the stated dates where one NIK is on both sides, else the effective dates.
+        # Parts compared: the stated dates where one NIK is on both sides, else the effective dates. A stated
+        # date's parts are computed once per record, not once per pair side.
+        stated_parts = _date_parts(features["dob"].to_numpy())
         year_l, month_l, day_l = (
-            np.where(same_nik, stated, _column(features, f"dob_any_{part}", left))
-            for stated, part in zip(_date_parts(stated_l), _DATE_PARTS, strict=True)
+            np.where(same_nik, stated[left], _column(features, f"dob_any_{part}", left))
+            for stated, part in zip(stated_parts, _DATE_PARTS, strict=True)
         )
         year_r, month_r, day_r = (
-            np.where(same_nik, stated, _column(features, f"dob_any_{part}", right))
-            for stated, part in zip(_date_parts(stated_r), _DATE_PARTS, strict=True)
+            np.where(same_nik, stated[right], _column(features, f"dob_any_{part}", right))
+            for stated, part in zip(stated_parts, _DATE_PARTS, strict=True)
         )
         swap = (year_l == year_r) & (day_l == month_r) & (month_l == day_r)
         same_decade = year_l // 10 == year_r // 10

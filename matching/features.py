@@ -19,6 +19,8 @@ import numpy as np
 import pandas as pd
 
 from matching.normalize import clean_name, name_match_key, name_skeleton
+from matching.normalize._text import extract
+from matching.normalize.names import skeleton_of_match_keys
 
 MISSING_CODE = -1
 MISSING_NUMBER = -1
@@ -426,19 +428,24 @@ def _keys_of_plain_names(names: pd.Series) -> pd.DataFrame:
 
 def _keys_of_names(names: pd.Series, plain: bool = False) -> pd.DataFrame:
     """Keys of distinct names. The sorted key and the given name are derived from the match key (which keeps
-    ``BIN``/``BINTI`` as tokens) rather than re-normalising the names for each."""
-    name_key = (clean_name(names) if plain else name_match_key(names)).astype("str")
-    skeleton = name_skeleton(names).astype("str")
+    ``BIN``/``BINTI`` as tokens) rather than re-normalising the names for each; so is the skeleton (of the match
+    key, whatever the spelling: :func:`matching.normalize.name_skeleton`)."""
+    if plain:
+        name_key = clean_name(names).astype("str")
+        skeleton = name_skeleton(names).astype("str")
+    else:
+        name_key = name_match_key(names).astype("str")
+        skeleton = skeleton_of_match_keys(name_key).astype("str")
     return pd.DataFrame(
         {
             "name_key": name_key,
             "name_sorted": _sorted_tokens(name_key),
             "given_key": name_key.str.replace(_PATRONYM_RE, "", regex=True),
             "name_skeleton": skeleton,
-            "name_first": name_key.str.split(" ", n=1).str[0],
-            "name_second": name_key.str.split(" ").str[1],
-            "name_last": name_key.str.rsplit(" ", n=1).str[-1],
-            "skeleton_first": skeleton.str.split(" ", n=1).str[0],
+            "name_first": _first_token(name_key),
+            "name_second": _second_token(name_key),
+            "name_last": _last_token(name_key),
+            "skeleton_first": _first_token(skeleton),
             "name_initials": _initials_key(name_key),
             **_call_names(name_key),
         }
@@ -448,7 +455,7 @@ def _keys_of_names(names: pd.Series, plain: bool = False) -> pd.DataFrame:
 def _call_names(keys: pd.Series) -> dict[str, pd.Series]:
     """What a person is likely called: the first name word after MUHAMMAD/SITI/…, and its last syllable
     doubled (``MUHAMMAD BUDI SANTOSO`` → ``BUDI``, ``DIDI``); compared with community-list nicknames."""
-    call_name = keys.str.replace(_CALL_NAME_SKIPS_RE, "", regex=True).str.split(" ", n=1).str[0].astype("str")
+    call_name = _first_token(keys.str.replace(_CALL_NAME_SKIPS_RE, "", regex=True)).astype("str")
     syllable = call_name.str.replace(_LAST_SYLLABLE_RE, r"\1", regex=True)
     doubled = (syllable + syllable).where(call_name.str.fullmatch(_LAST_SYLLABLE_RE).fillna(False).astype(bool))
     return {"call_name": call_name, "call_name_doubled": doubled}
@@ -457,10 +464,27 @@ def _call_names(keys: pd.Series) -> dict[str, pd.Series]:
 def _initials_key(keys: pd.Series) -> pd.Series:
     """First token, then the initial of every later token (``AGUS SANTOSO`` → ``AGUS S``); NA for names with
     one token."""
-    first = keys.str.split(" ", n=1).str[0].astype("str")
-    rest = keys.str.split(" ", n=1).str[1].astype("str")
+    first = _first_token(keys).astype("str")
+    rest = extract(keys, "(?s)^[^ ]* (.*)$")[0]
     initials = rest.str.replace(r"([A-Z])[A-Z]*", r"\1", regex=True)
     return (first + " " + initials).where(rest.notna())
+
+
+# Tokens are split at single spaces, as ``str.split(" ")`` does, on pyarrow's regex engine: ``[^ ]`` takes any
+# other character (a newline too). pandas splits row by row in Python.
+def _first_token(keys: pd.Series) -> pd.Series:
+    """``keys.str.split(" ", n=1).str[0]``: the text before the first space (the whole text without one)."""
+    return extract(keys, "^([^ ]*)")[0]
+
+
+def _second_token(keys: pd.Series) -> pd.Series:
+    """``keys.str.split(" ").str[1]``: the text between the first and second spaces, NA without a space."""
+    return extract(keys, "^[^ ]* ([^ ]*)")[0]
+
+
+def _last_token(keys: pd.Series) -> pd.Series:
+    """``keys.str.rsplit(" ", n=1).str[-1]``: the text after the last space (the whole text without one)."""
+    return extract(keys, "([^ ]*)$")[0]
 
 
 def _sorted_tokens(keys: pd.Series) -> pd.Series:

@@ -10,6 +10,7 @@ import re
 import unicodedata
 from collections.abc import Callable
 
+import numpy as np
 import pandas as pd
 
 from matching.normalize._text import TEXT, as_text, extract, map_unique, squeeze_spaces
@@ -305,7 +306,12 @@ def name_skeleton(values: pd.Series) -> pd.Series:
     GH→G, PH→P; a leading KH→K), adjacent duplicates squeezed, a final H dropped, the first letter kept
     (E→I, O→U when it is a vowel) and every later vowel and Y dropped.
     """
-    return map_unique(name_match_key(values), lambda keys: _map_tokens(keys, _token_skeleton))
+    return skeleton_of_match_keys(name_match_key(values))
+
+
+def skeleton_of_match_keys(keys: pd.Series) -> pd.Series:
+    """:func:`name_skeleton` of names already in :func:`name_match_key` form (the key is not computed again)."""
+    return map_unique(keys, lambda unique_keys: _map_tokens(unique_keys, _token_skeleton))
 
 
 def first_token(values: pd.Series) -> pd.Series:
@@ -318,47 +324,58 @@ def last_token(values: pd.Series) -> pd.Series:
     return extract(as_text(values), "([^ ]+)$")[0]
 
 
-def call_name_forms(full_names: pd.Series, min_suffix: int = 3) -> pd.DataFrame:
-    """Call names a full name (a match key) allows from the end of its words, one row per (name, form).
-
-    Indonesians are very often called by the last syllables of a name word: every final run of at least
-    ``min_suffix`` letters of a word (``SUPRIYADI`` → ``YADI``; ``SUGIARTO`` → ``ARTO``; with
-    ``min_suffix=3`` also ``ADI``), the word itself, the last two letters doubled (``ALI`` → ``LILI``,
-    ``RINI`` → ``NINI``) and the last three letters after their first two (partial reduplication:
-    ``HERMAWAN`` → ``WAWAN``). Computed once per distinct name.
-    Columns ``name`` and ``form``; no duplicates.
-    """
-    names = pd.Series(full_names.dropna().unique(), dtype=object)
-    if names.empty:
-        return pd.DataFrame({"name": pd.Series(dtype=object), "form": pd.Series(dtype=object)})
-    tokens = names.str.split(" ").explode().astype(object)
-    tokens = tokens[tokens.str.len() >= 2]
-    words = pd.DataFrame({"name": names.reindex(tokens.index).to_numpy(), "token": tokens.to_numpy()})
-    longest = int(words["token"].str.len().max())
-    forms = []
-    for start in range(longest - 1):
-        tail = words["token"].str[start:]
-        size = tail.str.len()
-        forms.append(words["name"][size >= min_suffix].to_frame().assign(form=tail[size >= min_suffix]))
-        doubled = (tail + tail)[size == 2]
-        forms.append(words["name"][size == 2].to_frame().assign(form=doubled))
-        prefixed = (tail.str[:2] + tail)[size == 3]
-        forms.append(words["name"][size == 3].to_frame().assign(form=prefixed))
-    return pd.concat(forms, ignore_index=True).drop_duplicates(ignore_index=True)
-
-
 def call_name_fits(call_names: pd.Series, full_names: pd.Series, min_suffix: int = 3) -> pd.Series:
-    """Whether each call name is one of :func:`call_name_forms` of the full name beside it (both match keys).
+    """Whether each call name is one the full name beside it (both match keys) allows from the end of its words.
 
-    Vectorised over the distinct (call name, full name) pairs; missing or empty values never fit.
+    Indonesians are very often called by the last syllables of a name word. A call name fits when, for a word
+    of at least two letters of the full name, it is a final run of at least ``min_suffix`` letters of the word
+    (``SUPRIYADI`` → ``YADI``; ``SUGIARTO`` → ``ARTO``; with ``min_suffix=3`` also ``ADI``; the word itself
+    too), the word's last two letters doubled (``ALI`` → ``LILI``, ``RINI`` → ``NINI``) or its last three
+    letters after their first two (partial reduplication: ``HERMAWAN`` → ``WAWAN``). Missing or empty values
+    never fit. Each distinct (call name, full name) pair is checked once, in Python: a call name holds the
+    ending it needs, so the forms a full name allows need not be listed.
     """
-    pairs = pd.DataFrame({"form": call_names.astype(object).to_numpy(), "name": full_names.astype(object).to_numpy()})
-    present = pairs["form"].notna() & pairs["name"].notna() & (pairs["form"] != "") & (pairs["name"] != "")
-    distinct = pairs[present].drop_duplicates()
-    forms = call_name_forms(distinct["name"], min_suffix)
-    fitting = distinct.merge(forms, on=["name", "form"], how="inner").assign(fits=True)
-    found = pairs.merge(fitting, on=["form", "name"], how="left")["fits"].fillna(False).astype(bool)
-    return pd.Series(found.to_numpy(), index=call_names.index, name="call_name_fits")
+    calls = call_names.astype(object).to_numpy()
+    fulls = full_names.astype(object).to_numpy()
+    present = np.array([isinstance(v, str) and v != "" for v in calls], dtype=bool)
+    present &= np.array([isinstance(v, str) and v != "" for v in fulls], dtype=bool)
+    found = np.zeros(len(calls), dtype=bool)
+    rows = np.flatnonzero(present)
+    if len(rows):
+        call_codes, call_values = pd.factorize(calls[rows])
+        full_codes, full_values = pd.factorize(fulls[rows])
+        pairs, inverse = np.unique(call_codes.astype(np.int64) * len(full_values) + full_codes, return_inverse=True)
+        call_list, full_list = call_values.tolist(), full_values.tolist()
+        fits = [
+            _call_name_fits(call_list[c], full_list[f], min_suffix)
+            for c, f in zip((pairs // len(full_values)).tolist(), (pairs % len(full_values)).tolist(), strict=True)
+        ]
+        found[rows] = np.array(fits, dtype=bool)[inverse]
+    return pd.Series(found, index=call_names.index, name="call_name_fits")
+
+
+def _call_name_fits(call: str, full: str, min_suffix: int) -> bool:
+    """:func:`call_name_fits` of one pair: the word endings ``call`` stands for, looked for in ``full``'s words.
+
+    An ending of two letters or more without a space is a word's ending exactly when it stands before a space
+    of ``full`` with a space appended; a shorter one (``min_suffix`` below 2) is looked for word by word."""
+    endings = []
+    if len(call) >= min_suffix:
+        endings.append(call)  # the ending itself
+    if len(call) == 4 and call[:2] == call[2:]:
+        endings.append(call[:2])  # the last two letters doubled
+    if len(call) == 5 and call[:2] == call[2:4]:
+        endings.append(call[2:])  # the last three letters after their first two
+    padded = full + " "
+    for ending in endings:
+        if " " in ending:
+            continue
+        if len(ending) >= 2:
+            if ending + " " in padded:
+                return True
+        elif any(len(word) >= 2 and word.endswith(ending) for word in full.split(" ")):
+            return True
+    return False
 
 
 # ================================================================= unique-value workers
@@ -396,26 +413,26 @@ def _sort_tokens_unique(keys: pd.Series) -> pd.Series:
 
 
 def _map_tokens(names: pd.Series, token_rule: Callable[[str], str], initial_rule: bool = False) -> pd.Series:
-    """Rewrite every token of every name with ``token_rule`` (run once per distinct token)."""
-    if names.empty:
-        return names.astype(TEXT)
-    tokens = names.str.split(" ", expand=True)
-    distinct = pd.unique(tokens.stack().dropna().to_numpy())
-    rewritten = {token: token_rule(token) for token in distinct}
-    token_count = tokens.notna().sum(axis=1)
-    out = None
-    for position in tokens.columns:
-        column = tokens[position].map(rewritten).astype(TEXT)
-        if initial_rule:
-            column = _expand_initial_m(column, position, token_count)
-        out = column if out is None else out.where(column.isna(), out + " " + column)
-    return out
+    """Rewrite every token (split at single spaces) of every name with ``token_rule``, run once per distinct
+    token; with ``initial_rule``, a rewritten lone ``M`` followed by another token becomes ``MUHAMMAD`` (an
+    initial M before a name stands for Muhammad; as a last token it is an unknown initial). NA stays NA.
 
-
-def _expand_initial_m(tokens: pd.Series, position: int, token_count: pd.Series) -> pd.Series:
-    """A lone ``M`` stands for Muhammad when a name follows it; as a last token it is an unknown initial."""
-    is_m_before_name = (tokens == _INITIAL_M) & (token_count > position + 1)
-    return tokens.mask(is_m_before_name.fillna(False).astype(bool), MUHAMMAD)
+    One pass over the (distinct) names in Python: splitting into a frame of token columns and mapping each
+    column cost several times more."""
+    rewritten: dict[str, str] = {}
+    out: list[str | None] = []
+    for name in names:
+        if not isinstance(name, str):
+            out.append(None)
+            continue
+        tokens = name.split(" ")
+        for k, token in enumerate(tokens):
+            new = rewritten.get(token)
+            if new is None:
+                new = rewritten[token] = token_rule(token)
+            tokens[k] = MUHAMMAD if initial_rule and new == _INITIAL_M and k < len(tokens) - 1 else new
+        out.append(" ".join(tokens))
+    return pd.Series(out, index=names.index, dtype=TEXT)
 
 
 def _token_match_key(token: str) -> str:
