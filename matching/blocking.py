@@ -111,12 +111,25 @@ def _rule_keys(features: pd.DataFrame, key: tuple[KeyPart, ...]) -> tuple[np.nda
         records, parts = _with_part(features, records, parts, part)
     if not len(records):
         return records, np.empty(0, np.int64)
-    groups = (
-        pd.DataFrame({f"key{k}": values for k, values in enumerate(parts)})
-        .groupby([f"key{k}" for k in range(len(parts))], sort=False)
-        .ngroup()
-    )
-    return records, groups.to_numpy(dtype=np.int64)
+    return records, _dense_ids(parts)
+
+
+def _dense_ids(parts: list[np.ndarray]) -> np.ndarray:
+    """Per row, an id of its tuple of values (all ≥ 0) over ``parts``: equal tuples get equal ids, numbered in
+    order of first appearance. Tuples are packed into one integer (hashed once) while their range fits."""
+    packed = np.zeros(len(parts[0]), dtype=np.int64)
+    span = 1
+    for values in parts:
+        width = int(values.max()) + 1 if len(values) else 1
+        if span > _PACKED_LIMIT // width:
+            frame = pd.DataFrame({f"key{k}": values for k, values in enumerate(parts)})
+            return frame.groupby(list(frame.columns), sort=False).ngroup().to_numpy(dtype=np.int64)
+        packed = packed * width + values
+        span *= width
+    return pd.factorize(packed)[0].astype(np.int64)
+
+
+_PACKED_LIMIT = 2**62
 
 
 def _with_part(
@@ -147,20 +160,22 @@ def _refined(
     if not big.any():
         return members, groups
     names = (part,) if isinstance(part, str) else part
-    rows = pd.DataFrame({"record": members[big], "group": groups[big]})
-    values = pd.concat(
-        [
-            pd.DataFrame({"record": rows["record"], "value": features[name].to_numpy(dtype=np.int64)[members[big]]})
-            for name in names
-        ],
-        ignore_index=True,
-    )
-    values = values[values["value"].to_numpy() >= 0].drop_duplicates()
-    rows = rows.merge(values, on="record").drop_duplicates()
-    regrouped = rows.groupby(["group", "value"], sort=False).ngroup().to_numpy(dtype=np.int64)
+    # Every (member, group) of a big block once per distinct present value of the part (one row per
+    # alternative column holding one, duplicates dropped).
+    big_members, big_groups = members[big], groups[big]
+    taken, values = [], []
+    for name in names:
+        value = features[name].to_numpy(dtype=np.int64)[big_members]
+        present = np.flatnonzero(value >= 0)
+        taken.append(present)
+        values.append(value[present])
+    rows = np.concatenate(taken)
+    triples = np.stack([big_members[rows], big_groups[rows], np.concatenate(values)])
+    triples = triples[:, np.unique(_dense_ids(list(triples)), return_index=True)[1]] if triples.shape[1] else triples
+    regrouped = _dense_ids([triples[1], triples[2]]) if triples.shape[1] else np.empty(0, np.int64)
     offset = int(groups.max()) + 1
     return (
-        np.concatenate([members[~big], rows["record"].to_numpy(dtype=np.int64)]),
+        np.concatenate([members[~big], triples[0]]),
         np.concatenate([groups[~big], regrouped + offset]),
     )
 
@@ -173,7 +188,11 @@ def _combined_focus(features: pd.DataFrame, rule: BlockingRule, focus: np.ndarra
 
 
 def _groups_touching(members: np.ndarray, groups: np.ndarray, focus: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    keep = np.isin(groups, np.unique(groups[focus[members]]))
+    if not len(groups):
+        return members, groups
+    touched = np.zeros(int(groups.max()) + 1, dtype=bool)
+    touched[groups[focus[members]]] = True
+    keep = touched[groups]
     return members[keep], groups[keep]
 
 
@@ -182,7 +201,8 @@ def _pairs_within_groups(members: np.ndarray, groups: np.ndarray, cap: int) -> t
 
     Returns (left, right, dropped group count, records in dropped groups).
     """
-    order = np.lexsort((members, groups))
+    # Members in group order (within a group in any order: a pair is written smaller position first).
+    order = np.argsort(groups)
     members, groups = members[order], groups[order]
     starts = np.flatnonzero(np.r_[True, groups[1:] != groups[:-1]]) if len(groups) else np.empty(0, np.int64)
     sizes = np.diff(np.r_[starts, len(groups)])
@@ -201,7 +221,7 @@ def _pairs_within_groups(members: np.ndarray, groups: np.ndarray, cap: int) -> t
 
 
 def _union(codes: np.ndarray, bits: np.ndarray, n: int) -> pd.DataFrame:
-    order = np.argsort(codes, kind="stable")
+    order = np.argsort(codes)  # equal codes' bits are or-ed together: their order does not matter
     codes, bits = codes[order], bits[order]
     starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]]) if len(codes) else np.empty(0, np.int64)
     unique_codes = codes[starts]

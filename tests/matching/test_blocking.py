@@ -99,3 +99,15 @@ def test_the_shipped_settings_pair_a_record_without_nik_with_one_born_the_same_d
     features = compute_features(person_records(rows), settings.feature_spec())
     pairs = block(features, rules, settings.max_block_size).pairs
     assert sorted(zip(pairs["left"], pairs["right"], strict=True)) == [(0, 1), (0, 2)]
+
+
+def test_keys_of_large_numbers_beyond_one_packed_integer_still_group_exactly():
+    # Two parts of 16-digit numbers cannot be packed into one int64: grouped by their tuple instead.
+    nik = [3276015505900001, 3276015505900001, 3276015505900001, 3276015505900002]
+    phone = [81234567890, 81234567890, 81234567891, 81234567890]
+    features = frame(nik=nik, phone=phone, key=[1, 1, 1, 1], small=[2, 2, 3, 2])
+    result = block(features, (BlockingRule(name="nik_phone", key=("nik", "phone")),), 100)
+    assert pair_set(result) == {(0, 1)}
+    refined = BlockingRule(name="key", key=("key",), refine=(("nik", "small"),))
+    # key 1 (four records, over the cap of 3) regrouped per NIK (0, 1, 2) and per small value 2 (0, 1, 3).
+    assert pair_set(block(features, (refined,), max_block_size=3)) == {(0, 1), (0, 2), (1, 2), (0, 3), (1, 3)}
