@@ -368,6 +368,23 @@ def soundex(values: pd.Series) -> pd.Series:
 
 
 def _name_keys(records: pd.DataFrame, spelling: str = "indonesian") -> pd.DataFrame:
+    """Name keys (text) of :func:`_name_keys_of_rows`, computed once per distinct (name, nickname) and spread back
+    to the records: a record's name keys depend on these two fields only."""
+    name_codes, _ = pd.factorize(records["name"].astype("str"), use_na_sentinel=True)
+    alias_codes, alias_values = pd.factorize(records["alias"].astype("str"), use_na_sentinel=True)
+    pair_codes, _ = pd.factorize((name_codes.astype(np.int64) + 1) * (len(alias_values) + 1) + alias_codes + 1)
+    first_rows = np.unique(pair_codes, return_index=True)[1]
+    distinct = records[["name", "alias"]].iloc[first_rows].reset_index(drop=True)
+    keys = _name_keys_of_rows(distinct, spelling)
+    return pd.DataFrame(
+        {
+            column: pd.Series(values.array.take(pair_codes), index=records.index, dtype=values.dtype)
+            for column, values in keys.items()
+        }
+    )
+
+
+def _name_keys_of_rows(records: pd.DataFrame, spelling: str = "indonesian") -> pd.DataFrame:
     """Name keys (text), computed once per distinct name and spread back to the records.
 
     A "name" that is only a call name (community lists) is treated as no name and its nickname kept in
@@ -576,13 +593,15 @@ def _location_keys(records: pd.DataFrame) -> pd.DataFrame:
     kecamatan = records["kecamatan_code"].astype("str").fillna(kelurahan.str.slice(0, 8))
     rt, rw = records["rt"].astype("str"), records["rw"].astype("str")
     rt_rw = (rw + "/" + rt).where(rt.notna() & rw.notna())
+    # Once per distinct address: a household's records, and a person's in several sources, share one.
+    address = _per_distinct(records["address"], lambda values: pd.DataFrame({"key": _address_key(values)}))["key"]
     return pd.DataFrame(
         {
             "kelurahan": kelurahan,
             "kecamatan": kecamatan,
             "rt_rw": rt_rw.astype("str"),
             "has_address": records["address"].notna() | rt_rw.notna(),
-            "address": _address_key(records["address"]).astype("str"),
+            "address": address,
         },
         index=records.index,
     )

@@ -343,3 +343,17 @@ def test_name_functions_never_raise_and_keep_na(values):
         assert list(out.index) == list(series.index)
         assert out[series.isna()].isna().all()
     assert list(split_patronymic(series).index) == list(series.index)
+
+
+NAME_WORDS = st.sampled_from(["BUDI", "SOEHARTO", "DJOKO", "TJAHJONO", "ABDULLAH", "KHOIRUL", "M", "NUR", "SYAIFUL"])
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(NAME_WORDS, min_size=1, max_size=5))
+def test_match_key_and_skeleton_rewrite_each_word_on_its_own(words):
+    # Spelling rules apply word by word; a lone M is Muhammad only when another word follows it.
+    keys = [one(name_match_key, word) for word in words]
+    expected = ["MUHAMMAD" if key == "M" and position < len(words) - 1 else key for position, key in enumerate(keys)]
+    assert one(name_match_key, " ".join(words)) == " ".join(expected)
+    skeletons = [one(name_skeleton, "MUHAMMAD" if key == "MUHAMMAD" else key) for key in expected]
+    assert one(name_skeleton, " ".join(words)) == " ".join(skeletons)
