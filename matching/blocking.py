@@ -201,8 +201,7 @@ def _pairs_within_groups(members: np.ndarray, groups: np.ndarray, cap: int) -> t
 
     Returns (left, right, dropped group count, records in dropped groups).
     """
-    # Members in group order (within a group in any order: a pair is written smaller position first).
-    order = np.argsort(groups)
+    order = _stable_order(groups)
     members, groups = members[order], groups[order]
     starts = np.flatnonzero(np.r_[True, groups[1:] != groups[:-1]]) if len(groups) else np.empty(0, np.int64)
     sizes = np.diff(np.r_[starts, len(groups)])
@@ -220,8 +219,19 @@ def _pairs_within_groups(members: np.ndarray, groups: np.ndarray, cap: int) -> t
     return np.minimum(a, b), np.maximum(a, b), dropped_keys, dropped_records
 
 
+def _stable_order(keys: np.ndarray) -> np.ndarray:
+    """``np.argsort(keys, kind="stable")`` of keys ≥ 0: while each key and its position fit in one int64 together,
+    the packed values are sorted (numpy's vectorised sort of plain integers is faster than an argsort)."""
+    count = len(keys)
+    position_bits = max(int(count - 1).bit_length(), 1)
+    if count == 0 or int(keys.max()) >= 1 << (63 - position_bits):
+        return np.argsort(keys, kind="stable")
+    packed = np.sort((keys.astype(np.int64) << position_bits) | np.arange(count, dtype=np.int64))
+    return packed & ((1 << position_bits) - 1)
+
+
 def _union(codes: np.ndarray, bits: np.ndarray, n: int) -> pd.DataFrame:
-    order = np.argsort(codes)  # equal codes' bits are or-ed together: their order does not matter
+    order = _stable_order(codes)
     codes, bits = codes[order], bits[order]
     starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]]) if len(codes) else np.empty(0, np.int64)
     unique_codes = codes[starts]

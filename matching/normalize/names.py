@@ -12,6 +12,8 @@ from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from matching.normalize._text import TEXT, as_text, extract, map_unique, squeeze_spaces
 
@@ -417,22 +419,27 @@ def _map_tokens(names: pd.Series, token_rule: Callable[[str], str], initial_rule
     token; with ``initial_rule``, a rewritten lone ``M`` followed by another token becomes ``MUHAMMAD`` (an
     initial M before a name stands for Muhammad; as a last token it is an unknown initial). NA stays NA.
 
-    One pass over the (distinct) names in Python: splitting into a frame of token columns and mapping each
-    column cost several times more."""
-    rewritten: dict[str, str] = {}
-    out: list[str | None] = []
-    for name in names:
-        if not isinstance(name, str):
-            out.append(None)
-            continue
-        tokens = name.split(" ")
-        for k, token in enumerate(tokens):
-            new = rewritten.get(token)
-            if new is None:
-                new = rewritten[token] = token_rule(token)
-            tokens[k] = MUHAMMAD if initial_rule and new == _INITIAL_M and k < len(tokens) - 1 else new
-        out.append(" ".join(tokens))
-    return pd.Series(out, index=names.index, dtype=TEXT)
+    Splitting, spreading the rewritten tokens back and joining them run in Arrow; only the rule is Python."""
+    if names.empty:
+        return names.astype(TEXT)
+    text = pa.array(names.astype(TEXT).array)
+    if isinstance(text, pa.ChunkedArray):
+        text = text.combine_chunks()
+    lists = pc.split_pattern(text, " ")
+    tokens = lists.flatten()
+    distinct = pc.dictionary_encode(tokens)
+    rewritten = pa.array([token_rule(token) for token in distinct.dictionary.to_pylist()], type=tokens.type)
+    tokens = rewritten.take(distinct.indices)
+    if initial_rule:
+        offsets = lists.offsets.to_numpy()
+        name_of_token = pc.list_parent_indices(lists).to_numpy()
+        position = np.arange(len(tokens)) - offsets[name_of_token]
+        token_count = np.diff(offsets)[name_of_token]
+        is_m_before_name = pc.equal(tokens, _INITIAL_M).to_numpy(zero_copy_only=False) & (position < token_count - 1)
+        tokens = pc.if_else(pa.array(is_m_before_name), pa.scalar(MUHAMMAD, tokens.type), tokens)
+    rebuilt = type(lists).from_arrays(lists.offsets, tokens, mask=lists.is_null())
+    joined = pc.binary_join(rebuilt, pa.scalar(" ", tokens.type))
+    return pd.Series(pd.array(joined, dtype=TEXT), index=names.index)
 
 
 def _token_match_key(token: str) -> str:

@@ -111,3 +111,11 @@ def test_keys_of_large_numbers_beyond_one_packed_integer_still_group_exactly():
     refined = BlockingRule(name="key", key=("key",), refine=(("nik", "small"),))
     # key 1 (four records, over the cap of 3) regrouped per NIK (0, 1, 2) and per small value 2 (0, 1, 3).
     assert pair_set(block(features, (refined,), max_block_size=3)) == {(0, 1), (0, 2), (1, 2), (0, 3), (1, 3)}
+
+
+def test_stable_order_is_numpys_stable_argsort_packed_or_not():
+    from matching.blocking import _stable_order
+
+    rng = np.random.default_rng(3)
+    for keys in (rng.integers(0, 50, 1000), rng.integers(0, 2**62, 1000), np.zeros(0, np.int64), np.array([7])):
+        assert np.array_equal(_stable_order(keys), np.argsort(keys, kind="stable"))
