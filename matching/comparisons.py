@@ -364,7 +364,7 @@ def _jaro_winkler_at_least(
     letter, the smaller count; the space and all other characters as two more slots, which only raises c);
     so Jaro ≤ (c/|a| + c/|b| + 1) / 3. Winkler's boost adds at most 0.4·(1 − Jaro) (a common prefix of at
     most four characters, weight 0.1): Jaro–Winkler ≤ 0.6·Jaro + 0.4. Random pairs of names (the u sample)
-    share too few letters for the cutoff about 96 times in 100 and are never compared."""
+    that reach it share too few letters for the cutoff about 96 times in 100 and are never compared."""
     codes, distinct = pd.factorize(features["name_key"], use_na_sentinel=True)
     values = [str(value) for value in np.asarray(distinct, dtype=object).tolist()]
     lengths = np.fromiter((len(value) for value in values), dtype=np.int64, count=len(values))
