@@ -12,6 +12,10 @@ Method (all thresholds in ``MatchSettings``):
    apart twins (consecutive NIK serials, same birth date, different given names) and unrelated namesakes
    born the same day (same name and birth date, but another phone and kelurahan). An edge whose birth years are
    ``generation_gap_years`` or more apart (same-name parent and child) is always dropped.
+   With ``sibling_names`` a pair whose names look like two siblings' (the same last word, given names at least
+   two edits apart, linked at most by ``token_subset``) is no edge unless an identifier agrees
+   (:class:`SiblingNames`). With ``nik_siblings.fit_by`` a record without a trusted NIK linked to holders of two
+   sibling NIKs is kept apart from the sibling it fits less well by name, then NIK (:func:`sibling_fit`).
 3. **Components** of the remaining edges (``scipy.sparse.csgraph.connected_components``).
 4. **Conflicted components** — more than one trusted NIK, birth years a generation apart, or more records
    than ``max_cluster_size`` — can only come from chaining through weak or indirect links (A–B, B–C with A
@@ -40,10 +44,12 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
-from matching.features import MISSING_NUMBER
+from matching.features import MISSING_CODE, MISSING_NUMBER
 
 #: Review decisions (``constraints`` of :func:`cluster`): ``record_id_l``, ``record_id_r``, ``decision``.
 SAME_PERSON, DIFFERENT_PEOPLE = "same", "different"
@@ -97,6 +103,24 @@ class NikSiblings:
     #: A record without a trusted NIK linked to two siblings with evidence less than this many bits apart is
     #: linked to neither (it could be either twin); 0: off.
     tie_margin: float = 0.0
+    #: Comparisons (names, most telling first) whose level order decides which sibling a record without a trusted
+    #: NIK belongs to when it is linked to both (:func:`sibling_fit`); empty: off. The household shares the phone,
+    #: the address and (twins) the birth date; the name and the NIK tell twins apart.
+    fit_by: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class SiblingNames:
+    """Siblings told apart by their given names: a scored pair whose ``comparison`` is at one of ``levels``, both
+    names written in two words or more, with the same last word and first words at least ``min_first_word_edits``
+    edits apart (IIS / IMAS SUKMAWATI: twins; a typo is one edit, HMAD / AHMAD), does not link: its own edge is
+    left out (the pair goes to review), unless every group of ``unless`` holds (an identifier both give).
+    Through other records the two may still meet (this is not a cannot-link)."""
+
+    comparison: str = "name"
+    levels: tuple[str, ...] = ("token_subset", "else")
+    min_first_word_edits: int = 2
+    unless: tuple[tuple[LevelsOf | tuple[LevelsOf, ...], ...], ...] = ()
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -120,14 +144,17 @@ class ClusterGuards:
     stated_sex_apart: bool = False
     link_when: tuple[tuple[LevelsOf | tuple[LevelsOf, ...], ...], ...] = ()
     nik_siblings: NikSiblings | None = None
+    #: ``nik_siblings.fit_by`` with each comparison's levels in order (strongest first), as the settings know them.
+    sibling_fit: tuple[LevelsOf, ...] = ()
+    sibling_names: SiblingNames | None = None
 
 
 def edge_flags(
     scored: pd.DataFrame, features: pd.DataFrame, prior_weight: float, guards: ClusterGuards
 ) -> pd.DataFrame:
     """Per scored pair: ``nik_conflict``, ``nik_override``, ``generation_gap``, ``missing_evidence`` (a group
-    of ``link_requires`` does not hold, or ``keep_apart`` holds), ``keep_apart``, ``double_registration``,
-    ``sex_conflict``, ``nik_siblings`` and ``link_when`` (booleans)."""
+    of ``link_requires`` does not hold, ``keep_apart`` or ``sibling_names`` holds), ``keep_apart``,
+    ``double_registration``, ``sex_conflict``, ``nik_siblings``, ``sibling_names`` and ``link_when`` (booleans)."""
     left, right = scored["left"].to_numpy(), scored["right"].to_numpy()
     year = features["birth_year"].to_numpy()
     guard = guards.nik_conflict
@@ -189,6 +216,13 @@ def edge_flags(
     # NIKs of people registered together (twins): two people, also through other records.
     keep_apart = keep_apart | siblings
     missing_evidence = missing_evidence | siblings
+    # Given names of siblings (same last word, first words that are not a typo of each other): no link.
+    sibling_names = (
+        _sibling_names(scored, features, guards.sibling_names)
+        if guards.sibling_names is not None
+        else np.zeros(len(scored), dtype=bool)
+    )
+    missing_evidence = missing_evidence | sibling_names
     forced = np.zeros(len(scored), dtype=bool)
     if guards.link_when:
         forced = np.ones(len(scored), dtype=bool)
@@ -204,10 +238,83 @@ def edge_flags(
             "double_registration": double_registration,
             "sex_conflict": sex_conflict,
             "nik_siblings": siblings,
+            "sibling_names": sibling_names,
             "link_when": forced,
         },
         index=scored.index,
     )
+
+
+def _sibling_names(scored: pd.DataFrame, features: pd.DataFrame, rule: SiblingNames) -> np.ndarray:
+    """Where :class:`SiblingNames` holds (see there)."""
+    left, right = scored["left"].to_numpy(), scored["right"].to_numpy()
+    first, second, last = (features[f"name_{part}_code"].to_numpy() for part in ("first", "second", "last"))
+    candidate = (
+        _at_levels(scored, LevelsOf(rule.comparison, rule.levels))
+        & (second[left] != MISSING_CODE)
+        & (second[right] != MISSING_CODE)
+        & (last[left] == last[right])
+        & (first[left] != first[right])
+    )
+    rows = np.flatnonzero(candidate)
+    if len(rows):
+        # The first word of the name key (``name_first``), read from the key itself: only these pairs need it.
+        names = features["name_key"].to_numpy(dtype=object, na_value="")
+        first_word = pd.Series(names[np.concatenate([left[rows], right[rows]])]).str.partition(" ")[0].to_numpy()
+        edits = process.cpdist(first_word[: len(rows)], first_word[len(rows) :], scorer=Levenshtein.distance, workers=1)
+        candidate[rows] = edits >= rule.min_first_word_edits
+    for group in rule.unless:
+        candidate &= ~_group_holds(scored, group)
+    return candidate
+
+
+def sibling_fit(
+    scored: pd.DataFrame, features: pd.DataFrame, usable: np.ndarray, rule: NikSiblings, fit: tuple[LevelsOf, ...]
+) -> np.ndarray:
+    """Per scored pair: a usable edge from a record without a trusted NIK to a holder of a trusted NIK with a
+    *sibling* (:class:`NikSiblings`) the record is also linked to, when the record fits that sibling better: its
+    name agrees at a stronger level (then its NIK, as ``fit`` lists the comparisons, each with its levels
+    strongest first; a missing comparison ranks just above ``else``). Such edges are kept apart (cannot-link):
+    the record is the other twin's (RIZAL SANTOSO beside RIZKI SANTOSO, who shares his phone). Siblings whose
+    best-fitting holders bear the same name are one person with a mistyped serial, not twins, and are left
+    alone; so are records fitting two siblings equally (``tie_margin`` decides those)."""
+    trusted = features["nik_trusted"].to_numpy()
+    nik = features["nik_num"].to_numpy()
+    left, right = scored["left"].to_numpy(), scored["right"].to_numpy()
+    rows = np.flatnonzero(usable & (trusted[left] != trusted[right]))
+    out = np.zeros(len(scored), dtype=bool)
+    if not len(rows) or not fit:
+        return out
+    holder = np.where(trusted[left[rows]], left[rows], right[rows])
+    rank = np.zeros(len(rows))
+    for condition in fit:
+        # Level position, strongest first; a missing comparison (or an unknown level) just above ``else``.
+        position = pd.Categorical(scored[f"level_{condition.comparison}"].to_numpy()[rows], categories=condition.levels)
+        codes = position.codes.astype(np.float64)
+        codes[codes < 0] = len(condition.levels) - 1.5
+        rank = rank * (len(condition.levels) + 1) + codes
+    edges = pd.DataFrame(
+        {
+            "row": rows,
+            "record": np.where(trusted[left[rows]], right[rows], left[rows]),
+            "nik": nik[holder],
+            "rank": rank,
+            "name": features["name_key_code"].to_numpy()[holder],
+        }
+    )
+    best = edges.sort_values(["rank", "row"], kind="stable").drop_duplicates(["record", "nik"])
+    several = best[best["record"].duplicated(keep=False)]
+    pairs = several.merge(several, on="record", suffixes=("", "_other"))
+    pairs = pairs[pairs["nik"] != pairs["nik_other"]]
+    worse = (
+        _nik_siblings(pairs["nik"].to_numpy(), pairs["nik_other"].to_numpy(), rule)
+        & (pairs["name"].to_numpy() != pairs["name_other"].to_numpy())
+        & (pairs["rank"].to_numpy() > pairs["rank_other"].to_numpy())
+    )
+    lower = pd.MultiIndex.from_arrays([pairs["record"].to_numpy()[worse], pairs["nik"].to_numpy()[worse]])
+    apart = pd.MultiIndex.from_arrays([edges["record"], edges["nik"]]).isin(lower)
+    out[edges["row"].to_numpy()[apart]] = True
+    return out
 
 
 def sibling_ties(scored: pd.DataFrame, features: pd.DataFrame, usable: np.ndarray, rule: NikSiblings) -> np.ndarray:
@@ -301,6 +408,10 @@ def cluster(
         & ~flags["missing_evidence"].to_numpy()
         & (~flags["nik_conflict"].to_numpy() | flags["nik_override"].to_numpy())
     )
+    fit_apart = np.zeros(len(scored), dtype=bool)
+    if guards.nik_siblings is not None and guards.sibling_fit:
+        fit_apart = sibling_fit(scored, features, usable, guards.nik_siblings, guards.sibling_fit)
+        usable &= ~fit_apart
     if guards.nik_siblings is not None and guards.nik_siblings.tie_margin > 0:
         usable &= ~sibling_ties(scored, features, usable, guards.nik_siblings)
     n = len(features)
@@ -316,7 +427,7 @@ def cluster(
     conflicted = _conflicted_components(labels, features, guards)
     # Pairs ``keep_apart`` names (and pairs decided *different people*) must not end up together through
     # others either (a record with a surname only, linked to two housemates): their components are rebuilt too.
-    apart = flags["keep_apart"].to_numpy()
+    apart = flags["keep_apart"].to_numpy() | fit_apart
     cannot = np.concatenate([scored.loc[apart, ["left", "right"]].to_numpy(dtype=np.int64), different])
     if len(cannot):
         cannot = cannot[labels[cannot[:, 0]] == labels[cannot[:, 1]]]

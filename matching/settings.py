@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from matching.blocking import BlockingRule
-from matching.clustering import ClusterGuards, LevelsOf, NikConflictGuard, NikSiblings
+from matching.clustering import ClusterGuards, LevelsOf, NikConflictGuard, NikSiblings, SiblingNames
 from matching.comparisons import (
     BirthDateComparison,
     Comparison,
@@ -147,7 +147,12 @@ class MatchSettings:
       hold; the guards still apply): a phone both records give and a compatible name.
     * ``nik_siblings``: two trusted NIKs that differ only in a serial a few numbers apart are people registered
       together (twins, triplets) and are kept apart, also through other records, unless its ``unless`` groups
-      hold (see ``matching.clustering.NikSiblings``); None: no such rule. Needs the NIK guard.
+      hold (see ``matching.clustering.NikSiblings``); None: no such rule. Needs the NIK guard. Its ``fit_by``
+      names the comparisons whose level order gives a record without a trusted NIK, linked to two siblings, to
+      the one it fits better (``matching.clustering.sibling_fit``).
+    * ``sibling_names``: a pair whose names look like two siblings' (same last word, given names that are not a
+      typo of each other) does not link unless an identifier agrees (``matching.clustering.SiblingNames``);
+      None: no such rule.
     """
 
     blocking_rules: tuple[BlockingRule, ...] = DEFAULT_BLOCKING_RULES
@@ -177,6 +182,7 @@ class MatchSettings:
     stated_sex_apart: bool = False
     link_when: tuple[tuple[LevelsOf | tuple[LevelsOf, ...], ...], ...] = ()
     nik_siblings: NikSiblings | None = None
+    sibling_names: SiblingNames | None = None
 
     def __post_init__(self) -> None:
         problems = settings_problems(self)
@@ -208,7 +214,16 @@ class MatchSettings:
             stated_sex_apart=self.stated_sex_apart,
             link_when=self.link_when,
             nik_siblings=self.nik_siblings,
+            sibling_fit=self._sibling_fit(),
+            sibling_names=self.sibling_names,
         )
+
+    def _sibling_fit(self) -> tuple[LevelsOf, ...]:
+        """``nik_siblings.fit_by`` with each comparison's levels in order (names checked on construction)."""
+        if self.nik_siblings is None:
+            return ()
+        levels = {comparison.name: comparison.levels for comparison in self.comparisons}
+        return tuple(LevelsOf(name, levels[name]) for name in self.nik_siblings.fit_by if name in levels)
 
 
 def settings_fingerprint(settings: MatchSettings) -> str:
@@ -277,6 +292,25 @@ def settings_problems(settings: MatchSettings) -> list[str]:
         if not 1 <= siblings.max_serial_gap < 10**siblings.serial_digits:
             problems.append(f"{path}.max_serial_gap: {siblings.max_serial_gap} is not a positive serial gap")
         groups += [(f"{path}.unless[{g}]", group) for g, group in enumerate(siblings.unless)]
+        for k, name in enumerate(siblings.fit_by):
+            if name not in by_name:
+                problems.append(f"{path}.fit_by[{k}]: no comparison named {name!r} (have {names})")
+    sibling_names = settings.sibling_names
+    if sibling_names is not None:
+        path = "clustering.sibling_names_apart"
+        if sibling_names.min_first_word_edits < 1:
+            problems.append(f"{path}.min_first_word_edits: {sibling_names.min_first_word_edits} is not at least 1")
+        if sibling_names.comparison not in by_name:
+            problems.append(f"{path}.comparison: no comparison named {sibling_names.comparison!r} (have {names})")
+        else:
+            known = by_name[sibling_names.comparison].levels
+            problems += [
+                f"{path}.levels: {level!r} is not a level of comparison {sibling_names.comparison!r} "
+                f"(its levels: {list(known)})"
+                for level in sibling_names.levels
+                if level not in known
+            ]
+        groups += [(f"{path}.unless[{g}]", group) for g, group in enumerate(sibling_names.unless)]
     if guard is not None:
         path = "clustering.nik_conflict"
         if guard.comparison not in by_name:

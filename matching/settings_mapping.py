@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from typing import Any, TypeVar
 
 from matching.blocking import BlockingRule
-from matching.clustering import LevelsOf, NikConflictGuard, NikSiblings
+from matching.clustering import LevelsOf, NikConflictGuard, NikSiblings, SiblingNames
 from matching.comparisons import (
     BirthDateComparison,
     Comparison,
@@ -137,6 +137,7 @@ def settings_from_mapping(document: object) -> MatchSettings:
             "keep_apart",
             "stated_sex_apart",
             "link_when",
+            "sibling_names_apart",
         ),
         "clustering",
     )
@@ -178,6 +179,8 @@ def settings_from_mapping(document: object) -> MatchSettings:
         values["stated_sex_apart"] = clustering["stated_sex_apart"]
     if "link_when" in clustering:
         values["link_when"] = _level_groups(clustering["link_when"], "clustering.link_when")
+    if "sibling_names_apart" in clustering:
+        values["sibling_names"] = _sibling_names(clustering["sibling_names_apart"], "clustering.sibling_names_apart")
     guard = clustering.get("nik_conflict")
     values["nik_conflict_guard"] = None if guard is None else _nik_guard(guard, values)
     settings = MatchSettings(**values)
@@ -437,7 +440,7 @@ def _nik_guard(item: object, values: dict[str, Any]) -> NikConflictGuard:
 
 def _nik_siblings(item: object, path: str) -> NikSiblings:
     spec = _mapping(item, path)
-    _known_keys(spec, ("serial_digits", "max_serial_gap", "unless", "tie_margin"), path)
+    _known_keys(spec, ("serial_digits", "max_serial_gap", "unless", "tie_margin", "fit_by"), path)
     values: dict[str, Any] = {}
     if "serial_digits" in spec:
         values["serial_digits"] = _number(spec["serial_digits"], f"{path}.serial_digits", int, minimum=1, maximum=15)
@@ -447,7 +450,26 @@ def _nik_siblings(item: object, path: str) -> NikSiblings:
         values["unless"] = _level_groups(spec["unless"], f"{path}.unless")
     if "tie_margin" in spec:
         values["tie_margin"] = _number(spec["tie_margin"], f"{path}.tie_margin", float, minimum=0)
+    if "fit_by" in spec:
+        values["fit_by"] = tuple(_text_list(spec["fit_by"], f"{path}.fit_by"))
     return NikSiblings(**values)
+
+
+def _sibling_names(item: object, path: str) -> SiblingNames:
+    spec = _mapping(item, path)
+    _known_keys(spec, ("comparison", "levels", "min_first_word_edits", "unless"), path)
+    values: dict[str, Any] = {}
+    if "comparison" in spec:
+        values["comparison"] = _text(spec["comparison"], f"{path}.comparison")
+    if "levels" in spec:
+        values["levels"] = tuple(_text_list(spec["levels"], f"{path}.levels"))
+    if "min_first_word_edits" in spec:
+        values["min_first_word_edits"] = _number(
+            spec["min_first_word_edits"], f"{path}.min_first_word_edits", int, minimum=1
+        )
+    if "unless" in spec:
+        values["unless"] = _level_groups(spec["unless"], f"{path}.unless")
+    return SiblingNames(**values)
 
 
 def _level_groups(item: object, path: str) -> tuple[tuple[LevelsOf | tuple[LevelsOf, ...], ...], ...]:

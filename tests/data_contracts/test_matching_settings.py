@@ -26,6 +26,7 @@ REGISTRY_RULES = (
     "stated_sex_apart",
     "link_when",
     "nik_siblings",
+    "sibling_names",
     "nik_conflict_guard",  # the override loosened once twins are kept apart by nik_siblings
 )
 
@@ -88,6 +89,18 @@ def _siblings_unknown_key(document):
     document["clustering"]["nik_conflict"]["siblings_apart"]["gap"] = 1
 
 
+def _siblings_fit_by_unknown_comparison(document):
+    document["clustering"]["nik_conflict"]["siblings_apart"]["fit_by"] = ["name", "nik_number"]
+
+
+def _sibling_names_unknown_level(document):
+    document["clustering"]["sibling_names_apart"]["levels"] = ["token_subset", "different"]
+
+
+def _sibling_names_no_edits(document):
+    document["clustering"]["sibling_names_apart"]["min_first_word_edits"] = 0
+
+
 def _guard_on_missing_comparison(document):
     document["comparisons"] = [c for c in document["comparisons"] if c["name"] != "phone"]
 
@@ -110,6 +123,15 @@ def _guard_on_missing_comparison(document):
         ),
         (_siblings_serial_digits, "clustering.nik_conflict.siblings_apart.serial_digits"),
         (_siblings_unknown_key, "clustering.nik_conflict.siblings_apart: unknown key(s) ['gap']"),
+        (
+            _siblings_fit_by_unknown_comparison,
+            "clustering.nik_conflict.siblings_apart.fit_by[1]: no comparison named 'nik_number'",
+        ),
+        (
+            _sibling_names_unknown_level,
+            "clustering.sibling_names_apart.levels: 'different' is not a level of comparison 'name'",
+        ),
+        (_sibling_names_no_edits, "clustering.sibling_names_apart.min_first_word_edits: 0 is outside [1, None]"),
         (
             _guard_on_missing_comparison,
             "clustering.nik_conflict.override_requires[2][0].comparison: no comparison named 'phone'",

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import dataclasses
 
+import numpy as np
+
 from data_contracts.matching_settings import load_matching_settings
 from matching import DEFAULT_SETTINGS, link_records
-from matching.clustering import LevelsOf, NikSiblings, cluster, edge_flags
+from matching.clustering import LevelsOf, NikSiblings, SiblingNames, cluster, edge_flags, sibling_fit
 from matching.features import compute_features
 from matching.link import _add_register_features, review_queue
 from tests.matching.helpers import person_records
@@ -224,3 +226,139 @@ def test_the_shipped_settings_link_a_list_nik_nobody_can_confirm_when_the_names_
     links = cluster(scored, features, PRIOR, settings.cluster_guards())
     cluster_of = links.set_index("record_id")["cluster"]
     assert cluster_of["komunitas:1"] == cluster_of["dukcapil:0"] != cluster_of["komunitas:2"]
+
+
+SIBLING_NAMES = dataclasses.replace(
+    RULES,
+    sibling_names=SiblingNames(
+        levels=("token_subset", "else"),
+        min_first_word_edits=2,
+        unless=((LevelsOf("nik", ("exact", "exact_suspect")), LevelsOf("phone", ("exact",))),),
+    ),
+)
+#: Linked on birth date and address alone: no NIK, no phone, the names at ``else``.
+BIRTH_AND_ADDRESS = {
+    "level_name": "else",
+    "level_birth_date": "exact",
+    "level_phone": None,
+    "level_location": "address",
+    "level_nik": None,
+}
+
+
+def test_a_twin_s_only_record_with_another_given_name_is_not_linked_on_birth_date_and_address():
+    """IIS SUKMAWATI (no NIK, no phone) beside her twin IMAS SUKMAWATI: the same last word, given names two edits
+    apart. Without the rule the pair links above the threshold; with it, it does not (and goes to review)."""
+    rows = [
+        {"source": "dukcapil", "nik": "3276055502110004", "birth_date": "2011-02-15", "name": "IMAS SUKMAWATI"},
+        {"source": "bpjs", "birth_date": "2011-02-15", "name": "IIS SUKMAWATI"},
+    ]
+    scored = edges((0, 1, 3.6, 0.0, BIRTH_AND_ADDRESS))
+    assert _clusters(rows, scored) == [{"dukcapil:0", "bpjs:1"}]
+    assert _clusters(rows, scored, SIBLING_NAMES) == [{"bpjs:1"}, {"dukcapil:0"}]
+    flags = edge_flags(scored, _features(rows), PRIOR, SIBLING_NAMES.cluster_guards())
+    assert flags["sibling_names"].tolist() == [True]
+    assert flags["missing_evidence"].tolist() == [True]
+    assert flags["keep_apart"].tolist() == [False]  # its own edge only: not a cannot-link
+
+
+def test_call_names_typos_and_shared_identifiers_still_link_under_the_sibling_names_rule():
+    """What the rule leaves alone: a call name of one word (YADI for SUPRIYADI SANTOSO), a typo in the first word
+    (HMAD / AHMAD RAMADHAN, one edit), a given name at a stronger level, and twins' names with a phone or NIK in
+    common (the identifier says they are one person)."""
+    pairs = [
+        ("SUPRIYADI SANTOSO", "YADI", "alias", {}),
+        ("AHMAD RAMADHAN", "HMAD RAMADHAN", "else", {}),
+        ("AGUS SETIAWAN", "AGUS SETIAWAN WIBOWO", "token_subset", {}),
+        ("IMAS SUKMAWATI", "IIS SUKMAWATI", "else", {"level_phone": "exact"}),
+        ("IMAS SUKMAWATI", "IIS SUKMAWATI", "else", {"level_nik": "exact_suspect"}),
+        ("JOKO WIDODO", "BUDI SANTOSO", "else", {}),  # no last word in common: not this rule's pair
+    ]
+    for registered, other, level, extra in pairs:
+        rows = [
+            {"source": "dukcapil", "nik": "3276011505900001", "birth_date": "1990-05-15", "name": registered},
+            {"source": "bpjs", "birth_date": "1990-05-15", "name": other},
+        ]
+        scored = edges((0, 1, 6.0, 0.0, {**BIRTH_AND_ADDRESS, "level_name": level, **extra}))
+        flags = edge_flags(scored, _features(rows), PRIOR, SIBLING_NAMES.cluster_guards())
+        assert flags["sibling_names"].tolist() == [False], (registered, other)
+        assert _clusters(rows, scored, SIBLING_NAMES) == [{"dukcapil:0", "bpjs:1"}], (registered, other)
+
+
+def test_the_shipped_settings_keep_a_twin_s_only_record_apart_and_a_call_name_linked():
+    """With the Depok settings file: IIS SUKMAWATI is not joined to IMAS on birth date and address alone;
+    YADI (a call name) is joined to SUPRIYADI SANTOSO on the same evidence."""
+    settings = load_matching_settings()
+    rows = [
+        {"source": "dukcapil", "nik": "3276055502110004", "birth_date": "2011-02-15", "name": "IMAS SUKMAWATI"},
+        {"source": "bpjs", "birth_date": "2011-02-15", "name": "IIS SUKMAWATI"},
+        {"source": "dukcapil", "nik": "3276011505900001", "birth_date": "1990-05-15", "name": "SUPRIYADI SANTOSO"},
+        {"source": "bpjs", "birth_date": "1990-05-15", "name": "YADI"},
+    ]
+    records = person_records(rows)
+    features = compute_features(records, settings.feature_spec())
+    _add_register_features(features, records, settings)
+    scored = edges(
+        (0, 1, 3.6, 0.0, BIRTH_AND_ADDRESS),
+        (2, 3, 3.6, 0.0, {**BIRTH_AND_ADDRESS, "level_name": "alias"}),
+    )
+    cluster_of = cluster(scored, features, PRIOR, settings.cluster_guards()).set_index("record_id")["cluster"]
+    assert cluster_of["dukcapil:0"] != cluster_of["bpjs:1"]
+    assert cluster_of["dukcapil:2"] == cluster_of["bpjs:3"]
+
+
+def _santoso_twins():
+    """Twins RIZKI and RIZAL SANTOSO (consecutive serials) and a job-seeker record of RIZAL whose NIK a spreadsheet
+    cut to a zero serial (not trusted) and whose phone is the family's, which RIZKI's BPJS record gives too."""
+    return [
+        {"source": "dukcapil", "nik": "3276030510960003", "birth_date": "1996-10-05", "name": "MUHAMMAD RIZKI SANTOSO"},
+        {"source": "bpjs", "nik": "3276030510960003", "birth_date": "1996-10-05", "name": "MUHAMMAD RIZKI SANTOSO"},
+        {"source": "dukcapil", "nik": "3276030510960004", "birth_date": "1996-10-05", "name": "MUHAMMAD RIZAL SANTOSO"},
+        {
+            "source": "kerja",
+            "nik": "3276030510960000",
+            "nik_valid": False,
+            "birth_date": "1996-10-05",
+            "name": "MUHAMMAD RIZAL SANTOSO",
+        },
+    ]
+
+
+def test_a_record_linked_to_both_twins_goes_to_the_one_whose_name_it_fits():
+    """The job-seeker record of RIZAL is linked more strongly to RIZKI (the shared phone) than to RIZAL (the same
+    name, no phone): without ``fit_by`` the strongest link wins and the twins' records meet in RIZKI's worker;
+    with it the record's name decides and it is kept apart from RIZKI's records, also through the chain."""
+    rows = _santoso_twins()
+    rizki = {**STRONG, "level_name": "jaro_winkler_high", "level_nik": "one_digit"}
+    rizal = {**STRONG, "level_phone": None, "level_nik": "one_digit"}
+    scored = edges(
+        (0, 1, 50.0, 10.0, {**STRONG, "level_nik": "exact"}),
+        (1, 3, 40.0, 2.0, rizki),
+        (0, 3, 21.0, 2.0, {**rizki, "level_phone": None}),
+        (2, 3, 24.0, 2.0, rizal),
+    )
+    assert _clusters(rows, scored) == [{"dukcapil:0", "bpjs:1", "kerja:3"}, {"dukcapil:2"}]
+    fit = dataclasses.replace(RULES, nik_siblings=dataclasses.replace(RULES.nik_siblings, fit_by=("name", "nik")))
+    assert _clusters(rows, scored, fit) == [{"dukcapil:0", "bpjs:1"}, {"dukcapil:2", "kerja:3"}]
+    guards = fit.cluster_guards()
+    assert [condition.comparison for condition in guards.sibling_fit] == ["name", "nik"]
+    usable = scored["match_probability"].to_numpy() >= guards.match_threshold
+    apart = sibling_fit(scored, _features(rows), usable, guards.nik_siblings, guards.sibling_fit)
+    assert apart.tolist() == [False, True, True, False]
+
+
+def test_a_record_fitting_both_twins_equally_or_a_mistyped_serial_is_left_to_the_other_rules():
+    """Equal names and NIK levels to both siblings: no side is taken (the tie margin decides those). Holders of
+    the two serials bearing the same name: one person with a mistyped serial, not twins."""
+    fit = dataclasses.replace(RULES, nik_siblings=dataclasses.replace(RULES.nik_siblings, fit_by=("name", "nik")))
+    guards = fit.cluster_guards()
+    rows = _santoso_twins()
+    rows[3] = {**rows[3], "name": "MUHAMMAD RIZ SANTOSO"}
+    near = {**STRONG, "level_name": "jaro_winkler_high", "level_nik": "one_digit"}
+    scored = edges((0, 3, 30.0, 2.0, near), (2, 3, 25.0, 2.0, near))
+    usable = np.ones(len(scored), dtype=bool)
+    assert not sibling_fit(scored, _features(rows), usable, guards.nik_siblings, guards.sibling_fit).any()
+    rows = _santoso_twins()
+    rows[2] = {**rows[2], "name": "MUHAMMAD RIZKI SANTOSO"}  # serial 4 mistyped for RIZKI's 3
+    scored = edges((0, 3, 30.0, 2.0, near), (2, 3, 25.0, 2.0, {**near, "level_name": "exact"}))
+    assert not sibling_fit(scored, _features(rows), usable, guards.nik_siblings, guards.sibling_fit).any()
