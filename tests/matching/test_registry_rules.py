@@ -362,3 +362,54 @@ def test_a_record_fitting_both_twins_equally_or_a_mistyped_serial_is_left_to_the
     rows[2] = {**rows[2], "name": "MUHAMMAD RIZKI SANTOSO"}  # serial 4 mistyped for RIZKI's 3
     scored = edges((0, 3, 30.0, 2.0, near), (2, 3, 25.0, 2.0, {**near, "level_name": "exact"}))
     assert not sibling_fit(scored, _features(rows), usable, guards.nik_siblings, guards.sibling_fit).any()
+
+
+def _shipped_cluster(rows, *pairs):
+    settings = load_matching_settings()
+    records = person_records(rows)
+    features = compute_features(records, settings.feature_spec())
+    _add_register_features(features, records, settings)
+    links = cluster(edges(*pairs), features, PRIOR, settings.cluster_guards())
+    return links.set_index("record_id")["cluster"]
+
+
+def test_the_shipped_settings_override_a_mistyped_nik_with_a_shorter_name_when_the_phone_agrees():
+    """SLAMET SETIAWAN's BPJS record and a job-seeker record SLAMET whose NIK has one digit wrong (in the region
+    code, not a sibling's serial), the same birth date and phone: one person. Without the phone or the street
+    address in common the two trusted NIKs stay apart."""
+    rows = [
+        {"source": "bpjs", "nik": "3276011505900001", "birth_date": "1990-05-15", "name": "SLAMET SETIAWAN"},
+        {"source": "kerja", "nik": "3276051505900001", "birth_date": "1990-05-15", "name": "SLAMET"},
+    ]
+    slip = {**STRONG, "level_name": "token_subset", "level_nik": "one_digit", "level_location": "kecamatan"}
+    cluster_of = _shipped_cluster(rows, (0, 1, 30.0, 2.0, slip))
+    assert cluster_of["bpjs:0"] == cluster_of["kerja:1"]
+    cluster_of = _shipped_cluster(rows, (0, 1, 30.0, 2.0, {**slip, "level_phone": None}))
+    assert cluster_of["bpjs:0"] != cluster_of["kerja:1"]
+    cluster_of = _shipped_cluster(rows, (0, 1, 30.0, 2.0, {**slip, "level_phone": None, "level_location": "address"}))
+    assert cluster_of["bpjs:0"] == cluster_of["kerja:1"]
+
+
+def test_the_shipped_settings_link_a_shorter_name_on_the_same_phone_but_not_twins():
+    """INDAH (an UMKM record) and INDAH PURWANINGSIH with the same phone link whatever the probability; twins of
+    consecutive serials with one name inside the other's and the family phone stay apart."""
+    rows = [
+        {"source": "dukcapil", "nik": "3201364310690001", "birth_date": "1969-10-03", "name": "INDAH PURWANINGSIH"},
+        {"source": "umkm", "name": "INDAH", "phone": "6281322316041"},
+    ]
+    below = {
+        "level_name": "token_subset",
+        "level_phone": "exact",
+        "level_birth_date": None,
+        "level_location": "else",
+        "level_nik": None,
+    }
+    cluster_of = _shipped_cluster(rows, (0, 1, -8.0, 0.0, below))
+    assert cluster_of["dukcapil:0"] == cluster_of["umkm:1"]
+    twins = [
+        {"source": "dukcapil", "nik": "3276087001060005", "birth_date": "2006-01-30", "name": "VERONICA SUSANTI"},
+        {"source": "bpjs", "nik": "3276087001060004", "birth_date": "2006-01-30", "name": "SUSANTI"},
+    ]
+    family = {**STRONG, "level_name": "token_subset", "level_nik": "one_digit"}
+    cluster_of = _shipped_cluster(twins, (0, 1, 30.0, 2.0, family))
+    assert cluster_of["dukcapil:0"] != cluster_of["bpjs:1"]
