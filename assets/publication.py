@@ -25,6 +25,7 @@ from assets.keys import quarantine_key, quarantine_name
 from assets.metadata import CHECK_MESSAGE, DUCKDB, PSEUDONYMS_REVERSIBLE, PUBLISHED, WAREHOUSE, Metadata, markdown_table
 from assets.partitions import snapshot_partitions
 from assets.resources import PrivacyResource, WarehouseResource
+from data_contracts.output_contracts import OutputContract, OutputValidation, load_output_contracts, validate_output
 from data_contracts.roles import RoleBook
 from satupekerja.privacy import pseudonyms
 from satupekerja.publishing import tables as catalogue
@@ -42,6 +43,7 @@ from satupekerja.publishing.guards import (
     evaluate_guards,
     history_for_warehouse,
     output_contracts_guard,
+    output_contracts_result,
     stats_from_outputs,
 )
 from satupekerja.publishing.stored import LOAD_WHEN_USED, FrameMapping, StoredFrame, frame_of
@@ -166,21 +168,34 @@ def build_publish_snapshot(
         links = frame_of(inputs[catalogue.WORKER_LINKS], columns=["record_id"])
         current = stats_from_outputs(snapshot, required, links, quarantines, per_file_sources)
         del links
-        results = [
-            *evaluate_guards(
-                current,
-                previous_stats(target, snapshot),
-                publication_guards.settings(),
-                membership_registers=membership,
-            ),
-            output_contracts_guard(tables),
-        ]
+        results = evaluate_guards(
+            current,
+            previous_stats(target, snapshot),
+            publication_guards.settings(),
+            membership_registers=membership,
+        )
+        rows = None
         if all_passed(results):
-            tables = tables.with_frame(QUARANTINE_TABLE.name, pd.concat(quarantines.values(), ignore_index=True))
+            # Each table is read once: checked against its output contract, then staged (nothing is published
+            # unless every contracted table meets its contract).
+            checked = {table.name for table in published_tables}  # not the quarantine table, as before
+            output_contracts = {name: c for name, c in load_output_contracts().items() if name in checked}
             key = privacy.key()
-            rows = publish(
-                target, snapshot, context.run.run_id, (*published_tables, QUARANTINE_TABLE), tables, current, key
+            staged_tables = tables.with_frame(QUARANTINE_TABLE.name, pd.concat(quarantines.values(), ignore_index=True))
+            contracts_met, rows = publish_checked(
+                target,
+                snapshot,
+                context.run.run_id,
+                (*published_tables, QUARANTINE_TABLE),
+                staged_tables,
+                current,
+                key,
+                output_contracts,
             )
+            results.append(contracts_met)
+        else:
+            results.append(output_contracts_guard(tables))
+        if rows is not None:
             yield dg.MaterializeResult(metadata=_published_metadata(target, rows, key))
         else:
             context.log.error(
@@ -209,24 +224,69 @@ def publish(
 
     Returns rows per ``<tier>/<table>``.
     """
+    _, rows = _publish(warehouse, snapshot, run_id, published_tables, tables, stats, key, {})
+    assert rows is not None, "no contract to break: never held back"
+    return rows
+
+
+def publish_checked(
+    warehouse: Warehouse,
+    snapshot: date,
+    run_id: str,
+    published_tables: Sequence[PublishedTable],
+    tables: Mapping[str, pd.DataFrame],
+    stats: SnapshotStats,
+    key: pseudonyms.PseudonymisationKey,
+    contracts: Mapping[str, OutputContract],
+) -> tuple[GuardResult, dict[str, int] | None]:
+    """:func:`publish`, checking each table named in ``contracts`` against its output contract on the read that
+    stages it (one read per table instead of two). Publishes only when every one meets its contract; else
+    stages nothing more (the rest are read only to be checked), discards the staging and returns no rows. The
+    guard result is the one :func:`output_contracts_guard` gives on the same tables."""
+    return _publish(warehouse, snapshot, run_id, published_tables, tables, stats, key, contracts)
+
+
+def _publish(
+    warehouse: Warehouse,
+    snapshot: date,
+    run_id: str,
+    published_tables: Sequence[PublishedTable],
+    tables: Mapping[str, pd.DataFrame],
+    stats: SnapshotStats,
+    key: pseudonyms.PseudonymisationKey,
+    contracts: Mapping[str, OutputContract],
+) -> tuple[GuardResult, dict[str, int] | None]:
     key_record = pseudonym_key_record(key)
     warehouse.check_pseudonym_key(key_record)
     staged = warehouse.stage(snapshot, run_id)
     staged.pseudonym_key = key_record
+    validations: dict[str, OutputValidation] = {}
     try:
         for table in published_tables:
+            broken = any(not validation.passed for validation in validations.values())
+            if broken and table.name not in contracts:
+                continue
             frame = tables[table.name]
+            if table.name in contracts:
+                validations[table.name] = validate_output(contracts[table.name], frame)
+                broken = broken or not validations[table.name].passed
+            if broken:
+                continue  # checked only: nothing more is staged, the staging is discarded below
             if table.name == catalogue.WORKER_ID_HISTORY:
                 frame = history_for_warehouse(frame)
             _stage_table(staged, table, frame, key, snapshot)
             del frame
+        contracts_met = output_contracts_result(validations)
+        if not contracts_met.passed:
+            warehouse.discard(staged)
+            return contracts_met, None
         staged.write(catalogue.PUBLICATION_STATS, stats.to_frame(), tier=ANALYTICS)
         warehouse.publish(staged)
     except BaseException:
         if not staged.closed:
             warehouse.discard(staged)
         raise
-    return {f"{tier}/{table}": rows for (tier, table), rows in sorted(staged.rows.items())}
+    return contracts_met, {f"{tier}/{table}": rows for (tier, table), rows in sorted(staged.rows.items())}
 
 
 def pseudonym_key_record(key: pseudonyms.PseudonymisationKey) -> dict:

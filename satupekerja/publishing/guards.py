@@ -20,7 +20,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from data_contracts.output_contracts import validate_outputs
+from data_contracts.output_contracts import OutputValidation, validate_outputs
 
 #: The id history's own ``snapshot_date`` (the night of each event) is stored as ``event_date``: in the
 #: warehouse ``snapshot_date`` is the partition key, the night the cumulative history was published.
@@ -354,7 +354,11 @@ def history_for_warehouse(history: pd.DataFrame) -> pd.DataFrame:
 def output_contracts_guard(tables: Mapping[str, pd.DataFrame]) -> GuardResult:
     """Every table with an output contract (``data_contracts/outputs/``) meets it; problems name table, column,
     rule and failing row counts, never values."""
-    validations = validate_outputs(tables)
+    return output_contracts_result(validate_outputs(tables))
+
+
+def output_contracts_result(validations: Mapping[str, OutputValidation]) -> GuardResult:
+    """The output-contract guard from the validations of the contracted tables (in publication order)."""
     problems = [problem for validation in validations.values() for problem in validation.problems]
     return GuardResult(
         OUTPUT_CONTRACTS_MET,
