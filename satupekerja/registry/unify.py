@@ -30,6 +30,7 @@ Coverage and employment flags are added by :func:`satupekerja.registry.coverage.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
@@ -133,25 +134,60 @@ def link_records(
     rank (from ``roles``, the contracts in force) and the ``record_id`` sort order. Raises when a record has no
     worker.
     """
-    link_index = pd.Index(worker_links["record_id"])
-    if not link_index.is_unique:
-        raise ValueError(
-            f"worker_links: {int(link_index.duplicated().sum())} record_id(s) linked to more than one worker"
-        )
-    if not person_records["record_id"].is_unique:
-        raise ValueError(
-            f"person_records: {int(person_records['record_id'].duplicated().sum())} duplicated record_id(s)"
-        )
-    positions = link_index.get_indexer(person_records["record_id"])
+    positions, record_order = _link_positions(person_records["record_id"], worker_links["record_id"])
     if (positions < 0).any():
         raise ValueError(f"person_records: {int((positions < 0).sum())} record(s) have no worker_id in worker_links")
     linked = person_records[person_record_columns(roles)].reset_index(drop=True)
     linked["worker_id"] = worker_links["worker_id"].to_numpy()[positions]
     worker_index, worker_ids = _sorted_codes(linked["worker_id"])
     linked[WORKER_INDEX] = worker_index.astype("int64")
-    linked[SOURCE_RANK] = roles.rank(linked["source"])
-    linked[RECORD_ORDER] = _rank_of_unique(linked["record_id"])
+    linked[SOURCE_RANK] = _per_distinct(linked["source"], roles.rank)
+    linked[RECORD_ORDER] = record_order
     return linked, pd.Index(worker_ids, name="worker_id")
+
+
+def _link_positions(record_ids: pd.Series, link_ids: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Each person record's row in ``worker_links`` (-1 when unlinked) and its ``record_id`` sort order; raises
+    when a ``record_id`` is linked twice or a person record is duplicated.
+
+    ``worker_links`` comes sorted by ``record_id`` (the engine writes it so): then strictly increasing ids are
+    unique, Arrow's hash look-up finds the rows, and a person record's sort order is the order of its link row
+    (no string hash table of Python objects, no sort of the ids). Other link tables take the general way."""
+    links = _arrow_text(link_ids)
+    if len(links) > 1 and not links.null_count and pc.all(pc.less(links[:-1], links[1:])).as_py():
+        found = pc.index_in(_arrow_text(record_ids), value_set=links)
+        positions = found.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+        if (positions < 0).any() or np.bincount(positions, minlength=1).max(initial=0) > 1:
+            _check_unique(record_ids, "person_records", "duplicated record_id(s)")
+        return positions, _rank_of_integers(positions)
+    link_index = pd.Index(link_ids)
+    _check_unique(link_ids, "worker_links", "record_id(s) linked to more than one worker")
+    _check_unique(record_ids, "person_records", "duplicated record_id(s)")
+    return link_index.get_indexer(record_ids), _rank_of_unique(record_ids)
+
+
+def _per_distinct(values: pd.Series, function: Callable[[pd.Series], pd.Series]) -> np.ndarray:
+    """``function(values)`` (elementwise) computed on the distinct values (and missing) and spread by code."""
+    codes, distinct = pd.factorize(values)
+    results = function(pd.concat([pd.Series(distinct, dtype=values.dtype), pd.Series([None], dtype=values.dtype)]))
+    return results.to_numpy()[codes]  # code -1 (missing) takes the last
+
+
+def _check_unique(values: pd.Series, table: str, what: str) -> None:
+    if not values.is_unique:
+        raise ValueError(f"{table}: {int(values.duplicated().sum())} {what}")
+
+
+def _arrow_text(values: pd.Series) -> pa.Array:
+    array = pa.array(values.astype("str").array)
+    return array.combine_chunks() if isinstance(array, pa.ChunkedArray) else array
+
+
+def _rank_of_integers(values: np.ndarray) -> np.ndarray:
+    """Each value's position in sorted order (the values are distinct)."""
+    rank = np.empty(len(values), dtype=np.int64)
+    rank[np.argsort(values, kind="stable")] = np.arange(len(values), dtype=np.int64)
+    return rank
 
 
 def _sorted_codes(values: pd.Series) -> tuple[np.ndarray, pd.Index]:
@@ -181,57 +217,108 @@ def source_rank(sources: pd.Series, roles: RoleBook) -> pd.Series:
 
 def _identity_values(linked: pd.DataFrame, n_workers: int, roles: RoleBook) -> pd.DataFrame:
     columns = {}
+    keys = _survivorship_keys(linked)
+    keys["_by_rank"] = _order_rank(keys, [SOURCE_RANK, "registered_date", RECORD_ORDER], [True, False, True])
+    keys["_authority"] = linked["source"].isin(roles.identity_authorities).to_numpy(dtype=bool)
+    keys["nik_valid"] = linked["nik_valid"].to_numpy()
+    workers = keys[WORKER_INDEX]
     for field in IDENTITY_FIELDS:
-        rows = linked.loc[
-            linked[field].notna(),
-            [WORKER_INDEX, field, "source", SOURCE_RANK, "registered_date", RECORD_ORDER, "nik_valid"],
-        ]
-        value_code = pd.factorize(rows[field])[0]
-        rows = rows.assign(
-            _authority=rows["source"].isin(roles.identity_authorities),
-            _agreement=rows.groupby([WORKER_INDEX, value_code], sort=False)[WORKER_INDEX].transform("size"),
-        )
-        by = ["_authority", "_agreement", SOURCE_RANK, "registered_date", RECORD_ORDER]
-        ascending = [False, False, True, False, True]
+        present = linked[field].notna().to_numpy(dtype=bool)
+        rows = keys[present]
+        # How many of the worker's records state this value: rows per (worker, value) pair, counted by code.
+        value_code = pd.factorize(linked[field].iloc[np.flatnonzero(present)])[0]
+        pair = pd.factorize(workers[present].to_numpy() * (int(value_code.max(initial=0)) + 1) + value_code)[0]
+        rows = rows.assign(_agreement=np.bincount(pair)[pair] if len(pair) else pair)
+        by = ["_authority", "_agreement", "_by_rank"]  # then source rank, latest, record_id (one precomputed order)
+        ascending = [False, False, True]
         if field == "nik":
             by, ascending = ["nik_valid", *by], [False, *ascending]
-        winners = first_per_worker(rows, by, ascending, n_workers)
-        columns[field] = winners[field]
+        winners = _winning_rows(rows, by, ascending, n_workers)
+        columns[field] = _take(linked[field], winners)
         if field == "nik":
-            columns["nik_valid"] = winners["nik_valid"].fillna(False).astype("bool")
-        columns[f"{field}_source"] = winners["source"]
+            columns["nik_valid"] = _take(linked["nik_valid"], winners).fillna(False).astype("bool")
+        columns[f"{field}_source"] = _take(linked["source"], winners)
     return pd.DataFrame(columns)
 
 
 def _latest_values(linked: pd.DataFrame, fields: tuple[str, ...], n_workers: int) -> pd.DataFrame:
     columns = {}
+    keys = _survivorship_keys(linked)
+    keys["_latest"] = _order_rank(keys, ["registered_date", SOURCE_RANK, RECORD_ORDER], [False, True, True])
     for field in fields:
-        rows = linked.loc[
-            linked[field].notna(), [WORKER_INDEX, field, "source", SOURCE_RANK, "registered_date", RECORD_ORDER]
-        ]
-        winners = first_per_worker(rows, ["registered_date", SOURCE_RANK, RECORD_ORDER], [False, True, True], n_workers)
-        columns[field] = winners[field]
-        columns[f"{field}_source"] = winners["source"]
+        rows = keys[linked[field].notna().to_numpy(dtype=bool)]
+        winners = _winning_rows(rows, ["_latest"], [True], n_workers)
+        columns[field] = _take(linked[field], winners)
+        columns[f"{field}_source"] = _take(linked["source"], winners)
     return pd.DataFrame(columns)
 
 
 def _residence_block(linked: pd.DataFrame, n_workers: int) -> pd.DataFrame:
-    has_any = linked[list(RESIDENCE_FIELDS)].notna().any(axis=1)
-    rows = linked.loc[
-        has_any, [WORKER_INDEX, *RESIDENCE_FIELDS, "source", SOURCE_RANK, "registered_date", RECORD_ORDER]
-    ]
-    rows = rows.assign(_has_kelurahan=rows["kelurahan_code"].notna(), _has_kecamatan=rows["kecamatan_code"].notna())
-    winners = first_per_worker(
+    has_any = linked[list(RESIDENCE_FIELDS)].notna().any(axis=1).to_numpy(dtype=bool)
+    keys = _survivorship_keys(linked)
+    keys["_latest"] = _order_rank(keys, ["registered_date", SOURCE_RANK, RECORD_ORDER], [False, True, True])
+    rows = keys[has_any].assign(
+        _has_kelurahan=linked["kelurahan_code"].notna().to_numpy(dtype=bool)[has_any],
+        _has_kecamatan=linked["kecamatan_code"].notna().to_numpy(dtype=bool)[has_any],
+    )
+    winners = _winning_rows(
         rows,
-        ["_has_kelurahan", "_has_kecamatan", "registered_date", SOURCE_RANK, RECORD_ORDER],
-        [False, False, False, True, True],
+        ["_has_kelurahan", "_has_kecamatan", "_latest"],
+        [False, False, True],
         n_workers,
     )
     columns = {}
     for field in RESIDENCE_FIELDS:
-        columns[field] = winners[field]
-        columns[f"{field}_source"] = winners["source"]
+        columns[field] = _take(linked[field], winners)
+        columns[f"{field}_source"] = _take(linked["source"], winners)
     return pd.DataFrame(columns)
+
+
+def _survivorship_keys(linked: pd.DataFrame) -> pd.DataFrame:
+    """The numeric sort keys of survivorship and each record's row (``_row``): sorted without the text columns,
+    whose values are then taken for the winners only (reordering Arrow text per field cost more than the rest)."""
+    return pd.DataFrame(
+        {
+            WORKER_INDEX: linked[WORKER_INDEX].to_numpy(),
+            SOURCE_RANK: linked[SOURCE_RANK].to_numpy(),
+            "registered_date": linked["registered_date"].to_numpy(),
+            RECORD_ORDER: linked[RECORD_ORDER].to_numpy(),
+            "_row": np.arange(len(linked), dtype=np.int64),
+        }
+    )
+
+
+def _order_rank(keys: pd.DataFrame, by: list[str], ascending: list[bool]) -> np.ndarray:
+    """Each row's position when all rows are sorted by ``by`` (missing values last, as ``first_per_worker`` sorts):
+    one key standing for several in the per-field sorts. The last key (``record_id`` order) is unique, so the
+    rank orders rows exactly as the keys do and sorting a subset by it sorts it by the keys."""
+    columns = []
+    for column, up in zip(reversed(by), reversed(ascending), strict=True):
+        values = keys[column]
+        if pd.api.types.is_datetime64_any_dtype(values):
+            numbers = (values - pd.Timestamp(0)).dt.days.to_numpy(dtype="float64", na_value=np.nan)
+        else:
+            numbers = values.astype("float64").to_numpy(dtype="float64", na_value=np.nan)
+        key = numbers if up else -numbers
+        columns.append(np.where(np.isnan(key), np.inf, key))
+    rank = np.empty(len(keys), dtype=np.int64)
+    rank[np.lexsort(columns)] = np.arange(len(keys), dtype=np.int64)
+    return rank
+
+
+def _winning_rows(rows: pd.DataFrame, by: list[str], ascending: list[bool], n_workers: int) -> np.ndarray:
+    """The ``_row`` of each worker's first row by ``first_per_worker``; -1 for a worker without rows."""
+    winners = first_per_worker(rows, by, ascending, n_workers)["_row"].to_numpy(dtype="float64", na_value=np.nan)
+    return np.where(np.isnan(winners), -1, winners).astype(np.int64)
+
+
+def _take(values: pd.Series, rows: np.ndarray) -> pd.Series:
+    """``values`` at ``rows`` (missing where -1), indexed ``0 .. len(rows)-1``: as the winners' column
+    ``first_per_worker`` returns (the same dtype, NA for workers without a row)."""
+    missing = rows < 0
+    if not missing.any():
+        return pd.Series(values.array.take(rows), name=values.name)
+    return values.iloc[np.where(missing, 0, rows)].reset_index(drop=True).where(~missing)
 
 
 def _linked_record_summary(linked: pd.DataFrame, n_workers: int) -> pd.DataFrame:

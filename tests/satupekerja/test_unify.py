@@ -218,3 +218,30 @@ def test_worker_codes_and_record_order_are_pandas_sorted_factorize():
     assert uniques.tolist() == list(expected_uniques)
     records = pd.Series(["umkm:2", "dukcapil:10", "dukcapil:9", "komunitas:é", "bpjs:1"], dtype="str")
     assert _rank_of_unique(records).tolist() == pd.factorize(records, sort=True)[0].tolist()
+
+
+def test_links_sorted_by_record_id_give_the_same_workers_as_links_in_any_order(make_records):
+    # worker_links sorted by record_id (as the engine writes them) take the Arrow look-up; other orders the general one.
+    person_records, links = make_records(
+        ("W2", {"source": "umkm", "name": "A", "phone": "6281100000001", "registered_date": "2025-01-01"}),
+        ("W1", {"source": "pedagang_pasar", "name": "B", "phone": "6281100000002", "registered_date": "2025-01-01"}),
+        ("W1", {"source": "komunitas", "name": "C", "phone": "6281100000003"}),
+        ("W2", {"source": "dukcapil", "name": "D", "kk": "3276010101200001"}),
+    )
+    in_record_order = build_unified_workers(person_records, links, SNAPSHOT, ROLES, MODEL)
+    sorted_links = links.sort_values("record_id").reset_index(drop=True)
+    assert sorted_links["record_id"].is_monotonic_increasing and not links["record_id"].is_monotonic_increasing
+    pd.testing.assert_frame_equal(
+        build_unified_workers(person_records, sorted_links, SNAPSHOT, ROLES, MODEL), in_record_order
+    )
+
+
+@pytest.mark.parametrize("sort_links", [True, False])
+def test_a_record_linked_twice_or_listed_twice_is_an_error(make_records, sort_links):
+    person_records, links = make_records(("W1", {"source": "dukcapil"}), ("W2", {"source": "umkm"}))
+    order = (lambda frame: frame.sort_values("record_id")) if sort_links else (lambda frame: frame)
+    with pytest.raises(ValueError, match="worker_links: 1 record_id"):
+        build_unified_workers(person_records, order(pd.concat([links, links.iloc[:1]])), SNAPSHOT, ROLES, MODEL)
+    twice = pd.concat([person_records, person_records.iloc[:1]], ignore_index=True)
+    with pytest.raises(ValueError, match="person_records: 1 duplicated record_id"):
+        build_unified_workers(twice, order(links), SNAPSHOT, ROLES, MODEL)
