@@ -57,12 +57,16 @@ class _Parsed:
     """Memoised normaliser results per column, so a parse check and a mapping share one parse."""
 
     def __init__(
-        self, text: pd.DataFrame, snapshot_date: date, formats: dict[str, tuple[str, ...]] | None = None
+        self,
+        text: pd.DataFrame,
+        snapshot_date: date,
+        formats: dict[str, tuple[str, ...]] | None = None,
+        known: dict[tuple[str, str], pd.Series] | None = None,
     ) -> None:
         self.text = text
         self.snapshot_date = snapshot_date
         self.formats = formats or {}
-        self._cache: dict[tuple[str, str], Any] = {}
+        self._cache: dict[tuple[str, str], Any] = dict(known or {})  # parsed already (by validation)
 
     def column(self, name: str) -> pd.Series:
         if name in self.text.columns:
@@ -116,8 +120,14 @@ def standardise(
             f"source {contract.source}: validation failed with {len(report.file_errors)} file "
             "error(s); fix the source before standardising"
         )
-    text = validation_frame(contract, raw.frame)
-    parsed = _Parsed(text, snapshot_date, {rule.name: rule.formats for rule in contract.columns if rule.formats})
+    # What validating the same read computed is reused (the validation frame, the range rules' parsed dates).
+    checked, report.checked = report.checked, None
+    text = checked.text_of(raw.frame) if checked is not None else None
+    text = text if text is not None else validation_frame(contract, raw.frame)
+    formats = {rule.name: rule.formats for rule in contract.columns if rule.formats}
+    parsed = _Parsed(
+        text, snapshot_date, formats, checked.parsed if checked is not None and checked.raw is raw.frame else None
+    )
     issues = pd.concat(
         [frame for frame in (report.row_issues, _parse_issues(contract, parsed)) if len(frame)] or [empty_issues()],
         ignore_index=True,

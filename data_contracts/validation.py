@@ -30,6 +30,8 @@ from data_contracts.rule_checks import RowCheck, check_engine
 ISSUE_COLUMNS = ["row", "column", "rule", "reason", "severity"]
 EXPECTATION_COLUMNS = ["expectation", "column", "success", "unexpected_count"]
 _INTEGER = r"^[+-]?\d+$"
+#: Prefix of the validation frame's columns holding a range rule's values as numbers or dates.
+_RANGE_HELPER = "__range__"
 
 
 @dataclass
@@ -47,10 +49,27 @@ class ValidationReport:
     row_issues: pd.DataFrame = field(default_factory=lambda: empty_issues())
     expectations: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=EXPECTATION_COLUMNS))
     known_columns: tuple[str, ...] = ()
+    #: What validating computed that standardising the same read needs again (the validation frame, the range
+    #: rules' parsed dates); :func:`data_contracts.standardise.standardise` takes it and releases it.
+    checked: CheckedValues | None = field(default=None, repr=False, compare=False)
 
     @property
     def passed(self) -> bool:
         return not self.file_errors
+
+
+@dataclass(frozen=True)
+class CheckedValues:
+    """The validation frame of ``raw`` (the :class:`RawSource` frame it was made from, compared by identity) and
+    parsed values by ``(kind, column)`` (``kind`` ``date`` or ``month``, as the standardiser's parse checks)."""
+
+    raw: pd.DataFrame
+    text: pd.DataFrame
+    parsed: dict[tuple[str, str], pd.Series]
+
+    def text_of(self, raw: pd.DataFrame) -> pd.DataFrame | None:
+        """The validation frame when ``raw`` is the frame it was made from, else None."""
+        return self.text if raw is self.raw else None
 
 
 @dataclass(frozen=True)
@@ -89,6 +108,12 @@ def validate_source(
         else (empty_issues(), pd.DataFrame(columns=EXPECTATION_COLUMNS))
     )
     issues = pd.concat([_or_empty(reader_issues), row_issues], ignore_index=True)
+    helpers = [column for column in frame.columns if column.startswith(_RANGE_HELPER)]
+    parsed = {
+        (rule.type, rule.name): frame[_RANGE_HELPER + rule.name].rename(rule.name)
+        for rule in contract.columns
+        if rule.type in ("date", "month") and _RANGE_HELPER + rule.name in frame.columns
+    }
     return ValidationReport(
         source=contract.source,
         file_errors=[*raw.file_problems, *file_errors],
@@ -96,6 +121,7 @@ def validate_source(
         row_issues=issues.astype({"row": "int64"}).sort_values(["row", "column"], kind="stable", ignore_index=True),
         expectations=expectations,
         known_columns=contract.column_names,
+        checked=CheckedValues(raw.frame, frame.drop(columns=helpers), parsed),
     )
 
 
@@ -245,7 +271,7 @@ def _column_rules(
 
 
 def _range_rule(column: ColumnRule, frame: pd.DataFrame, snapshot_date: date | None = None) -> _Rule:
-    helper = f"__range__{column.name}"
+    helper = _RANGE_HELPER + column.name
     frame[helper] = _typed(column, frame[column.name])
     low, high = column.bound("min", snapshot_date), column.bound("max", snapshot_date)
     if column.type in ("date", "month"):
