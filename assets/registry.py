@@ -19,6 +19,7 @@ from satupekerja.publishing.tables import (
     UNIFIED_WORKERS,
     WORKER_LINKS,
 )
+from satupekerja.registry.coverage import UNCOVERED_COLUMNS
 from satupekerja.registry.coverage import coverage_by_area as build_coverage_by_area
 from satupekerja.registry.coverage import uncovered_informal_workers as build_uncovered_informal_workers
 from satupekerja.registry.unify import build_unified_workers, person_record_columns
@@ -70,9 +71,19 @@ def build_unified_workers_asset(roles: RoleBook) -> dg.AssetsDefinition:
     return unified_workers
 
 
+#: The ``unified_workers`` columns the outreach list reads (its own columns, the flag, the vulnerability count).
+LISTED_COLUMNS = tuple(dict.fromkeys([*UNCOVERED_COLUMNS, "uncovered_informal", "outreach_priority", "vulnerable"]))
+#: The ``unified_workers`` columns the counts per area read.
+AREA_COLUMNS = ("kelurahan_code", "kecamatan_code", "employment_type", "bpjs_tk_status")
+
+
 @dg.asset(
     name=UNCOVERED_INFORMAL_WORKERS,
-    ins={UNIFIED_WORKERS: dg.AssetIn(), MATCH_REVIEW_QUEUE: dg.AssetIn()},
+    # Only the columns the list reads are loaded (35 of 58), as for coverage_by_area below.
+    ins={
+        UNIFIED_WORKERS: dg.AssetIn(metadata=LOAD_WHEN_USED, dagster_type=dg.Any),
+        MATCH_REVIEW_QUEUE: dg.AssetIn(),
+    },
     partitions_def=snapshot_partitions,
     group_name=REGISTRY,
     kinds={"pandas", "parquet"},
@@ -81,7 +92,10 @@ def build_unified_workers_asset(roles: RoleBook) -> dg.AssetsDefinition:
         "workers joined by an open double-registration review pair marked as one review group."
     ),
 )
-def uncovered_informal_workers(unified_workers: pd.DataFrame, match_review_queue: pd.DataFrame) -> dg.MaterializeResult:
+def uncovered_informal_workers(
+    unified_workers: pd.DataFrame | StoredFrame, match_review_queue: pd.DataFrame
+) -> dg.MaterializeResult:
+    unified_workers = frame_of(unified_workers, columns=_present(unified_workers, LISTED_COLUMNS))
     review_pairs = match_review_queue[["reason", "worker_id_l", "worker_id_r"]]
     uncovered = build_uncovered_informal_workers(unified_workers, review_pairs)
     return dg.MaterializeResult(
@@ -99,14 +113,15 @@ def uncovered_informal_workers(unified_workers: pd.DataFrame, match_review_queue
 
 @dg.asset(
     name=COVERAGE_BY_AREA,
-    ins={UNIFIED_WORKERS: dg.AssetIn()},
+    ins={UNIFIED_WORKERS: dg.AssetIn(metadata=LOAD_WHEN_USED, dagster_type=dg.Any)},
     partitions_def=snapshot_partitions,
     group_name=REGISTRY,
     kinds={"pandas", "parquet"},
     description="People, workers, informal, covered and uncovered counts per kelurahan, kecamatan and for the city.",
 )
-def coverage_by_area(unified_workers: pd.DataFrame) -> dg.MaterializeResult:
-    coverage = build_coverage_by_area(unified_workers, load_region_reference())
+def coverage_by_area(unified_workers: pd.DataFrame | StoredFrame) -> dg.MaterializeResult:
+    unified = frame_of(unified_workers, columns=_present(unified_workers, AREA_COLUMNS))
+    coverage = build_coverage_by_area(unified, load_region_reference())
     city = coverage.loc[coverage["level"] == CITY_LEVEL].iloc[0]
     return dg.MaterializeResult(
         value=coverage,
@@ -115,3 +130,9 @@ def coverage_by_area(unified_workers: pd.DataFrame) -> dg.MaterializeResult:
             **{f"city {column}": dg.MetadataValue.int(int(city[column])) for column in CITY_COUNTS},
         },
     )
+
+
+def _present(value: pd.DataFrame | StoredFrame, columns: tuple[str, ...]) -> list[str]:
+    """``columns`` that ``value`` (a frame or a stored frame) has, in that order."""
+    names = value.columns if isinstance(value, pd.DataFrame) else value.column_names()
+    return [column for column in columns if column in set(names)]

@@ -46,6 +46,10 @@ class StoredFrame:
     def load(self, columns: Sequence[str] | None = None) -> pd.DataFrame:
         return read_parquet_frame(self.path, columns)
 
+    def column_names(self) -> list[str]:
+        """The stored columns (from the file's schema; nothing else is read)."""
+        return list(pq.read_schema(self.path).names)
+
 
 def frame_of(value: pd.DataFrame | StoredFrame, columns: Sequence[str] | None = None) -> pd.DataFrame:
     """``value`` read when stored, else itself (only ``columns`` when given)."""
