@@ -43,9 +43,7 @@ from satupekerja.registry.grouping import (
     RECORD_ORDER,
     SOURCE_RANK,
     WORKER_INDEX,
-    collect_lists,
     first_per_worker,
-    join_strings,
 )
 
 IDENTITY_FIELDS: tuple[str, ...] = ("nik", "kk", "name", "birth_date", "birth_place", "sex")
@@ -322,27 +320,50 @@ def _take(values: pd.Series, rows: np.ndarray) -> pd.Series:
 
 
 def _linked_record_summary(linked: pd.DataFrame, n_workers: int) -> pd.DataFrame:
-    """``record_ids`` (sorted list), ``record_count`` and ``sources`` (sorted, comma-separated) per worker."""
-    by_record = linked[[WORKER_INDEX, "record_id", RECORD_ORDER]].sort_values(RECORD_ORDER)
-    distinct_sources = linked[[WORKER_INDEX, "source"]].drop_duplicates().sort_values("source")
+    """``record_ids`` (sorted list), ``record_count`` and ``sources`` (sorted, comma-separated) per worker.
+
+    Built as Arrow lists from offsets: the ids ordered by worker, then record order (integer keys, the text taken
+    once), and the distinct (worker, source) pairs from integer codes, instead of sorting and de-duplicating
+    frames of text."""
+    workers = linked[WORKER_INDEX].to_numpy(dtype=np.int64)
+    ids = _arrow_text(linked["record_id"])
+    present = ~np.asarray(ids.is_null().to_numpy(zero_copy_only=False), dtype=bool)
+    order = np.lexsort((linked[RECORD_ORDER].to_numpy(), workers))
+    order = order[present[order]]  # missing values dropped, as collect_lists does
+    record_ids = _lists(workers[order], ids.take(pa.array(order)), n_workers)
+    codes, names = pd.factorize(linked["source"], sort=True)
+    pairs = workers[codes >= 0] * (len(names) + 1) + codes[codes >= 0]
+    pairs = np.sort(pairs)
+    pairs = pairs[np.concatenate([[True], pairs[1:] != pairs[:-1]])] if len(pairs) else pairs
+    source_lists = _lists(
+        pairs // (len(names) + 1),
+        pa.array(list(names), type=pa.string()).take(pa.array(pairs % (len(names) + 1))),
+        n_workers,
+    )
+    sources = pc.if_else(pc.equal(pc.list_value_length(source_lists), 0), None, pc.binary_join(source_lists, ","))
     return pd.DataFrame(
         {
             # Python lists (object column): Parquet stores them as list<string>, and they read back as such.
-            "record_ids": pd.Series(
-                pa.array(collect_lists(by_record[WORKER_INDEX], by_record["record_id"], n_workers).array).to_pylist(),
-                dtype=object,
-            ),
-            "record_count": np.bincount(linked[WORKER_INDEX].to_numpy(), minlength=n_workers).astype("int64"),
-            "sources": join_strings(distinct_sources[WORKER_INDEX], distinct_sources["source"], n_workers, ","),
+            "record_ids": pd.Series(record_ids.to_pylist(), dtype=object),
+            "record_count": np.bincount(workers, minlength=n_workers).astype("int64"),
+            "sources": pd.Series(pd.arrays.ArrowExtensionArray(sources)).astype("str"),
         }
     )
+
+
+def _lists(groups: np.ndarray, values: pa.Array, n_groups: int) -> pa.ListArray:
+    """``values`` (ordered by ``groups``, ascending) as one list per group ``0 .. n_groups-1`` (empty when none)."""
+    offsets = np.concatenate([[0], np.cumsum(np.bincount(groups, minlength=n_groups))]).astype(np.int32)
+    return pa.ListArray.from_arrays(pa.array(offsets, type=pa.int32()), values.cast(pa.string()))
 
 
 def _match_confidence(linked: pd.DataFrame, worker_links: pd.DataFrame, worker_ids: pd.Index) -> pd.DataFrame:
     """The weakest link of each worker's cluster (minimum record link probability); 1.0 for a single record."""
     probability = link_probability(worker_links).to_numpy()
     # Grouped by the worker's integer position, not by the id text (sorting Python strings grew faster than linear).
-    position = worker_ids.get_indexer(worker_links["worker_id"].astype("str"))
+    # Arrow's hash look-up (pandas' get_indexer builds Python strings of every id first).
+    found = pc.index_in(_arrow_text(worker_links["worker_id"]), value_set=_arrow_text(worker_ids.to_series()))
+    position = found.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
     known = position >= 0
     confidence = (
         pd.Series(probability[known], dtype="float64")
