@@ -136,7 +136,7 @@ def standardise(
     record_ids = _record_ids(contract, raw.frame, text)
     keep = raw.frame.index.difference(quarantined)
     all_records, notes = _records(contract, raw.frame, parsed, record_ids, regions)
-    records = all_records.loc[keep]
+    records = all_records if len(keep) == len(all_records) else all_records.loc[keep]  # no copy when none quarantined
     if len(notes):
         issues = pd.concat([issues, notes], ignore_index=True)
     quarantine = _quarantine(contract, raw.frame, record_ids, issues, quarantined)
