@@ -259,14 +259,23 @@ def informal_probability(
     largest weight counts (the same fact repeated by a duplicate record, or an older copy of it, adds nothing).
     Also returns the counted pieces with a ``_text`` (label, holder, year when aged, weight), largest first.
     """
-    pieces = evidence[evidence["contribution"].ne(0)].assign(_size=lambda e: e["contribution"].abs())
-    pieces = pieces.sort_values([WORKER_INDEX, "_size", "_label_order"], ascending=[True, False, True])
-    pieces = pieces.drop_duplicates([WORKER_INDEX, "key"])
+    # Sorted (worker, largest weight first, label) and de-duplicated per (worker, key) on integer keys, then the
+    # counted rows taken once (sorting and de-duplicating the frame moved its text columns twice).
+    contribution = evidence["contribution"].to_numpy(dtype="float64")
+    weighing = np.flatnonzero(contribution != 0)
+    workers = evidence[WORKER_INDEX].to_numpy(dtype=np.int64)[weighing]
+    order = np.lexsort(
+        (evidence["_label_order"].to_numpy()[weighing], -np.abs(contribution[weighing]), workers)
+    )  # stable, as sort_values
+    key_codes = pd.factorize(evidence["key"].iloc[weighing])[0]
+    pair = (workers * (int(key_codes.max(initial=0)) + 1) + key_codes)[order]
+    counted = weighing[order[~pd.Index(pair).duplicated(keep="first")]]
+    pieces = evidence.iloc[counted].assign(_size=lambda e: e["contribution"].abs())
     total = pieces.groupby(WORKER_INDEX)["contribution"].sum().reindex(range(n_workers), fill_value=0.0)
     sex = sex.reset_index(drop=True) if sex is not None else None
     log_odds = model.prior(age.reset_index(drop=True), sex).to_numpy() + total.to_numpy()
     probability = 1.0 / (1.0 + np.exp(-log_odds))
-    year = pd.to_datetime(pieces["evidence_date"]).dt.year.astype("Int64").astype("str")
+    year = _per_distinct_text(pd.to_datetime(pieces["evidence_date"]).dt.year.astype("Int64"))
     # Formatted once per distinct weight (many pieces share one), then spread by code.
     codes, weights = pd.factorize(pieces["contribution"])
     shown = np.array([f"{value:+.1f}" for value in weights], dtype=object)
@@ -284,6 +293,13 @@ def informal_probability(
         + weight
     )
     return probability, pieces.assign(_text=text)
+
+
+def _per_distinct_text(values: pd.Series) -> pd.Series:
+    """``values.astype("str")``, converted once per distinct value (a handful of years) and spread by code."""
+    codes, distinct = pd.factorize(values)
+    text = np.append(pd.Series(distinct, dtype=values.dtype).astype("str").to_numpy(dtype=object, na_value=None), None)
+    return pd.Series(text[codes], index=values.index, dtype="str")
 
 
 def employment_evidence(
