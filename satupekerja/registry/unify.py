@@ -231,7 +231,7 @@ def _identity_values(linked: pd.DataFrame, n_workers: int, roles: RoleBook) -> p
         ascending = [False, False, True]
         if field == "nik":
             by, ascending = ["nik_valid", *by], [False, *ascending]
-        winners = _winning_rows(rows, by, ascending, n_workers)
+        winners = _winning_rows(*_one_key(rows, by, ascending, len(linked)), n_workers)
         columns[field] = _take(linked[field], winners)
         if field == "nik":
             columns["nik_valid"] = _take(linked["nik_valid"], winners).fillna(False).astype("bool")
@@ -259,12 +259,12 @@ def _residence_block(linked: pd.DataFrame, n_workers: int) -> pd.DataFrame:
         _has_kelurahan=linked["kelurahan_code"].notna().to_numpy(dtype=bool)[has_any],
         _has_kecamatan=linked["kecamatan_code"].notna().to_numpy(dtype=bool)[has_any],
     )
-    winners = _winning_rows(
-        rows,
-        ["_has_kelurahan", "_has_kecamatan", "_latest"],
-        [False, False, True],
-        n_workers,
-    )
+    # A resolved kelurahan first, then a resolved kecamatan, then the latest: packed as one key (see _one_key).
+    packed = (
+        (~rows["_has_kelurahan"].to_numpy()).astype(np.int64) * 2
+        + (~rows["_has_kecamatan"].to_numpy()).astype(np.int64)
+    ) * len(linked) + rows["_latest"].to_numpy(dtype=np.int64)
+    winners = _winning_rows(rows.assign(_packed=packed), ["_packed"], [True], n_workers)
     columns = {}
     for field in RESIDENCE_FIELDS:
         columns[field] = _take(linked[field], winners)
@@ -286,6 +286,24 @@ def _survivorship_keys(linked: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+def _one_key(rows: pd.DataFrame, by: list[str], ascending: list[bool], n_rows: int) -> tuple[pd.DataFrame, list, list]:
+    """The identity sort as one integer key when it fits: flags (``nik_valid``, ``_authority``, True first), then
+    ``_agreement`` (largest first), then ``_by_rank`` (a rank below ``n_rows``), packed so that sorting the packed
+    key sorts the rows exactly as the keys would (one sort key instead of four or five). Else the keys as given."""
+    flags, rest = by[:-2], by[-2:]
+    if rest != ["_agreement", "_by_rank"] or any(rows[flag].dtype != bool for flag in flags):
+        return rows, by, ascending
+    agreement = rows["_agreement"].to_numpy(dtype=np.int64)
+    most = int(agreement.max(initial=0))
+    if (2 ** len(flags) * (most + 1)) * n_rows >= 2**53:  # the sort compares keys as doubles: stay exact
+        return rows, by, ascending
+    major = np.zeros(len(rows), dtype=np.int64)
+    for flag in flags:
+        major = major * 2 + (~rows[flag].to_numpy(dtype=bool)).astype(np.int64)  # True first
+    packed = (major * (most + 1) + (most - agreement)) * n_rows + rows["_by_rank"].to_numpy(dtype=np.int64)
+    return rows.assign(_packed=packed), ["_packed"], [True]
+
+
 def _order_rank(keys: pd.DataFrame, by: list[str], ascending: list[bool]) -> np.ndarray:
     """Each row's position when all rows are sorted by ``by`` (missing values last, as ``first_per_worker`` sorts):
     one key standing for several in the per-field sorts. The last key (``record_id`` order) is unique, so the
@@ -305,9 +323,20 @@ def _order_rank(keys: pd.DataFrame, by: list[str], ascending: list[bool]) -> np.
 
 
 def _winning_rows(rows: pd.DataFrame, by: list[str], ascending: list[bool], n_workers: int) -> np.ndarray:
-    """The ``_row`` of each worker's first row by ``first_per_worker``; -1 for a worker without rows."""
-    winners = first_per_worker(rows, by, ascending, n_workers)["_row"].to_numpy(dtype="float64", na_value=np.nan)
-    return np.where(np.isnan(winners), -1, winners).astype(np.int64)
+    """The ``_row`` of each worker's first row by ``first_per_worker``; -1 for a worker without rows.
+
+    A single ascending integer key that is unique per row (a packed key ending in a rank) needs no sort: each
+    worker's first row is the one holding its smallest key."""
+    if len(by) == 1 and ascending[0] and rows[by[0]].dtype == np.int64 and rows[by[0]].is_unique:
+        key, workers = rows[by[0]].to_numpy(), rows[WORKER_INDEX].to_numpy(dtype=np.int64)
+        smallest = np.full(n_workers, np.iinfo(np.int64).max, dtype=np.int64)
+        np.minimum.at(smallest, workers, key)
+        first = key == smallest[workers]
+        winners = np.full(n_workers, -1, dtype=np.int64)
+        winners[workers[first]] = rows["_row"].to_numpy(dtype=np.int64)[first]
+        return winners
+    found = first_per_worker(rows, by, ascending, n_workers)["_row"].to_numpy(dtype="float64", na_value=np.nan)
+    return np.where(np.isnan(found), -1, found).astype(np.int64)
 
 
 def _take(values: pd.Series, rows: np.ndarray) -> pd.Series:
