@@ -298,8 +298,18 @@ def informal_probability(
 def _per_distinct_text(values: pd.Series) -> pd.Series:
     """``values.astype("str")``, converted once per distinct value (a handful of years) and spread by code."""
     codes, distinct = pd.factorize(values)
-    text = np.append(pd.Series(distinct, dtype=values.dtype).astype("str").to_numpy(dtype=object, na_value=None), None)
+    text = _with_missing_last(
+        pd.Series(distinct, dtype=values.dtype).astype("str").to_numpy(dtype=object, na_value=None)
+    )
     return pd.Series(text[codes], index=values.index, dtype="str")
+
+
+def _with_missing_last(values: np.ndarray) -> np.ndarray:
+    """``values`` (objects) and a last None: taken by codes, code -1 (missing) picks None."""
+    out = np.empty(len(values) + 1, dtype=object)
+    out[:-1] = values
+    out[-1] = None
+    return out
 
 
 def employment_evidence(
@@ -379,7 +389,7 @@ def _categories(
         codes_by_field[rule.field] = pd.factorize(rows[rule.field])
     codes, distinct = codes_by_field[rule.field]
     found = rule.categories(pd.DataFrame({rule.field: pd.Series(distinct, dtype=rows[rule.field].dtype)}))
-    spread = np.append(found.to_numpy(dtype=object, na_value=None), None)  # code -1 (missing) → the last: None
+    spread = _with_missing_last(found.to_numpy(dtype=object, na_value=None))
     return pd.Series(spread[codes], index=rows.index, dtype="str")
 
 
