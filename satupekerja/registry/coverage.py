@@ -325,7 +325,7 @@ def employment_evidence(
     rules = roles.evidence_rules()
     by_source = _records_by_source(records, rules)
     seen: dict[str, int] = {}
-    codes_by_field: dict[str, dict[str, tuple[np.ndarray, pd.Index]]] = {}
+    codes_by_field: dict[str, dict[str, tuple[np.ndarray, int]]] = {}
     for source, rule in rules:
         number = seen[source] = seen.get(source, -1) + 1  # the rule's position in its contract
         rows = source_records = by_source.get(source)
@@ -377,20 +377,29 @@ def employment_evidence(
     )
 
 
-def _categories(
-    rule: EvidenceRule, rows: pd.DataFrame, codes_by_field: dict[str, tuple[np.ndarray, pd.Index]]
-) -> pd.Series:
-    """``rule.categories(rows)``, computed once per distinct value of the rule's field when the category depends
-    on that field alone (the population register's eight occupation rules each read 188k rows otherwise);
-    ``codes_by_field`` keeps each field's codes for the next rule of the same source."""
-    if rule.field is None or rule.when or rule.unless:
+def _categories(rule: EvidenceRule, rows: pd.DataFrame, codes_by_field: dict[str, tuple[np.ndarray, int]]) -> pd.Series:
+    """``rule.categories(rows)``, computed once per distinct combination of the fields it reads (its ``field``,
+    ``when`` and ``unless``: a category depends on nothing else) and spread back by code: the population
+    register's occupation rules read 188k rows each otherwise. ``codes_by_field`` keeps each field's codes (and
+    their count) for the next rule of the same source."""
+    names = list(dict.fromkeys([*([rule.field] if rule.field else []), *(n for n, _ in (*rule.when, *rule.unless))]))
+    if not names:
         return rule.categories(rows)
-    if rule.field not in codes_by_field:
-        codes_by_field[rule.field] = pd.factorize(rows[rule.field])
-    codes, distinct = codes_by_field[rule.field]
-    found = rule.categories(pd.DataFrame({rule.field: pd.Series(distinct, dtype=rows[rule.field].dtype)}))
-    spread = _with_missing_last(found.to_numpy(dtype=object, na_value=None))
-    return pd.Series(spread[codes], index=rows.index, dtype="str")
+    combined, combinations = np.zeros(len(rows), dtype=np.int64), 1
+    for name in names:
+        if name not in codes_by_field:
+            codes = pd.factorize(rows[name])[0]
+            codes_by_field[name] = (codes + 1, int(codes.max(initial=-1)) + 2)  # 0: missing
+        codes, count = codes_by_field[name]
+        combinations *= count
+        if combinations >= 2**62:
+            return rule.categories(rows)
+        combined = combined * count + codes
+    combination, distinct = pd.factorize(combined)
+    first = np.full(len(distinct), len(rows), dtype=np.int64)
+    np.minimum.at(first, combination, np.arange(len(rows), dtype=np.int64))  # one row standing for each
+    found = rule.categories(rows.iloc[first]).to_numpy(dtype=object, na_value=None)
+    return pd.Series(found[combination], index=rows.index, dtype="str")
 
 
 def _by_category(codes: np.ndarray, categories: list[str], weights: dict[str, float]) -> np.ndarray:
