@@ -205,6 +205,13 @@ def main(argv: list[str] | None = None) -> None:
         "--workdir", type=Path, default=None, help="folder to prepare the data in and keep (shared with match_bench.py)"
     )
     parser.add_argument(
+        "--thresholds",
+        nargs="+",
+        type=float,
+        default=[0.5, 0.55, 0.6, 0.65, 0.7, 0.8],
+        help="kemungkinan thresholds of the tier table (pasti kept whole)",
+    )
+    parser.add_argument(
         "--evidence-only",
         nargs="+",
         default=None,
@@ -273,7 +280,11 @@ def main(argv: list[str] | None = None) -> None:
     print("false positives by truth (employment:sector):\n" + figures["false_positives"].to_string())
     print("missed uncovered informal workers by sector:\n" + figures["missed"].to_string())
     if "outreach_tier" in listed.columns and "informal_probability" in listed.columns:
-        print(threshold_table(listed, linked_truth, persons, model.threshold).to_string(float_format="{:.4f}".format))
+        print(
+            threshold_table(listed, linked_truth, persons, model.threshold, tuple(args.thresholds)).to_string(
+                float_format="{:.4f}".format
+            )
+        )
     if "informal_probability" in unified.columns:
         calibrated = calibration(unified, linked_truth, persons)
         print(

@@ -19,10 +19,21 @@ from typing import Any, Literal, overload
 import yaml
 
 from data_contracts.date_formats import DateFormatError, check_formats
-from data_contracts.roles import CATEGORIES, DEFAULT_EVIDENCE_DATE, EvidenceRule, RoleBook, SourceRoles
+from data_contracts.roles import (
+    CATEGORIES,
+    CELL_DIMENSIONS,
+    CELL_KINDS,
+    DEFAULT_EVIDENCE_DATE,
+    SEXES,
+    EvidenceRule,
+    RoleBook,
+    SourceRoles,
+)
 from data_contracts.schema import PERSON_SCHEMA
 
 PACKAGE_DIR = Path(__file__).resolve().parent
+#: The YAML key of each kind of cell weights (:data:`data_contracts.roles.CELL_KINDS`).
+_CELL_KEYS = {kind: "cell_weights" if kind == "own" else f"{kind}_cell_weights" for kind in CELL_KINDS}
 
 FORMATS = ("csv", "excel", "sql", "auto")
 COLUMN_TYPES = ("string", "name", "integer", "date", "month", "phone", "nik", "sex", "rt", "rt_rw")
@@ -637,6 +648,10 @@ class ContractParser:
                 "half_life_months",
                 "date_shift_years",
                 "date_not_before",
+                "weights_by",
+                "cell_weights",
+                "dependant_cell_weights",
+                "separate_cell_weights",
             },
         )
         strength = block.get("strength")
@@ -712,6 +727,7 @@ class ContractParser:
         separate = self.category_weights(block.get("separate_weights"), f"{key}.separate_weights")
         if separate and (holder is None or field_name is None):
             raise self.fail(f"{key}.separate_weights", "needs holder and field (whose card, and of what kind)")
+        weights_by, cells = self.cell_weights(block, key, holder is not None, bool(separate))
         return EvidenceRule(
             strength=strength,
             label=label,
@@ -731,7 +747,60 @@ class ContractParser:
             half_life_months=float(half_life) if half_life is not None else None,
             date_shift_years=shift,
             date_not_before=not_before,
+            weights_by=weights_by,
+            cell_weights=cells,
         )
+
+    def cell_weights(
+        self, block: dict[str, Any], key: str, has_holder: bool, has_separate: bool
+    ) -> tuple[tuple[str, ...], tuple[tuple[str, str, int, str, float], ...]]:
+        """``weights_by`` and the cell weights of every kind, as ``(kind, sex, band, category, log-odds)``.
+
+        A cell is named by its values in the order of ``weights_by``, separated by a space: ``'P 23'`` (women of
+        the age band from 23) with ``weights_by: [sex, age_band]``, ``P`` with ``[sex]``, ``23`` with ``[age_band]``.
+        """
+        given = [kind for kind in CELL_KINDS if block.get(_CELL_KEYS[kind]) is not None]
+        by = block.get("weights_by")
+        if by is None:
+            if given:
+                raise self.fail(f"{key}.{_CELL_KEYS[given[0]]}", "needs weights_by (what the cells are: sex, age_band)")
+            return (), ()
+        if (
+            not isinstance(by, list)
+            or not by
+            or len(set(by)) != len(by)
+            or any(not isinstance(name, str) or name not in CELL_DIMENSIONS for name in by)
+        ):
+            raise self.fail(f"{key}.weights_by", f"must be a list of distinct names from {list(CELL_DIMENSIONS)}")
+        if "dependant" in given and not has_holder:
+            raise self.fail(f"{key}.dependant_cell_weights", "needs holder (whose record is a dependant's)")
+        if "separate" in given and not has_separate:
+            raise self.fail(f"{key}.separate_cell_weights", "needs separate_weights")
+        out = []
+        for kind in given:
+            name = _CELL_KEYS[kind]
+            cells = self.mapping(block[name], f"{key}.{name}")
+            for cell, weights in cells.items():
+                where = f"{key}.{name}.{cell}"
+                parts = str(cell).split()
+                if len(parts) != len(by):
+                    example = " ".join({"sex": "P", "age_band": "23"}[dimension] for dimension in by)
+                    raise self.fail(where, f"a cell names {' and '.join(by)} in that order, e.g. '{example}'")
+                sex, band = "", -1
+                for dimension, part in zip(by, parts, strict=True):
+                    if dimension == "sex":
+                        if part not in SEXES:
+                            raise self.fail(where, f"sex {part!r} is not one of {'|'.join(SEXES)}")
+                        sex = part
+                    elif not part.isdigit():
+                        raise self.fail(
+                            where, f"age band {part!r} must be the age (whole years) a model band starts at"
+                        )
+                    else:
+                        band = int(part)
+                for category, weight in self.category_weights(weights, where):
+                    out.append((kind, sex, band, category, weight))
+        return tuple(by), tuple(sorted(out))
 
     def category_weights(self, value: Any, key: str) -> tuple[tuple[str, float], ...]:
         """``{category: log-odds of informal work}`` as sorted pairs."""

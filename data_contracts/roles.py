@@ -30,12 +30,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+import numpy as np
 import pandas as pd
 import yaml
 
 from data_contracts.schema import PERSON_SCHEMA
 
 CATEGORIES = ("formal", "informal", "not_working")
+#: What a rule's weights may vary by (``weights_by``): the holder's stated sex (``L``/``P``) and the employment
+#: model's age band (the ``prior_by_age`` bands, named by the age they start at).
+CELL_DIMENSIONS = ("sex", "age_band")
+SEXES = ("L", "P")
+#: The kinds of piece a cell weight applies to: ``cell_weights`` (own), ``dependant_cell_weights``,
+#: ``separate_cell_weights``.
+CELL_KINDS = ("own", "dependant", "separate")
 DEFAULT_SYSTEM = "city_registries"
 DEFAULT_EVIDENCE_DATE = "registered_date"
 _PLACEHOLDER = re.compile(r"\{([a-z_]+)(?:\|([^}|]*))?(?:\|(lower|upper))?\}")
@@ -81,6 +89,13 @@ class EvidenceRule:
     holder: tuple[str, tuple[str, ...]] | None = None
     #: The weight halves every ``half_life_months`` of the evidence's age (from ``date`` to the snapshot).
     half_life_months: float | None = None
+    #: What the weights vary by (:data:`CELL_DIMENSIONS`): with ``weights_by``, ``cell_weights`` add log-odds to a
+    #: piece by the cell of the person it counts for (their sex and the model's age band).
+    weights_by: tuple[str, ...] = ()
+    #: ``(kind, sex or "", band start or -1, category, log-odds)``: added to the piece's contribution (whatever its
+    #: age) when the person is of that sex (``""``: any) and in the age band starting at that age (``-1``: any);
+    #: ``kind`` is the piece's holder (:data:`CELL_KINDS`: own, a dependant's, own beside the family's card).
+    cell_weights: tuple[tuple[str, str, int, str, float], ...] = ()
     #: The evidence date is ``date`` plus this many years (e.g. a KTP recorded at 17 at the earliest)...
     date_shift_years: int = 0
     #: ...and not before this day (e.g. the 2011 start of the e-KTP recording).
@@ -95,6 +110,10 @@ class EvidenceRule:
             names.add(self.holder[0])
         names.update(match.group(1) for match in _PLACEHOLDER.finditer(self.label))
         return names
+
+    def cell_bands(self) -> set[int]:
+        """The age bands (by start) the rule's cell weights name."""
+        return {band for _, _, band, _, _ in self.cell_weights if band >= 0}
 
     def categories(self, records: pd.DataFrame) -> pd.Series:
         """The category each record gives (NA where it gives none)."""
@@ -271,6 +290,31 @@ class EmploymentModel:
                 term = term.mask(stated(name).fillna(False).astype(bool) & reached, log_odds)
             out = out + term.to_numpy()
         return out
+
+    @property
+    def age_bands(self) -> tuple[int, ...]:
+        """The starts of the prior's age bands, increasing: the bands a rule's ``cell_weights`` name."""
+        return tuple(start for start, _ in self.prior_by_age)
+
+    def age_band(self, age: pd.Series) -> pd.Series:
+        """The start of each age's band (``prior_by_age``), -1 where the age is unknown."""
+        starts = np.array(self.age_bands, dtype="int64")
+        known = age.notna().to_numpy()
+        years = age.fillna(0).to_numpy(dtype="int64")
+        band = starts[np.clip(np.searchsorted(starts, years, side="right") - 1, 0, None)]
+        return pd.Series(np.where(known, band, -1), index=age.index, dtype="int64")
+
+    def check_rules(self, rules: list[tuple[str, EvidenceRule]]) -> None:
+        """Every age band a rule's cell weights name must be one of this model's bands (they are the prior's)."""
+        seen: dict[str, int] = {}
+        for source, rule in rules:
+            number = seen[source] = seen.get(source, -1) + 1
+            unknown = sorted(rule.cell_bands() - set(self.age_bands))
+            if unknown:
+                raise ValueError(
+                    f"{source}: roles.employment_evidence[{number}]: age band {unknown[0]} is not one of the "
+                    f"employment model's ({self.source}) age bands {list(self.age_bands)} (prior_by_age)"
+                )
 
     def default_weight(self, category: str, strength: int) -> float:
         """Weight of a rule without declared weights: the declared default of the category at the nearest

@@ -222,7 +222,8 @@ def employment_type(
     child_pieces = pd.DataFrame(
         {WORKER_INDEX: np.flatnonzero(child), "category": NOT_WORKING, "strength": 2, "label": CHILD_LABEL}
     ).assign(key="usia", contribution=0.0, dependant=False, separate=False, evidence_date=pd.NaT)
-    evidence = pd.concat([employment_evidence(records, roles, snapshot, model), child_pieces], ignore_index=True)
+    evidence = employment_evidence(records, roles, snapshot, model, age, sex)
+    evidence = pd.concat([evidence, child_pieces], ignore_index=True)
     evidence["_label_order"] = pd.factorize(evidence["label"], sort=True)[0]
     probability, weighed = informal_probability(evidence, age, n_workers, model, sex)
     # One vote per distinct piece of evidence: a source listing a person twice does not count twice.
@@ -313,14 +314,23 @@ def _with_missing_last(values: np.ndarray) -> np.ndarray:
 
 
 def employment_evidence(
-    records: pd.DataFrame, roles: RoleBook, snapshot: pd.Timestamp, model: EmploymentModel
+    records: pd.DataFrame,
+    roles: RoleBook,
+    snapshot: pd.Timestamp,
+    model: EmploymentModel,
+    age: pd.Series | None = None,
+    sex: pd.Series | None = None,
 ) -> pd.DataFrame:
     """Long frame, one row per piece of evidence, by the contracts' ``roles.employment_evidence`` rules:
     ``worker_index, category, strength, label, key`` (source, rule, category and holder), ``dependant`` (someone
     else's evidence, by the rule's ``holder``), ``evidence_date`` and ``contribution`` (log-odds of informal work:
     ``stale + (weight - stale) * recency``: the rule's weight for the category and holder when fresh, moving
-    towards its stale weight (default 0) as the evidence ages, by the rule's half-life)."""
+    towards its stale weight (default 0) as the evidence ages, by the rule's half-life; plus the rule's
+    ``cell_weights`` of the person's cell: their sex and the model's age band, from ``age`` and ``sex`` by worker
+    position; without them no cell weight applies)."""
     pieces = [_evidence_piece(records, pd.Series(False, index=records.index), "", 0, "")]
+    model.check_rules(roles.evidence_rules())
+    cells = _worker_cells(age, sex, model)
     households = _households(records, model.household_field)
     rules = roles.evidence_rules()
     by_source = _records_by_source(records, rules)
@@ -354,6 +364,9 @@ def employment_evidence(
         weight = pd.Series(np.where(np.isnan(weight), 0.0, weight), index=rows.index)
         stale = weighs(dict(rule.stale_weights))
         stale = pd.Series(np.where(is_dependant | np.isnan(stale), 0.0, stale), index=rows.index)
+        offset = _cell_offsets(
+            rule, rows[WORKER_INDEX].to_numpy(), codes, list(distinct), is_dependant, is_separate, cells
+        )
         age_months = (snapshot - dated).dt.days / DAYS_PER_MONTH
         piece = _evidence_piece(rows, pd.Series(True, index=rows.index), category, rule.strength, rule.labels(rows))
         pieces.append(
@@ -365,7 +378,7 @@ def employment_evidence(
                 dependant=dependant,
                 separate=separate,
                 evidence_date=dated if rule.half_life_months is not None else pd.NaT,
-                contribution=stale + (weight - stale) * rule.recency(age_months),
+                contribution=stale + (weight - stale) * rule.recency(age_months) + offset,
             )
         )
     evidence = pd.concat(pieces, ignore_index=True)
@@ -400,6 +413,52 @@ def _categories(rule: EvidenceRule, rows: pd.DataFrame, codes_by_field: dict[str
     np.minimum.at(first, combination, np.arange(len(rows), dtype=np.int64))  # one row standing for each
     found = rule.categories(rows.iloc[first]).to_numpy(dtype=object, na_value=None)
     return pd.Series(found[combination], index=rows.index, dtype="str")
+
+
+def _worker_cells(
+    age: pd.Series | None, sex: pd.Series | None, model: EmploymentModel
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """Each worker's cell for rules' ``cell_weights``: stated sex (``""`` unknown) and the start of the model's age
+    band (-1 unknown), by worker position; None without age and sex."""
+    if age is None and sex is None:
+        return None
+    size = len(age) if age is not None else len(sex) if sex is not None else 0
+    bands = model.age_band(age.reset_index(drop=True)).to_numpy() if age is not None else np.full(size, -1)
+    sexes = (
+        sex.reset_index(drop=True).astype("str").fillna("").to_numpy(dtype=object)
+        if sex is not None
+        else np.full(size, "", dtype=object)
+    )
+    return sexes, bands
+
+
+def _cell_offsets(
+    rule: EvidenceRule,
+    workers: np.ndarray,
+    codes: np.ndarray,
+    categories: list[str],
+    is_dependant: np.ndarray,
+    is_separate: np.ndarray,
+    cells: tuple[np.ndarray, np.ndarray] | None,
+) -> np.ndarray:
+    """Log-odds each row's piece gets from the rule's ``cell_weights``: those of its holder kind (own, a
+    dependant's, own beside the family's card), its category and its person's cell (sex, age band)."""
+    offset = np.zeros(len(workers), dtype="float64")
+    if not rule.cell_weights or cells is None:
+        return offset
+    sexes, bands = cells[0][workers], cells[1][workers]
+    kind = np.where(is_separate, "separate", np.where(is_dependant, "dependant", "own"))
+    position = {category: n for n, category in enumerate(categories)}
+    for cell_kind, sex, band, category, weight in rule.cell_weights:
+        if category not in position:
+            continue
+        applies = (kind == cell_kind) & (codes == position[category])
+        if sex:
+            applies &= sexes == sex
+        if band >= 0:
+            applies &= bands == band
+        offset += np.where(applies, weight, 0.0)
+    return offset
 
 
 def _by_category(codes: np.ndarray, categories: list[str], weights: dict[str, float]) -> np.ndarray:

@@ -127,6 +127,42 @@ roles:
     assert roles.employment_evidence[1].values == (("PNS", "formal"),)
 
 
+def test_cell_weights_are_parsed_by_sex_and_age_band(tmp_path: Path) -> None:
+    contract = load_contract(
+        write(
+            tmp_path,
+            """\
+roles:
+  employment_evidence:
+    - field: jkn_segment
+      values: {PBPU: informal}
+      holder: {field: jkn_relation, own: [PESERTA]}
+      strength: 1
+      label: x
+      weights: {informal: 1.0}
+      weights_by: [sex, age_band]
+      cell_weights:
+        'P 23': {informal: -0.5}
+        'L 17': {informal: 0.25}
+      dependant_cell_weights: {'P 0': {informal: 1}}
+    - category: informal
+      strength: 1
+      label: y
+      weights_by: [age_band]
+      cell_weights: {65: {informal: -1}}
+""",
+        )
+    )
+    first, second = contract.roles.employment_evidence
+    assert first.weights_by == ("sex", "age_band")
+    assert first.cell_weights == (
+        ("dependant", "P", 0, "informal", 1.0),
+        ("own", "L", 17, "informal", 0.25),
+        ("own", "P", 23, "informal", -0.5),
+    )
+    assert second.cell_weights == (("own", "", 65, "informal", -1.0),)
+
+
 @pytest.mark.parametrize(
     ("extra", "key"),
     [
@@ -181,6 +217,40 @@ roles:
         (
             "roles: {employment_evidence: [{category: informal, strength: 1, label: x, when: {status: A}}]}",
             "roles.employment_evidence[0].when.status",
+        ),
+        (
+            "roles: {employment_evidence: [{category: informal, strength: 1, label: x, "
+            "cell_weights: {'P 23': {informal: 1}}}]}",
+            "roles.employment_evidence[0].cell_weights",
+        ),
+        (
+            "roles: {employment_evidence: [{category: informal, strength: 1, label: x, weights_by: [sex, income]}]}",
+            "roles.employment_evidence[0].weights_by",
+        ),
+        (
+            "roles: {employment_evidence: [{category: informal, strength: 1, label: x, weights_by: [sex, age_band], "
+            "cell_weights: {'W 23': {informal: 1}}}]}",
+            "roles.employment_evidence[0].cell_weights.W 23",
+        ),
+        (
+            "roles: {employment_evidence: [{category: informal, strength: 1, label: x, weights_by: [sex, age_band], "
+            "cell_weights: {P: {informal: 1}}}]}",
+            "roles.employment_evidence[0].cell_weights.P",
+        ),
+        (
+            "roles: {employment_evidence: [{category: informal, strength: 1, label: x, weights_by: [age_band], "
+            "cell_weights: {muda: {informal: 1}}}]}",
+            "roles.employment_evidence[0].cell_weights.muda",
+        ),
+        (
+            "roles: {employment_evidence: [{category: informal, strength: 1, label: x, weights_by: [sex], "
+            "cell_weights: {P: {busy: 1}}}]}",
+            "roles.employment_evidence[0].cell_weights.P.busy",
+        ),
+        (
+            "roles: {employment_evidence: [{category: informal, strength: 1, label: x, weights_by: [sex], "
+            "dependant_cell_weights: {P: {informal: 1}}}]}",
+            "roles.employment_evidence[0].dependant_cell_weights",
         ),
     ],
 )

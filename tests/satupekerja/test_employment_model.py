@@ -317,6 +317,79 @@ def test_a_worker_known_only_from_a_community_list_is_marked_on_the_list(make_re
     assert listed.loc["DRIVER", "known_only_from_lists"] and listed.loc["DRIVER", "outreach_tier"] == "pasti"
 
 
+# -- weights by the holder's sex and age band (weights_by, cell_weights) -----------------------------------------
+
+
+def _cell_book() -> RoleBook:
+    """One register whose records weigh +2.0, with cell weights for women and men from 23 and a dependant's cell."""
+    rule = EvidenceRule(
+        strength=1,
+        label="pbpu",
+        field="jkn_segment",
+        values=(("PBPU", "informal"),),
+        holder=("jkn_relation", ("PESERTA",)),
+        weights=(("informal", 2.0),),
+        dependant_weights=(("informal", 0.5),),
+        weights_by=("sex", "age_band"),
+        cell_weights=(
+            ("dependant", "P", 23, "informal", -0.25),
+            ("own", "L", 23, "informal", 0.5),
+            ("own", "P", 23, "informal", -1.0),
+        ),
+    )
+    return RoleBook({"cards": SourceRoles(employment_evidence=(rule,))})
+
+
+def test_a_cell_weight_applies_to_the_holder_of_its_cell(make_records):
+    """The same own card weighs 2.0 - 1.0 for a woman of 23-55, 2.0 + 0.5 for a man of those ages, the plain 2.0
+    for a woman of 17-22 (no cell declared) or of unknown age; a dependant's card its own cell."""
+
+    def card(relation: str = "PESERTA") -> dict:
+        return {"source": "cards", "jkn_segment": "PBPU", "jkn_relation": relation}
+
+    rows = []
+    for worker, birth_date, sex, relation in [
+        ("WOMAN", "1990-01-01", "P", "PESERTA"),
+        ("MAN", "1990-01-01", "L", "PESERTA"),
+        ("YOUNG", "2005-01-01", "P", "PESERTA"),
+        ("UNKNOWN_AGE", None, "P", "PESERTA"),
+        ("WIFE", "1990-01-01", "P", "ISTRI"),
+        ("SON", "1990-01-01", "L", "ANAK"),
+    ]:
+        rows.append((worker, {**card(relation), "birth_date": birth_date, "sex": sex}))
+    person_records, links = make_records(*rows)
+    model = parse_employment_model({"prior_by_age": {0: -3.0, 15: -2.0, 17: -1.0, 23: 0.0, 56: -1.0}})
+    unified = build_unified_workers(person_records, links, SNAPSHOT, _cell_book(), model).set_index("worker_id")
+    log_odds = np.log(unified["informal_probability"] / (1 - unified["informal_probability"]))
+    prior = {"WOMAN": 0.0, "MAN": 0.0, "YOUNG": -1.0, "UNKNOWN_AGE": -1.0, "WIFE": 0.0, "SON": 0.0}
+    evidence = log_odds - pd.Series(prior)
+    assert evidence.to_dict() == pytest.approx(
+        {"WOMAN": 1.0, "MAN": 2.5, "YOUNG": 2.0, "UNKNOWN_AGE": 2.0, "WIFE": 0.25, "SON": 0.5}
+    )
+    assert "pbpu +1.0" in unified.loc["WOMAN", "informal_evidence"]
+
+
+def test_a_cell_of_an_age_band_the_model_lacks_is_a_clear_error(make_records):
+    person_records, links = make_records(("W", {"source": "cards", "jkn_segment": "PBPU", "birth_date": "1990-01-01"}))
+    model = parse_employment_model({"prior_by_age": {0: -3.0, 25: 0.0}}, source="model.yaml")
+    with pytest.raises(
+        ValueError, match=r"cards: roles.employment_evidence\[0\]: age band 23 is not one of .*model.yaml"
+    ):
+        build_unified_workers(person_records, links, SNAPSHOT, _cell_book(), model)
+
+
+def test_the_shipped_contracts_declare_each_rule_once():
+    """The sex split is declared by weights_by, not by the same rule twice with when/unless sex."""
+    for source, rule in default_role_book().evidence_rules():
+        assert "sex" not in dict(rule.when) and "sex" not in dict(rule.unless), source
+    rules = [
+        (source, rule.field, rule.values, rule.patterns, rule.category, rule.when, rule.unless, rule.label)
+        for source, rule in default_role_book().evidence_rules()
+    ]
+    assert len(rules) == len(set(rules))
+    assert any(rule.cell_weights for _, rule in default_role_book().evidence_rules())
+
+
 # -- the file in force: Settings.employment_model reaches the unified_workers asset through its resource ---------
 
 
@@ -326,8 +399,11 @@ def test_the_unified_workers_asset_flags_with_the_configured_model_file(make_rec
     from assets.registry import build_unified_workers_asset
     from assets.resources import EmploymentModelFile
 
-    sceptical = tmp_path / "sceptical.yaml"  # a prior so low that a community list alone does not convince
-    sceptical.write_text("prior_by_age: {0: -20.0}\nprior_unknown_age: -20.0\nthreshold: 0.5\n", encoding="utf-8")
+    # A prior so low that a community list alone does not convince; with the age bands the shipped contracts'
+    # cell weights name (weights_by: a model without them is refused, see the test above).
+    sceptical = tmp_path / "sceptical.yaml"
+    bands = ", ".join(f"{start}: -20.0" for start in (0, 15, 17, 23, 56, 65))
+    sceptical.write_text(f"prior_by_age: {{{bands}}}\nprior_unknown_age: -20.0\nthreshold: 0.5\n", encoding="utf-8")
     person_records, links = make_records(("W1", {"source": "komunitas", "name": "BUDI SANTOSO"}))
     asset = build_unified_workers_asset(default_role_book())
 
