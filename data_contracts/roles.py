@@ -268,6 +268,9 @@ class EmploymentModel:
     prior_by_sex: tuple[tuple[str, int, float], ...] = ()
     default_weights: tuple[tuple[tuple[str, int], float], ...] = ()
     threshold: float = 0.5
+    #: An uncovered informal worker whose informal work is not confirmed (outreach tier ``kemungkinan``) is listed
+    #: from this probability on (None: from ``threshold``); a ``pasti`` one from ``threshold``.
+    kemungkinan_threshold: float | None = None
     #: Person field grouping a person's household (the family card number, ``kk``): a rule's
     #: ``separate_weights`` apply when a household member is a dependant on a card of another kind.
     household_field: str | None = None
@@ -355,6 +358,7 @@ def parse_employment_model(block: Any, source: str = "(mapping)") -> EmploymentM
         "prior_by_sex",
         "default_weights",
         "threshold",
+        "kemungkinan_threshold",
         "household_field",
     }
     if unknown:
@@ -396,12 +400,18 @@ def parse_employment_model(block: Any, source: str = "(mapping)") -> EmploymentM
     threshold = _check_number(block.get("threshold", 0.5), "threshold", minimum=0.0)
     if not 0 < threshold < 1:
         raise ValueError("threshold: must be a probability strictly between 0 and 1")
+    kemungkinan = block.get("kemungkinan_threshold")
+    if kemungkinan is not None:
+        kemungkinan = _check_number(kemungkinan, "kemungkinan_threshold", minimum=threshold)
+        if not kemungkinan < 1:
+            raise ValueError("kemungkinan_threshold: must be a probability from threshold up to (not including) 1")
     return EmploymentModel(
         prior_by_age=tuple(prior),
         prior_unknown_age=_check_number(block.get("prior_unknown_age", prior[-1][1]), "prior_unknown_age"),
         prior_by_sex=tuple(sorted(sex_terms)),
         default_weights=tuple(sorted(defaults)),
         threshold=threshold,
+        kemungkinan_threshold=kemungkinan,
         household_field=household,
         source=source,
     )

@@ -48,7 +48,9 @@ JKN is NONAKTIF (stopped paying for health cover). Candidates for BPU contributi
 **Outreach tier** (uncovered informal workers only): ``pasti`` when the person's own evidence confirms informal
 work (an informal-work register, a trader or community list, a BPU/JAKON membership: informal evidence of strength
 ≥ ``CONFIRMED_STRENGTH`` that is not a dependant's), ``kemungkinan`` when the probability is reached on weaker
-evidence (a JKN segment, a KTP occupation). The list gives every ``pasti`` worker before the ``kemungkinan`` ones.
+evidence (a JKN segment, a KTP occupation), and from the model's ``kemungkinan_threshold`` on when it declares one
+(an informal worker below it is not listed: the weak evidence's list is held to a higher probability). The list
+gives every ``pasti`` worker before the ``kemungkinan`` ones.
 
 **Known only from lists** (``known_only_from_lists``): no record of the worker carries a valid NIK and none comes
 from an identity authority (the population register): a community-list driver who shares no phone, NIK or birth
@@ -188,7 +190,8 @@ def add_coverage_flags(
         axis=1,
     )
     flags["known_only_from_lists"] = known_only_from_lists
-    return _outreach(_uncovered(pd.concat([golden.reset_index(drop=True), flags], axis=1)))
+    listed_from = model.kemungkinan_threshold if model.kemungkinan_threshold is not None else model.threshold
+    return _outreach(_uncovered(pd.concat([golden.reset_index(drop=True), flags], axis=1), listed_from))
 
 
 def _golden_sex(golden: pd.DataFrame) -> pd.Series | None:
@@ -644,13 +647,19 @@ def jkn_membership(records: pd.DataFrame, n_workers: int) -> pd.DataFrame:
     )
 
 
-def _uncovered(unified: pd.DataFrame) -> pd.DataFrame:
-    uncovered = unified["employment_type"].eq(INFORMAL) & unified["bpjs_tk_status"].isin([LAPSED, NEVER_REGISTERED])
-    reason = unified["tk_lapse_reason"].mask(unified["bpjs_tk_status"].eq(NEVER_REGISTERED), NEVER_REGISTERED)
+def _uncovered(unified: pd.DataFrame, kemungkinan_from: float = 0.0) -> pd.DataFrame:
+    """Uncovered informal workers, their reason and tier; a *kemungkinan* one only from ``kemungkinan_from``."""
     # pasti: informal work the person registered (own evidence of strength >= 2: an informal-work register, a BPU
     # or JAKON membership, a trader or community list); kemungkinan: likely on weaker evidence only (a JKN
     # segment, a KTP occupation).
     confirmed = _flag(pd.Series(unified["_confirmed"], index=unified.index))
+    likely_enough = confirmed | _flag(unified["informal_probability"].ge(kemungkinan_from))
+    uncovered = (
+        unified["employment_type"].eq(INFORMAL)
+        & unified["bpjs_tk_status"].isin([LAPSED, NEVER_REGISTERED])
+        & likely_enough
+    )
+    reason = unified["tk_lapse_reason"].mask(unified["bpjs_tk_status"].eq(NEVER_REGISTERED), NEVER_REGISTERED)
     tier = pd.Series(np.where(confirmed, TIER_PASTI, TIER_KEMUNGKINAN), index=unified.index, dtype="str")
     return unified.drop(columns=["tk_lapse_reason", "_confirmed"]).assign(
         uncovered_informal=uncovered,

@@ -265,10 +265,11 @@ def test_a_child_or_a_teenager_is_not_a_worker_on_a_pbi_card_alone(make_records)
     # a 15-year-old on a PBI card is most likely a child on the family's card: not listed on that alone...
     assert unified.loc["TEEN", "informal_probability"] < 0.5
     assert not unified.loc["TEEN", "uncovered_informal"]
-    # ...while an adult on the same card is a likely informal worker
+    # ...while an adult man on the same card is a likely informal worker (the card's weight depends on sex and age
+    # band: a woman of his age on it alone is more often keeping house)
     adult = flags(
         make_records,
-        ("ADULT", {"source": "dukcapil", "birth_date": "1985-06-15"}),
+        ("ADULT", {"source": "dukcapil", "birth_date": "1985-06-15", "sex": "L"}),
         ("ADULT", {"source": "bpjs_kesehatan", "jkn_segment": "PBI_APBN", "jkn_status": "AKTIF"}),
     ).loc["ADULT"]
     assert adult["employment_type"] == "informal"

@@ -378,6 +378,37 @@ def test_a_cell_of_an_age_band_the_model_lacks_is_a_clear_error(make_records):
         build_unified_workers(person_records, links, SNAPSHOT, _cell_book(), model)
 
 
+def test_kemungkinan_is_listed_only_from_its_threshold(make_records):
+    """Both workers are informal (p 0.52 >= threshold 0.5); only the confirmed one (pasti) is listed below the
+    kemungkinan threshold 0.55."""
+    book = RoleBook(
+        {
+            "weak": SourceRoles(
+                employment_evidence=(
+                    EvidenceRule(strength=1, label="w", category="informal", weights=(("informal", 0.08),)),
+                )
+            ),
+            "strong": SourceRoles(
+                employment_evidence=(
+                    EvidenceRule(strength=2, label="s", category="informal", weights=(("informal", 0.08),)),
+                )
+            ),
+            "tk": SourceRoles(membership_register=True),
+        }
+    )
+    person_records, links = make_records(("WEAK", {"source": "weak"}), ("STRONG", {"source": "strong"}))
+    model = parse_employment_model(
+        {"prior_by_age": {0: 0.0}, "prior_unknown_age": 0.0, "threshold": 0.5, "kemungkinan_threshold": 0.55}
+    )
+    unified = build_unified_workers(person_records, links, SNAPSHOT, book, model).set_index("worker_id")
+    assert unified["informal_probability"].round(2).tolist() == [0.52, 0.52]
+    assert unified["employment_type"].eq("informal").all()
+    assert unified["uncovered_informal"].to_dict() == {"WEAK": False, "STRONG": True}
+    assert unified.loc["STRONG", "outreach_tier"] == "pasti"
+    with pytest.raises(ValueError, match="kemungkinan_threshold"):
+        parse_employment_model({"prior_by_age": {0: 0.0}, "threshold": 0.5, "kemungkinan_threshold": 0.4})
+
+
 def test_the_shipped_contracts_declare_each_rule_once():
     """The sex split is declared by weights_by, not by the same rule twice with when/unless sex."""
     for source, rule in default_role_book().evidence_rules():
