@@ -310,8 +310,14 @@ def rule_weights(weights: pd.Series) -> dict[tuple[str, int], dict[str, dict]]:
     return out
 
 
+def _number(value: float) -> str:
+    """One decimal, without a negative zero."""
+    text = f"{value:.1f}"
+    return "0.0" if text == "-0.0" else text
+
+
 def _yaml_map(values: dict) -> str:
-    return "{" + ", ".join(f"{name}: {number:.1f}" for name, number in values.items()) + "}"
+    return "{" + ", ".join(f"{name}: {_number(number)}" for name, number in values.items()) + "}"
 
 
 def _evidence_items(lines: list[str]) -> list[tuple[int, int]]:
@@ -385,8 +391,8 @@ def write_prior(weights: pd.Series, path: Path) -> None:
     """Rewrite ``prior_by_age`` (its band lines) and ``prior_by_sex`` P of the settings file with the fit's."""
     text = path.read_text(encoding="utf-8")
     for start in AGE_BANDS:
-        text = re.sub(rf"(?m)^(  {start}: )-?[0-9.]+", rf"\g<1>{weights[f'prior_age_{start}']:.1f}", text, count=1)
-    sex = ", ".join(f"{start}: {weights[f'prior_sex_P_{start}']:.1f}" for start in AGE_BANDS)
+        text = re.sub(rf"(?m)^(  {start}: )-?[0-9.]+", rf"\g<1>{_number(weights[f'prior_age_{start}'])}", text, count=1)
+    sex = ", ".join(f"{start}: {_number(weights[f'prior_sex_P_{start}'])}" for start in AGE_BANDS)
     text = re.sub(r"(?m)^  P: \{.*\}$", f"  P: {{{sex}}}", text, count=1)
     path.write_text(text, encoding="utf-8")
 

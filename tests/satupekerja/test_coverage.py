@@ -51,10 +51,14 @@ def test_ppu_member_is_formal_and_not_listed(make_records):
     assert pd.isna(row["outreach_priority"])
 
 
+#: A man of working age: a JKN card alone lists him (the card's weight depends on sex and age band, and the
+#: kemungkinan tier is listed from the model's kemungkinan_threshold).
+MAN_OF_35 = {"birth_date": "1990-03-01", "sex": "L"}
+
+
 def test_pbpu_member_without_tk_is_informal_never_registered(make_records):
-    row = flags(make_records, ("W1", {"source": "bpjs_kesehatan", "jkn_segment": "PBPU", "jkn_status": "AKTIF"})).loc[
-        "W1"
-    ]
+    card = {"source": "bpjs_kesehatan", "jkn_segment": "PBPU", "jkn_status": "AKTIF", **MAN_OF_35}
+    row = flags(make_records, ("W1", card)).loc["W1"]
     assert (row["employment_type"], row["bpjs_tk_status"], row["uncovered_reason"]) == (
         "informal",
         "never_registered",
@@ -212,7 +216,7 @@ def test_outreach_priority_pasti_first_then_vulnerable_recent_lapse_never_regist
         ("NEVER_OJOL", {"source": "komunitas", "sector": "ojol"}),
         ("LAPSED_RECENT", bpu("2024-12-01")),
         ("LAPSED_LONG_AGO", bpu("2020-01-01")),
-        ("VULNERABLE", {"source": "bpjs_kesehatan", "jkn_segment": "PBI_APBN", "jkn_status": "AKTIF"}),
+        ("VULNERABLE", {"source": "bpjs_kesehatan", "jkn_segment": "PBI_APBN", "jkn_status": "AKTIF", **MAN_OF_35}),
         ("COVERED", bpu("2025-05-01")),
     )
     listed = uncovered_informal_workers(unified.reset_index())
