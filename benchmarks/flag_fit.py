@@ -153,12 +153,12 @@ def features(
             cells[f"{dimensions}|{name}"] = inside
     cell_columns = {}
     for key in [k for k in wide.columns if not k.endswith(":stale")]:
-        dimensions = (by_cell or {}).get(key.split(":")[0])
-        if dimensions is None:
+        of_rule = (by_cell or {}).get(key.split(":")[0])
+        if of_rule is None:
             continue
         present = wide[key].to_numpy() > 0
         for cell_key, inside in cells.items():
-            if cell_key.startswith(f"{dimensions}|") and (present & inside).any():
+            if cell_key.startswith(f"{of_rule}|") and (present & inside).any():
                 cell_columns[f"{key}@{cell_key.split('|', 1)[1]}"] = (present & inside).astype("float64")
     wide = pd.concat([wide, pd.DataFrame(cell_columns, index=wide.index)], axis=1)
     for n, start in enumerate(AGE_BANDS):
@@ -258,6 +258,7 @@ def main(argv: list[str] | None = None) -> None:
         print(f"half-lives {half_lives or 'as declared'}: log-loss {log_loss:.5f}, Brier {np.mean((p - y) ** 2):.5f}")
         if best is None or log_loss < best[0]:
             best = (log_loss, half_lives, pd.Series(beta, index=x.columns), np.mean((p - y) ** 2))
+    assert best is not None  # at least one combination is fitted
     log_loss, half_lives, weights, brier = best
     print(f"\nbest: half-lives {half_lives or 'as declared'}, log-loss {log_loss:.5f}, Brier {brier:.5f}")
     print(f"{n_workers:,} workers, informal share {y.mean():.4f}")
