@@ -5,14 +5,21 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
 
 from matching.blocking import block, rule_names_of
 from matching.clustering import cluster, constraint_outcomes, decided_pairs, edge_flags
-from matching.features import FEATURE_KEY_COLUMNS, MISSING_NUMBER, compute_features, encode_features, feature_keys
+from matching.features import (
+    FEATURE_KEY_COLUMNS,
+    GENERIC_FIELDS,
+    MISSING_NUMBER,
+    compute_features,
+    encode_features,
+    feature_keys,
+)
 from matching.model import FellegiSunterModel, comparison_levels, score, train
 from matching.settings import DEFAULT_SETTINGS, MatchSettings
 
@@ -64,6 +71,30 @@ def _timed(timings: dict[str, float], stage: str) -> Iterator[None]:
     timings[stage] = time.perf_counter() - start
 
 
+#: The person-record columns :func:`link_records` and :func:`matching_features` read: a caller may load only
+#: these (the generic fields are read when the records have them). ``tests/matching/test_link.py`` checks that
+#: no other column changes the features.
+RECORD_COLUMNS = (
+    "record_id",
+    "source",
+    "nik",
+    "nik_valid",
+    "nik_birth_date",
+    "nik_sex",
+    "name",
+    "alias",
+    "birth_date",
+    "sex",
+    "phone",
+    "address",
+    "rt",
+    "rw",
+    "kelurahan_code",
+    "kecamatan_code",
+    *GENERIC_FIELDS,
+)
+
+
 def link_records(
     records: pd.DataFrame,
     settings: MatchSettings = DEFAULT_SETTINGS,
@@ -85,17 +116,42 @@ def link_records(
     Same records, settings and seed give the same output, whatever the row order: records are processed (and
     ``links`` returned) in ``record_id`` order, so random sampling and tie-breaks never depend on how the
     input happened to be stacked.
+
+    The same in steps, for a caller that keeps less at once (the night's asset): :func:`in_record_order`,
+    :func:`matching_features`, :func:`encoded_features`, then :func:`link_features`.
     """
-    if records["record_id"].duplicated().any():
-        raise ValueError("person records: column 'record_id' has duplicate values")
-    records = records.sort_values("record_id", kind="stable").reset_index(drop=True)
+    records = in_record_order(records)
     timings: dict[str, float] = {}
     with _timed(timings, "features"):
         keys = matching_features(records, settings)
-        features = _encoded(keys, settings)
+        features = encoded_features(keys, settings)
     if not keep_features:
         del keys
     del records  # the sorted copy of every person column: only the features are needed from here on
+    result = link_features(features, settings, seed, start_model, constraints, timings=timings)
+    return replace(result, features=keys) if keep_features else result
+
+
+def in_record_order(records: pd.DataFrame) -> pd.DataFrame:
+    """``records`` sorted by ``record_id`` (the order :func:`link_features` expects), which must be unique."""
+    if records["record_id"].duplicated().any():
+        raise ValueError("person records: column 'record_id' has duplicate values")
+    return records.sort_values("record_id", kind="stable").reset_index(drop=True)
+
+
+def link_features(
+    features: pd.DataFrame,
+    settings: MatchSettings = DEFAULT_SETTINGS,
+    seed: int = 0,
+    start_model: FellegiSunterModel | None = None,
+    constraints: pd.DataFrame | None = None,
+    *,
+    timings: dict[str, float] | None = None,
+) -> LinkResult:
+    """:func:`link_records` from the records' coded features (:func:`encoded_features` of
+    :func:`matching_features` of :func:`in_record_order` records): block, compare, train, score, cluster.
+    ``timings``: seconds of earlier stages, reported first in ``LinkResult.timings``."""
+    timings = dict(timings or {})
     with _timed(timings, "block"):
         blocking = block(features, settings.blocking_rules, settings.max_block_size)
         candidates = _with_record_ids(blocking.pairs, features)
@@ -132,7 +188,6 @@ def link_records(
         blocking_stats=blocking.stats,
         timings=timings,
         decisions=decisions,
-        features=keys if keep_features else None,
     )
 
 
@@ -173,7 +228,7 @@ def match_query(
     if query_ids.duplicated().any() or registry_features["record_id"].isin(set(query_ids)).any():
         raise ValueError("query and registry records: column 'record_id' has duplicate values")
     keys = pd.concat([query_keys, registry_features[list(query_keys.columns)]], ignore_index=True)
-    features = _encoded(keys, settings)
+    features = encoded_features(keys, settings)
     del keys
     is_query = np.arange(len(features)) < len(query_records)
     blocking = block(features, settings.blocking_rules, settings.max_block_size, focus=is_query)
@@ -304,7 +359,7 @@ def _add_register_features(features: pd.DataFrame, records: pd.DataFrame, settin
         features["sex_stated"] = registered["sex_stated"].to_numpy()
 
 
-def _encoded(keys: pd.DataFrame, settings: MatchSettings) -> pd.DataFrame:
+def encoded_features(keys: pd.DataFrame, settings: MatchSettings) -> pd.DataFrame:
     """The feature frame of :func:`matching_features` rows: coded, and with the register features the settings
     use (``nik_registered`` when ``nik_register_sources`` are declared, ``sex_stated`` with ``stated_sex_apart``)."""
     features = encode_features(keys, settings.feature_spec())

@@ -10,7 +10,9 @@ import pandas as pd
 import pytest
 
 from data_contracts import load_contracts, load_region_reference, read_source, standardise, validate_source
+from data_contracts.schema import empty_person_frame
 from matching import DEFAULT_SETTINGS, evaluate_links, link_records, match_query
+from matching.link import RECORD_COLUMNS, encoded_features, in_record_order, link_features, matching_features
 from matching.normalize import RegionResolver
 from sample_data.generate import generate_frames, write_sources
 from tests.matching.helpers import person_records
@@ -110,3 +112,33 @@ def test_match_query_never_confirms_a_conflicting_valid_nik(generated, linked):
     assert result.matches.loc[0, "registry_record_id"] == person["record_id"]
     assert result.matches.loc[0, "status"] == "review"
     assert result.pairs["guard"].tolist() == ["nik_conflict"]
+
+
+def test_the_engine_reads_no_person_column_beyond_record_columns(generated):
+    """The night loads only ``RECORD_COLUMNS`` of the person records: every other column, shuffled or dropped,
+    leaves the features (and so the links) unchanged."""
+    records = generated[0].sort_values("record_id").reset_index(drop=True)
+    assert set(RECORD_COLUMNS) <= set(empty_person_frame().columns)
+    others = [column for column in records.columns if column not in RECORD_COLUMNS]
+    assert others  # the selection leaves something out
+    rng = np.random.default_rng(5)
+    shuffled = records.copy()
+    for column in others:
+        shuffled[column] = records[column].to_numpy()[rng.permutation(len(records))]
+    expected = matching_features(records, SETTINGS)
+    pd.testing.assert_frame_equal(matching_features(shuffled, SETTINGS), expected)
+    pd.testing.assert_frame_equal(matching_features(records[list(RECORD_COLUMNS)], SETTINGS), expected)
+
+
+def test_linking_in_steps_gives_what_link_records_gives(generated, linked):
+    """The night's asset runs the engine in steps (to hold less at once): the same outputs as ``link_records``."""
+    records = generated[0][list(RECORD_COLUMNS)].sample(frac=1.0, random_state=2)
+    keys = matching_features(in_record_order(records), SETTINGS)
+    stepwise = link_features(encoded_features(keys, SETTINGS), SETTINGS, seed=3, timings={"features": 1.0})
+    pd.testing.assert_frame_equal(stepwise.scored_pairs, linked.scored_pairs)
+    pd.testing.assert_frame_equal(stepwise.links, linked.links)
+    pd.testing.assert_frame_equal(stepwise.review_queue, linked.review_queue)
+    assert list(stepwise.timings)[:2] == ["features", "block"]
+    with_features = link_records(generated[0], SETTINGS, seed=3, keep_features=True)
+    pd.testing.assert_frame_equal(with_features.features, keys)
+    pd.testing.assert_frame_equal(with_features.links, linked.links)
