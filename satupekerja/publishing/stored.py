@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 #: Metadata of an asset input (``dg.AssetIn(metadata=...)``): hand the step a :class:`StoredFrame`.
@@ -22,14 +23,20 @@ LOAD_WHEN_USED_KEY = "satupekerja/load"
 LOAD_WHEN_USED = {LOAD_WHEN_USED_KEY: "when_used"}
 
 
-def read_parquet_frame(path: Path, columns: Sequence[str] | None = None) -> pd.DataFrame:
-    """One Parquet file as a DataFrame (only ``columns`` when given): dates as ``datetime64``, nested columns
-    (lists) as ``pd.ArrowDtype``.
+#: Rows wanted: ``(column, values)``, the rows whose ``column`` holds one of ``values``.
+RowsWhere = tuple[str, Sequence[str]]
+
+
+def read_parquet_frame(path: Path, columns: Sequence[str] | None = None, rows: RowsWhere | None = None) -> pd.DataFrame:
+    """One Parquet file as a DataFrame (only ``columns`` when given; only ``rows`` when given, filtered as the
+    file is read, so the other rows are never all held): dates as ``datetime64``, nested columns (lists) as
+    ``pd.ArrowDtype``.
 
     pandas records list columns in the Parquet metadata under a dtype name (``list<item: string>[pyarrow]``)
     that it cannot parse back; mapping nested types explicitly skips that lookup.
     """
-    table = pq.read_table(path, columns=list(columns) if columns is not None else None)
+    wanted = None if rows is None else pc.field(rows[0]).isin(pa.array(list(rows[1]), type=pa.string()))
+    table = pq.read_table(path, columns=list(columns) if columns is not None else None, filters=wanted)
     return table.to_pandas(date_as_object=False, types_mapper=_nested_as_arrow_dtype)
 
 
@@ -43,18 +50,22 @@ class StoredFrame:
 
     path: Path
 
-    def load(self, columns: Sequence[str] | None = None) -> pd.DataFrame:
-        return read_parquet_frame(self.path, columns)
+    def load(self, columns: Sequence[str] | None = None, rows: RowsWhere | None = None) -> pd.DataFrame:
+        return read_parquet_frame(self.path, columns, rows)
 
     def column_names(self) -> list[str]:
         """The stored columns (from the file's schema; nothing else is read)."""
         return list(pq.read_schema(self.path).names)
 
 
-def frame_of(value: pd.DataFrame | StoredFrame, columns: Sequence[str] | None = None) -> pd.DataFrame:
-    """``value`` read when stored, else itself (only ``columns`` when given)."""
+def frame_of(
+    value: pd.DataFrame | StoredFrame, columns: Sequence[str] | None = None, rows: RowsWhere | None = None
+) -> pd.DataFrame:
+    """``value`` read when stored, else itself (only ``columns`` and ``rows`` when given)."""
     if isinstance(value, StoredFrame):
-        return value.load(columns)
+        return value.load(columns, rows)
+    if rows is not None:
+        value = value[value[rows[0]].isin(rows[1])]
     return value if columns is None else value[list(columns)]
 
 
