@@ -27,7 +27,9 @@ counts the decisions applied, those whose records are gone, those not held and t
 """
 
 import json
+import time
 from collections.abc import Iterator
+from dataclasses import replace
 
 import dagster as dg
 import pandas as pd
@@ -47,11 +49,13 @@ from assets.outreach import WebDatabase
 from assets.partitions import snapshot_date, snapshot_partitions
 from assets.resources import MatchingSettingsFile, PrivacyResource, WarehouseResource
 from data_contracts.matching_settings import load_matching_settings
-from matching import link_records, model_changes, model_from_dict, model_to_dict, settings_fingerprint
+from matching import model_changes, model_from_dict, model_to_dict, settings_fingerprint
 from matching.clustering import APPLIED, NOT_HELD, RECORD_MISSING
+from matching.link import RECORD_COLUMNS, encoded_features, in_record_order, link_features, matching_features
 from matching.stable_ids import assign_worker_ids
 from satupekerja.privacy.pseudonyms import PseudonymisationKey, hmac_pseudonym
 from satupekerja.publishing.guards import record_sources
+from satupekerja.publishing.stored import LOAD_WHEN_USED, StoredFrame, frame_of
 from satupekerja.publishing.tables import (
     MATCH_REVIEW_QUEUE,
     MATCHING_FEATURES,
@@ -62,7 +66,7 @@ from satupekerja.publishing.tables import (
     WORKER_LINKS,
 )
 from satupekerja.publishing.warehouse import last_published_before, previous_matching_model, previous_worker_ids
-from satupekerja.registry.review_queue import review_queue_table
+from satupekerja.registry.review_queue import REVIEW_RECORD_COLUMNS, review_queue_table
 from satupekerja.staff import review
 
 MOVES_SHOWN = 12
@@ -74,7 +78,8 @@ def _out(description: str) -> dg.AssetOut:
 
 @dg.multi_asset(
     name="link_person_records",
-    ins={PERSON_RECORDS: dg.AssetIn()},
+    # Read when used: the engine's columns first, the review queue's side-by-side fields at the end.
+    ins={PERSON_RECORDS: dg.AssetIn(metadata=LOAD_WHEN_USED, dagster_type=dg.Any)},
     outs={
         SCORED_PAIRS: _out("Candidate record pairs with every comparison's level and match weight."),
         WORKER_LINKS: _out("Each person record's stable worker id, cluster size and link confidence."),
@@ -90,7 +95,7 @@ def _out(description: str) -> dg.AssetOut:
 )
 def link_person_records(
     context: AssetExecutionContext,
-    person_records: pd.DataFrame,
+    person_records: pd.DataFrame | StoredFrame,
     warehouse: WarehouseResource,
     matching_settings: MatchingSettingsFile,
     web_database: WebDatabase,
@@ -106,10 +111,29 @@ def link_person_records(
     if previous is not None and previous.get("settings_hash") == settings_hash:
         start = model_from_dict(previous, settings.comparisons, settings_hash)
     key = privacy.key()
-    decisions = _night_decisions(web_database, person_records["record_id"], key, privacy.audit_secret())
-    result = link_records(
-        person_records, settings, start_model=start, constraints=decisions.constraints, keep_features=True
+    # Only the columns the engine reads (24 of 44), in record_id order; the review queue's side-by-side fields
+    # are read again at the end, for the queued records only.
+    records = in_record_order(frame_of(person_records, columns=RECORD_COLUMNS))
+    decisions = _night_decisions(web_database, records["record_id"], key, privacy.audit_secret())
+    started = time.perf_counter()
+    keys = matching_features(records, settings)
+    del records
+    features = encoded_features(keys, settings)
+    feature_seconds = time.perf_counter() - started
+    published_features = matching_features_frame(keys, settings_hash)
+    features_metadata = {**table_metadata(keys), "settings hash": dg.MetadataValue.text(settings_hash)}
+    del keys
+    yield dg.MaterializeResult(asset_key=MATCHING_FEATURES, value=published_features, metadata=features_metadata)
+    # Stored now: the features before coding are not needed any more, but an in-process run keeps every value
+    # a step returns until the step ends. Emptied, they do not sit beside the engine's frames (2 GB at 2M people).
+    empty_stored_frame(published_features)
+    del published_features
+    result = link_features(
+        features, settings, start_model=start, constraints=decisions.constraints, timings={"features": feature_seconds}
     )
+    del features
+    # The candidates (block's pairs) are in the scored pairs; only the engine needed them apart.
+    result = replace(result, candidates=result.candidates.iloc[:0])
     model_document = model_to_dict(result.model, settings_hash)
     inherited_from = last_published_before(published, snapshot)
     previous_links, previous_history = previous_worker_ids(published, snapshot)
@@ -147,12 +171,10 @@ def link_person_records(
         metadata=_model_metadata(model_document, previous, start is not None, result.model.table_markdown()),
     )
     queued = pd.concat([result.review_queue["record_id_l"], result.review_queue["record_id_r"]]).unique()
-    queue = review_queue_table(result.review_queue, person_records, worker_ids, _pseudonyms(pd.Series(queued), key))
-    yield dg.MaterializeResult(
-        asset_key=MATCHING_FEATURES,
-        value=matching_features_frame(result.features, settings_hash),
-        metadata={**table_metadata(result.features), "settings hash": dg.MetadataValue.text(settings_hash)},
-    )
+    # The side-by-side fields of the queued records only, filtered as they are read.
+    side_by_side = frame_of(person_records, columns=REVIEW_RECORD_COLUMNS, rows=("record_id", queued))
+    queue = review_queue_table(result.review_queue, side_by_side, worker_ids, _pseudonyms(pd.Series(queued), key))
+    del side_by_side
     yield dg.MaterializeResult(
         asset_key=MATCH_REVIEW_QUEUE,
         value=queue,
@@ -229,6 +251,18 @@ def _model_metadata(document: dict, previous: dict | None, started_from_previous
         ],
     )
     return metadata
+
+
+def empty_stored_frame(frame: pd.DataFrame) -> None:
+    """Drop every column of ``frame`` in place, once the step has handed it out and it is stored.
+
+    Within a step, an in-process run keeps every value the step has returned (the captures that
+    ``pipelines.memory.forget_captured_outputs`` empties after the step), and so does Dagster's loop over
+    what the asset yields. Emptied, whatever still refers to the frame refers to its row index only, and its
+    columns are freed once the asset lets go of its own references. The stored copy is not touched.
+    """
+    for column in list(frame.columns):
+        del frame[column]
 
 
 def matching_features_frame(features: pd.DataFrame | None, settings_hash: str) -> pd.DataFrame:

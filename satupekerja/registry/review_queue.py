@@ -50,6 +50,8 @@ SIDE_BY_SIDE_FIELDS = (
 #: Per-record columns of each side besides the fields: the record id and tonight's worker id.
 SIDE_IDS = ("record_id", "worker_id")
 SIDES = ("l", "r")
+#: The person-record columns :func:`review_queue_table` reads (a caller may load only these).
+REVIEW_RECORD_COLUMNS = ("record_id", *SIDE_BY_SIDE_FIELDS)
 
 
 def pair_ids(hash_l: pd.Series, hash_r: pd.Series) -> pd.Series:
@@ -65,7 +67,8 @@ def review_queue_table(
 ) -> pd.DataFrame:
     """The published review queue (columns in the module docstring), in the engine's order (most probable first).
 
-    ``queue``: the engine's review queue; ``person_records``: tonight's records; ``worker_ids``: ``record_id``,
+    ``queue``: the engine's review queue; ``person_records``: tonight's records (at least the queue's, with
+    :data:`REVIEW_RECORD_COLUMNS`); ``worker_ids``: ``record_id``,
     ``worker_id``; ``record_hashes``: HMAC pseudonym per record id (indexed by ``record_id``), covering at least
     the queue's records. Vectorised: one index over the records, values taken by position.
     """

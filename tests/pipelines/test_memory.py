@@ -9,6 +9,7 @@ import dagster as dg
 import pandas as pd
 import pytest
 
+from assets.matching import empty_stored_frame
 from pipelines.io_managers import ParquetIOManager
 from pipelines.memory import release_memory_hooks
 
@@ -91,3 +92,33 @@ def test_table_metadata_keeps_no_reference_to_the_frame():
         env={**os.environ, "PYTHONPATH": str(REPO_ROOT)},
     )
     assert result.stdout.strip().splitlines()[-1] == "released"
+
+
+def test_a_frame_handed_out_mid_step_is_stored_whole_then_freed(tmp_path):
+    """A multi-output step that yields a frame, then empties it (``empty_stored_frame``) before its heavy work:
+    the stored copy is whole, and nothing Dagster keeps during the step still holds the frame's columns."""
+    import gc
+
+    import numpy as np
+
+    seen: dict = {}
+
+    @dg.multi_asset(outs={"early": dg.AssetOut(), "late": dg.AssetOut()}, can_subset=False)
+    def handed_out_early():
+        frame = pd.DataFrame({"a": np.arange(100_000), "b": np.arange(100_000) * 2})
+        seen["block"] = weakref.ref(frame._mgr.blocks[0].values)
+        yield dg.MaterializeResult(asset_key="early", value=frame)
+        empty_stored_frame(frame)
+        del frame
+        gc.collect()
+        seen["kept during the step"] = seen["block"]() is not None
+        yield dg.MaterializeResult(asset_key="late", value=pd.DataFrame({"c": [1, 2]}))
+
+    job = dg.define_asset_job("job", hooks=release_memory_hooks)
+    defs = dg.Definitions(
+        assets=[handed_out_early], jobs=[job], resources={"io_manager": ParquetIOManager(base_dir=str(tmp_path))}
+    )
+    assert defs.resolve_job_def("job").execute_in_process().success
+    assert seen["kept during the step"] is False
+    stored = pd.read_parquet(tmp_path / "early" / "data.parquet")
+    assert stored["b"].tolist() == [2 * value for value in range(100_000)]
