@@ -335,10 +335,14 @@ def stage_figures(run: dict) -> dict[str, dict[str, float]]:
             peaks = [rss for _, rss in between_steps]
         else:
             peaks = [rss for when, rss in in_run if any(start <= when <= end for start, end in periods[stage])]
+        first = min((start for start, _ in periods[stage]), default=None)
+        at_start = [rss for when, rss in in_run if first is not None and when >= first]
         figures[stage] = {
             "seconds": seconds[stage],
             "cpu_seconds": cpu[stage],
             "peak_mb": max(peaks) if peaks else float("nan"),
+            # What the process held when the stage first started: the peak above it is the stage's own.
+            "start_mb": at_start[0] if at_start and stage != "dagster" else float("nan"),
         }
     return figures
 
@@ -417,10 +421,11 @@ def report(people: int, seed: int, generation: dict, run: dict, outputs: dict | 
     print(f"start-up (imports, definitions): {run['imported'] - run['started']:.1f} s")
     cpu_at = _cpu_clock(run.get("cpu_samples") or [])
     cpu_total = cpu_at(run["run_ended"]) - cpu_at(run["run_started"])
-    print(f"{'stage':<18}{'seconds':>10}{'cpu s':>8}{'peak memory':>14}")
+    print(f"{'stage':<18}{'seconds':>10}{'cpu s':>8}{'peak memory':>14}{'at start':>12}")
     for stage in STAGES:
         row = figures[stage]
-        print(f"{stage:<18}{row['seconds']:>10.1f}{row['cpu_seconds']:>8.1f}{_mb(row['peak_mb']):>14}")
+        start = _mb(row["start_mb"]) if row["start_mb"] == row["start_mb"] else ""
+        print(f"{stage:<18}{row['seconds']:>10.1f}{row['cpu_seconds']:>8.1f}{_mb(row['peak_mb']):>14}{start:>12}")
     print(
         f"{'total (run)':<18}{total:>10.1f}{cpu_total:>8.1f}{_mb(run['peak_mb']):>14}   (peak = max RSS of the process)"
     )
