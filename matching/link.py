@@ -9,6 +9,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from matching.blocking import block, rule_names_of
 from matching.clustering import cluster, constraint_outcomes, decided_pairs, edge_flags
@@ -371,12 +372,12 @@ def encoded_features(keys: pd.DataFrame, settings: MatchSettings) -> pd.DataFram
 
 
 def _with_record_ids(pairs: pd.DataFrame, features: pd.DataFrame) -> pd.DataFrame:
-    record_ids = features["record_id"].to_numpy()
+    """``pairs`` with both records' ids, taken in Arrow (no Python string per pair side: 25 million at 2M people)."""
+    record_ids = pa.array(features["record_id"].astype("str"))
     out = pairs.copy()
-    out["record_id_l"] = record_ids[out["left"].to_numpy()]
-    out["record_id_r"] = record_ids[out["right"].to_numpy()]
-    out["record_id_l"] = out["record_id_l"].astype("str")
-    out["record_id_r"] = out["record_id_r"].astype("str")
+    for side, position in (("l", "left"), ("r", "right")):
+        taken = record_ids.take(pa.array(out[position].to_numpy()))
+        out[f"record_id_{side}"] = pd.Series(taken, index=out.index, dtype="str")
     return out
 
 
