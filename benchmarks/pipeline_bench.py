@@ -20,7 +20,7 @@ Per size:
    the child reports when each stage started and ended.
 
 Printed per stage: wall seconds and the peak resident memory of the pipeline process during the stage (the
-process total, so it includes what earlier stages still hold), then the whole run's wall time, its peak
+process total, so it includes what earlier stages still hold) and the memory when the stage first started, then the whole run's wall time, its peak
 memory (``ru_maxrss`` of the process, exact) and source records per second; then the figures that must not
 change when the code gets faster (people linked, pairs scored, review queue, uncovered informal workers) and
 a digest of every published table, to compare two runs on the same seed.
