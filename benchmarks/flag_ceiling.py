@@ -54,8 +54,6 @@ RECALL_TARGET = 0.90
 #: Months in arrears of a BPJS TK membership, in bands: the generator's and the rules' break points (3 months of
 #: BPU arrears lapse; former wage jobs left 1-10 years ago).
 ARREARS_EDGES = (0, 2, 4, 12, 37, 61, 121)
-#: The employment model's age bands (data_contracts/employment/depok.yaml), for the coarse (model-input) groups.
-MODEL_AGE_BANDS = (0, 15, 17, 23, 56, 65)
 #: Shrinkage (in workers) of a fine group's rate towards its coarse group's, for the cross-fitted ranking.
 SHRINK = 10.0
 
@@ -207,7 +205,7 @@ def observable_features(
     w = known[WORKER_INDEX]
     age = age_on(unified["birth_date"].reset_index(drop=True), snapshot)
     out = pd.DataFrame(index=pd.RangeIndex(n))
-    out["age_band"] = _band(age, MODEL_AGE_BANDS)
+    out["age_band"] = _band(age, model.age_bands)  # the coarse (model-input) groups
     out["age_fine"] = _band(age, FINE_AGE_EDGES)
     out["sex"] = unified["sex"].reset_index(drop=True).astype("str")
     out["uncovered_seen"] = unified["bpjs_tk_status"].reset_index(drop=True).isin(["lapsed", "never_registered"])

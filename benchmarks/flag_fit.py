@@ -41,8 +41,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from flag_bench import worker_owners
 from match_bench import AS_OF, prepare
 
-AGE_BANDS = (0, 15, 17, 23, 56, 65)
-
 
 def unit_roles(roles, half_lives: dict[str, float]):
     """The role book with every weight 1 (own and dependant) and the given half-lives (by ``source#rule``)."""
@@ -122,28 +120,30 @@ def features(
     n_workers: int,
     aged: set[str],
     by_cell: dict[str, tuple[str, ...]] | None = None,
+    *,
+    age_bands: tuple[int, ...],
 ) -> pd.DataFrame:
     """One column per key (its freshest piece's recency factor: the fresh weight's share) and, for rules with a
     half-life (``aged``: ``source#rule``), a ``:stale`` column (present at all: the stale weight); for rules with
     ``weights_by`` (``by_cell``: ``source#rule`` → dimensions), ``key@cell`` columns (present, and the person in
     the cell: ``'P 23'``, ``P`` or ``23`` as the contract names cells); the age bands and, per age band, the term
-    of sex ``P`` (``prior_by_sex``)."""
+    of sex ``P`` (``prior_by_sex``). ``age_bands``: the model's band starts (``EmploymentModel.age_bands``)."""
     pieces = evidence[evidence["key"].ne("") & evidence["contribution"].gt(0)]
     grouped = pieces.groupby(["worker_index", "key"])["contribution"].max()
     wide = grouped.unstack(fill_value=0.0).reindex(range(n_workers), fill_value=0.0)
     for key in list(wide.columns):
         if key.split(":")[0] in aged:
             wide[f"{key}:stale"] = (wide[key] > 0).astype("float64")
-    band = np.searchsorted(AGE_BANDS, age.fillna(30).to_numpy(dtype="float64"), side="right") - 1
+    band = np.searchsorted(age_bands, age.fillna(30).to_numpy(dtype="float64"), side="right") - 1
     known_band = np.where(age.notna().to_numpy(), band, -1)
     stated = sex.reset_index(drop=True).astype("str").fillna("").to_numpy(dtype=object)
     cells: dict[str, np.ndarray] = {}
     for dimensions in set((by_cell or {}).values()):
         sexes = ("L", "P") if "sex" in dimensions else ("",)
-        bands = range(len(AGE_BANDS)) if "age_band" in dimensions else (-1,)
+        bands = range(len(age_bands)) if "age_band" in dimensions else (-1,)
         for cell_sex, cell_band in itertools.product(sexes, bands):
             name = " ".join(
-                [*([cell_sex] if cell_sex else []), *([str(AGE_BANDS[cell_band])] if cell_band >= 0 else [])]
+                [*([cell_sex] if cell_sex else []), *([str(age_bands[cell_band])] if cell_band >= 0 else [])]
             )
             inside = np.ones(n_workers, dtype=bool)
             if cell_sex:
@@ -161,10 +161,10 @@ def features(
             if cell_key.startswith(f"{of_rule}|") and (present & inside).any():
                 cell_columns[f"{key}@{cell_key.split('|', 1)[1]}"] = (present & inside).astype("float64")
     wide = pd.concat([wide, pd.DataFrame(cell_columns, index=wide.index)], axis=1)
-    for n, start in enumerate(AGE_BANDS):
+    for n, start in enumerate(age_bands):
         wide[f"prior_age_{start}"] = (band == n).astype("float64")
     female = sex.eq("P").fillna(False).astype("float64").to_numpy() * age.notna().to_numpy()  # as the product
-    for n, start in enumerate(AGE_BANDS):
+    for n, start in enumerate(age_bands):
         wide[f"prior_sex_P_{start}"] = (band == n) * female
     return wide
 
@@ -236,7 +236,7 @@ def main(argv: list[str] | None = None) -> None:
             for n, rule in enumerate(r.employment_evidence)
             if rule.weights_by
         }
-        x = features(evidence, age, unified["sex"], n_workers, aged, by_cell)
+        x = features(evidence, age, unified["sex"], n_workers, aged, by_cell, age_bands=model.age_bands)
         is_cell = np.array(["@" in column for column in x.columns])
         ridges = args.cell_ridge or [20.0]
         if len(ridges) > 1:
@@ -270,7 +270,7 @@ def main(argv: list[str] | None = None) -> None:
 
         for path in write_weights(weights, default_contracts_dir()):
             print(f"written: {path}")
-        write_prior(weights, DEFAULT_EMPLOYMENT_MODEL_PATH)
+        write_prior(weights, DEFAULT_EMPLOYMENT_MODEL_PATH, model.age_bands)
         print(f"written: {DEFAULT_EMPLOYMENT_MODEL_PATH}")
 
 
@@ -388,12 +388,12 @@ def write_weights(weights: pd.Series, contracts_dir: Path) -> list[Path]:
     return written
 
 
-def write_prior(weights: pd.Series, path: Path) -> None:
+def write_prior(weights: pd.Series, path: Path, age_bands: tuple[int, ...]) -> None:
     """Rewrite ``prior_by_age`` (its band lines) and ``prior_by_sex`` P of the settings file with the fit's."""
     text = path.read_text(encoding="utf-8")
-    for start in AGE_BANDS:
+    for start in age_bands:
         text = re.sub(rf"(?m)^(  {start}: )-?[0-9.]+", rf"\g<1>{_number(weights[f'prior_age_{start}'])}", text, count=1)
-    sex = ", ".join(f"{start}: {_number(weights[f'prior_sex_P_{start}'])}" for start in AGE_BANDS)
+    sex = ", ".join(f"{start}: {_number(weights[f'prior_sex_P_{start}'])}" for start in age_bands)
     text = re.sub(r"(?m)^  P: \{.*\}$", f"  P: {{{sex}}}", text, count=1)
     path.write_text(text, encoding="utf-8")
 
