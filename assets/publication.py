@@ -224,7 +224,7 @@ def publish(
 
     Returns rows per ``<tier>/<table>``.
     """
-    _, rows = _publish(warehouse, snapshot, run_id, published_tables, tables, stats, key, {})
+    _, rows = publish_checked(warehouse, snapshot, run_id, published_tables, tables, stats, key, contracts={})
     assert rows is not None, "no contract to break: never held back"
     return rows
 
@@ -243,19 +243,6 @@ def publish_checked(
     stages it (one read per table instead of two). Publishes only when every one meets its contract; else
     stages nothing more (the rest are read only to be checked), discards the staging and returns no rows. The
     guard result is the one :func:`output_contracts_guard` gives on the same tables."""
-    return _publish(warehouse, snapshot, run_id, published_tables, tables, stats, key, contracts)
-
-
-def _publish(
-    warehouse: Warehouse,
-    snapshot: date,
-    run_id: str,
-    published_tables: Sequence[PublishedTable],
-    tables: Mapping[str, pd.DataFrame],
-    stats: SnapshotStats,
-    key: pseudonyms.PseudonymisationKey,
-    contracts: Mapping[str, OutputContract],
-) -> tuple[GuardResult, dict[str, int] | None]:
     key_record = pseudonym_key_record(key)
     warehouse.check_pseudonym_key(key_record)
     staged = warehouse.stage(snapshot, run_id)
