@@ -5,8 +5,10 @@ record contributes one key per alternative (``(("dob", "nik_dob"), "name_first_c
 birth date with another record's NIK-implied one). Records missing any part of a key are not blocked by
 that rule. Keys shared by more records than the cap are grouped again on the rule's ``refine`` parts, if it
 declares any, and dropped for that rule (and reported) when still too large: such keys (a very common name in
-a big kelurahan) would add pairs quadratically and other rules still reach those records. Pairs are ``left < right`` positions, deduplicated across rules, with a bit mask of the rules that
-found them.
+a big kelurahan) would add pairs quadratically and other rules still reach those records. A rule's
+``apart_when_different`` columns then split each block into sub-blocks whose records agree on them or lack them
+(two households on one street name with different RT/RWs are not paired). Pairs are ``left < right``
+positions, deduplicated across rules, with a bit mask of the rules that found them.
 """
 
 from __future__ import annotations
@@ -19,6 +21,18 @@ import pandas as pd
 KeyPart = str | tuple[str, ...]
 
 
+@dataclass(frozen=True)
+class Apart:
+    """A column on which two records must not disagree to be paired (``BlockingRule.apart_when_different``).
+
+    ``only_for``: a boolean feature; the value counts only for such records, another record's is taken as
+    missing (a NIK only where the population register holds it).
+    """
+
+    column: str
+    only_for: str | None = None
+
+
 @dataclass(frozen=True, kw_only=True)
 class BlockingRule:
     """Records agreeing on every part of ``key`` become candidate pairs.
@@ -29,6 +43,11 @@ class BlockingRule:
     other, to the key of a block larger than the cap (a birth date shared by too many MUHAMMADs is split by
     their call names), so its records are grouped again instead of skipped; a block still larger than the cap
     after the last part is skipped. Blocks keep a bounded size as the city grows: pairs grow with the records.
+    ``apart_when_different``: columns on which two records of a block must not disagree to be paired: records
+    holding different values are not paired by this rule, a record missing the value is paired with every
+    record of its block (two households born on one day at ``KP. SAWAH``, a name found in many kelurahan, are
+    not paired when their RT/RW differ; a record without one still is). The block is split into one sub-block
+    per value (a record without a value joins each) before the cap is applied to the sub-blocks.
     """
 
     name: str
@@ -36,6 +55,7 @@ class BlockingRule:
     focus_column: str | None = None
     max_block_size: int | None = None
     refine: tuple[KeyPart, ...] = ()
+    apart_when_different: tuple[Apart, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -71,6 +91,8 @@ def block(
         members, groups = _rule_keys(features, rule.key)
         for part in rule.refine:
             members, groups = _refined(features, members, groups, part, cap)
+        for apart in rule.apart_when_different:
+            members, groups = _apart(features, members, groups, apart)
         if rule_focus is not None:
             members, groups = _groups_touching(members, groups, rule_focus)
         left, right, dropped_keys, dropped_records = _pairs_within_groups(members, groups, cap)
@@ -178,6 +200,45 @@ def _refined(
         np.concatenate([members[~big], triples[0]]),
         np.concatenate([groups[~big], regrouped + offset]),
     )
+
+
+def _apart(
+    features: pd.DataFrame, members: np.ndarray, groups: np.ndarray, apart: Apart
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each group split by the value of ``apart.column``: one sub-block per present value, and a member missing
+    the value joins every sub-block of its group (or, with no value present in its group, one of its own), so
+    two members share a sub-block exactly when their values are equal or one is missing."""
+    if not len(groups):
+        return members, groups
+    # A record alone in its group pairs with no one: left out before the (costlier) split.
+    shared = np.bincount(groups)[groups] > 1
+    members, groups = members[shared], groups[shared]
+    if not len(groups):
+        return members, groups
+    value = features[apart.column].to_numpy(dtype=np.int64)[members]
+    present = value >= 0
+    if apart.only_for is not None:
+        present &= features[apart.only_for].to_numpy(dtype=bool)[members]
+    if present.all() or not present.any():
+        return (members, groups) if not present.any() else (members, _dense_ids([groups, value]))
+    sub = _dense_ids([groups[present], value[present]])
+    count = int(sub.max()) + 1
+    group_of_sub = np.empty(count, dtype=np.int64)
+    group_of_sub[sub] = groups[present]
+    by_group = np.argsort(group_of_sub, kind="stable")  # sub-block ids listed group after group
+    per_group = np.bincount(group_of_sub, minlength=int(groups.max()) + 1)
+    first = np.cumsum(per_group) - per_group
+    missing_members, missing_groups = members[~present], groups[~present]
+    copies = per_group[missing_groups]
+    alone = copies == 0
+    copies = np.where(alone, 1, copies)
+    total = int(copies.sum())
+    rank = np.arange(total) - np.repeat(np.cumsum(copies) - copies, copies)
+    joined = by_group[np.minimum(np.repeat(first[missing_groups], copies) + rank, max(count - 1, 0))]
+    # Members missing the value in a group where no one has one keep a sub-block of their own (ids past ``count``).
+    own = count + np.unique(missing_groups[alone], return_inverse=True)[1]
+    joined[np.repeat(alone, copies)] = own
+    return np.concatenate([members[present], np.repeat(missing_members, copies)]), np.concatenate([sub, joined])
 
 
 def _combined_focus(features: pd.DataFrame, rule: BlockingRule, focus: np.ndarray | None) -> np.ndarray | None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from matching.blocking import BlockingRule
+from matching.blocking import Apart, BlockingRule
 from matching.clustering import ClusterGuards, LevelsOf, NikConflictGuard, NikSiblings, SiblingNames
 from matching.comparisons import (
     BirthDateComparison,
@@ -27,6 +27,8 @@ NAME_TOKENS = ("name_first_code", "name_last_code")
 FOCUSED_BLOCK_SIZE = 60
 BIRTH_DATE_BLOCK_SIZE = 8
 NAME_REFINEMENT = ("call_name_code", "name_last_code", "name_initials_code")
+#: Households in one block with different RT/RWs are not paired (a street name or a birth date shared across the city).
+APART_BY_RT_RW = (Apart("rt_rw"),)
 #: The birth year and the day and month (stated or NIK birth date), derived blocking keys of the default rules.
 BIRTH_PARTS = (DerivedKey("birth_date_any", "year"), DerivedKey("birth_date_any", "month_day"))
 
@@ -46,10 +48,13 @@ DEFAULT_BLOCKING_RULES: tuple[BlockingRule, ...] = (
         max_block_size=BIRTH_DATE_BLOCK_SIZE,
         refine=(NAME_REFINEMENT,),
     ),
-    BlockingRule(name="birth_date_address", key=(BIRTH_DATES, "address")),
+    BlockingRule(name="birth_date_address", key=(BIRTH_DATES, "address"), apart_when_different=APART_BY_RT_RW),
     # Within a whole kelurahan only for records without a trusted NIK: its blocks fill with the city.
     BlockingRule(
-        name="untrusted_birth_date_kelurahan", key=(BIRTH_DATES, "kelurahan"), focus_column="untrusted_identity"
+        name="untrusted_birth_date_kelurahan",
+        key=(BIRTH_DATES, "kelurahan"),
+        focus_column="untrusted_identity",
+        apart_when_different=APART_BY_RT_RW,
     ),
     # A list without NIKs: born that day in that kecamatan (as the Depok file since the community-list rules).
     BlockingRule(
@@ -57,6 +62,7 @@ DEFAULT_BLOCKING_RULES: tuple[BlockingRule, ...] = (
         key=(BIRTH_DATES, "kecamatan"),
         focus_column="missing_nik",
         max_block_size=FOCUSED_BLOCK_SIZE,
+        apart_when_different=APART_BY_RT_RW,
     ),
     # Broad keys, for the records nothing above can find; a small block cap keeps them linear in records.
     # The same sorted name in a kelurahan is common: with a birth year or day and month in common, or for a
@@ -66,6 +72,7 @@ DEFAULT_BLOCKING_RULES: tuple[BlockingRule, ...] = (
         key=("name_sorted_code", "kelurahan", tuple(key.column for key in BIRTH_PARTS)),
         focus_column="untrusted_identity",
         max_block_size=FOCUSED_BLOCK_SIZE,
+        apart_when_different=APART_BY_RT_RW,
     ),
     BlockingRule(
         name="undated_sorted_name_kelurahan",
@@ -79,6 +86,7 @@ DEFAULT_BLOCKING_RULES: tuple[BlockingRule, ...] = (
         key=("name_sorted_code", "address"),
         focus_column="untrusted_identity",
         max_block_size=FOCUSED_BLOCK_SIZE,
+        apart_when_different=(*APART_BY_RT_RW, Apart("kecamatan")),
     ),
     BlockingRule(
         name="sparse_sorted_name",
@@ -252,6 +260,14 @@ def settings_problems(settings: MatchSettings) -> list[str]:
         problems.append(f"names.spelling: {settings.name_spelling!r} is not one of ['indonesian', 'plain']")
     if not settings.blocking_rules:
         problems.append("blocking.rules: at least one rule is needed")
+    for k, rule in enumerate(settings.blocking_rules):
+        if not settings.nik_register_sources and any(
+            apart.only_for == "nik_registered" for apart in rule.apart_when_different
+        ):
+            problems.append(
+                f"blocking.rules[{k}] ({rule.name}).apart_when_different: only_for nik_registered needs "
+                "clustering.nik_conflict.registered_sources"
+            )
     if not settings.comparisons:
         problems.append("comparisons: at least one comparison is needed")
     for k, comparison in enumerate(settings.comparisons):

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
-from matching.blocking import BlockingRule
+from matching.blocking import Apart, BlockingRule
 from matching.clustering import LevelsOf, NikConflictGuard, NikSiblings, SiblingNames
 from matching.comparisons import (
     BirthDateComparison,
@@ -64,6 +64,9 @@ FIELDS: dict[str, str] = {
     **{name: name for name in GENERIC_FIELDS},
 }
 FOCUS_FIELDS = ("sparse_identity", "untrusted_identity", "missing_nik", "untrusted_undated")
+#: Flags an ``apart_when_different`` field may be restricted to (``nik_registered``: a NIK the population
+#: register holds, which needs ``clustering.nik_conflict.registered_sources``).
+APART_FLAGS = ("nik_registered",)
 TRANSFORM_FIELDS = (*NAME_TEXT_FIELDS, *TEXT_COLUMNS)
 
 _LIBRARY: dict[str, type[Comparison]] = {
@@ -191,7 +194,7 @@ def settings_from_mapping(document: object) -> MatchSettings:
 
 def _rule(item: object, path: str, derived: dict[str, DerivedKey]) -> BlockingRule:
     rule = _mapping(item, path)
-    _known_keys(rule, ("name", "key", "only_for", "max_block_size", "refine"), path)
+    _known_keys(rule, ("name", "key", "only_for", "max_block_size", "refine", "apart_when_different"), path)
     name = _text(_required(rule, "name", path), f"{path}.name")
     parts = _list(_required(rule, "key", path), f"{path}.key")
     if not parts:
@@ -202,13 +205,28 @@ def _rule(item: object, path: str, derived: dict[str, DerivedKey]) -> BlockingRu
         raise MatchSettingsError(f"{path}.only_for: {focus!r} is not one of {list(FOCUS_FIELDS)}")
     cap = rule.get("max_block_size")
     refine = _list(rule.get("refine", []), f"{path}.refine")
+    apart = _list(rule.get("apart_when_different", []), f"{path}.apart_when_different")
     return BlockingRule(
         name=name,
         key=key,
         focus_column=focus,
         max_block_size=None if cap is None else _number(cap, f"{path}.max_block_size", int, minimum=2),
         refine=tuple(_key_part(part, f"{path}.refine[{k}]", derived) for k, part in enumerate(refine)),
+        apart_when_different=tuple(
+            _apart(part, f"{path}.apart_when_different[{k}]", derived) for k, part in enumerate(apart)
+        ),
     )
+
+
+def _apart(part: object, path: str, derived: dict[str, DerivedKey]) -> Apart:
+    """A field (``rt_rw``), or ``{field, only_for}``: the field's value counts only for records with the flag."""
+    if not isinstance(part, Mapping) or "only_for" not in part:
+        return Apart(_key_field(part, path, derived))
+    _known_keys(part, ("field", "only_for"), path)
+    flag = part["only_for"]
+    if flag not in APART_FLAGS:
+        raise MatchSettingsError(f"{path}.only_for: {flag!r} is not one of {list(APART_FLAGS)}")
+    return Apart(_key_field(_required(part, "field", path), f"{path}.field", derived), only_for=flag)
 
 
 def _key_part(part: object, path: str, derived: dict[str, DerivedKey]) -> str | tuple[str, ...]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from matching.blocking import BlockingRule, block, rule_names_of
+from matching.blocking import Apart, BlockingRule, block, rule_names_of
 
 
 def frame(**columns) -> pd.DataFrame:
@@ -119,3 +119,33 @@ def test_stable_order_is_numpys_stable_argsort_packed_or_not():
     rng = np.random.default_rng(3)
     for keys in (rng.integers(0, 50, 1000), rng.integers(0, 2**62, 1000), np.zeros(0, np.int64), np.array([7])):
         assert np.array_equal(_stable_order(keys), np.argsort(keys, kind="stable"))
+
+
+def test_apart_when_different_pairs_records_agreeing_on_the_column_or_missing_it():
+    # One block; RT/RW 1, 1, 2 and one record without: the two households are not paired, the record
+    # without an RT/RW is paired with both.
+    features = frame(key=[1, 1, 1, 1], rt_rw=[1, 1, 2, -1])
+    rule = BlockingRule(name="key", key=("key",), apart_when_different=(Apart("rt_rw"),))
+    assert pair_set(block(features, (rule,), 100)) == {(0, 1), (0, 3), (1, 3), (2, 3)}
+    nobody = frame(key=[1, 1, 1], rt_rw=[-1, -1, -1])
+    assert pair_set(block(nobody, (rule,), 100)) == {(0, 1), (0, 2), (1, 2)}
+    two_columns = BlockingRule(name="key", key=("key",), apart_when_different=(Apart("rt_rw"), Apart("kel")))
+    features = frame(key=[1, 1, 1, 1], rt_rw=[1, 1, 2, -1], kel=[5, 6, -1, 5])
+    assert pair_set(block(features, (two_columns,), 100)) == {(0, 3), (2, 3)}
+
+
+def test_apart_only_for_a_flag_takes_the_value_of_other_records_as_missing():
+    # Two NIKs the register holds (records 0, 1) are two people; an unregistered NIK (a typo) is paired with both.
+    features = frame(key=[1, 1, 1], nik=[10, 11, 12], registered=[1, 1, 0])
+    rule = BlockingRule(name="key", key=("key",), apart_when_different=(Apart("nik", only_for="registered"),))
+    assert pair_set(block(features, (rule,), 100)) == {(0, 2), (1, 2)}
+
+
+def test_apart_splits_a_block_before_the_cap_so_its_sub_blocks_are_kept():
+    features = frame(key=[1] * 5, rt_rw=[1, 1, 2, 2, -1])
+    whole = BlockingRule(name="key", key=("key",))
+    assert pair_set(block(features, (whole,), max_block_size=3)) == set()
+    split = BlockingRule(name="key", key=("key",), apart_when_different=(Apart("rt_rw"),))
+    result = block(features, (split,), max_block_size=3)
+    assert pair_set(result) == {(0, 1), (0, 4), (1, 4), (2, 3), (2, 4), (3, 4)}
+    assert result.stats.loc[0, ["pairs", "dropped_keys"]].tolist() == [6, 0]

@@ -252,3 +252,31 @@ def test_call_name_suffix_minimum_is_declared_with_the_name_levels():
     with pytest.raises(MatchSettingsError) as caught:
         settings_from_mapping(mapping)
     assert f"comparisons[{position}].call_name_suffix_min: 1 is outside [2, 10]" in str(caught.value)
+
+
+def test_apart_when_different_is_read_as_fields_optionally_restricted_to_a_flag():
+    from pathlib import Path
+
+    import yaml
+
+    from matching.blocking import Apart
+
+    mapping = yaml.safe_load((Path(__file__).parents[2] / "data_contracts/matching/depok.yaml").read_text())
+    position = next(k for k, rule in enumerate(mapping["blocking"]["rules"]) if rule["name"] == "birth_date_address")
+    rule = mapping["blocking"]["rules"][position]
+    rule["apart_when_different"] = ["rt_rw", {"field": "trusted_nik", "only_for": "nik_registered"}]
+    assert settings_from_mapping(mapping).blocking_rules[position].apart_when_different == (
+        Apart("rt_rw"),
+        Apart("nik_trusted_num", only_for="nik_registered"),
+    )
+    rule["apart_when_different"] = [{"field": "trusted_nik", "only_for": "missing_nik"}]
+    with pytest.raises(MatchSettingsError) as caught:
+        settings_from_mapping(mapping)
+    assert f"blocking.rules[{position}].apart_when_different[0].only_for: 'missing_nik' is not one of" in str(
+        caught.value
+    )
+    rule["apart_when_different"] = [{"field": "trusted_nik", "only_for": "nik_registered"}]
+    del mapping["clustering"]["nik_conflict"]["registered_sources"]
+    with pytest.raises(MatchSettingsError) as caught:
+        settings_from_mapping(mapping)
+    assert "only_for nik_registered needs clustering.nik_conflict.registered_sources" in str(caught.value)
