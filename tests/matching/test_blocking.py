@@ -149,3 +149,39 @@ def test_apart_splits_a_block_before_the_cap_so_its_sub_blocks_are_kept():
     result = block(features, (split,), max_block_size=3)
     assert pair_set(result) == {(0, 1), (0, 4), (1, 4), (2, 3), (2, 4), (3, 4)}
     assert result.stats.loc[0, ["pairs", "dropped_keys"]].tolist() == [6, 0]
+
+
+def test_the_shipped_first_name_rules_leave_out_two_registered_niks_but_not_one_registered_twice():
+    """Two namesakes born the same day, both in the register with their own NIKs, are not paired by the
+    birth-date-and-first-name rules (clustering never links them); a mistyped NIK that the register does not
+    hold still is; one person registered twice (same name, birth date and kelurahan) is paired by
+    ``birth_date_name_kelurahan``, so the double registration still reaches the review queue."""
+    from data_contracts.matching_settings import load_matching_settings
+    from matching.link import encoded_features, matching_features
+    from tests.matching.helpers import person_records
+
+    settings = load_matching_settings()
+    rows = [
+        {"source": "dukcapil", "name": "AGUS SETIAWAN", "nik": "3276011505900001", "kelurahan_code": "32.76.01.1001"},
+        {"source": "dukcapil", "name": "AGUS SALIM", "nik": "3276021505900003", "kelurahan_code": "32.76.02.1001"},
+        {
+            "source": "bpjs_kesehatan",
+            "name": "AGUS SALIM",
+            "nik": "3276021505900008",
+            "kelurahan_code": "32.76.02.1002",
+        },
+        {"source": "dukcapil", "name": "AGUS SETIAWAN", "nik": "3276011505900005", "kelurahan_code": "32.76.01.1001"},
+    ]
+    records = person_records([{**row, "birth_date": "1990-05-15"} for row in rows])
+    features = encoded_features(matching_features(records, settings), settings)
+    assert features["nik_registered"].tolist() == [True, True, False, True]
+    names = [rule.name for rule in settings.blocking_rules]
+    result = block(features, settings.blocking_rules, settings.max_block_size)
+    found = {
+        (left, right): {name for bit, name in enumerate(names) if mask >> bit & 1}
+        for left, right, mask in zip(result.pairs["left"], result.pairs["right"], result.pairs["rules"], strict=True)
+    }
+    assert "birth_date_first_name" not in found.get((0, 1), set())
+    assert {"birth_date_first_name", "birth_date_skeleton"} <= found[(1, 2)]
+    assert "birth_date_first_name" not in found.get((0, 3), set())
+    assert "birth_date_name_kelurahan" in found[(0, 3)]
