@@ -92,10 +92,13 @@ def block(
         for part in rule.refine:
             members, groups = _refined(features, members, groups, part, cap)
         for apart in rule.apart_when_different:
-            members, groups = _apart(features, members, groups, apart)
+            members, groups = _apart(features, members, groups, apart, cap)
         if rule_focus is not None:
             members, groups = _groups_touching(members, groups, rule_focus)
         left, right, dropped_keys, dropped_records = _pairs_within_groups(members, groups, cap)
+        for apart in rule.apart_when_different:
+            agreeing = _agreeing(features, left, right, apart)
+            left, right = left[agreeing], right[agreeing]
         if rule_focus is not None:
             touching = rule_focus[left] | rule_focus[right]
             left, right = left[touching], right[touching]
@@ -203,24 +206,57 @@ def _refined(
 
 
 def _apart(
+    features: pd.DataFrame, members: np.ndarray, groups: np.ndarray, apart: Apart, cap: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Groups larger than ``cap`` split by ``apart`` (:func:`_split_apart`); the others unchanged, their pairs
+    are kept only where they agree (:func:`_agreeing`): the same pairs, without numbering the values of every
+    small block."""
+    if not len(groups):
+        return members, groups
+    big = np.bincount(groups)[groups] > cap
+    if not big.any():
+        return members, groups
+    split_members, split_groups = _split_apart(features, members[big], groups[big], apart)
+    return (
+        np.concatenate([members[~big], split_members]),
+        np.concatenate([groups[~big], split_groups + int(groups.max()) + 1]),
+    )
+
+
+def _apart_values(features: pd.DataFrame, apart: Apart) -> np.ndarray:
+    """The column's values, -1 (missing) for records outside ``apart.only_for``."""
+    value = features[apart.column].to_numpy(dtype=np.int64)
+    if apart.only_for is None:
+        return value
+    return np.where(features[apart.only_for].to_numpy(dtype=bool), value, -1)
+
+
+def _agreeing(features: pd.DataFrame, left: np.ndarray, right: np.ndarray, apart: Apart) -> np.ndarray:
+    """Pairs whose values are equal or missing on one side."""
+    value = _apart_values(features, apart)
+    a, b = value[left], value[right]
+    return (a < 0) | (b < 0) | (a == b)
+
+
+def _split_apart(
     features: pd.DataFrame, members: np.ndarray, groups: np.ndarray, apart: Apart
 ) -> tuple[np.ndarray, np.ndarray]:
     """Each group split by the value of ``apart.column``: one sub-block per present value, and a member missing
     the value joins every sub-block of its group (or, with no value present in its group, one of its own), so
     two members share a sub-block exactly when their values are equal or one is missing."""
-    if not len(groups):
-        return members, groups
-    # A record alone in its group pairs with no one: left out before the (costlier) split.
+    # A record alone in its group pairs with no one.
     shared = np.bincount(groups)[groups] > 1
     members, groups = members[shared], groups[shared]
     if not len(groups):
         return members, groups
-    value = features[apart.column].to_numpy(dtype=np.int64)[members]
+    value = _apart_values(features, apart)[members]
     present = value >= 0
-    if apart.only_for is not None:
-        present &= features[apart.only_for].to_numpy(dtype=bool)[members]
-    if present.all() or not present.any():
-        return (members, groups) if not present.any() else (members, _dense_ids([groups, value]))
+    if not present.any():
+        return members, groups
+    # Values numbered densely first (a NIK's 16 digits would not pack with the group id into one integer).
+    value = np.where(present, pd.factorize(np.where(present, value, -1))[0], -1)
+    if present.all():
+        return members, _dense_ids([groups, value])
     sub = _dense_ids([groups[present], value[present]])
     count = int(sub.max()) + 1
     group_of_sub = np.empty(count, dtype=np.int64)
