@@ -26,7 +26,8 @@ class Apart:
     """A column on which two records must not disagree to be paired (``BlockingRule.apart_when_different``).
 
     ``only_for``: a boolean feature; the value counts only for such records, another record's is taken as
-    missing (a NIK only where the population register holds it).
+    missing (a NIK only where the population register holds it). Features without that column flag no record
+    (no register declared: no NIK is known to be registered), and the rule pairs as without ``apart``.
     """
 
     column: str
@@ -228,6 +229,8 @@ def _apart_values(features: pd.DataFrame, apart: Apart) -> np.ndarray:
     value = features[apart.column].to_numpy(dtype=np.int64)
     if apart.only_for is None:
         return value
+    if apart.only_for not in features.columns:
+        return np.full(len(value), -1, dtype=np.int64)
     return np.where(features[apart.only_for].to_numpy(dtype=bool), value, -1)
 
 

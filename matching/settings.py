@@ -29,25 +29,32 @@ BIRTH_DATE_BLOCK_SIZE = 8
 NAME_REFINEMENT = ("call_name_code", "name_last_code", "name_initials_code")
 #: Households in one block with different RT/RWs are not paired (a street name or a birth date shared across the city).
 APART_BY_RT_RW = (Apart("rt_rw"),)
+#: Two different NIKs both held by the population register are two people (without a register: no effect).
+APART_BY_REGISTERED_NIK = (Apart("nik_trusted_num", only_for="nik_registered"),)
 #: The birth year and the day and month (stated or NIK birth date), derived blocking keys of the default rules.
 BIRTH_PARTS = (DerivedKey("birth_date_any", "year"), DerivedKey("birth_date_any", "month_day"))
 
 DEFAULT_BLOCKING_RULES: tuple[BlockingRule, ...] = (
     BlockingRule(name="nik", key=("nik_num",)),
     BlockingRule(name="phone_last_8", key=("phone_tail",)),
-    # A birth date shared by more than 8 records with one first name is split by call name, last word, initials.
+    # A birth date shared by more than 8 records with one first name is split by call name, last word, initials;
+    # two different NIKs the population register holds (with ``nik_register_sources``) are not paired.
     BlockingRule(
         name="birth_date_first_name",
         key=(BIRTH_DATES, ("name_first_code", "alias_key_code")),
         max_block_size=BIRTH_DATE_BLOCK_SIZE,
         refine=(NAME_REFINEMENT,),
+        apart_when_different=APART_BY_REGISTERED_NIK,
     ),
     BlockingRule(
         name="birth_date_skeleton",
         key=(BIRTH_DATES, "skeleton_first_code"),
         max_block_size=BIRTH_DATE_BLOCK_SIZE,
         refine=(NAME_REFINEMENT,),
+        apart_when_different=APART_BY_REGISTERED_NIK,
     ),
+    # One person registered twice: same name and birth date in one kelurahan.
+    BlockingRule(name="birth_date_name_kelurahan", key=(BIRTH_DATES, "name_sorted_code", "kelurahan")),
     BlockingRule(name="birth_date_address", key=(BIRTH_DATES, "address"), apart_when_different=APART_BY_RT_RW),
     # Within a whole kelurahan only for records without a trusted NIK: its blocks fill with the city.
     BlockingRule(
@@ -260,14 +267,7 @@ def settings_problems(settings: MatchSettings) -> list[str]:
         problems.append(f"names.spelling: {settings.name_spelling!r} is not one of ['indonesian', 'plain']")
     if not settings.blocking_rules:
         problems.append("blocking.rules: at least one rule is needed")
-    for k, rule in enumerate(settings.blocking_rules):
-        if not settings.nik_register_sources and any(
-            apart.only_for == "nik_registered" for apart in rule.apart_when_different
-        ):
-            problems.append(
-                f"blocking.rules[{k}] ({rule.name}).apart_when_different: only_for nik_registered needs "
-                "clustering.nik_conflict.registered_sources"
-            )
+
     if not settings.comparisons:
         problems.append("comparisons: at least one comparison is needed")
     for k, comparison in enumerate(settings.comparisons):

@@ -65,7 +65,7 @@ FIELDS: dict[str, str] = {
 }
 FOCUS_FIELDS = ("sparse_identity", "untrusted_identity", "missing_nik", "untrusted_undated")
 #: Flags an ``apart_when_different`` field may be restricted to (``nik_registered``: a NIK the population
-#: register holds, which needs ``clustering.nik_conflict.registered_sources``).
+#: register holds, known only with ``clustering.nik_conflict.registered_sources``; without, no record has it).
 APART_FLAGS = ("nik_registered",)
 TRANSFORM_FIELDS = (*NAME_TEXT_FIELDS, *TEXT_COLUMNS)
 

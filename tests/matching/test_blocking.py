@@ -139,6 +139,9 @@ def test_apart_only_for_a_flag_takes_the_value_of_other_records_as_missing():
     features = frame(key=[1, 1, 1], nik=[10, 11, 12], registered=[1, 1, 0])
     rule = BlockingRule(name="key", key=("key",), apart_when_different=(Apart("nik", only_for="registered"),))
     assert pair_set(block(features, (rule,), 100)) == {(0, 2), (1, 2)}
+    # Without the flag column (no register declared) no NIK is registered: every pair is made.
+    unflagged = features.drop(columns="registered")
+    assert pair_set(block(unflagged, (rule,), 100)) == {(0, 1), (0, 2), (1, 2)}
 
 
 def test_apart_splits_a_block_before_the_cap_so_its_sub_blocks_are_kept():

@@ -275,8 +275,3 @@ def test_apart_when_different_is_read_as_fields_optionally_restricted_to_a_flag(
     assert f"blocking.rules[{position}].apart_when_different[0].only_for: 'missing_nik' is not one of" in str(
         caught.value
     )
-    rule["apart_when_different"] = [{"field": "trusted_nik", "only_for": "nik_registered"}]
-    del mapping["clustering"]["nik_conflict"]["registered_sources"]
-    with pytest.raises(MatchSettingsError) as caught:
-        settings_from_mapping(mapping)
-    assert "only_for nik_registered needs clustering.nik_conflict.registered_sources" in str(caught.value)
