@@ -44,6 +44,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 from scipy.sparse import coo_matrix
@@ -157,35 +159,40 @@ def edge_flags(
     ``double_registration``, ``sex_conflict``, ``nik_siblings``, ``sibling_names`` and ``link_when`` (booleans)."""
     left, right = scored["left"].to_numpy(), scored["right"].to_numpy()
     year = features["birth_year"].to_numpy()
+    seen: dict[LevelsOf, np.ndarray] = {}  # each level condition is evaluated once over the pairs
     guard = guards.nik_conflict
     if guard is None:
         nik_conflict = override = np.zeros(len(scored), dtype=bool)
     else:
+        # Each record column is gathered per pair side once (millions of pairs at 2M people).
         trusted = features["nik_trusted"].to_numpy()
         nik = features["nik_num"].to_numpy()
-        nik_conflict = trusted[left] & trusted[right] & (nik[left] != nik[right])
+        trusted_l, trusted_r = trusted[left], trusted[right]
+        nik_l, nik_r = nik[left], nik[right]
+        nik_conflict = trusted_l & trusted_r & (nik_l != nik_r)
         evidence_without_nik = (
             scored["match_weight"].to_numpy() - scored[f"w_{guard.comparison}"].to_numpy() - prior_weight
         )
         override = evidence_without_nik >= guards.nik_conflict_override_weight
         for group in guard.requires:
-            override &= _group_holds(scored, group)
+            override &= _group_holds(scored, seen, group)
         # Two NIKs both held by the population register: two people, never merged automatically; with the
         # evidence of one person registered twice the pair goes to review instead.
         if guards.registered_niks_apart and "nik_registered" in features.columns:
             registered = features["nik_registered"].to_numpy()
-            registered_conflict = nik_conflict & registered[left] & registered[right]
+            registered_conflict = nik_conflict.copy()
+            registered_conflict[registered_conflict] &= registered[left[nik_conflict]] & registered[right[nik_conflict]]
             double_registration = registered_conflict & (evidence_without_nik >= guards.nik_conflict_override_weight)
             for group in guards.double_registration_requires:
-                double_registration &= _group_holds(scored, group)
+                double_registration &= _group_holds(scored, seen, group)
             override &= ~registered_conflict
     siblings = np.zeros(len(scored), dtype=bool)
     if guard is not None and guards.nik_siblings is not None:
         # One trusted NIK is enough: the other's region and birth date digits equal the trusted one's.
-        either = (trusted[left] | trusted[right]) & (nik[left] != MISSING_NUMBER) & (nik[right] != MISSING_NUMBER)
-        siblings = either & _nik_siblings(nik[left], nik[right], guards.nik_siblings)
+        either = np.flatnonzero((trusted_l | trusted_r) & (nik_l != MISSING_NUMBER) & (nik_r != MISSING_NUMBER))
+        siblings[either] = _nik_siblings(nik_l[either], nik_r[either], guards.nik_siblings)
         for group in guards.nik_siblings.unless:
-            siblings &= ~_group_holds(scored, group)
+            siblings &= ~_group_holds(scored, seen, group)
         override &= ~siblings
     if (
         guard is None
@@ -197,20 +204,24 @@ def edge_flags(
     if guards.generation_gap_years is None:
         generation_gap = np.zeros(len(scored), dtype=bool)
     else:
-        both_years = (year[left] != MISSING_NUMBER) & (year[right] != MISSING_NUMBER)
-        generation_gap = both_years & (np.abs(year[left] - year[right]) >= guards.generation_gap_years)
+        year_l, year_r = year[left], year[right]
+        both_years = (year_l != MISSING_NUMBER) & (year_r != MISSING_NUMBER)
+        generation_gap = both_years & (np.abs(year_l - year_r) >= guards.generation_gap_years)
     missing_evidence = np.zeros(len(scored), dtype=bool)
     for group in guards.link_requires:
-        missing_evidence |= ~_group_holds(scored, group)
+        missing_evidence |= ~_group_holds(scored, seen, group)
+    keep_apart = (
+        _group_holds(scored, seen, guards.keep_apart) if guards.keep_apart else np.zeros(len(scored), dtype=bool)
+    )
     if guards.keep_apart:
-        missing_evidence |= _group_holds(scored, guards.keep_apart)
-    keep_apart = _group_holds(scored, guards.keep_apart) if guards.keep_apart else np.zeros(len(scored), dtype=bool)
+        missing_evidence |= keep_apart
     # A sex stated by both records (not implied by a NIK or a nickname) that differs: two people (twins FAJAR
     # and FAJRIA), also through other records.
     sex_conflict = np.zeros(len(scored), dtype=bool)
     if guards.stated_sex_apart and "sex_stated" in features.columns:
         stated = features["sex_stated"].to_numpy()
-        sex_conflict = (stated[left] >= 0) & (stated[right] >= 0) & (stated[left] != stated[right])
+        stated_l, stated_r = stated[left], stated[right]
+        sex_conflict = (stated_l >= 0) & (stated_r >= 0) & (stated_l != stated_r)
         keep_apart = keep_apart | sex_conflict
         missing_evidence = missing_evidence | sex_conflict
     # NIKs of people registered together (twins): two people, also through other records.
@@ -218,7 +229,7 @@ def edge_flags(
     missing_evidence = missing_evidence | siblings
     # Given names of siblings (same last word, first words that are not a typo of each other): no link.
     sibling_names = (
-        _sibling_names(scored, features, guards.sibling_names)
+        _sibling_names(scored, features, guards.sibling_names, seen)
         if guards.sibling_names is not None
         else np.zeros(len(scored), dtype=bool)
     )
@@ -227,7 +238,7 @@ def edge_flags(
     if guards.link_when:
         forced = np.ones(len(scored), dtype=bool)
         for group in guards.link_when:
-            forced &= _group_holds(scored, group)
+            forced &= _group_holds(scored, seen, group)
     return pd.DataFrame(
         {
             "nik_conflict": nik_conflict,
@@ -245,26 +256,32 @@ def edge_flags(
     )
 
 
-def _sibling_names(scored: pd.DataFrame, features: pd.DataFrame, rule: SiblingNames) -> np.ndarray:
+def _sibling_names(
+    scored: pd.DataFrame, features: pd.DataFrame, rule: SiblingNames, seen: dict[LevelsOf, np.ndarray] | None = None
+) -> np.ndarray:
     """Where :class:`SiblingNames` holds (see there)."""
     left, right = scored["left"].to_numpy(), scored["right"].to_numpy()
     first, second, last = (features[f"name_{part}_code"].to_numpy() for part in ("first", "second", "last"))
-    candidate = (
-        _at_levels(scored, LevelsOf(rule.comparison, rule.levels))
-        & (second[left] != MISSING_CODE)
-        & (second[right] != MISSING_CODE)
-        & (last[left] == last[right])
-        & (first[left] != first[right])
+    candidate = _at_levels(scored, seen, LevelsOf(rule.comparison, rule.levels)).copy()
+    # The record columns are read for the pairs at those levels only.
+    rows = np.flatnonzero(candidate)
+    some_left, some_right = left[rows], right[rows]
+    candidate[rows] = (
+        (second[some_left] != MISSING_CODE)
+        & (second[some_right] != MISSING_CODE)
+        & (last[some_left] == last[some_right])
+        & (first[some_left] != first[some_right])
     )
     rows = np.flatnonzero(candidate)
     if len(rows):
-        # The first word of the name key (``name_first``), read from the key itself: only these pairs need it.
-        names = features["name_key"].to_numpy(dtype=object, na_value="")
-        first_word = pd.Series(names[np.concatenate([left[rows], right[rows]])]).str.partition(" ")[0].to_numpy()
+        # The first word of the name key (``name_first``), read from the key itself: only these pairs need it
+        # (taken before any text becomes a Python string).
+        names = features["name_key"].iloc[np.concatenate([left[rows], right[rows]])].to_numpy(dtype=object, na_value="")
+        first_word = pd.Series(names).str.partition(" ")[0].to_numpy()
         edits = process.cpdist(first_word[: len(rows)], first_word[len(rows) :], scorer=Levenshtein.distance, workers=1)
         candidate[rows] = edits >= rule.min_first_word_edits
     for group in rule.unless:
-        candidate &= ~_group_holds(scored, group)
+        candidate &= ~_group_holds(scored, seen, group)
     return candidate
 
 
@@ -289,8 +306,7 @@ def sibling_fit(
     rank = np.zeros(len(rows))
     for condition in fit:
         # Level position, strongest first; a missing comparison (or an unknown level) just above ``else``.
-        position = pd.Categorical(scored[f"level_{condition.comparison}"].to_numpy()[rows], categories=condition.levels)
-        codes = position.codes.astype(np.float64)
+        codes = _level_positions(scored[f"level_{condition.comparison}"], rows, condition.levels).astype(np.float64)
         codes[codes < 0] = len(condition.levels) - 1.5
         rank = rank * (len(condition.levels) + 1) + codes
     edges = pd.DataFrame(
@@ -315,6 +331,15 @@ def sibling_fit(
     apart = pd.MultiIndex.from_arrays([edges["record"], edges["nik"]]).isin(lower)
     out[edges["row"].to_numpy()[apart]] = True
     return out
+
+
+def _level_positions(levels: pd.Series, rows: np.ndarray, order: tuple[str, ...]) -> np.ndarray:
+    """Per row of ``rows``: the position of the pair's level in ``order``, -1 for a level not in it or missing.
+    For a categorical column, by a look-up table over its codes (no level name per pair)."""
+    if isinstance(levels.dtype, pd.CategoricalDtype):
+        table = np.array([order.index(level) if level in order else -1 for level in levels.cat.categories] + [-1])
+        return table[levels.cat.codes.to_numpy()[rows]].astype(np.int8 if len(order) < 127 else np.int64)
+    return pd.Index(order).get_indexer(levels.to_numpy()[rows])
 
 
 def sibling_ties(scored: pd.DataFrame, features: pd.DataFrame, usable: np.ndarray, rule: NikSiblings) -> np.ndarray:
@@ -357,32 +382,53 @@ def _nik_siblings(left: np.ndarray, right: np.ndarray, rule: NikSiblings) -> np.
     return valid & (left // place == right // place) & (gap >= 1) & (gap <= rule.max_serial_gap)
 
 
-def _group_holds(scored: pd.DataFrame, group: tuple[LevelsOf | tuple[LevelsOf, ...], ...]) -> np.ndarray:
-    """A group holds where one of its alternatives does; an alternative that is a tuple needs all of it."""
+def _group_holds(
+    scored: pd.DataFrame,
+    seen: dict[LevelsOf, np.ndarray] | None,
+    group: tuple[LevelsOf | tuple[LevelsOf, ...], ...],
+) -> np.ndarray:
+    """A group holds where one of its alternatives does; an alternative that is a tuple needs all of it.
+    ``seen``: conditions already evaluated on these pairs (filled in; not changed by the caller)."""
     holds = np.zeros(len(scored), dtype=bool)
     for alternative in group:
         every = np.ones(len(scored), dtype=bool)
         for condition in alternative if isinstance(alternative, tuple) else (alternative,):
-            every &= _at_levels(scored, condition)
+            every &= _at_levels(scored, seen, condition)
         holds |= every
     return holds
 
 
-def _at_levels(scored: pd.DataFrame, condition: LevelsOf) -> np.ndarray:
+def _at_levels(scored: pd.DataFrame, seen: dict[LevelsOf, np.ndarray] | None, condition: LevelsOf) -> np.ndarray:
     """Where the pair is at one of ``condition``'s levels. A comparison the pairs were not scored on, or a level
     it does not have, is an error: a renamed level must not silently turn a guard off. (Settings are checked
-    when they load, :func:`matching.settings.settings_problems`; this holds for guards built in code too.)"""
+    when they load, :func:`matching.settings.settings_problems`; this holds for guards built in code too.)
+    ``seen``: a cache of conditions already evaluated on ``scored`` (the result is shared: not to be changed)."""
+    if seen is not None and condition in seen:
+        return seen[condition]
+    holds = _levels_listed(scored, condition)
+    if seen is not None:
+        seen[condition] = holds
+    return holds
+
+
+def _levels_listed(scored: pd.DataFrame, condition: LevelsOf) -> np.ndarray:
     column = f"level_{condition.comparison}"
     if column not in scored.columns:
         raise ValueError(f"clustering guard: the pairs were not scored on a comparison named {condition.comparison!r}")
     levels = scored[column]
     if isinstance(levels.dtype, pd.CategoricalDtype):
-        unknown = [level for level in condition.levels if level not in levels.cat.categories]
+        categories = levels.cat.categories
+        unknown = [level for level in condition.levels if level not in categories]
         if unknown:
             raise ValueError(
                 f"clustering guard: {unknown} not level(s) of comparison {condition.comparison!r} "
-                f"(its levels: {list(levels.cat.categories)})"
+                f"(its levels: {list(categories)})"
             )
+        # ``isin`` by the codes: one look-up per pair in a table over the categories (the last slot, code -1,
+        # a missing level, is never listed).
+        listed = np.zeros(len(categories) + 1, dtype=bool)
+        listed[categories.get_indexer(list(condition.levels))] = True
+        return listed[levels.cat.codes.to_numpy()]
     return levels.isin(condition.levels).to_numpy()
 
 
@@ -392,6 +438,8 @@ def cluster(
     prior_weight: float,
     guards: ClusterGuards,
     constraints: pd.DataFrame | None = None,
+    *,
+    flags: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Links: ``record_id``, ``cluster`` (smallest record id of the cluster), ``cluster_size``, ``confidence``.
 
@@ -399,9 +447,11 @@ def cluster(
     ``level_`` columns of name, birth date, phone and location; ``confidence`` is a record's best match
     weight to another record of its cluster (NaN for a record alone). ``constraints``: review decisions
     (:data:`CONSTRAINT_COLUMNS`, ``decision`` :data:`SAME_PERSON` or :data:`DIFFERENT_PEOPLE`); pairs whose
-    records are not in ``features`` are ignored.
+    records are not in ``features`` are ignored. ``flags``: :func:`edge_flags` of the same arguments, when the
+    caller has them already (the review queue reads them too); computed here otherwise.
     """
-    flags = edge_flags(scored, features, prior_weight, guards)
+    if flags is None:
+        flags = edge_flags(scored, features, prior_weight, guards)
     usable = (
         ((scored["match_probability"].to_numpy() >= guards.match_threshold) | flags["link_when"].to_numpy())
         & ~flags["generation_gap"].to_numpy()
@@ -488,9 +538,12 @@ def constraint_outcomes(constraints: pd.DataFrame, links: pd.DataFrame, features
     (the decision wins; the count is for a supervisor to look at).
     """
     out = constraints.copy()
-    positions = pd.Index(features["record_id"].astype("str")).get_indexer
-    left = positions(out["record_id_l"].astype("str"))
-    right = positions(out["record_id_r"].astype("str"))
+    if len(out):
+        positions = pd.Index(features["record_id"].astype("str")).get_indexer
+        left = positions(out["record_id_l"].astype("str"))
+        right = positions(out["record_id_r"].astype("str"))
+    else:  # no decision: no index over every record id (millions) to look nothing up in
+        left = right = np.empty(0, dtype=np.intp)
     known = (left >= 0) & (right >= 0)
     cluster_of = links["cluster"].to_numpy()
     same_cluster = np.zeros(len(out), dtype=bool)
@@ -517,23 +570,28 @@ def _components(edges: pd.DataFrame, n: int) -> np.ndarray:
 
 
 def _conflicted_components(labels: np.ndarray, features: pd.DataFrame, guards: ClusterGuards) -> np.ndarray:
-    """Component labels holding two trusted NIKs, a generation of birth years, or too many records."""
-    frame = pd.DataFrame(
-        {
-            "component": labels,
-            "nik": features["nik_num"].where(features["nik_trusted"]).to_numpy(),
-            "year": features["birth_year"].where(features["birth_year"] != MISSING_NUMBER).to_numpy(),
-        }
-    )
-    summary = frame.groupby("component").agg(
-        size=("component", "size"), niks=("nik", "nunique"), first_year=("year", "min"), last_year=("year", "max")
-    )
-    bad = summary["size"] > guards.max_cluster_size
+    """Component labels holding two trusted NIKs, a generation of birth years, or too many records (ascending).
+
+    Per component on arrays indexed by label, no grouping: its size, its smallest and largest trusted NIK (two
+    NIKs when they differ; compared as float64, as a ``nunique`` of the NIK column with missing values would
+    count them) and its birth-year span."""
+    count = int(labels.max(initial=-1)) + 1
+    bad = np.bincount(labels, minlength=count) > guards.max_cluster_size
     if guards.nik_conflict is not None:
-        bad |= summary["niks"] > 1
+        trusted = features["nik_trusted"].to_numpy(dtype=bool)
+        nik = features["nik_num"].to_numpy().astype(np.float64)[trusted]
+        lowest, highest = np.full(count, np.inf), np.full(count, -np.inf)
+        np.minimum.at(lowest, labels[trusted], nik)
+        np.maximum.at(highest, labels[trusted], nik)
+        bad |= highest > lowest
     if guards.generation_gap_years is not None:
-        bad |= (summary["last_year"] - summary["first_year"]) >= guards.generation_gap_years
-    return summary.index[bad].to_numpy()
+        year = features["birth_year"].to_numpy()
+        dated = year != MISSING_NUMBER
+        first, last = np.full(count, np.inf), np.full(count, -np.inf)
+        np.minimum.at(first, labels[dated], year[dated].astype(np.float64))
+        np.maximum.at(last, labels[dated], year[dated].astype(np.float64))
+        bad |= (last - first) >= guards.generation_gap_years
+    return np.flatnonzero(bad).astype(np.int64)
 
 
 def _rebuild_conflicted(
@@ -610,14 +668,61 @@ def _merged_span(a: tuple[int, int] | None, b: tuple[int, int] | None) -> tuple[
 
 
 def _links(labels: np.ndarray, features: pd.DataFrame, scored: pd.DataFrame) -> pd.DataFrame:
-    links = pd.DataFrame({"record_id": features["record_id"].to_numpy(), "component": labels})
-    links["cluster"] = links.groupby("component")["record_id"].transform("min")
-    links["cluster_size"] = links.groupby("component")["record_id"].transform("size").astype("int64")
+    """``record_id``, ``cluster`` (the component's smallest ``record_id``), ``cluster_size`` and ``confidence`` (the
+    record's best weight to another record of its component, NaN for none) per record, in ``features`` order.
+
+    On integer arrays: the record ids stay in Arrow (no Python string per record), the smallest id is found by
+    rank (by position when the ids are already in order, as :func:`matching.link.link_features` gives them),
+    sizes by ``bincount`` and the best weight per record by ``fmax.at`` over the pairs inside a component."""
+    n = len(labels)
+    ids = features["record_id"]
+    # Text ids (the person schema's) stay in Arrow; other ids are read as the frame constructor reads them.
+    text = isinstance(ids.dtype, pd.StringDtype)
+    record_ids = ids.astype("str").reset_index(drop=True) if text else pd.Series(ids.to_numpy())
+    rank = _record_rank(record_ids) if text else _rank(record_ids.to_numpy())
+    smallest = np.full(int(labels.max(initial=-1)) + 1, n, dtype=np.int64)
+    np.minimum.at(smallest, labels, rank)
+    by_rank = np.empty(n, dtype=np.int64)
+    by_rank[rank] = np.arange(n, dtype=np.int64)
+    cluster = record_ids.take(by_rank[smallest[labels]]).reset_index(drop=True)
     left, right = scored["left"].to_numpy(), scored["right"].to_numpy()
-    same = labels[left] == labels[right]
-    weights = scored["match_weight"].to_numpy()[same]
-    best = (
-        pd.concat([pd.Series(weights, index=left[same]), pd.Series(weights, index=right[same])]).groupby(level=0).max()
+    same = np.flatnonzero(labels[left] == labels[right])
+    weights = scored["match_weight"].to_numpy(dtype=np.float64)[same]
+    confidence = np.full(n, np.nan)
+    np.fmax.at(confidence, left[same], weights)
+    np.fmax.at(confidence, right[same], weights)
+    return pd.DataFrame(
+        {
+            "record_id": record_ids,
+            "cluster": cluster,
+            "cluster_size": np.bincount(labels, minlength=len(smallest))[labels].astype("int64"),
+            "confidence": confidence,
+        }
     )
-    links["confidence"] = best.reindex(np.arange(len(links))).to_numpy()
-    return links[["record_id", "cluster", "cluster_size", "confidence"]]
+
+
+def strictly_ascending_text(ids: pd.Series) -> bool:
+    """Whether ``ids`` are text (``str``) without missing values, each greater than the one before (so unique and
+    sorted, in the byte order pandas sorts Arrow text by): checked in one Arrow pass, no hash table, no sort."""
+    if not isinstance(ids.dtype, pd.StringDtype):
+        return False
+    text = pa.array(ids)
+    return text.null_count == 0 and (len(text) < 2 or bool(pc.all(pc.less(text[:-1], text[1:])).as_py()))
+
+
+def _record_rank(record_ids: pd.Series) -> np.ndarray:
+    """Each record's rank in ``record_id`` order (text ids, unique): its position when the ids are already
+    ascending, else by Arrow's sort (the order pandas' ``min`` of Arrow text follows: by UTF-8 bytes)."""
+    if strictly_ascending_text(record_ids):
+        return np.arange(len(record_ids), dtype=np.int64)
+    return _rank_of_order(pc.sort_indices(pa.array(record_ids)).to_numpy())
+
+
+def _rank(values: np.ndarray) -> np.ndarray:
+    return _rank_of_order(np.argsort(values, kind="stable"))
+
+
+def _rank_of_order(order: np.ndarray) -> np.ndarray:
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order), dtype=np.int64)
+    return rank

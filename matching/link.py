@@ -10,6 +10,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from matching.blocking import block, rule_names_of
 from matching.clustering import cluster, constraint_outcomes, decided_pairs, edge_flags
@@ -135,9 +136,25 @@ def link_records(
 
 def in_record_order(records: pd.DataFrame) -> pd.DataFrame:
     """``records`` sorted by ``record_id`` (the order :func:`link_features` expects), which must be unique."""
-    if records["record_id"].duplicated().any():
+    ordered = records.sort_values("record_id", kind="stable").reset_index(drop=True)
+    if _has_duplicates_when_sorted(ordered["record_id"]):
         raise ValueError("person records: column 'record_id' has duplicate values")
-    return records.sort_values("record_id", kind="stable").reset_index(drop=True)
+    return ordered
+
+
+def _has_duplicates_when_sorted(ids: pd.Series) -> bool:
+    """Whether sorted ``ids`` repeat a value (missing values count as one value, as ``duplicated`` counts them):
+    equal values are neighbours once sorted, so no hash table of the ids is needed."""
+    if int(ids.isna().sum()) > 1:
+        return True
+    present = ids.dropna()
+    if len(present) < 2:
+        return False
+    if isinstance(ids.dtype, pd.StringDtype):
+        text = pa.array(present)
+        return bool(pc.any(pc.equal(text[1:], text[:-1])).as_py())
+    values = present.to_numpy()
+    return bool((values[1:] == values[:-1]).any())
 
 
 def link_features(
@@ -177,8 +194,11 @@ def link_features(
     with _timed(timings, "score"):
         scored = _scored_pairs(model, features, candidates, levels)
     with _timed(timings, "cluster"):
-        links = cluster(scored, features, model.prior_weight, settings.cluster_guards(), constraints)
-        review = review_queue(scored, links, features, model.prior_weight, settings, constraints)
+        # The edge flags once, for the clustering and the review queue (per pair: millions at 2M people).
+        flags = edge_flags(scored, features, model.prior_weight, settings.cluster_guards())
+        links = cluster(scored, features, model.prior_weight, settings.cluster_guards(), constraints, flags=flags)
+        review = review_queue(scored, links, features, model.prior_weight, settings, constraints, flags=flags)
+        del flags
         decisions = constraint_outcomes(constraints, links, features) if constraints is not None else pd.DataFrame()
     return LinkResult(
         candidates=candidates,
@@ -401,20 +421,26 @@ def review_queue(
     prior_weight: float,
     settings: MatchSettings,
     constraints: pd.DataFrame | None = None,
+    *,
+    flags: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Pairs a person should look at, most probable first; pairs already decided (``constraints``) are left out.
+    ``flags``: :func:`matching.clustering.edge_flags` of these pairs under the settings' guards, when the caller
+    has them (computed here otherwise).
 
     ``reason``: ``uncertain`` (probability in the review band), or — for pairs above the match threshold
     that clustering kept apart — ``nik_conflict``, ``generation_gap``, ``missing_evidence`` (a
     ``link_requires`` group does not hold) or ``cluster_guard`` (split by the conflicted-component rebuild).
     """
-    cluster_keys = links["cluster"].to_numpy()
+    # Clusters compared by integer code per record (not as a Python string per pair side), their keys taken as
+    # text for the queued pairs only.
+    cluster_codes = pd.factorize(links["cluster"], use_na_sentinel=False)[0]
     left, right = scored["left"].to_numpy(), scored["right"].to_numpy()
-    apart = cluster_keys[left] != cluster_keys[right]
+    apart = cluster_codes[left] != cluster_codes[right]
     probability = scored["match_probability"].to_numpy()
     above = probability >= settings.match_threshold
     band = (probability >= settings.review_threshold) & ~above
-    all_flags = edge_flags(scored, features, prior_weight, settings.cluster_guards())
+    all_flags = edge_flags(scored, features, prior_weight, settings.cluster_guards()) if flags is None else flags
     double_registration = all_flags["double_registration"].to_numpy()
     selected = apart & (above | band | double_registration)
     must, cannot = decided_pairs(constraints, features)
@@ -423,20 +449,25 @@ def review_queue(
         decided = np.concatenate([must, cannot]) @ [n, 1]
         selected &= ~np.isin(np.minimum(left, right).astype(np.int64) * n + np.maximum(left, right), decided)
     pairs = scored[selected]
-    flags = all_flags[selected]
+    chosen = all_flags[selected]
     reason = np.select(
         [
-            flags["double_registration"],
-            flags["sex_conflict"],
-            ~above[selected] & ~flags["link_when"],
-            flags["generation_gap"],
-            flags["nik_conflict"] & ~flags["nik_override"],
-            flags["missing_evidence"],
+            chosen["double_registration"],
+            chosen["sex_conflict"],
+            ~above[selected] & ~chosen["link_when"],
+            chosen["generation_gap"],
+            chosen["nik_conflict"] & ~chosen["nik_override"],
+            chosen["missing_evidence"],
         ],
         ["double_registration", "sex_conflict", "uncertain", "generation_gap", "nik_conflict", "missing_evidence"],
         default="cluster_guard",
     )
-    queue = pairs.assign(cluster_l=cluster_keys[left[selected]], cluster_r=cluster_keys[right[selected]], reason=reason)
+    cluster_keys = links["cluster"].reset_index(drop=True)
+    queue = pairs.assign(
+        cluster_l=cluster_keys.take(left[selected]).to_numpy(dtype=object),
+        cluster_r=cluster_keys.take(right[selected]).to_numpy(dtype=object),
+        reason=reason,
+    )
     queue = queue.astype({"cluster_l": "str", "cluster_r": "str", "reason": "str"})
     detail = [c for c in queue.columns if c.startswith(("level_", "w_"))]
     queue = queue[REVIEW_COLUMNS_FIRST + detail + ["rule_names"]]
