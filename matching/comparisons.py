@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 from rapidfuzz import process
 from rapidfuzz.distance import JaroWinkler, Levenshtein
 from rapidfuzz.fuzz import partial_ratio, token_set_ratio
@@ -44,6 +46,15 @@ def _same_code(features: pd.DataFrame, a: str, b: str, left: np.ndarray, right: 
     """Codes share one vocabulary across name columns, so ``a`` on the left can be compared with ``b`` on the right."""
     left_code = _column(features, a, left)
     return (left_code == _column(features, b, right)) & (left_code != MISSING_CODE)
+
+
+def _same_code_at(
+    features: pd.DataFrame, column: str, left: np.ndarray, right: np.ndarray, rows: np.ndarray
+) -> np.ndarray:
+    """:func:`_same_code` of ``column`` on the pairs at ``rows`` only (False on the others)."""
+    same = np.zeros(len(left), dtype=bool)
+    same[rows] = _same_code(features, column, column, left[rows], right[rows])
+    return same
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -199,11 +210,20 @@ class NameComparison(Comparison):
         both_named = has_name_left & has_name_right
         exact = (key_left == key_right) & both_named
         del key_left, key_right
-        token_sorted = _same_code(features, "name_sorted_code", "name_sorted_code", left, right)
-        given = _same_code(features, "given_key_code", "given_key_code", left, right)
-        skeleton = _same_code(features, "name_skeleton_code", "name_skeleton_code", left, right)
-        with_initial = _column(features, "name_has_initial", left) | _column(features, "name_has_initial", right)
-        initials = _same_code(features, "name_initials_code", "name_initials_code", left, right) & with_initial
+        # A level is only read where no stronger level holds (the first that holds wins), so the code
+        # equalities of the middle levels are computed on the pairs still open (most candidate pairs agree
+        # exactly); elsewhere they are False, which changes no level.
+        open_rows = np.flatnonzero(~exact)
+        token_sorted = _same_code_at(features, "name_sorted_code", left, right, open_rows)
+        given = _same_code_at(features, "given_key_code", left, right, open_rows)
+        open_rows = np.flatnonzero(~(exact | ((token_sorted | given) & both_named)))
+        skeleton = _same_code_at(features, "name_skeleton_code", left, right, open_rows)
+        initials = _same_code_at(features, "name_initials_code", left, right, open_rows)
+        some_left, some_right = left[open_rows], right[open_rows]
+        initials[open_rows] &= _column(features, "name_has_initial", some_left) | _column(
+            features, "name_has_initial", some_right
+        )
+        del open_rows, some_left, some_right
         alias = self._alias_agrees(features, left, right, texts) | self._call_name_suffix(left, right, texts)
         pending = both_named & ~(exact | token_sorted | given)
         alias_partial = self._alias_partial(left, right, ~alias & ~(exact | token_sorted | given), texts)
@@ -236,9 +256,12 @@ class NameComparison(Comparison):
             alias,
             alias_partial,
         ]
-        has_alias_left = _column(features, "alias_key_code", left) != MISSING_CODE
-        has_alias_right = _column(features, "alias_key_code", right) != MISSING_CODE
-        nickname_only = ~both_named & (has_name_left | has_alias_left) & (has_name_right | has_alias_right)
+        # A pair with both names is available whatever the nicknames; the others are read for the rest only.
+        unnamed = np.flatnonzero(~both_named)
+        nickname_only = np.zeros(len(left), dtype=bool)
+        nickname_only[unnamed] = (
+            has_name_left[unnamed] | (_column(features, "alias_key_code", left[unnamed]) != MISSING_CODE)
+        ) & (has_name_right[unnamed] | (_column(features, "alias_key_code", right[unnamed]) != MISSING_CODE))
         available = both_named | (nickname_only & (alias | alias_partial))
         return _select(named_levels, available)
 
@@ -296,57 +319,67 @@ class NameComparison(Comparison):
         """A short call name (as in :meth:`_call_name_prefix`) that is a final syllable run of a word of the
         other record's full name, or its reduplication: ``YADI`` for SUPRIYADI, ``LILI`` for ALI, ``WAWAN``
         for HERMAWAN (:func:`matching.normalize.names.call_name_fits`, over distinct name pairs)."""
-        names = texts.names
-        has_name = names != ""
-        # Every (call name, other's full name) to check, over both call names and both sides: one call of
-        # call_name_fits, so each distinct pair is checked once.
+        has_name = texts.names != ""
+        # Every (call name, other's full name) to check, over both call names and both sides, as a pair of text
+        # codes: call_name_fits runs once on the distinct pairs, whose verdicts are spread back by code.
         rows, forms, fulls = [], [], []
-        for short, length in texts.shorts:
+        for (_short, length), short_codes in zip(texts.shorts, texts.short_codes, strict=True):
             has_short = length >= self.call_name_suffix_min
             for a, b in ((left, right), (right, left)):
                 todo = np.flatnonzero(has_short[a] & has_name[b])
                 rows.append(todo)
-                forms.append(short[a[todo]])
-                fulls.append(names[b[todo]])
+                forms.append(short_codes[a[todo]])
+                fulls.append(texts.name_codes[b[todo]])
         found = np.zeros(len(left), dtype=bool)
         row = np.concatenate(rows)
         if len(row):
-            form, full = np.concatenate(forms), np.concatenate(fulls)
+            form_code, full_code, inverse = _distinct_pairs(
+                np.concatenate(forms), np.concatenate(fulls), len(texts.vocabulary)
+            )
+            form, full = texts.vocabulary[form_code], texts.vocabulary[full_code]
             fits = call_name_fits(pd.Series(form), pd.Series(full), self.call_name_suffix_min).to_numpy(dtype=bool)
-            found[row[fits & (form != full)]] = True
+            found[row[(fits & (form != full))[inverse]]] = True
         return found
 
     @staticmethod
-    def _short_call_names(features: pd.DataFrame) -> tuple[tuple[np.ndarray, np.ndarray], ...]:
-        """Per record, the names it may be called by, each with its length: its nickname (else ''), and its name
-        when that is one word of at most five letters and not the nickname (else ''). A community list may write
-        a call name in the name column and another in the nickname column (RARA, panggilan UCOK): either may be
-        the legal name's."""
+    def _short_call_names(features: pd.DataFrame) -> tuple[pd.Series, ...]:
+        """Per record, the names it may be called by: its nickname (else ''), and its name when that is one word of
+        at most five letters and not the nickname (else ''). A community list may write a call name in the name
+        column and another in the nickname column (RARA, panggilan UCOK): either may be the legal name's."""
         alias = features["alias_key"].astype("str").fillna("")
         name = features["name_key"].astype("str").fillna("")
         short_name = ((name.str.len() <= 5) & ~name.str.contains(" ", regex=False)).fillna(False).astype(bool)
         second = name.where(short_name & (name != alias), "")
-        return tuple(
-            (short.to_numpy(dtype=object), short.str.len().to_numpy(dtype=np.int64)) for short in (alias, second)
-        )
+        return alias, second
 
     @staticmethod
     def _call_name_prefix(left: np.ndarray, right: np.ndarray, texts: _NameTexts) -> np.ndarray:
         """A short call name (a nickname, or a one-word name of 3–5 letters) that begins the other record's call
         name: ``SUP`` / ``BANG SUP`` for SUPRIYADI, ``JOK`` for JOKO."""
-        called = texts.called
-        assert called is not None, "the call name prefix needs the features' call_name_text"
+        called, called_codes = texts.called, texts.called_codes
+        assert called is not None and called_codes is not None, (
+            "the call name prefix needs the features' call_name_text"
+        )
         has_called = called != ""
+        vocabulary = texts.vocabulary
         found = np.zeros(len(left), dtype=bool)
-        for short, length in texts.shorts:
+        for (_short, length), short_codes in zip(texts.shorts, texts.short_codes, strict=True):
             short_long_enough = length >= 3  # per record, not per pair
             for a, b in ((left, right), (right, left)):
                 todo = np.flatnonzero(short_long_enough[a] & has_called[b] & ~found)
                 if len(todo):
-                    head, whole = short[a[todo]], called[b[todo]]
-                    found[todo] |= np.array(
-                        [h != w and w.startswith(h) for h, w in zip(head, whole, strict=True)], dtype=bool
+                    # Tested once per distinct (call name, other's call name) pair of texts.
+                    head_code, whole_code, inverse = _distinct_pairs(
+                        short_codes[a[todo]], called_codes[b[todo]], len(vocabulary)
                     )
+                    begins = np.array(
+                        [
+                            h != w and w.startswith(h)
+                            for h, w in zip(vocabulary[head_code], vocabulary[whole_code], strict=True)
+                        ],
+                        dtype=bool,
+                    )
+                    found[todo] |= begins[inverse]
         return found
 
 
@@ -374,20 +407,26 @@ def _jaro_winkler_at_least(
     owner = np.repeat(np.arange(len(values), dtype=np.int64), lengths)
     counts = np.bincount(owner * _LETTER_SLOTS + slot, minlength=len(values) * _LETTER_SLOTS)
     counts = counts.reshape(len(values), _LETTER_SLOTS).astype(np.uint16 if lengths.max(initial=0) > 255 else np.uint8)
-    similarity = np.zeros(len(left))
-    for start in range(0, len(left), _BOUND_CHUNK):
-        a, b = codes[left[start : start + _BOUND_CHUNK]], codes[right[start : start + _BOUND_CHUNK]]
+    # Each distinct (left name, right name) pair is bounded and compared once (the same two names meet in many
+    # candidate pairs of a city), through a pair that holds it; the similarities are spread back by pair.
+    pair_left, pair_right, inverse = _distinct_pairs(codes[left] + 1, codes[right] + 1, len(values) + 1)
+    held = np.empty(len(pair_left), dtype=np.int64)
+    held[inverse[::-1]] = np.arange(len(left) - 1, -1, -1, dtype=np.int64)  # the first pair holding each
+    pair_left, pair_right = pair_left - 1, pair_right - 1
+    similarity = np.zeros(len(pair_left))
+    for start in range(0, len(pair_left), _BOUND_CHUNK):
+        a, b = pair_left[start : start + _BOUND_CHUNK], pair_right[start : start + _BOUND_CHUNK]
         common = np.minimum(counts[a], counts[b]).sum(axis=1, dtype=np.int64)
         bound = 0.6 * (common / np.maximum(lengths[a], 1) + common / np.maximum(lengths[b], 1) + 1.0) / 3.0 + 0.4
         todo = np.flatnonzero(bound >= cutoff - 1e-9) + start  # the margin covers rounding in the bound
         similarity[todo] = process.cpdist(
-            names[left[todo]],
-            names[right[todo]],
+            names[left[held[todo]]],
+            names[right[held[todo]]],
             scorer=JaroWinkler.normalized_similarity,
             score_cutoff=cutoff,
             workers=-1,
         )
-    return similarity
+    return similarity[inverse]
 
 
 @dataclass(frozen=True)
@@ -400,18 +439,53 @@ class _NameTexts:
     aliases: np.ndarray
     called: np.ndarray | None
     shorts: tuple[tuple[np.ndarray, np.ndarray], ...]
+    #: One vocabulary over the match keys, short call names and call names (distinct texts), and each record's
+    #: codes into it: pairs of texts are told apart by two integers, and a test on texts runs per distinct pair.
+    vocabulary: np.ndarray
+    name_codes: np.ndarray
+    short_codes: tuple[np.ndarray, ...]
+    called_codes: np.ndarray | None
 
     @classmethod
     def of(cls, features: pd.DataFrame) -> _NameTexts:
         called = None
         if "call_name_text" in features.columns:
             called = features["call_name_text"].to_numpy(dtype=object, na_value="")
+        short_texts = NameComparison._short_call_names(features)
+        # Coded in Arrow (a missing text is ""), before any text becomes a Python string.
+        columns = [features["name_key"], *short_texts]
+        if called is not None:
+            columns.append(features["call_name_text"])
+        encoded = pc.dictionary_encode(pa.concat_arrays([_arrow_text(column) for column in columns]))
+        codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+        per_record = [codes[k * len(features) : (k + 1) * len(features)] for k in range(len(columns))]
         return cls(
             names=features["name_key"].to_numpy(dtype=object, na_value=""),
             aliases=features["alias_key"].to_numpy(dtype=object, na_value=""),
             called=called,
-            shorts=NameComparison._short_call_names(features),
+            shorts=tuple(
+                (short.to_numpy(dtype=object), short.str.len().to_numpy(dtype=np.int64)) for short in short_texts
+            ),
+            vocabulary=encoded.dictionary.to_numpy(zero_copy_only=False).astype(object),
+            name_codes=per_record[0],
+            short_codes=tuple(per_record[1 : 1 + len(short_texts)]),
+            called_codes=None if called is None else per_record[-1],
         )
+
+
+def _arrow_text(column: pd.Series) -> pa.Array:
+    """``column`` as one Arrow text array, a missing value as ``""`` (as the texts read it)."""
+    text = pa.array(column.astype("str"), type=pa.large_string())
+    if isinstance(text, pa.ChunkedArray):
+        text = text.combine_chunks() if text.num_chunks else pa.array([], type=pa.large_string())
+    return pc.fill_null(text, "")
+
+
+def _distinct_pairs(first: np.ndarray, second: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The distinct (``first``, ``second``) pairs of codes below ``size``, and per input pair the index of its
+    distinct pair (a hash of one packed integer per pair, no sort)."""
+    inverse, packed = pd.factorize(first.astype(np.int64) * size + second.astype(np.int64))
+    return packed // size, packed % size, inverse
 
 
 @dataclass(frozen=True, kw_only=True)

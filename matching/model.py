@@ -18,6 +18,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -258,15 +259,35 @@ def train(
     )
 
 
+#: Pattern codes up to this many (the product of the comparisons' level counts) are counted with ``bincount``
+#: (one pass over the pairs) instead of a sort; a few thousand patterns occur, out of about a million possible.
+_COUNTED_PATTERN_CODES = 1 << 24
+
+
 def comparison_patterns(levels: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-    """Unique rows of the level matrix and how many pairs share each."""
-    matrix = levels.to_numpy(dtype=np.int64) + 1
-    radix = matrix.max(axis=0, initial=0) + 1
-    codes = np.zeros(len(matrix), dtype=np.int64)
-    for k in range(matrix.shape[1]):
-        codes = codes * radix[k] + matrix[:, k]
-    _, first, counts = np.unique(codes, return_index=True, return_counts=True)
-    return matrix[first] - 1, counts
+    """Unique rows of the level matrix and how many pairs share each, in the order of their mixed-radix code
+    (each column's level + 1, the first column most significant).
+
+    Each pair's row is packed into one integer code, column by column (no pairs × comparisons matrix); the
+    codes are counted by ``bincount`` when their range is small (always, for the settings' comparisons), else
+    by a sort (``np.unique``), and the patterns read back from the codes."""
+    columns = [levels[name].to_numpy() for name in levels.columns]
+    radix = [int(column.max(initial=-1)) + 2 for column in columns]  # levels from -1 (missing): level + 1 < radix
+    codes = np.zeros(len(levels), dtype=np.int64)
+    for column, base in zip(columns, radix, strict=True):
+        codes *= base
+        codes += column.astype(np.int64) + 1
+    if math.prod(radix) <= _COUNTED_PATTERN_CODES:
+        all_counts = np.bincount(codes, minlength=1)
+        present = np.flatnonzero(all_counts)
+        counts = all_counts[present]
+    else:
+        present, counts = np.unique(codes, return_counts=True)
+    patterns = np.empty((len(present), len(columns)), dtype=np.int64)
+    rest = present.astype(np.int64)
+    for k in range(len(columns) - 1, -1, -1):
+        rest, patterns[:, k] = np.divmod(rest, radix[k])
+    return patterns - 1, counts
 
 
 def expectation_maximisation(
@@ -368,9 +389,19 @@ def _tf_adjusted(
         return contribution
     frequencies = model.tf[comparison.name]
     assert comparison.tf_column is not None, "a comparison with a term-frequency level names its column"
-    values = features[comparison.tf_column.removesuffix("_code")].to_numpy(dtype=object)[left[exact]]
+    column = features[comparison.tf_column.removesuffix("_code")]
+    positions = left[exact]
     floor = float(frequencies.min()) if frequencies.size else 1.0
-    value_frequency = pd.Series(values).map(frequencies).fillna(floor).to_numpy(dtype=float)
+    # Each distinct value is looked up once: the records' values (when more pairs agree than there are records,
+    # as in the night) or the agreeing pairs' values are coded, and the frequencies spread by code.
+    per_record = len(positions) > len(column)
+    values = column.reset_index(drop=True) if per_record else column.iloc[positions].reset_index(drop=True)
+    codes, distinct = pd.factorize(values)
+    looked_up = pd.Series(distinct).map(frequencies).to_numpy(dtype=float)
+    frequency = np.append(looked_up, np.nan)[codes]  # code -1 (a missing value) picks NaN
+    value_frequency = np.where(np.isnan(frequency), floor, frequency)
+    if per_record:
+        value_frequency = value_frequency[positions]
     u_level = model.u[comparison.name][level_index]
     adjustment = np.minimum(np.log2(u_level / value_frequency), model.tf_max_boost)
     adjusted = contribution.copy()
