@@ -26,6 +26,8 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from matching.clustering import strictly_ascending_text
+
 CREATED = "created"
 KEPT = "kept"
 MERGED_INTO = "merged_into"
@@ -63,8 +65,17 @@ def assign_worker_ids(
     ids_by_cluster[winners["cluster"].to_numpy()] = night.previous_ids[winners["previous"].to_numpy()]
     ids_by_cluster[new_clusters["cluster"].to_numpy()] = _new_ids(snapshot, len(new_clusters))
 
+    # Text stays in Arrow: the ids per cluster are converted once and taken per record.
+    record_ids = links["record_id"]
     assignment = pd.DataFrame(
-        {"record_id": links["record_id"].to_numpy(), "worker_id": pd.array(ids_by_cluster[night.cluster], dtype="str")}
+        {
+            "record_id": (
+                record_ids.astype("str").reset_index(drop=True)
+                if isinstance(record_ids.dtype, pd.StringDtype)
+                else record_ids.to_numpy()
+            ),
+            "worker_id": pd.array(ids_by_cluster, dtype="str").take(night.cluster),
+        }
     )
     events = pd.concat(
         [
@@ -126,8 +137,12 @@ class _Night:
 
     @classmethod
     def encode(cls, links: pd.DataFrame, previous: pd.DataFrame | None, snapshot: pd.Timestamp) -> _Night:
-        record, record_ids = pd.factorize(links["record_id"], sort=True)
-        _check_unique("links", len(links), len(record_ids))
+        if strictly_ascending_text(links["record_id"]):
+            # The engine's links come in record_id order: the sorted codes are the positions (no hash, no sort).
+            record = np.arange(len(links), dtype=np.int64)
+        else:
+            record, record_ids = pd.factorize(links["record_id"], sort=True)
+            _check_unique("links", len(links), len(record_ids))
         cluster, clusters = pd.factorize(links["cluster"])
         _check_complete("links", "cluster", cluster)
         if previous is None or previous.empty:

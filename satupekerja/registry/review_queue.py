@@ -114,7 +114,8 @@ def _positions(keys: pd.Series | pd.Index, wanted: pd.Series) -> np.ndarray:
 
 
 def _comparisons_json(queue: pd.DataFrame) -> pd.Series:
-    """The ``comparisons`` JSON per pair, assembled column by column (no per-pair ``json.dumps``)."""
+    """The ``comparisons`` JSON per pair, assembled column by column (no per-pair ``json.dumps``): each
+    comparison's part is spelled once per distinct (level, weight) and the parts joined in Arrow."""
     names = [column.removeprefix("level_") for column in queue.columns if column.startswith("level_")]
     if not len(queue) or not names:
         return pd.Series("[]", index=queue.index, dtype="str")
@@ -123,19 +124,33 @@ def _comparisons_json(queue: pd.DataFrame) -> pd.Series:
         # A comparison with no data on either side (a null level) has no level name: JSON null.
         codes, uniques = pd.factorize(queue[f"level_{name}"], use_na_sentinel=True)
         texts = np.array([json.dumps(str(value)) for value in uniques] + ["null"], dtype=object)
-        level = pd.Series(texts[codes], index=queue.index)  # code -1 (null level) picks "null"
         if f"w_{name}" in queue:
-            weight = queue[f"w_{name}"].astype("float64").round(3)
-            weight_text = pd.Series(weight.to_numpy().astype(str), index=queue.index).where(weight.notna(), "null")
+            weight = queue[f"w_{name}"].astype("float64").round(3).to_numpy()
+            missing = np.isnan(weight)
+            # Distinct by bit pattern, so that -0.0 and 0.0 keep their own text.
+            weight_codes, bits = pd.factorize(np.where(missing, 0.0, weight).view(np.int64))
+            weight_codes = np.where(missing, -1, weight_codes)
+            weight_texts = np.append(
+                np.asarray(bits, dtype=np.int64).view(np.float64).astype(str).astype(object), "null"
+            )
         else:
-            weight_text = pd.Series("null", index=queue.index)
-        parts.append(
-            f'{{"comparison": {json.dumps(name)}, "level": ' + level.astype("str") + ', "weight": ' + weight_text + "}"
-        )
-    joined = parts[0]
-    for part in parts[1:]:
-        joined = joined + ", " + part
-    return ("[" + joined + "]").astype("str")
+            weight_codes, weight_texts = np.full(len(queue), -1), np.array(["null"], dtype=object)
+        # Code -1 (a null level, a missing weight) picks the last text.
+        level_index = np.where(codes < 0, len(texts) - 1, codes).astype(np.int64)
+        weight_index = np.where(weight_codes < 0, len(weight_texts) - 1, weight_codes).astype(np.int64)
+        combination, distinct = pd.factorize(level_index * len(weight_texts) + weight_index)
+        prefix = f'{{"comparison": {json.dumps(name)}, "level": '
+        spelled = [
+            prefix + texts[key // len(weight_texts)] + ', "weight": ' + weight_texts[key % len(weight_texts)] + "}"
+            for key in np.asarray(distinct).tolist()
+        ]
+        parts.append(pa.array(spelled, type=pa.large_string()).take(pa.array(combination)))
+    text = pa.large_string()
+    joined = pc.binary_join_element_wise(*parts, pa.scalar(", ", type=text))
+    joined = pc.binary_join_element_wise(
+        pa.scalar("[", type=text), joined, pa.scalar("]", type=text), pa.scalar("", type=text)
+    )
+    return pd.Series(joined, index=queue.index, dtype="str")
 
 
 def comparisons_of(document: str) -> list[dict]:
