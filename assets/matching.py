@@ -32,9 +32,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 
 import dagster as dg
-import numpy as np
 import pandas as pd
-import pyarrow as pa
 from dagster import AssetExecutionContext
 
 from assets.groups import MATCHING
@@ -52,9 +50,9 @@ from assets.partitions import snapshot_date, snapshot_partitions
 from assets.resources import MatchingSettingsFile, PrivacyResource, WarehouseResource
 from data_contracts.matching_settings import load_matching_settings
 from matching import model_changes, model_from_dict, model_to_dict, settings_fingerprint
-from matching.clustering import APPLIED, NOT_HELD, RECORD_MISSING, strictly_ascending_text
+from matching.clustering import APPLIED, NOT_HELD, RECORD_MISSING
 from matching.link import RECORD_COLUMNS, encoded_features, in_record_order, link_features, matching_features
-from matching.stable_ids import assign_worker_ids
+from matching.stable_ids import assign_worker_ids, links_beside_worker_ids, worker_source_counts
 from satupekerja.privacy.pseudonyms import PseudonymisationKey, hmac_pseudonym
 from satupekerja.publishing.guards import record_sources
 from satupekerja.publishing.stored import LOAD_WHEN_USED, StoredFrame, frame_of
@@ -275,49 +273,23 @@ def matching_features_frame(features: pd.DataFrame | None, settings_hash: str) -
 
 
 def worker_links_frame(links: pd.DataFrame, worker_ids: pd.DataFrame) -> pd.DataFrame:
-    """The engine's links with tonight's stable ``worker_id`` and the record's ``source``.
-
-    ``worker_ids`` (``assign_worker_ids``) come in the links' order: when both list the same ascending (so unique)
-    record ids, row by row, the links' columns are placed beside them as they are; otherwise they are joined."""
-    same_rows = (
-        len(worker_ids) == len(links)
-        and strictly_ascending_text(links["record_id"])
-        and isinstance(worker_ids["record_id"].dtype, pd.StringDtype)
-        and pa.array(worker_ids["record_id"]).equals(pa.array(links["record_id"]))
-    )
-    if same_rows:
-        linked = worker_ids.reset_index(drop=True)
-        for column in links.columns.drop(["record_id", "cluster"]):
-            linked[column] = links[column].to_numpy()
-    else:
-        linked = worker_ids.merge(links.drop(columns="cluster"), on="record_id", how="left", validate="one_to_one")
+    """The engine's links with tonight's stable ``worker_id`` and the record's ``source``."""
+    linked = links_beside_worker_ids(links, worker_ids)
     linked.insert(1, "source", record_sources(linked["record_id"]))
     return linked
 
 
 def _links_metadata(links: pd.DataFrame) -> Metadata:
-    """Workers, workers in several sources and the link rate per source, counted on integer codes (the worker
-    ids and sources coded once; missing ones left out, as ``groupby`` leaves them out)."""
-    worker, worker_ids = pd.factorize(links["worker_id"])
-    source, sources = pd.factorize(links["source"], sort=True)
-    known = source >= 0
-    records = np.bincount(source[known], minlength=len(sources))
-    linked = np.bincount(source[known], weights=(links["cluster_size"].to_numpy() > 1)[known], minlength=len(sources))
-    # A worker is in several sources when its records' smallest and largest source codes differ.
-    both = known & (worker >= 0)
-    lowest = np.full(len(worker_ids), len(sources), dtype=np.int64)
-    highest = np.full(len(worker_ids), -1, dtype=np.int64)
-    np.minimum.at(lowest, worker[both], source[both])
-    np.maximum.at(highest, worker[both], source[both])
+    counts = worker_source_counts(links)
     return {
         **table_metadata(links),
-        WORKERS: dg.MetadataValue.int(len(worker_ids)),
-        WORKERS_IN_SEVERAL_SOURCES: dg.MetadataValue.int(int((highest > lowest).sum())),
+        WORKERS: dg.MetadataValue.int(counts.workers),
+        WORKERS_IN_SEVERAL_SOURCES: dg.MetadataValue.int(counts.in_several_sources),
         "link rate per source": markdown_table(
             ["source", "records", "linked to another record", "link rate"],
             [
-                (name, int(count), int(linked_count), f"{share(int(linked_count), int(count)):.1%}")
-                for name, count, linked_count in zip(sources, records, linked, strict=True)
+                (source, records, linked, f"{share(linked, records):.1%}")
+                for source, records, linked in counts.per_source
             ],
         ),
     }

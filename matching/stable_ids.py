@@ -25,6 +25,7 @@ from datetime import date
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from matching.clustering import strictly_ascending_text
 
@@ -88,6 +89,59 @@ def assign_worker_ids(
     )
     events.insert(0, "snapshot_date", snapshot)
     return assignment, _combined_history(history, events, snapshot)
+
+
+def links_beside_worker_ids(links: pd.DataFrame, worker_ids: pd.DataFrame) -> pd.DataFrame:
+    """``worker_ids`` (:func:`assign_worker_ids`: ``record_id``, ``worker_id``) with the links' other columns but
+    ``cluster``, joined on ``record_id`` (one to one). The ids come in the links' order: when both list the same
+    ascending (so unique) text ids, row by row, the links' columns are placed beside them as they are, with no
+    join (no hash of millions of ids)."""
+    same_rows = (
+        len(worker_ids) == len(links)
+        and strictly_ascending_text(links["record_id"])
+        and isinstance(worker_ids["record_id"].dtype, pd.StringDtype)
+        and pa.array(worker_ids["record_id"]).equals(pa.array(links["record_id"]))
+    )
+    if not same_rows:
+        return worker_ids.merge(links.drop(columns="cluster"), on="record_id", how="left", validate="one_to_one")
+    linked = worker_ids.reset_index(drop=True)
+    for column in links.columns.drop(["record_id", "cluster"]):
+        linked[column] = links[column].to_numpy()
+    return linked
+
+
+@dataclass(frozen=True)
+class WorkerSourceCounts:
+    """Workers (distinct ``worker_id``), workers with records in several sources, and per source (in order):
+    its records and those linked to another record (``cluster_size`` above 1)."""
+
+    workers: int
+    in_several_sources: int
+    per_source: list[tuple[str, int, int]]
+
+
+def worker_source_counts(links: pd.DataFrame) -> WorkerSourceCounts:
+    """:class:`WorkerSourceCounts` of ``links`` (``worker_id``, ``source``, ``cluster_size``), as ``nunique`` and
+    ``groupby`` count them (missing ids and sources left out), on integer codes: ids and sources coded once, a
+    worker in several sources when its records' smallest and largest source codes differ."""
+    worker, worker_ids = pd.factorize(links["worker_id"])
+    source, sources = pd.factorize(links["source"], sort=True)
+    known = source >= 0
+    records = np.bincount(source[known], minlength=len(sources))
+    linked = np.bincount(source[known], weights=(links["cluster_size"].to_numpy() > 1)[known], minlength=len(sources))
+    both = known & (worker >= 0)
+    lowest = np.full(len(worker_ids), len(sources), dtype=np.int64)
+    highest = np.full(len(worker_ids), -1, dtype=np.int64)
+    np.minimum.at(lowest, worker[both], source[both])
+    np.maximum.at(highest, worker[both], source[both])
+    return WorkerSourceCounts(
+        workers=len(worker_ids),
+        in_several_sources=int((highest > lowest).sum()),
+        per_source=[
+            (str(name), int(count), int(linked_count))
+            for name, count, linked_count in zip(sources, records, linked, strict=True)
+        ],
+    )
 
 
 def resolve_retired(worker_id: str, history: pd.DataFrame) -> str:

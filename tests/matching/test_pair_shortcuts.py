@@ -256,3 +256,38 @@ def test_conflicted_components_hold_two_trusted_niks_a_generation_or_too_many_re
         if len(members) > max_size or len(niks) > 1 or (years and max(years) - min(years) >= 30):
             expected.append(label)
     assert _conflicted_components(labels, features, guards).tolist() == expected
+
+
+@settings(max_examples=80, deadline=None)
+@given(RECORD_IDS, st.randoms(use_true_random=False))
+def test_links_beside_worker_ids_are_the_join_on_record_id(ids, random):
+    from matching.stable_ids import links_beside_worker_ids, worker_source_counts
+
+    ordered = sorted(ids, key=lambda text: text.encode())
+    for record_ids in (ordered, ids):  # in order (placed beside) and in any order (joined)
+        links = pd.DataFrame(
+            {
+                "record_id": pd.Series(record_ids, dtype="str"),
+                "cluster": pd.Series(record_ids, dtype="str"),
+                "cluster_size": np.array([random.randrange(1, 4) for _ in record_ids], dtype=np.int64),
+                "confidence": [random.choice([float("nan"), 1.5]) for _ in record_ids],
+            }
+        )
+        worker_ids = pd.DataFrame(
+            {
+                "record_id": pd.Series(record_ids, dtype="str"),
+                "worker_id": pd.Series([f"W{random.randrange(3)}" for _ in record_ids], dtype="str"),
+            }
+        )
+        expected = worker_ids.merge(links.drop(columns="cluster"), on="record_id", how="left", validate="one_to_one")
+        linked = links_beside_worker_ids(links, worker_ids)
+        pd.testing.assert_frame_equal(linked, expected)
+        linked["source"] = pd.Series([random.choice(["a", "b", None]) for _ in record_ids], dtype="str")
+        counts = worker_source_counts(linked)
+        assert counts.workers == linked["worker_id"].nunique()
+        assert counts.in_several_sources == int((linked.groupby("worker_id")["source"].nunique() > 1).sum())
+        by_source = (linked["cluster_size"] > 1).groupby(linked["source"])
+        assert counts.per_source == [
+            (source, int(size), int(linked_count))
+            for (source, size), linked_count in zip(by_source.size().items(), by_source.sum(), strict=True)
+        ]
