@@ -85,7 +85,9 @@ def block(
     if len(rules) > 62:
         raise ValueError("at most 62 blocking rules fit the rule bit mask")
     n = len(features)
-    pair_codes, rule_bits, dropped = [], [], []
+    if n > _MAX_RECORDS:
+        raise ValueError(f"at most {_MAX_RECORDS:,} records fit the pair codes")
+    pair_codes, dropped = [], []
     for bit, rule in enumerate(rules):
         rule_focus = _combined_focus(features, rule, focus)
         cap = rule.max_block_size or max_block_size
@@ -103,17 +105,13 @@ def block(
         if rule_focus is not None:
             touching = rule_focus[left] | rule_focus[right]
             left, right = left[touching], right[touching]
-        pair_codes.append(left * n + right)
-        rule_bits.append(np.full(len(left), 1 << bit, dtype=np.int64))
+        pair_codes.append(((left * n + right) << _BIT_BITS) | bit)
         dropped.append((dropped_keys, dropped_records))
-    pairs = _union(
-        np.concatenate([np.empty(0, np.int64), *pair_codes]), np.concatenate([np.empty(0, np.int64), *rule_bits]), n
-    )
-    masks = pairs["rules"].to_numpy()
+    pairs, per_rule = _union(np.concatenate([np.empty(0, np.int64), *pair_codes]), n, len(rules))
     stats = pd.DataFrame(
         {
             "rule": [rule.name for rule in rules],
-            "pairs": [int(((masks >> bit) & 1).sum()) for bit in range(len(rules))],
+            "pairs": [int(count) for count in per_rule],
             "dropped_keys": [keys for keys, _ in dropped],
             "dropped_records": [records for _, records in dropped],
         },
@@ -187,21 +185,23 @@ def _refined(
         return members, groups
     names = (part,) if isinstance(part, str) else part
     # Every (member, group) of a big block once per distinct present value of the part (one row per
-    # alternative column holding one, duplicates dropped).
+    # alternative column holding one, a value equal to an earlier alternative's dropped): a member is listed
+    # once per group, so the rows are distinct without numbering the triples.
     big_members, big_groups = members[big], groups[big]
+    columns = [features[name].to_numpy(dtype=np.int64)[big_members] for name in names]
     taken, values = [], []
-    for name in names:
-        value = features[name].to_numpy(dtype=np.int64)[big_members]
-        present = np.flatnonzero(value >= 0)
+    for k, value in enumerate(columns):
+        keep = value >= 0
+        for earlier in columns[:k]:
+            keep &= value != earlier
+        present = np.flatnonzero(keep)
         taken.append(present)
         values.append(value[present])
     rows = np.concatenate(taken)
-    triples = np.stack([big_members[rows], big_groups[rows], np.concatenate(values)])
-    triples = triples[:, np.unique(_dense_ids(list(triples)), return_index=True)[1]] if triples.shape[1] else triples
-    regrouped = _dense_ids([triples[1], triples[2]]) if triples.shape[1] else np.empty(0, np.int64)
+    regrouped = _dense_ids([big_groups[rows], np.concatenate(values)]) if len(rows) else np.empty(0, np.int64)
     offset = int(groups.max()) + 1
     return (
-        np.concatenate([members[~big], triples[0]]),
+        np.concatenate([members[~big], big_members[rows]]),
         np.concatenate([groups[~big], regrouped + offset]),
     )
 
@@ -301,8 +301,7 @@ def _pairs_within_groups(members: np.ndarray, groups: np.ndarray, cap: int) -> t
 
     Returns (left, right, dropped group count, records in dropped groups).
     """
-    order = _stable_order(groups)
-    members, groups = members[order], groups[order]
+    members, groups = _sorted_by_group(members, groups)
     starts = np.flatnonzero(np.r_[True, groups[1:] != groups[:-1]]) if len(groups) else np.empty(0, np.int64)
     sizes = np.diff(np.r_[starts, len(groups)])
     oversized = sizes > cap
@@ -315,8 +314,21 @@ def _pairs_within_groups(members: np.ndarray, groups: np.ndarray, cap: int) -> t
     partners = np.repeat(sizes, sizes) - 1 - offsets
     first = np.repeat(element_pos, partners)
     second = first + 1 + (np.arange(first.size) - np.repeat(np.cumsum(partners) - partners, partners))
-    a, b = members[first], members[second]
-    return np.minimum(a, b), np.maximum(a, b), dropped_keys, dropped_records
+    # Members ascend within a group, so each pair comes out as (smaller, larger).
+    return members[first], members[second], dropped_keys, dropped_records
+
+
+def _sorted_by_group(members: np.ndarray, groups: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Members and groups (both ≥ 0) ordered by group, then member: while both fit one int64 together, by one plain
+    sort of the packed values (faster than an argsort and the gathers after it)."""
+    if not len(groups):
+        return members, groups
+    member_bits = max(int(members.max()).bit_length(), 1)
+    if int(groups.max()) >= 1 << (63 - member_bits):
+        order = np.lexsort((members, groups))
+        return members[order], groups[order]
+    packed = np.sort((groups.astype(np.int64) << member_bits) | members)
+    return packed & ((1 << member_bits) - 1), packed >> member_bits
 
 
 def _stable_order(keys: np.ndarray) -> np.ndarray:
@@ -330,11 +342,24 @@ def _stable_order(keys: np.ndarray) -> np.ndarray:
     return packed & ((1 << position_bits) - 1)
 
 
-def _union(codes: np.ndarray, bits: np.ndarray, n: int) -> pd.DataFrame:
-    order = _stable_order(codes)
-    codes, bits = codes[order], bits[order]
+def _union(tagged: np.ndarray, n: int, rule_count: int) -> tuple[pd.DataFrame, np.ndarray]:
+    """Pairs from ``(left * n + right) << _BIT_BITS | rule bit`` codes (repeats allowed), and per rule the
+    distinct pairs it found. One plain sort of the codes (no argsort, no gather): equal pairs end up adjacent
+    with their rules."""
+    tagged = np.sort(tagged)
+    if len(tagged):
+        tagged = tagged[np.r_[True, tagged[1:] != tagged[:-1]]]
+    per_rule = np.bincount(tagged & _BIT_MASK, minlength=rule_count)
+    codes = tagged >> _BIT_BITS
     starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]]) if len(codes) else np.empty(0, np.int64)
+    masks = np.bitwise_or.reduceat(np.left_shift(1, tagged & _BIT_MASK), starts) if len(codes) else codes[:0]
     unique_codes = codes[starts]
-    masks = np.bitwise_or.reduceat(bits, starts) if len(codes) else np.empty(0, np.int64)
     width = max(n, 1)
-    return pd.DataFrame({"left": unique_codes // width, "right": unique_codes % width, "rules": masks})
+    return pd.DataFrame({"left": unique_codes // width, "right": unique_codes % width, "rules": masks}), per_rule
+
+
+# A pair code carries its rule's bit number in its low bits: (left * n + right) << 6 | bit fits an int64 while
+# n² · 64 < 2⁶³.
+_BIT_BITS = 6
+_BIT_MASK = (1 << _BIT_BITS) - 1
+_MAX_RECORDS = 379_625_062
