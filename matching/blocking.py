@@ -331,17 +331,6 @@ def _sorted_by_group(members: np.ndarray, groups: np.ndarray) -> tuple[np.ndarra
     return packed & ((1 << member_bits) - 1), packed >> member_bits
 
 
-def _stable_order(keys: np.ndarray) -> np.ndarray:
-    """``np.argsort(keys, kind="stable")`` of keys ≥ 0: while each key and its position fit in one int64 together,
-    the packed values are sorted (numpy's vectorised sort of plain integers is faster than an argsort)."""
-    count = len(keys)
-    position_bits = max(int(count - 1).bit_length(), 1)
-    if count == 0 or int(keys.max()) >= 1 << (63 - position_bits):
-        return np.argsort(keys, kind="stable")
-    packed = np.sort((keys.astype(np.int64) << position_bits) | np.arange(count, dtype=np.int64))
-    return packed & ((1 << position_bits) - 1)
-
-
 def _union(tagged: np.ndarray, n: int, rule_count: int) -> tuple[pd.DataFrame, np.ndarray]:
     """Pairs from ``(left * n + right) << _BIT_BITS | rule bit`` codes (repeats allowed), and per rule the
     distinct pairs it found. One plain sort of the codes (no argsort, no gather): equal pairs end up adjacent

@@ -113,12 +113,17 @@ def test_keys_of_large_numbers_beyond_one_packed_integer_still_group_exactly():
     assert pair_set(block(features, (refined,), max_block_size=3)) == {(0, 1), (0, 2), (1, 2), (0, 3), (1, 3)}
 
 
-def test_stable_order_is_numpys_stable_argsort_packed_or_not():
-    from matching.blocking import _stable_order
+def test_sorted_by_group_orders_by_group_then_member_packed_or_not():
+    from matching.blocking import _sorted_by_group
 
     rng = np.random.default_rng(3)
-    for keys in (rng.integers(0, 50, 1000), rng.integers(0, 2**62, 1000), np.zeros(0, np.int64), np.array([7])):
-        assert np.array_equal(_stable_order(keys), np.argsort(keys, kind="stable"))
+    for top in (50, 2**61):
+        members, groups = rng.permutation(1000).astype(np.int64), rng.integers(0, top, 1000)
+        order = np.lexsort((members, groups))
+        sorted_members, sorted_groups = _sorted_by_group(members, groups)
+        assert np.array_equal(sorted_members, members[order]) and np.array_equal(sorted_groups, groups[order])
+    empty = np.zeros(0, np.int64)
+    assert all(len(part) == 0 for part in _sorted_by_group(empty, empty))
 
 
 def test_apart_when_different_pairs_records_agreeing_on_the_column_or_missing_it():
