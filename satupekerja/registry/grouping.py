@@ -22,7 +22,10 @@ def collect_lists(group: pd.Series, values: pd.Series, n_groups: int) -> pd.Seri
     codes = group.to_numpy()[present]
     order = np.argsort(codes, kind="stable")
     offsets = np.concatenate([[0], np.cumsum(np.bincount(codes, minlength=n_groups))]).astype("int64")
-    items = pa.array(values[present].astype("str").to_numpy(dtype=object)[order], type=pa.large_string())
+    # The text taken in Arrow (no Python string per value): the values' rows in group order.
+    text = pa.array(values.astype("str").array)
+    items = text.take(pa.array(np.flatnonzero(present)[order])).cast(pa.large_string())
+    items = items.combine_chunks() if isinstance(items, pa.ChunkedArray) else items
     lists = pa.LargeListArray.from_arrays(pa.array(offsets, type=pa.int64()), items)
     return pd.Series(pd.arrays.ArrowExtensionArray(lists.cast(pa.list_(pa.string()))), index=pd.RangeIndex(n_groups))
 
@@ -58,3 +61,26 @@ def _sort_key(values: pd.Series, ascending: bool) -> np.ndarray:
         numbers = values.astype("float64").to_numpy(dtype="float64", na_value=np.nan)
     key = numbers if ascending else -numbers
     return np.where(np.isnan(key), np.inf, key)
+
+
+def run_sizes(keys: np.ndarray) -> np.ndarray:
+    """For each row, how many rows hold its key (integers): ``np.bincount(pd.factorize(keys)[0])`` per row, on a
+    sort of the keys instead of a hash table (per row, a hash table of millions of keys cost 3x more at 2M
+    records than at 200k; the sort's cost hardly grows)."""
+    order = np.argsort(keys)  # any order among equal keys: only the runs' lengths are used
+    ordered = keys[order]
+    starts = np.flatnonzero(np.concatenate([[True], ordered[1:] != ordered[:-1]])) if len(keys) else order
+    sizes = np.diff(np.append(starts, len(keys)))
+    out = np.empty(len(keys), dtype=np.int64)
+    out[order] = np.repeat(sizes, sizes)
+    return out
+
+
+def first_occurrences(keys: np.ndarray) -> np.ndarray:
+    """True at the first row holding each key (integers): ``~pd.Index(keys).duplicated(keep="first")``, on a stable
+    sort of the keys instead of a hash table (see :func:`run_sizes`)."""
+    order = np.argsort(keys, kind="stable")  # equal keys keep their row order: the first of each run is the first row
+    ordered = keys[order]
+    out = np.zeros(len(keys), dtype=bool)
+    out[order[np.concatenate([[True], ordered[1:] != ordered[:-1]])] if len(keys) else order] = True
+    return out

@@ -44,6 +44,7 @@ from satupekerja.registry.grouping import (
     SOURCE_RANK,
     WORKER_INDEX,
     first_per_worker,
+    run_sizes,
 )
 
 IDENTITY_FIELDS: tuple[str, ...] = ("nik", "kk", "name", "birth_date", "birth_place", "sex")
@@ -223,10 +224,11 @@ def _identity_values(linked: pd.DataFrame, n_workers: int, roles: RoleBook) -> p
     for field in IDENTITY_FIELDS:
         present = linked[field].notna().to_numpy(dtype=bool)
         rows = keys[present]
-        # How many of the worker's records state this value: rows per (worker, value) pair, counted by code.
-        value_code = pd.factorize(linked[field].iloc[np.flatnonzero(present)])[0]
-        pair = pd.factorize(workers[present].to_numpy() * (int(value_code.max(initial=0)) + 1) + value_code)[0]
-        rows = rows.assign(_agreement=np.bincount(pair)[pair] if len(pair) else pair)
+        # How many of the worker's records state this value: rows per (worker, value) pair, counted on a sort of
+        # the pairs' integer key (a hash table of millions of pairs costs 3x more per row at 2M than at 200k).
+        value_code = pd.factorize(linked[field])[0][present]
+        pair = workers[present].to_numpy() * (int(value_code.max(initial=0)) + 1) + value_code
+        rows = rows.assign(_agreement=run_sizes(pair))
         by = ["_authority", "_agreement", "_by_rank"]  # then source rank, latest, record_id (one precomputed order)
         ascending = [False, False, True]
         if field == "nik":
@@ -327,14 +329,16 @@ def _winning_rows(rows: pd.DataFrame, by: list[str], ascending: list[bool], n_wo
 
     A single ascending integer key that is unique per row (a packed key ending in a rank) needs no sort: each
     worker's first row is the one holding its smallest key."""
-    if len(by) == 1 and ascending[0] and rows[by[0]].dtype == np.int64 and rows[by[0]].is_unique:
+    if len(by) == 1 and ascending[0] and rows[by[0]].dtype == np.int64:
         key, workers = rows[by[0]].to_numpy(), rows[WORKER_INDEX].to_numpy(dtype=np.int64)
         smallest = np.full(n_workers, np.iinfo(np.int64).max, dtype=np.int64)
         np.minimum.at(smallest, workers, key)
         first = key == smallest[workers]
-        winners = np.full(n_workers, -1, dtype=np.int64)
-        winners[workers[first]] = rows["_row"].to_numpy(dtype=np.int64)[first]
-        return winners
+        # Each worker's smallest key held by one row only (always so for a key ending in a rank): no tie to break.
+        if np.bincount(workers[first], minlength=1).max(initial=0) <= 1:
+            winners = np.full(n_workers, -1, dtype=np.int64)
+            winners[workers[first]] = rows["_row"].to_numpy(dtype=np.int64)[first]
+            return winners
     found = first_per_worker(rows, by, ascending, n_workers)["_row"].to_numpy(dtype="float64", na_value=np.nan)
     return np.where(np.isnan(found), -1, found).astype(np.int64)
 
@@ -345,6 +349,9 @@ def _take(values: pd.Series, rows: np.ndarray) -> pd.Series:
     missing = rows < 0
     if not missing.any():
         return pd.Series(values.array.take(rows), name=values.name)
+    if isinstance(values.array, pd.arrays.ArrowExtensionArray | pd.arrays.DatetimeArray):
+        # One pass: the missing positions filled by the take itself (NA, NaT), not a take and then a ``where``.
+        return pd.Series(values.array.take(rows, allow_fill=True), name=values.name)
     return values.iloc[np.where(missing, 0, rows)].reset_index(drop=True).where(~missing)
 
 

@@ -448,3 +448,27 @@ def test_the_unified_workers_asset_flags_with_the_configured_model_file(make_rec
     assert not configured.value["uncovered_informal"].iloc[0]
     assert configured.metadata["employment model"].path == str(sceptical)
     assert shipped.metadata["employment model"].path.endswith("data_contracts/employment/depok.yaml")
+
+
+def test_piece_texts_name_the_holder_the_year_and_the_weight_of_each_counted_piece():
+    pieces = _pieces(
+        (0, "jkn#0:informal", 1.25),
+        (1, "jkn#0:informal", 1.25),
+        (1, "tk#1:informal", -0.04),
+        (2, "ktp#0:informal", 0.75),
+        (3, "ktp#0:informal", 0.75),
+    ).assign(
+        _label_order=[0, 0, 1, 2, 2],
+        dependant=[True, False, False, False, False],
+        separate=[False, False, True, False, False],
+        evidence_date=pd.to_datetime([None, None, "2019-03-01", "2012-05-01", "2013-01-01"]),
+    )
+    _, counted = informal_probability(pieces, pd.Series([30] * 4, dtype="Int64"), 4, MODEL)
+    assert sorted(zip(counted["worker_index"], counted["_text"], strict=True)) == [
+        (0, "jkn#0:informal (kartu kepala keluarga) +1.2"),
+        (1, "jkn#0:informal +1.2"),
+        (1, "tk#1:informal (kartu sendiri, keluarga di kartu lain) [2019] -0.0"),
+        (2, "ktp#0:informal [2012] +0.8"),
+        (3, "ktp#0:informal [2013] +0.8"),
+    ]
+    assert counted["_text"].dtype == "str"

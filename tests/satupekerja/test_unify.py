@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -245,3 +246,33 @@ def test_a_record_linked_twice_or_listed_twice_is_an_error(make_records, sort_li
     twice = pd.concat([person_records, person_records.iloc[:1]], ignore_index=True)
     with pytest.raises(ValueError, match="person_records: 1 duplicated record_id"):
         build_unified_workers(twice, order(links), SNAPSHOT, ROLES, MODEL)
+
+
+def test_winning_rows_break_a_tie_at_the_smallest_key_as_the_sort_does():
+    from satupekerja.registry.grouping import first_per_worker
+    from satupekerja.registry.unify import _winning_rows
+
+    rows = pd.DataFrame(
+        {"worker_index": [0, 0, 1, 1, 1, 3], "_key": [5, 5, 9, 2, 7, 1], "_row": [10, 11, 12, 13, 14, 15]}
+    )
+    expected = first_per_worker(rows, ["_key"], [True], 4)["_row"].to_numpy(dtype="float64", na_value=np.nan)
+    assert _winning_rows(rows, ["_key"], [True], 4).tolist() == [10, 13, -1, 15]
+    assert expected[[0, 1, 3]].tolist() == [10, 13, 15] and np.isnan(expected[2])
+    unique = rows.assign(_key=[5, 6, 9, 2, 7, 1])
+    assert _winning_rows(unique, ["_key"], [True], 4).tolist() == [10, 13, -1, 15]
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        pd.Series(["a", None, "c"], dtype="str"),
+        pd.Series(pd.to_datetime(["2020-01-01", None, "2021-05-06"])),
+        pd.Series([True, False, True]),
+    ],
+)
+def test_take_fills_workers_without_a_row_as_the_winners_column_would(values):
+    from satupekerja.registry.unify import _take
+
+    rows = np.array([2, -1, 0, 1, -1])
+    expected = values.iloc[np.where(rows < 0, 0, rows)].reset_index(drop=True).where(rows >= 0)
+    pd.testing.assert_series_equal(_take(values, rows), expected)
