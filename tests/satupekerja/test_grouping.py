@@ -41,3 +41,27 @@ def test_lists_keep_row_order_within_a_group_and_drop_missing_values():
     assert joined.tolist()[0] == "a; b" and joined.tolist()[2] == "c; d"
     assert joined.isna().tolist() == [False, True, False, True]
     assert joined.dtype == "str"
+
+
+def test_contiguous_text_joins_the_chunks_and_keeps_the_values():
+    import pyarrow as pa
+
+    from satupekerja.registry.coverage import _contiguous_text
+
+    frame = pd.concat(
+        [pd.DataFrame({"label": pd.Series(["a", None], dtype="str"), "n": [1, 2]})] * 3, ignore_index=True
+    )
+    assert pa.array(frame["label"].array).num_chunks == 3
+    out = _contiguous_text(frame)
+    pd.testing.assert_frame_equal(out, frame)
+    assert isinstance(pa.array(out["label"].array), pa.Array) or pa.array(out["label"].array).num_chunks == 1
+    assert pa.array(frame["label"].array).num_chunks == 3  # the input is left as it was
+
+
+def test_distinct_codes_are_np_unique_first_rows_and_inverse():
+    from satupekerja.registry.coverage import _distinct_codes
+
+    for key in (np.array([7, 3, 7, 0, 3, 9], dtype=np.int64), np.array([5, 10**9, 5], dtype=np.int64)):
+        _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+        got_first, got_code = _distinct_codes(key)
+        assert got_first.tolist() == first.tolist() and got_code.tolist() == inverse.ravel().tolist()
