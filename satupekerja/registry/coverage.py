@@ -238,9 +238,8 @@ def employment_type(
     evidence["_label_order"] = pd.factorize(evidence["label"], sort=True)[0]
     probability, weighed = informal_probability(evidence, age, n_workers, model, sex)
     # One vote per distinct piece of evidence: a source listing a person twice does not count twice.
-    piece_key = evidence[WORKER_INDEX].to_numpy(dtype=np.int64) * (int(evidence["_label_order"].max()) + 1) + evidence[
-        "_label_order"
-    ].to_numpy(dtype=np.int64)
+    label_code = evidence["_label_order"].to_numpy(dtype=np.int64)
+    piece_key = evidence[WORKER_INDEX].to_numpy(dtype=np.int64) * (int(label_code.max(initial=0)) + 1) + label_code
     votes_on = evidence[first_occurrences(piece_key)]
     informal = _flag(pd.Series(probability).ge(model.threshold))
     # Below the threshold, the strongest statement of another category decides (formal, not working), else unknown.
