@@ -161,17 +161,23 @@ def _with_part(
 ) -> tuple[np.ndarray, list[np.ndarray]]:
     """Each (record, key values so far) row once per distinct present value of ``part`` (one column, or
     alternative columns: a value equal to an earlier alternative's for the same row is not repeated)."""
+    taken, values = _present_values(features, part, records)
+    return records[taken], [*(values_so_far[taken] for values_so_far in parts), values]
+
+
+def _present_values(features: pd.DataFrame, part: KeyPart, records: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(index into ``records``, value) once per distinct present value of ``part`` for each record (one column,
+    or alternative columns: a value equal to an earlier alternative's for the same record is not repeated)."""
     names = (part,) if isinstance(part, str) else part
     columns = [features[name].to_numpy(dtype=np.int64)[records] for name in names]
-    rows, values = [], []
+    taken, values = [], []
     for k, column in enumerate(columns):
         keep = column >= 0
         for earlier in columns[:k]:
             keep &= column != earlier
-        rows.append(np.flatnonzero(keep))
+        taken.append(np.flatnonzero(keep))
         values.append(column[keep])
-    taken = np.concatenate(rows) if rows else np.empty(0, np.int64)
-    return records[taken], [*(values_so_far[taken] for values_so_far in parts), np.concatenate(values)]
+    return np.concatenate(taken), np.concatenate(values)
 
 
 def _refined(
@@ -183,22 +189,11 @@ def _refined(
     big = sizes[groups] > cap
     if not big.any():
         return members, groups
-    names = (part,) if isinstance(part, str) else part
-    # Every (member, group) of a big block once per distinct present value of the part (one row per
-    # alternative column holding one, a value equal to an earlier alternative's dropped): a member is listed
+    # Every (member, group) of a big block once per distinct present value of the part: a member is listed
     # once per group, so the rows are distinct without numbering the triples.
     big_members, big_groups = members[big], groups[big]
-    columns = [features[name].to_numpy(dtype=np.int64)[big_members] for name in names]
-    taken, values = [], []
-    for k, value in enumerate(columns):
-        keep = value >= 0
-        for earlier in columns[:k]:
-            keep &= value != earlier
-        present = np.flatnonzero(keep)
-        taken.append(present)
-        values.append(value[present])
-    rows = np.concatenate(taken)
-    regrouped = _dense_ids([big_groups[rows], np.concatenate(values)]) if len(rows) else np.empty(0, np.int64)
+    rows, values = _present_values(features, part, big_members)
+    regrouped = _dense_ids([big_groups[rows], values]) if len(rows) else np.empty(0, np.int64)
     offset = int(groups.max()) + 1
     return (
         np.concatenate([members[~big], big_members[rows]]),

@@ -267,7 +267,6 @@ def settings_problems(settings: MatchSettings) -> list[str]:
         problems.append(f"names.spelling: {settings.name_spelling!r} is not one of ['indonesian', 'plain']")
     if not settings.blocking_rules:
         problems.append("blocking.rules: at least one rule is needed")
-
     if not settings.comparisons:
         problems.append("comparisons: at least one comparison is needed")
     for k, comparison in enumerate(settings.comparisons):

@@ -23,9 +23,7 @@ def collect_lists(group: pd.Series, values: pd.Series, n_groups: int) -> pd.Seri
     order = np.argsort(codes, kind="stable")
     offsets = np.concatenate([[0], np.cumsum(np.bincount(codes, minlength=n_groups))]).astype("int64")
     # The text taken in Arrow (no Python string per value): the values' rows in group order.
-    text = pa.array(values.astype("str").array)
-    items = text.take(pa.array(np.flatnonzero(present)[order])).cast(pa.large_string())
-    items = items.combine_chunks() if isinstance(items, pa.ChunkedArray) else items
+    items = arrow_text(values).take(pa.array(np.flatnonzero(present)[order])).cast(pa.large_string())
     lists = pa.LargeListArray.from_arrays(pa.array(offsets, type=pa.int64()), items)
     return pd.Series(pd.arrays.ArrowExtensionArray(lists.cast(pa.list_(pa.string()))), index=pd.RangeIndex(n_groups))
 
@@ -61,6 +59,12 @@ def _sort_key(values: pd.Series, ascending: bool) -> np.ndarray:
         numbers = values.astype("float64").to_numpy(dtype="float64", na_value=np.nan)
     key = numbers if ascending else -numbers
     return np.where(np.isnan(key), np.inf, key)
+
+
+def arrow_text(values: pd.Series) -> pa.Array:
+    """``values`` as text in one Arrow array (one chunk: takes from many chunks cost more per row)."""
+    array = pa.array(values.astype("str").array)
+    return array.combine_chunks() if isinstance(array, pa.ChunkedArray) else array
 
 
 def run_sizes(keys: np.ndarray) -> np.ndarray:

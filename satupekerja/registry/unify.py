@@ -43,6 +43,7 @@ from satupekerja.registry.grouping import (
     RECORD_ORDER,
     SOURCE_RANK,
     WORKER_INDEX,
+    arrow_text,
     first_per_worker,
     run_sizes,
 )
@@ -152,9 +153,9 @@ def _link_positions(record_ids: pd.Series, link_ids: pd.Series) -> tuple[np.ndar
     ``worker_links`` comes sorted by ``record_id`` (the engine writes it so): then strictly increasing ids are
     unique, Arrow's hash look-up finds the rows, and a person record's sort order is the order of its link row
     (no string hash table of Python objects, no sort of the ids). Other link tables take the general way."""
-    links = _arrow_text(link_ids)
+    links = arrow_text(link_ids)
     if len(links) > 1 and not links.null_count and pc.all(pc.less(links[:-1], links[1:])).as_py():
-        found = pc.index_in(_arrow_text(record_ids), value_set=links)
+        found = pc.index_in(arrow_text(record_ids), value_set=links)
         positions = found.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
         if (positions < 0).any() or np.bincount(positions, minlength=1).max(initial=0) > 1:
             _check_unique(record_ids, "person_records", "duplicated record_id(s)")
@@ -175,11 +176,6 @@ def _per_distinct(values: pd.Series, function: Callable[[pd.Series], pd.Series])
 def _check_unique(values: pd.Series, table: str, what: str) -> None:
     if not values.is_unique:
         raise ValueError(f"{table}: {int(values.duplicated().sum())} {what}")
-
-
-def _arrow_text(values: pd.Series) -> pa.Array:
-    array = pa.array(values.astype("str").array)
-    return array.combine_chunks() if isinstance(array, pa.ChunkedArray) else array
 
 
 def _rank_of_integers(values: np.ndarray) -> np.ndarray:
@@ -362,7 +358,7 @@ def _linked_record_summary(linked: pd.DataFrame, n_workers: int) -> pd.DataFrame
     once), and the distinct (worker, source) pairs from integer codes, instead of sorting and de-duplicating
     frames of text."""
     workers = linked[WORKER_INDEX].to_numpy(dtype=np.int64)
-    ids = _arrow_text(linked["record_id"])
+    ids = arrow_text(linked["record_id"])
     present = ~np.asarray(ids.is_null().to_numpy(zero_copy_only=False), dtype=bool)
     order = np.lexsort((linked[RECORD_ORDER].to_numpy(), workers))
     order = order[present[order]]  # missing values dropped, as collect_lists does
@@ -398,7 +394,7 @@ def _match_confidence(linked: pd.DataFrame, worker_links: pd.DataFrame, worker_i
     probability = link_probability(worker_links).to_numpy()
     # Grouped by the worker's integer position, not by the id text (sorting Python strings grew faster than linear).
     # Arrow's hash look-up (pandas' get_indexer builds Python strings of every id first).
-    found = pc.index_in(_arrow_text(worker_links["worker_id"]), value_set=_arrow_text(worker_ids.to_series()))
+    found = pc.index_in(arrow_text(worker_links["worker_id"]), value_set=arrow_text(worker_ids.to_series()))
     position = found.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
     known = position >= 0
     confidence = (
